@@ -1,0 +1,3 @@
+from xcert.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""Cell cleaning the way a careful clerk would do it (SPEC 5.1). Pure functions.
+
+Cleaners return the clean value or raise `CellError` with a reason the user reads.
+`text()` is on the hot path of every import, so its common case stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from xcert import idcard
+from xcert.model import GENDER_WORDS, LEVEL_WORDS, OUTCOME_WORDS, STATUS_WORDS
+
+
+class CellError(ValueError):
+    """A cell that cannot be used; the message says why, in the user's words."""
+
+
+# Full-width ASCII (U+FF01..U+FF5E) folds to ASCII; the ideographic space and NBSP
+# become spaces; zero-width and soft-hyphen characters vanish.
+_FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20})
+_FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E)))
+
+# Excel keeps 15 significant digits: any number this large may have lost some.
+_EXACT_LIMIT = 10**15
+_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・"
+_SPACE_IN_NAME = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_YEAR = re.compile(r"^(\d{2}|\d{4})\s*(年|级|届|年级|级别)?$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$")
+
+
+def text(value: object) -> str:
+    """Any cell as trimmed, folded text; numbers that are whole print without '.0'."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        if not value.isascii():
+            value = value.translate(_FOLD)
+        return " ".join(value.split())
+    if type(value) is float:
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return " ".join(str(value).translate(_FOLD).split())
+
+
+def name(value: object) -> str:
+    """A person's name as typed, without the spaces clerks put inside Chinese names."""
+    cleaned = text(value)
+    if " " in cleaned:
+        cleaned = _SPACE_IN_NAME.sub("", cleaned)
+    return cleaned
+
+
+def name_warning(cleaned: str) -> str | None:
+    """SPEC 2: `?` or `[ ]` is how rare characters get written: warn, do not refuse."""
+    if "?" in cleaned or "[" in cleaned or "]" in cleaned:
+        return "姓名含「?」或「[ ]」，可能是生僻字未能录入，请核对"
+    return None
+
+
+def _whole_number(value: float, what: str) -> str:
+    if not value.is_integer():
+        raise CellError(f"{what}不应有小数")
+    if abs(value) >= _EXACT_LIMIT:
+        raise CellError(
+            f"{what}被 Excel 存成了数字，超过 15 位的部分已丢失；请把该列设为文本后重新录入"
+        )
+    return str(int(value))
+
+
+def student_number(value: object) -> str:
+    """学号 / 学籍号 as text: Excel numbers match their typed text; never an ID check."""
+    if type(value) is float or type(value) is int:
+        return _whole_number(float(value), "学号")
+    cleaned = text(value).replace(" ", "")
+    if _SCIENTIFIC.match(cleaned):
+        raise CellError("学号被写成了科学计数法，数字已丢失；请把该列设为文本后重新录入")
+    return cleaned
+
+
+def id_number(value: object) -> str:
+    """The valid 18-character ID; a number that lost digits is an error, never kept."""
+    if type(value) is float or type(value) is int:
+        cleaned = _whole_number(float(value), "身份证号")
+    else:
+        cleaned = text(value).replace(" ", "").replace("-", "")
+        if _SCIENTIFIC.match(cleaned):
+            raise CellError(
+                "身份证号被写成了科学计数法，后几位已丢失；请把该列设为文本后重新录入"
+            )
+    try:
+        return idcard.normalize_id(cleaned)
+    except idcard.IdNumberError as exc:
+        raise CellError(str(exc)) from None
+
+
+def year(value: object, what: str) -> int:
+    """Years as schools write them: 2020, 2020级, 20级, 2023届, 23届, an Excel date."""
+    if isinstance(value, _dt.date):
+        return value.year
+    cleaned = text(value)
+    match = _YEAR.match(cleaned)
+    if not match:
+        raise CellError(f"{what}应为年份，如 2023 或 2023届")
+    number = int(match.group(1))
+    number = number + 2000 if number < 100 else number
+    if not 1980 <= number <= 2100:
+        raise CellError(f"{what}「{number}」不在合理范围内")
+    return number
+
+
+def class_year(class_code: str) -> int | None:
+    """Enrolment year from a class code's leading digits: `20数控1` → 2020 (SPEC 2)."""
+    head = re.match(r"^(\d{2,4})", class_code)
+    if not head:
+        return None
+    digits = head.group(1)
+    if len(digits) == 4 and digits.startswith(("19", "20")):
+        return int(digits)
+    return 2000 + int(digits[:2])
+
+
+def _word(value: object, words: dict[str, str], what: str) -> str:
+    cleaned = text(value)
+    found = words.get(cleaned) or words.get(cleaned.lower())
+    if found is None:
+        accepted = "、".join(w for w in words if not w.isascii())
+        raise CellError(f"无法识别的{what}；可用：{accepted}")
+    return found
+
+
+def status(value: object) -> str:
+    return _word(value, STATUS_WORDS, "学籍状态")
+
+
+def gender(value: object) -> str:
+    return _word(value, GENDER_WORDS, "性别")
+
+
+def level(value: object) -> str:
+    return _word(value, LEVEL_WORDS, "等级")
+
+
+def outcome(value: object) -> str:
+    return _word(value, OUTCOME_WORDS, "考核结果")
+
+
+def phone(value: object) -> str:
+    """A mobile (11 digits) or landline number with area code; +86 and separators dropped."""
+    if type(value) is float or type(value) is int:
+        cleaned = _whole_number(float(value), "电话")
+    else:
+        cleaned = re.sub(r"[\s()（）]", "", text(value))
+    if cleaned.startswith("+86"):
+        cleaned = cleaned[3:]
+    elif cleaned.startswith("86") and len(cleaned) == 13:
+        cleaned = cleaned[2:]
+    compact = cleaned.replace("-", "")
+    if _MOBILE.match(compact):
+        return compact
+    if _LANDLINE.match(cleaned):
+        return cleaned
+    raise CellError("电话号码应为 11 位手机号或带区号的固定电话")

@@ -1,0 +1,351 @@
+"""Typer commands: parse options, call one function below, print. No SQL, no rules.
+
+Heavy libraries (openpyxl, jinja2, the spreadsheet readers) are imported inside the
+commands that need them, so `xcert --help` starts fast (issue 4's start-up target).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from xcert import __version__
+from xcert.errors import Problem, XcertError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from xcert.importing import ImportOutcome
+
+class _Group(TyperGroup):
+    """Turns a user's error into one stderr line and exit 1, for every command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except XcertError as exc:
+            if _state["debug"]:
+                raise
+            if exc.problems:
+                _print_problems(exc.problems)
+            typer.echo(f"错误：{exc.reason}", err=True)
+            raise typer.Exit(1) from None
+        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            typer.echo("已中断，没有写入任何数据。", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug: one line, and the way to see more
+            if _state["debug"]:
+                raise
+            typer.echo(
+                f"内部错误：{type(exc).__name__}: {exc}（加 --debug 可看详细信息；请报告此问题）",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="xcert",
+    cls=_Group,
+    help="1+X 证书试点管理：花名册、考证成绩、发证签领与年度统计，数据都在一个 SQLite 文件里。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state: dict[str, object] = {"db": Path("xcert.db"), "debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xcert {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="数据库文件；默认取环境变量 XCERT_DB，再默认 ./xcert.db", show_default=False),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示 Python 调用栈（给开发者看）")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")
+    ] = False,
+) -> None:
+    """xcert [--db PATH] COMMAND ..."""
+    _state["db"] = db or Path(os.environ.get("XCERT_DB") or "xcert.db")
+    _state["debug"] = debug
+
+
+def _db_path() -> Path:
+    return Path(_state["db"])  # type: ignore[arg-type]
+
+
+def _open(create: bool = True) -> sqlite3.Connection:
+    from xcert import db
+
+    return db.open_db(_db_path(), create=create)
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:  # a pipe or a cron log: no colour, and no cut columns
+        console = Console(stderr=stderr, highlight=False, width=200, no_color=True)
+    return console
+
+
+@app.command()
+def init() -> None:
+    """创建数据库，或把旧数据库升级到当前版本（可重复运行；升级前自动备份）。
+
+    例：xcert --db 1x.db init
+    """
+    from xcert import db
+
+    path = _db_path()
+    existed = path.exists() and path.stat().st_size > 0
+    conn = db.connect(path)
+    before, after, backup = db.migrate(conn, path)
+    conn.close()
+    if not existed:
+        typer.echo(f"已创建数据库 {path}（结构版本 {after}）")
+    elif before == after:
+        typer.echo(f"数据库 {path} 已是最新（结构版本 {after}），无需改动")
+    else:
+        typer.echo(f"数据库 {path} 已从版本 {before} 升级到 {after}；升级前的备份：{backup}")
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 文件", show_default=False)],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="表格类型：roster（花名册）；不填则按表头自动判断")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="跳过有问题的行，导入其余的行")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="把被拒绝的行连同原因写入这个 .xlsx 文件")
+    ] = None,
+    program_years: Annotated[
+        int, typer.Option("--program-years", min=1, max=8, help="学制年数：由入学年份或班级推算届别时用")
+    ] = 3,
+) -> None:
+    """导入花名册（以后还有成绩、发证签领表）。一次导入要么全部写入，要么什么都不写。
+
+    例：xcert import 20级花名册.xlsx 班级名单.csv --dry-run
+    """
+    from xcert.importing import ImportOptions, run_import
+
+    if rejects is not None and rejects.suffix.lower() != ".xlsx":
+        raise XcertError(f"--rejects 需要一个 .xlsx 文件名，而不是「{rejects.name}」")
+    options = ImportOptions(
+        kind=kind, sheet=sheet, program_years=program_years, dry_run=dry_run, skip_invalid=skip_invalid
+    )
+    conn = _open()
+    with _progress() as on_progress:
+        outcome = run_import(conn, files, options, on_progress)
+    conn.close()
+    _print_import(outcome, options)
+    if rejects is not None:
+        _write_rejects(outcome, rejects)
+    if outcome.problems and not skip_invalid:
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A rich progress bar for long imports, only when stderr is a terminal (not cron)."""
+
+    THRESHOLD = 2000
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+
+        def update(done: int, total: int) -> None:
+            if total < self.THRESHOLD:
+                return
+            if self.bar is None:
+                from rich.progress import Progress
+
+                self.bar = Progress(console=_console(stderr=True), transient=True)
+                self.bar.start()
+                self.task = self.bar.add_task("导入中", total=total)
+            self.bar.update(self.task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_import(outcome: ImportOutcome, options) -> None:
+    from xcert.headers import KIND_LABELS
+
+    out = _console()
+    verb = "将" if options.dry_run or not outcome.written else ""
+    for report in outcome.files:
+        detail = report.format
+        if report.encoding:
+            detail += f"，编码 {report.encoding}"
+        out.print(f"[bold]{report.path.name}[/]（{detail}，SHA-256 {report.sha256[:12]}…）")
+        if report.same_as_import is not None:
+            out.print(f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 名学生）")
+            continue
+        for sheet in report.sheets:
+            if sheet.note:
+                out.print(f"  工作表「{sheet.name}」：{sheet.note}")
+                continue
+            ignored = f"；未识别的列：{'、'.join(sheet.ignored_headers)}" if sheet.ignored_headers else ""
+            out.print(
+                f"  工作表「{sheet.name}」：{KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
+                f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
+            )
+        out.print(
+            f"  {verb}新增 {report.added}，{verb}更新 {report.updated}，未变 {report.unchanged}，"
+            f"拒绝 {report.rejected}" + (f"（导入编号 {report.import_id}）" if report.import_id else "")
+        )
+        for warning in report.warnings[:50]:
+            out.print(f"  [yellow]提示[/]：{_escape(warning.line())}")
+        if len(report.warnings) > 50:
+            out.print(f"  …另有 {len(report.warnings) - 50} 条提示")
+    problems = outcome.problems
+    if problems:
+        _print_problems(problems)
+    if options.dry_run:
+        out.print("试运行（--dry-run）：没有写入任何数据。")
+    elif problems and not options.skip_invalid:
+        _console(stderr=True).print(
+            f"发现 {len(problems)} 处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
+            markup=False,
+        )
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    """A table on a terminal; one plain line per problem otherwise (cron, pipes, logs)."""
+    err = _console(stderr=True)
+    if not err.is_terminal:
+        for problem in problems:
+            err.print(problem.line(), markup=False)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"发现 {len(problems)} 处问题", show_lines=False)
+    for label in ("文件", "工作表", "行", "列", "值", "原因"):
+        table.add_column(label, overflow="fold")
+    for p in problems:
+        table.add_row(
+            p.file, p.sheet or "", str(p.row or ""), p.column or "", p.value or "", p.reason, style=None
+        )
+    err.print(table)
+
+
+def _write_rejects(outcome: ImportOutcome, path: Path) -> None:
+    from xcert.xlsxout import write_table
+
+    rows = [(f, r) for f in outcome.files for r in f.rejected_rows]
+    width = max((len(r.headers) for _, r in rows), default=0)
+    header = ["文件", "工作表", "行号", "拒绝原因"] + [f"原表第{i + 1}列" for i in range(width)]
+    if rows:
+        header[4 : 4 + len(rows[0][1].headers)] = rows[0][1].headers
+    body = (
+        [f.path.name, r.sheet, r.row, "；".join(r.reasons), *r.cells]
+        for f, r in rows
+    )
+    write_table(path, "被拒绝的行", header, body)
+    _console().print(f"被拒绝的 {len(rows)} 行已写入 {path}（身份证号已按规则打码）")
+
+
+@app.command()
+def find(
+    text: Annotated[str, typer.Argument(help="姓名（可只写一部分）、学号、班级或身份证号")],
+) -> None:
+    """按姓名、学号或身份证号查找学生。身份证号只显示前 2 位和后 2 位。
+
+    例：xcert find 陈明
+    """
+    from xcert import search
+    from xcert.idcard import mask_id
+    from xcert.model import STATUS_LABELS
+
+    conn = _open(create=False)
+    students = search.find_students(conn, text)
+    conn.close()
+    out = _console()
+    if not students:
+        out.print(f"没有找到与「{text}」匹配的学生", markup=False)
+        raise typer.Exit(1)
+    from rich.table import Table
+
+    table = Table(title=f"找到 {len(students)} 名学生")
+    for label in ("学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "届别", "状态"):
+        table.add_column(label)
+    for s in students:
+        table.add_row(
+            s["student_no"] or "",
+            s["name"],
+            s["gender"] or "",
+            mask_id(s["id_number"]),
+            s["class_code"] or "",
+            s["major"] or "",
+            s["department"] or "",
+            f"{s['cohort']}届" if s["cohort"] else "",
+            STATUS_LABELS.get(s["status"], s["status"]),
+        )
+    out.print(table)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="放演示数据库的文件夹")] = Path("xcert-demo"),
+) -> None:
+    """用自带的示例文件建一个演示数据库，展示 xcert 能做什么。
+
+    例：xcert demo /tmp/试试看
+    """
+    from xcert import db, demo
+    from xcert.importing import ImportOptions, run_import
+
+    db_path, files = demo.prepare(folder)
+    out = _console()
+    out.print(f"[bold]xcert 演示[/]：在 {folder}/ 新建数据库 {db_path.name}，导入自带的示例花名册\n")
+    _state["db"] = db_path
+    conn = db.open_db(db_path)
+    options = ImportOptions()
+    outcome = run_import(conn, files, options)
+    conn.close()
+    _print_import(outcome, options)
+    out.print("\n查一名学生（身份证号只显示前 2 位和后 2 位）：")
+    out.print(f"  [bold]xcert --db {db_path} find 22模具1[/]")
+    find("22模具1")
+    out.print(f"\n接着可以试：xcert --db {db_path} import 你的花名册.xlsx --dry-run")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

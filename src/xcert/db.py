@@ -1,0 +1,176 @@
+"""Open the database with the pragmas a shared office file needs, and migrate it.
+
+Migrations are ordered functions recorded in `PRAGMA user_version`; a shipped one is
+never edited, later issues append new ones (STYLE: llm's `m001_…`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
+
+
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one: `executescript` would COMMIT the migration halfway."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def m001_students_and_imports(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            file_format TEXT,
+            encoding TEXT,
+            options TEXT NOT NULL DEFAULT '{}',
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            rows_added INTEGER NOT NULL DEFAULT 0,
+            rows_updated INTEGER NOT NULL DEFAULT 0,
+            rows_unchanged INTEGER NOT NULL DEFAULT 0,
+            rows_rejected INTEGER NOT NULL DEFAULT 0,
+            note TEXT
+        );
+        CREATE INDEX imports_sha256 ON imports(sha256);
+        CREATE TABLE students (
+            id INTEGER PRIMARY KEY,
+            student_no TEXT UNIQUE,
+            name TEXT NOT NULL,
+            gender TEXT,
+            id_number TEXT UNIQUE,
+            class_code TEXT,
+            major TEXT,
+            department TEXT,
+            enrollment_year INTEGER,
+            cohort INTEGER,
+            cohort_derived INTEGER NOT NULL DEFAULT 0,
+            phone TEXT,
+            status TEXT NOT NULL DEFAULT 'enrolled',
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        CREATE INDEX students_class_name ON students(class_code, name);
+        CREATE INDEX students_name ON students(name);
+        CREATE INDEX students_cohort ON students(cohort);
+        -- Values an import overwrote, so that an import can be reversed exactly.
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            table_name TEXT NOT NULL,
+            row_id INTEGER NOT NULL,
+            before TEXT NOT NULL
+        );
+        CREATE INDEX changes_import ON changes(import_id);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_students_and_imports]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode; writes go through `transaction()`."""
+    if path.is_dir():
+        raise XcertError(f"{path} 是一个文件夹，不是数据库文件")
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise XcertError(f"{path} 不是 xcert 数据库（不是 SQLite 文件）")
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        raise XcertError(f"无法打开数据库 {path}：{exc}") from None
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, int, Path | None]:
+    """Apply pending migrations in one transaction; back the file up first if it has data.
+
+    Returns (version before, version after, backup path or None).
+    """
+    before = schema_version(conn)
+    if before > SCHEMA_VERSION:
+        raise XcertError(
+            f"数据库版本 {before} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 xcert"
+        )
+    if before == SCHEMA_VERSION:
+        return before, before, None
+    backup_path = None
+    if before > 0 and path is not None:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup_path = path.with_name(f"{path.name}.v{before}-{stamp}.bak")
+        backup(conn, backup_path)
+    with transaction(conn):
+        for number in range(before, SCHEMA_VERSION):
+            MIGRATIONS[number](conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return before, SCHEMA_VERSION, backup_path
+
+
+def backup(conn: sqlite3.Connection, dest: Path) -> None:
+    """A consistent copy through SQLite's backup API, safe while others write."""
+    tmp = dest.with_name(dest.name + ".part")
+    target = sqlite3.connect(tmp)
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+    shutil.move(tmp, dest)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def open_db(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and create or migrate) the database at `path`."""
+    if not create and not path.exists():
+        raise XcertError(f"数据库 {path} 不存在；先运行 xcert init，或用 --db 指定")
+    if create and not path.parent.exists():
+        raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
+    conn = connect(path)
+    migrate(conn, path)
+    return conn
+
+
+def utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils' API over the same connection, for queries that read better with it."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn)

@@ -1,0 +1,118 @@
+"""The domain's small vocabulary: statuses, levels, outcomes (SPEC 2, 5.1).
+
+Each word list lives here once; cleaning maps cell text onto these codes and reports
+print the Chinese labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# 学籍状态. SPEC 3: 退学, 转学, 转出, 休学 count as withdrawn.
+STATUS_WORDS: dict[str, str] = {
+    "在读": "enrolled",
+    "在校": "enrolled",
+    "在籍": "enrolled",
+    "在学": "enrolled",
+    "正常": "enrolled",
+    "enrolled": "enrolled",
+    "active": "enrolled",
+    "毕业": "graduated",
+    "已毕业": "graduated",
+    "graduated": "graduated",
+    "结业": "completed",
+    "completed": "completed",
+    "退学": "dropped_out",
+    "已退学": "dropped_out",
+    "辍学": "dropped_out",
+    "dropped": "dropped_out",
+    "dropped_out": "dropped_out",
+    "withdrawn": "dropped_out",
+    "转学": "transferred",
+    "转出": "transferred",
+    "已转学": "transferred",
+    "已转出": "transferred",
+    "transferred": "transferred",
+    "休学": "suspended",
+    "suspended": "suspended",
+}
+STATUS_LABELS: dict[str, str] = {
+    "enrolled": "在读",
+    "graduated": "毕业",
+    "completed": "结业",
+    "dropped_out": "退学",
+    "transferred": "转学",
+    "suspended": "休学",
+}
+WITHDRAWN_STATUSES: frozenset[str] = frozenset({"dropped_out", "transferred", "suspended"})
+
+GENDER_WORDS: dict[str, str] = {
+    "男": "男",
+    "女": "女",
+    "m": "男",
+    "f": "女",
+    "male": "男",
+    "female": "女",
+}
+
+LEVEL_WORDS: dict[str, str] = {
+    "初级": "初级",
+    "中级": "中级",
+    "高级": "高级",
+    "1": "初级",
+    "2": "中级",
+    "3": "高级",
+    "elementary": "初级",
+    "junior": "初级",
+    "basic": "初级",
+    "intermediate": "中级",
+    "advanced": "高级",
+    "senior": "高级",
+}
+
+OUTCOME_WORDS: dict[str, str] = {
+    "合格": "pass",
+    "通过": "pass",
+    "是": "pass",
+    "pass": "pass",
+    "passed": "pass",
+    "不合格": "fail",
+    "未通过": "fail",
+    "否": "fail",
+    "fail": "fail",
+    "failed": "fail",
+    "缺考": "absent",
+    "absent": "absent",
+}
+
+
+@dataclass(slots=True)
+class Student:
+    """One roster row after cleaning; None means the file did not say."""
+
+    name: str
+    student_no: str | None = None
+    id_number: str | None = None
+    gender: str | None = None
+    class_code: str | None = None
+    major: str | None = None
+    department: str | None = None
+    enrollment_year: int | None = None
+    cohort: int | None = None
+    phone: str | None = None
+    status: str | None = None
+
+
+STUDENT_FIELDS: tuple[str, ...] = (
+    "student_no",
+    "name",
+    "gender",
+    "id_number",
+    "class_code",
+    "major",
+    "department",
+    "enrollment_year",
+    "cohort",
+    "phone",
+    "status",
+)

@@ -1,0 +1,218 @@
+"""Read a spreadsheet file into sheets of raw cells; no domain knowledge here.
+
+The file's content decides its format, not its extension (SPEC 5.1). Zip containers
+are checked before any parser sees them: a zip bomb or an XML entity bomb is refused
+within bounded time and memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xcert.errors import XcertError
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024  # all members of one workbook, inflated
+MAX_RATIO = 200  # inflated / compressed for one member past SUSPICIOUS_BYTES
+SUSPICIOUS_BYTES = 32 * 1024 * 1024
+MAX_MEMBERS = 10_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[object]]  # rows[i] is spreadsheet row i + 1
+    hidden: bool = False
+
+
+@dataclass
+class Workbook:
+    path: Path
+    format: str  # xlsx, xls, ods, csv
+    encoding: str | None = None  # CSV only: what was detected
+    sheets: list[Sheet] = field(default_factory=list)
+
+
+def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
+    """Every sheet of the file at `path` as rows of cells, merged areas filled in."""
+    if data is None:
+        data = read_bytes(path)
+    head = data[:8]
+    if head.startswith(_ZIP):
+        return _read_zip(path, data)
+    if head == _OLE2:
+        return _read_calamine(path, data, "xls")
+    if head.startswith(b"%PDF"):
+        raise XcertError(f"{path.name}：这是 PDF 文件，不是电子表格；请导入 Excel 或 CSV 原件")
+    return _read_text(path, data)
+
+
+def read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise XcertError(f"{path}：文件不存在")
+    if path.is_dir():
+        raise XcertError(f"{path}：这是文件夹，不是文件")
+    size = path.stat().st_size
+    if size == 0:
+        raise XcertError(f"{path.name}：文件是空的")
+    if size > MAX_FILE_BYTES:
+        raise XcertError(f"{path.name}：文件过大（{size // 2**20} MB，上限 256 MB）")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise XcertError(f"{path.name}：无法读取（{exc.strerror}）") from None
+
+
+def _read_zip(path: Path, data: bytes) -> Workbook:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        _check_zip(path, archive)
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        fmt = "xlsb" if "xl/workbook.bin" in names else "xlsx"
+        return _read_calamine(path, data, fmt)
+    if "content.xml" in names and "mimetype" in names:
+        if b"spreadsheet" not in archive.read("mimetype"):
+            raise XcertError(f"{path.name}：这是 OpenDocument 文字或演示文件，不是电子表格")
+        return _read_calamine(path, data, "ods")
+    if "word/document.xml" in names:
+        raise XcertError(f"{path.name}：这是 Word 文档，不是电子表格；请把表格另存为 Excel")
+    raise XcertError(f"{path.name}：这是一个压缩包，不是电子表格")
+
+
+def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse bombs by inflating each member under a hard cap, and refuse any DTD.
+
+    Declared sizes can lie, so the members are inflated (and CRC-checked) for real;
+    real spreadsheets never carry a DOCTYPE, entity bombs always do.
+    """
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise XcertError(f"{path.name}：压缩包内文件过多（{len(members)} 个），拒绝读取")
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise XcertError(
+            f"{path.name}：解压后将达 {declared // 2**20} MB，疑似压缩炸弹，拒绝读取"
+        )
+    total = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        inflated = 0
+        with archive.open(member) as stream:
+            first = stream.read(4096)
+            if member.filename.endswith((".xml", ".rels", ".vml")) and (
+                b"<!DOCTYPE" in first or b"<!ENTITY" in first
+            ):
+                raise XcertError(
+                    f"{path.name}：{member.filename} 含有 DTD/实体声明（XML 实体炸弹的手法），拒绝读取"
+                )
+            inflated = len(first)
+            while chunk := stream.read(1 << 20):
+                inflated += len(chunk)
+                total += len(chunk)
+                if total > MAX_UNCOMPRESSED_BYTES or (
+                    inflated > SUSPICIOUS_BYTES
+                    and inflated > MAX_RATIO * max(member.compress_size, 1)
+                ):
+                    raise XcertError(f"{path.name}：解压后体积异常，疑似压缩炸弹，拒绝读取")
+        total += len(first)
+
+
+def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # the reader's errors are many and untyped
+        hint = "，文件可能设置了打开密码" if fmt == "xls" else ""
+        raise XcertError(
+            f"{path.name}：无法读取 {fmt} 文件{hint}（{_short(exc)}）"
+        ) from None
+    workbook = Workbook(path=path, format=fmt)
+    with book:
+        for meta in book.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = book.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges or []
+            except Exception as exc:
+                raise XcertError(
+                    f"{path.name} 工作表「{meta.name}」：无法读取（{_short(exc)}）"
+                ) from None
+            _fill_merged(rows, merged)
+            hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+            workbook.sheets.append(Sheet(meta.name, rows, hidden=hidden))
+    return workbook
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+
+
+def _fill_merged(rows: list[list[object]], merged: list) -> None:
+    """A merged area shows one value over all its cells: give each cell that value,
+    as a clerk reading the sheet would (a class code merged down its rows)."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """(text, encoding name) for what Chinese Excel and WPS write; never a silent guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    if b"\x00" in data[:4096]:
+        raise XcertError(f"{path.name}：不是可识别的电子表格或文本文件（二进制内容）")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GB18030/GBK"
+    except UnicodeDecodeError as exc:
+        raise XcertError(
+            f"{path.name}：无法识别文本编码（既不是 UTF-8 也不是 GBK/GB18030，"
+            f"第 {exc.start} 字节）；请在 Excel 中另存为“CSV UTF-8”"
+        ) from None
+
+
+def _read_text(path: Path, data: bytes) -> Workbook:
+    try:
+        content, encoding = decode_text(path, data)
+    except UnicodeDecodeError:
+        raise XcertError(f"{path.name}：文件带有 BOM 但内容编码不一致，已损坏") from None
+    stripped = content.lstrip()[:512].lower()
+    if stripped.startswith(("<html", "<!doctype html", "<table", "<?xml")):
+        raise XcertError(
+            f"{path.name}：这是网页或 XML 格式的“伪 Excel”文件；请用 Excel/WPS 打开后另存为 .xlsx"
+        )
+    first_line = content.split("\n", 1)[0]
+    delimiter = max(",\t;", key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    csv.field_size_limit(MAX_CELL_CHARS)
+    try:
+        rows: list[list[object]] = list(csv.reader(io.StringIO(content), delimiter=delimiter))
+    except csv.Error as exc:
+        raise XcertError(f"{path.name}：CSV 格式错误（{exc}）") from None
+    return Workbook(path=path, format="csv", encoding=encoding, sheets=[Sheet(path.stem, rows)])
