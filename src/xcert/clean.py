@@ -94,9 +94,7 @@ def id_number(value: object) -> str:
     else:
         cleaned = text(value).replace(" ", "").replace("-", "")
         if _SCIENTIFIC.match(cleaned):
-            raise CellError(
-                "身份证号被写成了科学计数法，后几位已丢失；请把该列设为文本后重新录入"
-            )
+            raise CellError("身份证号被写成了科学计数法，后几位已丢失；请把该列设为文本后重新录入")
     try:
         return idcard.normalize_id(cleaned)
     except idcard.IdNumberError as exc:

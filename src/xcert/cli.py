@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -23,10 +22,11 @@ if TYPE_CHECKING:
 
     from xcert.importing import ImportOutcome
 
+
 class _Group(TyperGroup):
     """Turns a user's error into one stderr line and exit 1, for every command."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except XcertError as exc:
@@ -36,14 +36,12 @@ class _Group(TyperGroup):
                 _print_problems(exc.problems)
             typer.echo(f"错误：{exc.reason}", err=True)
             raise typer.Exit(1) from None
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
-            raise
         except KeyboardInterrupt:
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug: one line, and the way to see more
-            if _state["debug"]:
-                raise
+            if _state["debug"] or type(exc).__module__.startswith(("typer", "click")):
+                raise  # usage errors and exits: Typer prints them (exit 2) as usual
             typer.echo(
                 f"内部错误：{type(exc).__name__}: {exc}（加 --debug 可看详细信息；请报告此问题）",
                 err=True,
@@ -75,9 +73,15 @@ def _version(value: bool) -> None:
 def _global(
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="数据库文件；默认取环境变量 XCERT_DB，再默认 ./xcert.db", show_default=False),
+        typer.Option(
+            "--db",
+            help="数据库文件；默认取环境变量 XCERT_DB，再默认 ./xcert.db",
+            show_default=False,
+        ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示 Python 调用栈（给开发者看）")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示 Python 调用栈（给开发者看）")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")
     ] = False,
@@ -129,7 +133,10 @@ def init() -> None:
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 文件", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 文件", show_default=False),
+    ],
     kind: Annotated[
         str | None, typer.Option("--kind", help="表格类型：roster（花名册）；不填则按表头自动判断")
     ] = None,
@@ -142,7 +149,10 @@ def import_(
         Path | None, typer.Option("--rejects", help="把被拒绝的行连同原因写入这个 .xlsx 文件")
     ] = None,
     program_years: Annotated[
-        int, typer.Option("--program-years", min=1, max=8, help="学制年数：由入学年份或班级推算届别时用")
+        int,
+        typer.Option(
+            "--program-years", min=1, max=8, help="学制年数：由入学年份或班级推算届别时用"
+        ),
     ] = 3,
 ) -> None:
     """导入花名册（以后还有成绩、发证签领表）。一次导入要么全部写入，要么什么都不写。
@@ -154,7 +164,11 @@ def import_(
     if rejects is not None and rejects.suffix.lower() != ".xlsx":
         raise XcertError(f"--rejects 需要一个 .xlsx 文件名，而不是「{rejects.name}」")
     options = ImportOptions(
-        kind=kind, sheet=sheet, program_years=program_years, dry_run=dry_run, skip_invalid=skip_invalid
+        kind=kind,
+        sheet=sheet,
+        program_years=program_years,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
     )
     conn = _open()
     with _progress() as on_progress:
@@ -209,20 +223,25 @@ def _print_import(outcome: ImportOutcome, options) -> None:
             detail += f"，编码 {report.encoding}"
         out.print(f"[bold]{report.path.name}[/]（{detail}，SHA-256 {report.sha256[:12]}…）")
         if report.same_as_import is not None:
-            out.print(f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 名学生）")
+            out.print(
+                f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 名学生）"
+            )
             continue
         for sheet in report.sheets:
             if sheet.note:
                 out.print(f"  工作表「{sheet.name}」：{sheet.note}")
                 continue
-            ignored = f"；未识别的列：{'、'.join(sheet.ignored_headers)}" if sheet.ignored_headers else ""
+            ignored = (
+                f"；未识别的列：{'、'.join(sheet.ignored_headers)}" if sheet.ignored_headers else ""
+            )
             out.print(
                 f"  工作表「{sheet.name}」：{KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
                 f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
             )
         out.print(
             f"  {verb}新增 {report.added}，{verb}更新 {report.updated}，未变 {report.unchanged}，"
-            f"拒绝 {report.rejected}" + (f"（导入编号 {report.import_id}）" if report.import_id else "")
+            f"拒绝 {report.rejected}"
+            + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
         for warning in report.warnings[:50]:
             out.print(f"  [yellow]提示[/]：{_escape(warning.line())}")
@@ -260,7 +279,13 @@ def _print_problems(problems: list[Problem]) -> None:
         table.add_column(label, overflow="fold")
     for p in problems:
         table.add_row(
-            p.file, p.sheet or "", str(p.row or ""), p.column or "", p.value or "", p.reason, style=None
+            p.file,
+            p.sheet or "",
+            str(p.row or ""),
+            p.column or "",
+            p.value or "",
+            p.reason,
+            style=None,
         )
     err.print(table)
 
@@ -273,10 +298,7 @@ def _write_rejects(outcome: ImportOutcome, path: Path) -> None:
     header = ["文件", "工作表", "行号", "拒绝原因"] + [f"原表第{i + 1}列" for i in range(width)]
     if rows:
         header[4 : 4 + len(rows[0][1].headers)] = rows[0][1].headers
-    body = (
-        [f.path.name, r.sheet, r.row, "；".join(r.reasons), *r.cells]
-        for f, r in rows
-    )
+    body = ([f.path.name, r.sheet, r.row, "；".join(r.reasons), *r.cells] for f, r in rows)
     write_table(path, "被拒绝的行", header, body)
     _console().print(f"被拒绝的 {len(rows)} 行已写入 {path}（身份证号已按规则打码）")
 
@@ -333,7 +355,9 @@ def demo(
 
     db_path, files = demo.prepare(folder)
     out = _console()
-    out.print(f"[bold]xcert 演示[/]：在 {folder}/ 新建数据库 {db_path.name}，导入自带的示例花名册\n")
+    out.print(
+        f"[bold]xcert 演示[/]：在 {folder}/ 新建数据库 {db_path.name}，导入自带的示例花名册\n"
+    )
     _state["db"] = db_path
     conn = db.open_db(db_path)
     options = ImportOptions()

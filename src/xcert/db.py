@@ -80,7 +80,7 @@ def m001_students_and_imports(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX changes_import ON changes(import_id);
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        """
+        """,
     )
 
 
@@ -118,9 +118,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
     """
     before = schema_version(conn)
     if before > SCHEMA_VERSION:
-        raise XcertError(
-            f"数据库版本 {before} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 xcert"
-        )
+        raise XcertError(f"数据库版本 {before} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 xcert")
     if before == SCHEMA_VERSION:
         return before, before, None
     backup_path = None

@@ -56,7 +56,9 @@ _LOOKUP: dict[str, str] = {
     normalize_header(alias): fld for fld, aliases in ALIASES.items() for alias in aliases
 }
 _RANK: dict[str, int] = {
-    normalize_header(alias): rank for aliases in ALIASES.values() for rank, alias in enumerate(aliases)
+    normalize_header(alias): rank
+    for aliases in ALIASES.values()
+    for rank, alias in enumerate(aliases)
 }
 
 # Fields whose presence makes a row look like a header of a student list.

@@ -109,9 +109,7 @@ def run_import(
 ) -> ImportOutcome:
     """Import every file in one transaction; roll back on any problem or a dry run."""
     if options.kind not in (None, *SUPPORTED_KINDS):
-        raise XcertError(
-            f"暂不支持导入类型「{options.kind}」；可用：{'、'.join(SUPPORTED_KINDS)}"
-        )
+        raise XcertError(f"暂不支持导入类型「{options.kind}」；可用：{'、'.join(SUPPORTED_KINDS)}")
     reports: list[FileReport] = []
     with _savepoint(conn) as keep:
         for path in paths:
@@ -162,8 +160,12 @@ def _import_file(
         report.same_as_import = earlier["id"]
         report.format = earlier["file_format"] or ""
         report.encoding = earlier["encoding"]
-        report.unchanged = earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
-        report.import_id = _record_import(conn, report, options, "roster", note=f"与第 {earlier['id']} 次导入的文件相同，数据未变")
+        report.unchanged = (
+            earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
+        )
+        report.import_id = _record_import(
+            conn, report, options, "roster", note=f"与第 {earlier['id']} 次导入的文件相同，数据未变"
+        )
         return report
     workbook = read_workbook(path, data)
     report.format, report.encoding = workbook.format, workbook.encoding
@@ -232,7 +234,12 @@ def _plan_sheets(
             continue
         if kind not in SUPPORTED_KINDS:
             report.problems.append(
-                Problem(label, f"这是{KIND_LABELS[kind]}表，本版本暂不支持导入", sheet=sheet.name, row=header.row + 1)
+                Problem(
+                    label,
+                    f"这是{KIND_LABELS[kind]}表，本版本暂不支持导入",
+                    sheet=sheet.name,
+                    row=header.row + 1,
+                )
             )
             continue
         if "name" not in header.columns:
@@ -308,7 +315,13 @@ def _clean_roster_sheet(
             "name" not in filled or len(filled) > 1
         ):
             report.warnings.append(
-                Problem(label, "只有一个值的行（像是备注或合计），已忽略", sheet=sheet.name, row=index + 1, value=shown_value("", next(iter(filled.values()))))
+                Problem(
+                    label,
+                    "只有一个值的行（像是备注或合计），已忽略",
+                    sheet=sheet.name,
+                    row=index + 1,
+                    value=shown_value("", next(iter(filled.values()))),
+                )
             )
             continue
         summary.data_rows += 1
@@ -316,9 +329,20 @@ def _clean_roster_sheet(
         reasons: list[Problem] = []
         for fld, value in filled.items():
             col = header.columns[fld]
-            where = {"sheet": sheet.name, "row": index + 1, "column": f"{column_letter(col)} 列 {header.headers[fld]}"}
+            where = {
+                "sheet": sheet.name,
+                "row": index + 1,
+                "column": f"{column_letter(col)} 列 {header.headers[fld]}",
+            }
             if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-                reasons.append(Problem(label, f"内容过长（{len(value)} 个字符）", value=shown_value(fld, value), **where))
+                reasons.append(
+                    Problem(
+                        label,
+                        f"内容过长（{len(value)} 个字符）",
+                        value=shown_value(fld, value),
+                        **where,
+                    )
+                )
                 continue
             try:
                 values[fld] = _CLEANERS[fld](value)
@@ -327,9 +351,20 @@ def _clean_roster_sheet(
         where = {"sheet": sheet.name, "row": index + 1}
         student_name = values.get("name")
         if not student_name and "name" not in filled:
-            reasons.append(Problem(label, "姓名为空", column=f"{column_letter(name_col)} 列 {header.headers['name']}", **where))
-        if not reasons and not (values.get("student_no") or values.get("id_number") or values.get("class_code")):
-            reasons.append(Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where))
+            reasons.append(
+                Problem(
+                    label,
+                    "姓名为空",
+                    column=f"{column_letter(name_col)} 列 {header.headers['name']}",
+                    **where,
+                )
+            )
+        if not reasons and not (
+            values.get("student_no") or values.get("id_number") or values.get("class_code")
+        ):
+            reasons.append(
+                Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
+            )
         if reasons:
             _reject(report, sheet, header, index, reasons)
             continue
@@ -342,7 +377,13 @@ def _clean_roster_sheet(
             if student.gender is None:
                 student.gender = from_id
             elif student.gender != from_id:
-                report.warnings.append(Problem(label, f"性别「{student.gender}」与身份证号（{from_id}）不符，请核对", **where))
+                report.warnings.append(
+                    Problem(
+                        label,
+                        f"性别「{student.gender}」与身份证号（{from_id}）不符，请核对",
+                        **where,
+                    )
+                )
         derived = False
         if student.cohort is None:
             start = student.enrollment_year
@@ -351,13 +392,25 @@ def _clean_roster_sheet(
             if start is not None:
                 student.cohort = start + options.program_years
                 derived = True
-        out.append(_Row(sheet.name, index + 1, student, derived, cells, header, sheet.rows[header.row]))
+        out.append(
+            _Row(sheet.name, index + 1, student, derived, cells, header, sheet.rows[header.row])
+        )
     return out
 
 
-def _reject(report: FileReport, sheet: Sheet, header: HeaderMap, index: int, reasons: list[Problem]) -> None:
+def _reject(
+    report: FileReport, sheet: Sheet, header: HeaderMap, index: int, reasons: list[Problem]
+) -> None:
     report.problems.extend(reasons)
-    _add_rejected_row(report, sheet.name, index + 1, sheet.rows[header.row], sheet.rows[index], header, [p.reason for p in reasons])
+    _add_rejected_row(
+        report,
+        sheet.name,
+        index + 1,
+        sheet.rows[header.row],
+        sheet.rows[index],
+        header,
+        [p.reason for p in reasons],
+    )
 
 
 def _add_rejected_row(
@@ -404,13 +457,25 @@ def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> lis
         other = first_by_key.get(key)
         if other is not None:
             mine, theirs = _as_dict(row.student), _as_dict(other.student)
-            differing = [LABELS[f] for f in STUDENT_FIELDS if mine[f] != theirs[f] and mine[f] is not None and theirs[f] is not None]
+            differing = [
+                LABELS[f]
+                for f in STUDENT_FIELDS
+                if mine[f] != theirs[f] and mine[f] is not None and theirs[f] is not None
+            ]
             if differing:
-                report.problems.append(Problem(label, f"与第 {other.row} 行是同一学生，但「{'、'.join(differing)}」不同；请保留正确的一行", **where))
+                report.problems.append(
+                    Problem(
+                        label,
+                        f"与第 {other.row} 行是同一学生，但「{'、'.join(differing)}」不同；请保留正确的一行",
+                        **where,
+                    )
+                )
                 bad[id(row)] = row
                 bad[id(other)] = other
             else:
-                report.warnings.append(Problem(label, f"与第 {other.row} 行重复，只导入一次", **where))
+                report.warnings.append(
+                    Problem(label, f"与第 {other.row} 行重复，只导入一次", **where)
+                )
                 _merge_missing(other.student, row.student)
             continue
         first_by_key[key] = row
@@ -419,7 +484,12 @@ def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> lis
             seen = key_by_id.get(number)
             if seen is not None and seen[0] != key:
                 report.problems.append(
-                    Problem(label, f"身份证号与第 {seen[1].row} 行（{seen[1].student.name}）相同，但学号不同", value=idcard.mask_id(number), **where)
+                    Problem(
+                        label,
+                        f"身份证号与第 {seen[1].row} 行（{seen[1].student.name}）相同，但学号不同",
+                        value=idcard.mask_id(number),
+                        **where,
+                    )
                 )
                 bad[id(row)] = row
                 bad[id(seen[1])] = seen[1]
@@ -428,7 +498,15 @@ def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> lis
     kept = []
     for row in rows:
         if id(row) in bad:
-            _add_rejected_row(report, row.sheet, row.row, row.header_cells, row.cells, row.header, ["与同一文件中的另一行是同一学生但内容冲突"])
+            _add_rejected_row(
+                report,
+                row.sheet,
+                row.row,
+                row.header_cells,
+                row.cells,
+                row.header,
+                ["与同一文件中的另一行是同一学生但内容冲突"],
+            )
         elif first_by_key.get(_identity(row.student)) is row:
             kept.append(row)
     return kept
@@ -493,7 +571,10 @@ class _StudentIndex:
             and (not student.id_number or e["id_number"] is None)
         ]
         if len(candidates) > 1:
-            return None, f"班级「{student.class_code}」有 {len(candidates)} 名同名学生「{student.name}」，请提供学号或身份证号"
+            return (
+                None,
+                f"班级「{student.class_code}」有 {len(candidates)} 名同名学生「{student.name}」，请提供学号或身份证号",
+            )
         return (candidates[0], None) if candidates else (None, None)
 
     def change(self, entry: dict, changes: dict[str, object]) -> None:
@@ -518,7 +599,12 @@ def _changes(entry: dict, student: Student, cohort_derived: bool) -> dict[str, o
         value = getattr(student, fld)
         if value is None:
             continue
-        if fld == "cohort" and cohort_derived and entry["cohort"] is not None and not entry["cohort_derived"]:
+        if (
+            fld == "cohort"
+            and cohort_derived
+            and entry["cohort"] is not None
+            and not entry["cohort_derived"]
+        ):
             continue
         if entry[fld] != value:
             changes[fld] = value
@@ -561,7 +647,9 @@ def _apply(
                 why = f"身份证号已属于另一学生（{number_owner['name']}）"
         if why is not None:
             report.problems.append(Problem(label, why, sheet=row.sheet, row=row.row))
-            _add_rejected_row(report, row.sheet, row.row, row.header_cells, row.cells, row.header, [why])
+            _add_rejected_row(
+                report, row.sheet, row.row, row.header_cells, row.cells, row.header, [why]
+            )
             continue
         if entry is None:
             new_entries.append(index.add_new(student, row.cohort_derived))
@@ -611,7 +699,11 @@ def _now() -> str:
 
 
 def _record_import(
-    conn: sqlite3.Connection, report: FileReport, options: ImportOptions, kind: str, note: str | None = None
+    conn: sqlite3.Connection,
+    report: FileReport,
+    options: ImportOptions,
+    kind: str,
+    note: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO imports (kind, file_name, sha256, file_format, encoding, options, started_at,"
@@ -630,4 +722,3 @@ def _record_import(
         ),
     )
     return int(cursor.lastrowid)
-

@@ -101,9 +101,7 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
         raise XcertError(f"{path.name}：压缩包内文件过多（{len(members)} 个），拒绝读取")
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNCOMPRESSED_BYTES:
-        raise XcertError(
-            f"{path.name}：解压后将达 {declared // 2**20} MB，疑似压缩炸弹，拒绝读取"
-        )
+        raise XcertError(f"{path.name}：解压后将达 {declared // 2**20} MB，疑似压缩炸弹，拒绝读取")
     total = 0
     for member in members:
         if member.is_dir():
@@ -136,9 +134,7 @@ def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # the reader's errors are many and untyped
         hint = "，文件可能设置了打开密码" if fmt == "xls" else ""
-        raise XcertError(
-            f"{path.name}：无法读取 {fmt} 文件{hint}（{_short(exc)}）"
-        ) from None
+        raise XcertError(f"{path.name}：无法读取 {fmt} 文件{hint}（{_short(exc)}）") from None
     workbook = Workbook(path=path, format=fmt)
     with book:
         for meta in book.sheets_metadata:

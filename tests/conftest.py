@@ -1,0 +1,145 @@
+"""Shared fixtures: a database path, a CLI runner, and real workbooks built with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from xcert.cli import app
+from xcert.idcard import check_digit
+
+DATA = Path(__file__).parent / "data"
+
+
+def make_id(born: str = "20060315", seq: str = "123", region: str = "440000") -> str:
+    """A valid fictional 18-character ID number (GB 11643 check digit)."""
+    body = region + born + seq
+    return body + check_digit(body)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+class Cli:
+    """Runs `xcert --db DB ...` in-process and keeps stdout and stderr apart."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: object, db: bool = True, env: dict | None = None):
+        argv = (["--db", str(self.db)] if db else []) + [str(a) for a in args]
+        return self.runner.invoke(app, argv, env=env, catch_exceptions=False)
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        conn = sqlite3.connect(self.db)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def students(self) -> list[tuple]:
+        return self.query(
+            "SELECT student_no, name, gender, id_number, class_code, major, department,"
+            " enrollment_year, cohort, phone, status FROM students ORDER BY student_no, name"
+        )
+
+    def dump(self) -> list[str]:
+        """Everything except the import log: to compare databases before and after."""
+        conn = sqlite3.connect(self.db)
+        try:
+            return [
+                line
+                for line in conn.iterdump()
+                if '"imports"' not in line and "INTO imports" not in line
+            ]
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
+
+
+SheetSpec = Sequence[Sequence[object]]
+
+
+@pytest.fixture
+def xlsx(tmp_path: Path) -> Callable[..., Path]:
+    """Write a workbook: xlsx("name.xlsx", {"Sheet": rows}, merges={"Sheet": ["A1:F1"]})."""
+
+    def build(
+        name: str,
+        sheets: dict[str, SheetSpec],
+        merges: dict[str, list[str]] | None = None,
+        hidden: Sequence[str] = (),
+    ) -> Path:
+        book = Workbook()
+        book.remove(book.active)
+        for title, rows in sheets.items():
+            sheet = book.create_sheet(title)
+            for row in rows:
+                sheet.append(list(row))
+            for area in (merges or {}).get(title, []):
+                sheet.merge_cells(area)
+            if title in hidden:
+                sheet.sheet_state = "hidden"
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    return build
+
+
+@pytest.fixture
+def roster_rows() -> list[list[object]]:
+    """A header and three ordinary students of one class."""
+    return [
+        ["学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "入学年份", "手机号"],
+        [
+            "2021010101",
+            "陈晓明",
+            "男",
+            make_id("20060101", "011"),
+            "21数控1",
+            "数控技术应用",
+            "机械部",
+            2021,
+            "13800001111",
+        ],
+        [
+            "2021010102",
+            "林小雨",
+            "女",
+            make_id("20060202", "022"),
+            "21数控1",
+            "数控技术应用",
+            "机械部",
+            2021,
+            "13800002222",
+        ],
+        [
+            "2021010103",
+            "黄子轩",
+            "男",
+            make_id("20060303", "031"),
+            "21数控1",
+            "数控技术应用",
+            "机械部",
+            2021,
+            "13800003333",
+        ],
+    ]
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,153 @@
+import datetime as dt
+
+import pytest
+from conftest import make_id
+
+from xcert import clean
+from xcert.clean import CellError
+
+
+def test_full_width_digits_letters_and_spaces_fold():
+    assert clean.text("　２０２１ＡＢ　") == "2021AB"
+
+
+def test_zero_width_characters_are_dropped():
+    assert clean.text("2021\u200b0101\ufeff") == "20210101"
+
+
+def test_whole_numbers_print_without_decimal_point():
+    assert clean.text(2021010101.0) == "2021010101"
+
+
+def test_spaces_inside_chinese_names_are_removed_but_latin_names_keep_theirs():
+    assert clean.name("陈 晓 明") == "陈晓明"
+    assert clean.name("陈\u3000晓明") == "陈晓明"
+    assert clean.name("买买提 · 吐尔逊") == "买买提·吐尔逊"
+    assert clean.name("Anna  Li") == "Anna Li"
+
+
+def test_rare_character_placeholders_warn():
+    assert clean.name_warning("王?明")
+    assert clean.name_warning("王[王火]明")
+    assert clean.name_warning("王明") is None
+
+
+def test_student_number_stored_as_number_matches_its_text():
+    assert clean.student_number(2021010101.0) == "2021010101"
+    assert clean.student_number(" 2021010101 ") == "2021010101"
+    assert clean.student_number("00123") == "00123"  # leading zeros kept
+
+
+def test_nineteen_digit_number_that_excel_rounded_is_an_error():
+    with pytest.raises(CellError, match="15 位"):
+        clean.student_number(4.40000200603151e18)
+
+
+def test_student_number_in_scientific_notation_is_an_error():
+    with pytest.raises(CellError, match="科学计数法"):
+        clean.student_number("2.02101E+09")
+
+
+def test_id_number_stored_as_a_number_lost_digits():
+    number = make_id()
+    with pytest.raises(CellError, match="丢失"):
+        clean.id_number(float(number[:17] + "0"))
+    with pytest.raises(CellError, match="科学计数法"):
+        clean.id_number("4.40000E+17")
+
+
+def test_fifteen_digit_id_stored_as_a_number_is_upgraded():
+    assert clean.id_number(440000860315123.0).startswith("44000019860315123")
+
+
+def test_id_number_with_spaces_and_full_width_x():
+    number = make_id()
+    spaced = number[:6] + " " + number[6:14] + " " + number[14:]
+    assert clean.id_number(spaced) == number
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (2021, 2021),
+        (2021.0, 2021),
+        ("2021", 2021),
+        ("2021级", 2021),
+        ("21级", 2021),
+        ("2023届", 2023),
+        ("23届", 2023),
+        ("2021年", 2021),
+        (dt.date(2021, 9, 1), 2021),
+    ],
+)
+def test_year_forms(value, expected):
+    assert clean.year(value, "年份") == expected
+
+
+def test_year_that_is_not_one():
+    with pytest.raises(CellError, match="年份"):
+        clean.year("二〇二一", "入学年份")
+
+
+@pytest.mark.parametrize(
+    "code, year", [("20数控1", 2020), ("2021级电商2班", 2021), ("数控1班", None), ("19模具", 2019)]
+)
+def test_class_code_leading_digits_give_enrolment_year(code, year):
+    assert clean.class_year(code) == year
+
+
+@pytest.mark.parametrize(
+    "word, code",
+    [
+        ("在读", "enrolled"),
+        ("毕业", "graduated"),
+        ("退学", "dropped_out"),
+        ("转学", "transferred"),
+        ("转出", "transferred"),
+        ("休学", "suspended"),
+        ("Graduated", "graduated"),
+    ],
+)
+def test_status_words(word, code):
+    assert clean.status(word) == code
+
+
+def test_unknown_status_lists_accepted_words():
+    with pytest.raises(CellError, match="在读"):
+        clean.status("失联")
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("13800001111", "13800001111"),
+        (13800001111.0, "13800001111"),
+        ("+86 138-0000-1111", "13800001111"),
+        ("0758-2345678", "0758-2345678"),
+    ],
+)
+def test_phone_forms(value, expected):
+    assert clean.phone(value) == expected
+
+
+def test_phone_that_is_not_one():
+    with pytest.raises(CellError):
+        clean.phone("1380000")
+
+
+def test_levels_and_outcomes():
+    assert [clean.level(v) for v in ("初级", "2", 3.0, "Advanced")] == [
+        "初级",
+        "中级",
+        "高级",
+        "高级",
+    ]
+    assert [clean.outcome(v) for v in ("合格", "通过", "是", "不合格", "未通过", "否", "缺考")] == [
+        "pass",
+        "pass",
+        "pass",
+        "fail",
+        "fail",
+        "fail",
+        "absent",
+    ]

@@ -1,0 +1,181 @@
+"""Global options, init, find, demo, and bad input that must never show a traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+
+import pytest
+from conftest import Cli, make_id
+
+from xcert import __version__
+from xcert.db import SCHEMA_VERSION
+
+
+def test_version(cli):
+    result = cli("--version", db=False)
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_init_creates_the_database_and_is_harmless_to_repeat(cli, db_path):
+    first = cli("init")
+    assert first.exit_code == 0 and "已创建" in first.stdout
+    second = cli("init")
+    assert second.exit_code == 0 and "已是最新" in second.stdout
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_connections_enforce_foreign_keys_and_wait_when_busy(db_path):
+    from xcert import db
+
+    conn = db.open_db(db_path)
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_database_from_env_var_then_default_file(tmp_path, monkeypatch, xlsx, roster_rows):
+    monkeypatch.chdir(tmp_path)
+    plain = Cli(tmp_path / "unused.db")
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    assert (
+        plain("import", path, db=False, env={"XCERT_DB": str(tmp_path / "env.db")}).exit_code == 0
+    )
+    assert (tmp_path / "env.db").exists()
+    assert plain("init", db=False, env={"XCERT_DB": ""}).exit_code == 0
+    assert (tmp_path / "xcert.db").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused(cli, db_path):
+    db_path.write_text("hello")
+    result = cli("init")
+    assert result.exit_code == 1 and "不是 xcert 数据库" in result.stderr
+
+
+def test_newer_schema_is_refused_not_downgraded(cli, db_path):
+    cli("init")
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    result = cli("init")
+    assert result.exit_code == 1 and "请升级 xcert" in result.stderr
+
+
+def test_find_by_name_number_class_and_id_shows_only_masked_ids(cli, xlsx, roster_rows):
+    cli("import", xlsx("r.xlsx", {"S": roster_rows}))
+    number = roster_rows[1][3]
+    for query in ("陈晓", "2021010101", number, number[:17] + number[17].lower()):
+        result = cli("find", query)
+        assert result.exit_code == 0 and "陈晓明" in result.stdout, query
+        assert number not in result.stdout
+        assert number[:2] + "*" * 14 + number[-2:] in result.stdout
+    assert cli("find", "21数控1").stdout.count("21数控1") == 3
+    missing = cli("find", "不存在的人")
+    assert missing.exit_code == 1 and "没有找到" in missing.stdout
+
+
+def test_find_without_a_database_says_how_to_start(cli):
+    result = cli("find", "陈")
+    assert result.exit_code == 1 and "xcert init" in result.stderr
+
+
+def test_demo_builds_a_database_from_the_bundled_examples(tmp_path):
+    folder = tmp_path / "demo"
+    result = Cli(tmp_path / "x.db")("demo", folder, db=False)
+    assert result.exit_code == 0, result.output
+    assert "GB18030/GBK" in result.stdout and "拒绝 0" in result.stdout
+    conn = sqlite3.connect(folder / "xcert.db")
+    assert conn.execute("SELECT count(*) FROM students").fetchone()[0] >= 40
+    cohorts = {c for (c,) in conn.execute("SELECT DISTINCT cohort FROM students")}
+    assert None not in cohorts
+    again = Cli(tmp_path / "x.db")("demo", folder, db=False)
+    assert again.exit_code == 0 and conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 2
+
+
+@pytest.fixture
+def bad_files(tmp_path, xlsx):
+    good = xlsx("good.xlsx", {"S": [["学号", "姓名", "班级"], ["1", "甲", "20数控1"]]})
+    files = {}
+    files["empty"] = tmp_path / "empty.xlsx"
+    files["empty"].write_bytes(b"")
+    files["text_named_xlsx"] = tmp_path / "notes.xlsx"
+    files["text_named_xlsx"].write_text("hello, world\nthis is not a roster\n")
+    files["truncated"] = tmp_path / "truncated.xlsx"
+    files["truncated"].write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    files["binary"] = tmp_path / "random.xls"
+    files["binary"].write_bytes(bytes(range(256)) * 64)
+    files["ole_garbage"] = tmp_path / "garbage.xls"
+    files["ole_garbage"].write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000)
+    files["pdf"] = tmp_path / "scan.xlsx"
+    files["pdf"].write_bytes(b"%PDF-1.7\n...")
+    files["plain_zip"] = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(files["plain_zip"], "w") as z:
+        z.writestr("readme.txt", "hi")
+    files["header_only_unknown"] = xlsx("unknown.xlsx", {"S": [["甲", "乙", "丙"], [1, 2, 3]]})
+    files["directory"] = tmp_path / "a-folder"
+    files["directory"].mkdir()
+    files["missing"] = tmp_path / "missing.xlsx"
+    files["html_as_xls"] = tmp_path / "platform.xls"
+    files["html_as_xls"].write_text(
+        "<html><body><table><tr><td>姓名</td></tr></table></body></html>"
+    )
+    files["latin1_csv"] = tmp_path / "latin.csv"
+    files["latin1_csv"].write_bytes("姓名,班级\n".encode() + b"\x81\x30\xff\xfe\xfd\n")
+    return files
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "empty",
+        "text_named_xlsx",
+        "truncated",
+        "binary",
+        "ole_garbage",
+        "pdf",
+        "plain_zip",
+        "header_only_unknown",
+        "directory",
+        "missing",
+        "html_as_xls",
+        "latin1_csv",
+    ],
+)
+def test_bad_files_get_one_clear_line_and_exit_1(cli, bad_files, kind):
+    result = cli("import", bad_files[kind])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert bad_files[kind].name in result.stderr
+    assert cli.query("SELECT count(*) FROM students") == [(0,)]
+
+
+def test_header_only_file_imports_nothing_and_says_so(cli, xlsx):
+    result = cli("import", xlsx("h.xlsx", {"S": [["学号", "姓名", "班级"]]}))
+    assert result.exit_code == 0 and "0 行数据" in result.stdout and "新增 0" in result.stdout
+
+
+def test_rejects_needs_an_xlsx_name(cli, xlsx, roster_rows):
+    result = cli("import", xlsx("r.xlsx", {"S": roster_rows}), "--rejects", "out.csv")
+    assert result.exit_code == 1 and ".xlsx" in result.stderr
+
+
+def test_unknown_kind_is_refused(cli, xlsx, roster_rows):
+    result = cli("import", xlsx("r.xlsx", {"S": roster_rows}), "--kind", "grades")
+    assert result.exit_code == 1 and "grades" in result.stderr
+
+
+def test_usage_errors_exit_2(cli):
+    assert cli("import").exit_code == 2
+    assert cli("import", "x.xlsx", "--program-years", "0").exit_code == 2
+
+
+def test_full_id_number_never_reaches_the_terminal(cli, xlsx):
+    number = make_id(seq="901")
+    rows = [
+        ["学号", "姓名", "身份证号", "班级"],
+        ["1", "甲", number, "20数控1"],
+        ["1", "甲", number, "20数控2"],
+    ]
+    result = cli("import", xlsx("r.xlsx", {"S": rows}))
+    assert result.exit_code == 1 and number not in result.output

@@ -1,0 +1,429 @@
+"""Roster import through the CLI, with real workbooks written in fixtures."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import make_id
+from openpyxl import load_workbook
+
+TITLE = "数控技术应用专业2021级21数控1班学生花名册"
+
+
+def test_title_rows_merged_class_cells_and_counts(cli, xlsx, roster_rows):
+    rows = [[TITLE], ["制表：班主任"], *roster_rows]
+    for row in rows[4:]:
+        row[4] = None  # merged down from the first student's class cell
+    path = xlsx("roster.xlsx", {"21数控1": rows}, merges={"21数控1": ["A1:I1", "E4:E6"]})
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert "表头在第 3 行" in result.stdout and "新增 3" in result.stdout
+    assert [s[4] for s in cli.students()] == ["21数控1"] * 3
+
+
+def test_every_recognised_sheet_is_imported_and_others_are_noted(cli, xlsx, roster_rows):
+    other = [["学号", "姓名", "班级"], ["2022020201", "周文", "22电商2"]]
+    path = xlsx("two.xlsx", {"A": roster_rows, "B": other, "说明": [["虚构数据"]]})
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert len(cli.students()) == 4
+    assert "「说明」：未找到表头" in result.stdout
+
+
+def test_sheet_option_imports_only_that_sheet(cli, xlsx, roster_rows):
+    other = [["学号", "姓名", "班级"], ["2022020201", "周文", "22电商2"]]
+    path = xlsx("two.xlsx", {"A": roster_rows, "B": other})
+    assert cli("import", path, "--sheet", "B").exit_code == 0
+    assert [s[1] for s in cli.students()] == ["周文"]
+    result = cli("import", path, "--sheet", "C")
+    assert result.exit_code == 1 and "没有名为「C」的工作表" in result.stderr
+
+
+def test_hidden_sheets_are_skipped(cli, xlsx, roster_rows):
+    path = xlsx(
+        "h.xlsx",
+        {"A": roster_rows, "下拉选项": [["姓名", "班级"], ["x", "y"]]},
+        hidden=["下拉选项"],
+    )
+    result = cli("import", path)
+    assert "隐藏工作表" in result.stdout and len(cli.students()) == 3
+
+
+def test_english_and_variant_headers(cli, xlsx):
+    rows = [
+        [
+            "student_no",
+            "name",
+            "gender",
+            "id_number",
+            "class",
+            "major",
+            "department",
+            "cohort",
+            "phone",
+            "status",
+        ],
+        [
+            "S001",
+            "Li Ming",
+            "M",
+            make_id(seq="111"),
+            "21数控1",
+            "CNC",
+            "机械部",
+            "2024",
+            "13800001111",
+            "enrolled",
+        ],
+    ]
+    assert cli("import", xlsx("en.xlsx", {"S": rows})).exit_code == 0
+    assert cli.students()[0] == (
+        "S001",
+        "Li Ming",
+        "男",
+        make_id(seq="111"),
+        "21数控1",
+        "CNC",
+        "机械部",
+        None,
+        2024,
+        "13800001111",
+        "enrolled",
+    )
+
+
+def test_student_numbers_stored_as_numbers_match_the_same_students_as_text(cli, xlsx, roster_rows):
+    assert cli("import", xlsx("text.xlsx", {"S": roster_rows})).exit_code == 0
+    as_numbers = [list(r) for r in roster_rows]
+    for row in as_numbers[1:]:
+        row[0] = int(row[0])
+        row[8] = "13900009999"
+    result = cli("import", xlsx("numbers.xlsx", {"S": as_numbers}))
+    assert result.exit_code == 0, result.output
+    assert "新增 0，更新 3" in result.stdout
+    assert {s[0] for s in cli.students()} == {"2021010101", "2021010102", "2021010103"}
+
+
+def test_gbk_csv_is_read_and_its_encoding_named(cli, tmp_path, roster_rows):
+    path = tmp_path / "班级名单.csv"
+    path.write_bytes("\n".join(",".join(str(c) for c in r) for r in roster_rows).encode("gbk"))
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert "GB18030/GBK" in result.stdout
+    assert [s[1] for s in cli.students()] == ["陈晓明", "林小雨", "黄子轩"]
+
+
+def test_utf8_bom_and_utf8_csv(cli, tmp_path, roster_rows):
+    text = "\n".join(",".join(str(c) for c in r) for r in roster_rows)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = cli("import", bom)
+    assert "UTF-8 (BOM)" in result.stdout and len(cli.students()) == 3
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(text.replace("陈晓明", "陈晓明").encode())
+    result = cli("import", plain)
+    assert "编码 UTF-8，" in result.stdout
+
+
+def test_tab_separated_text_saved_as_unicode_text(cli, tmp_path, roster_rows):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(
+        "\r\n".join("\t".join(str(c) for c in r) for r in roster_rows).encode("utf-16")
+    )
+    assert cli("import", path).exit_code == 0
+    assert len(cli.students()) == 3
+
+
+def test_content_decides_format_not_extension(cli, xlsx, tmp_path, roster_rows):
+    real = xlsx("roster.xlsx", {"S": roster_rows})
+    disguised = tmp_path / "roster.csv"
+    disguised.write_bytes(real.read_bytes())
+    result = cli("import", disguised)
+    assert result.exit_code == 0 and "（xlsx" in result.stdout
+
+
+def test_bad_check_digit_is_rejected_with_row_and_column_and_nothing_written(
+    cli, xlsx, roster_rows
+):
+    good = roster_rows[2][3]
+    roster_rows[2][3] = good[:17] + ("1" if good[17] != "1" else "2")
+    result = cli("import", xlsx("bad.xlsx", {"21数控1": roster_rows}))
+    assert result.exit_code == 1
+    assert "bad.xlsx 工作表「21数控1」 第 3 行 列「D 列 身份证号」" in result.stderr
+    assert "校验位错误" in result.stderr and "没有写入任何数据" in result.stderr
+    assert roster_rows[2][3] not in result.output  # the full number is never echoed
+    assert cli.query("SELECT count(*) FROM students") == [(0,)]
+    assert cli.query("SELECT count(*) FROM imports") == [(0,)]
+
+
+def test_every_problem_is_listed_not_just_the_first(cli, xlsx, roster_rows):
+    roster_rows[1][8] = "12345"
+    roster_rows[2][1] = ""
+    roster_rows[3][7] = "明年"
+    result = cli("import", xlsx("bad.xlsx", {"S": roster_rows}))
+    assert result.exit_code == 1
+    for fragment in ("第 2 行", "第 3 行", "第 4 行", "电话号码", "姓名为空", "入学年份"):
+        assert fragment in result.stderr
+    assert "发现 3 处问题" in result.stderr
+
+
+def test_id_number_that_lost_digits_as_an_excel_number(cli, xlsx, roster_rows):
+    roster_rows[1][3] = float(roster_rows[1][3][:17] + "0")
+    result = cli("import", xlsx("lost.xlsx", {"S": roster_rows}))
+    assert result.exit_code == 1 and "已丢失" in result.stderr
+
+
+def test_identical_duplicate_rows_are_imported_once_with_a_note(cli, xlsx, roster_rows):
+    rows = [*roster_rows, list(roster_rows[1])]
+    result = cli("import", xlsx("dup.xlsx", {"S": rows}))
+    assert result.exit_code == 0
+    assert "与第 2 行重复" in result.stdout and len(cli.students()) == 3
+
+
+def test_conflicting_rows_for_one_student_are_both_invalid(cli, xlsx, roster_rows):
+    twin = list(roster_rows[1])
+    twin[5] = "模具制造技术"
+    result = cli("import", xlsx("conflict.xlsx", {"S": [*roster_rows, twin]}))
+    assert result.exit_code == 1
+    assert "与第 2 行是同一学生，但「专业」不同" in result.stderr
+    assert cli.students() == []
+
+
+def test_one_id_number_under_two_student_numbers_is_invalid(cli, xlsx, roster_rows):
+    roster_rows[2][3] = roster_rows[1][3]
+    roster_rows[2][2] = "男"
+    result = cli("import", xlsx("same-id.xlsx", {"S": roster_rows}))
+    assert result.exit_code == 1 and "身份证号与第 2 行" in result.stderr
+
+
+def test_skip_invalid_writes_the_rest_and_rejects_lists_them(cli, xlsx, roster_rows, tmp_path):
+    roster_rows[2][3] = "44000020060202999"  # 17 characters
+    out = tmp_path / "rejects.xlsx"
+    result = cli(
+        "import", xlsx("mixed.xlsx", {"S": roster_rows}), "--skip-invalid", "--rejects", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "新增 2" in result.stdout and "拒绝 1" in result.stdout
+    assert len(cli.students()) == 2
+    sheet = load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("文件", "工作表", "行号", "拒绝原因", "学号")
+    assert rows[1][:3] == ("mixed.xlsx", "S", 3) and "18 位" in rows[1][3]
+    assert rows[1][7] == "44*************99"  # masked like every other output
+    assert cli.query("SELECT rows_added, rows_rejected FROM imports") == [(2, 1)]
+
+
+def test_rejects_without_skip_invalid_still_writes_nothing(cli, xlsx, roster_rows, tmp_path):
+    roster_rows[2][2] = "不详"
+    out = tmp_path / "r.xlsx"
+    result = cli("import", xlsx("m.xlsx", {"S": roster_rows}), "--rejects", out)
+    assert result.exit_code == 1 and out.exists() and cli.students() == []
+
+
+def test_reimport_of_same_file_changes_nothing(cli, xlsx, roster_rows):
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    assert cli("import", path).exit_code == 0
+    before = cli.dump()
+    result = cli("import", path)
+    assert result.exit_code == 0
+    assert "完全相同" in result.stdout
+    assert cli.dump() == before
+    assert cli.query("SELECT count(*) FROM imports") == [(2,)]
+
+
+def test_reimport_after_other_changes_reconciles_instead_of_skipping(cli, xlsx, roster_rows):
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    cli("import", path)
+    changed = [list(r) for r in roster_rows]
+    changed[1][5] = "模具制造技术"
+    cli("import", xlsx("r2.xlsx", {"S": changed}))
+    result = cli("import", path)
+    assert "更新 1，未变 2" in result.stdout
+    assert cli.students()[0][5] == "数控技术应用"
+
+
+def test_corrected_file_updates_what_changed_and_records_the_old_values(cli, xlsx, roster_rows):
+    cli("import", xlsx("r.xlsx", {"S": roster_rows}))
+    roster_rows[2][8] = "13900000000"
+    result = cli("import", xlsx("r-fixed.xlsx", {"S": roster_rows}))
+    assert "新增 0，更新 1，未变 2" in result.stdout
+    assert cli.students()[1][9] == "13900000000"
+    assert [json.loads(b) for (b,) in cli.query("SELECT before FROM changes")] == [
+        {"phone": "13800002222"}
+    ]
+
+
+def test_blank_cells_never_erase_stored_values(cli, xlsx, roster_rows):
+    cli("import", xlsx("r.xlsx", {"S": roster_rows}))
+    slim = [[r[0], r[1]] for r in roster_rows]
+    result = cli("import", xlsx("slim.xlsx", {"S": slim}))
+    assert "未变 3" in result.stdout and cli.students()[0][9] == "13800001111"
+
+
+def test_cohort_from_stated_cohort_enrolment_year_or_class_code(cli, xlsx):
+    rows = [
+        ["学号", "姓名", "班级", "入学年份", "届别"],
+        ["1", "甲同学", "20数控1", "", "2024届"],
+        ["2", "乙同学", "20数控1", "2021", ""],
+        ["3", "丙同学", "20数控1", "", ""],
+        ["4", "丁同学", "数控班", "", ""],
+    ]
+    result = cli("import", xlsx("c.xlsx", {"S": rows}))
+    assert result.exit_code == 0, result.output
+    assert [s[8] for s in cli.students()] == [2024, 2024, 2023, None]
+
+
+def test_program_years_option_changes_derived_cohorts(cli, xlsx):
+    rows = [["学号", "姓名", "班级"], ["1", "甲同学", "21高职1"]]
+    cli("import", xlsx("c.xlsx", {"S": rows}), "--program-years", "5")
+    assert cli.students()[0][8] == 2026
+
+
+def test_derived_cohort_does_not_override_a_stated_one(cli, xlsx):
+    cli(
+        "import",
+        xlsx(
+            "a.xlsx", {"S": [["学号", "姓名", "班级", "届别"], ["1", "甲同学", "20数控1", "2024"]]}
+        ),
+    )
+    result = cli(
+        "import", xlsx("b.xlsx", {"S": [["学号", "姓名", "班级"], ["1", "甲同学", "20数控1"]]})
+    )
+    assert "未变 1" in result.stdout and cli.students()[0][8] == 2024
+
+
+def test_dry_run_reports_counts_and_writes_nothing(cli, xlsx, roster_rows):
+    result = cli("import", xlsx("r.xlsx", {"S": roster_rows}), "--dry-run")
+    assert result.exit_code == 0
+    assert "将新增 3" in result.stdout and "没有写入任何数据" in result.stdout
+    assert cli.students() == [] and cli.query("SELECT count(*) FROM imports") == [(0,)]
+
+
+def test_status_words_and_unknown_status(cli, xlsx):
+    rows = [
+        ["学号", "姓名", "班级", "学籍状态"],
+        ["1", "甲", "20数控1", "退学"],
+        ["2", "乙", "20数控1", "休学"],
+        ["3", "丙", "20数控1", "毕业"],
+        ["4", "丁", "20数控1", ""],
+    ]
+    cli("import", xlsx("s.xlsx", {"S": rows}))
+    assert [s[10] for s in cli.students()] == ["dropped_out", "suspended", "graduated", "enrolled"]
+    result = cli("import", xlsx("t.xlsx", {"S": [rows[0], ["5", "戊", "20数控1", "失踪"]]}))
+    assert result.exit_code == 1 and "无法识别的学籍状态" in result.stderr
+
+
+def test_messy_cells_are_cleaned_like_a_clerk_would(cli, xlsx):
+    number = make_id(seq="555")
+    rows = [
+        ["学 号", "姓　名", "身份证号码*", "班级"],
+        ["\u200b２０２１０１\u200b", " 陈  晓明 ", number[:17] + number[17].lower(), " 21数控1 "],
+    ]
+    assert cli("import", xlsx("m.xlsx", {"S": rows})).exit_code == 0
+    assert cli.students()[0][:5] == (
+        "202101",
+        "陈晓明",
+        "男" if int(number[16]) % 2 else "女",
+        number,
+        "21数控1",
+    )
+
+
+def test_rare_character_placeholder_is_a_warning_not_an_error(cli, xlsx):
+    rows = [["学号", "姓名", "班级"], ["1", "王[喆]", "20数控1"], ["2", "李?", "20数控1"]]
+    result = cli("import", xlsx("w.xlsx", {"S": rows}))
+    assert result.exit_code == 0 and result.stdout.count("生僻字") == 2
+    assert len(cli.students()) == 2
+
+
+def test_fifteen_digit_id_is_stored_upgraded(cli, xlsx):
+    rows = [["姓名", "身份证号", "班级"], ["老学员", "440000860315123", "86进修"]]
+    cli("import", xlsx("old.xlsx", {"S": rows}))
+    assert cli.students()[0][3].startswith("44000019860315123")
+
+
+def test_identity_falls_back_to_id_then_class_and_name(cli, xlsx):
+    number = make_id(seq="777")
+    cli("import", xlsx("a.xlsx", {"S": [["姓名", "班级"], ["陈晓明", "21数控1"]]}))
+    cli(
+        "import",
+        xlsx("b.xlsx", {"S": [["姓名", "班级", "身份证号"], ["陈 晓明", "21数控1", number]]}),
+    )
+    cli(
+        "import",
+        xlsx("c.xlsx", {"S": [["学号", "姓名", "身份证号"], ["2021010101", "陈晓明", number]]}),
+    )
+    assert cli.students() == [
+        (
+            "2021010101",
+            "陈晓明",
+            "男" if int(number[16]) % 2 else "女",
+            number,
+            "21数控1",
+            None,
+            None,
+            None,
+            2024,
+            None,
+            "enrolled",
+        )
+    ]
+
+
+def test_two_students_of_one_name_in_a_class_make_a_name_only_row_ambiguous(cli, xlsx):
+    rows = [["学号", "姓名", "班级"], ["1", "王芳", "21数控1"], ["2", "王芳", "21数控1"]]
+    cli("import", xlsx("a.xlsx", {"S": rows}))
+    result = cli(
+        "import",
+        xlsx("b.xlsx", {"S": [["姓名", "班级", "手机号"], ["王芳", "21数控1", "13800001111"]]}),
+    )
+    assert result.exit_code == 1 and "2 名同名学生" in result.stderr
+
+
+def test_id_number_already_belonging_to_another_student_is_refused(cli, xlsx, roster_rows):
+    cli("import", xlsx("a.xlsx", {"S": roster_rows}))
+    rows = [
+        roster_rows[0],
+        ["2021010199", "新同学", "男", roster_rows[1][3], "21数控1", "", "", 2021, ""],
+    ]
+    result = cli("import", xlsx("b.xlsx", {"S": rows}))
+    assert result.exit_code == 1 and "已属于学号为 2021010101" in result.stderr
+
+
+def test_note_rows_at_the_bottom_are_ignored_with_a_note(cli, xlsx, roster_rows):
+    rows = [*roster_rows, [], ["制表人：王老师"], ["合计", "合计", "合计", "合计"]]
+    result = cli("import", xlsx("n.xlsx", {"S": rows}, merges={"S": ["A7:D7"]}))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("像是备注或合计") == 2 and len(cli.students()) == 3
+
+
+def test_header_repeated_on_every_printed_page_is_skipped(cli, xlsx, roster_rows):
+    rows = [*roster_rows[:2], roster_rows[0], *roster_rows[2:]]
+    result = cli("import", xlsx("p.xlsx", {"S": rows}))
+    assert result.exit_code == 0 and len(cli.students()) == 3
+
+
+def test_each_import_is_recorded_with_file_hash_and_counts(cli, xlsx, roster_rows):
+    import hashlib
+
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    cli("import", path)
+    (row,) = cli.query(
+        "SELECT kind, file_name, sha256, rows_added, rows_updated, rows_rejected, started_at FROM imports"
+    )
+    assert row[:6] == ("roster", "r.xlsx", hashlib.sha256(path.read_bytes()).hexdigest(), 3, 0, 0)
+    assert row[6]
+
+
+def test_several_files_are_one_transaction(cli, xlsx, roster_rows, tmp_path):
+    good = xlsx("good.xlsx", {"S": roster_rows})
+    bad = tmp_path / "bad.csv"
+    bad.write_text("学号,姓名,班级\n9,,21数控1\n", encoding="utf-8")
+    result = cli("import", good, bad)
+    assert result.exit_code == 1 and cli.students() == []
+
+
+def test_results_sheet_is_recognised_but_not_yet_importable(cli, xlsx):
+    rows = [["姓名", "班级", "证书名称", "考核结果"], ["陈晓明", "21数控1", "机械工程制图", "合格"]]
+    result = cli("import", xlsx("r.xlsx", {"S": rows}))
+    assert result.exit_code == 1 and "考核成绩表" in result.stderr
