@@ -149,7 +149,7 @@ def test_bad_check_digit_is_rejected_with_row_and_column_and_nothing_written(
     roster_rows[2][3] = good[:17] + ("1" if good[17] != "1" else "2")
     result = cli("import", xlsx("bad.xlsx", {"21数控1": roster_rows}))
     assert result.exit_code == 1
-    assert "bad.xlsx 工作表「21数控1」 第 3 行 列「D 列 身份证号」" in result.stderr
+    assert "bad.xlsx 工作表「21数控1」 第 3 行 D 列「身份证号」" in result.stderr
     assert "校验位错误" in result.stderr and "没有写入任何数据" in result.stderr
     assert roster_rows[2][3] not in result.output  # the full number is never echoed
     assert cli.query("SELECT count(*) FROM students") == [(0,)]

@@ -15,8 +15,9 @@ class Problem:
     reason: str
     sheet: str | None = None
     row: int | None = None  # 1-based, as the spreadsheet shows it
-    column: str | None = None  # header text as the file wrote it, with the column letter
+    column: str | None = None  # header text as the file wrote it
     value: str | None = None
+    letter: str | None = None  # the column's letter, as Excel shows it
 
     def line(self) -> str:
         """One line a clerk can act on: where first, then the value and why."""
@@ -26,7 +27,9 @@ class Problem:
         if self.row is not None:
             where.append(f"第 {self.row} 行")
         if self.column:
-            where.append(f"列「{self.column}」")
+            where.append(
+                f"{self.letter} 列「{self.column}」" if self.letter else f"「{self.column}」列"
+            )
         text = " ".join(where)
         if self.value not in (None, ""):
             text += f" 值「{self.value}」"

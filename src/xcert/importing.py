@@ -332,7 +332,8 @@ def _clean_roster_sheet(
             where = {
                 "sheet": sheet.name,
                 "row": index + 1,
-                "column": f"{column_letter(col)} 列 {header.headers[fld]}",
+                "column": header.headers[fld],
+                "letter": column_letter(col),
             }
             if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
                 reasons.append(
@@ -355,7 +356,8 @@ def _clean_roster_sheet(
                 Problem(
                     label,
                     "姓名为空",
-                    column=f"{column_letter(name_col)} 列 {header.headers['name']}",
+                    column=header.headers["name"],
+                    letter=column_letter(name_col),
                     **where,
                 )
             )
