@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
-from conftest import make_id
 
 from xcert import clean
 from xcert.clean import CellError
+
+from conftest import make_id
 
 
 def test_full_width_digits_letters_and_spaces_fold():

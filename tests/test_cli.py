@@ -6,10 +6,11 @@ import sqlite3
 import zipfile
 
 import pytest
-from conftest import Cli, make_id
 
 from xcert import __version__
 from xcert.db import SCHEMA_VERSION
+
+from conftest import Cli, make_id
 
 
 def test_version(cli):

@@ -1,8 +1,9 @@
 import pytest
-from conftest import make_id
 
 from xcert import idcard
 from xcert.idcard import IdNumberError, mask_id, normalize_id
+
+from conftest import make_id
 
 
 def test_valid_number_passes_unchanged():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_id
 from openpyxl import load_workbook
+
+from conftest import make_id
 
 TITLE = "数控技术应用专业2021级21数控1班学生花名册"
 

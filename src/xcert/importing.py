@@ -250,6 +250,12 @@ def _plan_sheets(
         plans.append((sheet, header, summary))
     if not plans and not report.problems:
         seen = "；".join(f"「{s.name}」{s.note}" for s in report.sheets if s.note)
+        if workbook.format == "csv" and workbook.path.suffix.lower() not in (
+            ".csv",
+            ".txt",
+            ".tsv",
+        ):
+            seen = f"文件内容是纯文本，不是 {workbook.path.suffix} 表格，按 CSV 读取后{seen}"
         raise XcertError(f"{label}：没有可导入的工作表（{seen or '文件中没有工作表'}）")
     return plans
 

@@ -107,24 +107,25 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
         if member.is_dir():
             continue
         inflated = 0
+        is_xml = member.filename.endswith((".xml", ".rels", ".vml"))
+        tail = b""
         with archive.open(member) as stream:
-            first = stream.read(4096)
-            if member.filename.endswith((".xml", ".rels", ".vml")) and (
-                b"<!DOCTYPE" in first or b"<!ENTITY" in first
-            ):
-                raise XcertError(
-                    f"{path.name}：{member.filename} 含有 DTD/实体声明（XML 实体炸弹的手法），拒绝读取"
-                )
-            inflated = len(first)
             while chunk := stream.read(1 << 20):
                 inflated += len(chunk)
                 total += len(chunk)
+                if is_xml:
+                    window = tail + chunk
+                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                        raise XcertError(
+                            f"{path.name}：{member.filename} 含有 DTD/实体声明"
+                            "（XML 实体炸弹的手法，正常的表格不会有），拒绝读取"
+                        )
+                    tail = chunk[-16:]
                 if total > MAX_UNCOMPRESSED_BYTES or (
                     inflated > SUSPICIOUS_BYTES
                     and inflated > MAX_RATIO * max(member.compress_size, 1)
                 ):
                     raise XcertError(f"{path.name}：解压后体积异常，疑似压缩炸弹，拒绝读取")
-        total += len(first)
 
 
 def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
@@ -145,13 +146,20 @@ def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = sheet.merged_cell_ranges or []
             except Exception as exc:
-                raise XcertError(
-                    f"{path.name} 工作表「{meta.name}」：无法读取（{_short(exc)}）"
-                ) from None
+                raise _unreadable(path, fmt, exc, meta.name) from None
             _fill_merged(rows, merged)
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             workbook.sheets.append(Sheet(meta.name, rows, hidden=hidden))
     return workbook
+
+
+def _unreadable(path: Path, fmt: str, exc: Exception, sheet: str | None = None) -> XcertError:
+    where = f"{path.name} 工作表「{sheet}」" if sheet else path.name
+    detail = _short(exc)
+    if "declared uncompressed size" in detail:
+        return XcertError(f"{where}：解压后比声明的大小更大，疑似压缩炸弹，拒绝读取")
+    hint = "，文件可能设置了打开密码或已损坏" if fmt == "xls" else "，文件可能已损坏"
+    return XcertError(f"{where}：无法读取 {fmt} 文件{hint}（{detail}）")
 
 
 def _short(exc: Exception) -> str:

@@ -1,0 +1,97 @@
+"""Files written by LibreOffice (not openpyxl), and hostile files: bounded and refused."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from conftest import DATA
+from data.hostile_files import (
+    make_entity_bomb,
+    make_not_a_workbook,
+    make_word_document,
+    make_zip_bomb,
+)
+
+EXPECTED = json.loads((DATA / "lo_roster_expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["lo_roster.xlsx", "lo_roster.xls", "lo_roster.ods"])
+def test_workbooks_saved_by_libreoffice_import_the_same(cli, name):
+    result = cli("import", DATA / name)
+    assert result.exit_code == 0, result.output
+    assert "表头在第 2 行" in result.stdout and "「说明」：未找到表头" in result.stdout
+    stored = cli.query(
+        "SELECT student_no, name, gender, id_number, class_code FROM students ORDER BY student_no"
+    )
+    assert [dict(zip(EXPECTED[0], row, strict=True)) for row in stored] == EXPECTED
+
+
+def test_the_three_formats_are_one_set_of_students(cli):
+    for name in ("lo_roster.xls", "lo_roster.xlsx", "lo_roster.ods"):
+        assert cli("import", DATA / name).exit_code == 0
+    assert cli.query("SELECT count(*) FROM students") == [(len(EXPECTED),)]
+
+
+def _refused_quickly(cli, path, fragment):
+    started = time.perf_counter()
+    result = cli("import", path)
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 1, result.output
+    assert fragment in result.stderr and "Traceback" not in result.output
+    assert elapsed < 10
+    assert cli.query("SELECT count(*) FROM students") == [(0,)]
+
+
+def test_zip_bomb_is_refused_by_its_declared_size(cli, tmp_path):
+    _refused_quickly(cli, make_zip_bomb(tmp_path / "bomb.xlsx"), "压缩炸弹")
+
+
+def test_zip_bomb_under_the_size_cap_is_refused_by_its_ratio(cli, tmp_path):
+    _refused_quickly(
+        cli, make_zip_bomb(tmp_path / "bomb.xlsx", inflated_bytes=400 << 20), "压缩炸弹"
+    )
+
+
+def test_zip_bomb_that_lies_about_its_size_is_refused(cli, tmp_path):
+    path = make_zip_bomb(tmp_path / "liar.xlsx", 400 << 20, declared_size=1 << 20)
+    _refused_quickly(cli, path, "liar.xlsx")
+
+
+def test_zip_bomb_that_lies_with_a_matching_checksum_is_refused(cli, tmp_path):
+    path = make_zip_bomb(
+        tmp_path / "liar.xlsx", 400 << 20, declared_size=1 << 20, crc_of_prefix=True
+    )
+    _refused_quickly(cli, path, "压缩炸弹")
+
+
+@pytest.mark.parametrize("member", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"])
+def test_xml_entity_bomb_is_refused(cli, tmp_path, member):
+    _refused_quickly(cli, make_entity_bomb(tmp_path / "laughs.xlsx", member=member), "实体")
+
+
+def test_entity_declaration_far_into_the_prolog_is_refused_too(cli, tmp_path):
+    path = make_entity_bomb(tmp_path / "late.xlsx", prolog_padding=20_000)
+    _refused_quickly(cli, path, "实体")
+
+
+def test_plain_text_named_xlsx_says_it_is_text(cli, tmp_path):
+    _refused_quickly(cli, make_not_a_workbook(tmp_path / "roster.xlsx"), "纯文本")
+
+
+def test_word_document_named_xlsx(cli, tmp_path):
+    _refused_quickly(cli, make_word_document(tmp_path / "roster.xlsx"), "Word")
+
+
+def test_huge_cell_in_csv_is_refused(cli, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("学号,姓名,班级\n1," + "长" * 100_000 + ",20数控1\n", encoding="utf-8")
+    _refused_quickly(cli, path, "huge.csv")
+
+
+def test_overlong_name_cell_in_a_workbook_is_an_invalid_row(cli, xlsx):
+    path = xlsx("long.xlsx", {"S": [["学号", "姓名", "班级"], ["1", "长" * 5000, "20数控1"]]})
+    result = cli("import", path)
+    assert result.exit_code == 1 and "内容过长" in result.stderr
