@@ -67,9 +67,6 @@ def m001_students_and_imports(conn: sqlite3.Connection) -> None:
             created_import INTEGER REFERENCES imports(id),
             updated_import INTEGER REFERENCES imports(id)
         );
-        CREATE INDEX students_class_name ON students(class_code, name);
-        CREATE INDEX students_name ON students(name);
-        CREATE INDEX students_cohort ON students(cohort);
         -- Values an import overwrote, so that an import can be reversed exactly.
         CREATE TABLE changes (
             id INTEGER PRIMARY KEY,

@@ -7,6 +7,7 @@ the birth date is never shown).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -20,6 +21,13 @@ class IdNumberError(ValueError):
 
 
 def check_digit(first17: str) -> str:
+    """GB 11643's weights are 2**k mod 11, and 13 ≡ 2 (mod 11): reading the 17 digits
+    as a base-13 number gives the weighted sum (÷2) in one C call."""
+    return _CHECK[(2 * int(first17, 13)) % 11]
+
+
+def _check_digit_by_weights(first17: str) -> str:
+    """The standard's own formulation; kept to test the fast one against."""
     total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
@@ -31,12 +39,17 @@ def upgrade15(old: str) -> str:
 
 
 def _birth_date(number: str) -> _dt.date:
+    return _parse_birth_date(number[6:14])
+
+
+@functools.lru_cache(maxsize=8192)  # a school's students share a few thousand birthdays
+def _parse_birth_date(digits: str) -> _dt.date:
     try:
-        born = _dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        born = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise IdNumberError(f"出生日期「{number[6:14]}」不是有效日期") from None
+        raise IdNumberError(f"出生日期「{digits}」不是有效日期") from None
     if born.year < 1900 or born > _dt.date.today():
-        raise IdNumberError(f"出生日期「{number[6:14]}」不在合理范围内")
+        raise IdNumberError(f"出生日期「{digits}」不在合理范围内")
     return born
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import operator
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from xcert import clean, idcard
 from xcert.errors import Problem, XcertError
 from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
-from xcert.model import STUDENT_FIELDS, Student
+from xcert.model import STUDENT_FIELDS
 from xcert.sheets import Sheet, Workbook, read_bytes, read_workbook
 
 SUPPORTED_KINDS = ("roster",)
@@ -94,7 +95,8 @@ class ImportOutcome:
 class _Row:
     sheet: str
     row: int  # 1-based
-    student: Student
+    student: dict[str, object]  # STUDENT_FIELDS -> value, None where the file is silent
+    key: tuple[str, ...]  # SPEC 2's identity
     cohort_derived: bool
     cells: list[object]
     header: HeaderMap
@@ -121,10 +123,6 @@ def run_import(
         for report in reports:
             report.import_id = None
     return ImportOutcome(files=reports, written=written)
-
-
-class _Rollback(Exception):
-    pass
 
 
 class _savepoint:
@@ -296,6 +294,48 @@ def shown_value(fld: str, value: object) -> str:
     return shown if len(shown) <= 40 else shown[:37] + "…"
 
 
+_BAD = object()  # a cell whose cleaning failed; its reason is kept beside the column
+
+
+def _clean_column(
+    cells: list[object], cleaner: Callable[[object], object]
+) -> tuple[list[object], dict[int, str]]:
+    """Clean one column: values (None for blank), and the reason per failing row index.
+
+    Each distinct value is cleaned once and mapped back in C: most columns repeat a few
+    values (class, major, year, status), and this is the hot loop of a large import.
+    """
+    cleaned: dict[object, object] = {value: _clean_cell(value, cleaner) for value in set(cells)}
+    failed_values = {v for v, result in cleaned.items() if type(result) is clean.CellError}
+    failed: dict[int, str] = {}
+    if failed_values:
+        for index, value in enumerate(cells):
+            if value in failed_values:
+                failed[index] = str(cleaned[value])
+        for value in failed_values:
+            cleaned[value] = _BAD
+    return list(map(cleaned.__getitem__, cells)), failed
+
+
+def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
+    if value is None:
+        return None
+    if type(value) is str:
+        if len(value) > MAX_FIELD_CHARS:
+            return clean.CellError(f"内容过长（{len(value)} 个字符）")
+        value = clean.text(value)
+        if not value:
+            return None
+    try:
+        result = cleaner(value)
+    except clean.CellError as exc:
+        return exc
+    return result if result != "" else None
+
+
+_EMPTY_STUDENT = dict.fromkeys(STUDENT_FIELDS)
+
+
 def _clean_roster_sheet(
     label: str,
     sheet: Sheet,
@@ -304,106 +344,129 @@ def _clean_roster_sheet(
     options: ImportOptions,
     report: FileReport,
 ) -> list[_Row]:
-    columns = [(f, c) for f, c in header.columns.items() if f in _CLEANERS]
-    name_col = header.columns["name"]
-    name_header = clean.text(sheet.rows[header.row][name_col])
+    fields = [f for f in header.columns if f in _CLEANERS]
+    first = header.row + 1
+    data = sheet.rows[first:]
+    raw: dict[str, list[object]] = {}
+    values: dict[str, list[object]] = {}
+    failures: dict[str, dict[int, str]] = {}
+    for fld in fields:
+        col = header.columns[fld]
+        raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
+        values[fld], failures[fld] = _clean_column(raw[fld], _CLEANERS[fld])
+    failing_rows = {index for failed in failures.values() for index in failed}
+    width = len(fields)
+    name_at = fields.index("name")
+    name_header = clean.text(sheet.rows[header.row][header.columns["name"]])
+    header_cells = sheet.rows[header.row]
+    years = options.program_years
     out: list[_Row] = []
-    for index in range(header.row + 1, len(sheet.rows)):
-        cells = sheet.rows[index]
-        width = len(cells)
-        raw = {f: (cells[c] if c < width else None) for f, c in columns}
-        filled = {f: v for f, v in raw.items() if v is not None and v != "" and clean.text(v) != ""}
-        if not filled:
+    for index, row_values in enumerate(zip(*(values[f] for f in fields), strict=True)):
+        blanks = row_values.count(None)
+        if blanks == width:
             continue
-        if name_col < width and clean.text(cells[name_col]) == name_header:
+        name = row_values[name_at]
+        if name == name_header:
             continue  # the header repeated on each printed page
-        if len({clean.text(v) for v in filled.values()}) == 1 and (
-            "name" not in filled or len(filled) > 1
-        ):
+        row_number = first + index + 1
+        filled = width - blanks
+        if (
+            name is None or filled == 1 or row_values.count(name) == filled or index in failing_rows
+        ) and _is_note([raw[f][index] for f in fields], name is not None):
+            note = next(
+                (clean.text(raw[f][index]) for f in fields if clean.text(raw[f][index])), ""
+            )
             report.warnings.append(
                 Problem(
                     label,
                     "只有一个值的行（像是备注或合计），已忽略",
                     sheet=sheet.name,
-                    row=index + 1,
-                    value=shown_value("", next(iter(filled.values()))),
+                    row=row_number,
+                    value=shown_value("", note),
                 )
             )
             continue
         summary.data_rows += 1
-        values: dict[str, object] = {}
-        reasons: list[Problem] = []
-        for fld, value in filled.items():
-            col = header.columns[fld]
-            where = {
-                "sheet": sheet.name,
-                "row": index + 1,
-                "column": header.headers[fld],
-                "letter": column_letter(col),
-            }
-            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+        where = {"sheet": sheet.name, "row": row_number}
+        if index in failing_rows or name is None:
+            reasons = [
+                Problem(
+                    label,
+                    failures[f][index],
+                    value=shown_value(f, raw[f][index]),
+                    column=header.headers[f],
+                    letter=column_letter(header.columns[f]),
+                    **where,
+                )
+                for f in fields
+                if index in failures[f]
+            ]
+            if name is None:
                 reasons.append(
                     Problem(
                         label,
-                        f"内容过长（{len(value)} 个字符）",
-                        value=shown_value(fld, value),
+                        "姓名为空",
+                        column=header.headers["name"],
+                        letter=column_letter(header.columns["name"]),
                         **where,
                     )
                 )
-                continue
-            try:
-                values[fld] = _CLEANERS[fld](value)
-            except clean.CellError as exc:
-                reasons.append(Problem(label, str(exc), value=shown_value(fld, value), **where))
-        where = {"sheet": sheet.name, "row": index + 1}
-        student_name = values.get("name")
-        if not student_name and "name" not in filled:
-            reasons.append(
-                Problem(
-                    label,
-                    "姓名为空",
-                    column=header.headers["name"],
-                    letter=column_letter(name_col),
-                    **where,
-                )
-            )
-        if not reasons and not (
-            values.get("student_no") or values.get("id_number") or values.get("class_code")
-        ):
-            reasons.append(
-                Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
-            )
-        if reasons:
-            _reject(report, sheet, header, index, reasons)
+            _reject(report, sheet, header, first + index, reasons)
             continue
-        student = Student(**values)  # type: ignore[arg-type]
-        warning = clean.name_warning(student.name)
-        if warning:
-            report.warnings.append(Problem(label, warning, value=student.name, **where))
-        if student.id_number:
-            from_id = idcard.gender(student.id_number)
-            if student.gender is None:
-                student.gender = from_id
-            elif student.gender != from_id:
+        student = _EMPTY_STUDENT.copy()
+        student.update(zip(fields, row_values, strict=True))
+        number, id_number, class_code = (
+            student["student_no"],
+            student["id_number"],
+            student["class_code"],
+        )
+        if not (number or id_number or class_code):
+            reason = Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
+            _reject(report, sheet, header, first + index, [reason])
+            continue
+        if "?" in name or "[" in name or "]" in name:
+            report.warnings.append(
+                Problem(label, clean.name_warning(name) or "", value=name, **where)
+            )
+        if id_number:
+            from_id = idcard.gender(id_number)
+            if student["gender"] is None:
+                student["gender"] = from_id
+            elif student["gender"] != from_id:
                 report.warnings.append(
                     Problem(
                         label,
-                        f"性别「{student.gender}」与身份证号（{from_id}）不符，请核对",
+                        f"性别「{student['gender']}」与身份证号（{from_id}）不符，请核对",
                         **where,
                     )
                 )
         derived = False
-        if student.cohort is None:
-            start = student.enrollment_year
-            if start is None and student.class_code:
-                start = clean.class_year(student.class_code)
+        if student["cohort"] is None:
+            start = student["enrollment_year"]
+            if start is None and class_code:
+                start = clean.class_year(class_code)
             if start is not None:
-                student.cohort = start + options.program_years
+                student["cohort"] = start + years
                 derived = True
+        key = (
+            ("no", number)
+            if number
+            else ("id", id_number)
+            if id_number
+            else ("class+name", class_code, name)
+        )
         out.append(
-            _Row(sheet.name, index + 1, student, derived, cells, header, sheet.rows[header.row])
+            _Row(sheet.name, row_number, student, key, derived, data[index], header, header_cells)
         )
     return out
+
+
+def _is_note(cells: list[object], has_name: bool) -> bool:
+    """A row with one distinct value (a `注：…` line, a `合计` row merged across) is not a
+    student; a row with only a name is one, and fails later for want of an identity."""
+    texts = [clean.text(c) for c in cells]
+    distinct = set(texts) - {""}
+    return len(distinct) == 1 and not (has_name and sum(1 for t in texts if t) == 1)
 
 
 def _reject(
@@ -441,35 +504,22 @@ def _add_rejected_row(
     )
 
 
-def _identity(student: Student) -> tuple[str, ...]:
-    """SPEC 2: 学号 when present; else 身份证号; else 班级 + 姓名."""
-    if student.student_no:
-        return ("no", student.student_no)
-    if student.id_number:
-        return ("id", student.id_number)
-    return ("class+name", student.class_code or "", student.name)
-
-
-def _as_dict(student: Student) -> dict[str, object]:
-    return {f: getattr(student, f) for f in STUDENT_FIELDS}
-
-
 def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> list[_Row]:
     """Same student twice with the same data: keep one. With different data: both invalid."""
     first_by_key: dict[tuple[str, ...], _Row] = {}
-    key_by_id: dict[str, tuple[tuple[str, ...], _Row]] = {}
+    key_by_id: dict[str, _Row] = {}
     bad: dict[int, _Row] = {}
     for row in rows:
-        key = _identity(row.student)
-        where = {"sheet": row.sheet, "row": row.row}
+        key = row.key
         other = first_by_key.get(key)
         if other is not None:
-            mine, theirs = _as_dict(row.student), _as_dict(other.student)
+            mine, theirs = row.student, other.student
             differing = [
                 LABELS[f]
                 for f in STUDENT_FIELDS
                 if mine[f] != theirs[f] and mine[f] is not None and theirs[f] is not None
             ]
+            where = {"sheet": row.sheet, "row": row.row}
             if differing:
                 report.problems.append(
                     Problem(
@@ -484,25 +534,30 @@ def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> lis
                 report.warnings.append(
                     Problem(label, f"与第 {other.row} 行重复，只导入一次", **where)
                 )
-                _merge_missing(other.student, row.student)
+                for f in STUDENT_FIELDS:
+                    if theirs[f] is None:
+                        theirs[f] = mine[f]
             continue
         first_by_key[key] = row
-        number = row.student.id_number
+        number = row.student["id_number"]
         if number:
             seen = key_by_id.get(number)
-            if seen is not None and seen[0] != key:
+            if seen is not None:
                 report.problems.append(
                     Problem(
                         label,
-                        f"身份证号与第 {seen[1].row} 行（{seen[1].student.name}）相同，但学号不同",
+                        f"身份证号与第 {seen.row} 行（{seen.student['name']}）相同，但学号不同",
                         value=idcard.mask_id(number),
-                        **where,
+                        sheet=row.sheet,
+                        row=row.row,
                     )
                 )
                 bad[id(row)] = row
-                bad[id(seen[1])] = seen[1]
+                bad[id(seen)] = seen
                 continue
-            key_by_id[number] = (key, row)
+            key_by_id[number] = row
+    if not bad:
+        return list(first_by_key.values())
     kept = []
     for row in rows:
         if id(row) in bad:
@@ -515,15 +570,9 @@ def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> lis
                 row.header,
                 ["与同一文件中的另一行是同一学生但内容冲突"],
             )
-        elif first_by_key.get(_identity(row.student)) is row:
+        elif first_by_key.get(row.key) is row:
             kept.append(row)
     return kept
-
-
-def _merge_missing(into: Student, extra: Student) -> None:
-    for fld in STUDENT_FIELDS:
-        if getattr(into, fld) is None and getattr(extra, fld) is not None:
-            setattr(into, fld, getattr(extra, fld))
 
 
 class _StudentIndex:
@@ -540,48 +589,49 @@ class _StudentIndex:
         columns = ("id", *STUDENT_FIELDS, "cohort_derived")
         sql = f"SELECT {', '.join(columns)} FROM students"
         for values in conn.execute(sql):
-            index._add(dict(zip(columns, values, strict=True)))
+            index.add(dict(zip(columns, values, strict=True)))
         return index
 
-    def _add(self, entry: dict) -> None:
+    def add(self, entry: dict) -> None:
         if entry["student_no"]:
             self.by_no[entry["student_no"]] = entry
         if entry["id_number"]:
             self.by_id[entry["id_number"]] = entry
-        self.by_class_name.setdefault((entry["class_code"], entry["name"]), []).append(entry)
+        key = (entry["class_code"], entry["name"])
+        same = self.by_class_name.get(key)
+        if same is None:
+            self.by_class_name[key] = [entry]
+        else:
+            same.append(entry)
 
-    def add_new(self, student: Student, cohort_derived: bool) -> dict:
-        entry = {"id": None, **_as_dict(student), "cohort_derived": int(cohort_derived)}
-        entry["status"] = entry["status"] or "enrolled"
-        self._add(entry)
-        return entry
-
-    def match(self, student: Student) -> tuple[dict | None, str | None]:
+    def match(self, student: dict) -> tuple[dict | None, str | None]:
         """The stored student this row is (SPEC 2's identity rule), or why it is unclear."""
-        if student.student_no:
-            found = self.by_no.get(student.student_no)
+        number, id_number = student["student_no"], student["id_number"]
+        if number:
+            found = self.by_no.get(number)
             if found is not None:
                 return found, None
-        if student.id_number:
-            found = self.by_id.get(student.id_number)
+        if id_number:
+            found = self.by_id.get(id_number)
             if found is not None:
-                if student.student_no and found["student_no"]:
+                if number and found["student_no"]:
                     return None, (
                         f"身份证号已属于学号为 {found['student_no']} 的学生（{found['name']}），与本行学号不同"
                     )
                 return found, None
-        if not student.class_code:
+        if not student["class_code"]:
+            return None, None
+        same = self.by_class_name.get((student["class_code"], student["name"]))
+        if not same:
             return None, None
         candidates = [
             e
-            for e in self.by_class_name.get((student.class_code, student.name), [])
-            if (not student.student_no or e["student_no"] is None)
-            and (not student.id_number or e["id_number"] is None)
+            for e in same
+            if (not number or e["student_no"] is None) and (not id_number or e["id_number"] is None)
         ]
         if len(candidates) > 1:
-            return (
-                None,
-                f"班级「{student.class_code}」有 {len(candidates)} 名同名学生「{student.name}」，请提供学号或身份证号",
+            return None, (
+                f"班级「{student['class_code']}」有 {len(candidates)} 名同名学生「{student['name']}」，请提供学号或身份证号"
             )
         return (candidates[0], None) if candidates else (None, None)
 
@@ -599,13 +649,13 @@ class _StudentIndex:
             self.by_id[entry["id_number"]] = entry
 
 
-def _changes(entry: dict, student: Student, cohort_derived: bool) -> dict[str, object]:
+def _changes(entry: dict, student: dict, cohort_derived: bool) -> dict[str, object]:
     """Fields the row sets to a new value. Blank cells never erase; a derived cohort never
     overrides one a file stated."""
     changes: dict[str, object] = {}
     for fld in STUDENT_FIELDS:
-        value = getattr(student, fld)
-        if value is None:
+        value = student[fld]
+        if value is None or entry[fld] == value:
             continue
         if (
             fld == "cohort"
@@ -614,13 +664,16 @@ def _changes(entry: dict, student: Student, cohort_derived: bool) -> dict[str, o
             and not entry["cohort_derived"]
         ):
             continue
-        if entry[fld] != value:
-            changes[fld] = value
-    if student.cohort is not None and not cohort_derived and entry["cohort_derived"]:
+        changes[fld] = value
+    if student["cohort"] is not None and not cohort_derived and entry["cohort_derived"]:
         changes["cohort_derived"] = 0  # a stated cohort replaces a derived one
     elif cohort_derived and "cohort" in changes and not entry["cohort_derived"]:
         changes["cohort_derived"] = 1
     return changes
+
+
+_INSERT_COLUMNS = (*STUDENT_FIELDS, "cohort_derived", "created_import", "updated_import")
+_insert_values = operator.itemgetter(*_INSERT_COLUMNS)
 
 
 def _apply(
@@ -638,21 +691,22 @@ def _apply(
     touched: dict[int, dict] = {}
     total = len(rows)
     for number, row in enumerate(rows, 1):
-        if on_progress is not None and (number % 2000 == 0 or number == total):
+        if on_progress is not None and (number % 5000 == 0 or number == total):
             on_progress(number, total)
         student = row.student
         entry, why = index.match(student)
+        changes: dict[str, object] = {}
         if why is None and entry is None:
-            clash = (student.student_no and index.by_no.get(student.student_no)) or (
-                student.id_number and index.by_id.get(student.id_number)
+            clash = (student["student_no"] and index.by_no.get(student["student_no"])) or (
+                student["id_number"] and index.by_id.get(student["id_number"])
             )
             if clash:
                 why = "学号或身份证号与另一学生冲突"
         if why is None and entry is not None:
             changes = _changes(entry, student, row.cohort_derived)
-            number_owner = index.by_id.get(changes["id_number"]) if "id_number" in changes else None
-            if number_owner is not None and number_owner is not entry:
-                why = f"身份证号已属于另一学生（{number_owner['name']}）"
+            owner = index.by_id.get(changes["id_number"]) if "id_number" in changes else None  # type: ignore[arg-type]
+            if owner is not None and owner is not entry:
+                why = f"身份证号已属于另一学生（{owner['name']}）"
         if why is not None:
             report.problems.append(Problem(label, why, sheet=row.sheet, row=row.row))
             _add_rejected_row(
@@ -660,7 +714,11 @@ def _apply(
             )
             continue
         if entry is None:
-            new_entries.append(index.add_new(student, row.cohort_derived))
+            student["id"] = None
+            student["status"] = student["status"] or "enrolled"
+            student["cohort_derived"] = int(row.cohort_derived)
+            index.add(student)
+            new_entries.append(student)
             continue
         if not changes:
             if entry["id"] is not None and entry["id"] not in touched:
@@ -678,11 +736,12 @@ def _apply(
         return
     import_id = _record_import(conn, report, options, "roster")
     report.import_id = import_id
-    columns = (*STUDENT_FIELDS, "cohort_derived")
+    for entry in new_entries:
+        entry["created_import"] = entry["updated_import"] = import_id
     conn.executemany(
-        f"INSERT INTO students ({', '.join(columns)}, created_import, updated_import)"
-        f" VALUES ({', '.join('?' * (len(columns) + 2))})",
-        ([*(e[c] for c in columns), import_id, import_id] for e in new_entries),
+        f"INSERT INTO students ({', '.join(_INSERT_COLUMNS)})"
+        f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
+        map(_insert_values, new_entries),
     )
     for student_id, old in before.items():
         entry = touched[student_id]
