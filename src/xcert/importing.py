@@ -318,18 +318,18 @@ def _clean_column(
 
 
 def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
+    """One distinct cell value: its clean form, None for blank, or the CellError."""
     if value is None:
         return None
     if type(value) is str:
+        if not value or value.isspace():
+            return None
         if len(value) > MAX_FIELD_CHARS:
             return clean.CellError(f"内容过长（{len(value)} 个字符）")
-        value = clean.text(value)
-        if not value:
-            return None
     try:
         result = cleaner(value)
     except clean.CellError as exc:
-        return exc
+        return None if clean.text(value) == "" else exc  # only zero-width characters
     return result if result != "" else None
 
 
@@ -684,6 +684,15 @@ def _apply(
     on_progress: ProgressCallback | None,
 ) -> None:
     """Match each row to a stored student, then write inserts and updates in bulk."""
+    if conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None and not any(
+        row.key[0] == "class+name" for row in rows
+    ):
+        # Nothing stored yet, and the file's own rows were told apart by 学号 or ID number
+        # (`_dedupe_within_file`): every row is a new student.
+        for row in rows:
+            _as_new(row)
+        _write(conn, [row.student for row in rows], {}, {}, options, report)
+        return
     index = _StudentIndex.load(conn)
     label = report.path.name
     new_entries: list[dict] = []
@@ -714,10 +723,7 @@ def _apply(
             )
             continue
         if entry is None:
-            student["id"] = None
-            student["status"] = student["status"] or "enrolled"
-            student["cohort_derived"] = int(row.cohort_derived)
-            index.add(student)
+            index.add(_as_new(row))
             new_entries.append(student)
             continue
         if not changes:
@@ -730,6 +736,26 @@ def _apply(
                 old.setdefault(fld, entry[fld])
             touched[entry["id"]] = entry
         index.change(entry, changes)
+    _write(conn, new_entries, before, touched, options, report)
+
+
+def _as_new(row: _Row) -> dict[str, object]:
+    student = row.student
+    student["id"] = None
+    student["status"] = student["status"] or "enrolled"
+    student["cohort_derived"] = int(row.cohort_derived)
+    return student
+
+
+def _write(
+    conn: sqlite3.Connection,
+    new_entries: list[dict],
+    before: dict[int, dict[str, object]],
+    touched: dict[int, dict],
+    options: ImportOptions,
+    report: FileReport,
+) -> None:
+    """Record the import, then insert, update and keep the overwritten values, in bulk."""
     report.added = len(new_entries)
     report.updated = len(touched)
     if report.problems and not options.skip_invalid:
