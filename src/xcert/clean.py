@@ -79,6 +79,8 @@ def _whole_number(value: float, what: str) -> str:
 
 def student_number(value: object) -> str:
     """学号 / 学籍号 as text: Excel numbers match their typed text; never an ID check."""
+    if type(value) is str and value.isascii() and value.isdigit():
+        return value  # the common case, typed as text
     if type(value) is float or type(value) is int:
         return _whole_number(float(value), "学号")
     cleaned = text(value).replace(" ", "")
@@ -89,6 +91,11 @@ def student_number(value: object) -> str:
 
 def id_number(value: object) -> str:
     """The valid 18-character ID; a number that lost digits is an error, never kept."""
+    if type(value) is str and len(value) == 18 and value.isascii() and value[:17].isdigit():
+        try:  # the common case: typed as text, nothing to clean
+            return idcard.normalize_id(value)
+        except idcard.IdNumberError as exc:
+            raise CellError(str(exc)) from None
     if type(value) is float or type(value) is int:
         cleaned = _whole_number(float(value), "身份证号")
     else:

@@ -8,6 +8,7 @@ The whole command is one transaction: a dry run is the same work rolled back.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import hashlib
 import json
 import operator
@@ -113,11 +114,19 @@ def run_import(
     if options.kind not in (None, *SUPPORTED_KINDS):
         raise XcertError(f"暂不支持导入类型「{options.kind}」；可用：{'、'.join(SUPPORTED_KINDS)}")
     reports: list[FileReport] = []
-    with _savepoint(conn) as keep:
-        for path in paths:
-            reports.append(_import_file(conn, path, options, on_progress))
-        failed = any(r.problems for r in reports) and not options.skip_invalid
-        keep(not failed and not options.dry_run)
+    # A large import makes hundreds of thousands of lists and dicts and no cycles; the
+    # cyclic collector would walk them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _savepoint(conn) as keep:
+            for path in paths:
+                reports.append(_import_file(conn, path, options, on_progress))
+            failed = any(r.problems for r in reports) and not options.skip_invalid
+            keep(not failed and not options.dry_run)
+    finally:
+        if collecting:
+            gc.enable()
     written = not failed and not options.dry_run
     if not written:
         for report in reports:
@@ -360,6 +369,7 @@ def _clean_roster_sheet(
     name_header = clean.text(sheet.rows[header.row][header.columns["name"]])
     header_cells = sheet.rows[header.row]
     years = options.program_years
+    data_rows = 0
     out: list[_Row] = []
     for index, row_values in enumerate(zip(*(values[f] for f in fields), strict=True)):
         blanks = row_values.count(None)
@@ -386,9 +396,9 @@ def _clean_roster_sheet(
                 )
             )
             continue
-        summary.data_rows += 1
-        where = {"sheet": sheet.name, "row": row_number}
+        data_rows += 1
         if index in failing_rows or name is None:
+            where = {"sheet": sheet.name, "row": row_number}
             reasons = [
                 Problem(
                     label,
@@ -421,12 +431,23 @@ def _clean_roster_sheet(
             student["class_code"],
         )
         if not (number or id_number or class_code):
-            reason = Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
+            reason = Problem(
+                label,
+                "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
+                sheet=sheet.name,
+                row=row_number,
+            )
             _reject(report, sheet, header, first + index, [reason])
             continue
         if "?" in name or "[" in name or "]" in name:
             report.warnings.append(
-                Problem(label, clean.name_warning(name) or "", value=name, **where)
+                Problem(
+                    label,
+                    clean.name_warning(name) or "",
+                    sheet=sheet.name,
+                    row=row_number,
+                    value=name,
+                )
             )
         if id_number:
             from_id = idcard.gender(id_number)
@@ -437,7 +458,8 @@ def _clean_roster_sheet(
                     Problem(
                         label,
                         f"性别「{student['gender']}」与身份证号（{from_id}）不符，请核对",
-                        **where,
+                        sheet=sheet.name,
+                        row=row_number,
                     )
                 )
         derived = False
@@ -458,6 +480,7 @@ def _clean_roster_sheet(
         out.append(
             _Row(sheet.name, row_number, student, key, derived, data[index], header, header_cells)
         )
+    summary.data_rows += data_rows
     return out
 
 
