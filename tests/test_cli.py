@@ -180,3 +180,50 @@ def test_full_id_number_never_reaches_the_terminal(cli, xlsx):
     ]
     result = cli("import", xlsx("r.xlsx", {"S": rows}))
     assert result.exit_code == 1 and number not in result.output
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "xcert", "--db", str(tmp_path / "m.db"), "init"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and "已创建数据库" in result.stdout
+
+
+def test_debug_shows_the_traceback_and_nothing_else_does(cli, tmp_path):
+    missing = tmp_path / "nope.xlsx"
+    plain = cli("import", missing)
+    assert plain.exit_code == 1 and "Traceback" not in plain.output
+    from xcert.errors import XcertError
+
+    with pytest.raises(XcertError):
+        cli("--debug", "import", missing)
+
+
+def test_no_progress_bar_when_not_on_a_terminal(cli, xlsx):
+    rows = [["学号", "姓名", "班级"]] + [
+        [f"2021{i:06d}", f"学生{i}", "21数控1"] for i in range(3000)
+    ]
+    result = cli("import", xlsx("big.xlsx", {"S": rows}))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "新增 3000" in result.stdout
+
+
+def test_progress_bar_appears_on_a_terminal_only_for_thousands_of_rows(monkeypatch):
+    from xcert import cli as cli_module
+
+    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: False, raising=False)
+    with cli_module._progress() as update:
+        assert update is None
+    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: True, raising=False)
+    progress = cli_module._progress()
+    with progress as update:
+        update(10, 100)
+        assert progress.bar is None
+        update(3000, 6000)
+        assert progress.bar is not None
+        assert progress.bar.tasks[0].completed == 3000
