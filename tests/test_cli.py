@@ -227,3 +227,9 @@ def test_progress_bar_appears_on_a_terminal_only_for_thousands_of_rows(monkeypat
         update(3000, 6000)
         assert progress.bar is not None
         assert progress.bar.tasks[0].completed == 3000
+
+
+def test_find_treats_wildcards_as_plain_text(cli, xlsx, roster_rows):
+    cli("import", xlsx("r.xlsx", {"S": roster_rows}))
+    assert cli("find", "%").exit_code == 1
+    assert cli("find", "_").exit_code == 1

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import clean, idcard
+from xcert import clean, db, idcard
 from xcert.errors import Problem, XcertError
 from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
 from xcert.model import STUDENT_FIELDS
@@ -119,11 +119,14 @@ def run_import(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with _savepoint(conn) as keep:
+        with db.transaction(conn):
             for path in paths:
                 reports.append(_import_file(conn, path, options, on_progress))
             failed = any(r.problems for r in reports) and not options.skip_invalid
-            keep(not failed and not options.dry_run)
+            if failed or options.dry_run:
+                raise _RollBack  # a dry run is the same work, rolled back
+    except _RollBack:
+        pass
     finally:
         if collecting:
             gc.enable()
@@ -134,24 +137,8 @@ def run_import(
     return ImportOutcome(files=reports, written=written)
 
 
-class _savepoint:
-    """BEGIN IMMEDIATE … then COMMIT only if told to keep; ROLLBACK otherwise."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.keep = False
-
-    def __enter__(self) -> Callable[[bool], None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-
-        def decide(keep: bool) -> None:
-            self.keep = keep
-
-        return decide
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        self.conn.execute("COMMIT" if exc_type is None and self.keep else "ROLLBACK")
-        return False
+class _RollBack(Exception):
+    """Raised inside the transaction to undo it without an error."""
 
 
 def _import_file(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from xcert import clean, idcard
+from xcert import clean, db, idcard
 
 MAX_SHOWN = 200
 
@@ -15,22 +15,22 @@ def find_students(conn: sqlite3.Connection, text: str) -> list[dict]:
     query = clean.name(text)
     if not query:
         return []
-    conn.row_factory = sqlite3.Row
-    try:
-        id_form = _as_id(query)
-        if id_form:
-            rows = conn.execute("SELECT * FROM students WHERE id_number = ?", (id_form,)).fetchall()
-            if rows:
-                return [dict(r) for r in rows]
-        rows = conn.execute(
-            "SELECT * FROM students WHERE student_no = ? OR class_code = ? OR name LIKE ? ESCAPE '\\'"
-            " OR student_no LIKE ? ESCAPE '\\'"
-            " ORDER BY student_no = ? DESC, class_code, student_no, name LIMIT ?",
-            (query, query, f"%{_like(query)}%", f"{_like(query)}%", query, MAX_SHOWN),
-        ).fetchall()
-    finally:
-        conn.row_factory = None
-    return [dict(r) for r in rows]
+    students = db.utils_db(conn)["students"]
+    id_form = _as_id(query)
+    if id_form:
+        found = list(students.rows_where("id_number = ?", [id_form]))
+        if found:
+            return found
+    pattern = _like(query)
+    return list(
+        students.rows_where(
+            "student_no = :q OR class_code = :q OR name LIKE :part ESCAPE '\\'"
+            " OR student_no LIKE :prefix ESCAPE '\\'",
+            {"q": query, "part": f"%{pattern}%", "prefix": f"{pattern}%"},
+            order_by="class_code, student_no, name",
+            limit=MAX_SHOWN,
+        )
+    )
 
 
 def _like(text: str) -> str:
