@@ -161,9 +161,12 @@ def test_rejects_needs_an_xlsx_name(cli, xlsx, roster_rows):
     assert result.exit_code == 1 and ".xlsx" in result.stderr
 
 
-def test_unknown_kind_is_refused(cli, xlsx, roster_rows):
-    result = cli("import", xlsx("r.xlsx", {"S": roster_rows}), "--kind", "grades")
-    assert result.exit_code == 1 and "grades" in result.stderr
+def test_unknown_kind_is_a_usage_error_and_a_future_kind_is_refused(cli, xlsx, roster_rows):
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    result = cli("import", path, "--kind", "grades")
+    assert result.exit_code == 2 and "grades" in result.stderr
+    result = cli("import", path, "--kind", "results")
+    assert result.exit_code == 1 and "暂不支持" in result.stderr
 
 
 def test_usage_errors_exit_2(cli):
@@ -233,3 +236,46 @@ def test_find_treats_wildcards_as_plain_text(cli, xlsx, roster_rows):
     cli("import", xlsx("r.xlsx", {"S": roster_rows}))
     assert cli("find", "%").exit_code == 1
     assert cli("find", "_").exit_code == 1
+
+
+def test_names_with_brackets_are_shown_as_typed_not_as_markup(cli, xlsx):
+    rows = [["学号", "姓名", "班级"], ["1", "张[/]三", "23汽修1"], ["2", "王[yan]明", "23汽修1"]]
+    assert cli("import", xlsx("r[b].xlsx", {"S": rows})).exit_code == 0
+    result = cli("find", "23汽修1")
+    assert result.exit_code == 0, result.output
+    assert "张[/]三" in result.stdout and "王[yan]明" in result.stdout
+
+
+def test_demo_never_replaces_a_database_it_did_not_make(tmp_path, xlsx, roster_rows):
+    office = tmp_path / "office"
+    office.mkdir()
+    real = Cli(office / "xcert.db")
+    real("import", xlsx("r.xlsx", {"S": roster_rows}))
+    result = Cli(tmp_path / "x.db")("demo", office, db=False)
+    assert result.exit_code == 1 and "不是演示数据库" in result.stderr
+    assert len(real.students()) == 3
+
+
+def test_init_refuses_another_programs_sqlite_file(cli, db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE foo (x)")
+    conn.commit()
+    conn.close()
+    result = cli("init")
+    assert result.exit_code == 1 and "别的程序" in result.stderr
+    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+def test_init_in_a_missing_folder_says_so(cli, tmp_path):
+    result = cli("--db", tmp_path / "nodir" / "x.db", "init", db=False)
+    assert result.exit_code == 1 and "不存在" in result.stderr
+
+
+def test_find_says_when_the_list_is_cut(cli, xlsx, monkeypatch):
+    from xcert import search
+
+    monkeypatch.setattr(search, "MAX_SHOWN", 2)
+    rows = [["学号", "姓名", "班级"]] + [[str(i), f"学生{i}", "21数控1"] for i in range(3)]
+    cli("import", xlsx("r.xlsx", {"S": rows}))
+    result = cli("find", "学生")
+    assert "只显示前 2 名" in result.stdout

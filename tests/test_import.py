@@ -428,3 +428,58 @@ def test_results_sheet_is_recognised_but_not_yet_importable(cli, xlsx):
     rows = [["姓名", "班级", "证书名称", "考核结果"], ["陈晓明", "21数控1", "机械工程制图", "合格"]]
     result = cli("import", xlsx("r.xlsx", {"S": rows}))
     assert result.exit_code == 1 and "考核成绩表" in result.stderr
+
+
+def test_rejects_may_not_overwrite_an_input_file(cli, xlsx, roster_rows):
+    roster_rows[2][2] = "不详"
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    before = path.read_bytes()
+    cli("init")
+    result = cli("import", path, "--skip-invalid", "--rejects", path)
+    assert result.exit_code == 1 and "会把它覆盖" in result.stderr
+    assert path.read_bytes() == before and cli.students() == []
+
+
+def test_rejects_into_a_folder_is_refused_before_importing(cli, xlsx, roster_rows, tmp_path):
+    (tmp_path / "d.xlsx").mkdir()
+    cli("init")
+    result = cli(
+        "import",
+        xlsx("r.xlsx", {"S": roster_rows}),
+        "--skip-invalid",
+        "--rejects",
+        tmp_path / "d.xlsx",
+    )
+    assert result.exit_code == 1 and "文件夹" in result.stderr and cli.students() == []
+
+
+def test_no_rejects_file_when_nothing_was_rejected(cli, xlsx, roster_rows, tmp_path):
+    out = tmp_path / "rej.xlsx"
+    result = cli("import", xlsx("r.xlsx", {"S": roster_rows}), "--rejects", out)
+    assert result.exit_code == 0 and not out.exists() and "没有被拒绝的行" in result.stdout
+
+
+def test_header_repeated_with_a_full_width_space_is_skipped_too(cli, xlsx):
+    rows = [
+        ["学号", "姓　名", "班级"],
+        ["1", "甲", "23汽修1"],
+        ["学号", "姓　名", "班级"],
+        ["2", "乙", "23汽修1"],
+    ]
+    result = cli("import", xlsx("p.xlsx", {"S": rows}))
+    assert result.exit_code == 0 and [s[1] for s in cli.students()] == ["甲", "乙"]
+
+
+def test_a_second_column_for_one_field_is_reported_as_unused(cli, xlsx):
+    rows = [["学号", "学籍号", "姓名", "班级"], ["1", "G440000200601011234", "甲", "23汽修1"]]
+    result = cli("import", xlsx("d.xlsx", {"S": rows}))
+    assert "重复的列未使用：学籍号（已用「学号」）" in result.stdout
+
+
+def test_bad_birth_date_message_does_not_reveal_the_digits(cli, xlsx):
+    bad = "44000020080230" + "123"
+    from xcert.idcard import check_digit
+
+    rows = [["学号", "姓名", "身份证号", "班级"], ["1", "甲", bad + check_digit(bad), "23汽修1"]]
+    result = cli("import", xlsx("b.xlsx", {"S": rows}))
+    assert result.exit_code == 1 and "出生日期" in result.stderr and "20080230" not in result.output

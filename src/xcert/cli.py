@@ -87,7 +87,7 @@ def _global(
     ] = False,
 ) -> None:
     """xcert [--db PATH] COMMAND ..."""
-    _state["db"] = db or Path(os.environ.get("XCERT_DB") or "xcert.db")
+    _state["db"] = (db or Path(os.environ.get("XCERT_DB") or "xcert.db")).expanduser()
     _state["debug"] = debug
 
 
@@ -104,9 +104,10 @@ def _open(create: bool = True) -> sqlite3.Connection:
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False)
+    # markup=False: names like 王[yan]明 and file names are data, never rich markup.
+    console = Console(stderr=stderr, highlight=False, markup=False)
     if not console.is_terminal:  # a pipe or a cron log: no colour, and no cut columns
-        console = Console(stderr=stderr, highlight=False, width=200, no_color=True)
+        console = Console(stderr=stderr, highlight=False, markup=False, width=200, no_color=True)
     return console
 
 
@@ -127,8 +128,18 @@ def init() -> None:
         typer.echo(f"已创建数据库 {path}（结构版本 {after}）")
     elif before == after:
         typer.echo(f"数据库 {path} 已是最新（结构版本 {after}），无需改动")
+    elif backup is None:
+        typer.echo(f"数据库 {path} 已建好结构（版本 {after}）")
     else:
         typer.echo(f"数据库 {path} 已从版本 {before} 升级到 {after}；升级前的备份：{backup}")
+
+
+def _check_kind(value: str | None) -> str | None:
+    from xcert.headers import KIND_LABELS
+
+    if value is not None and value not in KIND_LABELS:
+        raise typer.BadParameter(f"「{value}」不是表格类型；可用：{'、'.join(KIND_LABELS)}")
+    return value
 
 
 @app.command("import")
@@ -138,7 +149,12 @@ def import_(
         typer.Argument(help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 文件", show_default=False),
     ],
     kind: Annotated[
-        str | None, typer.Option("--kind", help="表格类型：roster（花名册）；不填则按表头自动判断")
+        str | None,
+        typer.Option(
+            "--kind",
+            help="表格类型：roster（花名册）；不填则按表头自动判断",
+            callback=_check_kind,
+        ),
     ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入")] = False,
@@ -161,8 +177,8 @@ def import_(
     """
     from xcert.importing import ImportOptions, run_import
 
-    if rejects is not None and rejects.suffix.lower() != ".xlsx":
-        raise XcertError(f"--rejects 需要一个 .xlsx 文件名，而不是「{rejects.name}」")
+    if rejects is not None:
+        _check_rejects_path(rejects, files)
     options = ImportOptions(
         kind=kind,
         sheet=sheet,
@@ -176,7 +192,7 @@ def import_(
     conn.close()
     _print_import(outcome, options)
     if rejects is not None:
-        _write_rejects(outcome, rejects)
+        _write_rejects(outcome, rejects, written=outcome.written)
     if outcome.problems and not skip_invalid:
         raise typer.Exit(1)
 
@@ -221,7 +237,7 @@ def _print_import(outcome: ImportOutcome, options) -> None:
         detail = report.format
         if report.encoding:
             detail += f"，编码 {report.encoding}"
-        out.print(f"[bold]{report.path.name}[/]（{detail}，SHA-256 {report.sha256[:12]}…）")
+        out.print(f"{report.path.name}（{detail}，SHA-256 {report.sha256[:12]}…）", style="bold")
         if report.same_as_import is not None:
             out.print(
                 f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 名学生）"
@@ -234,6 +250,8 @@ def _print_import(outcome: ImportOutcome, options) -> None:
             ignored = (
                 f"；未识别的列：{'、'.join(sheet.ignored_headers)}" if sheet.ignored_headers else ""
             )
+            if sheet.duplicate_headers:
+                ignored += f"；重复的列未使用：{'、'.join(sheet.duplicate_headers)}"
             out.print(
                 f"  工作表「{sheet.name}」：{KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
                 f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
@@ -244,7 +262,7 @@ def _print_import(outcome: ImportOutcome, options) -> None:
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
         for warning in report.warnings[:50]:
-            out.print(f"  [yellow]提示[/]：{_escape(warning.line())}")
+            out.print(f"  提示：{warning.line()}")
         if len(report.warnings) > 50:
             out.print(f"  …另有 {len(report.warnings) - 50} 条提示")
     problems = outcome.problems
@@ -257,12 +275,6 @@ def _print_import(outcome: ImportOutcome, options) -> None:
             f"发现 {len(problems)} 处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
             markup=False,
         )
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -290,16 +302,36 @@ def _print_problems(problems: list[Problem]) -> None:
     err.print(table)
 
 
-def _write_rejects(outcome: ImportOutcome, path: Path) -> None:
+def _check_rejects_path(path: Path, files: list[Path]) -> None:
+    """Refuse before importing anything: a rejects file must never replace an input."""
+    if path.suffix.lower() != ".xlsx":
+        raise XcertError(f"--rejects 需要一个 .xlsx 文件名，而不是「{path.name}」")
+    if path.is_dir():
+        raise XcertError(f"--rejects {path} 是一个文件夹")
+    if not path.parent.exists():
+        raise XcertError(f"--rejects 的文件夹 {path.parent} 不存在")
+    target = path.resolve()
+    if any(f.exists() and f.resolve() == target for f in files):
+        raise XcertError(f"--rejects {path.name} 就是要导入的文件，会把它覆盖；请换一个文件名")
+
+
+def _write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:
     from xcert.xlsxout import write_table
 
     rows = [(f, r) for f in outcome.files for r in f.rejected_rows]
+    if not rows:
+        _console().print(f"没有被拒绝的行，未生成 {path}")
+        return
     width = max((len(r.headers) for _, r in rows), default=0)
     header = ["文件", "工作表", "行号", "拒绝原因"] + [f"原表第{i + 1}列" for i in range(width)]
     if rows:
         header[4 : 4 + len(rows[0][1].headers)] = rows[0][1].headers
     body = ([f.path.name, r.sheet, r.row, "；".join(r.reasons), *r.cells] for f, r in rows)
-    write_table(path, "被拒绝的行", header, body)
+    try:
+        write_table(path, "被拒绝的行", header, body)
+    except OSError as exc:
+        done = "数据已导入（--skip-invalid），但" if written else ""
+        raise XcertError(f"{done}无法写入 {path}（{exc.strerror or exc}）") from None
     _console().print(f"被拒绝的 {len(rows)} 行已写入 {path}（身份证号已按规则打码）")
 
 
@@ -320,7 +352,7 @@ def find(
     conn.close()
     out = _console()
     if not students:
-        out.print(f"没有找到与「{text}」匹配的学生", markup=False)
+        out.print(f"没有找到与「{text}」匹配的学生")
         raise typer.Exit(1)
     from rich.table import Table
 
@@ -340,13 +372,17 @@ def find(
             STATUS_LABELS.get(s["status"], s["status"]),
         )
     out.print(table)
+    if len(students) >= search.MAX_SHOWN:
+        out.print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
 
 
 @app.command()
 def demo(
     folder: Annotated[Path, typer.Argument(help="放演示数据库的文件夹")] = Path("xcert-demo"),
 ) -> None:
-    """用自带的示例文件建一个演示数据库，展示 xcert 能做什么。
+    """用自带的示例文件建一个演示数据库（FOLDER/xcert.db，不用 --db），展示 xcert 能做什么。
+
+    再次运行会重建演示数据库；不是演示建的数据库不会被覆盖。
 
     例：xcert demo /tmp/试试看
     """
@@ -356,16 +392,18 @@ def demo(
     db_path, files = demo.prepare(folder)
     out = _console()
     out.print(
-        f"[bold]xcert 演示[/]：在 {folder}/ 新建数据库 {db_path.name}，导入自带的示例花名册\n"
+        f"xcert 演示：在 {folder}/ 新建数据库 {db_path.name}，导入自带的示例花名册\n",
+        style="bold",
     )
     _state["db"] = db_path
     conn = db.open_db(db_path)
+    demo.mark(conn)
     options = ImportOptions()
     outcome = run_import(conn, files, options)
     conn.close()
     _print_import(outcome, options)
-    out.print("\n查一名学生（身份证号只显示前 2 位和后 2 位）：")
-    out.print(f"  [bold]xcert --db {db_path} find 22模具1[/]")
+    out.print("\n按班级查找学生（身份证号只显示前 2 位和后 2 位）：")
+    out.print(f"  xcert --db {db_path} find 22模具1", style="bold")
     find("22模具1")
     out.print(f"\n接着可以试：xcert --db {db_path} import 你的花名册.xlsx --dry-run")
 

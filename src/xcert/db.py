@@ -89,6 +89,8 @@ def connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode; writes go through `transaction()`."""
     if path.is_dir():
         raise XcertError(f"{path} 是一个文件夹，不是数据库文件")
+    if not path.parent.exists():
+        raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
@@ -100,7 +102,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as exc:
-        raise XcertError(f"无法打开数据库 {path}：{exc}") from None
+        raise XcertError(
+            f"无法打开数据库 {path}（{exc}）；请检查文件夹是否存在、是否有写权限"
+        ) from None
     return conn
 
 
@@ -114,6 +118,15 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
     Returns (version before, version after, backup path or None).
     """
     before = schema_version(conn)
+    if before == 0:
+        foreign = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if foreign:
+            where = f"{path}" if path else "这个文件"
+            raise XcertError(
+                f"{where} 是别的程序的 SQLite 数据库，不是 xcert 数据库；xcert 不会改动它"
+            )
     if before > SCHEMA_VERSION:
         raise XcertError(f"数据库版本 {before} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 xcert")
     if before == SCHEMA_VERSION:
@@ -157,8 +170,6 @@ def open_db(path: Path, *, create: bool = True) -> sqlite3.Connection:
     """Open (and create or migrate) the database at `path`."""
     if not create and not path.exists():
         raise XcertError(f"数据库 {path} 不存在；先运行 xcert init，或用 --db 指定")
-    if create and not path.parent.exists():
-        raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
     conn = connect(path)
     migrate(conn, path)
     return conn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from xcert.errors import XcertError
@@ -16,6 +17,10 @@ def prepare(folder: Path) -> tuple[Path, list[Path]]:
         raise XcertError(f"{folder} 已存在且不是文件夹")
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "xcert.db"
+    if db_path.exists() and not _is_demo(db_path):
+        raise XcertError(
+            f"{db_path} 已存在，而且不是演示数据库；演示不会覆盖它，请换一个文件夹，如 xcert demo xcert-demo"
+        )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     examples = bundled("examples")
@@ -24,3 +29,20 @@ def prepare(folder: Path) -> tuple[Path, list[Path]]:
     if missing:
         raise XcertError(f"找不到自带的示例文件：{'、'.join(missing)}（安装不完整？）")
     return db_path, files
+
+
+def mark(conn: sqlite3.Connection) -> None:
+    """Label the database as the demo's, so that the next demo may replace it."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('demo', '1')")
+
+
+def _is_demo(db_path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None

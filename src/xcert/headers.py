@@ -74,6 +74,7 @@ class HeaderMap:
     columns: dict[str, int] = field(default_factory=dict)  # field -> 0-based column
     headers: dict[str, str] = field(default_factory=dict)  # field -> header as written
     ignored: list[str] = field(default_factory=list)  # headers nobody recognised
+    duplicates: list[str] = field(default_factory=list)  # a second column for one field
 
     def fields(self) -> frozenset[str]:
         return frozenset(self.columns)
@@ -92,10 +93,10 @@ def map_header_row(cells: list[object], row: int, *, with_score: bool = False) -
             continue
         rank = _RANK[key]
         if fld in ranks and ranks[fld] <= rank:
-            result.ignored.append(text(cell))
+            result.duplicates.append(f"{text(cell)}（已用「{result.headers[fld]}」）")
             continue
         if fld in ranks:  # a better alias for a field already seen replaces it
-            result.ignored.append(result.headers[fld])
+            result.duplicates.append(f"{result.headers[fld]}（已用「{text(cell)}」）")
         ranks[fld] = rank
         result.columns[fld] = col
         result.headers[fld] = text(cell)

@@ -47,9 +47,9 @@ def _parse_birth_date(digits: str) -> _dt.date:
     try:
         born = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise IdNumberError(f"出生日期「{digits}」不是有效日期") from None
+        raise IdNumberError("第 7–14 位的出生日期不是有效日期") from None
     if born.year < 1900 or born > _dt.date.today():
-        raise IdNumberError(f"出生日期「{digits}」不在合理范围内")
+        raise IdNumberError("第 7–14 位的出生日期不在合理范围内")
     return born
 
 

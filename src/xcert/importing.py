@@ -53,6 +53,7 @@ class SheetSummary:
     data_rows: int = 0
     note: str | None = None
     ignored_headers: list[str] = field(default_factory=list)
+    duplicate_headers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -221,12 +222,14 @@ def _plan_sheets(
             continue
         summary.header_row = header.row + 1
         summary.ignored_headers = header.ignored
+        summary.duplicate_headers = header.duplicates
         kind = options.kind or detect_kind(header.fields())
         summary.kind = kind
         if kind is None:
             summary.note = "无法判断表格类型，已跳过；可用 --kind 指定"
             continue
         if kind not in SUPPORTED_KINDS:
+            summary.note = f"{KIND_LABELS[kind]}表，本版本暂不支持导入"
             report.problems.append(
                 Problem(
                     label,
@@ -353,7 +356,7 @@ def _clean_roster_sheet(
     failing_rows = {index for failed in failures.values() for index in failed}
     width = len(fields)
     name_at = fields.index("name")
-    name_header = clean.text(sheet.rows[header.row][header.columns["name"]])
+    name_header = clean.name(sheet.rows[header.row][header.columns["name"]])
     header_cells = sheet.rows[header.row]
     years = options.program_years
     data_rows = 0
