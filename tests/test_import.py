@@ -483,3 +483,24 @@ def test_bad_birth_date_message_does_not_reveal_the_digits(cli, xlsx):
     rows = [["学号", "姓名", "身份证号", "班级"], ["1", "甲", bad + check_digit(bad), "23汽修1"]]
     result = cli("import", xlsx("b.xlsx", {"S": rows}))
     assert result.exit_code == 1 and "出生日期" in result.stderr and "20080230" not in result.output
+
+
+def test_bulk_load_into_an_empty_table_keeps_its_unique_indexes(cli, xlsx):
+    import sqlite3
+
+    import pytest
+
+    rows = [["学号", "姓名", "班级"]] + [
+        [f"2021{i:06d}", f"学生{i}", "21数控1"] for i in range(6000)
+    ]
+    path = xlsx("big.xlsx", {"S": rows})
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'students'"
+    assert cli("import", path, "--dry-run").exit_code == 0
+    expected = {("students_student_no",), ("students_id_number",)}
+    assert set(cli.query(indexes)) == expected
+    assert cli("import", path).exit_code == 0
+    assert set(cli.query(indexes)) == expected
+    assert cli.query("PRAGMA integrity_check") == [("ok",)]
+    conn = sqlite3.connect(cli.db)
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO students (student_no, name) VALUES ('2021000001', 'x')")

@@ -24,7 +24,8 @@ from xcert.model import STUDENT_FIELDS
 from xcert.sheets import Sheet, Workbook, read_bytes, read_workbook
 
 SUPPORTED_KINDS = ("roster",)
-MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
+MAX_FIELD_CHARS = 200
+BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt  # longer than any real name, class or major: a pasted paragraph
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -704,7 +705,7 @@ def _apply(
         # (`_dedupe_within_file`): every row is a new student.
         for row in rows:
             _as_new(row)
-        _write(conn, [row.student for row in rows], {}, {}, options, report)
+        _write(conn, [row.student for row in rows], {}, {}, options, report, into_empty=True)
         return
     index = _StudentIndex.load(conn)
     label = report.path.name
@@ -767,6 +768,8 @@ def _write(
     touched: dict[int, dict],
     options: ImportOptions,
     report: FileReport,
+    *,
+    into_empty: bool = False,
 ) -> None:
     """Record the import, then insert, update and keep the overwritten values, in bulk."""
     report.added = len(new_entries)
@@ -777,11 +780,18 @@ def _write(
     report.import_id = import_id
     for entry in new_entries:
         entry["created_import"] = entry["updated_import"] = import_id
+    rebuild = into_empty and len(new_entries) >= BULK_ROWS
+    if rebuild:  # inside the transaction: a rollback restores the indexes too
+        for name in db.STUDENT_KEY_INDEXES:
+            conn.execute(f"DROP INDEX {name}")
     conn.executemany(
         f"INSERT INTO students ({', '.join(_INSERT_COLUMNS)})"
         f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
         map(_insert_values, new_entries),
     )
+    if rebuild:
+        for sql in db.STUDENT_KEY_INDEXES.values():
+            conn.execute(sql)
     for student_id, old in before.items():
         entry = touched[student_id]
         assignments = ", ".join(f"{f} = ?" for f in old)
