@@ -55,3 +55,12 @@ def test_mask_shows_only_first_two_and_last_two_characters():
     assert masked == number[:2] + "*" * 14 + number[-2:]
     assert number[6:14] not in masked  # the birth date never shows
     assert mask_id(None) == "" and mask_id("") == ""
+
+
+def test_fast_check_digit_agrees_with_the_standards_weights():
+    import random
+
+    rng = random.Random(11643)
+    for _ in range(2000):
+        body = "".join(rng.choice("0123456789") for _ in range(17))
+        assert idcard.check_digit(body) == idcard._check_digit_by_weights(body)

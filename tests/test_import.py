@@ -504,3 +504,16 @@ def test_bulk_load_into_an_empty_table_keeps_its_unique_indexes(cli, xlsx):
     conn = sqlite3.connect(cli.db)
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO students (student_no, name) VALUES ('2021000001', 'x')")
+
+
+def test_rejects_file_never_turns_a_cell_into_a_formula(cli, tmp_path):
+    source = tmp_path / "f.csv"  # a CSV: openpyxl would store these cells as formulas
+    source.write_text(
+        '学号,姓名,班级,手机号\n=1+1,"=HYPERLINK(""x"")",@SUM(A1),-123\n', encoding="utf-8"
+    )
+    out = tmp_path / "rej.xlsx"
+    cli("import", source, "--rejects", out)
+    sheet = load_workbook(out).active
+    cells = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))][4:8]
+    assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("x")', "@SUM(A1)", "-123"]
+    assert all(c.data_type == "s" for c in cells)

@@ -6,8 +6,6 @@ print the Chinese labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 # 学籍状态. SPEC 3: 退学, 转学, 转出, 休学 count as withdrawn.
 STATUS_WORDS: dict[str, str] = {
     "在读": "enrolled",
@@ -86,23 +84,7 @@ OUTCOME_WORDS: dict[str, str] = {
 }
 
 
-@dataclass(slots=True)
-class Student:
-    """One roster row after cleaning; None means the file did not say."""
-
-    name: str
-    student_no: str | None = None
-    id_number: str | None = None
-    gender: str | None = None
-    class_code: str | None = None
-    major: str | None = None
-    department: str | None = None
-    enrollment_year: int | None = None
-    cohort: int | None = None
-    phone: str | None = None
-    status: str | None = None
-
-
+# The student columns an import may set, in the order the database lists them.
 STUDENT_FIELDS: tuple[str, ...] = (
     "student_no",
     "name",

@@ -23,7 +23,7 @@ def write_table(
     """One sheet: a bold frozen header row, then the rows; every str cell as text."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
@@ -47,9 +47,7 @@ def write_table(
                 cell.data_type = "s"  # never a formula, whatever it starts with
                 cell.number_format = "@"
                 if value.startswith(_FORMULA_START):
-                    cell.style = "Normal"
-                    cell.protection = Protection(locked=True)
-                    cell.quotePrefix = True
+                    cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
             out.append(cell)
         sheet.append(out)
     path.parent.mkdir(parents=True, exist_ok=True)
