@@ -152,3 +152,50 @@ def test_levels_and_outcomes():
         "fail",
         "absent",
     ]
+
+
+@pytest.mark.parametrize(
+    "value, start, end",
+    [
+        (dt.date(2022, 9, 28), "2022-09-28", "2022-09-28"),
+        (dt.datetime(2022, 9, 28, 0, 0), "2022-09-28", "2022-09-28"),
+        (44832.0, "2022-09-28", "2022-09-28"),
+        ("2022-09-28", "2022-09-28", "2022-09-28"),
+        ("2022/9/28", "2022-09-28", "2022-09-28"),
+        ("2022.9.28", "2022-09-28", "2022-09-28"),
+        ("2022年9月28日", "2022-09-28", "2022-09-28"),
+        ("２０２２．９．２８", "2022-09-28", "2022-09-28"),
+        ("20220928", "2022-09-28", "2022-09-28"),
+        ("2022.5-6", "2022-05-01", "2022-06-30"),
+        ("2022年5月-6月", "2022-05-01", "2022-06-30"),
+        ("2022.11-2023.1", "2022-11-01", "2023-01-31"),
+        ("2022.5", "2022-05-01", "2022-05-31"),
+        ("2024.2", "2024-02-01", "2024-02-29"),
+    ],
+)
+def test_date_forms(value, start, end):
+    span = clean.date_span(value)
+    assert (span.start.isoformat(), span.end.isoformat()) == (start, end)
+
+
+def test_month_range_keeps_the_text_as_written():
+    assert clean.date_span("2022.5-6").text == "2022.5-6"
+
+
+@pytest.mark.parametrize("bad", ["2022.13.1", "2022.2.30", "明年五月", "2022.6-5", 12.5])
+def test_dates_that_are_not_dates(bad):
+    with pytest.raises(CellError):
+        clean.date_span(bad)
+
+
+@pytest.mark.parametrize(
+    "value, expected", [(88, 88.0), ("92.5", 92.5), ("60分", 60.0), (0, 0.0), (100.0, 100.0)]
+)
+def test_scores(value, expected):
+    assert clean.score(value) == expected
+
+
+@pytest.mark.parametrize("bad", [101, -1, "优秀", "120分"])
+def test_scores_out_of_range_or_not_numbers(bad):
+    with pytest.raises(CellError):
+        clean.score(bad)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass
 
 from xcert import idcard
 from xcert.model import GENDER_WORDS, LEVEL_WORDS, OUTCOME_WORDS, STATUS_WORDS
@@ -175,3 +176,85 @@ def phone(value: object) -> str:
     if _LANDLINE.match(cleaned):
         return cleaned
     raise CellError("电话号码应为 11 位手机号或带区号的固定电话")
+
+
+_SERIAL_EPOCH = _dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug)
+# One separator used twice is a day (2022.5.6 = 6 May); `2022.5-6` is a month range.
+_DAY = re.compile(
+    r"^(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日?$"
+)
+_COMPACT_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_MONTH_RANGE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*[-~至到—–]\s*(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date or a month range as the sheet wrote it: `2022.5-6` keeps both ends."""
+
+    start: _dt.date
+    end: _dt.date
+    text: str  # as written (cleaned), for reports that print it back
+
+    @property
+    def is_day(self) -> bool:
+        return self.start == self.end
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    following = _dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - _dt.timedelta(days=1)
+
+
+def date_span(value: object) -> DateSpan:
+    """Excel dates and serials, 2022-09-28, 2022/9/28, 2022.9.28, 2022年9月28日,
+    a month (2022.5, 2022年5月) and month ranges (2022.5-6, 2022.11-2023.1)."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return DateSpan(value, value, value.isoformat())
+    if type(value) is float or type(value) is int:
+        if 20000 <= value <= 80000 and float(value).is_integer():
+            day = _SERIAL_EPOCH + _dt.timedelta(days=int(value))
+            return DateSpan(day, day, day.isoformat())
+        raise CellError("日期应写成 2022-09-28、2022.9.28 或 2022年9月28日")
+    cleaned = text(value)
+    try:
+        if match := _DAY.match(cleaned.replace(" ", "")):
+            year, month, day_of_month = (
+                (match[1], match[3], match[4]) if match[1] else match.group(5, 6, 7)
+            )
+            day = _dt.date(int(year), int(month), int(day_of_month))
+            return DateSpan(day, day, cleaned)
+        if match := _COMPACT_DAY.match(cleaned):
+            day = _dt.date(int(match[1]), int(match[2]), int(match[3]))
+            return DateSpan(day, day, cleaned)
+        if match := _MONTH.match(cleaned):
+            year, month = int(match[1]), int(match[2])
+            return DateSpan(_dt.date(year, month, 1), _month_end(year, month), cleaned)
+        if match := _MONTH_RANGE.match(cleaned):
+            year, first, last = int(match[1]), int(match[2]), int(match[4])
+            end_year = int(match[3]) if match[3] else year
+            start, end = _dt.date(year, first, 1), _month_end(end_year, last)
+            if end < start:
+                raise CellError("月份范围的结束早于开始")
+            return DateSpan(start, end, cleaned)
+    except ValueError:
+        raise CellError(f"「{cleaned}」不是有效日期") from None
+    raise CellError("日期应写成 2022-09-28、2022.9.28、2022年9月28日 或月份范围 2022.5-6")
+
+
+def score(value: object) -> float:
+    """A score from 0 to 100."""
+    if type(value) is float or type(value) is int:
+        number = float(value)
+    else:
+        try:
+            number = float(text(value).rstrip("分"))
+        except ValueError:
+            raise CellError("成绩应为 0–100 的数字") from None
+    if not 0 <= number <= 100:
+        raise CellError(f"成绩 {number:g} 不在 0–100 之间")
+    return number
