@@ -388,7 +388,9 @@ def test_id_number_already_belonging_to_another_student_is_refused(cli, xlsx, ro
         ["2021010199", "新同学", "男", roster_rows[1][3], "21数控1", "", "", 2021, ""],
     ]
     result = cli("import", xlsx("b.xlsx", {"S": rows}))
-    assert result.exit_code == 1 and "已属于学号为 2021010101" in result.stderr
+    assert (
+        result.exit_code == 1 and "已属于数据库中的学生（陈晓明，学号 2021010101）" in result.stderr
+    )
 
 
 def test_note_rows_at_the_bottom_are_ignored_with_a_note(cli, xlsx, roster_rows):
@@ -517,3 +519,207 @@ def test_rejects_file_never_turns_a_cell_into_a_formula(cli, tmp_path):
     cells = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))][4:8]
     assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("x")', "@SUM(A1)", "-123"]
     assert all(c.data_type == "s" for c in cells)
+
+
+# One identity rule for the file's own rows and the stored students (review findings).
+
+X = make_id("20060101", "011")
+
+
+def _sheet(*rows):
+    return {"S": [["学号", "姓名", "身份证号", "班级", "手机号"], *rows]}
+
+
+def test_rows_tied_by_class_and_name_that_disagree_are_refused_in_any_database(cli, xlsx):
+    rows = _sheet(
+        ["2021001", "陈晓明", None, "21数控1", "13800001111"],
+        [None, "陈晓明", X, "21数控1", "13900002222"],
+    )
+    path = xlsx("r1.xlsx", rows)
+    empty = cli("import", path)
+    assert empty.exit_code == 1 and "「手机号」不同" in empty.stderr
+    cli("import", xlsx("other.xlsx", _sheet(["2021999", "别人", None, "21数控9", None])))
+    stored = cli("import", path)
+    assert stored.exit_code == 1 and "「手机号」不同" in stored.stderr
+
+
+def test_rows_tied_through_a_stored_student_that_disagree_are_refused(cli, xlsx):
+    cli("import", xlsx("a.xlsx", _sheet(["2021001", "陈晓明", X, "21数控1", "13800000000"])))
+    rows = _sheet(
+        ["2021001", "陈晓明", None, "21数控1", "13800001111"],
+        [None, "陈晓明", X, "21数控1", "13900002222"],
+    )
+    result = cli("import", xlsx("b.xlsx", rows))
+    assert result.exit_code == 1 and "「手机号」不同" in result.stderr
+    assert cli.students()[0][9] == "13800000000"
+
+
+def test_an_id_number_claimed_by_two_student_numbers_through_a_merge_is_a_row_error(cli, xlsx):
+    rows = _sheet(
+        ["2021001", "陈晓明", None, "21数控1", None],
+        ["2021001", "陈晓明", X, "21数控1", None],
+        ["2021002", "林小雨", X, "21数控1", None],
+    )
+    result = cli("import", xlsx("r3.xlsx", rows), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "内部错误" not in result.output and "第 4 行" in result.stderr
+    assert [s[:4] for s in cli.students()] == [("2021001", "陈晓明", "男", X)]
+
+
+def test_a_blank_student_number_is_not_a_different_one(cli, xlsx):
+    rows = _sheet(
+        ["2021001", "陈晓明", X, "21数控1", None], [None, "陈晓明", X, "21数控1", "13800001111"]
+    )
+    result = cli("import", xlsx("r4.xlsx", rows))
+    assert result.exit_code == 0, result.output
+    assert cli.students() == [
+        ("2021001", "陈晓明", "男", X, "21数控1", None, None, None, 2024, "13800001111", "enrolled")
+    ]
+
+
+def test_every_row_of_a_disagreeing_student_is_refused_and_counted(cli, xlsx, tmp_path):
+    rows = _sheet(
+        ["2021001", "甲", None, "21数控1", "13800000001"],
+        ["2021001", "甲", None, "21数控1", "13800000002"],
+        ["2021001", "甲", None, "21数控1", "13800000001"],
+    )
+    out = tmp_path / "rej.xlsx"
+    result = cli("import", xlsx("r14.xlsx", rows), "--skip-invalid", "--rejects", out)
+    assert "新增 0" in result.stdout and "拒绝 3" in result.stdout
+    assert [r[2] for r in load_workbook(out).active.iter_rows(min_row=2, values_only=True)] == [
+        2,
+        3,
+        4,
+    ]
+
+
+def test_reimport_after_other_imports_changes_nothing_when_rows_agree(cli, xlsx):
+    rows = _sheet(
+        [None, "陈晓明", None, "21数控1", "13800001111"],
+        ["2021001", "陈晓明", None, "21数控1", None],
+    )
+    path = xlsx("r6.xlsx", rows)
+    assert cli("import", path).exit_code == 0
+    cli("import", xlsx("other.xlsx", _sheet(["2021999", "别人", None, "21数控9", None])))
+    before = cli.dump()
+    result = cli("import", path)
+    assert "更新 0，未变 1" in result.stdout and cli.dump() == before
+
+
+def test_reimport_shortcut_never_hides_problems_or_warnings(cli, xlsx, roster_rows):
+    sheets = {
+        "名单": roster_rows,
+        "成绩": [
+            ["姓名", "班级", "证书名称", "考核结果"],
+            ["陈晓明", "21数控1", "机械工程制图", "合格"],
+        ],
+    }
+    path = xlsx("r5.xlsx", sheets)
+    assert cli("import", path).exit_code == 1
+    assert cli("import", path, "--skip-invalid").exit_code == 0
+    again = cli("import", path)
+    assert again.exit_code == 1 and "暂不支持" in again.stderr
+    warned = xlsx("w.xlsx", {"S": [["学号", "姓名", "班级"], ["1", "王[喆]", "20数控1"]]})
+    cli("import", warned)
+    assert "生僻字" in cli("import", warned).stdout
+
+
+def test_failed_multi_file_import_lists_problems_of_every_file(cli, xlsx):
+    first = xlsx(
+        "a.xlsx",
+        _sheet(
+            ["2021001", "陈晓明", X, "21数控1", None], ["2021002", "林小雨", None, "21数控1", "123"]
+        ),
+    )
+    second = xlsx("b.xlsx", _sheet(["2021009", "黄子轩", X, "21数控1", None]))
+    result = cli("import", first, second)
+    assert result.exit_code == 1
+    assert "a.xlsx" in result.stderr and "b.xlsx 工作表「S」 第 2 行" in result.stderr
+
+
+def test_a_gender_read_from_the_id_number_never_overrides_a_stated_one(cli, xlsx):
+    cli(
+        "import",
+        xlsx(
+            "a.xlsx",
+            {"S": [["学号", "姓名", "性别", "班级"], ["2021001", "陈晓明", "女", "21数控1"]]},
+        ),
+    )
+    result = cli(
+        "import", xlsx("b.xlsx", {"S": [["学号", "姓名", "身份证号"], ["2021001", "陈晓明", X]]})
+    )
+    assert result.exit_code == 0 and cli.students()[0][2] == "女"
+
+
+def test_csv_with_a_title_line_above_a_tab_separated_header(cli, tmp_path):
+    path = tmp_path / "r10.csv"
+    path.write_text("21数控1班名单\n学号\t姓名\t班级\n2021001\t陈晓明\t21数控1\n", encoding="utf-8")
+    assert cli("import", path).exit_code == 0 and len(cli.students()) == 1
+
+
+def test_student_number_exported_as_text_with_a_decimal_point(cli, tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("学号,姓名,班级\n2021010101,陈晓明,21数控1\n", encoding="utf-8")
+    second.write_text(
+        "学号,姓名,班级,手机号\n2021010101.0,陈晓明,21数控1,13800001111\n", encoding="utf-8"
+    )
+    cli("import", first)
+    assert "更新 1" in cli("import", second).stdout and len(cli.students()) == 1
+
+
+def test_an_id_number_alone_on_a_row_is_a_student_row_and_never_shown_in_full(cli, xlsx):
+    rows = [
+        ["学号", "姓名", "身份证号", "班级", "手机号"],
+        ["2021001", "陈晓明", None, "21数控1", None],
+        [None, None, X, None, None],
+        ["2021002", "林小雨", None, "21数控1", X],
+    ]
+    result = cli("import", xlsx("r7.xlsx", {"S": rows}))
+    assert result.exit_code == 1 and X not in result.output
+    assert "姓名为空" in result.stderr
+
+
+def test_rejects_masks_id_numbers_in_every_column(cli, xlsx, tmp_path):
+    rows = [
+        ["学号", "姓名", "身份证号", "证件号码", "监护人身份证号", "班级"],
+        [
+            "2021001",
+            "陈晓明",
+            X,
+            X,
+            make_id("19800101", "123"),
+            "21数控1",
+        ],
+        ["2021002", None, None, None, None, "21数控1"],
+    ]
+    out = tmp_path / "rej.xlsx"
+    cli("import", xlsx("r8.xlsx", {"S": rows}), "--rejects", out)
+    text = " ".join(
+        str(c) for row in load_workbook(out).active.iter_rows(values_only=True) for c in row
+    )
+    assert X not in text and make_id("19800101", "123") not in text
+
+
+def test_rejects_from_several_sheets_keep_their_own_headers(cli, xlsx, tmp_path):
+    a = xlsx("a.xlsx", {"S": [["学号", "姓名", "班级"], ["1", None, "21数控1"]]})
+    b = xlsx(
+        "b.xlsx",
+        {"T": [["姓名", "学号", "班级"], ["林小雨", "2", "21数控1"], [None, "3", "21数控1"]]},
+    )
+    out = tmp_path / "rej.xlsx"
+    cli("import", a, b, "--skip-invalid", "--rejects", out)
+    book = load_workbook(out)
+    assert book.sheetnames == ["a-S", "b-T"]
+    assert [c.value for c in book["b-T"][1]][4:7] == ["姓名", "学号", "班级"]
+
+
+def test_dry_run_writes_no_rejects_file(cli, xlsx, tmp_path):
+    out = tmp_path / "rej.xlsx"
+    result = cli(
+        "import",
+        xlsx("a.xlsx", {"S": [["学号", "姓名", "班级"], ["1", None, "21数控1"]]}),
+        "--dry-run",
+        "--rejects",
+        out,
+    )
+    assert not out.exists() and "没有写入" in result.stdout

@@ -26,6 +26,7 @@ _FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x18
 
 # Excel keeps 15 significant digits: any number this large may have lost some.
 _EXACT_LIMIT = 10**15
+_NUMBER_TEXT = re.compile(r"^[0-9]+\.0+$")
 _SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・"
 _SPACE_IN_NAME = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -87,6 +88,8 @@ def student_number(value: object) -> str:
     cleaned = text(value).replace(" ", "")
     if _SCIENTIFIC.match(cleaned):
         raise CellError("学号被写成了科学计数法，数字已丢失；请把该列设为文本后重新录入")
+    if _NUMBER_TEXT.match(cleaned):  # `2021010101.0`: a number exported as text
+        return cleaned.split(".", 1)[0]
     return cleaned
 
 

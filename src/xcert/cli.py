@@ -119,19 +119,7 @@ def init() -> None:
     """
     from xcert import db
 
-    path = _db_path()
-    existed = path.exists() and path.stat().st_size > 0
-    conn = db.connect(path)
-    before, after, backup = db.migrate(conn, path)
-    conn.close()
-    if not existed:
-        typer.echo(f"已创建数据库 {path}（结构版本 {after}）")
-    elif before == after:
-        typer.echo(f"数据库 {path} 已是最新（结构版本 {after}），无需改动")
-    elif backup is None:
-        typer.echo(f"数据库 {path} 已建好结构（版本 {after}）")
-    else:
-        typer.echo(f"数据库 {path} 已从版本 {before} 升级到 {after}；升级前的备份：{backup}")
+    typer.echo(db.init(_db_path()))
 
 
 def _check_kind(value: str | None) -> str | None:
@@ -192,7 +180,7 @@ def import_(
     conn.close()
     _print_import(outcome, options)
     if rejects is not None:
-        _write_rejects(outcome, rejects, written=outcome.written)
+        _write_rejects(outcome, rejects, options)
     if outcome.problems and not skip_invalid:
         raise typer.Exit(1)
 
@@ -302,6 +290,20 @@ def _print_problems(problems: list[Problem]) -> None:
     err.print(table)
 
 
+def _write_rejects(outcome: ImportOutcome, path: Path, options) -> None:
+    from xcert.importing import write_rejects
+
+    out = _console()
+    count = sum(len(f.rejected_rows) for f in outcome.files)
+    if not count:
+        out.print(f"没有被拒绝的行，未生成 {path}")
+    elif options.dry_run:
+        out.print(f"试运行：被拒绝的 {count} 行没有写入 {path}")
+    else:
+        write_rejects(outcome, path, written=outcome.written)
+        out.print(f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；身份证号已按规则打码）")
+
+
 def _check_rejects_path(path: Path, files: list[Path]) -> None:
     """Refuse before importing anything: a rejects file must never replace an input."""
     if path.suffix.lower() != ".xlsx":
@@ -313,26 +315,6 @@ def _check_rejects_path(path: Path, files: list[Path]) -> None:
     target = path.resolve()
     if any(f.exists() and f.resolve() == target for f in files):
         raise XcertError(f"--rejects {path.name} 就是要导入的文件，会把它覆盖；请换一个文件名")
-
-
-def _write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:
-    from xcert.xlsxout import write_table
-
-    rows = [(f, r) for f in outcome.files for r in f.rejected_rows]
-    if not rows:
-        _console().print(f"没有被拒绝的行，未生成 {path}")
-        return
-    width = max((len(r.headers) for _, r in rows), default=0)
-    header = ["文件", "工作表", "行号", "拒绝原因"] + [f"原表第{i + 1}列" for i in range(width)]
-    if rows:
-        header[4 : 4 + len(rows[0][1].headers)] = rows[0][1].headers
-    body = ([f.path.name, r.sheet, r.row, "；".join(r.reasons), *r.cells] for f, r in rows)
-    try:
-        write_table(path, "被拒绝的行", header, body)
-    except OSError as exc:
-        done = "数据已导入（--skip-invalid），但" if written else ""
-        raise XcertError(f"{done}无法写入 {path}（{exc.strerror or exc}）") from None
-    _console().print(f"被拒绝的 {len(rows)} 行已写入 {path}（身份证号已按规则打码）")
 
 
 @app.command()

@@ -47,6 +47,9 @@ def m001_students_and_imports(conn: sqlite3.Connection) -> None:
             rows_updated INTEGER NOT NULL DEFAULT 0,
             rows_unchanged INTEGER NOT NULL DEFAULT 0,
             rows_rejected INTEGER NOT NULL DEFAULT 0,
+            problems INTEGER NOT NULL DEFAULT 0,
+            warnings INTEGER NOT NULL DEFAULT 0,
+            data_version INTEGER,  -- meta 'data_version' once this import was written
             note TEXT
         );
         CREATE INDEX imports_sha256 ON imports(sha256);
@@ -149,6 +152,37 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
             MIGRATIONS[number](conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return before, SCHEMA_VERSION, backup_path
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """A counter every write that changes data bumps: equal counters, equal data."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_data_version(conn: sqlite3.Connection) -> int:
+    version = data_version(conn) + 1
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('data_version', ?)", (str(version),)
+    )
+    return version
+
+
+def init(path: Path) -> str:
+    """Create or upgrade the database at `path`; say what was done, in the user's words."""
+    existed = path.exists() and path.stat().st_size > 0
+    conn = connect(path)
+    try:
+        before, after, backup_path = migrate(conn, path)
+    finally:
+        conn.close()
+    if not existed:
+        return f"已创建数据库 {path}（结构版本 {after}）"
+    if before == after:
+        return f"数据库 {path} 已是最新（结构版本 {after}），无需改动"
+    if backup_path is None:
+        return f"数据库 {path} 已建好结构（版本 {after}）"
+    return f"数据库 {path} 已从版本 {before} 升级到 {after}；升级前的备份：{backup_path}"
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> None:

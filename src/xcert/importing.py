@@ -12,20 +12,21 @@ import gc
 import hashlib
 import json
 import operator
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import clean, db, idcard
+from xcert import clean, db, idcard, students
 from xcert.errors import Problem, XcertError
-from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
+from xcert.headers import KIND_LABELS, HeaderMap, detect_kind, find_header
 from xcert.model import STUDENT_FIELDS
-from xcert.sheets import Sheet, Workbook, read_bytes, read_workbook
+from xcert.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
 
 SUPPORTED_KINDS = ("roster",)
-MAX_FIELD_CHARS = 200
-BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt  # longer than any real name, class or major: a pasted paragraph
+MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
+BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -41,7 +42,12 @@ class ImportOptions:
     def fingerprint(self) -> str:
         """What must match for an identical file to give an identical result."""
         return json.dumps(
-            {"kind": self.kind, "sheet": self.sheet, "program_years": self.program_years},
+            {
+                "kind": self.kind,
+                "sheet": self.sheet,
+                "program_years": self.program_years,
+                "skip_invalid": self.skip_invalid,
+            },
             sort_keys=True,
         )
 
@@ -95,12 +101,10 @@ class ImportOutcome:
 
 
 @dataclass(slots=True)
-class _Row:
+class _RowRef:
+    """Where a cleaned row came from, to name it in messages and copy it to --rejects."""
+
     sheet: str
-    row: int  # 1-based
-    student: dict[str, object]  # STUDENT_FIELDS -> value, None where the file is silent
-    key: tuple[str, ...]  # SPEC 2's identity
-    cohort_derived: bool
     cells: list[object]
     header: HeaderMap
     header_cells: list[object]
@@ -162,41 +166,40 @@ def _import_file(
         report.import_id = _record_import(
             conn, report, options, "roster", note=f"与第 {earlier['id']} 次导入的文件相同，数据未变"
         )
+        conn.execute(
+            "UPDATE imports SET data_version = ? WHERE id = ?",
+            (earlier["data_version"], report.import_id),
+        )
         return report
     workbook = read_workbook(path, data)
     report.format, report.encoding = workbook.format, workbook.encoding
     plans = _plan_sheets(workbook, options, report)
-    rows: list[_Row] = []
+    rows: list[students.RowIn] = []
     for sheet, header, summary in plans:
         rows.extend(_clean_roster_sheet(path.name, sheet, header, summary, options, report))
-    rows = _dedupe_within_file(path.name, rows, report)
     _apply(conn, rows, options, report, on_progress)
     return report
 
 
 def _identical_earlier_import(
     conn: sqlite3.Connection, sha256: str, options: ImportOptions
-) -> sqlite3.Row | None:
-    """The last import of this very file with the same options, if nothing changed since.
+) -> dict | None:
+    """The last import of this very file with the same options, if it went through
+    without a problem or a warning and no data has changed since (the data version).
 
     Then importing it again cannot change anything, and the file need not be parsed.
     """
-    conn.row_factory = sqlite3.Row
-    try:
-        earlier = conn.execute(
-            "SELECT * FROM imports WHERE sha256 = ? AND options = ? AND rows_rejected = 0"
-            " ORDER BY id DESC LIMIT 1",
-            (sha256, options.fingerprint()),
-        ).fetchone()
-        if earlier is None:
-            return None
-        later_change = conn.execute(
-            "SELECT 1 FROM imports WHERE id > ? AND rows_added + rows_updated > 0 LIMIT 1",
-            (earlier["id"],),
-        ).fetchone()
-    finally:
-        conn.row_factory = None
-    return None if later_change else earlier
+    cursor = conn.execute(
+        "SELECT id, file_format, encoding, rows_added, rows_updated, rows_unchanged,"
+        " data_version FROM imports WHERE sha256 = ? AND options = ? AND problems = 0"
+        " AND warnings = 0 AND rows_rejected = 0 ORDER BY id DESC LIMIT 1",
+        (sha256, options.fingerprint()),
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    earlier = dict(zip((c[0] for c in cursor.description), row, strict=True))
+    return earlier if earlier["data_version"] == db.data_version(conn) else None
 
 
 def _plan_sheets(
@@ -277,20 +280,13 @@ _CLEANERS: dict[str, Callable[[object], object]] = {
 }
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def shown_value(fld: str, value: object) -> str:
-    """A cell value as it may appear in a message: ID numbers masked (SPEC 5.3)."""
+    """A cell value as it may appear in a message: anything like an ID number masked,
+    whatever its column (SPEC 5.3), long text cut."""
     shown = clean.text(value)
-    if fld == "id_number":
-        return idcard.mask_id(shown.replace(" ", ""))
+    compact = shown.replace(" ", "")
+    if fld == "id_number" or _looks_like_id(compact):
+        return idcard.mask_id(compact)
     return shown if len(shown) <= 40 else shown[:37] + "…"
 
 
@@ -333,9 +329,6 @@ def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
     return result if result != "" else None
 
 
-_EMPTY_STUDENT = dict.fromkeys(STUDENT_FIELDS)
-
-
 def _clean_roster_sheet(
     label: str,
     sheet: Sheet,
@@ -343,7 +336,7 @@ def _clean_roster_sheet(
     summary: SheetSummary,
     options: ImportOptions,
     report: FileReport,
-) -> list[_Row]:
+) -> list[students.RowIn]:
     fields = [f for f in header.columns if f in _CLEANERS]
     first = header.row + 1
     data = sheet.rows[first:]
@@ -361,7 +354,7 @@ def _clean_roster_sheet(
     header_cells = sheet.rows[header.row]
     years = options.program_years
     data_rows = 0
-    out: list[_Row] = []
+    out: list[students.RowIn] = []
     for index, row_values in enumerate(zip(*(values[f] for f in fields), strict=True)):
         blanks = row_values.count(None)
         if blanks == width:
@@ -373,10 +366,8 @@ def _clean_roster_sheet(
         filled = width - blanks
         if (
             name is None or filled == 1 or row_values.count(name) == filled or index in failing_rows
-        ) and _is_note([raw[f][index] for f in fields], name is not None):
-            note = next(
-                (clean.text(raw[f][index]) for f in fields if clean.text(raw[f][index])), ""
-            )
+        ) and _is_note({f: raw[f][index] for f in fields}):
+            note = next((t for f in fields if (t := clean.text(raw[f][index]))), "")
             report.warnings.append(
                 Problem(
                     label,
@@ -388,302 +379,139 @@ def _clean_roster_sheet(
             )
             continue
         data_rows += 1
+        ref = _RowRef(sheet.name, data[index], header, header_cells)
         if index in failing_rows or name is None:
-            where = {"sheet": sheet.name, "row": row_number}
             reasons = [
-                Problem(
-                    label,
-                    failures[f][index],
-                    value=shown_value(f, raw[f][index]),
-                    column=header.headers[f],
-                    letter=column_letter(header.columns[f]),
-                    **where,
-                )
+                _cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
                 for f in fields
                 if index in failures[f]
             ]
             if name is None:
-                reasons.append(
-                    Problem(
-                        label,
-                        "姓名为空",
-                        column=header.headers["name"],
-                        letter=column_letter(header.columns["name"]),
-                        **where,
-                    )
-                )
-            _reject(report, sheet, header, first + index, reasons)
+                reasons.append(_cell_problem(label, ref, row_number, "name", "姓名为空", None))
+            _reject(report, ref, row_number, reasons)
             continue
-        student = _EMPTY_STUDENT.copy()
-        student.update(zip(fields, row_values, strict=True))
-        number, id_number, class_code = (
-            student["student_no"],
-            student["id_number"],
-            student["class_code"],
-        )
-        if not (number or id_number or class_code):
+        stated = {f: v for f, v in zip(fields, row_values, strict=True) if v is not None}
+        if not (stated.get("student_no") or stated.get("id_number") or stated.get("class_code")):
             reason = Problem(
                 label,
                 "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
                 sheet=sheet.name,
                 row=row_number,
             )
-            _reject(report, sheet, header, first + index, [reason])
+            _reject(report, ref, row_number, [reason])
             continue
-        if "?" in name or "[" in name or "]" in name:
+        warning = clean.name_warning(name)
+        if warning:
             report.warnings.append(
-                Problem(
-                    label,
-                    clean.name_warning(name) or "",
-                    sheet=sheet.name,
-                    row=row_number,
-                    value=name,
-                )
+                Problem(label, warning, sheet=sheet.name, row=row_number, value=name)
             )
+        derived: dict[str, object] = {}
+        id_number = stated.get("id_number")
         if id_number:
             from_id = idcard.gender(id_number)
-            if student["gender"] is None:
-                student["gender"] = from_id
-            elif student["gender"] != from_id:
+            gender = stated.get("gender")
+            if gender is None:
+                derived["gender"] = from_id
+            elif gender != from_id:
                 report.warnings.append(
                     Problem(
                         label,
-                        f"性别「{student['gender']}」与身份证号（{from_id}）不符，请核对",
+                        f"性别「{gender}」与身份证号（{from_id}）不符，请核对",
                         sheet=sheet.name,
                         row=row_number,
                     )
                 )
-        derived = False
-        if student["cohort"] is None:
-            start = student["enrollment_year"]
-            if start is None and class_code:
-                start = clean.class_year(class_code)
+        if "cohort" not in stated:
+            start = stated.get("enrollment_year")
+            if start is None and stated.get("class_code"):
+                start = clean.class_year(stated["class_code"])
             if start is not None:
-                student["cohort"] = start + years
-                derived = True
-        key = (
-            ("no", number)
-            if number
-            else ("id", id_number)
-            if id_number
-            else ("class+name", class_code, name)
-        )
-        out.append(
-            _Row(sheet.name, row_number, student, key, derived, data[index], header, header_cells)
-        )
+                derived["cohort"] = start + years
+        out.append(students.RowIn(ref, row_number, stated, derived))
     summary.data_rows += data_rows
     return out
 
 
-def _is_note(cells: list[object], has_name: bool) -> bool:
-    """A row with one distinct value (a `注：…` line, a `合计` row merged across) is not a
-    student; a row with only a name is one, and fails later for want of an identity."""
-    texts = [clean.text(c) for c in cells]
-    distinct = set(texts) - {""}
-    return len(distinct) == 1 and not (has_name and sum(1 for t in texts if t) == 1)
+def _is_note(cells: dict[str, object]) -> bool:
+    """A `注：…` line or a `合计` row merged across is not a student: one distinct value,
+    repeated over several columns or not shaped like the key its column holds. A lone
+    name, 学号 or ID number is a student row that lacks the rest, and fails as one."""
+    texts = {f: t for f, c in cells.items() if (t := clean.text(c))}
+    if len(set(texts.values())) != 1:
+        return False
+    if len(texts) > 1:
+        return True
+    ((fld, value),) = texts.items()
+    if fld == "name":
+        return False
+    if fld == "student_no":
+        return not (value.isascii() and " " not in value)
+    if fld == "id_number":
+        return not _looks_like_id(value.replace(" ", ""))
+    return True
 
 
-def _reject(
-    report: FileReport, sheet: Sheet, header: HeaderMap, index: int, reasons: list[Problem]
-) -> None:
+def _cell_problem(
+    label: str, ref: _RowRef, row: int, fld: str, reason: str, value: object
+) -> Problem:
+    col = ref.header.columns[fld]
+    return Problem(
+        label,
+        reason,
+        sheet=ref.sheet,
+        row=row,
+        column=ref.header.headers[fld],
+        letter=column_letter(col),
+        value=shown_value(fld, value) if value is not None else None,
+    )
+
+
+def _reject(report: FileReport, ref: _RowRef, row: int, reasons: list[Problem]) -> None:
+    """Refuse a row: its problems to the report, a copy (IDs masked) for --rejects."""
     report.problems.extend(reasons)
-    _add_rejected_row(
-        report,
-        sheet.name,
-        index + 1,
-        sheet.rows[header.row],
-        sheet.rows[index],
-        header,
-        [p.reason for p in reasons],
-    )
-
-
-def _add_rejected_row(
-    report: FileReport,
-    sheet_name: str,
-    row_number: int,
-    header_cells: list[object],
-    cells: list[object],
-    header: HeaderMap,
-    reasons: list[str],
-) -> None:
-    """Keep a rejected row for `--rejects`, its ID number masked like every other output."""
     report.rejected += 1
-    shown = list(cells)
-    id_col = header.columns.get("id_number")
-    if id_col is not None and id_col < len(shown):
-        shown[id_col] = shown_value("id_number", shown[id_col])
     report.rejected_rows.append(
-        RejectedRow(sheet_name, row_number, [clean.text(c) for c in header_cells], shown, reasons)
+        RejectedRow(
+            ref.sheet,
+            row,
+            [clean.text(c) for c in ref.header_cells],
+            _masked_cells(ref),
+            [p.reason for p in reasons],
+        )
     )
 
 
-def _dedupe_within_file(label: str, rows: list[_Row], report: FileReport) -> list[_Row]:
-    """Same student twice with the same data: keep one. With different data: both invalid."""
-    first_by_key: dict[tuple[str, ...], _Row] = {}
-    key_by_id: dict[str, _Row] = {}
-    bad: dict[int, _Row] = {}
-    for row in rows:
-        key = row.key
-        other = first_by_key.get(key)
-        if other is not None:
-            mine, theirs = row.student, other.student
-            differing = [
-                LABELS[f]
-                for f in STUDENT_FIELDS
-                if mine[f] != theirs[f] and mine[f] is not None and theirs[f] is not None
-            ]
-            where = {"sheet": row.sheet, "row": row.row}
-            if differing:
-                report.problems.append(
-                    Problem(
-                        label,
-                        f"与第 {other.row} 行是同一学生，但「{'、'.join(differing)}」不同；请保留正确的一行",
-                        **where,
-                    )
-                )
-                bad[id(row)] = row
-                bad[id(other)] = other
-            else:
-                report.warnings.append(
-                    Problem(label, f"与第 {other.row} 行重复，只导入一次", **where)
-                )
-                for f in STUDENT_FIELDS:
-                    if theirs[f] is None:
-                        theirs[f] = mine[f]
-            continue
-        first_by_key[key] = row
-        number = row.student["id_number"]
-        if number:
-            seen = key_by_id.get(number)
-            if seen is not None:
-                report.problems.append(
-                    Problem(
-                        label,
-                        f"身份证号与第 {seen.row} 行（{seen.student['name']}）相同，但学号不同",
-                        value=idcard.mask_id(number),
-                        sheet=row.sheet,
-                        row=row.row,
-                    )
-                )
-                bad[id(row)] = row
-                bad[id(seen)] = seen
-                continue
-            key_by_id[number] = row
-    if not bad:
-        return list(first_by_key.values())
-    kept = []
-    for row in rows:
-        if id(row) in bad:
-            _add_rejected_row(
-                report,
-                row.sheet,
-                row.row,
-                row.header_cells,
-                row.cells,
-                row.header,
-                ["与同一文件中的另一行是同一学生但内容冲突"],
-            )
-        elif first_by_key.get(row.key) is row:
-            kept.append(row)
-    return kept
+def _masked_cells(ref: _RowRef) -> list[object]:
+    """A row's cells with every ID number masked: in the ID column, in any column whose
+    header says 身份证/证件 (a guardian's ID), and any cell that looks like one."""
+    id_columns = {ref.header.columns.get("id_number")} | {
+        col for col, head in enumerate(ref.header_cells) if _ID_HEADER.search(clean.text(head))
+    }
+    return [
+        idcard.mask_id(clean.text(c).replace(" ", ""))
+        if col in id_columns and c not in (None, "")
+        else mask_if_id(c)
+        for col, c in enumerate(ref.cells)
+    ]
 
 
-class _StudentIndex:
-    """Students of the database (and of this import so far) by each identity key."""
-
-    def __init__(self) -> None:
-        self.by_no: dict[str, dict] = {}
-        self.by_id: dict[str, dict] = {}
-        self.by_class_name: dict[tuple[str | None, str], list[dict]] = {}
-
-    @classmethod
-    def load(cls, conn: sqlite3.Connection) -> _StudentIndex:
-        index = cls()
-        columns = ("id", *STUDENT_FIELDS, "cohort_derived")
-        sql = f"SELECT {', '.join(columns)} FROM students"
-        for values in conn.execute(sql):
-            index.add(dict(zip(columns, values, strict=True)))
-        return index
-
-    def add(self, entry: dict) -> None:
-        if entry["student_no"]:
-            self.by_no[entry["student_no"]] = entry
-        if entry["id_number"]:
-            self.by_id[entry["id_number"]] = entry
-        key = (entry["class_code"], entry["name"])
-        same = self.by_class_name.get(key)
-        if same is None:
-            self.by_class_name[key] = [entry]
-        else:
-            same.append(entry)
-
-    def match(self, student: dict) -> tuple[dict | None, str | None]:
-        """The stored student this row is (SPEC 2's identity rule), or why it is unclear."""
-        number, id_number = student["student_no"], student["id_number"]
-        if number:
-            found = self.by_no.get(number)
-            if found is not None:
-                return found, None
-        if id_number:
-            found = self.by_id.get(id_number)
-            if found is not None:
-                if number and found["student_no"]:
-                    return None, (
-                        f"身份证号已属于学号为 {found['student_no']} 的学生（{found['name']}），与本行学号不同"
-                    )
-                return found, None
-        if not student["class_code"]:
-            return None, None
-        same = self.by_class_name.get((student["class_code"], student["name"]))
-        if not same:
-            return None, None
-        candidates = [
-            e
-            for e in same
-            if (not number or e["student_no"] is None) and (not id_number or e["id_number"] is None)
-        ]
-        if len(candidates) > 1:
-            return None, (
-                f"班级「{student['class_code']}」有 {len(candidates)} 名同名学生「{student['name']}」，请提供学号或身份证号"
-            )
-        return (candidates[0], None) if candidates else (None, None)
-
-    def change(self, entry: dict, changes: dict[str, object]) -> None:
-        if "class_code" in changes or "name" in changes:
-            self.by_class_name[(entry["class_code"], entry["name"])].remove(entry)
-        if "id_number" in changes and entry["id_number"]:
-            self.by_id.pop(entry["id_number"], None)
-        entry.update(changes)
-        if "class_code" in changes or "name" in changes:
-            self.by_class_name.setdefault((entry["class_code"], entry["name"]), []).append(entry)
-        if entry["student_no"]:
-            self.by_no[entry["student_no"]] = entry
-        if entry["id_number"]:
-            self.by_id[entry["id_number"]] = entry
+_ID_HEADER = re.compile("身份证|证件号")
 
 
-def _changes(entry: dict, student: dict, cohort_derived: bool) -> dict[str, object]:
-    """Fields the row sets to a new value. Blank cells never erase; a derived cohort never
-    overrides one a file stated."""
-    changes: dict[str, object] = {}
-    for fld in STUDENT_FIELDS:
-        value = student[fld]
-        if value is None or entry[fld] == value:
-            continue
-        if (
-            fld == "cohort"
-            and cohort_derived
-            and entry["cohort"] is not None
-            and not entry["cohort_derived"]
-        ):
-            continue
-        changes[fld] = value
-    if student["cohort"] is not None and not cohort_derived and entry["cohort_derived"]:
-        changes["cohort_derived"] = 0  # a stated cohort replaces a derived one
-    elif cohort_derived and "cohort" in changes and not entry["cohort_derived"]:
-        changes["cohort_derived"] = 1
-    return changes
+def mask_if_id(value: object) -> object:
+    """Any cell that holds an ID number, whatever its column, is masked in output."""
+    if value is None or isinstance(value, bool):
+        return value
+    compact = clean.text(value).replace(" ", "")
+    if _looks_like_id(compact):
+        return idcard.mask_id(compact)
+    return value
+
+
+def _looks_like_id(compact: str) -> bool:
+    return (len(compact) == 18 and compact[:17].isdigit() and compact[17] in "0123456789Xx") or (
+        len(compact) == 15 and compact.isdigit()
+    )
 
 
 _INSERT_COLUMNS = (*STUDENT_FIELDS, "cohort_derived", "created_import", "updated_import")
@@ -692,121 +520,106 @@ _insert_values = operator.itemgetter(*_INSERT_COLUMNS)
 
 def _apply(
     conn: sqlite3.Connection,
-    rows: list[_Row],
+    rows: list[students.RowIn],
     options: ImportOptions,
     report: FileReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    """Match each row to a stored student, then write inserts and updates in bulk."""
-    if conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None and not any(
-        row.key[0] == "class+name" for row in rows
-    ):
-        # Nothing stored yet, and the file's own rows were told apart by 学号 or ID number
-        # (`_dedupe_within_file`): every row is a new student.
-        for row in rows:
-            _as_new(row)
-        _write(conn, [row.student for row in rows], {}, {}, options, report, into_empty=True)
-        return
-    index = _StudentIndex.load(conn)
-    label = report.path.name
-    new_entries: list[dict] = []
-    before: dict[int, dict[str, object]] = {}  # stored id -> values this import overwrote
-    touched: dict[int, dict] = {}
+    """Resolve rows to students (stored or new), report what is refused, write the rest."""
+    empty = conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None
+    index = students.Index() if empty else students.Index.load(conn)
     total = len(rows)
-    for number, row in enumerate(rows, 1):
-        if on_progress is not None and (number % 5000 == 0 or number == total):
-            on_progress(number, total)
-        student = row.student
-        entry, why = index.match(student)
-        changes: dict[str, object] = {}
-        if why is None and entry is None:
-            clash = (student["student_no"] and index.by_no.get(student["student_no"])) or (
-                student["id_number"] and index.by_id.get(student["id_number"])
+    tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
+    resolution = students.resolve(rows, index, tick)
+    if on_progress is not None and total:
+        on_progress(total, total)
+    label = report.path.name
+    refused_rows = {id(row) for row, _, _ in resolution.refused}
+    for row, why, fld in resolution.refused:
+        ref: _RowRef = row.ref  # type: ignore[assignment]
+        if fld is not None and fld in ref.header.columns:
+            problem = _cell_problem(label, ref, row.row, fld, why, row.stated.get(fld))
+        else:
+            problem = Problem(label, why, sheet=ref.sheet, row=row.row)
+        _reject(report, ref, row.row, [problem])
+    for row, first in resolution.duplicates:
+        if id(row) not in refused_rows:
+            ref = row.ref  # type: ignore[assignment]
+            report.warnings.append(
+                Problem(
+                    label,
+                    f"与第 {first} 行重复（同一学生），只导入一次",
+                    sheet=ref.sheet,
+                    row=row.row,
+                )
             )
-            if clash:
-                why = "学号或身份证号与另一学生冲突"
-        if why is None and entry is not None:
-            changes = _changes(entry, student, row.cohort_derived)
-            owner = index.by_id.get(changes["id_number"]) if "id_number" in changes else None  # type: ignore[arg-type]
-            if owner is not None and owner is not entry:
-                why = f"身份证号已属于另一学生（{owner['name']}）"
-        if why is not None:
-            report.problems.append(Problem(label, why, sheet=row.sheet, row=row.row))
-            _add_rejected_row(
-                report, row.sheet, row.row, row.header_cells, row.cells, row.header, [why]
-            )
-            continue
-        if entry is None:
-            index.add(_as_new(row))
-            new_entries.append(student)
-            continue
-        if not changes:
-            if entry["id"] is not None and entry["id"] not in touched:
-                report.unchanged += 1
-            continue
-        if entry["id"] is not None:
-            old = before.setdefault(entry["id"], {})
-            for fld in changes:
-                old.setdefault(fld, entry[fld])
-            touched[entry["id"]] = entry
-        index.change(entry, changes)
-    _write(conn, new_entries, before, touched, options, report)
-
-
-def _as_new(row: _Row) -> dict[str, object]:
-    student = row.student
-    student["id"] = None
-    student["status"] = student["status"] or "enrolled"
-    student["cohort_derived"] = int(row.cohort_derived)
-    return student
+    report.added = len(resolution.new)
+    report.updated = len(resolution.updated)
+    report.unchanged = resolution.unchanged
+    _write(conn, resolution, report, options, into_empty=empty)
 
 
 def _write(
     conn: sqlite3.Connection,
-    new_entries: list[dict],
-    before: dict[int, dict[str, object]],
-    touched: dict[int, dict],
-    options: ImportOptions,
+    resolution: students.Resolution,
     report: FileReport,
+    options: ImportOptions,
     *,
-    into_empty: bool = False,
+    into_empty: bool,
 ) -> None:
-    """Record the import, then insert, update and keep the overwritten values, in bulk."""
-    report.added = len(new_entries)
-    report.updated = len(touched)
-    if report.problems and not options.skip_invalid:
-        return
+    """Record the import, then insert, update and keep the overwritten values, in bulk.
+
+    Also when the import has problems: later files of the command are checked against
+    it, and the transaction is rolled back at the end anyway.
+    """
     import_id = _record_import(conn, report, options, "roster")
     report.import_id = import_id
-    for entry in new_entries:
-        entry["created_import"] = entry["updated_import"] = import_id
-    rebuild = into_empty and len(new_entries) >= BULK_ROWS
+    new = resolution.new
+    for values in new:
+        values["created_import"] = values["updated_import"] = import_id
+    rebuild = into_empty and len(new) >= BULK_ROWS
     if rebuild:  # inside the transaction: a rollback restores the indexes too
         for name in db.STUDENT_KEY_INDEXES:
             conn.execute(f"DROP INDEX {name}")
     conn.executemany(
         f"INSERT INTO students ({', '.join(_INSERT_COLUMNS)})"
         f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
-        map(_insert_values, new_entries),
+        map(_insert_values, new),
     )
     if rebuild:
         for sql in db.STUDENT_KEY_INDEXES.values():
             conn.execute(sql)
-    for student_id, old in before.items():
-        entry = touched[student_id]
-        assignments = ", ".join(f"{f} = ?" for f in old)
+    for student_id, _before, after in resolution.updated:
+        assignments = ", ".join(f"{f} = ?" for f in after)
         conn.execute(
             f"UPDATE students SET {assignments}, updated_import = ? WHERE id = ?",
-            [*(entry[f] for f in old), import_id, student_id],
+            [*after.values(), import_id, student_id],
         )
     conn.executemany(
         "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, 'students', ?, ?)",
-        ((import_id, sid, json.dumps(old, ensure_ascii=False)) for sid, old in before.items()),
+        (
+            (import_id, sid, json.dumps(before, ensure_ascii=False))
+            for sid, before, _ in resolution.updated
+        ),
     )
     conn.execute(
         "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ?, rows_rejected = ?,"
-        " finished_at = ? WHERE id = ?",
-        (report.added, report.updated, report.unchanged, report.rejected, _now(), import_id),
+        " problems = ?, warnings = ?, finished_at = ? WHERE id = ?",
+        (
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.rejected,
+            len(report.problems),
+            len(report.warnings),
+            _now(),
+            import_id,
+        ),
+    )
+    if report.added or report.updated:
+        db.bump_data_version(conn)
+    conn.execute(
+        "UPDATE imports SET data_version = ? WHERE id = ?", (db.data_version(conn), import_id)
     )
 
 
@@ -838,3 +651,27 @@ def _record_import(
         ),
     )
     return int(cursor.lastrowid)
+
+
+def write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:
+    """The rejected rows for the class teacher: one sheet per source sheet, each with its
+    own header, reasons first; ID numbers masked like every other output."""
+    from xcert.xlsxout import Table, write_tables
+
+    groups: dict[tuple[str, str], list[RejectedRow]] = {}
+    for report in outcome.files:
+        for rejected in report.rejected_rows:
+            groups.setdefault((report.path.name, rejected.sheet), []).append(rejected)
+    tables = []
+    for (file_name, sheet), rows in groups.items():
+        header = ["文件", "工作表", "行号", "拒绝原因", *rows[0].headers]
+        body = (
+            [file_name, sheet, r.row, "；".join(r.reasons), *r.cells]
+            for r in sorted(rows, key=lambda r: r.row)
+        )
+        tables.append(Table(f"{Path(file_name).stem}-{sheet}", header, body))
+    try:
+        write_tables(path, tables)
+    except OSError as exc:
+        done = "数据已导入（--skip-invalid），但" if written else ""
+        raise XcertError(f"{done}无法写入 {path}（{exc.strerror or exc}）") from None

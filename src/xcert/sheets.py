@@ -42,6 +42,16 @@ class Workbook:
     sheets: list[Sheet] = field(default_factory=list)
 
 
+def column_letter(index: int) -> str:
+    """Excel's name of a 0-based column: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
     """Every sheet of the file at `path` as rows of cells, merged areas filled in."""
     if data is None:
@@ -207,10 +217,10 @@ def _read_text(path: Path, data: bytes) -> Workbook:
         raise XcertError(
             f"{path.name}：这是网页或 XML 格式的“伪 Excel”文件；请用 Excel/WPS 打开后另存为 .xlsx"
         )
-    first_line = content.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        delimiter = ","
+    # The header may sit below a title line: take the separator that splits some line of
+    # the first few into the most fields.
+    head = content.split("\n", 40)[:40]
+    delimiter = max(",\t;", key=lambda d: max(line.count(d) for line in head))
     csv.field_size_limit(MAX_CELL_CHARS)
     try:
         rows: list[list[object]] = list(csv.reader(io.StringIO(content), delimiter=delimiter))
