@@ -723,3 +723,18 @@ def test_dry_run_writes_no_rejects_file(cli, xlsx, tmp_path):
         out,
     )
     assert not out.exists() and "没有写入" in result.stdout
+
+
+def test_first_import_of_distinct_rows_takes_the_same_result_as_the_general_path(
+    cli, xlsx, roster_rows
+):
+    path = xlsx("r.xlsx", {"S": roster_rows})
+    cli("import", path)
+    fast = cli.students()
+    other = cli.__class__(cli.db.with_name("general.db"))
+    other("import", xlsx("seed.xlsx", {"S": [["学号", "姓名", "班级"], ["9", "别人", "20数控9"]]}))
+    other("import", path)
+    assert [s for s in other.students() if s[0] != "9"] == fast
+    assert cli.query("SELECT cohort_derived, status FROM students") == other.query(
+        "SELECT cohort_derived, status FROM students WHERE student_no != '9'"
+    )

@@ -18,6 +18,7 @@ from xcert.model import STUDENT_FIELDS
 # Values a file may leave out but xcert can derive; they never override stated ones.
 DERIVABLE = ("cohort", "gender")
 _LOADED_COLUMNS = ("id", *STUDENT_FIELDS, "cohort_derived")
+_BLANK = dict.fromkeys(STUDENT_FIELDS)
 
 
 @dataclass(slots=True)
@@ -30,16 +31,18 @@ class RowIn:
     derived: dict[str, object]  # DERIVABLE fields xcert filled in
 
 
-@dataclass
 class Student:
     """One student as this import sees them: the stored values and the rows that match."""
 
-    stored: dict[str, object] | None  # as in the database (with id), None for a new one
-    current: dict[str, object]  # the values the identity index sees
-    rows: list[RowIn] = field(default_factory=list)
-    stated: dict[str, object] = field(default_factory=dict)
-    derived: dict[str, object] = field(default_factory=dict)
-    conflict: str | None = None  # why all its rows are refused
+    __slots__ = ("stored", "current", "rows", "stated", "derived", "conflict")
+
+    def __init__(self, stored: dict[str, object] | None, current: dict[str, object]) -> None:
+        self.stored = stored  # as in the database (with id), None for a new student
+        self.current = current  # the values the identity index sees
+        self.rows: list[RowIn] = []
+        self.stated: dict[str, object] = {}
+        self.derived: dict[str, object] = {}
+        self.conflict: str | None = None  # why all its rows are refused
 
 
 @dataclass
@@ -58,6 +61,9 @@ class Index:
         self.by_no: dict[str, Student] = {}
         self.by_id: dict[str, Student] = {}
         self.by_class_name: dict[tuple[object, object], list[Student]] = {}
+
+    def empty(self) -> bool:
+        return not self.by_class_name
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> Index:
@@ -139,8 +145,10 @@ def resolve(
     rows: Iterable[RowIn], index: Index, on_progress: Callable[[int], None] | None = None
 ) -> Resolution:
     """Group rows into students, refuse disagreeing groups, and say what to write."""
+    rows = list(rows)
+    if index.empty() and _all_distinct(rows):
+        return Resolution(new=[_new_values(row.stated, row.derived) for row in rows])
     touched: list[Student] = []
-    seen: set[int] = set()
     result = Resolution()
     for number, row in enumerate(rows, 1):
         if on_progress is not None and number % 5000 == 0:
@@ -149,22 +157,43 @@ def resolve(
         if why is not None:
             result.refused.append((row, why, fld))
             continue
-        if student is None:
-            student = Student(stored=None, current={})
-            student.current.update(row.stated)
+        if student is None:  # the common case of a first import: no merging to do
+            student = Student(None, dict(row.stated))
+            student.rows.append(row)
+            student.stated, student.derived = row.stated, row.derived
             index.add(student)
+            touched.append(student)
+            continue
         else:
             clash = _key_taken(index, student, row.stated)
             if clash is not None:
                 result.refused.append((row, clash, "id_number"))
                 continue
-        if id(student) not in seen:
-            seen.add(id(student))
+        if not student.rows:
             touched.append(student)
         _merge(index, student, row)
     for student in touched:
         _settle(student, result)
     return result
+
+
+def _all_distinct(rows: list[RowIn]) -> bool:
+    """Every row a different student, tied to no other by any key: each has a 学号 and
+    they differ (and so do the ID numbers given), or none has one and each has a
+    different ID number. Into an empty table such rows are simply new students."""
+    numbers = [row.stated.get("student_no") for row in rows]
+    ids = [row.stated.get("id_number") for row in rows]
+    given_ids = [i for i in ids if i is not None]
+    if None not in numbers:
+        return len(set(numbers)) == len(numbers) and len(set(given_ids)) == len(given_ids)
+    return numbers.count(None) == len(numbers) and len(given_ids) == len(ids) == len(set(ids))
+
+
+def _new_values(stated: dict[str, object], derived: dict[str, object]) -> dict[str, object]:
+    values = {**_BLANK, **derived, **stated}
+    values["status"] = values["status"] or "enrolled"
+    values["cohort_derived"] = int("cohort" in derived and "cohort" not in stated)
+    return values
 
 
 def _key_taken(index: Index, student: Student, stated: dict[str, object]) -> str | None:
@@ -195,10 +224,8 @@ def _merge(index: Index, student: Student, row: RowIn) -> None:
         for f, v in row.stated.items()
         if f in ("student_no", "id_number", "class_code", "name") and student.current.get(f) != v
     }
-    for f, v in row.stated.items():
-        student.stated.setdefault(f, v)
-    for f, v in row.derived.items():
-        student.derived.setdefault(f, v)
+    student.stated = {**row.stated, **student.stated}  # earlier rows' values stay
+    student.derived = {**row.derived, **student.derived}
     if new_keys and student.conflict is None:
         index.rekey(student, new_keys)
 
