@@ -326,21 +326,27 @@ def find(
     例：xcert find 陈明
     """
     from xcert import search
+
+    conn = _open(create=False)
+    students, cut = search.find_students(conn, text)
+    conn.close()
+    if not students:
+        _console().print(f"没有找到与「{text}」匹配的学生")
+        raise typer.Exit(1)
+    _print_students(students)
+    if cut:
+        _console().print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
+
+
+def _print_students(students: list[dict]) -> None:
+    from rich.table import Table
+
     from xcert.idcard import mask_id
     from xcert.model import STATUS_LABELS
 
-    conn = _open(create=False)
-    students = search.find_students(conn, text)
-    conn.close()
-    out = _console()
-    if not students:
-        out.print(f"没有找到与「{text}」匹配的学生")
-        raise typer.Exit(1)
-    from rich.table import Table
-
     table = Table(title=f"找到 {len(students)} 名学生")
     for label in ("学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "届别", "状态"):
-        table.add_column(label)
+        table.add_column(label, no_wrap=label in ("学号", "身份证号"))
     for s in students:
         table.add_row(
             s["student_no"] or "",
@@ -353,9 +359,7 @@ def find(
             f"{s['cohort']}届" if s["cohort"] else "",
             STATUS_LABELS.get(s["status"], s["status"]),
         )
-    out.print(table)
-    if len(students) >= search.MAX_SHOWN:
-        out.print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
+    _console().print(table)
 
 
 @app.command()
@@ -368,26 +372,16 @@ def demo(
 
     例：xcert demo /tmp/试试看
     """
-    from xcert import db, demo
-    from xcert.importing import ImportOptions, run_import
+    from xcert import demo
 
-    db_path, files = demo.prepare(folder)
     out = _console()
-    out.print(
-        f"xcert 演示：在 {folder}/ 新建数据库 {db_path.name}，导入自带的示例花名册\n",
-        style="bold",
-    )
-    _state["db"] = db_path
-    conn = db.open_db(db_path)
-    demo.mark(conn)
-    options = ImportOptions()
-    outcome = run_import(conn, files, options)
-    conn.close()
-    _print_import(outcome, options)
+    out.print(f"xcert 演示：在 {folder}/ 新建数据库 xcert.db，导入自带的示例花名册\n", style="bold")
+    result = demo.run(folder)
+    _print_import(result.outcome, result.options)
     out.print("\n按班级查找学生（身份证号只显示前 2 位和后 2 位）：")
-    out.print(f"  xcert --db {db_path} find 22模具1", style="bold")
-    find("22模具1")
-    out.print(f"\n接着可以试：xcert --db {db_path} import 你的花名册.xlsx --dry-run")
+    out.print(f"  xcert --db {result.db_path} find 22模具1", style="bold")
+    _print_students(result.sample)
+    out.print(f"\n接着可以试：xcert --db {result.db_path} import 你的花名册.xlsx --dry-run")
 
 
 def main() -> None:

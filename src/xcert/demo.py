@@ -3,12 +3,40 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from xcert.errors import XcertError
+from xcert.importing import ImportOptions, ImportOutcome
 from xcert.resources import bundled
 
 EXAMPLE_ROSTERS = ("roster.xlsx", "roster-gbk.csv")
+SAMPLE_CLASS = "22模具1"
+
+
+@dataclass
+class DemoResult:
+    db_path: Path
+    options: ImportOptions
+    outcome: ImportOutcome
+    sample: list[dict]  # one example class, to show what `find` prints
+
+
+def run(folder: Path) -> DemoResult:
+    """Build the demo database in `folder` from the bundled examples."""
+    from xcert import db, search
+    from xcert.importing import run_import
+
+    db_path, files = prepare(folder)
+    conn = db.open_db(db_path)
+    try:
+        mark(conn)
+        options = ImportOptions()
+        outcome = run_import(conn, files, options)
+        sample, _ = search.find_students(conn, SAMPLE_CLASS)
+    finally:
+        conn.close()
+    return DemoResult(db_path, options, outcome, sample)
 
 
 def prepare(folder: Path) -> tuple[Path, list[Path]]:

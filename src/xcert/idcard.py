@@ -79,11 +79,6 @@ def normalize_id(text: str) -> str:
     return number
 
 
-def birth_date(number: str) -> _dt.date:
-    """Birth date of a valid 18-character number."""
-    return _birth_date(number)
-
-
 def gender(number: str) -> str:
     """男 or 女, from the 17th digit of a valid 18-character number."""
     return "男" if int(number[16]) % 2 else "女"

@@ -9,28 +9,29 @@ from xcert import clean, db, idcard
 MAX_SHOWN = 200
 
 
-def find_students(conn: sqlite3.Connection, text: str) -> list[dict]:
+def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[dict], bool]:
     """Exact ID first; otherwise 学号 or class equal to the text, names containing it,
-    学号 starting with it."""
+    学号 starting with it. Returns (students, whether the list was cut at MAX_SHOWN)."""
     query = clean.name(text)
     if not query:
-        return []
+        return [], False
     students = db.utils_db(conn)["students"]
     id_form = _as_id(query)
     if id_form:
         found = list(students.rows_where("id_number = ?", [id_form]))
         if found:
-            return found
+            return found, False
     pattern = _like(query)
-    return list(
+    found = list(
         students.rows_where(
             "student_no = :q OR class_code = :q OR name LIKE :part ESCAPE '\\'"
             " OR student_no LIKE :prefix ESCAPE '\\'",
             {"q": query, "part": f"%{pattern}%", "prefix": f"{pattern}%"},
             order_by="class_code, student_no, name",
-            limit=MAX_SHOWN,
+            limit=MAX_SHOWN + 1,
         )
     )
+    return found[:MAX_SHOWN], len(found) > MAX_SHOWN
 
 
 def _like(text: str) -> str:
