@@ -220,7 +220,7 @@ def _print_import(outcome: ImportOutcome, options) -> None:
     from xcert.headers import KIND_LABELS
 
     out = _console()
-    verb = "将" if options.dry_run or not outcome.written else ""
+    verb = "将" if options.dry_run else "" if outcome.written else "可"
     for report in outcome.files:
         detail = report.format
         if report.encoding:
