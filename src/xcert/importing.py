@@ -20,7 +20,7 @@ from pathlib import Path
 
 from xcert import clean, db, idcard, students
 from xcert.errors import Problem, XcertError
-from xcert.headers import KIND_LABELS, HeaderMap, detect_kind, find_header
+from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
 from xcert.model import STUDENT_FIELDS
 from xcert.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
 
@@ -176,7 +176,8 @@ def _import_file(
     plans = _plan_sheets(workbook, options, report)
     rows: list[students.RowIn] = []
     for sheet, header, summary in plans:
-        rows.extend(_clean_roster_sheet(path.name, sheet, header, summary, options, report))
+        cleaned = _sheet_rows(path.name, sheet, header, summary, report, required=("name",))
+        rows.extend(_roster_rows(path.name, cleaned, options, report))
     _apply(conn, rows, options, report, on_progress)
     return report
 
@@ -265,7 +266,7 @@ def _year_cleaner(what: str) -> Callable[[object], int]:
     return lambda value: clean.year(value, what)
 
 
-_CLEANERS: dict[str, Callable[[object], object]] = {
+CLEANERS: dict[str, Callable[[object], object]] = {
     "student_no": clean.student_number,
     "name": clean.name,
     "gender": clean.gender,
@@ -329,15 +330,27 @@ def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
     return result if result != "" else None
 
 
-def _clean_roster_sheet(
+@dataclass(slots=True)
+class SheetRow:
+    """A data row whose cells all cleaned: what it states, and where it came from."""
+
+    ref: _RowRef
+    row: int  # 1-based
+    stated: dict[str, object]  # field -> clean value, only the cells that were filled
+
+
+def _sheet_rows(
     label: str,
     sheet: Sheet,
     header: HeaderMap,
     summary: SheetSummary,
-    options: ImportOptions,
     report: FileReport,
-) -> list[students.RowIn]:
-    fields = [f for f in header.columns if f in _CLEANERS]
+    required: tuple[str, ...],
+) -> list[SheetRow]:
+    """Clean a sheet column by column, then sort its rows: blank rows and repeated
+    headers pass silently, note rows with a warning, rows with a bad or missing cell
+    are refused (all their problems listed); the rest come back as SheetRows."""
+    fields = [f for f in header.columns if f in CLEANERS]
     first = header.row + 1
     data = sheet.rows[first:]
     raw: dict[str, list[object]] = {}
@@ -346,26 +359,32 @@ def _clean_roster_sheet(
     for fld in fields:
         col = header.columns[fld]
         raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
-        values[fld], failures[fld] = _clean_column(raw[fld], _CLEANERS[fld])
+        values[fld], failures[fld] = _clean_column(raw[fld], CLEANERS[fld])
     failing_rows = {index for failed in failures.values() for index in failed}
     width = len(fields)
-    name_at = fields.index("name")
-    name_header = clean.name(sheet.rows[header.row][header.columns["name"]])
+    lead = "name" if "name" in fields else fields[0]
+    lead_at = fields.index(lead)
+    lead_cell = sheet.rows[header.row][header.columns[lead]]
+    lead_header = clean.name(lead_cell) if lead == "name" else clean.text(lead_cell)
+    must = [(f, fields.index(f)) for f in required if f in fields]
     header_cells = sheet.rows[header.row]
-    years = options.program_years
     data_rows = 0
-    out: list[students.RowIn] = []
+    out: list[SheetRow] = []
     for index, row_values in enumerate(zip(*(values[f] for f in fields), strict=True)):
         blanks = row_values.count(None)
         if blanks == width:
             continue
-        name = row_values[name_at]
-        if name == name_header:
+        lead_value = row_values[lead_at]
+        if lead_value == lead_header:
             continue  # the header repeated on each printed page
         row_number = first + index + 1
         filled = width - blanks
+        missing = [f for f, at in must if row_values[at] is None]
         if (
-            name is None or filled == 1 or row_values.count(name) == filled or index in failing_rows
+            missing
+            or filled == 1
+            or row_values.count(lead_value) == filled
+            or index in failing_rows
         ) and _is_note({f: raw[f][index] for f in fields}):
             note = next((t for f in fields if (t := clean.text(raw[f][index]))), "")
             report.warnings.append(
@@ -380,56 +399,68 @@ def _clean_roster_sheet(
             continue
         data_rows += 1
         ref = _RowRef(sheet.name, data[index], header, header_cells)
-        if index in failing_rows or name is None:
+        if index in failing_rows or missing:
             reasons = [
                 _cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
                 for f in fields
                 if index in failures[f]
             ]
-            if name is None:
-                reasons.append(_cell_problem(label, ref, row_number, "name", "姓名为空", None))
+            reasons += [
+                _cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing
+            ]
             _reject(report, ref, row_number, reasons)
             continue
         stated = {f: v for f, v in zip(fields, row_values, strict=True) if v is not None}
-        if not (stated.get("student_no") or stated.get("id_number") or stated.get("class_code")):
-            reason = Problem(
-                label,
-                "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
-                sheet=sheet.name,
-                row=row_number,
-            )
-            _reject(report, ref, row_number, [reason])
-            continue
-        warning = clean.name_warning(name)
-        if warning:
-            report.warnings.append(
-                Problem(label, warning, sheet=sheet.name, row=row_number, value=name)
-            )
-        derived: dict[str, object] = {}
-        id_number = stated.get("id_number")
-        if id_number:
-            from_id = idcard.gender(id_number)
-            gender = stated.get("gender")
-            if gender is None:
-                derived["gender"] = from_id
-            elif gender != from_id:
-                report.warnings.append(
-                    Problem(
-                        label,
-                        f"性别「{gender}」与身份证号（{from_id}）不符，请核对",
-                        sheet=sheet.name,
-                        row=row_number,
-                    )
-                )
-        if "cohort" not in stated:
-            start = stated.get("enrollment_year")
-            if start is None and stated.get("class_code"):
-                start = clean.class_year(stated["class_code"])
-            if start is not None:
-                derived["cohort"] = start + years
-        out.append(students.RowIn(ref, row_number, stated, derived))
+        out.append(SheetRow(ref, row_number, stated))
     summary.data_rows += data_rows
     return out
+
+
+def _roster_rows(
+    label: str, rows: list[SheetRow], options: ImportOptions, report: FileReport
+) -> list[students.RowIn]:
+    """Roster rows as students: identity present, warnings, derived cohort and gender."""
+    years = options.program_years
+    out: list[students.RowIn] = []
+    for row in rows:
+        stated = {f: v for f, v in row.stated.items() if f in STUDENT_FIELDS}
+        where = {"sheet": row.ref.sheet, "row": row.row}
+        if not (stated.get("student_no") or stated.get("id_number") or stated.get("class_code")):
+            reason = Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
+            _reject(report, row.ref, row.row, [reason])
+            continue
+        warning = clean.name_warning(stated["name"])
+        if warning:
+            report.warnings.append(Problem(label, warning, value=stated["name"], **where))
+        out.append(
+            students.RowIn(row.ref, row.row, stated, _derived(label, stated, years, report, where))
+        )
+    return out
+
+
+def _derived(
+    label: str, stated: dict[str, object], years: int, report: FileReport, where: dict
+) -> dict[str, object]:
+    """Cohort (SPEC 2: enrolment year + programme length, else the class code's year) and
+    gender (from the ID number), for a student whose row does not state them."""
+    derived: dict[str, object] = {}
+    id_number = stated.get("id_number")
+    if id_number:
+        from_id = idcard.gender(id_number)
+        gender = stated.get("gender")
+        if gender is None:
+            derived["gender"] = from_id
+        elif gender != from_id:
+            report.warnings.append(
+                Problem(label, f"性别「{gender}」与身份证号（{from_id}）不符，请核对", **where)
+            )
+    if "cohort" not in stated:
+        start = stated.get("enrollment_year")
+        if start is None and stated.get("class_code"):
+            start = clean.class_year(stated["class_code"])
+        if start is not None:
+            derived["cohort"] = start + years
+    return derived
 
 
 def _is_note(cells: dict[str, object]) -> bool:
