@@ -176,7 +176,9 @@ def _import_file(
     plans = _plan_sheets(workbook, options, report)
     rows: list[students.RowIn] = []
     for sheet, header, summary in plans:
-        cleaned = _sheet_rows(path.name, sheet, header, summary, report, required=("name",))
+        cleaned = _sheet_rows(
+            path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
+        )
         rows.extend(_roster_rows(path.name, cleaned, options, report))
     _apply(conn, rows, options, report, on_progress)
     return report
@@ -346,11 +348,12 @@ def _sheet_rows(
     summary: SheetSummary,
     report: FileReport,
     required: tuple[str, ...],
+    wanted: tuple[str, ...],
 ) -> list[SheetRow]:
     """Clean a sheet column by column, then sort its rows: blank rows and repeated
     headers pass silently, note rows with a warning, rows with a bad or missing cell
     are refused (all their problems listed); the rest come back as SheetRows."""
-    fields = [f for f in header.columns if f in CLEANERS]
+    fields = [f for f in header.columns if f in wanted]
     first = header.row + 1
     data = sheet.rows[first:]
     raw: dict[str, list[object]] = {}
@@ -423,7 +426,7 @@ def _roster_rows(
     years = options.program_years
     out: list[students.RowIn] = []
     for row in rows:
-        stated = {f: v for f, v in row.stated.items() if f in STUDENT_FIELDS}
+        stated = row.stated
         where = {"sheet": row.ref.sheet, "row": row.row}
         if not (stated.get("student_no") or stated.get("id_number") or stated.get("class_code")):
             reason = Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
