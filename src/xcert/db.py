@@ -24,9 +24,14 @@ BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
     """Run statements one by one: `executescript` would COMMIT the migration halfway."""
-    for statement in sql.split(";"):
-        if statement.strip():
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
             conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
 
 
 def m001_students_and_imports(conn: sqlite3.Connection) -> None:
@@ -86,13 +91,86 @@ def m001_students_and_imports(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE certificates (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('1+X', 'other')),
+            kind_guessed INTEGER NOT NULL DEFAULT 0,
+            organisation TEXT,
+            levels TEXT,  -- 初级,中级,高级; NULL: any
+            number_pattern TEXT,  -- a regular expression its certificate numbers match
+            created_import INTEGER REFERENCES imports(id)
+        );
+        CREATE TABLE certificate_aliases (
+            alias TEXT PRIMARY KEY,  -- compared folded, without spaces, lower case
+            certificate_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE
+        );
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            certificate_id INTEGER NOT NULL REFERENCES certificates(id),
+            level TEXT,
+            date_start TEXT,
+            date_end TEXT,
+            date_text TEXT,  -- as the sheet wrote it: 2022.5-6
+            site TEXT,
+            capacity_per_day INTEGER,
+            days INTEGER,
+            created_import INTEGER REFERENCES imports(id)
+        );
+        CREATE UNIQUE INDEX sessions_key ON sessions(
+            certificate_id, coalesce(level, ''), coalesce(date_start, ''), coalesce(date_end, '')
+        );
+        CREATE TABLE results (
+            id INTEGER PRIMARY KEY,
+            student_id INTEGER NOT NULL REFERENCES students(id),
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            theory REAL,
+            practical REAL,
+            total REAL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'fail', 'absent')),
+            certificate_no TEXT,
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id),
+            UNIQUE (student_id, session_id)
+        );
+        CREATE INDEX results_session ON results(session_id);
+        CREATE TABLE awards (
+            id INTEGER PRIMARY KEY,
+            student_id INTEGER NOT NULL REFERENCES students(id),
+            certificate_id INTEGER NOT NULL REFERENCES certificates(id),
+            level TEXT,
+            assessed_start TEXT,
+            assessed_end TEXT,
+            assessed_text TEXT,  -- 鉴定时间 as written: 2022.5-6
+            issued_on TEXT,
+            certificate_no TEXT,
+            signed_by TEXT,
+            signed_on TEXT,
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        CREATE UNIQUE INDEX awards_number ON awards(certificate_no)
+            WHERE certificate_no IS NOT NULL;
+        CREATE INDEX awards_student ON awards(student_id);
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+        """,
+    )
+
+
 # Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
 STUDENT_KEY_INDEXES = {
     "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
     "students_id_number": "CREATE UNIQUE INDEX students_id_number ON students(id_number)",
 }
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_students_and_imports]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_students_and_imports,
+    m002_certificates_results_awards,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
