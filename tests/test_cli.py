@@ -161,12 +161,12 @@ def test_rejects_needs_an_xlsx_name(cli, xlsx, roster_rows):
     assert result.exit_code == 1 and ".xlsx" in result.stderr
 
 
-def test_unknown_kind_is_a_usage_error_and_a_future_kind_is_refused(cli, xlsx, roster_rows):
+def test_unknown_kind_is_a_usage_error_and_a_forced_kind_needs_its_columns(cli, xlsx, roster_rows):
     path = xlsx("r.xlsx", {"S": roster_rows})
     result = cli("import", path, "--kind", "grades")
     assert result.exit_code == 2 and "grades" in result.stderr
     result = cli("import", path, "--kind", "results")
-    assert result.exit_code == 1 and "暂不支持" in result.stderr
+    assert result.exit_code == 1 and "考核成绩表缺少「证书名称」列" in result.stderr
 
 
 def test_usage_errors_exit_2(cli):

@@ -81,13 +81,23 @@ def _whole_number(value: float, what: str) -> str:
 
 def student_number(value: object) -> str:
     """学号 / 学籍号 as text: Excel numbers match their typed text; never an ID check."""
+    return code(value, "学号")
+
+
+def certificate_number(value: object) -> str:
+    """证书编号 as text, upper-cased (人社 numbers start with Y or S)."""
+    return code(value, "证书编号").upper()
+
+
+def code(value: object, what: str) -> str:
+    """An identifier typed as text or stored by Excel as a number: digits kept exactly."""
     if type(value) is str and value.isascii() and value.isdigit():
         return value  # the common case, typed as text
     if type(value) is float or type(value) is int:
-        return _whole_number(float(value), "学号")
+        return _whole_number(float(value), what)
     cleaned = text(value).replace(" ", "")
     if _SCIENTIFIC.match(cleaned):
-        raise CellError("学号被写成了科学计数法，数字已丢失；请把该列设为文本后重新录入")
+        raise CellError(f"{what}被写成了科学计数法，数字已丢失；请把该列设为文本后重新录入")
     if _NUMBER_TEXT.match(cleaned):  # `2021010101.0`: a number exported as text
         return cleaned.split(".", 1)[0]
     return cleaned

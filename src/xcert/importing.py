@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import clean, db, idcard, students
+from xcert import catalogue, clean, db, idcard, records, students
 from xcert.errors import Problem, XcertError
 from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
 from xcert.model import STUDENT_FIELDS
 from xcert.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
 
-SUPPORTED_KINDS = ("roster",)
+SUPPORTED_KINDS = ("roster", "results", "awards")
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
 
@@ -38,6 +38,7 @@ class ImportOptions:
     program_years: int = 3
     dry_run: bool = False
     skip_invalid: bool = False
+    add_students: bool = False
 
     def fingerprint(self) -> str:
         """What must match for an identical file to give an identical result."""
@@ -47,6 +48,7 @@ class ImportOptions:
                 "sheet": self.sheet,
                 "program_years": self.program_years,
                 "skip_invalid": self.skip_invalid,
+                "add_students": self.add_students,
             },
             sort_keys=True,
         )
@@ -88,6 +90,9 @@ class FileReport:
     rejected_rows: list[RejectedRow] = field(default_factory=list)
     import_id: int | None = None
     same_as_import: int | None = None  # identical to this earlier import: nothing to do
+    kinds: list[str] = field(default_factory=list)
+    new_certificates: list[str] = field(default_factory=list)  # "name（guessed kind）"
+    new_students: int = 0
 
 
 @dataclass
@@ -164,24 +169,123 @@ def _import_file(
             earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
         )
         report.import_id = _record_import(
-            conn, report, options, "roster", note=f"与第 {earlier['id']} 次导入的文件相同，数据未变"
+            conn,
+            report,
+            options,
+            earlier["kind"],
+            note=f"与第 {earlier['id']} 次导入的文件相同，数据未变",
         )
         conn.execute(
             "UPDATE imports SET data_version = ? WHERE id = ?",
             (earlier["data_version"], report.import_id),
         )
         return report
+    catalogue_file = _catalogue_file(path, data)
+    if catalogue_file is not None:
+        _import_catalogue(conn, report, options, catalogue_file)
+        return report
     workbook = read_workbook(path, data)
     report.format, report.encoding = workbook.format, workbook.encoding
     plans = _plan_sheets(workbook, options, report)
+    report.kinds = sorted({kind for _, _, _, kind in plans}, key=SUPPORTED_KINDS.index)
+    import_id = _record_import(conn, report, options, "+".join(report.kinds) or "roster")
+    report.import_id = import_id
     rows: list[students.RowIn] = []
-    for sheet, header, summary in plans:
-        cleaned = _sheet_rows(
-            path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
-        )
-        rows.extend(_roster_rows(path.name, cleaned, options, report))
-    _apply(conn, rows, options, report, on_progress)
+    for sheet, header, summary, kind in plans:
+        if kind == "roster":
+            cleaned = _sheet_rows(
+                path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
+            )
+            rows.extend(_roster_rows(path.name, cleaned, options, report))
+    _apply(conn, rows, options, report, on_progress, import_id)
+    for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
+        if kind != "roster":
+            cleaned = _sheet_rows(
+                path.name,
+                sheet,
+                header,
+                summary,
+                report,
+                required=("certificate",),
+                wanted=tuple(CLEANERS),
+            )
+            _apply_records(conn, kind, cleaned, options, report, import_id)
+    _finish_import(conn, report, import_id)
     return report
+
+
+def _catalogue_file(path: Path, data: bytes) -> catalogue.CatalogueFile | None:
+    """A certificate catalogue TOML file, by its content (a .toml name or its tables)."""
+    if len(data) > 1 << 20 or data[:1] in (b"P", b"\xd0"):
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if path.suffix.lower() != ".toml" and not re.search(
+        r"^\s*\[\[?(certificate|scoring)\]", text, re.M
+    ):
+        return None
+    return catalogue.parse_toml(path, text)
+
+
+def _import_catalogue(
+    conn: sqlite3.Connection,
+    report: FileReport,
+    options: ImportOptions,
+    parsed: catalogue.CatalogueFile,
+) -> None:
+    report.format = "toml"
+    report.kinds = ["catalogue"]
+    import_id = _record_import(conn, report, options, "catalogue")
+    report.import_id = import_id
+    report.added, report.updated, report.unchanged = catalogue.apply_file(conn, parsed, import_id)
+    _finish_import(conn, report, import_id)
+
+
+def _apply_records(
+    conn: sqlite3.Connection,
+    kind: str,
+    rows: list[SheetRow],
+    options: ImportOptions,
+    report: FileReport,
+    import_id: int,
+) -> None:
+    """Results or awards rows into the database; refusals and notes into the report."""
+    label = report.path.name
+    outcome = records.apply(
+        conn,
+        kind,
+        rows,
+        import_id,
+        add_students=options.add_students,
+        program_years=options.program_years,
+    )
+    for refusal in outcome.refused:
+        ref: _RowRef = refusal.ref  # type: ignore[assignment]
+        if refusal.field is not None and refusal.field in ref.header.columns:
+            raw = (
+                ref.cells[ref.header.columns[refusal.field]]
+                if ref.header.columns[refusal.field] < len(ref.cells)
+                else None
+            )
+            problem = _cell_problem(label, ref, refusal.row, refusal.field, refusal.reason, raw)
+        else:
+            problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
+        _reject(report, ref, refusal.row, [problem])
+    for ref, row, first in outcome.duplicates:
+        report.warnings.append(
+            Problem(label, f"与第 {first} 行重复，只导入一次", sheet=ref.sheet, row=row)  # type: ignore[attr-defined]
+        )
+    for ref, row, text in outcome.warnings:
+        report.warnings.append(Problem(label, text, sheet=ref.sheet, row=row))  # type: ignore[attr-defined]
+    for cert in outcome.new_certificates:
+        guessed = "1+X" if cert.kind == "1+X" else "其他（非 1+X）"
+        report.new_certificates.append(f"{cert.name}（推测为 {guessed}）")
+    report.new_students += outcome.new_students
+    report.added += outcome.added
+    report.updated += outcome.updated
+    report.unchanged += outcome.unchanged
 
 
 def _identical_earlier_import(
@@ -193,7 +297,7 @@ def _identical_earlier_import(
     Then importing it again cannot change anything, and the file need not be parsed.
     """
     cursor = conn.execute(
-        "SELECT id, file_format, encoding, rows_added, rows_updated, rows_unchanged,"
+        "SELECT id, kind, file_format, encoding, rows_added, rows_updated, rows_unchanged,"
         " data_version FROM imports WHERE sha256 = ? AND options = ? AND problems = 0"
         " AND warnings = 0 AND rows_rejected = 0 ORDER BY id DESC LIMIT 1",
         (sha256, options.fingerprint()),
@@ -207,7 +311,7 @@ def _identical_earlier_import(
 
 def _plan_sheets(
     workbook: Workbook, options: ImportOptions, report: FileReport
-) -> list[tuple[Sheet, HeaderMap, SheetSummary]]:
+) -> list[tuple[Sheet, HeaderMap, SheetSummary, str]]:
     """The sheets to import with their header rows; the rest are noted with a reason."""
     label = workbook.path.name
     sheets = workbook.sheets
@@ -246,12 +350,14 @@ def _plan_sheets(
                 )
             )
             continue
-        if "name" not in header.columns:
+        needed = "name" if kind == "roster" else "certificate"
+        if needed not in header.columns:
+            summary.note = f"{KIND_LABELS[kind]}表缺少「{LABELS[needed]}」列"
             report.problems.append(
-                Problem(label, "花名册缺少「姓名」列", sheet=sheet.name, row=header.row + 1)
+                Problem(label, summary.note, sheet=sheet.name, row=header.row + 1)
             )
             continue
-        plans.append((sheet, header, summary))
+        plans.append((sheet, header, summary, kind))
     if not plans and not report.problems:
         seen = "；".join(f"「{s.name}」{s.note}" for s in report.sheets if s.note)
         if workbook.format == "csv" and workbook.path.suffix.lower() not in (
@@ -280,6 +386,17 @@ CLEANERS: dict[str, Callable[[object], object]] = {
     "cohort": _year_cleaner("届别"),
     "phone": clean.phone,
     "status": clean.status,
+    "certificate": clean.text,
+    "level": clean.level,
+    "exam_date": clean.date_span,
+    "theory": clean.score,
+    "practical": clean.score,
+    "total": clean.score,
+    "result": clean.outcome,
+    "certificate_no": clean.certificate_number,
+    "issued_on": clean.date_span,
+    "signed_by": clean.name,
+    "signed_on": clean.date_span,
 }
 
 
@@ -558,8 +675,11 @@ def _apply(
     options: ImportOptions,
     report: FileReport,
     on_progress: ProgressCallback | None,
+    import_id: int,
 ) -> None:
     """Resolve rows to students (stored or new), report what is refused, write the rest."""
+    if not rows:
+        return
     empty = conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None
     index = students.Index() if empty else students.Index.load(conn)
     total = len(rows)
@@ -587,27 +707,22 @@ def _apply(
                     row=row.row,
                 )
             )
-    report.added = len(resolution.new)
-    report.updated = len(resolution.updated)
-    report.unchanged = resolution.unchanged
-    _write(conn, resolution, report, options, into_empty=empty)
+    report.added += len(resolution.new)
+    report.updated += len(resolution.updated)
+    report.unchanged += resolution.unchanged
+    _write(conn, resolution, import_id, into_empty=empty)
 
 
 def _write(
     conn: sqlite3.Connection,
     resolution: students.Resolution,
-    report: FileReport,
-    options: ImportOptions,
+    import_id: int,
     *,
     into_empty: bool,
 ) -> None:
-    """Record the import, then insert, update and keep the overwritten values, in bulk.
-
-    Also when the import has problems: later files of the command are checked against
-    it, and the transaction is rolled back at the end anyway.
-    """
-    import_id = _record_import(conn, report, options, "roster")
-    report.import_id = import_id
+    """Insert, update and keep the overwritten values, in bulk. Also when the import has
+    problems: later files of the command are checked against it, and the transaction is
+    rolled back at the end anyway."""
     new = resolution.new
     for values in new:
         values["created_import"] = values["updated_import"] = import_id
@@ -636,6 +751,10 @@ def _write(
             for sid, before, _ in resolution.updated
         ),
     )
+
+
+def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int) -> None:
+    """The import's counts, and a new data version if it changed anything."""
     conn.execute(
         "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ?, rows_rejected = ?,"
         " problems = ?, warnings = ?, finished_at = ? WHERE id = ?",

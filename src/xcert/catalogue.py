@@ -1,0 +1,265 @@
+"""The certificate catalogue: which certificate a row names, and whether it is 1+X.
+
+SPEC 2: the catalogue decides the kind. Only a certificate missing from it gets a
+guessed kind, marked as guessed: `other` when its numbers are 人社 职业技能等级认定
+numbers (Y or S + 21 digits), else `1+X` when its name ends in 职业技能等级证书, else
+`other`. Rows may use a short name or an alias.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xcert import clean
+from xcert.errors import XcertError
+from xcert.model import LEVEL_WORDS
+
+RENSHE_NUMBER = re.compile(r"^[YS]\d{21}$")
+SUFFIX = "职业技能等级证书"
+KINDS = ("1+X", "other")
+LEVELS = ("初级", "中级", "高级")
+
+
+def key(name: str) -> str:
+    """How names are compared: folded, no spaces, lower case (`（AutoCAD）` = `(autocad)`)."""
+    return clean.text(name).replace(" ", "").lower()
+
+
+@dataclass
+class Certificate:
+    id: int
+    name: str
+    kind: str
+    kind_guessed: bool = False
+    organisation: str | None = None
+    levels: list[str] = field(default_factory=list)
+    number_pattern: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+def guess_kind(name: str, numbers: list[str]) -> str:
+    if any(RENSHE_NUMBER.match(n) for n in numbers):
+        return "other"
+    return "1+X" if clean.text(name).replace(" ", "").endswith(SUFFIX) else "other"
+
+
+class Catalogue:
+    """The certificates of the database, found by name, short name or alias."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.by_key: dict[str, Certificate] = {}
+        self.by_id: dict[int, Certificate] = {}
+        rows = conn.execute(
+            "SELECT id, name, kind, kind_guessed, organisation, levels, number_pattern"
+            " FROM certificates ORDER BY id"
+        ).fetchall()
+        for cid, name, kind, guessed, organisation, levels, pattern in rows:
+            cert = Certificate(
+                cid, name, kind, bool(guessed), organisation, _split(levels), pattern
+            )
+            self._add(cert)
+        for alias, cid in conn.execute("SELECT alias, certificate_id FROM certificate_aliases"):
+            self.by_id[cid].aliases.append(alias)
+            self.by_key.setdefault(alias, self.by_id[cid])
+
+    def _add(self, cert: Certificate) -> None:
+        self.by_id[cert.id] = cert
+        full = key(cert.name)
+        self.by_key[full] = cert
+        if full.endswith(SUFFIX) and len(full) > len(SUFFIX):
+            self.by_key.setdefault(full[: -len(SUFFIX)], cert)  # 机械工程制图
+
+    def find(self, name: str) -> Certificate | None:
+        wanted = key(name)
+        return self.by_key.get(wanted) or self.by_key.get(wanted + SUFFIX)
+
+    def resolve(
+        self, name: str, numbers: list[str], import_id: int | None
+    ) -> tuple[Certificate, bool]:
+        """The certificate `name` means; a new one with a guessed kind if there is none.
+        Returns (certificate, whether it was added now)."""
+        found = self.find(name)
+        if found is not None:
+            return found, False
+        kind = guess_kind(name, numbers)
+        cursor = self.conn.execute(
+            "INSERT INTO certificates (name, kind, kind_guessed, created_import) VALUES (?, ?, 1, ?)",
+            (clean.text(name), kind, import_id),
+        )
+        cert = Certificate(int(cursor.lastrowid), clean.text(name), kind, True)
+        self._add(cert)
+        return cert, True
+
+    def all(self) -> list[Certificate]:
+        return list(self.by_id.values())
+
+
+def _split(levels: str | None) -> list[str]:
+    return [level for level in (levels or "").split(",") if level]
+
+
+def counts(conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
+    """certificate id -> (results, awards), for `xcert certs`."""
+    out: dict[int, tuple[int, int]] = {}
+    for cid, results, awards in conn.execute(
+        "SELECT c.id,"
+        " (SELECT count(*) FROM results r JOIN sessions s ON s.id = r.session_id"
+        "  WHERE s.certificate_id = c.id),"
+        " (SELECT count(*) FROM awards a WHERE a.certificate_id = c.id)"
+        " FROM certificates c"
+    ):
+        out[cid] = (results, awards)
+    return out
+
+
+# --- the catalogue TOML file (README: "The certificate catalogue file") -----------------
+
+
+@dataclass
+class CatalogueFile:
+    certificates: list[dict]
+    scoring: dict[str, float]
+
+
+def parse_toml(path: Path, text: str) -> CatalogueFile:
+    """Validate a catalogue file; every problem in one error naming the entry and key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise XcertError(f"{path.name}：TOML 格式错误（{exc}）") from None
+    unknown = set(data) - {"certificate", "scoring"}
+    problems: list[str] = []
+    if unknown:
+        problems.append(f"不认识的表：{'、'.join(sorted(unknown))}（可用：certificate、scoring）")
+    entries = data.get("certificate", [])
+    if not isinstance(entries, list):
+        problems.append("certificate 应写成 [[certificate]] 表数组")
+        entries = []
+    seen: dict[str, str] = {}
+    certificates = []
+    for number, entry in enumerate(entries, 1):
+        where = f"第 {number} 个 [[certificate]]"
+        name = clean.text(entry.get("name", ""))
+        if not name:
+            problems.append(f"{where}：缺少 name")
+            continue
+        where = f"{where}（{name}）"
+        kind = entry.get("kind")
+        if kind not in KINDS:
+            problems.append(f'{where}：kind 应为 "1+X" 或 "other"，不是 {kind!r}')
+        levels = []
+        for level in entry.get("levels", []):
+            canonical = LEVEL_WORDS.get(clean.text(level).lower())
+            if canonical is None:
+                problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
+            else:
+                levels.append(canonical)
+        pattern = entry.get("number_pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"{where}：number_pattern 不是有效的正则表达式（{exc}）")
+        aliases = [clean.text(a) for a in entry.get("aliases", [])]
+        for label in [name, *aliases]:
+            other = seen.get(key(label))
+            if other is not None and other != name:
+                problems.append(f"{where}：名称或别名「{label}」已用于「{other}」")
+            seen[key(label)] = name
+        extra = set(entry) - {"name", "kind", "organisation", "levels", "aliases", "number_pattern"}
+        if extra:
+            problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+        certificates.append(
+            {
+                "name": name,
+                "kind": kind,
+                "organisation": clean.text(entry.get("organisation", "")) or None,
+                "levels": ",".join(levels) or None,
+                "number_pattern": pattern,
+                "aliases": aliases,
+            }
+        )
+    scoring = data.get("scoring", {})
+    for name in set(scoring) - {"theory_weight", "practical_weight", "pass_mark"}:
+        problems.append(f"[scoring]：不认识的键 {name}")
+    for name, value in scoring.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 100:
+            problems.append(f"[scoring]：{name} 应为 0–100 的数字")
+    if problems:
+        raise XcertError(f"{path.name}：" + "；".join(problems))
+    return CatalogueFile(certificates, {k: float(v) for k, v in scoring.items()})
+
+
+def apply_file(
+    conn: sqlite3.Connection, parsed: CatalogueFile, import_id: int
+) -> tuple[int, int, int]:
+    """Upsert the file's certificates (a stated kind is no longer guessed); returns
+    (added, updated, unchanged)."""
+    added = updated = unchanged = 0
+    catalogue = Catalogue(conn)
+    for entry in parsed.certificates:
+        existing = catalogue.find(entry["name"])
+        values = (
+            entry["name"],
+            entry["kind"],
+            entry["organisation"],
+            entry["levels"],
+            entry["number_pattern"],
+        )
+        if existing is None:
+            cursor = conn.execute(
+                "INSERT INTO certificates (name, kind, kind_guessed, organisation, levels,"
+                " number_pattern, created_import) VALUES (?, ?, 0, ?, ?, ?, ?)",
+                (*values, import_id),
+            )
+            cid = int(cursor.lastrowid)
+            added += 1
+        else:
+            cid = existing.id
+            old = (
+                existing.name,
+                existing.kind,
+                existing.organisation,
+                ",".join(existing.levels) or None,
+                existing.number_pattern,
+            )
+            alias_keys = sorted(key(a) for a in entry["aliases"])
+            if (
+                old == values
+                and not existing.kind_guessed
+                and sorted(existing.aliases) == alias_keys
+            ):
+                unchanged += 1
+                continue
+            conn.execute(
+                "UPDATE certificates SET name = ?, kind = ?, kind_guessed = 0, organisation = ?,"
+                " levels = ?, number_pattern = ? WHERE id = ?",
+                (*values, cid),
+            )
+            updated += 1
+        conn.execute("DELETE FROM certificate_aliases WHERE certificate_id = ?", (cid,))
+        for alias in entry["aliases"]:
+            conn.execute(
+                "INSERT OR REPLACE INTO certificate_aliases (alias, certificate_id) VALUES (?, ?)",
+                (key(alias), cid),
+            )
+    for name, value in parsed.scoring.items():
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, str(value))
+        )
+    return added, updated, unchanged
+
+
+def scoring(conn: sqlite3.Connection) -> dict[str, float]:
+    """The school's scoring rule, if configured: theory/practical weights, pass mark."""
+    return {
+        k: float(v)
+        for k, v in conn.execute(
+            "SELECT key, value FROM settings WHERE key IN ('theory_weight', 'practical_weight', 'pass_mark')"
+        )
+    }

@@ -1,0 +1,400 @@
+"""Exam results and issued certificates (awards): rows → students, certificates,
+sessions → the database. SPEC 2, 5.1; issue 5.
+
+A row finds its student by the identity rule (`students.Index`); a row with only
+class + name must find the roster student who has a 学号. A row that matches nobody,
+or several students, is refused unless `--add-students`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from xcert import catalogue as cat
+from xcert import clean, idcard, students
+from xcert.clean import DateSpan
+from xcert.model import STUDENT_FIELDS
+
+RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no")
+AWARD_FIELDS = (
+    "level",
+    "assessed_start",
+    "assessed_end",
+    "assessed_text",
+    "issued_on",
+    "certificate_no",
+    "signed_by",
+    "signed_on",
+)
+
+
+@dataclass
+class Refusal:
+    ref: object
+    row: int
+    reason: str
+    field: str | None = None
+
+
+@dataclass
+class Outcome:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    duplicates: list[tuple[object, int, int]] = field(default_factory=list)  # ref, row, first
+    new_certificates: list[cat.Certificate] = field(default_factory=list)
+    new_students: int = 0
+    warnings: list[tuple[object, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Record:
+    ref: object
+    row: int
+    student_id: int
+    target: tuple  # what the record is about: (session id) or (certificate id, level)
+    values: dict[str, object]
+    number: str | None  # certificate number
+
+
+def find_student(
+    index: students.Index, stated: dict[str, object]
+) -> tuple[students.Student | None, str | None, str | None]:
+    """The stored student a results or awards row means, or why not."""
+    who = {f: stated[f] for f in STUDENT_FIELDS if f in stated}
+    if not (
+        who.get("student_no") or who.get("id_number") or (who.get("class_code") and who.get("name"))
+    ):
+        return None, "无法确定是哪位学生：需要学号、身份证号，或班级加姓名", None
+    found, why, fld = index.match(who)
+    if why is not None:
+        return None, why, fld
+    if found is None:
+        return None, None, None
+    current = found.current
+    if not who.get("student_no") and not who.get("id_number") and not current.get("student_no"):
+        return None, None, None  # class + name must find a roster student with a 学号
+    name = who.get("name")
+    if name and current.get("name") and name != current["name"]:
+        key = "学号" if who.get("student_no") else "身份证号"
+        return None, f"{key}对应的学生是「{current['name']}」，不是「{name}」；请核对", "name"
+    return found, None, None
+
+
+def apply(
+    conn: sqlite3.Connection,
+    kind: str,
+    rows: list,
+    import_id: int,
+    *,
+    add_students: bool,
+    program_years: int,
+) -> Outcome:
+    """Write a results or awards sheet's rows; everything refused is in the outcome."""
+    outcome = Outcome()
+    index = students.Index.load(conn)
+    catalogue = cat.Catalogue(conn)
+    scoring = cat.scoring(conn)
+    records: list[_Record] = []
+    for row in rows:
+        stated = row.stated
+        student, why, fld = find_student(index, stated)
+        if why is None and student is None:
+            if not add_students:
+                why = "找不到这名学生（花名册里没有，或只凭班级加姓名而花名册里没有学号）；先导入花名册，或加 --add-students"
+            else:
+                student = _add_student(conn, index, stated, program_years, import_id)
+                outcome.new_students += 1
+        if why is not None:
+            outcome.refused.append(Refusal(row.ref, row.row, why, fld))
+            continue
+        numbers = [stated["certificate_no"]] if stated.get("certificate_no") else []
+        cert, added = catalogue.resolve(str(stated["certificate"]), numbers, import_id)
+        if added:
+            outcome.new_certificates.append(cert)
+        problem = _level_problem(cert, stated.get("level"))
+        if problem:
+            outcome.refused.append(Refusal(row.ref, row.row, problem, "level"))
+            continue
+        if numbers and cert.kind == "1+X" and cat.RENSHE_NUMBER.match(numbers[0]):
+            outcome.warnings.append(
+                (
+                    row.ref,
+                    row.row,
+                    f"证书编号是人社职业技能等级认定的格式，但「{cert.name}」在目录中是 1+X 证书；请核对",
+                )
+            )
+        student_id = int(student.current["id"])  # type: ignore[union-attr]
+        if kind == "results":
+            record, why, fld = _result(conn, row, cert, student_id, scoring, import_id)
+        else:
+            record, why, fld = _award(row, cert, student_id)
+        if why is not None:
+            outcome.refused.append(Refusal(row.ref, row.row, why, fld))
+            continue
+        records.append(record)
+    records = _dedupe(records, outcome)
+    _write(conn, kind, records, import_id, outcome)
+    return outcome
+
+
+def _add_student(
+    conn: sqlite3.Connection,
+    index: students.Index,
+    stated: dict[str, object],
+    program_years: int,
+    import_id: int,
+) -> students.Student:
+    values = dict.fromkeys(STUDENT_FIELDS)
+    values.update({f: stated[f] for f in STUDENT_FIELDS if f in stated})
+    values["status"] = values["status"] or "enrolled"
+    if values["id_number"] and not values["gender"]:
+        values["gender"] = idcard.gender(str(values["id_number"]))
+    derived = 0
+    if values["cohort"] is None and values["class_code"]:
+        year = clean.class_year(str(values["class_code"]))
+        if year is not None:
+            values["cohort"], derived = year + program_years, 1
+    columns = [*STUDENT_FIELDS, "cohort_derived", "created_import", "updated_import"]
+    cursor = conn.execute(
+        f"INSERT INTO students ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [*(values[f] for f in STUDENT_FIELDS), derived, import_id, import_id],
+    )
+    values["id"] = cursor.lastrowid
+    student = students.Student(values, dict(values))
+    index.add(student)
+    return student
+
+
+def _level_problem(cert: cat.Certificate, level: object) -> str | None:
+    if level is not None and cert.levels and level not in cert.levels:
+        return f"「{cert.name}」没有{level}（目录中的等级：{'、'.join(cert.levels)}）"
+    return None
+
+
+def session_id(
+    conn: sqlite3.Connection,
+    cert_id: int,
+    level: object,
+    span: DateSpan | None,
+    import_id: int | None,
+) -> int:
+    """The exam session of a certificate, level and date (or month range), made if new."""
+    start = span.start.isoformat() if span else None
+    end = span.end.isoformat() if span else None
+    row = conn.execute(
+        "SELECT id FROM sessions WHERE certificate_id = ? AND coalesce(level, '') = coalesce(?, '')"
+        " AND coalesce(date_start, '') = coalesce(?, '') AND coalesce(date_end, '') = coalesce(?, '')",
+        (cert_id, level, start, end),
+    ).fetchone()
+    if row:
+        return int(row[0])
+    cursor = conn.execute(
+        "INSERT INTO sessions (certificate_id, level, date_start, date_end, date_text, created_import)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (cert_id, level, start, end, span.text if span else None, import_id),
+    )
+    return int(cursor.lastrowid)
+
+
+def result_values(
+    stated: dict[str, object], scoring: dict[str, float]
+) -> tuple[dict[str, object] | None, str | None, str | None]:
+    """Scores and outcome of a result, with the school's rule applied where configured:
+    a missing total from the weights, a missing outcome from the pass mark."""
+    values = {f: stated.get(f) for f in ("theory", "practical", "total", "certificate_no")}
+    values["outcome"] = stated.get("result")
+    theory, practical = values["theory"], values["practical"]
+    weighted = "theory_weight" in scoring and "practical_weight" in scoring
+    if values["total"] is None and weighted and theory is not None and practical is not None:
+        total = theory * scoring["theory_weight"] + practical * scoring["practical_weight"]  # type: ignore[operator]
+        values["total"] = round(total, 1)
+    if values["outcome"] is None:
+        if values["total"] is not None and "pass_mark" in scoring:
+            values["outcome"] = "pass" if values["total"] >= scoring["pass_mark"] else "fail"  # type: ignore[operator]
+        else:
+            return None, "缺少考核结果（合格/不合格/缺考）", "result"
+    return values, None, None
+
+
+def _result(conn, row, cert, student_id, scoring, import_id):
+    values, why, fld = result_values(row.stated, scoring)
+    if why is not None:
+        return None, why, fld
+    span = row.stated.get("exam_date")
+    session = session_id(conn, cert.id, row.stated.get("level"), span, import_id)
+    return (
+        _Record(row.ref, row.row, student_id, (session,), values, values["certificate_no"]),
+        None,
+        None,
+    )
+
+
+def _award(row, cert, student_id):
+    stated = row.stated
+    span: DateSpan | None = stated.get("exam_date")
+    issued: DateSpan | None = stated.get("issued_on")
+    signed: DateSpan | None = stated.get("signed_on")
+    values = {
+        "level": stated.get("level"),
+        "assessed_start": span.start.isoformat() if span else None,
+        "assessed_end": span.end.isoformat() if span else None,
+        "assessed_text": span.text if span else None,
+        "issued_on": issued.start.isoformat() if issued else None,
+        "certificate_no": stated.get("certificate_no"),
+        "signed_by": stated.get("signed_by"),
+        "signed_on": signed.start.isoformat() if signed else None,
+    }
+    target = (cert.id, values["level"])
+    return (
+        _Record(row.ref, row.row, student_id, target, values, values["certificate_no"]),
+        None,
+        None,
+    )
+
+
+def _dedupe(records: list[_Record], outcome: Outcome) -> list[_Record]:
+    """The same record twice in a file: once if identical, refused both if not; one
+    certificate number on two different records: refused both."""
+    first: dict[tuple, _Record] = {}
+    by_number: dict[str, _Record] = {}
+    bad: set[int] = set()
+    kept: list[_Record] = []
+    for record in records:
+        key = (record.student_id, record.target)
+        other = first.get(key)
+        if other is None and record.number:
+            holder = by_number.get(record.number)
+            if holder is not None and (holder.student_id, holder.target) != key:
+                outcome.refused.append(
+                    Refusal(
+                        record.ref,
+                        record.row,
+                        f"证书编号与第 {holder.row} 行相同，但不是同一证书",
+                        "certificate_no",
+                    )
+                )
+                bad.add(id(holder))
+                continue
+        if other is not None:
+            if other.values != record.values:
+                differing = [f for f in record.values if other.values[f] != record.values[f]]
+                outcome.refused.append(
+                    Refusal(
+                        record.ref,
+                        record.row,
+                        f"与第 {other.row} 行是同一记录，但「{'、'.join(differing)}」不同",
+                        None,
+                    )
+                )
+                bad.add(id(other))
+            else:
+                outcome.duplicates.append((record.ref, record.row, other.row))
+            continue
+        first[key] = record
+        if record.number:
+            by_number[record.number] = record
+        kept.append(record)
+    for record in kept:
+        if id(record) in bad:
+            outcome.refused.append(
+                Refusal(record.ref, record.row, "与同一文件中的另一行冲突", None)
+            )
+    return [r for r in kept if id(r) not in bad]
+
+
+def _write(conn, kind, records, import_id, outcome) -> None:
+    table, fields = ("results", RESULT_FIELDS) if kind == "results" else ("awards", AWARD_FIELDS)
+    for record in records:
+        existing, why = _existing(conn, kind, record)
+        if why is not None:
+            outcome.refused.append(Refusal(record.ref, record.row, why, "certificate_no"))
+            continue
+        if existing is None:
+            columns = [
+                "student_id",
+                *_target_columns(kind),
+                *fields,
+                "created_import",
+                "updated_import",
+            ]
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [
+                    record.student_id,
+                    *record.target,
+                    *(record.values[f] for f in fields),
+                    import_id,
+                    import_id,
+                ],
+            )
+            outcome.added += 1
+            continue
+        row_id, stored = existing
+        # Blank cells never erase: a sign-off list without 签领人 keeps the signature.
+        after = {f: v for f, v in record.values.items() if v is not None and stored[f] != v}
+        if not after:
+            outcome.unchanged += 1
+            continue
+        before = {f: stored[f] for f in after}
+        assignments = ", ".join(f"{f} = ?" for f in after)
+        conn.execute(
+            f"UPDATE {table} SET {assignments}, updated_import = ? WHERE id = ?",
+            [*after.values(), import_id, row_id],
+        )
+        conn.execute(
+            "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, ?, ?, ?)",
+            (import_id, table, row_id, json.dumps(before, ensure_ascii=False)),
+        )
+        outcome.updated += 1
+
+
+def _target_columns(kind: str) -> tuple[str, ...]:
+    return ("session_id",) if kind == "results" else ("certificate_id",)
+
+
+def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
+    fields = RESULT_FIELDS if kind == "results" else AWARD_FIELDS
+    table = "results" if kind == "results" else "awards"
+    cols = ", ".join(("id", "student_id", *_target_columns(kind), *fields))
+    if kind == "results":
+        row = conn.execute(
+            f"SELECT {cols} FROM results WHERE student_id = ? AND session_id = ?",
+            (record.student_id, record.target[0]),
+        ).fetchone()
+    else:
+        row = None
+        if record.number:
+            row = conn.execute(
+                f"SELECT {cols} FROM awards WHERE certificate_no = ?", (record.number,)
+            ).fetchone()
+            if row is not None and (row[1], row[2]) != (record.student_id, record.target[0]):
+                return None, "证书编号已登记给另一名学生或另一证书"
+        if row is None:
+            row = conn.execute(
+                f"SELECT {cols} FROM awards WHERE student_id = ? AND certificate_id = ?"
+                " AND coalesce(level, '') = coalesce(?, '')"
+                " AND (certificate_no IS NULL OR ? IS NULL OR certificate_no = ?) ORDER BY id LIMIT 1",
+                (
+                    record.student_id,
+                    record.target[0],
+                    record.target[1],
+                    record.number,
+                    record.number,
+                ),
+            ).fetchone()
+    if row is None:
+        if record.number:
+            clash = conn.execute(
+                f"SELECT 1 FROM {table} WHERE certificate_no = ? AND NOT (student_id = ?)",
+                (record.number, record.student_id),
+            ).fetchone()
+            if clash:
+                return None, "证书编号已登记给另一名学生"
+        return None, None
+    names = ("id", "student_id", *_target_columns(kind), *fields)
+    stored = dict(zip(names, row, strict=True))
+    return (int(stored["id"]), stored), None
