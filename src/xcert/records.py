@@ -398,3 +398,126 @@ def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
     names = ("id", "student_id", *_target_columns(kind), *fields)
     stored = dict(zip(names, row, strict=True))
     return (int(stored["id"]), stored), None
+
+
+# --- by hand: `xcert record` and `xcert sign` -----------------------------------------
+
+
+def log_write(conn: sqlite3.Connection, kind: str, what: str, added: int, updated: int) -> int:
+    """Every write is recorded like an import (SPEC 6.7), and bumps the data version."""
+    from xcert import db
+
+    now = _now()
+    cursor = conn.execute(
+        "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
+        " rows_added, rows_updated) VALUES (?, ?, '', '{}', ?, ?, ?, ?)",
+        (kind, what, now, now, added, updated),
+    )
+    log_id = int(cursor.lastrowid)
+    version = db.bump_data_version(conn)
+    conn.execute("UPDATE imports SET data_version = ? WHERE id = ?", (version, log_id))
+    return log_id
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def record_result(
+    conn: sqlite3.Connection,
+    student: dict,
+    certificate: str,
+    level: str | None,
+    date: DateSpan | None,
+    outcome: str,
+    theory: float | None,
+    practical: float | None,
+) -> tuple[str, cat.Certificate, bool]:
+    """One result typed by hand; returns ('added' | 'updated' | 'unchanged', certificate,
+    whether the certificate is new to the catalogue)."""
+    catalogue = cat.Catalogue(conn)
+    log_id = log_write(conn, "record", "（手工录入）", 0, 0)
+    cert, new_cert = catalogue.resolve(certificate, [], log_id)
+    problem = _level_problem(cert, level)
+    if problem:
+        from xcert.errors import XcertError
+
+        raise XcertError(problem)
+    stated = {"result": outcome, "theory": theory, "practical": practical}
+    values, why, _ = result_values(
+        {k: v for k, v in stated.items() if v is not None}, cat.scoring(conn)
+    )
+    assert values is not None and why is None  # the outcome is always given here
+    session = session_id(conn, cert.id, level, date, log_id)
+    record = _Record(None, 0, int(student["id"]), (session,), values, None)
+    result = Outcome()
+    _write(conn, "results", [record], log_id, result)
+    state = "added" if result.added else "updated" if result.updated else "unchanged"
+    conn.execute(
+        "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
+        (result.added, result.updated, result.unchanged, log_id),
+    )
+    return state, cert, new_cert
+
+
+def unsigned_awards(
+    conn: sqlite3.Connection,
+    *,
+    class_code: str | None,
+    student_ids: list[int] | None,
+    certificate: cat.Certificate | None,
+) -> list[tuple]:
+    """(award id, 学号, 姓名, certificate name, level) of awards nobody signed for yet."""
+    where = ["a.signed_by IS NULL"]
+    params: list[object] = []
+    if class_code is not None:
+        where.append("s.class_code = ?")
+        params.append(class_code)
+    if student_ids is not None:
+        where.append(f"s.id IN ({', '.join('?' * len(student_ids))})")
+        params.extend(student_ids)
+    if certificate is not None:
+        where.append("a.certificate_id = ?")
+        params.append(certificate.id)
+    return conn.execute(
+        "SELECT a.id, s.student_no, s.name, c.name, a.level FROM awards a"
+        " JOIN students s ON s.id = a.student_id JOIN certificates c ON c.id = a.certificate_id"
+        f" WHERE {' AND '.join(where)} ORDER BY s.class_code, s.student_no, s.name, a.id",
+        params,
+    ).fetchall()
+
+
+def sign(conn: sqlite3.Connection, award_ids: list[int], by: str, on: str) -> int:
+    """Mark awards as signed for by `by` on `on`; the earlier (blank) values are kept."""
+    log_id = log_write(conn, "sign", f"签领：{by}", 0, len(award_ids))
+    for award_id in award_ids:
+        conn.execute(
+            "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, 'awards', ?, ?)",
+            (log_id, award_id, json.dumps({"signed_by": None, "signed_on": None})),
+        )
+        conn.execute(
+            "UPDATE awards SET signed_by = ?, signed_on = ?, updated_import = ? WHERE id = ?",
+            (by, on, log_id, award_id),
+        )
+    return log_id
+
+
+def student_records(conn: sqlite3.Connection, student_id: int) -> tuple[list[tuple], list[tuple]]:
+    """(results, awards) of one student, for `xcert find`."""
+    results = conn.execute(
+        "SELECT c.name, c.kind, c.kind_guessed, se.level, coalesce(se.date_text, se.date_start),"
+        " r.theory, r.practical, r.total, r.outcome FROM results r"
+        " JOIN sessions se ON se.id = r.session_id JOIN certificates c ON c.id = se.certificate_id"
+        " WHERE r.student_id = ? ORDER BY se.date_start, c.name",
+        (student_id,),
+    ).fetchall()
+    awards = conn.execute(
+        "SELECT c.name, c.kind, c.kind_guessed, a.level, a.assessed_text, a.issued_on,"
+        " a.certificate_no, a.signed_by, a.signed_on FROM awards a"
+        " JOIN certificates c ON c.id = a.certificate_id WHERE a.student_id = ?"
+        " ORDER BY a.issued_on, c.name",
+        (student_id,),
+    ).fetchall()
+    return results, awards

@@ -43,3 +43,26 @@ def _as_id(text: str) -> str | None:
         return idcard.normalize_id(text)
     except idcard.IdNumberError:
         return None
+
+
+def find_one(conn: sqlite3.Connection, text: str) -> dict:
+    """Exactly one student by 学号, ID number or full name; otherwise a clear refusal."""
+    from xcert.errors import XcertError
+
+    query = clean.name(text)
+    table = db.utils_db(conn)["students"]
+    id_form = _as_id(query)
+    shown = idcard.mask_id(id_form) if id_form else text
+    for where, value in (
+        ("student_no = ?", query),
+        ("id_number = ?", id_form),
+        ("name = ?", query),
+    ):
+        if value is None:
+            continue
+        found = list(table.rows_where(where, [value], limit=3))
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise XcertError(f"「{shown}」对应多名学生，请用学号或身份证号")
+    raise XcertError(f"找不到学生「{shown}」（可用学号、身份证号或姓名）")

@@ -140,7 +140,7 @@ def import_(
         str | None,
         typer.Option(
             "--kind",
-            help="表格类型：roster（花名册）；不填则按表头自动判断",
+            help="表格类型：roster（花名册）、results（考核成绩）、awards（发证签领）；不填则按表头判断",
             callback=_check_kind,
         ),
     ] = None,
@@ -152,6 +152,13 @@ def import_(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="把被拒绝的行连同原因写入这个 .xlsx 文件")
     ] = None,
+    add_students: Annotated[
+        bool,
+        typer.Option(
+            "--add-students",
+            help="成绩表、签领名单里花名册没有的学生，按该行信息新建（默认拒绝该行）",
+        ),
+    ] = False,
     program_years: Annotated[
         int,
         typer.Option(
@@ -159,15 +166,18 @@ def import_(
         ),
     ] = 3,
 ) -> None:
-    """导入花名册（以后还有成绩、发证签领表）。一次导入要么全部写入，要么什么都不写。
+    """导入花名册、考核成绩表、发证签领名单（按表头自动识别），或证书目录 .toml。
 
-    例：xcert import 20级花名册.xlsx 班级名单.csv --dry-run
+    一次导入要么全部写入，要么什么都不写。
+
+    例：xcert import 20级花名册.xlsx 考核成绩.xlsx 签领名单.xlsx --dry-run
     """
     from xcert.importing import ImportOptions, run_import
 
     if rejects is not None:
         _check_rejects_path(rejects, files)
     options = ImportOptions(
+        add_students=add_students,
         kind=kind,
         sheet=sheet,
         program_years=program_years,
@@ -249,6 +259,13 @@ def _print_import(outcome: ImportOutcome, options) -> None:
             f"拒绝 {report.rejected}"
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
+        for name in report.new_certificates:
+            out.print(
+                f"  注意：证书「{name}」不在证书目录中，已按名称推测类型加入；"
+                "请用 xcert certs 核对，或导入证书目录文件"
+            )
+        if report.new_students:
+            out.print(f"  按 --add-students 新建了 {report.new_students} 名花名册里没有的学生")
         for warning in report.warnings[:50]:
             out.print(f"  提示：{warning.line()}")
         if len(report.warnings) > 50:
@@ -325,17 +342,72 @@ def find(
 
     例：xcert find 陈明
     """
-    from xcert import search
+    from xcert import records, search
 
     conn = _open(create=False)
     students, cut = search.find_students(conn, text)
+    details = (
+        [records.student_records(conn, s["id"]) for s in students]
+        if len(students) <= DETAIL_LIMIT
+        else []
+    )
     conn.close()
     if not students:
         _console().print(f"没有找到与「{text}」匹配的学生")
         raise typer.Exit(1)
     _print_students(students)
+    for student, (results, awards) in zip(students, details, strict=False):
+        _print_records(student, results, awards)
     if cut:
         _console().print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
+
+
+DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
+
+
+def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> None:
+    from rich.table import Table
+
+    out = _console()
+    name = f"{student['name']}（{student['student_no'] or '无学号'}）"
+    if not results and not awards:
+        out.print(f"{name}：还没有考核成绩和证书")
+        return
+    outcome = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+    if results:
+        table = Table(title=f"{name} 的考核成绩")
+        for label in ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果"):
+            table.add_column(label)
+        for cert, kind, guessed, level, when, theory, practical, total, result in results:
+            table.add_row(
+                cert,
+                kind + ("（推测）" if guessed else ""),
+                level or "",
+                when or "",
+                *(f"{v:g}" if v is not None else "" for v in (theory, practical, total)),
+                outcome[result],
+            )
+        out.print(table)
+    if awards:
+        table = Table(title=f"{name} 的证书")
+        for label in ("证书", "类型", "等级", "鉴定时间", "发证日期", "证书编号", "签领"):
+            table.add_column(label)
+        unsigned = 0
+        for cert, kind, guessed, level, assessed, issued, number, by, on in awards:
+            unsigned += by is None
+            signed = f"{by} {on or ''}".strip() if by else "未签领"
+            table.add_row(
+                cert,
+                kind + ("（推测）" if guessed else ""),
+                level or "",
+                assessed or "",
+                issued or "",
+                number or "",
+                signed,
+            )
+        out.print(table)
+        if unsigned:
+            out.print(f"{name} 还有 {unsigned} 张证书未签领")
 
 
 def _print_students(students: list[dict]) -> None:
@@ -387,3 +459,7 @@ def demo(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# Commands by subject, registered on `app` when this package is imported.
+from xcert.cli import records as _records  # noqa: E402, F401

@@ -1,0 +1,164 @@
+"""Commands for certificates, results by hand and sign-off: certs, record, sign."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from xcert.cli import _console, _open, app
+from xcert.errors import XcertError
+
+_KIND_LABELS = {"1+X": "1+X", "other": "其他"}
+OUTCOME_LABELS = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+
+
+@app.command()
+def certs() -> None:
+    """列出证书目录：名称、类型（1+X / 其他）、评价组织、等级、别名和已有记录数。
+
+    类型是推测的（目录里原来没有、导入时按名称推测）会标出来，请核对后导入证书目录文件。
+
+    例：xcert certs
+    """
+    from rich.table import Table
+
+    from xcert import catalogue
+
+    conn = _open(create=False)
+    certificates = catalogue.Catalogue(conn).all()
+    counts = catalogue.counts(conn)
+    conn.close()
+    out = _console()
+    if not certificates:
+        out.print(
+            "证书目录是空的：导入证书目录文件（xcert import 证书目录.toml），或导入成绩表、签领名单"
+        )
+        return
+    table = Table(title=f"证书目录（{len(certificates)} 种）")
+    for label in ("证书", "类型", "培训评价组织", "等级", "别名", "成绩", "发证"):
+        table.add_column(label)
+    guessed = []
+    for cert in certificates:
+        kind = _KIND_LABELS[cert.kind] + ("（推测）" if cert.kind_guessed else "")
+        if cert.kind_guessed:
+            guessed.append(cert.name)
+        results, awards = counts.get(cert.id, (0, 0))
+        table.add_row(
+            cert.name,
+            kind,
+            cert.organisation or "",
+            "、".join(cert.levels),
+            "、".join(cert.aliases),
+            str(results),
+            str(awards),
+        )
+    out.print(table)
+    if guessed:
+        out.print(
+            f"注意：{len(guessed)} 种证书的类型是推测的（{'、'.join(guessed)}）；"
+            "在证书目录文件里写明 kind 后导入即可确定"
+        )
+
+
+def _date(value: str | None, what: str):
+    from xcert import clean
+
+    if value is None:
+        return None
+    try:
+        return clean.date_span(value)
+    except clean.CellError as exc:
+        raise XcertError(f"{what}「{value}」：{exc}") from None
+
+
+@app.command()
+def record(
+    student: Annotated[str, typer.Argument(help="学生：学号、身份证号或姓名（姓名须唯一）")],
+    cert: Annotated[str, typer.Option("--cert", help="证书名称（可用简称或别名）")],
+    result: Annotated[str, typer.Option("--result", help="合格 / 不合格 / 缺考")],
+    level: Annotated[str | None, typer.Option("--level", help="初级 / 中级 / 高级")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="考核日期，如 2023-06-18 或月份范围 2022.5-6")
+    ] = None,
+    theory: Annotated[float | None, typer.Option("--theory", help="理论成绩 0–100")] = None,
+    practical: Annotated[float | None, typer.Option("--practical", help="实操成绩 0–100")] = None,
+) -> None:
+    """手工录入一条考核成绩（同一学生、证书、等级、日期再录一次即为更正）。
+
+    例：xcert record 2021010101 --cert 机械工程制图 --level 初级 --date 2023-06-18 --result 合格
+    """
+    from xcert import clean, db, records, search
+
+    try:
+        outcome = clean.outcome(result)
+        level_word = clean.level(level) if level else None
+        scores = [clean.score(v) if v is not None else None for v in (theory, practical)]
+    except clean.CellError as exc:
+        raise XcertError(str(exc)) from None
+    span = _date(date, "--date")
+    conn = _open(create=False)
+    with db.transaction(conn):
+        found = search.find_one(conn, student)
+        state, certificate, new_cert = records.record_result(
+            conn, found, cert, level_word, span, outcome, scores[0], scores[1]
+        )
+    conn.close()
+    verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}[state]
+    when = f"（{span.text}）" if span else "（未填日期）"
+    _console().print(
+        f"{verb}：{found['name']} {certificate.name} {level_word or ''}{when} {OUTCOME_LABELS[outcome]}"
+    )
+    if new_cert:
+        _console().print(
+            f"注意：证书「{certificate.name}」不在目录中，已按名称推测为"
+            f"{_KIND_LABELS[certificate.kind]}；请用 xcert certs 核对"
+        )
+
+
+@app.command()
+def sign(
+    by: Annotated[str, typer.Option("--by", help="签领人，如 学习委员 或学生本人姓名")],
+    class_code: Annotated[
+        str | None, typer.Option("--class", help="这个班所有未签领的证书")
+    ] = None,
+    student: Annotated[
+        list[str] | None, typer.Option("--student", help="这些学生（学号/身份证号/姓名，可重复）")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="签领日期，默认今天")] = None,
+    cert: Annotated[str | None, typer.Option("--cert", help="只签这种证书")] = None,
+) -> None:
+    """登记证书已签领（考证签领名单）：把尚未签领的证书记为由某人某日签领。
+
+    例：xcert sign --class 20数控1 --by 学习委员 --date 2022-09-28
+    """
+    from xcert import catalogue, clean, db, records, search
+
+    if (class_code is None) == (not student):
+        raise XcertError("请用 --class 指定一个班，或用 --student 指定学生（二选一）")
+    signer = clean.name(by)
+    if not signer:
+        raise XcertError("--by 不能为空")
+    span = _date(date, "--date")
+    on = span.start.isoformat() if span else dt.date.today().isoformat()
+    conn = _open(create=False)
+    with db.transaction(conn):
+        certificate = None
+        if cert is not None:
+            certificate = catalogue.Catalogue(conn).find(cert)
+            if certificate is None:
+                raise XcertError(f"证书目录里没有「{cert}」；用 xcert certs 查看")
+        ids = [search.find_one(conn, s)["id"] for s in student] if student else None
+        pending = records.unsigned_awards(
+            conn, class_code=class_code, student_ids=ids, certificate=certificate
+        )
+        if not pending:
+            who = f"班级「{class_code}」" if class_code else "这些学生"
+            raise XcertError(f"{who}没有待签领的证书（可能已全部签领，或还没有导入发证记录）")
+        records.sign(conn, [row[0] for row in pending], signer, on)
+    conn.close()
+    out = _console()
+    out.print(f"已登记 {len(pending)} 张证书由「{signer}」于 {on} 签领：")
+    for _, number, name, cert_name, level in pending:
+        out.print(f"  {number or ''} {name}  {cert_name} {level or ''}".rstrip())
