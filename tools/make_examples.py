@@ -115,7 +115,8 @@ def main() -> None:
     ]
     title(ws, "2021级21数控2班名单", len(header))
     ws.append(header)
-    for i, p in enumerate(people(rng, 15, 2006), 1):
+    group2 = people(rng, 15, 2006)
+    for i, p in enumerate(group2, 1):
         name = p["name"] if i != 3 else " ".join(p["name"])  # a clerk's spaced-out name
         ws.append(
             [
@@ -163,6 +164,130 @@ def main() -> None:
                     "2021",
                 ]
             )
+
+    write_results(group, group2)
+    write_sign_off(group)
+    (EXAMPLES / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
+
+
+CATALOGUE = """\
+# 证书目录（示例）：xcert import examples/catalogue.toml
+# kind: "1+X"（职业技能等级证书，1+X 试点）或 "other"（行业证书、人社职业技能等级认定等）
+
+[[certificate]]
+name = "机械工程制图职业技能等级证书"
+kind = "1+X"
+organisation = "示例培训评价组织甲"
+levels = ["初级", "中级", "高级"]
+aliases = ["机械工程制图", "机械制图"]
+
+[[certificate]]
+name = "数控车铣加工职业技能等级证书"
+kind = "1+X"
+organisation = "示例培训评价组织乙"
+levels = ["初级", "中级", "高级"]
+aliases = ["数控车铣加工"]
+
+[[certificate]]
+name = "机械设计工程师 (AutoCAD)"
+kind = "other"
+organisation = "示例行业协会"
+aliases = ["AutoCAD 工程师"]
+
+[[certificate]]
+name = "车工职业技能等级证书（人社认定）"
+kind = "other"
+organisation = "人力资源社会保障部门"
+number_pattern = '^[YS]\\d{21}$'
+
+# 学校的评分规则：缺总成绩时按权重计算，缺考核结果时按及格线判断
+[scoring]
+theory_weight = 0.3
+practical_weight = 0.7
+pass_mark = 60
+"""
+
+
+def write_results(group: list[dict], group2: list[dict]) -> None:
+    """Exam results as an evaluation organisation sends them: two sessions, two layouts."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "20数控1-机械工程制图"
+    header = [
+        "序号",
+        "学号",
+        "姓名",
+        "证书名称",
+        "等级",
+        "考试日期",
+        "理论成绩",
+        "实操成绩",
+        "总成绩",
+        "考核结果",
+    ]
+    title(ws, "2022年机械工程制图职业技能等级证书（初级）考核成绩", len(header))
+    ws.append(header)
+    for i, p in enumerate(group, 1):
+        if i == 7:
+            continue  # withdrawn before the exam
+        theory, practical = 60 + (i * 7) % 35, 55 + (i * 11) % 40
+        total = round(theory * 0.3 + practical * 0.7, 1)
+        outcome = "缺考" if i == 12 else ("合格" if total >= 60 else "不合格")
+        if outcome == "缺考":
+            theory = practical = total = None
+        ws.append(
+            [
+                i,
+                int(f"2020010{i:02d}"),
+                p["name"],
+                "机械工程制图",
+                "初级",
+                "2022-12-10",
+                theory,
+                practical,
+                total,
+                outcome,
+            ]
+        )
+    ws = wb.create_sheet("21数控2-数控车铣加工")
+    ws.append(["学号", "姓名", "考核项目", "等级", "考核日期", "理论成绩", "实操成绩", "是否合格"])
+    for i, p in enumerate(group2, 1):
+        if i == 11:
+            continue  # suspended
+        theory, practical = 58 + (i * 13) % 40, 60 + (i * 5) % 38
+        passed = "是" if theory * 0.3 + practical * 0.7 >= 60 else "否"
+        ws.append(
+            [
+                f"{2021020100 + i}",
+                p["name"],
+                "数控车铣加工",
+                "中级",
+                "2023年6月18日",
+                theory,
+                practical,
+                passed,
+            ]
+        )
+    wb.save(EXAMPLES / "results.xlsx")
+
+
+def write_sign_off(group: list[dict]) -> None:
+    """A 考证签领名单 shaped like the seed's: class + name only, blank level, 2022.5-6."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "签领名单"
+    header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
+    title(ws, "数控技术应用专业2022年20数控1班考证签领名单", len(header))
+    ws.append(header)
+    row = 0
+    for i, p in enumerate(group, 1):
+        if i == 7:
+            continue
+        row += 1
+        job = "数控技术工程师" if i in (4, 9) else "机械设计工程师（AutoCAD）"
+        name = " ".join(p["name"]) if i == 2 else p["name"]  # a stray space, as typed
+        ws.append([row, "20数控1", name, job, None, "2022.5-6", "2022.9.28", "学习委员"])
+    wb.save(EXAMPLES / "sign-off.xlsx")
 
 
 if __name__ == "__main__":

@@ -204,6 +204,15 @@ def apply_file(
     catalogue = Catalogue(conn)
     for entry in parsed.certificates:
         existing = catalogue.find(entry["name"])
+        for label in entry["aliases"]:
+            other = catalogue.find(label)
+            if other is not None and other is not existing:
+                if existing is None and other.kind_guessed:
+                    existing = other  # a certificate first met by this short name in a sheet
+                elif other.kind_guessed:
+                    _merge_into(conn, other, existing)  # type: ignore[arg-type]
+                else:
+                    raise XcertError(f"别名「{label}」已是证书「{other.name}」的名称或别名")
         values = (
             entry["name"],
             entry["kind"],
@@ -253,6 +262,24 @@ def apply_file(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, str(value))
         )
     return added, updated, unchanged
+
+
+def _merge_into(conn: sqlite3.Connection, guessed: Certificate, target: Certificate) -> None:
+    """A guessed certificate that turns out to be an alias of a catalogue entry: its
+    sessions and awards move over, and it goes."""
+    try:
+        conn.execute(
+            "UPDATE sessions SET certificate_id = ? WHERE certificate_id = ?",
+            (target.id, guessed.id),
+        )
+    except sqlite3.IntegrityError:
+        raise XcertError(
+            f"「{guessed.name}」和「{target.name}」各有同一等级、同一日期的考核批次，无法自动合并"
+        ) from None
+    conn.execute(
+        "UPDATE awards SET certificate_id = ? WHERE certificate_id = ?", (target.id, guessed.id)
+    )
+    conn.execute("DELETE FROM certificates WHERE id = ?", (guessed.id,))
 
 
 def scoring(conn: sqlite3.Connection) -> dict[str, float]:

@@ -10,8 +10,9 @@ from xcert.errors import XcertError
 from xcert.importing import ImportOptions, ImportOutcome
 from xcert.resources import bundled
 
-EXAMPLE_ROSTERS = ("roster.xlsx", "roster-gbk.csv")
-SAMPLE_CLASS = "22模具1"
+# In this order: students first, then the catalogue, then what refers to both.
+EXAMPLE_FILES = ("roster.xlsx", "roster-gbk.csv", "catalogue.toml", "results.xlsx", "sign-off.xlsx")
+SAMPLE_STUDENT = "202001001"
 
 
 @dataclass
@@ -19,12 +20,13 @@ class DemoResult:
     db_path: Path
     options: ImportOptions
     outcome: ImportOutcome
-    sample: list[dict]  # one example class, to show what `find` prints
+    sample: dict  # one example student with results and a certificate, for `find`
+    records: tuple[list[tuple], list[tuple]]
 
 
 def run(folder: Path) -> DemoResult:
     """Build the demo database in `folder` from the bundled examples."""
-    from xcert import db, search
+    from xcert import db, records, search
     from xcert.importing import run_import
 
     db_path, files = prepare(folder)
@@ -33,10 +35,11 @@ def run(folder: Path) -> DemoResult:
         mark(conn)
         options = ImportOptions()
         outcome = run_import(conn, files, options)
-        sample, _ = search.find_students(conn, SAMPLE_CLASS)
+        sample = search.find_one(conn, SAMPLE_STUDENT)
+        history = records.student_records(conn, sample["id"])
     finally:
         conn.close()
-    return DemoResult(db_path, options, outcome, sample)
+    return DemoResult(db_path, options, outcome, sample, history)
 
 
 def prepare(folder: Path) -> tuple[Path, list[Path]]:
@@ -52,7 +55,7 @@ def prepare(folder: Path) -> tuple[Path, list[Path]]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     examples = bundled("examples")
-    files = [examples / name for name in EXAMPLE_ROSTERS]
+    files = [examples / name for name in EXAMPLE_FILES]
     missing = [f.name for f in files if not f.exists()]
     if missing:
         raise XcertError(f"找不到自带的示例文件：{'、'.join(missing)}（安装不完整？）")

@@ -91,7 +91,7 @@ class FileReport:
     import_id: int | None = None
     same_as_import: int | None = None  # identical to this earlier import: nothing to do
     kinds: list[str] = field(default_factory=list)
-    new_certificates: list[str] = field(default_factory=list)  # "name（guessed kind）"
+    new_certificates: list[tuple[str, str]] = field(default_factory=list)  # name, guessed kind
     new_students: int = 0
 
 
@@ -280,8 +280,7 @@ def _apply_records(
     for ref, row, text in outcome.warnings:
         report.warnings.append(Problem(label, text, sheet=ref.sheet, row=row))  # type: ignore[attr-defined]
     for cert in outcome.new_certificates:
-        guessed = "1+X" if cert.kind == "1+X" else "其他（非 1+X）"
-        report.new_certificates.append(f"{cert.name}（推测为 {guessed}）")
+        report.new_certificates.append((cert.name, cert.kind))
     report.new_students += outcome.new_students
     report.added += outcome.added
     report.updated += outcome.updated

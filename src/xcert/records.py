@@ -325,7 +325,7 @@ def _write(conn, kind, records, import_id, outcome) -> None:
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                 [
                     record.student_id,
-                    *record.target,
+                    record.target[0],
                     *(record.values[f] for f in fields),
                     import_id,
                     import_id,

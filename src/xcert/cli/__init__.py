@@ -238,7 +238,7 @@ def _print_import(outcome: ImportOutcome, options) -> None:
         out.print(f"{report.path.name}（{detail}，SHA-256 {report.sha256[:12]}…）", style="bold")
         if report.same_as_import is not None:
             out.print(
-                f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 名学生）"
+                f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 行）"
             )
             continue
         for sheet in report.sheets:
@@ -259,9 +259,10 @@ def _print_import(outcome: ImportOutcome, options) -> None:
             f"拒绝 {report.rejected}"
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
-        for name in report.new_certificates:
+        for name, kind in report.new_certificates:
+            guess = "1+X 证书" if kind == "1+X" else "其他证书（非 1+X）"
             out.print(
-                f"  注意：证书「{name}」不在证书目录中，已按名称推测类型加入；"
+                f"  注意：证书「{name}」不在证书目录中，已加入并按名称推测为{guess}；"
                 "请用 xcert certs 核对，或导入证书目录文件"
             )
         if report.new_students:
@@ -374,6 +375,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
         out.print(f"{name}：还没有考核成绩和证书")
         return
     outcome = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+    kinds = {"1+X": "1+X", "other": "其他"}
     if results:
         table = Table(title=f"{name} 的考核成绩")
         for label in ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果"):
@@ -381,7 +383,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
         for cert, kind, guessed, level, when, theory, practical, total, result in results:
             table.add_row(
                 cert,
-                kind + ("（推测）" if guessed else ""),
+                kinds[kind] + ("（推测）" if guessed else ""),
                 level or "",
                 when or "",
                 *(f"{v:g}" if v is not None else "" for v in (theory, practical, total)),
@@ -398,7 +400,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
             signed = f"{by} {on or ''}".strip() if by else "未签领"
             table.add_row(
                 cert,
-                kind + ("（推测）" if guessed else ""),
+                kinds[kind] + ("（推测）" if guessed else ""),
                 level or "",
                 assessed or "",
                 issued or "",
@@ -447,12 +449,18 @@ def demo(
     from xcert import demo
 
     out = _console()
-    out.print(f"xcert 演示：在 {folder}/ 新建数据库 xcert.db，导入自带的示例花名册\n", style="bold")
+    out.print(
+        f"xcert 演示：在 {folder}/ 新建数据库 xcert.db，导入自带的示例花名册、证书目录、"
+        "考核成绩和考证签领名单\n",
+        style="bold",
+    )
     result = demo.run(folder)
     _print_import(result.outcome, result.options)
-    out.print("\n按班级查找学生（身份证号只显示前 2 位和后 2 位）：")
-    out.print(f"  xcert --db {result.db_path} find 22模具1", style="bold")
-    _print_students(result.sample)
+    out.print("\n查一名学生的成绩和证书（身份证号只显示前 2 位和后 2 位）：")
+    out.print(f"  xcert --db {result.db_path} find {demo.SAMPLE_STUDENT}", style="bold")
+    _print_students([result.sample])
+    _print_records(result.sample, *result.records)
+    out.print(f"\n证书目录：xcert --db {result.db_path} certs")
     out.print(f"\n接着可以试：xcert --db {result.db_path} import 你的花名册.xlsx --dry-run")
 
 
