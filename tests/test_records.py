@@ -1,0 +1,618 @@
+"""Results, awards (sign-off lists), the certificate catalogue, record and sign."""
+
+from __future__ import annotations
+
+import pytest
+
+from xcert.resources import bundled
+
+from conftest import make_id
+
+X1, X2 = make_id("20060101", "011"), make_id("20060202", "022")
+ROSTER = [
+    ["学号", "姓名", "身份证号", "班级"],
+    ["2021010101", "陈晓明", X1, "21数控1"],
+    ["2021010102", "林小雨", X2, "21数控1"],
+    ["2021010103", "黄子轩", None, "21数控1"],
+]
+CATALOGUE = """
+[[certificate]]
+name = "机械工程制图职业技能等级证书"
+kind = "1+X"
+levels = ["初级", "中级"]
+aliases = ["机械制图"]
+
+[[certificate]]
+name = "机械设计工程师 (AutoCAD)"
+kind = "other"
+"""
+
+
+@pytest.fixture
+def school(cli, xlsx, tmp_path):
+    """A database with one class and a small catalogue."""
+    assert cli("import", xlsx("roster.xlsx", {"名单": ROSTER})).exit_code == 0
+    toml = tmp_path / "catalogue.toml"
+    toml.write_text(CATALOGUE, encoding="utf-8")
+    assert cli("import", toml).exit_code == 0
+    return cli
+
+
+RESULTS_HEADER = [
+    "学号",
+    "姓名",
+    "身份证号",
+    "班级",
+    "证书名称",
+    "等级",
+    "考试日期",
+    "理论成绩",
+    "实操成绩",
+    "考核结果",
+]
+
+
+def results(xlsx, *rows, name="results.xlsx"):
+    return xlsx(name, {"成绩": [RESULTS_HEADER, *rows]})
+
+
+def stored_results(cli):
+    return cli.query(
+        "SELECT s.student_no, c.name, se.level, se.date_start, se.date_end, r.theory, r.practical,"
+        " r.total, r.outcome FROM results r JOIN students s ON s.id = r.student_id"
+        " JOIN sessions se ON se.id = r.session_id JOIN certificates c ON c.id = se.certificate_id"
+        " ORDER BY s.student_no"
+    )
+
+
+def test_results_match_by_number_stored_as_a_number_by_id_and_by_class_and_name(school, xlsx):
+    path = results(
+        xlsx,
+        [2021010101, None, None, None, "机械制图", "初级", "2023-06-18", 80, 90, "合格"],
+        [None, None, X2, None, "机械工程制图", "初级", "2023-06-18", 50, 40, "不合格"],
+        [
+            None,
+            "黄 子轩",
+            None,
+            "21数控1",
+            "机械工程制图职业技能等级证书",
+            "初级",
+            "2023-06-18",
+            None,
+            None,
+            "缺考",
+        ],
+    )
+    result = school("import", path)
+    assert result.exit_code == 0, result.output
+    cert = "机械工程制图职业技能等级证书"
+    assert stored_results(school) == [
+        ("2021010101", cert, "初级", "2023-06-18", "2023-06-18", 80.0, 90.0, None, "pass"),
+        ("2021010102", cert, "初级", "2023-06-18", "2023-06-18", 50.0, 40.0, None, "fail"),
+        ("2021010103", cert, "初级", "2023-06-18", "2023-06-18", None, None, None, "absent"),
+    ]
+    assert school.query("SELECT count(*) FROM sessions") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "word, outcome",
+    [
+        ("合格", "pass"),
+        ("通过", "pass"),
+        ("是", "pass"),
+        ("不合格", "fail"),
+        ("未通过", "fail"),
+        ("否", "fail"),
+        ("缺考", "absent"),
+    ],
+)
+def test_every_outcome_word(school, xlsx, word, outcome):
+    path = results(
+        xlsx,
+        ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", None, None, word],
+    )
+    assert school("import", path).exit_code == 0
+    assert stored_results(school)[0][-1] == outcome
+
+
+@pytest.mark.parametrize(
+    "written, start, end",
+    [
+        ("2023.6.18", "2023-06-18", "2023-06-18"),
+        ("2023年6月18日", "2023-06-18", "2023-06-18"),
+        ("2022.5-6", "2022-05-01", "2022-06-30"),
+        ("2023/6/18", "2023-06-18", "2023-06-18"),
+    ],
+)
+def test_exam_date_forms_and_month_ranges_keep_both_ends(school, xlsx, written, start, end):
+    path = results(
+        xlsx, ["2021010101", "陈晓明", None, None, "机械制图", "初级", written, None, None, "合格"]
+    )
+    assert school("import", path).exit_code == 0
+    assert stored_results(school)[0][3:5] == (start, end)
+
+
+def test_blank_level_is_allowed_and_a_level_the_certificate_lacks_is_not(school, xlsx):
+    ok = results(
+        xlsx,
+        ["2021010101", "陈晓明", None, None, "机械制图", None, "2023-06-18", None, None, "合格"],
+    )
+    assert school("import", ok).exit_code == 0
+    bad = results(
+        xlsx,
+        ["2021010102", "林小雨", None, None, "机械制图", "高级", "2023-06-18", None, None, "合格"],
+        name="b.xlsx",
+    )
+    result = school("import", bad)
+    assert result.exit_code == 1 and "没有高级" in result.stderr
+
+
+def test_scores_out_of_range_are_refused_and_nothing_is_written(school, xlsx):
+    before = school.dump()
+    path = results(
+        xlsx,
+        ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", 80, 90, "合格"],
+        ["2021010102", "林小雨", None, None, "机械制图", "初级", "2023-06-18", 101, 90, "合格"],
+    )
+    result = school("import", path)
+    assert (
+        result.exit_code == 1
+        and "第 3 行 H 列「理论成绩」" in result.stderr
+        and "0–100" in result.stderr
+    )
+    assert school.dump() == before
+
+
+def test_unknown_and_ambiguous_students_are_refused_unless_added(school, xlsx):
+    school(
+        "import",
+        xlsx("twin.xlsx", {"S": [["学号", "姓名", "班级"], ["2021010199", "黄子轩", "21数控1"]]}),
+    )
+    before = school.dump()
+    path = results(
+        xlsx,
+        [None, "张不在", None, "21数控1", "机械制图", "初级", "2023-06-18", None, None, "合格"],
+        [None, "黄子轩", None, "21数控1", "机械制图", "初级", "2023-06-18", None, None, "合格"],
+    )
+    result = school("import", path)
+    assert result.exit_code == 1
+    assert "找不到这名学生" in result.stderr and "2 名同名学生" in result.stderr
+    assert school.dump() == before
+    added = school("import", path, "--add-students", "--skip-invalid")
+    assert "新建了 1 名" in added.stdout
+    assert school.query("SELECT name, class_code, cohort FROM students WHERE name = '张不在'") == [
+        ("张不在", "21数控1", 2024)
+    ]
+
+
+def test_class_and_name_must_find_a_roster_student_with_a_number(school, xlsx):
+    school("import", xlsx("n.xlsx", {"S": [["姓名", "班级"], ["周无号", "21数控1"]]}))
+    path = results(
+        xlsx,
+        [None, "周无号", None, "21数控1", "机械制图", "初级", "2023-06-18", None, None, "合格"],
+    )
+    assert "找不到这名学生" in school("import", path).stderr
+
+
+def test_a_number_that_belongs_to_someone_else_by_name_is_refused(school, xlsx):
+    path = results(
+        xlsx,
+        ["2021010101", "林小雨", None, None, "机械制图", "初级", "2023-06-18", None, None, "合格"],
+    )
+    result = school("import", path)
+    assert result.exit_code == 1 and "是「陈晓明」，不是「林小雨」" in result.stderr
+
+
+def test_the_same_result_twice_in_a_file(school, xlsx):
+    row = ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", 80, 90, "合格"]
+    same = school("import", results(xlsx, row, list(row)))
+    assert same.exit_code == 0 and "只导入一次" in same.stdout and len(stored_results(school)) == 1
+    other = list(row)
+    other[9] = "不合格"
+    clash = school("import", results(xlsx, row, other, name="c.xlsx"))
+    assert clash.exit_code == 1 and "与第 2 行是同一记录" in clash.stderr
+
+
+def test_corrected_results_reimport_updates_and_keeps_the_old_values(school, xlsx):
+    row = ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", 80, 50, "不合格"]
+    school("import", results(xlsx, row))
+    fixed = list(row)
+    fixed[8], fixed[9] = 90, "合格"
+    result = school("import", results(xlsx, fixed, name="fixed.xlsx"))
+    assert "更新 1" in result.stdout
+    assert stored_results(school)[0][-3:] == (90.0, None, "pass")
+    assert school.query("SELECT table_name, before FROM changes WHERE table_name = 'results'") == [
+        ("results", '{"practical": 50.0, "outcome": "fail"}')
+    ]
+
+
+def test_scoring_rule_computes_total_and_outcome_when_configured(school, xlsx, tmp_path):
+    toml = tmp_path / "rule.toml"
+    toml.write_text(
+        "[scoring]\ntheory_weight = 0.3\npractical_weight = 0.7\npass_mark = 60\n", encoding="utf-8"
+    )
+    assert school("import", toml).exit_code == 0
+    path = results(
+        xlsx, ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", 50, 70, None]
+    )
+    assert school("import", path).exit_code == 0
+    assert stored_results(school)[0][-2:] == (64.0, "pass")
+
+
+def test_missing_outcome_without_a_rule_is_an_invalid_row(school, xlsx):
+    path = results(
+        xlsx, ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", 50, 70, None]
+    )
+    assert "缺少考核结果" in school("import", path).stderr
+
+
+# --- awards and the sign-off list ------------------------------------------------------
+
+SIGN_HEADER = [
+    "序号",
+    "班号",
+    "姓名",
+    "工种",
+    "等级",
+    "鉴定时间",
+    "发证日期",
+    "证书签领人",
+    "证书编号",
+]
+
+
+def sign_off(xlsx, *rows, name="sign.xlsx"):
+    title = ["数控技术应用专业2022年21数控1班考证签领名单"]
+    return xlsx(name, {"签领": [title, SIGN_HEADER, *rows]}, merges={"签领": ["A1:I1"]})
+
+
+def stored_awards(cli):
+    return cli.query(
+        "SELECT s.student_no, c.name, a.level, a.assessed_text, a.issued_on, a.certificate_no,"
+        " a.signed_by FROM awards a JOIN students s ON s.id = a.student_id"
+        " JOIN certificates c ON c.id = a.certificate_id ORDER BY s.student_no, a.id"
+    )
+
+
+def test_the_example_sign_off_list_twice_leaves_one_award_per_row(tmp_path):
+    from conftest import Cli
+
+    cli = Cli(tmp_path / "demo.db")
+    examples = bundled("examples")
+    assert cli("import", examples / "roster.xlsx").exit_code == 0
+    first = cli("import", examples / "sign-off.xlsx")
+    assert first.exit_code == 0, first.output
+    rows = cli.query("SELECT count(*) FROM awards")[0][0]
+    assert rows == 14
+    cli("import", examples / "roster-gbk.csv")  # something else changed: no shortcut
+    again = cli("import", examples / "sign-off.xlsx")
+    assert again.exit_code == 0 and "新增 0" in again.stdout and "未变 14" in again.stdout
+    assert cli.query("SELECT count(*) FROM awards") == [(rows,)]
+
+
+def test_sign_off_rows_match_class_and_name_with_stray_spaces_and_blank_levels(school, xlsx):
+    path = sign_off(
+        xlsx,
+        [
+            1,
+            "21数控1",
+            "陈 晓明",
+            "机械设计工程师（AutoCAD）",
+            None,
+            "2022.5-6",
+            "2022.9.28",
+            "学习委员",
+            None,
+        ],
+        [
+            2,
+            "21数控1",
+            "林小雨",
+            "机械设计工程师 (AutoCAD)",
+            None,
+            "2022.5-6",
+            "2022.9.28",
+            None,
+            None,
+        ],
+    )
+    result = school("import", path)
+    assert result.exit_code == 0, result.output
+    assert stored_awards(school) == [
+        (
+            "2021010101",
+            "机械设计工程师 (AutoCAD)",
+            None,
+            "2022.5-6",
+            "2022-09-28",
+            None,
+            "学习委员",
+        ),
+        ("2021010102", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022-09-28", None, None),
+    ]
+
+
+def test_one_certificate_number_for_two_awards_is_invalid(school, xlsx):
+    number = "Y440000202200001234567"
+    path = sign_off(
+        xlsx,
+        [1, "21数控1", "陈晓明", "车工", None, "2022.5-6", "2022.9.28", None, number],
+        [2, "21数控1", "林小雨", "车工", None, "2022.5-6", "2022.9.28", None, number],
+    )
+    result = school("import", path)
+    assert result.exit_code == 1 and "证书编号与第 3 行相同" in result.stderr
+    school(
+        "import",
+        sign_off(
+            xlsx,
+            [1, "21数控1", "陈晓明", "车工", None, "2022.5-6", "2022.9.28", None, number],
+            name="one.xlsx",
+        ),
+    )
+    taken = school(
+        "import",
+        sign_off(
+            xlsx,
+            [1, "21数控1", "林小雨", "车工", None, "2022.5-6", "2022.9.28", None, number],
+            name="two.xlsx",
+        ),
+    )
+    assert taken.exit_code == 1 and "已登记给另一名学生" in taken.stderr
+
+
+def test_guessed_kinds_renshe_numbers_are_not_1x(school, xlsx):
+    path = sign_off(
+        xlsx,
+        [
+            1,
+            "21数控1",
+            "陈晓明",
+            "车工职业技能等级证书",
+            "中级",
+            "2022.5-6",
+            "2022.9.28",
+            None,
+            "S440000202200001234567",
+        ],
+        [
+            2,
+            "21数控1",
+            "林小雨",
+            "物流管理职业技能等级证书",
+            "初级",
+            "2022.5-6",
+            "2022.9.28",
+            None,
+            "2022110001",
+        ],
+        [3, "21数控1", "黄子轩", "数控技术工程师", None, "2022.5-6", "2022.9.28", None, None],
+    )
+    result = school("import", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("不在证书目录中") == 3
+    kinds = dict(school.query("SELECT name, kind FROM certificates WHERE kind_guessed = 1"))
+    assert kinds == {
+        "车工职业技能等级证书": "other",
+        "物流管理职业技能等级证书": "1+X",
+        "数控技术工程师": "other",
+    }
+    listing = school("certs")
+    assert "（推测）" in listing.stdout and "3 种证书的类型是推测的" in listing.stdout
+
+
+def test_catalogue_file_sets_kinds_and_absorbs_a_certificate_met_by_its_alias(
+    school, xlsx, tmp_path
+):
+    school(
+        "import",
+        results(
+            xlsx,
+            [
+                "2021010101",
+                "陈晓明",
+                None,
+                None,
+                "物流管理",
+                "初级",
+                "2023-06-18",
+                None,
+                None,
+                "合格",
+            ],
+        ),
+    )
+    assert school.query(
+        "SELECT name, kind, kind_guessed FROM certificates WHERE name = '物流管理'"
+    ) == [("物流管理", "other", 1)]
+    toml = tmp_path / "more.toml"
+    toml.write_text(
+        '[[certificate]]\nname = "物流管理职业技能等级证书"\nkind = "1+X"\naliases = ["物流管理"]\n',
+        encoding="utf-8",
+    )
+    assert school("import", toml).exit_code == 0
+    assert school.query(
+        "SELECT name, kind, kind_guessed FROM certificates WHERE name LIKE '物流%'"
+    ) == [("物流管理职业技能等级证书", "1+X", 0)]
+    assert stored_results(school)[0][1] == "物流管理职业技能等级证书"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[[certificate]]\nkind = "1+X"\n', "缺少 name"),
+        ('[[certificate]]\nname = "甲证书"\nkind = "X"\n', "kind 应为"),
+        (
+            '[[certificate]]\nname = "甲证书"\nkind = "other"\nlevels = ["特级"]\n',
+            "等级「特级」不存在",
+        ),
+        ('[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = "("\n', "正则表达式"),
+        (
+            '[[certificate]]\nname = "甲证书"\nkind = "other"\n[[certificate]]\nname = "乙证书"\nkind = "other"\naliases = ["甲证书"]\n',
+            "已用于「甲证书」",
+        ),
+        ("[scoring]\npass_mark = 120\n", "0–100"),
+        ("[certificate\n", "TOML 格式错误"),
+        ("[sites]\nname = 1\n", "不认识的表"),
+    ],
+)
+def test_catalogue_file_validation_messages(cli, tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("import", path)
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
+
+
+# --- by hand ---------------------------------------------------------------------------
+
+
+def test_record_adds_then_corrects_one_result(school):
+    added = school(
+        "record",
+        "2021010101",
+        "--cert",
+        "机械制图",
+        "--level",
+        "初级",
+        "--date",
+        "2023-06-18",
+        "--result",
+        "不合格",
+        "--theory",
+        "55",
+    )
+    assert added.exit_code == 0 and "已录入" in added.stdout
+    fixed = school(
+        "record",
+        "陈晓明",
+        "--cert",
+        "机械工程制图",
+        "--level",
+        "1",
+        "--date",
+        "2023.6.18",
+        "--result",
+        "合格",
+    )
+    assert fixed.exit_code == 0 and "已更正" in fixed.stdout
+    assert stored_results(school)[0][-4:] == (55.0, None, None, "pass")
+    assert school.query("SELECT kind FROM imports WHERE kind = 'record'") == [
+        ("record",),
+        ("record",),
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["不存在的人", "--cert", "机械制图", "--result", "合格"], "找不到学生"),
+        (["2021010101", "--cert", "机械制图", "--result", "优秀"], "考核结果"),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", "--theory", "120"], "0–100"),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", "--date", "明天"], "--date"),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", "--level", "高级"], "没有高级"),
+    ],
+)
+def test_record_refuses_clearly(school, args, message):
+    before = school.dump()
+    result = school("record", *args)
+    assert result.exit_code == 1 and message in result.stderr
+    assert school.dump() == before
+
+
+def test_record_by_an_id_number_never_echoes_it(school):
+    result = school("record", make_id("19990101", "555"), "--cert", "机械制图", "--result", "合格")
+    assert result.exit_code == 1 and make_id("19990101", "555") not in result.output
+
+
+def test_sign_a_class_then_nothing_is_left_to_sign(school, xlsx):
+    school(
+        "import",
+        sign_off(
+            xlsx,
+            [
+                1,
+                "21数控1",
+                "陈晓明",
+                "机械设计工程师 (AutoCAD)",
+                None,
+                "2022.5-6",
+                "2022.9.28",
+                None,
+                None,
+            ],
+            [
+                2,
+                "21数控1",
+                "林小雨",
+                "机械设计工程师 (AutoCAD)",
+                None,
+                "2022.5-6",
+                "2022.9.28",
+                None,
+                None,
+            ],
+        ),
+    )
+    result = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-10-08")
+    assert result.exit_code == 0 and "已登记 2 张证书" in result.stdout
+    assert school.query("SELECT DISTINCT signed_by, signed_on FROM awards") == [
+        ("学习委员", "2022-10-08")
+    ]
+    again = school("sign", "--class", "21数控1", "--by", "学习委员")
+    assert again.exit_code == 1 and "没有待签领的证书" in again.stderr
+
+
+def test_sign_students_of_one_certificate_only(school, xlsx):
+    school(
+        "import",
+        sign_off(
+            xlsx,
+            [
+                1,
+                "21数控1",
+                "陈晓明",
+                "机械设计工程师 (AutoCAD)",
+                None,
+                "2022.5-6",
+                "2022.9.28",
+                None,
+                None,
+            ],
+            [2, "21数控1", "陈晓明", "数控技术工程师", None, "2022.5-6", "2022.9.28", None, None],
+        ),
+    )
+    result = school(
+        "sign", "--student", "2021010101", "--cert", "机械设计工程师 (AutoCAD)", "--by", "陈晓明"
+    )
+    assert result.exit_code == 0, result.output
+    assert school.query("SELECT count(*) FROM awards WHERE signed_by IS NULL") == [(1,)]
+    found = school("find", "2021010101")
+    assert "未签领" in found.stdout and "还有 1 张证书未签领" in found.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--by", "学习委员"], "二选一"),
+        (["--class", "21数控1", "--student", "2021010101", "--by", "x"], "二选一"),
+        (["--class", "21数控1", "--by", " "], "不能为空"),
+        (["--class", "21数控1", "--by", "x", "--cert", "不存在的证书"], "证书目录里没有"),
+        (["--class", "99无此班", "--by", "x"], "没有待签领"),
+        (["--class", "21数控1", "--by", "x", "--date", "2022.13.1"], "--date"),
+    ],
+)
+def test_sign_refuses_clearly(school, args, message):
+    result = school("sign", *args)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_find_shows_results_and_certificates(school, xlsx):
+    school(
+        "import",
+        results(
+            xlsx,
+            ["2021010101", "陈晓明", None, None, "机械制图", "初级", "2023-06-18", 80, 90, "合格"],
+        ),
+    )
+    result = school("find", "陈晓明")
+    assert "陈晓明（2021010101） 的考核成绩" in result.stdout and "合格" in result.stdout
+    assert "还没有考核成绩和证书" in school("find", "林小雨").stdout
