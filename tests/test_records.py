@@ -616,3 +616,11 @@ def test_find_shows_results_and_certificates(school, xlsx):
     result = school("find", "陈晓明")
     assert "陈晓明（2021010101） 的考核成绩" in result.stdout and "合格" in result.stdout
     assert "还没有考核成绩和证书" in school("find", "林小雨").stdout
+
+
+def test_reimporting_a_catalogue_changes_nothing(school, tmp_path):
+    toml = tmp_path / "catalogue.toml"
+    toml.write_text(CATALOGUE + "\n# 再导入一次\n", encoding="utf-8")
+    result = school("import", toml)
+    assert "新增 0，更新 0，未变 2" in result.stdout
+    assert "机械制图" in school("certs").stdout

@@ -63,8 +63,10 @@ class Catalogue:
                 cid, name, kind, bool(guessed), organisation, _split(levels), pattern
             )
             self._add(cert)
-        for alias, cid in conn.execute("SELECT alias, certificate_id FROM certificate_aliases"):
-            self.by_id[cid].aliases.append(alias)
+        for alias, text, cid in conn.execute(
+            "SELECT alias, text, certificate_id FROM certificate_aliases ORDER BY rowid"
+        ):
+            self.by_id[cid].aliases.append(text)
             self.by_key.setdefault(alias, self.by_id[cid])
 
     def _add(self, cert: Certificate) -> None:
@@ -237,12 +239,7 @@ def apply_file(
                 ",".join(existing.levels) or None,
                 existing.number_pattern,
             )
-            alias_keys = sorted(key(a) for a in entry["aliases"])
-            if (
-                old == values
-                and not existing.kind_guessed
-                and sorted(existing.aliases) == alias_keys
-            ):
+            if old == values and not existing.kind_guessed and existing.aliases == entry["aliases"]:
                 unchanged += 1
                 continue
             conn.execute(
@@ -254,8 +251,9 @@ def apply_file(
         conn.execute("DELETE FROM certificate_aliases WHERE certificate_id = ?", (cid,))
         for alias in entry["aliases"]:
             conn.execute(
-                "INSERT OR REPLACE INTO certificate_aliases (alias, certificate_id) VALUES (?, ?)",
-                (key(alias), cid),
+                "INSERT OR REPLACE INTO certificate_aliases (alias, text, certificate_id)"
+                " VALUES (?, ?, ?)",
+                (key(alias), alias, cid),
             )
     for name, value in parsed.scoring.items():
         conn.execute(

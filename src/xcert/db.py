@@ -107,6 +107,7 @@ def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
         );
         CREATE TABLE certificate_aliases (
             alias TEXT PRIMARY KEY,  -- compared folded, without spaces, lower case
+            text TEXT NOT NULL,  -- as the catalogue file wrote it
             certificate_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE
         );
         CREATE TABLE sessions (
