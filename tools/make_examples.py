@@ -286,7 +286,8 @@ def write_sign_off(group: list[dict]) -> None:
         row += 1
         job = "数控技术工程师" if i in (4, 9) else "机械设计工程师（AutoCAD）"
         name = " ".join(p["name"]) if i == 2 else p["name"]  # a stray space, as typed
-        ws.append([row, "20数控1", name, job, None, "2022.5-6", "2022.9.28", "学习委员"])
+        signer = None if i >= 13 else "学习委员"  # the last few have not signed yet
+        ws.append([row, "20数控1", name, job, None, "2022.5-6", "2022.9.28", signer])
     wb.save(EXAMPLES / "sign-off.xlsx")
 
 
