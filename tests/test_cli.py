@@ -91,9 +91,7 @@ def test_demo_builds_a_database_from_the_bundled_examples(tmp_path):
     cohorts = {c for (c,) in conn.execute("SELECT DISTINCT cohort FROM students")}
     assert None not in cohorts
     assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 28
-    assert (
-        conn.execute("SELECT count(*) FROM awards WHERE signed_by = '学习委员'").fetchone()[0] == 14
-    )
+    assert conn.execute("SELECT count(*), count(signed_by) FROM awards").fetchone() == (14, 11)
     assert "陈锦曦（202001001） 的证书" in result.stdout
     again = Cli(tmp_path / "x.db")("demo", folder, db=False)
     assert again.exit_code == 0 and conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 5
