@@ -738,3 +738,141 @@ def test_first_import_of_distinct_rows_takes_the_same_result_as_the_general_path
     assert cli.query("SELECT cohort_derived, status FROM students") == other.query(
         "SELECT cohort_derived, status FROM students WHERE student_no != '9'"
     )
+
+
+# Second review: names, sheet order, --skip-invalid stability, cohorts, masking.
+
+
+def ID(n: int) -> str:
+    return make_id("20050101", f"{n:03d}")
+
+
+def test_an_id_match_never_renames_a_stored_student(cli, xlsx):
+    head = ["姓名", "班级", "身份证号", "学籍状态"]
+    cli(
+        "import",
+        xlsx(
+            "a.xlsx",
+            {"S": [head, ["李雷", "20数控1", ID(1), None], ["王芳", "20数控1", ID(2), None]]},
+        ),
+    )
+    before = cli.dump()
+    shifted = [head, ["李雷", "20数控1", ID(2), "休学"], ["王芳", "20数控1", ID(1), "在读"]]
+    result = cli("import", xlsx("b.xlsx", {"S": shifted}))
+    assert result.exit_code == 1 and "在数据库里是「王芳」，不是「李雷」" in result.stderr
+    assert cli.dump() == before
+
+
+def test_a_rename_with_both_keys_agreeing_is_accepted(cli, xlsx):
+    head = ["学号", "姓名", "身份证号"]
+    cli("import", xlsx("a.xlsx", {"S": [head, ["2020010101", "李雷", ID(1)]]}))
+    assert (
+        cli("import", xlsx("b.xlsx", {"S": [head, ["2020010101", "李磊", ID(1)]]})).exit_code == 0
+    )
+    assert cli.students()[0][1] == "李磊"
+
+
+def test_sheet_order_does_not_decide_who_a_name_only_row_is(cli, xlsx):
+    sheets = {
+        "通讯录": [["姓名", "班级", "手机号"], ["李雷", "21数控1", "13800001111"]],
+        "身份证": [["姓名", "身份证号"], ["李雷", ID(3)]],
+        "学籍": [["学号", "姓名", "班级", "身份证号"], ["2021010102", "李雷", "21数控1", ID(3)]],
+    }
+    path = xlsx("s.xlsx", sheets)
+    first = cli("import", path)
+    assert first.exit_code == 0, first.output
+    assert cli.students() == [
+        (
+            "2021010102",
+            "李雷",
+            "男",
+            ID(3),
+            "21数控1",
+            None,
+            None,
+            None,
+            2024,
+            "13800001111",
+            "enrolled",
+        )
+    ]
+    cli("import", xlsx("other.xlsx", {"S": [["学号", "姓名", "班级"], ["9", "别人", "20数控9"]]}))
+    assert cli("import", path).exit_code == 0
+
+
+def test_skip_invalid_gives_the_same_result_on_a_second_run(cli, xlsx):
+    rows = [
+        ["学号", "姓名", "班级", "身份证号", "手机号"],
+        ["2020010101", "李雷", "20数控1", None, "13800138000"],
+        ["2020010101", "李雷", "20数控1", ID(2), "13900139000"],
+        ["2020010102", "王芳", "20数控1", ID(2), None],
+    ]
+    path = xlsx("t10.xlsx", {"S": rows})
+    cli("import", path, "--skip-invalid")
+    after_first = cli.students()
+    cli("import", xlsx("other.xlsx", {"S": [["学号", "姓名", "班级"], ["9", "别人", "20数控9"]]}))
+    cli("import", path, "--skip-invalid")
+    assert [s for s in cli.students() if s[0] != "9"] == after_first
+
+
+def test_a_stored_enrolment_year_beats_a_cohort_from_the_class_code(cli, xlsx):
+    a = xlsx(
+        "a.xlsx",
+        {"S": [["学号", "姓名", "班级", "入学年份"], ["2020010101", "王芳", "21数控1", 2020]]},
+    )
+    b = xlsx(
+        "b.xlsx",
+        {
+            "S": [
+                ["学号", "姓名", "班级", "手机号"],
+                ["2020010101", "王芳", "21数控1", "13800001111"],
+            ]
+        },
+    )
+    cli("import", a)
+    cli("import", b)
+    assert cli.students()[0][8] == 2023
+    assert "未变 1" in cli("import", a).stdout
+
+
+def test_within_one_workbook_an_enrolment_year_beats_the_class_code_in_any_order(cli, xlsx):
+    sheets = {
+        "20数控1": [["学号", "姓名", "班级"], ["2021010101", "王芳", "20数控1"]],
+        "学籍": [["学号", "姓名", "入学年份"], ["2021010101", "王芳", 2021]],
+    }
+    cli("import", xlsx("c.xlsx", sheets))
+    assert cli.students()[0][8] == 2024
+
+
+def test_ids_inside_student_numbers_notes_and_other_columns_are_masked(cli, xlsx, tmp_path):
+    rows = [
+        ["学籍号", "姓名", "班级", "身份证号", "备注"],
+        ["G" + ID(1), "王芳", "20数控1", ID(1), "身份证" + ID(1)],
+        ["G" + ID(2), "王芳", "20数控1", ID(1), ID(2) + "（家长）"],
+        ["注：李雷（身份证" + ID(4) + "）已转学"],
+    ]
+    out = tmp_path / "rej.xlsx"
+    result = cli("import", xlsx("g.xlsx", {"S": rows}), "--skip-invalid", "--rejects", out)
+    text = result.output + " ".join(
+        str(c) for row in load_workbook(out).active.iter_rows(values_only=True) for c in row
+    )
+    found = cli("find", "王芳")
+    for number in (ID(1), ID(2), ID(4)):
+        assert number not in text and number not in found.output
+
+
+def test_rejects_of_two_inputs_with_one_name_stay_apart(cli, xlsx, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = xlsx("a/花名册.xlsx", {"Sheet1": [["学号", "姓名", "班级"], ["1", None, "21数控1"]]})
+    b = xlsx("b/花名册.xlsx", {"Sheet1": [["姓名", "学号", "班级"], [None, "2", "21数控1"]]})
+    out = tmp_path / "rej.xlsx"
+    cli("import", a, b, "--skip-invalid", "--rejects", out)
+    assert len(load_workbook(out).sheetnames) == 2
+
+
+def test_a_conflict_message_names_the_other_row_not_itself(cli, xlsx):
+    rows = [["学号", "姓名", "手机号"], ["1", "甲", "13800000001"], ["1", "甲", "13800000002"]]
+    result = cli("import", xlsx("c.xlsx", {"S": rows}))
+    assert "第 2 行：与第 3 行是同一学生" in result.stderr
+    assert "第 3 行：与第 2 行是同一学生" in result.stderr

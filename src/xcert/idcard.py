@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -91,3 +92,12 @@ def mask_id(number: str | None) -> str:
     if len(number) <= 4:
         return "*" * len(number)
     return number[:2] + "*" * (len(number) - 4) + number[-2:]
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+
+
+def mask_ids_in(text: str) -> str:
+    """Every ID number inside a longer text masked: a note `身份证44…1X`, a 学籍号
+    `G` + ID number. Digit runs of other lengths are left alone."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(1)), text)

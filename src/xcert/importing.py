@@ -7,6 +7,7 @@ The whole command is one transaction: a dry run is the same work rolled back.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import gc
 import hashlib
@@ -197,6 +198,9 @@ def _import_file(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
             rows.extend(_roster_rows(path.name, cleaned, options, report))
+    if len({row.ref.sheet for row in rows}) > 1:  # messages then name the sheet too
+        for row in rows:
+            row.label = f"工作表「{row.ref.sheet}」第 {row.row} 行"  # type: ignore[attr-defined]
     _apply(conn, rows, options, report, on_progress, import_id)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind != "roster":
@@ -406,6 +410,7 @@ def shown_value(fld: str, value: object) -> str:
     compact = shown.replace(" ", "")
     if fld == "id_number" or _looks_like_id(compact):
         return idcard.mask_id(compact)
+    shown = idcard.mask_ids_in(shown)
     return shown if len(shown) <= 40 else shown[:37] + "…"
 
 
@@ -552,7 +557,13 @@ def _roster_rows(
         if warning:
             report.warnings.append(Problem(label, warning, value=stated["name"], **where))
         out.append(
-            students.RowIn(row.ref, row.row, stated, _derived(label, stated, years, report, where))
+            students.RowIn(
+                row.ref,
+                row.row,
+                stated,
+                _derived(label, stated, years, report, where),
+                program_years=years,
+            )
         )
     return out
 
@@ -618,6 +629,7 @@ def _cell_problem(
 
 def _reject(report: FileReport, ref: _RowRef, row: int, reasons: list[Problem]) -> None:
     """Refuse a row: its problems to the report, a copy (IDs masked) for --rejects."""
+    reasons = [dataclasses.replace(p, reason=idcard.mask_ids_in(p.reason)) for p in reasons]
     report.problems.extend(reasons)
     report.rejected += 1
     report.rejected_rows.append(
@@ -655,6 +667,8 @@ def mask_if_id(value: object) -> object:
     compact = clean.text(value).replace(" ", "")
     if _looks_like_id(compact):
         return idcard.mask_id(compact)
+    if isinstance(value, str):
+        return idcard.mask_ids_in(value)
     return value
 
 
@@ -810,10 +824,13 @@ def write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:
     own header, reasons first; ID numbers masked like every other output."""
     from xcert.xlsxout import Table, write_tables
 
+    names = [r.path.name for r in outcome.files]
     groups: dict[tuple[str, str], list[RejectedRow]] = {}
     for report in outcome.files:
+        # Two inputs of one name (two classes' 花名册.xlsx): tell them apart by path.
+        label = report.path.name if names.count(report.path.name) == 1 else str(report.path)
         for rejected in report.rejected_rows:
-            groups.setdefault((report.path.name, rejected.sheet), []).append(rejected)
+            groups.setdefault((label, rejected.sheet), []).append(rejected)
     tables = []
     for (file_name, sheet), rows in groups.items():
         header = ["文件", "工作表", "行号", "拒绝原因", *rows[0].headers]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from xcert.headers import LABELS
+from xcert.idcard import mask_ids_in
 from xcert.model import STUDENT_FIELDS
 
 # Values a file may leave out but xcert can derive; they never override stated ones.
@@ -29,6 +30,11 @@ class RowIn:
     row: int  # 1-based row number, for messages
     stated: dict[str, object]  # fields the row gave a value
     derived: dict[str, object]  # DERIVABLE fields xcert filled in
+    label: str = ""  # how messages name the row: 第 3 行, or 工作表「学籍」第 3 行
+    program_years: int = 3  # to derive a cohort from a stored 入学年份
+
+    def where(self) -> str:
+        return self.label or f"第 {self.row} 行"
 
 
 class Student:
@@ -135,9 +141,9 @@ class Index:
 def _holder(student: Student) -> str:
     """Who holds a key, as a clerk can find them: a row of this file or a stored 学号."""
     values = student.current
-    who = f"{values.get('name')}，学号 {values.get('student_no') or '无'}"
+    who = f"{values.get('name')}，学号 {mask_ids_in(str(values.get('student_no') or '无'))}"
     if student.rows:
-        return f"与第 {student.rows[0].row} 行（{who}）相同"
+        return f"与{student.rows[0].where()}（{who}）相同"
     return f"已属于数据库中的学生（{who}）"
 
 
@@ -148,14 +154,20 @@ def resolve(
     rows = list(rows)
     if index.empty() and _all_distinct(rows):
         return Resolution(new=[_new_values(row.stated, row.derived) for row in rows])
+    # Rows with the strongest key first: a class + name row then finds the student its
+    # file gives a 学号 elsewhere, whatever the order of sheets and rows.
+    rows.sort(key=_key_strength)
     touched: list[Student] = []
     result = Resolution()
     for number, row in enumerate(rows, 1):
         if on_progress is not None and number % 5000 == 0:
             on_progress(number)
         student, why, fld = index.match(row.stated)
+        if why is None and student is not None:
+            why, fld = _renamed(student, row.stated)
         if why is not None:
             result.refused.append((row, why, fld))
+            _taint(index, row, why, touched)
             continue
         if student is None:  # the common case of a first import: no merging to do
             student = Student(None, dict(row.stated))
@@ -168,6 +180,7 @@ def resolve(
             clash = _key_taken(index, student, row.stated)
             if clash is not None:
                 result.refused.append((row, clash, "id_number"))
+                _taint(index, row, clash, touched)
                 continue
         if not student.rows:
             touched.append(student)
@@ -175,6 +188,45 @@ def resolve(
     for student in touched:
         _settle(student, result)
     return result
+
+
+def _key_strength(row: RowIn) -> int:
+    stated = row.stated
+    return 0 if stated.get("student_no") else 1 if stated.get("id_number") else 2
+
+
+def _renamed(student: Student, stated: dict[str, object]) -> tuple[str | None, str | None]:
+    """A stored student found by one key whose name the row changes: most often a sorted
+    column or a typing slip, so refused; a rename needs both 学号 and ID number to agree."""
+    old, new = student.current.get("name"), stated.get("name")
+    if student.stored is None or not old or not new or old == new:
+        return None, None
+    current = student.current
+    if (
+        stated.get("student_no")
+        and stated.get("student_no") == current.get("student_no")
+        and stated.get("id_number")
+        and stated.get("id_number") == current.get("id_number")
+    ):
+        return None, None
+    key = "学号" if stated.get("student_no") == current.get("student_no") else "身份证号"
+    return (
+        f"{key}对应的学生在数据库里是「{old}」，不是「{new}」；如确是改名，请在同一行写上学号和身份证号",
+        "name",
+    )
+
+
+def _taint(index: Index, row: RowIn, why: str, touched: list[Student]) -> None:
+    """A refused row still says something about the student of its 学号: that student's
+    other rows in this import are refused too, so a second run cannot differ."""
+    number = row.stated.get("student_no")
+    student = index.by_no.get(number) if number else None
+    if student is None:
+        return
+    if not student.rows:
+        touched.append(student)
+    if student.conflict is None:
+        student.conflict = f"同一学生的{row.where()}有问题（{why}）"
 
 
 def _all_distinct(rows: list[RowIn]) -> bool:
@@ -215,9 +267,7 @@ def _merge(index: Index, student: Student, row: RowIn) -> None:
         differing = [f for f, v in row.stated.items() if student.stated.get(f) not in (None, v)]
         if differing and student.conflict is None:
             labels = "、".join(LABELS[f] for f in differing)
-            student.conflict = (
-                f"与第 {student.rows[0].row} 行是同一学生，但「{labels}」不同；请保留正确的一行"
-            )
+            student.conflict = f"是同一学生，但「{labels}」不同；请保留正确的一行"
     student.rows.append(row)
     new_keys = {
         f: v
@@ -233,22 +283,28 @@ def _merge(index: Index, student: Student, row: RowIn) -> None:
 def _settle(student: Student, result: Resolution) -> None:
     if student.conflict is not None:
         for row in student.rows:
-            result.refused.append((row, student.conflict, None))
+            others = "、".join(r.where() for r in student.rows if r is not row)
+            why = (
+                f"与{others}{student.conflict}"
+                if student.conflict.startswith("是同一")
+                else student.conflict
+            )
+            result.refused.append((row, why, None))
         return
     first = student.rows[0]
     for row in student.rows[1:]:
         result.duplicates.append((row, first.row))
+    stored = student.stored or {}
+    derived = student.derived
+    enrolled = student.stated.get("enrollment_year") or stored.get("enrollment_year")
+    if "cohort" in derived and enrolled:
+        # A cohort derived from a class code gives way to a known 入学年份 (SPEC 2's order),
+        # whichever row, sheet or earlier import stated it.
+        derived = {**derived, "cohort": int(enrolled) + student.rows[0].program_years}  # type: ignore[arg-type]
     if student.stored is None:
-        values = dict.fromkeys(STUDENT_FIELDS)
-        values.update(student.derived)
-        values.update(student.stated)
-        values["status"] = values["status"] or "enrolled"
-        values["cohort_derived"] = int(
-            "cohort" not in student.stated and values["cohort"] is not None
-        )
-        result.new.append(values)
+        result.new.append(_new_values(student.stated, derived))
         return
-    before, after = changes(student.stored, student.stated, student.derived)
+    before, after = changes(student.stored, student.stated, derived)
     if after:
         result.updated.append((int(student.stored["id"]), before, after))  # type: ignore[arg-type]
     else:

@@ -370,7 +370,9 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
     from rich.table import Table
 
     out = _console()
-    name = f"{student['name']}（{student['student_no'] or '无学号'}）"
+    from xcert.idcard import mask_ids_in
+
+    name = f"{student['name']}（{mask_ids_in(student['student_no'] or '无学号')}）"
     if not results and not awards:
         out.print(f"{name}：还没有考核成绩和证书")
         return
@@ -415,7 +417,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
 def _print_students(students: list[dict]) -> None:
     from rich.table import Table
 
-    from xcert.idcard import mask_id
+    from xcert.idcard import mask_id, mask_ids_in
     from xcert.model import STATUS_LABELS
 
     table = Table(title=f"找到 {len(students)} 名学生")
@@ -423,7 +425,7 @@ def _print_students(students: list[dict]) -> None:
         table.add_column(label, no_wrap=label in ("学号", "身份证号"))
     for s in students:
         table.add_row(
-            s["student_no"] or "",
+            mask_ids_in(s["student_no"] or ""),
             s["name"],
             s["gender"] or "",
             mask_id(s["id_number"]),

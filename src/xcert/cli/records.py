@@ -9,6 +9,7 @@ import typer
 
 from xcert.cli import _console, _open, app
 from xcert.errors import XcertError
+from xcert.idcard import mask_ids_in
 
 _KIND_LABELS = {"1+X": "1+X", "other": "其他"}
 OUTCOME_LABELS = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
@@ -161,4 +162,4 @@ def sign(
     out = _console()
     out.print(f"已登记 {len(pending)} 张证书由「{signer}」于 {on} 签领：")
     for _, number, name, cert_name, level in pending:
-        out.print(f"  {number or ''} {name}  {cert_name} {level or ''}".rstrip())
+        out.print(f"  {mask_ids_in(number or '')} {name}  {cert_name} {level or ''}".rstrip())
