@@ -162,6 +162,21 @@ def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
     )
 
 
+def m003_targets(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE targets (
+            year INTEGER PRIMARY KEY,
+            participants INTEGER,  -- 1+X candidates tested
+            pass_rate REAL,  -- a fraction: 0.9
+            certificates INTEGER,  -- distinct 1+X certificates examined
+            updated_import INTEGER REFERENCES imports(id)
+        )
+        """,
+    )
+
+
 # Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
 STUDENT_KEY_INDEXES = {
     "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
@@ -171,6 +186,7 @@ STUDENT_KEY_INDEXES = {
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
+    m003_targets,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

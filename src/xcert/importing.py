@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcert import catalogue, clean, db, idcard, records, students
+from xcert import targets as targets_
 from xcert.errors import Problem, XcertError
 from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
 from xcert.model import STUDENT_FIELDS
@@ -181,9 +182,9 @@ def _import_file(
             (earlier["data_version"], report.import_id),
         )
         return report
-    catalogue_file = _catalogue_file(path, data)
-    if catalogue_file is not None:
-        _import_catalogue(conn, report, options, catalogue_file)
+    toml_file = _toml_file(path, data)
+    if toml_file is not None:
+        _import_toml(conn, report, options, toml_file)
         return report
     workbook = read_workbook(path, data)
     report.format, report.encoding = workbook.format, workbook.encoding
@@ -218,32 +219,57 @@ def _import_file(
     return report
 
 
-def _catalogue_file(path: Path, data: bytes) -> catalogue.CatalogueFile | None:
-    """A certificate catalogue TOML file, by its content (a .toml name or its tables)."""
+TOML_TABLES = ("certificate", "scoring", "target")
+
+
+@dataclass
+class _TomlFile:
+    catalogue: catalogue.CatalogueFile
+    targets: list[targets_.Target]
+
+
+def _toml_file(path: Path, data: bytes) -> _TomlFile | None:
+    """A TOML file (certificate catalogue, scoring rule, targets), known by its content:
+    a .toml name, or one of its tables at the start of a line."""
     if len(data) > 1 << 20 or data[:1] in (b"P", b"\xd0"):
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    if path.suffix.lower() != ".toml" and not re.search(
-        r"^\s*\[\[?(certificate|scoring)\]", text, re.M
-    ):
+    tables = "|".join(TOML_TABLES)
+    if path.suffix.lower() != ".toml" and not re.search(rf"^\s*\[\[?({tables})\]", text, re.M):
         return None
-    return catalogue.parse_toml(path, text)
+    tables_found = catalogue.load_toml(path, text)
+    unknown = set(tables_found) - set(TOML_TABLES)
+    if unknown:
+        raise XcertError(
+            f"{path.name}：不认识的表：{'、'.join(sorted(unknown))}（可用：{'、'.join(TOML_TABLES)}）"
+        )
+    return _TomlFile(catalogue.parse(path, tables_found), targets_.parse(path, tables_found))
 
 
-def _import_catalogue(
-    conn: sqlite3.Connection,
-    report: FileReport,
-    options: ImportOptions,
-    parsed: catalogue.CatalogueFile,
+def _import_toml(
+    conn: sqlite3.Connection, report: FileReport, options: ImportOptions, parsed: _TomlFile
 ) -> None:
     report.format = "toml"
-    report.kinds = ["catalogue"]
-    import_id = _record_import(conn, report, options, "catalogue")
+    report.kinds = [
+        kind
+        for kind, present in (
+            ("catalogue", parsed.catalogue.certificates or parsed.catalogue.scoring),
+            ("targets", parsed.targets),
+        )
+        if present
+    ]
+    import_id = _record_import(conn, report, options, "+".join(report.kinds) or "toml")
     report.import_id = import_id
-    report.added, report.updated, report.unchanged = catalogue.apply_file(conn, parsed, import_id)
+    for added, updated, unchanged in (
+        catalogue.apply_file(conn, parsed.catalogue, import_id),
+        targets_.apply(conn, parsed.targets, import_id),
+    ):
+        report.added += added
+        report.updated += updated
+        report.unchanged += unchanged
     _finish_import(conn, report, import_id)
 
 

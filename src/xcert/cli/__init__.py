@@ -473,3 +473,4 @@ def main() -> None:
 
 # Commands by subject, registered on `app` when this package is imported.
 from xcert.cli import records as _records  # noqa: E402, F401
+from xcert.cli import stats as _stats  # noqa: E402, F401

@@ -1,0 +1,156 @@
+"""Commands for the figures schools report: stats, target set."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from xcert.cli import _console, _open, app
+from xcert.errors import XcertError
+
+FORMATS = ("table", "json", "csv", "markdown")
+BY = ("year", "certificate", "level", "class", "major", "department")
+
+
+def _choice(allowed: tuple[str, ...], option: str):
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(
+                f"「{value}」不可用；可用：{'、'.join(allowed)}", param_hint=option
+            )
+        return value
+
+    return check
+
+
+@app.command()
+def stats(
+    year: Annotated[
+        int | None, typer.Option("--year", help="只看这一年的考证，和这一届的双证毕业率")
+    ] = None,
+    cohort: Annotated[
+        int | None, typer.Option("--cohort", help="双证毕业率只看这一届（如 2023）")
+    ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="考证情况按什么细分：year、certificate、level、class、major、department",
+            callback=_choice(BY, "--by"),
+        ),
+    ] = "year",
+    all_kinds: Annotated[bool, typer.Option("--all-kinds", help="考证统计也算非 1+X 证书")] = False,
+    list_: Annotated[
+        str | None,
+        typer.Option(
+            "--list",
+            help="列出某个数字背后的学生：tested、passed、absent、graduates、certified、uncertified",
+            callback=_choice(
+                ("tested", "passed", "absent", "graduates", "certified", "uncertified"), "--list"
+            ),
+        ),
+    ] = None,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format", help="table、json、csv、markdown", callback=_choice(FORMATS, "--format")
+        ),
+    ] = "table",
+) -> None:
+    """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
+
+    例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified
+    """
+    from xcert import output
+    from xcert import stats as figures_
+
+    conn = _open(create=False)
+    if list_ is not None:
+        people = figures_.students_behind(
+            conn, list_, year=year, cohort=cohort, all_kinds=all_kinds
+        )
+        conn.close()
+        table = output.people_table(list_, people)
+        _emit(format_, [table], output.people_json(people), [])
+        return
+    figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds)
+    conn.close()
+    _emit(
+        format_,
+        output.tables(figures, by=by, all_kinds=all_kinds),
+        figures.as_json(),
+        figures.warnings,
+    )
+
+
+def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None:
+    from xcert import output
+
+    if format_ == "json":
+        typer.echo(output.to_json(data))
+    elif format_ == "csv":
+        typer.echo(output.to_csv(tables), nl=False)
+        for warning in warnings:
+            typer.echo(f"注意：{warning}", err=True)
+    elif format_ == "markdown":
+        typer.echo(output.to_markdown(tables, warnings), nl=False)
+    else:
+        from rich.table import Table
+
+        out = _console()
+        for table in tables:
+            view = Table(title=table.title)
+            for label in table.header:
+                view.add_column(label, justify="left")
+            for row in table.rows:
+                view.add_row(*row)
+            if not table.rows:
+                view.add_row(*("—" for _ in table.header))
+            out.print(view)
+        for warning in warnings:
+            out.print(f"注意：{warning}", style="yellow")
+
+
+target_app = typer.Typer(
+    help="绩效目标：每年的考证人数、通过率、1+X 证书数目标。", no_args_is_help=True
+)
+app.add_typer(target_app, name="target")
+
+
+@target_app.command("set")
+def target_set(
+    year: Annotated[int, typer.Option("--year", help="年份，如 2022")],
+    participants: Annotated[
+        int | None, typer.Option("--participants", min=0, help="1+X 考证人数目标")
+    ] = None,
+    pass_rate: Annotated[
+        str | None, typer.Option("--pass-rate", help="通过率目标：0.9 或 90%")
+    ] = None,
+    certificates: Annotated[
+        int | None, typer.Option("--certificates", min=0, help="1+X 证书种数目标")
+    ] = None,
+) -> None:
+    """设置某一年的绩效目标（没写的指标保持原样）。
+
+    例：xcert target set --year 2022 --participants 300 --pass-rate 90% --certificates 6
+    """
+    from xcert import db, records, targets
+
+    if participants is None and pass_rate is None and certificates is None:
+        raise XcertError("至少给出 --participants、--pass-rate、--certificates 中的一项")
+    if not 2000 <= year <= 2100:
+        raise XcertError(f"--year {year} 不是合理的年份")
+    rate = targets.pass_rate_value(pass_rate, "--pass-rate") if pass_rate is not None else None
+    conn = _open(create=False)
+    with db.transaction(conn):
+        log_id = records.log_write(conn, "target", f"{year} 年目标", 0, 0)
+        added, updated, _ = targets.apply(
+            conn, [targets.Target(year, participants, rate, certificates)], log_id
+        )
+        conn.execute(
+            "UPDATE imports SET rows_added = ?, rows_updated = ? WHERE id = ?",
+            (added, updated, log_id),
+        )
+    conn.close()
+    _console().print(f"{year} 年目标已{'设置' if added else '更新'}")

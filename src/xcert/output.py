@@ -1,0 +1,210 @@
+"""Figures as tables a clerk reads: Chinese labels like the seed's tables, percentages
+with one decimal, `—` over zero people. One table model, four formats (SPEC 3, 4).
+
+`tables()` turns figures into (title, header, rows) once; csv, markdown and the
+terminal print those. JSON is the figures themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from xcert.idcard import mask_id, mask_ids_in
+from xcert.stats import Figures
+
+BY_LABELS = {
+    "certificate": "证书",
+    "level": "等级",
+    "class": "班级",
+    "major": "专业",
+    "department": "系部",
+}
+OUTCOME_LABELS = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+def percent(value: float | None) -> str:
+    """0.88 → 88.0%; None (a rate over zero people) → —."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _met(value: bool | None) -> str:
+    return "—" if value is None else ("达成" if value else "未达成")
+
+
+def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> list[Table]:
+    kind = "" if all_kinds else "1+X "
+    out = []
+    by_label = BY_LABELS.get(by)
+    header = [
+        "年份",
+        *([by_label] if by_label else []),
+        f"{kind}考证人数（人）",
+        f"{kind}考证通过人数（人）",
+        "缺考人数（人）",
+        f"{kind}证书通过率",
+    ]
+    rows = [
+        [
+            f"{row['year']} 年" if row["year"] else "日期不详",
+            *([row[by] or "（未填）"] if by_label else []),
+            str(row["tested"]),
+            str(row["passed"]),
+            str(row["absent"]),
+            percent(row["pass_rate"]),
+        ]
+        for row in figures.pass_rates
+    ]
+    out.append(Table(f"{kind}考证情况统计", header, rows))
+    out.append(
+        Table(
+            "双证毕业率",
+            ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
+            [
+                [
+                    f"{row['cohort']} 届",
+                    str(row["graduates"]),
+                    str(row["certified"]),
+                    percent(row["rate"]),
+                ]
+                for row in figures.dual_certificate
+            ],
+        )
+    )
+    if figures.targets:
+        rows = []
+        for t in figures.targets:
+            rows.append(
+                [
+                    f"{t['year']} 年",
+                    "1+X 考证人数",
+                    _count(t["participants_target"]),
+                    str(t["participants"]),
+                    _met(t["participants_met"]),
+                ]
+            )
+            rows.append(
+                [
+                    "",
+                    "1+X 证书通过率",
+                    percent(t["pass_rate_target"]) if t["pass_rate_target"] is not None else "—",
+                    percent(t["pass_rate"]),
+                    _met(t["pass_rate_met"]),
+                ]
+            )
+            rows.append(
+                [
+                    "",
+                    "1+X 证书数（种）",
+                    _count(t["certificates_target"]),
+                    str(t["certificates"]),
+                    _met(t["certificates_met"]),
+                ]
+            )
+        out.append(Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows))
+    return out
+
+
+def people_table(what: str, people: list[dict]) -> Table:
+    """The students behind a figure; ID numbers masked (SPEC 5.3)."""
+    titles = {
+        "tested": "参加考核（合格或不合格）的学生",
+        "passed": "考核合格的学生",
+        "absent": "缺考的学生",
+        "graduates": "毕业生",
+        "certified": "获得技能证书的毕业生",
+        "uncertified": "未获得技能证书的毕业生",
+    }
+    if what in ("tested", "passed", "absent"):
+        header = ["序号", "班级", "学号", "姓名", "身份证号", "证书", "等级", "考核日期", "结果"]
+        rows = [
+            [
+                str(i),
+                p["class"] or "",
+                mask_ids_in(p["student_no"] or ""),
+                p["name"],
+                mask_id(p["id_number"]),
+                p["certificate"],
+                p["level"] or "",
+                p["exam_date"] or "",
+                OUTCOME_LABELS[p["outcome"]],
+            ]
+            for i, p in enumerate(people, 1)
+        ]
+    else:
+        header = ["序号", "届别", "班级", "学号", "姓名", "身份证号"]
+        rows = [
+            [
+                str(i),
+                f"{p['cohort']} 届",
+                p["class"] or "",
+                mask_ids_in(p["student_no"] or ""),
+                p["name"],
+                mask_id(p["id_number"]),
+            ]
+            for i, p in enumerate(people, 1)
+        ]
+    return Table(f"{titles[what]}（{len(people)} 人）", header, rows)
+
+
+def people_json(people: list[dict]) -> list[dict]:
+    out = []
+    for p in people:
+        record = {k: v for k, v in p.items() if k != "id"}
+        record["id_number"] = mask_id(p["id_number"]) or None
+        if record.get("student_no"):
+            record["student_no"] = mask_ids_in(record["student_no"])
+        out.append(record)
+    return out
+
+
+def to_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_csv(tables_: list[Table]) -> str:
+    """Each table under its title, a blank line between; Excel reads the BOM as UTF-8."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\n")
+    for index, table in enumerate(tables_):
+        if index:
+            buffer.write("\n")
+        writer.writerow([table.title])
+        writer.writerow(table.header)
+        writer.writerows(table.rows)
+    return buffer.getvalue()
+
+
+def to_markdown(tables_: list[Table], warnings: list[str] = ()) -> str:  # type: ignore[assignment]
+    parts = []
+    for table in tables_:
+        lines = [
+            f"### {table.title}",
+            "",
+            "| " + " | ".join(table.header) + " |",
+            "| " + " | ".join("---" for _ in table.header) + " |",
+        ]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows]
+        if not table.rows:
+            lines.append("| " + " | ".join("—" for _ in table.header) + " |")
+        parts.append("\n".join(lines))
+    parts += [f"> 注意：{w}" for w in warnings]
+    return "\n\n".join(parts) + "\n"
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")

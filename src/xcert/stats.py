@@ -1,0 +1,268 @@
+"""The figures of SPEC section 3, computed in SQL, as plain data. Reports reuse these.
+
+One definition of each figure lives here:
+
+- pass-rate rows per exam year (the year a session starts): `tested` = 1+X results
+  that are pass or fail, `passed` = pass, `absent` = absent (not in the rate),
+  `pass_rate` = passed / tested;
+- dual-certificate rows per cohort: `graduates` = students of the cohort who are not
+  withdrawn, `certified` = those with a pass result or an award of any kind dated in
+  the cohort's year or earlier, or undated; `rate` = certified / graduates;
+- targets per year against the actual participants (= tested), pass rate and number
+  of distinct 1+X certificates examined.
+
+Only the standard library: `xcert stats --format json` must start fast.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from xcert.model import WITHDRAWN_STATUSES
+
+BY_COLUMNS: dict[str, str] = {
+    "year": "",
+    "certificate": "c.name",
+    "level": "se.level",
+    "class": "s.class_code",
+    "major": "s.major",
+    "department": "s.department",
+}
+LIST_KINDS = ("tested", "passed", "absent", "graduates", "certified", "uncertified")
+
+_YEAR = "CAST(substr(se.date_start, 1, 4) AS INTEGER)"
+_WITHDRAWN = ", ".join(f"'{status}'" for status in sorted(WITHDRAWN_STATUSES))
+# The date that places a pass or an award in time (SPEC 3: "dated in year Y or earlier").
+_AWARD_DATE = "coalesce(a.issued_on, a.assessed_end, a.assessed_start)"
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A fraction with four decimals; None over zero people (SPEC 3: never an error)."""
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass
+class Figures:
+    pass_rates: list[dict] = field(default_factory=list)
+    dual_certificate: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "pass_rates": self.pass_rates,
+            "dual_certificate": self.dual_certificate,
+            "targets": self.targets,
+            "warnings": self.warnings,
+        }
+
+
+def figures(
+    conn: sqlite3.Connection,
+    *,
+    year: int | None = None,
+    cohort: int | None = None,
+    by: str = "year",
+    all_kinds: bool = False,
+) -> Figures:
+    """Everything `xcert stats` prints. `year` restricts pass rates to that exam year and,
+    unless `cohort` is given, the dual-certificate table to that cohort."""
+    if cohort is None:
+        cohort = year
+    result = Figures(
+        pass_rates=pass_rates(conn, year=year, by=by, all_kinds=all_kinds),
+        dual_certificate=dual_certificate(conn, cohort=cohort),
+        targets=targets(conn, year=year),
+    )
+    if not all_kinds:
+        guessed = guessed_certificates(conn, year=year)
+        if guessed:
+            result.warnings.append(
+                "以下证书的类型是推测的（不在证书目录中），1+X 考证数字可能因此有误："
+                + "、".join(guessed)
+            )
+    return result
+
+
+def _kind_filter(all_kinds: bool) -> str:
+    return "" if all_kinds else "AND c.kind = '1+X'"
+
+
+def pass_rates(
+    conn: sqlite3.Connection, *, year: int | None = None, by: str = "year", all_kinds: bool = False
+) -> list[dict]:
+    column = BY_COLUMNS[by]
+    group = f"{_YEAR}, {column}" if column else _YEAR
+    select_by = f", {column} AS by_value" if column else ""
+    where_year = f"AND {_YEAR} = ?" if year is not None else ""
+    rows = conn.execute(
+        f"""
+        SELECT {_YEAR} AS year{select_by},
+               sum(r.outcome IN ('pass', 'fail')) AS tested,
+               sum(r.outcome = 'pass') AS passed,
+               sum(r.outcome = 'absent') AS absent
+        FROM results r
+        JOIN sessions se ON se.id = r.session_id
+        JOIN certificates c ON c.id = se.certificate_id
+        JOIN students s ON s.id = r.student_id
+        WHERE 1 = 1 {_kind_filter(all_kinds)} {where_year}
+        GROUP BY {group}
+        ORDER BY year IS NULL, year{", by_value IS NULL, by_value" if column else ""}
+        """,
+        [year] if year is not None else [],
+    ).fetchall()
+    out = []
+    for row in rows:
+        record = {"year": row[0]}
+        if column:
+            record[by] = row[1]
+        tested, passed, absent = row[-3:]
+        record.update(tested=tested, passed=passed, absent=absent, pass_rate=rate(passed, tested))
+        out.append(record)
+    return out
+
+
+_CERTIFIED = f"""
+    EXISTS (SELECT 1 FROM results r JOIN sessions se ON se.id = r.session_id
+            WHERE r.student_id = s.id AND r.outcome = 'pass'
+              AND (se.date_start IS NULL OR {_YEAR} <= s.cohort))
+    OR EXISTS (SELECT 1 FROM awards a
+            WHERE a.student_id = s.id
+              AND ({_AWARD_DATE} IS NULL OR CAST(substr({_AWARD_DATE}, 1, 4) AS INTEGER) <= s.cohort))
+"""
+
+
+def dual_certificate(conn: sqlite3.Connection, *, cohort: int | None = None) -> list[dict]:
+    where_cohort = "AND s.cohort = ?" if cohort is not None else ""
+    rows = conn.execute(
+        f"""
+        SELECT s.cohort, count(*) AS graduates, sum({_CERTIFIED}) AS certified
+        FROM students s
+        WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN}) {where_cohort}
+        GROUP BY s.cohort ORDER BY s.cohort
+        """,
+        [cohort] if cohort is not None else [],
+    ).fetchall()
+    return [{"cohort": c, "graduates": g, "certified": k, "rate": rate(k, g)} for c, g, k in rows]
+
+
+def targets(conn: sqlite3.Connection, *, year: int | None = None) -> list[dict]:
+    """Each year with a target: target and actual participants, pass rate, certificates."""
+    where = "WHERE t.year = ?" if year is not None else ""
+    rows = conn.execute(
+        f"""
+        SELECT t.year, t.participants, t.pass_rate, t.certificates,
+               (SELECT sum(r.outcome IN ('pass', 'fail')) FROM results r
+                  JOIN sessions se ON se.id = r.session_id
+                  JOIN certificates c ON c.id = se.certificate_id
+                 WHERE c.kind = '1+X' AND {_YEAR} = t.year),
+               (SELECT sum(r.outcome = 'pass') FROM results r
+                  JOIN sessions se ON se.id = r.session_id
+                  JOIN certificates c ON c.id = se.certificate_id
+                 WHERE c.kind = '1+X' AND {_YEAR} = t.year),
+               (SELECT count(DISTINCT se.certificate_id) FROM sessions se
+                  JOIN certificates c ON c.id = se.certificate_id
+                 WHERE c.kind = '1+X' AND {_YEAR} = t.year
+                   AND EXISTS (SELECT 1 FROM results r WHERE r.session_id = se.id))
+        FROM targets t {where} ORDER BY t.year
+        """,
+        [year] if year is not None else [],
+    ).fetchall()
+    out = []
+    for year_, want_people, want_rate, want_certs, tested, passed, certs in rows:
+        tested, passed = tested or 0, passed or 0
+        actual_rate = rate(passed, tested)
+        out.append(
+            {
+                "year": year_,
+                "participants_target": want_people,
+                "participants": tested,
+                "participants_met": _met(tested, want_people),
+                "passed": passed,
+                "pass_rate_target": want_rate,
+                "pass_rate": actual_rate,
+                "pass_rate_met": _met(actual_rate, want_rate),
+                "certificates_target": want_certs,
+                "certificates": certs,
+                "certificates_met": _met(certs, want_certs),
+            }
+        )
+    return out
+
+
+def _met(actual: float | None, target: float | None) -> bool | None:
+    """None when there is no target (or nothing to measure yet)."""
+    if target is None:
+        return None
+    if actual is None:
+        return False
+    return actual >= target
+
+
+def guessed_certificates(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:
+    """Certificates with a guessed kind that 1+X figures of `year` (or any) depend on:
+    guessed 1+X ones are counted, guessed others are left out; either may be wrong."""
+    where_year = f"AND {_YEAR} = ?" if year is not None else ""
+    return [
+        name
+        for (name,) in conn.execute(
+            f"""
+            SELECT DISTINCT c.name FROM certificates c
+            JOIN sessions se ON se.certificate_id = c.id
+            WHERE c.kind_guessed = 1 {where_year}
+              AND EXISTS (SELECT 1 FROM results r WHERE r.session_id = se.id)
+            ORDER BY c.name
+            """,
+            [year] if year is not None else [],
+        )
+    ]
+
+
+def students_behind(
+    conn: sqlite3.Connection,
+    what: str,
+    *,
+    year: int | None = None,
+    cohort: int | None = None,
+    all_kinds: bool = False,
+) -> list[dict]:
+    """The students a figure counts (SPEC 3, "the people behind a figure"), so that an
+    office can check it before signing: same conditions as the figure itself."""
+    columns = "s.id, s.class_code, s.student_no, s.name, s.id_number, s.cohort"
+    if what in ("tested", "passed", "absent"):
+        outcome = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}[what]
+        where_year = f"AND {_YEAR} = ?" if year is not None else ""
+        sql = f"""
+            SELECT {columns}, c.name, se.level, se.date_start, r.outcome
+            FROM results r JOIN sessions se ON se.id = r.session_id
+            JOIN certificates c ON c.id = se.certificate_id JOIN students s ON s.id = r.student_id
+            WHERE r.outcome IN {outcome} {_kind_filter(all_kinds)} {where_year}
+            ORDER BY s.class_code, s.student_no, s.name, se.date_start, c.name
+        """
+        params = [year] if year is not None else []
+        keys = ("certificate", "level", "exam_date", "outcome")
+    else:
+        cohort = cohort if cohort is not None else year
+        condition = {
+            "graduates": "1 = 1",
+            "certified": f"({_CERTIFIED})",
+            "uncertified": f"NOT ({_CERTIFIED})",
+        }[what]
+        where_cohort = "AND s.cohort = ?" if cohort is not None else ""
+        sql = f"""
+            SELECT {columns} FROM students s
+            WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN})
+              AND {condition} {where_cohort}
+            ORDER BY s.cohort, s.class_code, s.student_no, s.name
+        """
+        params = [cohort] if cohort is not None else []
+        keys = ()
+    out = []
+    for row in conn.execute(sql, params):
+        record = dict(
+            zip(("id", "class", "student_no", "name", "id_number", "cohort"), row[:6], strict=True)
+        )
+        record.update(zip(keys, row[6:], strict=True))
+        out.append(record)
+    return out

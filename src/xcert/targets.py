@@ -1,0 +1,96 @@
+"""Yearly targets (绩效目标): "6 certificates, 300+ participants, pass rate over 90 %".
+
+Set from a TOML file (`[[target]]` entries) or `xcert target set`; compared with the
+actual figures in `stats.targets`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from xcert.errors import XcertError
+
+
+@dataclass
+class Target:
+    year: int
+    participants: int | None = None
+    pass_rate: float | None = None  # a fraction
+    certificates: int | None = None
+
+
+def pass_rate_value(value: object, where: str) -> float:
+    """0.9, 90, "90%" or "90 %" all mean 90 %."""
+    text = str(value).strip().rstrip("%").strip() if isinstance(value, str) else value
+    try:
+        number = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise XcertError(f'{where}：pass_rate 应为比例（0.9）或百分数（"90%"）') from None
+    if isinstance(value, str) and value.strip().endswith("%") or number > 1:
+        number /= 100
+    if not 0 <= number <= 1:
+        raise XcertError(f"{where}：pass_rate 应在 0–100% 之间")
+    return round(number, 4)
+
+
+def parse(path: Path, data: dict) -> list[Target]:
+    entries = data.get("target", [])
+    if not isinstance(entries, list):
+        raise XcertError(f"{path.name}：target 应写成 [[target]] 表数组")
+    out: list[Target] = []
+    seen: set[int] = set()
+    for number, entry in enumerate(entries, 1):
+        where = f"{path.name} 第 {number} 个 [[target]]"
+        year = entry.get("year")
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise XcertError(f"{where}：year 应为年份，如 2022")
+        if year in seen:
+            raise XcertError(f"{where}：{year} 年的目标写了两次")
+        seen.add(year)
+        extra = set(entry) - {"year", "participants", "pass_rate", "certificates"}
+        if extra:
+            raise XcertError(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+        target = Target(year)
+        for key in ("participants", "certificates"):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise XcertError(f"{where}：{key} 应为非负整数")
+            setattr(target, key, value)
+        if "pass_rate" in entry:
+            target.pass_rate = pass_rate_value(entry["pass_rate"], where)
+        out.append(target)
+    return out
+
+
+def apply(
+    conn: sqlite3.Connection, targets: list[Target], import_id: int | None
+) -> tuple[int, int, int]:
+    """Set each year's targets; what a file leaves out stays. Returns (added, updated, unchanged)."""
+    added = updated = unchanged = 0
+    for target in targets:
+        row = conn.execute(
+            "SELECT participants, pass_rate, certificates FROM targets WHERE year = ?",
+            (target.year,),
+        ).fetchone()
+        new = (target.participants, target.pass_rate, target.certificates)
+        if row is None:
+            conn.execute(
+                "INSERT INTO targets (year, participants, pass_rate, certificates, updated_import)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (target.year, *new, import_id),
+            )
+            added += 1
+            continue
+        merged = tuple(n if n is not None else old for n, old in zip(new, row, strict=True))
+        if merged == tuple(row):
+            unchanged += 1
+            continue
+        conn.execute(
+            "UPDATE targets SET participants = ?, pass_rate = ?, certificates = ?,"
+            " updated_import = ? WHERE year = ?",
+            (*merged, import_id, target.year),
+        )
+        updated += 1
+    return added, updated, unchanged
