@@ -72,11 +72,15 @@ def m001_students_and_imports(conn: sqlite3.Connection) -> None:
             cohort_derived INTEGER NOT NULL DEFAULT 0,
             phone TEXT,
             status TEXT NOT NULL DEFAULT 'enrolled',
+            -- Year of the earliest pass or award (0 = undated), NULL = none: kept by the
+            -- triggers of migration 2, read by the dual-certificate figure (stats.py).
+            first_certified INTEGER,
             created_import INTEGER REFERENCES imports(id),
             updated_import INTEGER REFERENCES imports(id)
         );
         CREATE UNIQUE INDEX students_student_no ON students(student_no);
         CREATE UNIQUE INDEX students_id_number ON students(id_number);
+        CREATE INDEX students_cohort ON students(cohort, status, first_certified);
         -- Values an import overwrote, so that an import can be reversed exactly.
         CREATE TABLE changes (
             id INTEGER PRIMARY KEY,
@@ -134,11 +138,14 @@ def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
             total REAL,
             outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'fail', 'absent')),
             certificate_no TEXT,
+            exam_year INTEGER,  -- the session's year, kept here so yearly figures need no join
             created_import INTEGER REFERENCES imports(id),
             updated_import INTEGER REFERENCES imports(id),
             UNIQUE (student_id, session_id)
         );
-        CREATE INDEX results_session ON results(session_id);
+        -- Covering indexes for the figures: per session, and each student's passes by year.
+        CREATE INDEX results_session ON results(session_id, outcome);
+        CREATE INDEX results_passes ON results(outcome, student_id, exam_year);
         CREATE TABLE awards (
             id INTEGER PRIMARY KEY,
             student_id INTEGER NOT NULL REFERENCES students(id),
@@ -160,6 +167,31 @@ def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
         """,
     )
+    _script(conn, _certified_triggers())
+
+
+def _certified_triggers() -> str:
+    """students.first_certified follows every change to results and awards (SPEC 3:
+    a pass or an award of any kind counts, dated or not), so the figure reads one column."""
+    earliest = (
+        "(SELECT min(y) FROM ("
+        " SELECT coalesce(exam_year, 0) AS y FROM results WHERE student_id = {sid} AND outcome = 'pass'"
+        " UNION ALL SELECT coalesce(CAST(substr(coalesce(issued_on, assessed_end, assessed_start), 1, 4)"
+        " AS INTEGER), 0) FROM awards WHERE student_id = {sid}))"
+    )
+    statements = []
+    for table in ("results", "awards"):
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            body = " ".join(
+                f"UPDATE students SET first_certified = {earliest.format(sid=f'{r}.student_id')}"
+                f" WHERE id = {r}.student_id;"
+                for r in rows
+            )
+            statements.append(
+                f"CREATE TRIGGER {table}_{event.lower()}_certified AFTER {event} ON {table}"
+                f" BEGIN {body} END;"
+            )
+    return "\n".join(statements)
 
 
 def m003_targets(conn: sqlite3.Connection) -> None:
@@ -181,6 +213,7 @@ def m003_targets(conn: sqlite3.Connection) -> None:
 STUDENT_KEY_INDEXES = {
     "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
     "students_id_number": "CREATE UNIQUE INDEX students_id_number ON students(id_number)",
+    "students_cohort": "CREATE INDEX students_cohort ON students(cohort, status, first_certified)",
 }
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [

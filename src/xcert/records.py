@@ -17,7 +17,7 @@ from xcert import clean, idcard, students
 from xcert.clean import DateSpan
 from xcert.model import STUDENT_FIELDS
 
-RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no")
+RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no", "exam_year")
 AWARD_FIELDS = (
     "level",
     "assessed_start",
@@ -226,6 +226,7 @@ def _result(conn, row, cert, student_id, scoring, import_id):
         return None, why, fld
     span = row.stated.get("exam_date")
     session = session_id(conn, cert.id, row.stated.get("level"), span, import_id)
+    values["exam_year"] = span.start.year if span else None
     return (
         _Record(row.ref, row.row, student_id, (session,), values, values["certificate_no"]),
         None,
@@ -451,6 +452,7 @@ def record_result(
     )
     assert values is not None and why is None  # the outcome is always given here
     session = session_id(conn, cert.id, level, date, log_id)
+    values["exam_year"] = date.start.year if date else None
     record = _Record(None, 0, int(student["id"]), (session,), values, None)
     result = Outcome()
     _write(conn, "results", [record], log_id, result)
