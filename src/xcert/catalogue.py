@@ -81,12 +81,17 @@ class Catalogue:
         return self.by_key.get(wanted) or self.by_key.get(wanted + SUFFIX)
 
     def resolve(
-        self, name: str, numbers: list[str], import_id: int | None
+        self, name: str, numbers: list[str], import_id: int | None, *, number: str | None = None
     ) -> tuple[Certificate, bool]:
         """The certificate `name` means; a new one with a guessed kind if there is none.
-        Returns (certificate, whether it was added now)."""
+        `numbers` are all the numbers a file gives it (the guess looks at each), `number`
+        this row's. Returns (certificate, whether it was added now)."""
         found = self.find(name)
+        if found is None and number:
+            found = self._by_pattern(name, number)
         if found is not None:
+            if found.kind_guessed and numbers:
+                self._reguess(found, numbers)
             return found, False
         kind = guess_kind(name, numbers)
         cursor = self.conn.execute(
@@ -96,6 +101,46 @@ class Catalogue:
         cert = Certificate(int(cursor.lastrowid), clean.text(name), kind, True)
         self._add(cert)
         return cert, True
+
+    def _by_pattern(self, name: str, number: str) -> Certificate | None:
+        """A catalogue entry whose name begins with `name` and whose numbers look like
+        this one: `车工职业技能等级证书` with a Y number is the 人社 entry of 车工."""
+        wanted = key(name)
+        matches = [
+            c
+            for c in self.by_id.values()
+            if c.number_pattern
+            and key(c.name).startswith(wanted)
+            and re.search(c.number_pattern, number)
+        ]
+        return matches[0] if len(matches) == 1 else None
+
+    def _reguess(self, cert: Certificate, numbers: list[str]) -> None:
+        """A guessed kind is revisited when 人社 numbers turn up later."""
+        kind = guess_kind(cert.name, numbers)
+        if kind != cert.kind and kind == "other":
+            self.conn.execute("UPDATE certificates SET kind = ? WHERE id = ?", (kind, cert.id))
+            cert.kind = kind
+
+    def _by_pattern(self, name: str, number: str) -> Certificate | None:
+        """A catalogue entry whose name begins with `name` and whose numbers look like
+        this one: `车工职业技能等级证书` with a Y number is the 人社 entry of 车工."""
+        wanted = key(name)
+        matches = [
+            c
+            for c in self.by_id.values()
+            if c.number_pattern
+            and key(c.name).startswith(wanted)
+            and re.search(c.number_pattern, number)
+        ]
+        return matches[0] if len(matches) == 1 else None
+
+    def _reguess(self, cert: Certificate, numbers: list[str]) -> None:
+        """A guessed kind is revisited when 人社 numbers turn up later."""
+        kind = guess_kind(cert.name, numbers)
+        if kind != cert.kind and kind == "other":
+            self.conn.execute("UPDATE certificates SET kind = ? WHERE id = ?", (kind, cert.id))
+            cert.kind = kind
 
     def all(self) -> list[Certificate]:
         return list(self.by_id.values())

@@ -9,6 +9,7 @@ or several students, is refused unless `--add-students`.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -18,6 +19,21 @@ from xcert.clean import DateSpan
 from xcert.model import STUDENT_FIELDS
 
 RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no", "exam_year")
+FIELD_LABELS = {
+    "theory": "理论成绩",
+    "practical": "实操成绩",
+    "total": "总成绩",
+    "outcome": "考核结果",
+    "certificate_no": "证书编号",
+    "exam_year": "考核日期",
+    "level": "等级",
+    "assessed_start": "鉴定时间",
+    "assessed_end": "鉴定时间",
+    "assessed_text": "鉴定时间",
+    "issued_on": "发证日期",
+    "signed_by": "证书签领人",
+    "signed_on": "签领日期",
+}
 AWARD_FIELDS = (
     "level",
     "assessed_start",
@@ -61,25 +77,47 @@ class _Record:
 
 
 def find_student(
-    index: students.Index, stated: dict[str, object]
+    index: students.Index, stated: dict[str, object], *, add_students: bool = False
 ) -> tuple[students.Student | None, str | None, str | None]:
-    """The stored student a results or awards row means, or why not."""
+    """The stored student a results or awards row means, or why not. None, None, None:
+    nobody, and the row may create the student (--add-students)."""
     who = {f: stated[f] for f in STUDENT_FIELDS if f in stated}
-    if not (
-        who.get("student_no") or who.get("id_number") or (who.get("class_code") and who.get("name"))
-    ):
-        return None, "无法确定是哪位学生：需要学号、身份证号，或班级加姓名", None
+    number, id_number, class_code, name = (
+        who.get("student_no"),
+        who.get("id_number"),
+        who.get("class_code"),
+        who.get("name"),
+    )
+    if not (number or id_number or (class_code and name)):
+        return None, "无法确定是哪位学生：需要学号、身份证号，或班级加姓名", "name"
+    if not (number or id_number):
+        # SPEC: class + name must find the one roster student of that class and name who
+        # has a 学号; one without a 学号 is never duplicated by --add-students.
+        same = index.by_class_name.get((class_code, name), [])
+        with_number = [s for s in same if s.current.get("student_no")]
+        if len(with_number) == 1:
+            return with_number[0], None, None
+        if len(with_number) > 1:
+            return (
+                None,
+                f"班级「{class_code}」有 {len(with_number)} 名同名学生「{name}」，请写上学号",
+                "name",
+            )
+        if same:
+            return (
+                None,
+                f"花名册里「{class_code} {name}」没有学号，只凭班级加姓名无法确认；请在花名册补上学号，或在本表写上学号",
+                "name",
+            )
+        return None, None, None
     found, why, fld = index.match(who)
     if why is not None:
         return None, why, fld
     if found is None:
         return None, None, None
     current = found.current
-    if not who.get("student_no") and not who.get("id_number") and not current.get("student_no"):
-        return None, None, None  # class + name must find a roster student with a 学号
-    name = who.get("name")
     if name and current.get("name") and name != current["name"]:
-        key = "学号" if who.get("student_no") else "身份证号"
+        key = "学号" if number else "身份证号"
         return None, f"{key}对应的学生是「{current['name']}」，不是「{name}」；请核对", "name"
     return found, None, None
 
@@ -99,32 +137,47 @@ def apply(
     catalogue = cat.Catalogue(conn)
     scoring = cat.scoring(conn)
     records: list[_Record] = []
+    numbers_by_name: dict[str, list[str]] = {}
+    for row in rows:  # a guess looks at every number the file gives the certificate
+        if row.stated.get("certificate_no"):
+            numbers_by_name.setdefault(cat.key(str(row.stated["certificate"])), []).append(
+                str(row.stated["certificate_no"])
+            )
     for row in rows:
         stated = row.stated
         student, why, fld = find_student(index, stated)
         if why is None and student is None:
             if not add_students:
-                why = "找不到这名学生（花名册里没有，或只凭班级加姓名而花名册里没有学号）；先导入花名册，或加 --add-students"
+                why = "找不到这名学生（花名册里没有）；先导入花名册，或加 --add-students"
+                fld = "student_no" if stated.get("student_no") else "name"
             else:
                 student = _add_student(conn, index, stated, program_years, import_id)
                 outcome.new_students += 1
         if why is not None:
             outcome.refused.append(Refusal(row.ref, row.row, why, fld))
             continue
-        numbers = [stated["certificate_no"]] if stated.get("certificate_no") else []
-        cert, added = catalogue.resolve(str(stated["certificate"]), numbers, import_id)
+        number = str(stated["certificate_no"]) if stated.get("certificate_no") else None
+        numbers = numbers_by_name.get(cat.key(str(stated["certificate"])), [])
+        cert, added = catalogue.resolve(
+            str(stated["certificate"]), numbers, import_id, number=number
+        )
         if added:
             outcome.new_certificates.append(cert)
-        problem = _level_problem(cert, stated.get("level"))
+        problem = _level_problem(cert, stated.get("level")) or _number_problem(cert, number)
         if problem:
-            outcome.refused.append(Refusal(row.ref, row.row, problem, "level"))
+            outcome.refused.append(Refusal(row.ref, row.row, problem[0], problem[1]))
             continue
-        if numbers and cert.kind == "1+X" and cat.RENSHE_NUMBER.match(numbers[0]):
+        if (
+            number
+            and cert.kind == "1+X"
+            and not cert.kind_guessed
+            and cat.RENSHE_NUMBER.match(number)
+        ):
             outcome.warnings.append(
                 (
                     row.ref,
                     row.row,
-                    f"证书编号是人社职业技能等级认定的格式，但「{cert.name}」在目录中是 1+X 证书；请核对",
+                    f"证书编号是人社职业技能等级认定的格式，但「{cert.name}」在证书目录中是 1+X 证书；请核对",
                 )
             )
         student_id = int(student.current["id"])  # type: ignore[union-attr]
@@ -169,9 +222,19 @@ def _add_student(
     return student
 
 
-def _level_problem(cert: cat.Certificate, level: object) -> str | None:
+def _level_problem(cert: cat.Certificate, level: object) -> tuple[str, str] | None:
     if level is not None and cert.levels and level not in cert.levels:
-        return f"「{cert.name}」没有{level}（目录中的等级：{'、'.join(cert.levels)}）"
+        return f"「{cert.name}」没有{level}（目录中的等级：{'、'.join(cert.levels)}）", "level"
+    return None
+
+
+def _number_problem(cert: cat.Certificate, number: str | None) -> tuple[str, str] | None:
+    """SPEC 2: the catalogue knows what a certificate's numbers look like."""
+    if number and cert.number_pattern and not re.search(cert.number_pattern, number):
+        return (
+            f"证书编号不符合「{cert.name}」在证书目录中的编号格式（{cert.number_pattern}）",
+            "certificate_no",
+        )
     return None
 
 
@@ -263,6 +326,7 @@ def _dedupe(records: list[_Record], outcome: Outcome) -> list[_Record]:
     first: dict[tuple, _Record] = {}
     by_number: dict[str, _Record] = {}
     bad: set[int] = set()
+    partners: dict[int, int] = {}
     kept: list[_Record] = []
     for record in records:
         key = (record.student_id, record.target)
@@ -278,19 +342,27 @@ def _dedupe(records: list[_Record], outcome: Outcome) -> list[_Record]:
                         "certificate_no",
                     )
                 )
+                partners[id(holder)] = record.row
                 bad.add(id(holder))
                 continue
         if other is not None:
             if other.values != record.values:
-                differing = [f for f in record.values if other.values[f] != record.values[f]]
+                differing = sorted(
+                    {
+                        FIELD_LABELS.get(f, f)
+                        for f in record.values
+                        if other.values[f] != record.values[f]
+                    }
+                )
                 outcome.refused.append(
                     Refusal(
                         record.ref,
                         record.row,
-                        f"与第 {other.row} 行是同一记录，但「{'、'.join(differing)}」不同",
+                        f"与第 {other.row} 行是同一记录，但「{'、'.join(differing)}」不同；请保留正确的一行",
                         None,
                     )
                 )
+                partners[id(other)] = record.row
                 bad.add(id(other))
             else:
                 outcome.duplicates.append((record.ref, record.row, other.row))
@@ -358,47 +430,40 @@ def _target_columns(kind: str) -> tuple[str, ...]:
 
 
 def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
+    """The stored record a row is again, or why it cannot be stored.
+
+    A result: the same student and session. An award: the same certificate number; else
+    the same student and certificate at a compatible level (equal, or blank on either
+    side: a sign-off list leaves 等级 blank that the organisation's list states), so a
+    corrected number or level updates the award instead of adding a second one.
+    """
     fields = RESULT_FIELDS if kind == "results" else AWARD_FIELDS
-    table = "results" if kind == "results" else "awards"
-    cols = ", ".join(("id", "student_id", *_target_columns(kind), *fields))
+    names = ("id", "student_id", *_target_columns(kind), *fields)
+    cols = ", ".join(names)
     if kind == "results":
         row = conn.execute(
             f"SELECT {cols} FROM results WHERE student_id = ? AND session_id = ?",
             (record.student_id, record.target[0]),
         ).fetchone()
-    else:
-        row = None
-        if record.number:
-            row = conn.execute(
-                f"SELECT {cols} FROM awards WHERE certificate_no = ?", (record.number,)
-            ).fetchone()
-            if row is not None and (row[1], row[2]) != (record.student_id, record.target[0]):
-                return None, "证书编号已登记给另一名学生或另一证书"
-        if row is None:
-            row = conn.execute(
-                f"SELECT {cols} FROM awards WHERE student_id = ? AND certificate_id = ?"
-                " AND coalesce(level, '') = coalesce(?, '')"
-                " AND (certificate_no IS NULL OR ? IS NULL OR certificate_no = ?) ORDER BY id LIMIT 1",
-                (
-                    record.student_id,
-                    record.target[0],
-                    record.target[1],
-                    record.number,
-                    record.number,
-                ),
-            ).fetchone()
-    if row is None:
-        if record.number:
-            clash = conn.execute(
-                f"SELECT 1 FROM {table} WHERE certificate_no = ? AND NOT (student_id = ?)",
-                (record.number, record.student_id),
-            ).fetchone()
-            if clash:
-                return None, "证书编号已登记给另一名学生"
+        return ((int(row[0]), dict(zip(names, row, strict=True))), None) if row else (None, None)
+    cert_id, level = record.target
+    if record.number:
+        row = conn.execute(
+            f"SELECT {cols} FROM awards WHERE certificate_no = ?", (record.number,)
+        ).fetchone()
+        if row is not None:
+            if (row[1], row[2]) != (record.student_id, cert_id):
+                return None, "证书编号已登记给另一名学生或另一种证书"
+            return (int(row[0]), dict(zip(names, row, strict=True))), None
+    rows = conn.execute(
+        f"SELECT {cols} FROM awards WHERE student_id = ? AND certificate_id = ?"
+        " AND (level IS NULL OR ? IS NULL OR level = ?) ORDER BY level = ? DESC, id",
+        (record.student_id, cert_id, level, level, level),
+    ).fetchall()
+    if not rows:
         return None, None
-    names = ("id", "student_id", *_target_columns(kind), *fields)
-    stored = dict(zip(names, row, strict=True))
-    return (int(stored["id"]), stored), None
+    row = rows[0]
+    return (int(row[0]), dict(zip(names, row, strict=True))), None
 
 
 # --- by hand: `xcert record` and `xcert sign` -----------------------------------------
@@ -445,7 +510,7 @@ def record_result(
     if problem:
         from xcert.errors import XcertError
 
-        raise XcertError(problem)
+        raise XcertError(problem[0])
     stated = {"result": outcome, "theory": theory, "practical": practical}
     values, why, _ = result_values(
         {k: v for k, v in stated.items() if v is not None}, cat.scoring(conn)
