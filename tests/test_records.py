@@ -191,7 +191,10 @@ def test_class_and_name_must_find_a_roster_student_with_a_number(school, xlsx):
         xlsx,
         [None, "周无号", None, "21数控1", "机械制图", "初级", "2023-06-18", None, None, "合格"],
     )
-    assert "找不到这名学生" in school("import", path).stderr
+    assert "没有学号，只凭班级加姓名无法确认" in school("import", path).stderr
+    added = school("import", path, "--add-students")  # never a second 周无号
+    assert added.exit_code == 1
+    assert school.query("SELECT count(*) FROM students WHERE name = '周无号'") == [(1,)]
 
 
 def test_a_number_that_belongs_to_someone_else_by_name_is_refused(school, xlsx):
