@@ -497,7 +497,7 @@ def test_record_adds_then_corrects_one_result(school):
         "合格",
     )
     assert fixed.exit_code == 0 and "已更正" in fixed.stdout
-    assert stored_results(school)[0][-4:] == (55.0, None, None, "pass")
+    assert stored_results(school)[0][-4:] == (None, None, None, "pass")  # replaced as a whole
     assert school.query("SELECT kind FROM imports WHERE kind = 'record'") == [
         ("record",),
         ("record",),
@@ -627,3 +627,240 @@ def test_reimporting_a_catalogue_changes_nothing(school, tmp_path):
     result = school("import", toml)
     assert "新增 0，更新 0，未变 2" in result.stdout
     assert "机械制图" in school("certs").stdout
+
+
+# Review findings: awards across lists, corrections, scoring, catalogue renames.
+
+
+def test_a_sign_off_list_then_the_organisations_list_is_one_award_each(school, xlsx):
+    sign = sign_off(
+        xlsx,
+        [
+            1,
+            "21数控1",
+            "陈晓明",
+            "机械设计工程师 (AutoCAD)",
+            None,
+            "2022.5-6",
+            "2022.9.28",
+            "学习委员",
+            None,
+        ],
+    )
+    numbers = xlsx(
+        "numbers.xlsx",
+        {
+            "发证": [
+                ["学号", "姓名", "证书名称", "等级", "发证日期", "证书编号"],
+                [
+                    "2021010101",
+                    "陈晓明",
+                    "机械设计工程师 (AutoCAD)",
+                    "初级",
+                    "2022-09-20",
+                    "A2022000001",
+                ],
+            ]
+        },
+    )
+    school("import", sign)
+    result = school("import", numbers)
+    assert "更新 1" in result.stdout, result.output
+    assert stored_awards(school) == [
+        (
+            "2021010101",
+            "机械设计工程师 (AutoCAD)",
+            "初级",
+            "2022.5-6",
+            "2022-09-20",
+            "A2022000001",
+            "学习委员",
+        )
+    ]
+
+
+def test_a_corrected_certificate_number_updates_the_award(school, xlsx):
+    row = [
+        1,
+        "21数控1",
+        "林小雨",
+        "机械设计工程师 (AutoCAD)",
+        None,
+        "2022.5-6",
+        "2022.9.28",
+        None,
+        "202211000002",
+    ]
+    school("import", sign_off(xlsx, row))
+    fixed = list(row)
+    fixed[8] = "202211000012"
+    assert "更新 1" in school("import", sign_off(xlsx, fixed, name="fixed.xlsx")).stdout
+    assert [a[5] for a in stored_awards(school)] == ["202211000012"]
+
+
+def test_renshe_numbers_anywhere_in_the_file_make_the_guess_other(school, xlsx):
+    path = sign_off(
+        xlsx,
+        [1, "21数控1", "陈晓明", "车工职业技能等级证书", None, "2022.5-6", "2022.9.28", None, None],
+        [
+            2,
+            "21数控1",
+            "林小雨",
+            "车工职业技能等级证书",
+            None,
+            "2022.5-6",
+            "2022.9.28",
+            None,
+            "Y000000000000000000001",
+        ],
+    )
+    school("import", path)
+    assert school.query(
+        "SELECT kind, kind_guessed FROM certificates WHERE name = '车工职业技能等级证书'"
+    ) == [("other", 1)]
+
+
+def test_number_pattern_is_checked_and_finds_the_renshe_entry(school, xlsx, tmp_path):
+    toml = tmp_path / "more.toml"
+    toml.write_text(
+        '[[certificate]]\nname = "车工职业技能等级证书（人社认定）"\nkind = "other"\n'
+        "number_pattern = '^[YS]\\d{21}$'\n",
+        encoding="utf-8",
+    )
+    assert school("import", toml).exit_code == 0, school("import", toml).output
+    ok = sign_off(
+        xlsx,
+        [
+            1,
+            "21数控1",
+            "陈晓明",
+            "车工职业技能等级证书",
+            "中级",
+            "2022.5-6",
+            "2022.9.28",
+            None,
+            "S440000202200001234567",
+        ],
+    )
+    assert school("import", ok).exit_code == 0
+    assert stored_awards(school)[0][1] == "车工职业技能等级证书(人社认定)"
+    bad = sign_off(
+        xlsx,
+        [
+            1,
+            "21数控1",
+            "林小雨",
+            "车工职业技能等级证书（人社认定）",
+            None,
+            None,
+            "2022.9.28",
+            None,
+            "ABC",
+        ],
+        name="bad.xlsx",
+    )
+    result = school("import", bad)
+    assert result.exit_code == 1 and "编号格式" in result.stderr
+
+
+def test_scoring_rule_is_replaced_as_a_whole_and_weights_are_fractions(school, tmp_path):
+    a, b, p = tmp_path / "a.toml", tmp_path / "b.toml", tmp_path / "p.toml"
+    a.write_text("[scoring]\npass_mark = 60\n", encoding="utf-8")
+    b.write_text(
+        "[scoring]\npass_mark = 50\ntheory_weight = 0.5\npractical_weight = 0.5\n", encoding="utf-8"
+    )
+    p.write_text("[scoring]\ntheory_weight = 30\npractical_weight = 70\n", encoding="utf-8")
+    for path in (a, b, a):
+        assert "更新 1" in school("import", path).stdout
+    assert school.query("SELECT key, value FROM settings") == [("pass_mark", "60.0")]
+    result = school("import", p)
+    assert result.exit_code == 1 and "0–1" in result.stderr
+
+
+def test_a_catalogue_entry_can_rename_a_certificate_through_an_alias(school, tmp_path):
+    toml = tmp_path / "rename.toml"
+    toml.write_text(
+        '[[certificate]]\nname = "机械设计工程师（CAD）"\nkind = "other"\naliases = ["机械设计工程师 (AutoCAD)"]\n',
+        encoding="utf-8",
+    )
+    assert school("import", toml).exit_code == 0
+    names = [n for (n,) in school.query("SELECT name FROM certificates ORDER BY id")]
+    assert names == ["机械工程制图职业技能等级证书", "机械设计工程师(CAD)"]
+
+
+def test_record_correcting_to_absent_clears_the_scores(school):
+    school(
+        "record",
+        "2021010101",
+        "--cert",
+        "机械制图",
+        "--level",
+        "初级",
+        "--date",
+        "2022-12-10",
+        "--result",
+        "合格",
+        "--theory",
+        "70",
+        "--practical",
+        "80",
+    )
+    school(
+        "record",
+        "2021010101",
+        "--cert",
+        "机械制图",
+        "--level",
+        "初级",
+        "--date",
+        "2022-12-10",
+        "--result",
+        "缺考",
+    )
+    assert stored_results(school)[0][-4:] == (None, None, None, "absent")
+
+
+def test_sign_dates_are_days_classes_are_folded_and_history_keeps_old_values(school, xlsx):
+    school(
+        "import",
+        sign_off(
+            xlsx,
+            [
+                1,
+                "21数控1",
+                "陈晓明",
+                "机械设计工程师 (AutoCAD)",
+                None,
+                "2022.5-6",
+                "2022.9.28",
+                None,
+                None,
+            ],
+        ),
+    )
+    assert (
+        "具体哪一天"
+        in school("sign", "--class", "21数控1", "--by", "x", "--date", "2022.5-6").stderr
+    )
+    assert (
+        school(
+            "sign", "--class", "２１数控１", "--by", "学习委员", "--date", "2022-10-08"
+        ).exit_code
+        == 0
+    )
+    assert school.query("SELECT before FROM changes WHERE table_name = 'awards'") == [
+        ('{"signed_by": null, "signed_on": null}',)
+    ]
+
+
+def test_messages_never_echo_an_id_number_typed_as_a_student(school):
+    bad = make_id("20050101", "011")[:17] + "0"
+    if bad == make_id("20050101", "011"):
+        bad = bad[:17] + "1"
+    for args in (
+        ["find", bad],
+        ["record", bad, "--cert", "机械制图", "--result", "合格"],
+        ["sign", "--student", bad, "--by", "x"],
+    ):
+        result = school(*args)
+        assert bad not in result.output, args

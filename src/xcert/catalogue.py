@@ -240,15 +240,21 @@ def parse(path: Path, data: dict) -> CatalogueFile:
     for name in set(scoring) - {"theory_weight", "practical_weight", "pass_mark"}:
         problems.append(f"[scoring]：不认识的键 {name}")
     for name, value in scoring.items():
-        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 100:
-            problems.append(f"[scoring]：{name} 应为 0–100 的数字")
+        top = 100 if name == "pass_mark" else 1  # weights are fractions: 0.3 and 0.7
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= top:
+            problems.append(
+                f"[scoring]：{name} 应为 0–{top} 的数字" + ("（如 0.3）" if top == 1 else "")
+            )
+    weights = [scoring.get("theory_weight"), scoring.get("practical_weight")]
+    if None not in weights and not problems and abs(sum(weights) - 1) > 1e-6:  # type: ignore[arg-type]
+        problems.append("[scoring]：theory_weight 与 practical_weight 之和应为 1")
     if problems:
         raise XcertError(f"{path.name}：" + "；".join(problems))
     return CatalogueFile(certificates, {k: float(v) for k, v in scoring.items()})
 
 
 def apply_file(
-    conn: sqlite3.Connection, parsed: CatalogueFile, import_id: int
+    conn: sqlite3.Connection, parsed: CatalogueFile, import_id: int, path_label: str = ""
 ) -> tuple[int, int, int]:
     """Upsert the file's certificates (a stated kind is no longer guessed); returns
     (added, updated, unchanged)."""
@@ -256,15 +262,19 @@ def apply_file(
     catalogue = Catalogue(conn)
     for entry in parsed.certificates:
         existing = catalogue.find(entry["name"])
+        where = f"{path_label}「{entry['name']}」"
         for label in entry["aliases"]:
             other = catalogue.find(label)
             if other is not None and other is not existing:
-                if existing is None and other.kind_guessed:
-                    existing = other  # a certificate first met by this short name in a sheet
+                if existing is None:
+                    existing = other  # renamed, or first met in a sheet by this short name
                 elif other.kind_guessed:
-                    _merge_into(conn, other, existing)  # type: ignore[arg-type]
+                    _merge_into(conn, other, existing, where)
                 else:
-                    raise XcertError(f"别名「{label}」已是证书「{other.name}」的名称或别名")
+                    raise XcertError(
+                        f"{where}：别名「{label}」已是证书「{other.name}」的名称或别名；"
+                        "一个别名只能属于一种证书"
+                    )
         values = (
             entry["name"],
             entry["kind"],
@@ -305,14 +315,21 @@ def apply_file(
                 " VALUES (?, ?, ?)",
                 (key(alias), alias, cid),
             )
-    for name, value in parsed.scoring.items():
+    stored = scoring(conn)
+    if parsed.scoring and parsed.scoring != stored:
+        # The rule is replaced as a whole: a key the file leaves out is no longer set.
         conn.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, str(value))
+            "DELETE FROM settings WHERE key IN ('theory_weight', 'practical_weight', 'pass_mark')"
         )
+        for name, value in parsed.scoring.items():
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (name, str(value)))
+        updated += 1
     return added, updated, unchanged
 
 
-def _merge_into(conn: sqlite3.Connection, guessed: Certificate, target: Certificate) -> None:
+def _merge_into(
+    conn: sqlite3.Connection, guessed: Certificate, target: Certificate, where: str
+) -> None:
     """A guessed certificate that turns out to be an alias of a catalogue entry: its
     sessions and awards move over, and it goes."""
     try:
@@ -322,7 +339,8 @@ def _merge_into(conn: sqlite3.Connection, guessed: Certificate, target: Certific
         )
     except sqlite3.IntegrityError:
         raise XcertError(
-            f"「{guessed.name}」和「{target.name}」各有同一等级、同一日期的考核批次，无法自动合并"
+            f"{where}：「{guessed.name}」和「{target.name}」各有同一等级、同一日期的考核批次，"
+            f"无法自动合并；请先把成绩表里的「{guessed.name}」改成「{target.name}」再导入"
         ) from None
     conn.execute(
         "UPDATE awards SET certificate_id = ? WHERE certificate_id = ?", (target.id, guessed.id)

@@ -264,7 +264,7 @@ def _import_toml(
     import_id = _record_import(conn, report, options, "+".join(report.kinds) or "toml")
     report.import_id = import_id
     for added, updated, unchanged in (
-        catalogue.apply_file(conn, parsed.catalogue, import_id),
+        catalogue.apply_file(conn, parsed.catalogue, import_id, report.path.name),
         targets_.apply(conn, parsed.targets, import_id),
     ):
         report.added += added

@@ -379,7 +379,9 @@ def _dedupe(records: list[_Record], outcome: Outcome) -> list[_Record]:
     return [r for r in kept if id(r) not in bad]
 
 
-def _write(conn, kind, records, import_id, outcome) -> None:
+def _write(conn, kind, records, import_id, outcome, *, replace: bool = False) -> None:
+    """Insert new records, update changed ones keeping the old values. Blank cells never
+    erase, except with `replace` (a result typed by hand says everything about itself)."""
     table, fields = ("results", RESULT_FIELDS) if kind == "results" else ("awards", AWARD_FIELDS)
     for record in records:
         existing, why = _existing(conn, kind, record)
@@ -408,7 +410,9 @@ def _write(conn, kind, records, import_id, outcome) -> None:
             continue
         row_id, stored = existing
         # Blank cells never erase: a sign-off list without 签领人 keeps the signature.
-        after = {f: v for f, v in record.values.items() if v is not None and stored[f] != v}
+        after = {
+            f: v for f, v in record.values.items() if (v is not None or replace) and stored[f] != v
+        }
         if not after:
             outcome.unchanged += 1
             continue
@@ -520,7 +524,7 @@ def record_result(
     values["exam_year"] = date.start.year if date else None
     record = _Record(None, 0, int(student["id"]), (session,), values, None)
     result = Outcome()
-    _write(conn, "results", [record], log_id, result)
+    _write(conn, "results", [record], log_id, result, replace=True)
     state = "added" if result.added else "updated" if result.updated else "unchanged"
     conn.execute(
         "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
@@ -560,9 +564,12 @@ def sign(conn: sqlite3.Connection, award_ids: list[int], by: str, on: str) -> in
     """Mark awards as signed for by `by` on `on`; the earlier (blank) values are kept."""
     log_id = log_write(conn, "sign", f"签领：{by}", 0, len(award_ids))
     for award_id in award_ids:
+        signed_by, signed_on = conn.execute(
+            "SELECT signed_by, signed_on FROM awards WHERE id = ?", (award_id,)
+        ).fetchone()
         conn.execute(
             "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, 'awards', ?, ?)",
-            (log_id, award_id, json.dumps({"signed_by": None, "signed_on": None})),
+            (log_id, award_id, json.dumps({"signed_by": signed_by, "signed_on": signed_on})),
         )
         conn.execute(
             "UPDATE awards SET signed_by = ?, signed_on = ?, updated_import = ? WHERE id = ?",

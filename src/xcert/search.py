@@ -52,7 +52,7 @@ def find_one(conn: sqlite3.Connection, text: str) -> dict:
     query = clean.name(text)
     table = db.utils_db(conn)["students"]
     id_form = _as_id(query)
-    shown = idcard.mask_id(id_form) if id_form else text
+    shown = idcard.mask_ids_in(text)
     for where, value in (
         ("student_no = ?", query),
         ("id_number = ?", id_form),

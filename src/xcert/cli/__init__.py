@@ -261,8 +261,9 @@ def _print_import(outcome: ImportOutcome, options) -> None:
         )
         for name, kind in report.new_certificates:
             guess = "1+X 证书" if kind == "1+X" else "其他证书（非 1+X）"
+            added = "已加入" if outcome.written else "将加入"
             out.print(
-                f"  注意：证书「{name}」不在证书目录中，已加入并按名称推测为{guess}；"
+                f"  注意：证书「{name}」不在证书目录中，{added}并按名称推测为{guess}；"
                 "请用 xcert certs 核对，或导入证书目录文件"
             )
         if report.new_students:
@@ -354,7 +355,9 @@ def find(
     )
     conn.close()
     if not students:
-        _console().print(f"没有找到与「{text}」匹配的学生")
+        from xcert.idcard import mask_ids_in
+
+        _console().print(f"没有找到与「{mask_ids_in(text)}」匹配的学生")
         raise typer.Exit(1)
     _print_students(students)
     for student, (results, awards) in zip(students, details, strict=False):
@@ -406,7 +409,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
                 level or "",
                 assessed or "",
                 issued or "",
-                number or "",
+                mask_ids_in(number or ""),
                 signed,
             )
         out.print(table)

@@ -142,7 +142,11 @@ def sign(
     if not signer:
         raise XcertError("--by 不能为空")
     span = _date(date, "--date")
+    if span is not None and not span.is_day:
+        raise XcertError(f"--date「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28")
     on = span.start.isoformat() if span else dt.date.today().isoformat()
+    if class_code is not None:
+        class_code = clean.text(class_code)
     conn = _open(create=False)
     with db.transaction(conn):
         certificate = None
