@@ -174,6 +174,9 @@ CATALOGUE = """\
 # 证书目录（示例）：xcert import examples/catalogue.toml
 # kind: "1+X"（职业技能等级证书，1+X 试点）或 "other"（行业证书、人社职业技能等级认定等）
 
+[school]
+name = "示例职业技术学校"
+
 [[certificate]]
 name = "机械工程制图职业技能等级证书"
 kind = "1+X"

@@ -13,6 +13,7 @@ from xcert.resources import bundled
 # In this order: students first, then the catalogue, then what refers to both.
 EXAMPLE_FILES = ("roster.xlsx", "roster-gbk.csv", "catalogue.toml", "results.xlsx", "sign-off.xlsx")
 SAMPLE_STUDENT = "202001001"
+SAMPLE_CLASS = "20数控1"
 
 
 @dataclass
@@ -22,6 +23,7 @@ class DemoResult:
     outcome: ImportOutcome
     sample: dict  # one example student with results and a certificate, for `find`
     records: tuple[list[tuple], list[tuple]]
+    reports: list[Path]
 
 
 def run(folder: Path) -> DemoResult:
@@ -37,9 +39,32 @@ def run(folder: Path) -> DemoResult:
         outcome = run_import(conn, files, options)
         sample = search.find_one(conn, SAMPLE_STUDENT)
         history = records.student_records(conn, sample["id"])
+        reports = render_reports(conn, db_path.parent)
     finally:
         conn.close()
-    return DemoResult(db_path, options, outcome, sample, history)
+    return DemoResult(db_path, options, outcome, sample, history, reports)
+
+
+def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
+    """Each report, as a school would file it, beside the demo database."""
+    from xcert import render
+    from xcert.xlsxout import Table, write_tables
+
+    written = []
+    for name, options in (
+        ("pass-rates", {}),
+        ("dual-certificate", {}),
+        ("sign-list", {"class_code": SAMPLE_CLASS}),
+    ):
+        for fmt in ("md", "html", "xlsx"):
+            path = folder / f"{name}.{fmt}"
+            result = render.render(conn, name, fmt, **options)
+            if fmt == "xlsx":
+                write_tables(path, [Table(t.title[:31], t.header, t.rows) for t in result])  # type: ignore[union-attr]
+            else:
+                path.write_text(str(result), encoding="utf-8")
+            written.append(path)
+    return written
 
 
 def prepare(folder: Path) -> tuple[Path, list[Path]]:

@@ -219,13 +219,14 @@ def _import_file(
     return report
 
 
-TOML_TABLES = ("certificate", "scoring", "target")
+TOML_TABLES = ("school", "certificate", "scoring", "target")
 
 
 @dataclass
 class _TomlFile:
     catalogue: catalogue.CatalogueFile
     targets: list[targets_.Target]
+    school: str | None
 
 
 def _toml_file(path: Path, data: bytes) -> _TomlFile | None:
@@ -246,7 +247,18 @@ def _toml_file(path: Path, data: bytes) -> _TomlFile | None:
         raise XcertError(
             f"{path.name}：不认识的表：{'、'.join(sorted(unknown))}（可用：{'、'.join(TOML_TABLES)}）"
         )
-    return _TomlFile(catalogue.parse(path, tables_found), targets_.parse(path, tables_found))
+    school = tables_found.get("school", {})
+    if (
+        not isinstance(school, dict)
+        or set(school) - {"name"}
+        or not isinstance(school.get("name", ""), str)
+    ):
+        raise XcertError(f'{path.name}：[school] 目前只认 name = "学校名称"')
+    return _TomlFile(
+        catalogue.parse(path, tables_found),
+        targets_.parse(path, tables_found),
+        clean.text(school["name"]) if school.get("name") else None,
+    )
 
 
 def _import_toml(
@@ -256,6 +268,7 @@ def _import_toml(
     report.kinds = [
         kind
         for kind, present in (
+            ("school", parsed.school),
             ("catalogue", parsed.catalogue.certificates or parsed.catalogue.scoring),
             ("targets", parsed.targets),
         )
@@ -263,6 +276,14 @@ def _import_toml(
     ]
     import_id = _record_import(conn, report, options, "+".join(report.kinds) or "toml")
     report.import_id = import_id
+    if parsed.school is not None:
+        stored = conn.execute("SELECT value FROM settings WHERE key = 'school_name'").fetchone()
+        if stored is None or stored[0] != parsed.school:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('school_name', ?)",
+                (parsed.school,),
+            )
+            report.updated += 1
     for added, updated, unchanged in (
         catalogue.apply_file(conn, parsed.catalogue, import_id, report.path.name),
         targets_.apply(conn, parsed.targets, import_id),

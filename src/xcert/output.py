@@ -189,19 +189,20 @@ def to_csv(tables_: list[Table]) -> str:
     return buffer.getvalue()
 
 
+def markdown_table(table: Table) -> str:
+    """A Markdown table; a table without rows shows one row of —."""
+    lines = [
+        "| " + " | ".join(table.header) + " |",
+        "| " + " | ".join("---" for _ in table.header) + " |",
+    ]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows]
+    if not table.rows:
+        lines.append("| " + " | ".join("—" for _ in table.header) + " |")
+    return "\n".join(lines)
+
+
 def to_markdown(tables_: list[Table], warnings: list[str] = ()) -> str:  # type: ignore[assignment]
-    parts = []
-    for table in tables_:
-        lines = [
-            f"### {table.title}",
-            "",
-            "| " + " | ".join(table.header) + " |",
-            "| " + " | ".join("---" for _ in table.header) + " |",
-        ]
-        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows]
-        if not table.rows:
-            lines.append("| " + " | ".join("—" for _ in table.header) + " |")
-        parts.append("\n".join(lines))
+    parts = [f"### {table.title}\n\n{markdown_table(table)}" for table in tables_]
     parts += [f"> 注意：{w}" for w in warnings]
     return "\n\n".join(parts) + "\n"
 

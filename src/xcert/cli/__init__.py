@@ -466,6 +466,8 @@ def demo(
     _print_students([result.sample])
     _print_records(result.sample, *result.records)
     out.print(f"\n证书目录：xcert --db {result.db_path} certs")
+    out.print(f"统计：xcert --db {result.db_path} stats")
+    out.print(f"\n已生成报表（Markdown、网页、Excel）：{'、'.join(p.name for p in result.reports)}")
     out.print(f"\n接着可以试：xcert --db {result.db_path} import 你的花名册.xlsx --dry-run")
 
 
@@ -476,4 +478,5 @@ def main() -> None:
 
 # Commands by subject, registered on `app` when this package is imported.
 from xcert.cli import records as _records  # noqa: E402, F401
+from xcert.cli import reports as _reports  # noqa: E402, F401
 from xcert.cli import stats as _stats  # noqa: E402, F401

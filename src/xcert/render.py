@@ -1,0 +1,202 @@
+"""Reports like the ones schools file (SPEC 5.3): Jinja2 templates to Markdown and HTML,
+openpyxl to xlsx, from the same figures as `xcert stats` (templates compute nothing).
+
+A template of the same name in `--templates DIR` overrides the built-in one, so a
+school can keep its own house style.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from xcert import catalogue, charts, output, stats
+from xcert.errors import XcertError
+from xcert.resources import bundled
+
+FORMATS = ("md", "html", "xlsx")
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    needs: str  # what the user must or may give, for `render --list`
+    build: Callable[..., dict]
+
+
+def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
+    figures = stats.figures(conn, year=year)
+    by_cert = stats.pass_rates(conn, year=year, by="certificate")
+    tables = output.tables(figures)[:1]
+    cert_table = output.tables(stats.Figures(pass_rates=by_cert), by="certificate")[0]
+    cert_table.title = "按证书"
+    tables.append(cert_table)
+    chart_year = charts.rate_bars(
+        "1+X 证书通过率（按年份）",
+        [(f"{r['year']} 年", r["pass_rate"]) for r in figures.pass_rates],
+    )
+    chart_cert = charts.rate_bars(
+        "1+X 证书通过率（按证书）",
+        [(f"{r['year']} {_short(r['certificate'])}", r["pass_rate"]) for r in by_cert],
+    )
+    title = "1+X 考证情况统计表" if year is None else f"{year} 年 1+X 考证情况统计表"
+    return {
+        "title": title,
+        "tables": tables,
+        "charts": [chart_year, chart_cert],
+        "warnings": figures.warnings,
+    }
+
+
+def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
+    rows = stats.dual_certificate(conn, cohort=cohort)
+    table = output.tables(stats.Figures(dual_certificate=rows))[1]
+    chart = charts.rate_bars("双证毕业率（按届）", [(f"{r['cohort']} 届", r["rate"]) for r in rows])
+    title = (
+        "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort} 届毕业学生双证毕业情况统计表"
+    )
+    return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
+
+
+def _sign_list(
+    conn: sqlite3.Connection, *, class_code: str | None, year: int | None, **_: object
+) -> dict:
+    if not class_code:
+        raise XcertError("sign-list 需要 --class，例如 --class 20数控1")
+    where_year = "AND substr(coalesce(a.issued_on, a.assessed_start), 1, 4) = ?" if year else ""
+    rows = conn.execute(
+        "SELECT s.class_code, s.name, c.name, a.level, a.assessed_text, a.assessed_start,"
+        " a.issued_on, a.signed_by, s.major FROM awards a JOIN students s ON s.id = a.student_id"
+        " JOIN certificates c ON c.id = a.certificate_id"
+        f" WHERE s.class_code = ? {where_year} ORDER BY s.student_no, s.name, c.name",
+        [class_code, str(year)] if year else [class_code],
+    ).fetchall()
+    if not rows:
+        raise XcertError(f"班级「{class_code}」没有发证记录（先导入发证签领名单）")
+    body = [
+        [str(i), klass, name, cert, level or "", text or _dot(start), _dot(issued), signer or ""]
+        for i, (klass, name, cert, level, text, start, issued, signer, _major) in enumerate(rows, 1)
+    ]
+    header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
+    major = rows[0][8] or ""
+    when = f"{year}年" if year else ""
+    title = (
+        f"{major}专业{when}{class_code}班考证签领名单"
+        if major
+        else f"{when}{class_code}班考证签领名单"
+    )
+    unsigned = sum(1 for row in rows if not row[7])
+    return {
+        "title": title,
+        "tables": [output.Table(title, header, body)],
+        "charts": [],
+        "warnings": [],
+        "unsigned": unsigned,
+    }
+
+
+def _dot(iso: str | None) -> str:
+    """2022-09-28 → 2022.9.28, as the seed's lists write dates."""
+    if not iso:
+        return ""
+    year, month, day = iso.split("-")
+    return f"{year}.{int(month)}.{int(day)}"
+
+
+def _short(name: str) -> str:
+    return name[: -len(catalogue.SUFFIX)] if name.endswith(catalogue.SUFFIX) else name
+
+
+REPORTS: dict[str, Report] = {
+    r.name: r
+    for r in (
+        Report(
+            "pass-rates", "1+X 考证情况统计（表 1）", "可选 --year；md、html、xlsx", _pass_rates
+        ),
+        Report("dual-certificate", "双证毕业率（表 2）", "可选 --cohort；md、html、xlsx", _dual),
+        Report(
+            "sign-list",
+            "考证签领名单",
+            "需要 --class，可选 --year（发证年份）；md、html、xlsx",
+            _sign_list,
+        ),
+    )
+}
+
+
+def school_name(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'school_name'").fetchone()
+    return row[0] if row else ""
+
+
+def render(
+    conn: sqlite3.Connection,
+    name: str,
+    fmt: str,
+    *,
+    year: int | None = None,
+    cohort: int | None = None,
+    class_code: str | None = None,
+    templates: Path | None = None,
+    public: bool = False,
+    date: dt.date | None = None,
+) -> str | list[output.Table]:
+    """Markdown or HTML text, or the tables an xlsx file is written from."""
+    report = REPORTS.get(name)
+    if report is None:
+        raise XcertError(
+            f"没有名为「{name}」的报表；可用：{'、'.join(REPORTS)}（xcert render --list）"
+        )
+    if fmt not in FORMATS:
+        raise XcertError(f"报表格式应为 {'、'.join(FORMATS)}，不是「{fmt}」")
+    context = report.build(
+        conn, year=year, cohort=cohort if cohort is not None else year, class_code=class_code
+    )
+    if public:  # SPEC 5.3: documents for a website carry no ID numbers (none of these do)
+        context["public"] = True
+    if fmt == "xlsx":
+        return context["tables"]
+    from markupsafe import Markup
+
+    context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
+    context.update(
+        school=school_name(conn) or "（学校名称未设置）", date=_cn_date(date or dt.date.today())
+    )
+    env = environment(templates)
+    try:
+        template = env.get_template(f"{name}.{fmt}")
+    except Exception as exc:  # a school's own template with a Jinja error: one clear line
+        raise XcertError(f"模板 {name}.{fmt} 有错误：{exc}") from None
+    try:
+        return template.render(**context)
+    except Exception as exc:
+        raise XcertError(f"模板 {name}.{fmt} 渲染失败：{exc}") from None
+
+
+def _cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def environment(templates: Path | None = None):
+    """Built-in templates, with a school's folder first when given; HTML autoescaped."""
+    import jinja2
+
+    if templates is not None and not templates.is_dir():
+        raise XcertError(f"--templates {templates} 不是文件夹")
+    folders = [str(templates)] if templates is not None else []
+    folders.append(str(bundled("templates")))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["markdown_table"] = output.markdown_table
+    env.filters["percent"] = output.percent
+    return env
