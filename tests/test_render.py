@@ -1,0 +1,281 @@
+"""Reports: golden Markdown and HTML, xlsx read back, escaping, printing to A4 PDF."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("XCERT_UPDATE_GOLDEN") == "1"  # regenerate on purpose, review the diff
+
+ROSTER = [
+    ["学号", "姓名", "班级", "专业", "届别", "学籍状态"],
+    ["A01", "甲一", "20数控1", "数控技术应用", 2023, "毕业"],
+    ["A02", "乙二", "20数控1", "数控技术应用", 2023, "毕业"],
+    ["A03", "丙三", "20数控1", "数控技术应用", 2023, "退学"],
+    ["A04", "<script>alert(1)</script>", "20数控1", "数控技术应用", 2023, "毕业"],
+    ["A05", '=HYPERLINK("x")', "20数控1", "数控技术应用", 2023, "毕业"],
+]
+RESULTS = [
+    ["学号", "证书名称", "等级", "考核日期", "考核结果"],
+    ["A01", "机械制图", "初级", "2022-06-18", "合格"],
+    ["A02", "机械制图", "初级", "2022-06-18", "不合格"],
+    ["A04", "机械制图", "初级", "2023-06-18", "合格"],
+]
+AWARDS = [
+    ["学号", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"],
+    ["A01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", "学习委员"],
+    ["A04", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None],
+    ["A05", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None],
+]
+CATALOGUE = """
+[school]
+name = "示例职业技术学校"
+
+[[certificate]]
+name = "机械工程制图职业技能等级证书"
+kind = "1+X"
+aliases = ["机械制图"]
+
+[[certificate]]
+name = "机械设计工程师 (AutoCAD)"
+kind = "other"
+"""
+
+
+@pytest.fixture
+def school(cli, xlsx, tmp_path):
+    toml = tmp_path / "catalogue.toml"
+    toml.write_text(CATALOGUE, encoding="utf-8")
+    source = tmp_path / "roster.csv"  # CSV: openpyxl would store "=…" as a formula
+    source.write_text(
+        "\n".join(
+            ",".join(f'"{c}"' if '"' not in str(c) else '"=HYPERLINK(""x"")"' for c in row)
+            for row in ROSTER
+        ),
+        encoding="utf-8",
+    )
+    for path in (
+        source,
+        toml,
+        xlsx("results.xlsx", {"S": RESULTS}),
+        xlsx("awards.xlsx", {"S": AWARDS}),
+    ):
+        result = cli("import", path)
+        assert result.exit_code == 0, result.output
+    return cli
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} differs from tests/golden (XCERT_UPDATE_GOLDEN=1 to accept)"
+    )
+
+
+REPORTS = [("pass-rates", []), ("dual-certificate", []), ("sign-list", ["--class", "20数控1"])]
+
+
+@pytest.mark.parametrize("name, args", REPORTS)
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_reports_match_their_golden_files(school, tmp_path, name, args, fmt):
+    out = tmp_path / f"{name}.{fmt}"
+    result = school("render", name, *args, "--date", "2024-01-15", "-o", out)
+    assert result.exit_code == 0, result.output
+    check_golden(f"{name}.{fmt}", out.read_text(encoding="utf-8"))
+
+
+def test_markdown_goes_to_stdout_without_o(school):
+    result = school("render", "pass-rates", "--date", "2024-01-15")
+    assert result.exit_code == 0 and "| 2022 年 | 2 | 1 | 0 | 50.0% |" in result.stdout
+
+
+def test_figures_are_the_same_as_stats(school):
+    import json
+
+    data = json.loads(school("stats", "--format", "json").stdout)
+    text = school("render", "pass-rates").stdout
+    for row in data["pass_rates"]:
+        assert f"| {row['year']} 年 | {row['tested']} | {row['passed']} |" in text
+    dual = school("render", "dual-certificate").stdout
+    row = data["dual_certificate"][0]
+    assert f"| {row['cohort']} 届 | {row['graduates']} | {row['certified']} |" in dual
+
+
+def test_html_escapes_names_and_is_self_contained(school, tmp_path):
+    out = tmp_path / "sign.html"
+    school("render", "sign-list", "--class", "20数控1", "-o", out)
+    html = out.read_text(encoding="utf-8")
+    assert (
+        "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
+    assert (
+        "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        and "https://" not in html
+    )
+    assert "<style>" in html and "@page" in html and "Noto Sans CJK SC" in html
+
+
+def test_rate_reports_carry_an_svg_chart_with_numbers(school, tmp_path):
+    out = tmp_path / "pr.html"
+    school("render", "pass-rates", "-o", out)
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<svg") == 2 and "50.0%</text>" in html and "100.0%</text>" in html
+
+
+def test_xlsx_reads_back_with_text_cells_and_no_formula(school, tmp_path):
+    out = tmp_path / "sign.xlsx"
+    assert school("render", "sign-list", "--class", "20数控1", "-o", out).exit_code == 0
+    sheet = load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人")
+    names = [r[2] for r in rows[1:]]
+    assert names == ["甲一", "<script>alert(1)</script>", '=HYPERLINK("x")']
+    cell = sheet.cell(row=4, column=3)
+    assert cell.data_type == "s" and cell.value.startswith("=")
+    pr = tmp_path / "pr.xlsx"
+    school("render", "pass-rates", "-o", pr)
+    assert list(load_workbook(pr).active.iter_rows(values_only=True))[1] == (
+        "2022 年",
+        "2",
+        "1",
+        "0",
+        "50.0%",
+    )
+
+
+def test_a_schools_own_template_overrides_the_built_in_one(school, tmp_path):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "sign-list.md").write_text(
+        "{{ school }}：{{ title }}（{{ tables[0].rows|length }} 人）\n", encoding="utf-8"
+    )
+    result = school("render", "sign-list", "--class", "20数控1", "--templates", own)
+    assert result.stdout == "示例职业技术学校：数控技术应用专业20数控1班考证签领名单（3 人）\n"
+    assert (
+        "| 毕业学生 |" in school("render", "dual-certificate", "--templates", own).stdout
+    )  # others built in
+
+
+def test_a_broken_template_is_one_clear_line(school, tmp_path):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "pass-rates.md").write_text("{% if %}\n", encoding="utf-8")
+    result = school("render", "pass-rates", "--templates", own)
+    assert (
+        result.exit_code == 1
+        and "模板 pass-rates.md" in result.stderr
+        and "Traceback" not in result.output
+    )
+
+
+def test_render_list_names_every_report(cli):
+    result = cli("render", "--list", db=False)
+    for name in ("pass-rates", "dual-certificate", "sign-list"):
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nothing"], "没有名为「nothing」的报表"),
+        (["sign-list"], "需要 --class"),
+        (["sign-list", "--class", "99无此班"], "没有发证记录"),
+        (["pass-rates", "--format", "html"], "需要用 -o"),
+        (["pass-rates", "-o", "x.pdf"], "md、html 或 xlsx"),
+        ([], "请给出报表名"),
+    ],
+)
+def test_render_refuses_clearly(school, args, message):
+    result = school("render", *args)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_templates_are_in_the_built_wheel(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [
+            "python3",
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {result.stderr[-200:]}")
+    import zipfile
+
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in (
+        "xcert/templates/base.html",
+        "xcert/templates/sign-list.md",
+        "xcert/examples/roster.xlsx",
+    ):
+        assert name in names
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and shutil.which("pdftotext")),
+    reason="needs chromium and poppler-utils (.ci/run installs them)",
+)
+@pytest.mark.parametrize(
+    "name, args, pages",
+    [("pass-rates", [], 1), ("dual-certificate", [], 1), ("sign-list", ["--class", "20数控1"], 1)],
+)
+def test_html_prints_to_a4_pdf_with_its_figures(school, tmp_path, name, args, pages):
+    html = tmp_path / f"{name}.html"
+    school("render", name, *args, "-o", html)
+    pdf = tmp_path / f"{name}.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    import re
+
+    assert int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)) == pages
+    assert "(A4)" in info
+    expected = {
+        "pass-rates": ["50.0%", "2022"],
+        "dual-certificate": ["2023", "75.0%"],
+        "sign-list": ["甲一", "2022.9.28"],
+    }[name]
+    for fragment in expected:
+        assert fragment in text
