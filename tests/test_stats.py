@@ -169,8 +169,9 @@ def test_target_set_changes_only_what_it_names(school):
         0.6,
         True,
     )
-    assert school("target", "set", "--year", "2022").exit_code == 1
-    assert school("target", "set", "--year", "2022", "--pass-rate", "abc").exit_code == 1
+    assert school("target", "set", "--year", "2022").exit_code == 2
+    assert school("target", "set", "--year", "2022", "--pass-rate", "abc").exit_code == 2
+    assert school("target", "set", "--year", "1999", "--participants", "3").exit_code == 2
 
 
 def test_guessed_kind_carries_a_warning_naming_the_certificate(school):
@@ -282,3 +283,110 @@ def test_stats_on_the_demo_database_prints_both_tables(tmp_path):
         and "1+X 考证情况统计" in result.stdout
         and "双证毕业率" in result.stdout
     )
+
+
+def test_percentages_round_once_from_the_exact_fraction():
+    from xcert.stats import percent
+
+    assert [percent(15, 19), percent(4, 21), percent(1, 26), percent(14, 17), percent(1, 16)] == [
+        "78.9%",
+        "19.0%",
+        "3.8%",
+        "82.4%",
+        "6.3%",
+    ]
+    assert percent(0, 0) == "—"
+
+
+def test_a_target_is_met_only_by_the_exact_rate(cli, xlsx, tmp_path):
+    toml = tmp_path / "t.toml"
+    toml.write_text(
+        CATALOGUE + '\n[[target]]\nyear = 2023\npass_rate = "66.67%"\n', encoding="utf-8"
+    )
+    cli(
+        "import",
+        xlsx(
+            "r.xlsx",
+            {
+                "S": [
+                    ["学号", "姓名", "届别"],
+                    ["1", "甲", 2024],
+                    ["2", "乙", 2024],
+                    ["3", "丙", 2024],
+                ]
+            },
+        ),
+    )
+    cli("import", toml)
+    rows = [
+        ["学号", "证书名称", "考核日期", "考核结果"],
+        ["1", "机械制图", "2023-06-01", "合格"],
+        ["2", "机械制图", "2023-06-01", "合格"],
+        ["3", "机械制图", "2023-06-01", "不合格"],
+    ]
+    cli("import", xlsx("x.xlsx", {"S": rows}))
+    (target,) = stats_json(cli, "--year", "2023")["targets"]
+    assert target["pass_rate"] == 0.6667 and target["pass_rate_met"] is False
+
+
+def test_an_award_across_a_year_end_is_dated_by_its_start_like_a_result(cli, xlsx, tmp_path):
+    toml = tmp_path / "c.toml"
+    toml.write_text(CATALOGUE, encoding="utf-8")
+    cli("import", toml)
+    cli(
+        "import",
+        xlsx("r.xlsx", {"S": [["学号", "姓名", "届别"], ["1", "甲", 2023], ["2", "乙", 2023]]}),
+    )
+    cli(
+        "import",
+        xlsx(
+            "x.xlsx",
+            {
+                "S": [
+                    ["学号", "证书名称", "考核日期", "考核结果"],
+                    ["1", "机械制图", "2023.11-2024.1", "合格"],
+                ]
+            },
+        ),
+    )
+    cli(
+        "import",
+        xlsx(
+            "a.xlsx",
+            {
+                "S": [
+                    ["学号", "工种", "鉴定时间", "发证日期"],
+                    ["2", "数控技术工程师", "2023.11-2024.1", None],
+                ]
+            },
+        ),
+    )
+    assert stats_json(cli, "--cohort", "2023")["dual_certificate"][0]["certified"] == 2
+    listed = json.loads(cli("stats", "--list", "passed", "--format", "json").stdout)
+    assert listed[0]["exam_date"] == "2023.11-2024.1"
+
+
+def test_empty_tables_show_a_dash_row_in_csv_too(school):
+    text = school("stats", "--cohort", "2030", "--format", "csv").stdout
+    assert ["—", "—", "—", "—"] in list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_a_certificate_nobody_sat_is_not_counted_as_examined(cli, xlsx, tmp_path):
+    toml = tmp_path / "t.toml"
+    toml.write_text(CATALOGUE + "\n[[target]]\nyear = 2021\ncertificates = 1\n", encoding="utf-8")
+    cli("import", toml)
+    cli("import", xlsx("r.xlsx", {"S": [["学号", "姓名", "届别"], ["1", "甲", 2022]]}))
+    cli(
+        "import",
+        xlsx(
+            "x.xlsx",
+            {
+                "S": [
+                    ["学号", "证书名称", "考核日期", "考核结果"],
+                    ["1", "机械制图", "2021-06-01", "缺考"],
+                ]
+            },
+        ),
+    )
+    (target,) = stats_json(cli, "--year", "2021")["targets"]
+    assert target["certificates"] == 0 and target["certificates_met"] is False

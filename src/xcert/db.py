@@ -176,7 +176,7 @@ def _certified_triggers() -> str:
     earliest = (
         "(SELECT min(y) FROM ("
         " SELECT coalesce(exam_year, 0) AS y FROM results WHERE student_id = {sid} AND outcome = 'pass'"
-        " UNION ALL SELECT coalesce(CAST(substr(coalesce(issued_on, assessed_end, assessed_start), 1, 4)"
+        " UNION ALL SELECT coalesce(CAST(substr(coalesce(issued_on, assessed_start), 1, 4)"
         " AS INTEGER), 0) FROM awards WHERE student_id = {sid}))"
     )
     statements = []

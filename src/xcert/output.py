@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from xcert.idcard import mask_id, mask_ids_in
 from xcert.stats import Figures
+from xcert.stats import percent as stats_percent
 
 BY_LABELS = {
     "certificate": "证书",
@@ -64,7 +65,7 @@ def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> li
             str(row["tested"]),
             str(row["passed"]),
             str(row["absent"]),
-            percent(row["pass_rate"]),
+            stats_percent(row["passed"], row["tested"]),
         ]
         for row in figures.pass_rates
     ]
@@ -78,7 +79,7 @@ def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> li
                     f"{row['cohort']} 届",
                     str(row["graduates"]),
                     str(row["certified"]),
-                    percent(row["rate"]),
+                    stats_percent(row["certified"], row["graduates"]),
                 ]
                 for row in figures.dual_certificate
             ],
@@ -101,7 +102,7 @@ def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> li
                     "",
                     "1+X 证书通过率",
                     percent(t["pass_rate_target"]) if t["pass_rate_target"] is not None else "—",
-                    percent(t["pass_rate"]),
+                    stats_percent(t["passed"], t["participants"]),
                     _met(t["pass_rate_met"]),
                 ]
             )
@@ -185,7 +186,7 @@ def to_csv(tables_: list[Table]) -> str:
             buffer.write("\n")
         writer.writerow([table.title])
         writer.writerow(table.header)
-        writer.writerows(table.rows)
+        writer.writerows(table.rows or [["—"] * len(table.header)])
     return buffer.getvalue()
 
 

@@ -138,10 +138,13 @@ def target_set(
     from xcert import db, records, targets
 
     if participants is None and pass_rate is None and certificates is None:
-        raise XcertError("至少给出 --participants、--pass-rate、--certificates 中的一项")
+        raise typer.BadParameter("至少给出 --participants、--pass-rate、--certificates 中的一项")
     if not 2000 <= year <= 2100:
-        raise XcertError(f"--year {year} 不是合理的年份")
-    rate = targets.pass_rate_value(pass_rate, "--pass-rate") if pass_rate is not None else None
+        raise typer.BadParameter(f"{year} 不是合理的年份", param_hint="--year")
+    try:
+        rate = targets.pass_rate_value(pass_rate, "--pass-rate") if pass_rate is not None else None
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason) from None
     conn = _open(create=False)
     with db.transaction(conn):
         log_id = records.log_write(conn, "target", f"{year} 年目标", 0, 0)
