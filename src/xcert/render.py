@@ -8,6 +8,7 @@ school can keep its own house style.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,10 +184,17 @@ def _cn_date(day: dt.date) -> str:
 
 def environment(templates: Path | None = None):
     """Built-in templates, with a school's folder first when given; HTML autoescaped."""
-    import jinja2
-
     if templates is not None and not templates.is_dir():
         raise XcertError(f"--templates {templates} 不是文件夹")
+    return _environment(str(templates) if templates is not None else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: str | None):
+    """One environment per template folder: Jinja then compiles each template once."""
+    import jinja2
+
+    templates = Path(templates) if templates is not None else None
     folders = [str(templates)] if templates is not None else []
     folders.append(str(bundled("templates")))
     env = jinja2.Environment(
@@ -198,5 +206,6 @@ def environment(templates: Path | None = None):
         undefined=jinja2.StrictUndefined,
     )
     env.filters["markdown_table"] = output.markdown_table
+
     env.filters["percent"] = output.percent
     return env
