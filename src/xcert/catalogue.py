@@ -122,26 +122,6 @@ class Catalogue:
             self.conn.execute("UPDATE certificates SET kind = ? WHERE id = ?", (kind, cert.id))
             cert.kind = kind
 
-    def _by_pattern(self, name: str, number: str) -> Certificate | None:
-        """A catalogue entry whose name begins with `name` and whose numbers look like
-        this one: `车工职业技能等级证书` with a Y number is the 人社 entry of 车工."""
-        wanted = key(name)
-        matches = [
-            c
-            for c in self.by_id.values()
-            if c.number_pattern
-            and key(c.name).startswith(wanted)
-            and re.search(c.number_pattern, number)
-        ]
-        return matches[0] if len(matches) == 1 else None
-
-    def _reguess(self, cert: Certificate, numbers: list[str]) -> None:
-        """A guessed kind is revisited when 人社 numbers turn up later."""
-        kind = guess_kind(cert.name, numbers)
-        if kind != cert.kind and kind == "other":
-            self.conn.execute("UPDATE certificates SET kind = ? WHERE id = ?", (kind, cert.id))
-            cert.kind = kind
-
     def all(self) -> list[Certificate]:
         return list(self.by_id.values())
 

@@ -282,6 +282,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
     return before, SCHEMA_VERSION, backup_path
 
 
+def now() -> str:
+    """The time every write is recorded with: local time, to the second."""
+    return _dt.datetime.now().isoformat(timespec="seconds")
+
+
 def data_version(conn: sqlite3.Connection) -> int:
     """A counter every write that changes data bumps: equal counters, equal data."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()

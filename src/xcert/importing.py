@@ -8,7 +8,6 @@ The whole command is one transaction: a dry run is the same work rolled back.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import gc
 import hashlib
 import json
@@ -825,7 +824,7 @@ def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int)
             report.rejected,
             len(report.problems),
             len(report.warnings),
-            _now(),
+            db.now(),
             import_id,
         ),
     )
@@ -834,10 +833,6 @@ def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int)
     conn.execute(
         "UPDATE imports SET data_version = ? WHERE id = ?", (db.data_version(conn), import_id)
     )
-
-
-def _now() -> str:
-    return _dt.datetime.now().isoformat(timespec="seconds")
 
 
 def _record_import(
@@ -857,8 +852,8 @@ def _record_import(
             report.format,
             report.encoding,
             options.fingerprint(),
-            _now(),
-            _now(),
+            db.now(),
+            db.now(),
             report.unchanged,
             note,
         ),

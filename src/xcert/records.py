@@ -477,7 +477,7 @@ def log_write(conn: sqlite3.Connection, kind: str, what: str, added: int, update
     """Every write is recorded like an import (SPEC 6.7), and bumps the data version."""
     from xcert import db
 
-    now = _now()
+    now = db.now()
     cursor = conn.execute(
         "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
         " rows_added, rows_updated) VALUES (?, ?, '', '{}', ?, ?, ?, ?)",
@@ -487,12 +487,6 @@ def log_write(conn: sqlite3.Connection, kind: str, what: str, added: int, update
     version = db.bump_data_version(conn)
     conn.execute("UPDATE imports SET data_version = ? WHERE id = ?", (version, log_id))
     return log_id
-
-
-def _now() -> str:
-    import datetime as dt
-
-    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 def record_result(
