@@ -135,20 +135,19 @@ def test_xlsx_reads_back_with_text_cells_and_no_formula(school, tmp_path):
     assert school("render", "sign-list", "--class", "20数控1", "-o", out).exit_code == 0
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人")
-    names = [r[2] for r in rows[1:]]
+    assert rows[0][0] == "数控技术应用专业20数控1班考证签领名单"
+    assert rows[1] == ("序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人")
+    names = [r[2] for r in rows[2:]]
     assert names == ["甲一", "<script>alert(1)</script>", '=HYPERLINK("x")']
-    cell = sheet.cell(row=4, column=3)
+    cell = sheet.cell(row=5, column=3)
     assert cell.data_type == "s" and cell.value.startswith("=")
+    assert sheet.column_dimensions["D"].width >= 20  # 工种 fits its longest name
+    assert sheet.freeze_panes == "A3"
     pr = tmp_path / "pr.xlsx"
     school("render", "pass-rates", "-o", pr)
-    assert list(load_workbook(pr).active.iter_rows(values_only=True))[1] == (
-        "2022 年",
-        "2",
-        "1",
-        "0",
-        "50.0%",
-    )
+    book = load_workbook(pr)
+    assert list(book.active.iter_rows(values_only=True))[2] == ("2022 年", 2, 1, 0, 0.5)
+    assert book.active.cell(row=3, column=5).number_format == "0.0%"
 
 
 def test_a_schools_own_template_overrides_the_built_in_one(school, tmp_path):
@@ -187,10 +186,24 @@ def test_render_list_names_every_report(cli):
     [
         (["nothing"], "没有名为「nothing」的报表"),
         (["sign-list"], "需要 --class"),
-        (["sign-list", "--class", "99无此班"], "没有发证记录"),
         (["pass-rates", "--format", "html"], "需要用 -o"),
-        (["pass-rates", "-o", "x.pdf"], "md、html 或 xlsx"),
+        (["pass-rates", "-o", "x.pdf"], "看出格式"),
+        (["pass-rates", "--format", "xlsx", "-o", "x.html"], "不一致"),
+        (["pass-rates", "--class", "20数控1"], "不用这个选项"),
+        (["pass-rates", "--date", "2024-01"], "具体哪一天"),
         ([], "请给出报表名"),
+    ],
+)
+def test_render_usage_errors_exit_2(school, args, message):
+    result = school("render", *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sign-list", "--class", "99无此班"], "没有班级「99无此班」"),
+        (["sign-list", "--class", "20数控1", "--year", "2019"], "没有2019 年的发证记录"),
     ],
 )
 def test_render_refuses_clearly(school, args, message):

@@ -48,7 +48,6 @@ def run(folder: Path) -> DemoResult:
 def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Each report, as a school would file it, beside the demo database."""
     from xcert import render
-    from xcert.xlsxout import Table, write_tables
 
     written = []
     for name, options in (
@@ -60,7 +59,7 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
             path = folder / f"{name}.{fmt}"
             result = render.render(conn, name, fmt, **options)
             if fmt == "xlsx":
-                write_tables(path, [Table(t.title[:31], t.header, t.rows) for t in result])  # type: ignore[union-attr]
+                render.write_xlsx(path, result)  # type: ignore[arg-type]
             else:
                 path.write_text(str(result), encoding="utf-8")
             written.append(path)

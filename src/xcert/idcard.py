@@ -99,5 +99,23 @@ _ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 
 def mask_ids_in(text: str) -> str:
     """Every ID number inside a longer text masked: a note `身份证44…1X`, a 学籍号
-    `G` + ID number. Digit runs of other lengths are left alone."""
-    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(1)), text)
+    `G` + ID number. A digit run counts when it is shaped like one (a region and a real
+    birth date; a wrong check digit still counts: a mistyped ID is still personal), so a
+    certificate number of 18 digits is left alone."""
+
+    def mask(match: re.Match) -> str:
+        number = match.group(1)
+        return mask_id(number) if _looks_like_person(number) else number
+
+    return _ID_IN_TEXT.sub(mask, text)
+
+
+def _looks_like_person(number: str) -> bool:
+    digits = number[6:14] if len(number) == 18 else "19" + number[6:12]
+    if number[0] not in _REGION_FIRST or number[:2] == "00":
+        return False
+    try:
+        _parse_birth_date(digits)
+    except IdNumberError:
+        return False
+    return True

@@ -17,6 +17,7 @@ from pathlib import Path
 from xcert import catalogue, charts, output, stats
 from xcert.errors import XcertError
 from xcert.resources import bundled
+from xcert.xlsxout import Percent
 
 FORMATS = ("md", "html", "xlsx")
 
@@ -38,11 +39,21 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
     tables.append(cert_table)
     chart_year = charts.rate_bars(
         "1+X 证书通过率（按年份）",
-        [(f"{r['year']} 年", r["pass_rate"]) for r in figures.pass_rates],
+        [
+            (_year(r["year"]), r["pass_rate"], stats.percent(r["passed"], r["tested"]))
+            for r in figures.pass_rates
+        ],
     )
-    chart_cert = charts.rate_bars(
+    chart_cert = charts.rate_rows(
         "1+X 证书通过率（按证书）",
-        [(f"{r['year']} {_short(r['certificate'])}", r["pass_rate"]) for r in by_cert],
+        [
+            (
+                f"{_year(r['year'])} {_short(r['certificate'])}",
+                r["pass_rate"],
+                stats.percent(r["passed"], r["tested"]),
+            )
+            for r in by_cert
+        ],
     )
     title = "1+X 考证情况统计表" if year is None else f"{year} 年 1+X 考证情况统计表"
     return {
@@ -56,7 +67,13 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
 def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
     rows = stats.dual_certificate(conn, cohort=cohort)
     table = output.tables(stats.Figures(dual_certificate=rows))[1]
-    chart = charts.rate_bars("双证毕业率（按届）", [(f"{r['cohort']} 届", r["rate"]) for r in rows])
+    chart = charts.rate_bars(
+        "双证毕业率（按届）",
+        [
+            (f"{r['cohort']} 届", r["rate"], stats.percent(r["certified"], r["graduates"]))
+            for r in rows
+        ],
+    )
     title = (
         "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort} 届毕业学生双证毕业情况统计表"
     )
@@ -77,7 +94,13 @@ def _sign_list(
         [class_code, str(year)] if year else [class_code],
     ).fetchall()
     if not rows:
-        raise XcertError(f"班级「{class_code}」没有发证记录（先导入发证签领名单）")
+        exists = conn.execute(
+            "SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,)
+        ).fetchone()
+        if not exists:
+            raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
+        when = f"{year} 年" if year else ""
+        raise XcertError(f"班级「{class_code}」没有{when}的发证记录（先导入发证签领名单）")
     body = [
         [str(i), klass, name, cert, level or "", text or _dot(start), _dot(issued), signer or ""]
         for i, (klass, name, cert, level, text, start, issued, signer, _major) in enumerate(rows, 1)
@@ -106,6 +129,10 @@ def _dot(iso: str | None) -> str:
         return ""
     year, month, day = iso.split("-")
     return f"{year}.{int(month)}.{int(day)}"
+
+
+def _year(year: int | None) -> str:
+    return f"{year} 年" if year else "日期不详"
 
 
 def _short(name: str) -> str:
@@ -157,8 +184,7 @@ def render(
     context = report.build(
         conn, year=year, cohort=cohort if cohort is not None else year, class_code=class_code
     )
-    if public:  # SPEC 5.3: documents for a website carry no ID numbers (none of these do)
-        context["public"] = True
+    context["public"] = public  # SPEC 5.3: a website's copy; none of these carry IDs or phones
     if fmt == "xlsx":
         return context["tables"]
     from markupsafe import Markup
@@ -169,13 +195,22 @@ def render(
     )
     env = environment(templates)
     try:
-        template = env.get_template(f"{name}.{fmt}")
-    except Exception as exc:  # a school's own template with a Jinja error: one clear line
-        raise XcertError(f"模板 {name}.{fmt} 有错误：{exc}") from None
-    try:
-        return template.render(**context)
-    except Exception as exc:
-        raise XcertError(f"模板 {name}.{fmt} 渲染失败：{exc}") from None
+        return env.get_template(f"{name}.{fmt}").render(**context)
+    except Exception as exc:  # a school's own template with an error: one line naming it
+        raise XcertError(_template_error(f"{name}.{fmt}", exc)) from None
+
+
+def _template_error(name: str, exc: Exception) -> str:
+    import jinja2
+
+    where = name
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.name or name} 第 {exc.lineno} 行"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        return f"模板 {name} 用到的 {exc.name} 找不到"
+    elif isinstance(exc, jinja2.UndefinedError):
+        return f"模板 {name}（或它引用的模板）用了不存在的变量：{exc}"
+    return f"模板 {where} 有错误：{exc}"
 
 
 def _cn_date(day: dt.date) -> str:
@@ -209,3 +244,33 @@ def _environment(templates: str | None):
 
     env.filters["percent"] = output.percent
     return env
+
+
+def write_xlsx(path: Path, tables: list[output.Table]) -> None:
+    """Each table on its own sheet under a title row; counts as numbers and rates as
+    percentages (Excel can add them up), every other cell as text; widths from content."""
+    from xcert.xlsxout import Table, write_tables
+
+    sheets: list[Table] = []
+    for table in tables:
+        rows = [
+            [_cell(header, cell) for header, cell in zip(table.header, row, strict=True)]
+            for row in table.rows
+        ]
+        sheets.append(
+            Table(
+                table.title[:31],
+                table.header,
+                rows or [["—"] * len(table.header)],
+                caption=table.title,
+            )
+        )
+    write_tables(path, sheets)
+
+
+def _cell(header: str, text: str) -> object:
+    if ("（人）" in header or "（种）" in header) and text.isdigit():
+        return int(text)
+    if header.endswith("率") and text.endswith("%"):
+        return Percent(float(text[:-1]) / 100)
+    return text

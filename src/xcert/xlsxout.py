@@ -23,6 +23,7 @@ class Table:
     header: Sequence[str]
     rows: Iterable[Sequence[object]]
     widths: Sequence[int] | None = None
+    caption: str | None = None  # a bold title row above the header
 
 
 def write_tables(path: Path, tables: Sequence[Table]) -> None:
@@ -53,15 +54,37 @@ def _unique_title(title: str, used: set[str]) -> str:
     return name
 
 
+def _display_width(value: object) -> int:
+    text = str(value) if value is not None else ""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
 def _write_sheet(book, title: str, table: Table) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     sheet = book.create_sheet(title=title)
-    sheet.freeze_panes = "A2"
+    rows = [list(row) for row in table.rows]
     header = table.header
-    for index, width in enumerate(table.widths or [max(8, len(str(h)) * 2 + 2) for h in header]):
+    widths = table.widths or [
+        min(
+            60,
+            max(8, *(_display_width(r[i]) + 2 for r in rows if i < len(r)), _display_width(h) + 2),
+        )
+        for i, h in enumerate(header)
+    ]
+    for index, width in enumerate(widths):
         sheet.column_dimensions[column_letter(index)].width = width
+    sheet.page_setup.orientation = "landscape" if sum(widths) > 110 else "portrait"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.freeze_panes = "A3" if table.caption else "A2"  # before any row: write-only sheet
+    if table.caption:
+        caption = WriteOnlyCell(sheet, value=table.caption)
+        caption.font = Font(bold=True, size=14)
+        sheet.append([caption])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     head_cells = []
@@ -71,14 +94,24 @@ def _write_sheet(book, title: str, table: Table) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         head_cells.append(cell)
     sheet.append(head_cells)
-    for row in table.rows:
+    for row in rows:
         out = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=float(value) if _is_percent(value) else value)
+            if _is_percent(value):
+                cell.number_format = "0.0%"
+            elif isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever it starts with
                 cell.number_format = "@"
                 if value.startswith(_FORMULA_START):
                     cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
             out.append(cell)
         sheet.append(out)
+
+
+class Percent(float):
+    """A rate written as a number shown as a percentage with one decimal (0.923 → 92.3%)."""
+
+
+def _is_percent(value: object) -> bool:
+    return isinstance(value, Percent)

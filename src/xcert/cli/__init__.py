@@ -366,6 +366,7 @@ def find(
         _console().print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
 
 
+WIDE_COLUMNS = {"学号": 10, "身份证号": 18}
 DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
 
 
@@ -384,7 +385,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
     if results:
         table = Table(title=f"{name} 的考核成绩")
         for label in ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果"):
-            table.add_column(label)
+            table.add_column(label, overflow="fold")
         for cert, kind, guessed, level, when, theory, practical, total, result in results:
             table.add_row(
                 cert,
@@ -398,7 +399,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
     if awards:
         table = Table(title=f"{name} 的证书")
         for label in ("证书", "类型", "等级", "鉴定时间", "发证日期", "证书编号", "签领"):
-            table.add_column(label)
+            table.add_column(label, overflow="fold")
         unsigned = 0
         for cert, kind, guessed, level, assessed, issued, number, by, on in awards:
             unsigned += by is None
@@ -425,7 +426,8 @@ def _print_students(students: list[dict]) -> None:
 
     table = Table(title=f"找到 {len(students)} 名学生")
     for label in ("学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "届别", "状态"):
-        table.add_column(label, no_wrap=label in ("学号", "身份证号"))
+        # 学号 and the masked ID stay on one line; names and majors fold on a narrow screen.
+        table.add_column(label, overflow="fold", min_width=WIDE_COLUMNS.get(label))
     for s in students:
         table.add_row(
             mask_ids_in(s["student_no"] or ""),

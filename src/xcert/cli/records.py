@@ -39,7 +39,7 @@ def certs() -> None:
         return
     table = Table(title=f"证书目录（{len(certificates)} 种）")
     for label in ("证书", "类型", "培训评价组织", "等级", "别名", "成绩", "发证"):
-        table.add_column(label)
+        table.add_column(label, overflow="fold")
     guessed = []
     for cert in certificates:
         kind = _KIND_LABELS[cert.kind] + ("（推测）" if cert.kind_guessed else "")

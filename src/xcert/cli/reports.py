@@ -11,6 +11,36 @@ import typer
 from xcert.cli import _console, _open, app
 from xcert.errors import XcertError
 
+_EXTENSIONS = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
+
+
+def _format(format_: str | None, out: Path | None) -> str:
+    """The format: --format, else -o's extension, else Markdown; the two must agree."""
+    if out is not None:
+        if out.is_dir():
+            raise typer.BadParameter(f"{out} 是一个文件夹，请给出文件名", param_hint="-o")
+        if not out.parent.exists():
+            raise typer.BadParameter(f"文件夹 {out.parent} 不存在", param_hint="-o")
+    wanted = _EXTENSIONS.get(format_.lower()) if format_ else None
+    if format_ and wanted is None:
+        raise typer.BadParameter(
+            f"「{format_}」不可用；可用：md、html、xlsx", param_hint="--format"
+        )
+    from_name = _EXTENSIONS.get(out.suffix.lower().lstrip(".")) if out is not None else None
+    if out is not None and from_name is None and wanted is None:
+        raise typer.BadParameter(
+            f"无法从文件名「{out.name}」看出格式；用 .md、.html、.xlsx 结尾，或加 --format",
+            param_hint="-o",
+        )
+    if wanted and from_name and wanted != from_name:
+        raise typer.BadParameter(
+            f"--format {format_} 与文件名「{out.name}」的扩展名不一致", param_hint="-o"
+        )
+    fmt = wanted or from_name or "md"
+    if fmt != "md" and out is None:
+        raise typer.BadParameter(f"{fmt} 格式需要用 -o 指定输出文件", param_hint="-o")
+    return fmt
+
 
 @app.command()
 def render(
@@ -48,20 +78,35 @@ def render(
             out_.print(f"{report.name:18}{report.title}：{report.needs}")
         return
     if name is None:
-        raise XcertError("请给出报表名（xcert render --list 列出全部）")
-    fmt = format_ or (out.suffix.lower().lstrip(".") if out is not None else "md")
-    fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
-    if fmt not in reports.FORMATS:
-        raise XcertError(f"报表格式应为 md、html 或 xlsx，不是「{fmt}」")
-    if fmt != "md" and out is None:
-        raise XcertError(f"{fmt} 格式需要用 -o 指定输出文件")
+        raise typer.BadParameter("请给出报表名（xcert render --list 列出全部）", param_hint="NAME")
+    if name not in reports.REPORTS:
+        raise typer.BadParameter(
+            f"没有名为「{name}」的报表；可用：{'、'.join(reports.REPORTS)}", param_hint="NAME"
+        )
+    for option, value, allowed in (
+        ("--class", class_code, ("sign-list",)),
+        ("--cohort", cohort, ("dual-certificate",)),
+    ):
+        if value is not None and name not in allowed:
+            raise typer.BadParameter(
+                f"{name} 不用这个选项（只用于 {'、'.join(allowed)}）", param_hint=option
+            )
+    if name == "sign-list" and not class_code:
+        raise typer.BadParameter(
+            "sign-list 需要 --class，例如 --class 20数控1", param_hint="--class"
+        )
+    fmt = _format(format_, out)
     day = None
     if date is not None:
         try:
             span = clean.date_span(date)
         except clean.CellError as exc:
-            raise XcertError(f"--date「{date}」：{exc}") from None
-        day = span.end
+            raise typer.BadParameter(str(exc), param_hint="--date") from None
+        if not span.is_day:
+            raise typer.BadParameter("报表日期请写具体哪一天，如 2024-01-15", param_hint="--date")
+        day = span.start
+    if templates is not None and not templates.is_dir():
+        raise typer.BadParameter(f"{templates} 不是文件夹", param_hint="--templates")
     conn = _open(create=False)
     result = reports.render(
         conn,
@@ -78,15 +123,9 @@ def render(
     if out is None:
         typer.echo(result, nl=False)
         return
-    if out.exists() and out.is_dir():
-        raise XcertError(f"-o {out} 是一个文件夹")
-    if not out.parent.exists():
-        raise XcertError(f"-o 的文件夹 {out.parent} 不存在")
     try:
         if fmt == "xlsx":
-            from xcert.xlsxout import Table, write_tables
-
-            write_tables(out, [Table(t.title[:31], t.header, t.rows) for t in result])
+            reports.write_xlsx(out, result)
         else:
             out.write_text(result, encoding="utf-8")
     except OSError as exc:

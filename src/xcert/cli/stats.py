@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from xcert.cli import _console, _open, app
+from xcert.cli import WIDE_COLUMNS, _console, _open, app
 from xcert.errors import XcertError
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -102,7 +102,9 @@ def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None
         for table in tables:
             view = Table(title=table.title)
             for label in table.header:
-                view.add_column(label, justify="left")
+                view.add_column(
+                    label, justify="left", overflow="fold", min_width=WIDE_COLUMNS.get(label)
+                )
             for row in table.rows:
                 view.add_row(*row)
             if not table.rows:
