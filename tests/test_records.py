@@ -599,7 +599,7 @@ def test_sign_students_of_one_certificate_only(school, xlsx):
         (["--class", "21数控1", "--student", "2021010101", "--by", "x"], "二选一"),
         (["--class", "21数控1", "--by", " "], "不能为空"),
         (["--class", "21数控1", "--by", "x", "--cert", "不存在的证书"], "证书目录里没有"),
-        (["--class", "99无此班", "--by", "x"], "没有待签领"),
+        (["--class", "99无此班", "--by", "x"], "没有班级「99无此班」"),
         (["--class", "21数控1", "--by", "x", "--date", "2022.13.1"], "--date"),
     ],
 )
@@ -864,3 +864,16 @@ def test_messages_never_echo_an_id_number_typed_as_a_student(school):
     ):
         result = school(*args)
         assert bad not in result.output, args
+
+
+def test_record_refuses_a_certificate_missing_from_the_catalogue(school):
+    before = school.dump()
+    result = school("record", "2021010101", "--cert", "机械制图职业技能等级证", "--result", "合格")
+    assert result.exit_code == 1 and "证书目录里没有" in result.stderr
+    assert school.dump() == before
+
+
+def test_target_pass_rate_typed_full_width(school):
+    assert school("target", "set", "--year", "2022", "--pass-rate", "９０％").exit_code == 0
+    assert school.query("SELECT pass_rate FROM targets WHERE year = 2022") == [(0.9,)]
+    assert "未改变" in school("target", "set", "--year", "2022", "--pass-rate", "90%").stdout

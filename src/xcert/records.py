@@ -501,13 +501,18 @@ def record_result(
 ) -> tuple[str, cat.Certificate, bool]:
     """One result typed by hand; returns ('added' | 'updated' | 'unchanged', certificate,
     whether the certificate is new to the catalogue)."""
+    from xcert.errors import XcertError
+
     catalogue = cat.Catalogue(conn)
+    cert = catalogue.find(certificate)
+    if cert is None:
+        raise XcertError(
+            f"证书目录里没有「{certificate}」；用 xcert certs 查看名称，或先导入证书目录"
+        )
+    new_cert = False
     log_id = log_write(conn, "record", "（手工录入）", 0, 0)
-    cert, new_cert = catalogue.resolve(certificate, [], log_id)
     problem = _level_problem(cert, level)
     if problem:
-        from xcert.errors import XcertError
-
         raise XcertError(problem[0])
     stated = {"result": outcome, "theory": theory, "practical": practical}
     values, why, _ = result_values(
@@ -525,6 +530,15 @@ def record_result(
         (result.added, result.updated, result.unchanged, log_id),
     )
     return state, cert, new_cert
+
+
+def class_exists(conn: sqlite3.Connection, class_code: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,)
+        ).fetchone()
+        is not None
+    )
 
 
 def unsigned_awards(

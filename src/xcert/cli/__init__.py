@@ -134,7 +134,10 @@ def _check_kind(value: str | None) -> str | None:
 def import_(
     files: Annotated[
         list[Path],
-        typer.Argument(help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 文件", show_default=False),
+        typer.Argument(
+            help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 表格，或证书目录等 .toml 文件",
+            show_default=False,
+        ),
     ],
     kind: Annotated[
         str | None,
@@ -340,7 +343,7 @@ def _check_rejects_path(path: Path, files: list[Path]) -> None:
 def find(
     text: Annotated[str, typer.Argument(help="姓名（可只写一部分）、学号、班级或身份证号")],
 ) -> None:
-    """按姓名、学号或身份证号查找学生。身份证号只显示前 2 位和后 2 位。
+    """按姓名、学号、班级或身份证号查找学生，并列出其成绩和证书。身份证号只显示前 2 位和后 2 位。
 
     例：xcert find 陈明
     """
@@ -456,6 +459,7 @@ def demo(
     from xcert import demo
 
     out = _console()
+    demo.prepare(folder)  # refuses a folder whose database the demo did not make, first
     out.print(
         f"xcert 演示：在 {folder}/ 新建数据库 xcert.db，导入自带的示例花名册、证书目录、"
         "考核成绩和考证签领名单\n",

@@ -108,9 +108,8 @@ def record(
     conn.close()
     verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}[state]
     when = f"（{span.text}）" if span else "（未填日期）"
-    _console().print(
-        f"{verb}：{found['name']} {certificate.name} {level_word or ''}{when} {OUTCOME_LABELS[outcome]}"
-    )
+    what = " ".join(part for part in (found["name"], certificate.name, level_word) if part)
+    _console().print(f"{verb}：{what}{when} {OUTCOME_LABELS[outcome]}")
     if new_cert:
         _console().print(
             f"注意：证书「{certificate.name}」不在目录中，已按名称推测为"
@@ -158,6 +157,8 @@ def sign(
         pending = records.unsigned_awards(
             conn, class_code=class_code, student_ids=ids, certificate=certificate
         )
+        if class_code is not None and not records.class_exists(conn, class_code):
+            raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
         if not pending:
             who = f"班级「{class_code}」" if class_code else "这些学生"
             raise XcertError(f"{who}没有待签领的证书（可能已全部签领，或还没有导入发证记录）")

@@ -158,4 +158,6 @@ def target_set(
             (added, updated, log_id),
         )
     conn.close()
-    _console().print(f"{year} 年目标已{'设置' if added else '更新'}")
+    _console().print(
+        f"{year} 年目标已{'设置' if added else '更新' if updated else '是这样，未改变'}"
+    )
