@@ -276,8 +276,8 @@ for module, name, label in [
     (sh, "_check_zip", "  zip-bomb check (sizes, XML prologs)"),
     (sh, "_read_calamine", "  calamine parse + merged cells"),
     (imp, "_plan_sheets", "find header / plan sheets"),
-    (imp, "_clean_roster_sheet", "clean and validate rows"),
-    (imp, "_dedupe_within_file", "de-duplicate within file"),
+    (imp, "_sheet_rows", "clean and validate cells and rows"),
+    (imp, "_roster_rows", "rows to students (identity, derived)"),
     (imp, "_apply", "match + write to database"),
 ]:
     timed(module, name, label)

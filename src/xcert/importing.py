@@ -501,11 +501,19 @@ def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
 
 @dataclass(slots=True)
 class SheetRow:
-    """A data row whose cells all cleaned: what it states, and where it came from."""
+    """A data row whose cells all cleaned: what it states, and where it came from (it is
+    its own `ref`: sheet, cells and header for messages and --rejects)."""
 
-    ref: _RowRef
+    sheet: str
+    cells: list[object]
+    header: HeaderMap
+    header_cells: list[object]
     row: int  # 1-based
     stated: dict[str, object]  # field -> clean value, only the cells that were filled
+
+    @property
+    def ref(self) -> SheetRow:
+        return self
 
 
 def _sheet_rows(
@@ -568,8 +576,8 @@ def _sheet_rows(
             )
             continue
         data_rows += 1
-        ref = _RowRef(sheet.name, data[index], header, header_cells)
         if index in failing_rows or missing:
+            ref = _RowRef(sheet.name, data[index], header, header_cells)
             reasons = [
                 _cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
                 for f in fields
@@ -581,7 +589,7 @@ def _sheet_rows(
             _reject(report, ref, row_number, reasons)
             continue
         stated = {f: v for f, v in zip(fields, row_values, strict=True) if v is not None}
-        out.append(SheetRow(ref, row_number, stated))
+        out.append(SheetRow(sheet.name, data[index], header, header_cells, row_number, stated))
     summary.data_rows += data_rows
     return out
 
@@ -589,54 +597,53 @@ def _sheet_rows(
 def _roster_rows(
     label: str, rows: list[SheetRow], options: ImportOptions, report: FileReport
 ) -> list[students.RowIn]:
-    """Roster rows as students: identity present, warnings, derived cohort and gender."""
+    """Roster rows as students: identity present, warnings, and what xcert derives for a
+    student whose row leaves it out: cohort (SPEC 2: enrolment year + programme length,
+    else the class code's year) and gender (from the ID number)."""
     years = options.program_years
     out: list[students.RowIn] = []
+    append = out.append
     for row in rows:
         stated = row.stated
-        where = {"sheet": row.ref.sheet, "row": row.row}
-        if not (stated.get("student_no") or stated.get("id_number") or stated.get("class_code")):
-            reason = Problem(label, "无法确定是哪位学生：学号、身份证号、班级至少要有一项", **where)
-            _reject(report, row.ref, row.row, [reason])
+        id_number = stated.get("id_number")
+        if not (id_number or stated.get("student_no") or stated.get("class_code")):
+            reason = Problem(
+                label,
+                "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
+                sheet=row.sheet,
+                row=row.row,
+            )
+            _reject(report, row, row.row, [reason])
             continue
-        warning = clean.name_warning(stated["name"])
-        if warning:
-            report.warnings.append(Problem(label, warning, value=stated["name"], **where))
-        out.append(
-            students.RowIn(
-                row.ref,
-                row.row,
-                stated,
-                _derived(label, stated, years, report, where),
-                program_years=years,
-            )
-        )
-    return out
-
-
-def _derived(
-    label: str, stated: dict[str, object], years: int, report: FileReport, where: dict
-) -> dict[str, object]:
-    """Cohort (SPEC 2: enrolment year + programme length, else the class code's year) and
-    gender (from the ID number), for a student whose row does not state them."""
-    derived: dict[str, object] = {}
-    id_number = stated.get("id_number")
-    if id_number:
-        from_id = idcard.gender(id_number)
-        gender = stated.get("gender")
-        if gender is None:
-            derived["gender"] = from_id
-        elif gender != from_id:
+        name = stated["name"]
+        if "?" in name or "[" in name or "]" in name:
+            warning = clean.name_warning(name) or ""
             report.warnings.append(
-                Problem(label, f"性别「{gender}」与身份证号（{from_id}）不符，请核对", **where)
+                Problem(label, warning, sheet=row.sheet, row=row.row, value=name)
             )
-    if "cohort" not in stated:
-        start = stated.get("enrollment_year")
-        if start is None and stated.get("class_code"):
-            start = clean.class_year(stated["class_code"])
-        if start is not None:
-            derived["cohort"] = start + years
-    return derived
+        derived: dict[str, object] = {}
+        if id_number:
+            from_id = idcard.gender(id_number)
+            gender = stated.get("gender")
+            if gender is None:
+                derived["gender"] = from_id
+            elif gender != from_id:
+                report.warnings.append(
+                    Problem(
+                        label,
+                        f"性别「{gender}」与身份证号（{from_id}）不符，请核对",
+                        sheet=row.sheet,
+                        row=row.row,
+                    )
+                )
+        if "cohort" not in stated:
+            start = stated.get("enrollment_year")
+            if start is None and "class_code" in stated:
+                start = clean.class_year(stated["class_code"])
+            if start is not None:
+                derived["cohort"] = start + years
+        append(students.RowIn(row, row.row, stated, derived, "", years))
+    return out
 
 
 def _is_note(cells: dict[str, object]) -> bool:

@@ -209,4 +209,11 @@ def to_markdown(tables_: list[Table], warnings: list[str] = ()) -> str:  # type:
 
 
 def _md(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ")
+    """A cell as Markdown text: pipes escaped, and no raw HTML (a name `<script>` stays text)."""
+    return (
+        cell.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\n", " ")
+    )
