@@ -168,14 +168,12 @@ def main() -> None:
     write_results(group, group2)
     write_sign_off(group)
     (EXAMPLES / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
+    (EXAMPLES / "site.toml").write_text(SITE, encoding="utf-8")
 
 
 CATALOGUE = """\
 # 证书目录（示例）：xcert import examples/catalogue.toml
 # kind: "1+X"（职业技能等级证书，1+X 试点）或 "other"（行业证书、人社职业技能等级认定等）
-
-[school]
-name = "示例职业技术学校"
 
 [[certificate]]
 name = "机械工程制图职业技能等级证书"
@@ -208,6 +206,80 @@ number_pattern = '^[YS]\\d{21}$'
 theory_weight = 0.3
 practical_weight = 0.7
 pass_mark = 60
+"""
+
+
+SITE = """\
+# 考点资料与实施方案（示例，学校与人物均为虚构）：xcert import examples/site.toml
+
+[school]
+name = "示例职业技术学校"
+address = "示例省示例市示例区学府路 1 号"
+pilot = true
+introduction = \"\"\"示例职业技术学校为示例省重点中等职业学校，机械部设数控技术应用、模具制造技术等专业，\
+在校生约 1400 人。学校成立技能等级考试中心，由教务处牵头、机械部执行，已有 5 名教师取得考评员资格。\"\"\"
+
+[[site]]
+name = "机械工程制图考点"
+certificate = "机械工程制图职业技能等级证书"
+type = "考点"
+levels = ["初级"]
+max_per_day = 60
+expected = 30
+rooms = "3D 打印实训室，面积 86 平方米，工位 40 个；电脑 40 台，配套制图软件 40 套，局域网互通。"
+other = "组织机构：技能等级考试中心总负责，教务处统筹，机械部执行。考务团队：专任教师，八成为双师型。"
+signed_on = 2022-09-18
+organisation = "示例培训评价组织甲"
+organisation_contact = { name = "赵示例", phone = "13800000000" }
+
+[site.leader]
+name = "钱示例"
+title = "专业部长"
+phone = "0758-2000001"
+mobile = "13800000001"
+email = "leader@example.edu.cn"
+wechat = "qian_example"
+
+[site.liaison]
+name = "孙示例"
+title = "教师"
+mobile = "13800000002"
+email = "liaison@example.edu.cn"
+
+[site.admin]
+name = "李示例"
+title = "设备专员"
+mobile = "13800000003"
+email = "admin@example.edu.cn"
+
+[plan]
+year = 2023
+certificates = ["机械工程制图", "数控车铣加工"]
+total = 415688
+
+[[plan.budget]]
+item = "1+X 证书试点项目"
+sub_item = "1+X 证书考核设备设施"
+content = "购买 50 台 1+X 证书考核电脑"
+amount = 334000
+
+[[plan.budget]]
+item = "1+X 证书试点项目"
+sub_item = "1+X 证书考核"
+content = "机械工程制图、数控车铣加工考证费用"
+amount = 75688
+
+[[plan.budget]]
+item = "1+X 证书试点项目"
+sub_item = "1+X 证书试点师资培训"
+content = "1+X 师资培训"
+amount = 6000
+
+[[target]]
+year = 2023
+participants = 30
+pass_rate = "90%"
+certificates = 2
 """
 
 

@@ -54,6 +54,17 @@ def text(value: object) -> str:
     return " ".join(str(value).translate(_FOLD).split())
 
 
+def prose(value: object) -> str:
+    """Free text (an introduction, a room description) as written: its own punctuation
+    and line breaks kept, only zero-width characters dropped and the ends trimmed."""
+    if value is None:
+        return ""
+    text = str(value)
+    for char in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"):
+        text = text.replace(char, "")
+    return text.strip()
+
+
 def name(value: object) -> str:
     """A person's name as typed, without the spaces clerks put inside Chinese names."""
     cleaned = text(value)

@@ -209,6 +209,25 @@ def m003_targets(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_sites_and_plans(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        -- The forms' facts, kept once (SPEC 6.5): validated by sites.py, stored as JSON.
+        CREATE TABLE sites (
+            name TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        CREATE TABLE plans (
+            year INTEGER PRIMARY KEY,
+            data TEXT NOT NULL,
+            updated_import INTEGER REFERENCES imports(id)
+        )
+        """,
+    )
+
+
 # Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
 STUDENT_KEY_INDEXES = {
     "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
@@ -220,6 +239,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
     m003_targets,
+    m004_sites_and_plans,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -11,7 +11,14 @@ from xcert.importing import ImportOptions, ImportOutcome
 from xcert.resources import bundled
 
 # In this order: students first, then the catalogue, then what refers to both.
-EXAMPLE_FILES = ("roster.xlsx", "roster-gbk.csv", "catalogue.toml", "results.xlsx", "sign-off.xlsx")
+EXAMPLE_FILES = (
+    "roster.xlsx",
+    "roster-gbk.csv",
+    "site.toml",
+    "catalogue.toml",
+    "results.xlsx",
+    "sign-off.xlsx",
+)
 SAMPLE_STUDENT = "202001001"
 SAMPLE_CLASS = "20数控1"
 
@@ -54,8 +61,10 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
         ("pass-rates", {}),
         ("dual-certificate", {}),
         ("sign-list", {"class_code": SAMPLE_CLASS}),
+        ("site-application", {}),
+        ("plan", {"year": 2023}),
     ):
-        for fmt in ("md", "html", "xlsx"):
+        for fmt in ("md", "html") if name in render.FORM_REPORTS else ("md", "html", "xlsx"):
             path = folder / f"{name}.{fmt}"
             result = render.render(conn, name, fmt, **options)
             if fmt == "xlsx":

@@ -119,3 +119,28 @@ def _looks_like_person(number: str) -> bool:
     except IdNumberError:
         return False
     return True
+
+
+def mask_phone(number: str | None) -> str:
+    """SPEC 5.3 --public: 189****8853 (a landline keeps its area code and last 4)."""
+    if not number:
+        return ""
+    digits = number.replace("-", "")
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    head = number.split("-")[0] + "-" if "-" in number else digits[:3]
+    return head + "****" + digits[-4:]
+
+
+def mask_email(address: str | None) -> str:
+    """ab****@example.com: the first two characters of the mailbox, the domain kept."""
+    if not address or "@" not in address:
+        return "*" * len(address or "")
+    box, domain = address.split("@", 1)
+    return box[:2] + "****@" + domain
+
+
+def mask_wechat(handle: str | None) -> str:
+    if not handle:
+        return ""
+    return handle[:2] + "****" + (handle[-2:] if len(handle) > 6 else "")

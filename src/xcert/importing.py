@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import catalogue, clean, db, idcard, records, students
+from xcert import catalogue, clean, db, idcard, records, sites, students
 from xcert import targets as targets_
 from xcert.errors import Problem, XcertError
 from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
@@ -218,14 +218,16 @@ def _import_file(
     return report
 
 
-TOML_TABLES = ("school", "certificate", "scoring", "target")
+TOML_TABLES = ("school", "site", "plan", "certificate", "scoring", "target")
 
 
 @dataclass
 class _TomlFile:
     catalogue: catalogue.CatalogueFile
     targets: list[targets_.Target]
-    school: str | None
+    school: dict | None
+    sites: list[dict]
+    plan: dict | None
 
 
 def _toml_file(path: Path, data: bytes) -> _TomlFile | None:
@@ -246,17 +248,13 @@ def _toml_file(path: Path, data: bytes) -> _TomlFile | None:
         raise XcertError(
             f"{path.name}：不认识的表：{'、'.join(sorted(unknown))}（可用：{'、'.join(TOML_TABLES)}）"
         )
-    school = tables_found.get("school", {})
-    if (
-        not isinstance(school, dict)
-        or set(school) - {"name"}
-        or not isinstance(school.get("name", ""), str)
-    ):
-        raise XcertError(f'{path.name}：[school] 目前只认 name = "学校名称"')
+    school, site_list, plan = sites.parse(path, tables_found)
     return _TomlFile(
         catalogue.parse(path, tables_found),
         targets_.parse(path, tables_found),
-        clean.text(school["name"]) if school.get("name") else None,
+        school,
+        site_list,
+        plan,
     )
 
 
@@ -268,6 +266,8 @@ def _import_toml(
         kind
         for kind, present in (
             ("school", parsed.school),
+            ("sites", parsed.sites),
+            ("plan", parsed.plan),
             ("catalogue", parsed.catalogue.certificates or parsed.catalogue.scoring),
             ("targets", parsed.targets),
         )
@@ -275,15 +275,8 @@ def _import_toml(
     ]
     import_id = _record_import(conn, report, options, "+".join(report.kinds) or "toml")
     report.import_id = import_id
-    if parsed.school is not None:
-        stored = conn.execute("SELECT value FROM settings WHERE key = 'school_name'").fetchone()
-        if stored is None or stored[0] != parsed.school:
-            conn.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES ('school_name', ?)",
-                (parsed.school,),
-            )
-            report.updated += 1
     for added, updated, unchanged in (
+        sites.apply(conn, parsed.school, parsed.sites, parsed.plan, import_id),
         catalogue.apply_file(conn, parsed.catalogue, import_id, report.path.name),
         targets_.apply(conn, parsed.targets, import_id),
     ):

@@ -208,6 +208,11 @@ def to_markdown(tables_: list[Table], warnings: list[str] = ()) -> str:  # type:
     return "\n\n".join(parts) + "\n"
 
 
+def md_cell(cell: object) -> str:
+    """A value for a Markdown table cell (templates: `| {{ x | md }} |`)."""
+    return _md(str(cell) if cell is not None else "")
+
+
 def _md(cell: str) -> str:
     """A cell as Markdown text: pipes escaped, and no raw HTML (a name `<script>` stays text)."""
     return (

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert import catalogue, charts, output, stats
+from xcert import catalogue, charts, output, sites, stats
 from xcert.errors import XcertError
 from xcert.resources import bundled
 from xcert.xlsxout import Percent
 
 FORMATS = ("md", "html", "xlsx")
+FORM_REPORTS = ("site-application", "plan")
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,105 @@ def _dot(iso: str | None) -> str:
     return f"{year}.{int(month)}.{int(day)}"
 
 
+def _site_application(
+    conn: sqlite3.Connection, *, site: str | None, public: bool, **_: object
+) -> dict:
+    from xcert.idcard import mask_email, mask_phone, mask_wechat
+
+    profile = sites.site(conn, site)
+    school = sites.school(conn)
+    for key in (*sites.CONTACTS, "organisation_contact"):
+        contact = profile.get(key) or {}
+        if public:  # SPEC 5.3: a website's copy shows no phone, e-mail or WeChat in full
+            contact.update(
+                phone=mask_phone(contact.get("phone")),
+                mobile=mask_phone(contact.get("mobile")),
+                email=mask_email(contact.get("email")),
+                wechat=mask_wechat(contact.get("wechat")),
+            )
+        profile[key] = contact
+    cert = catalogue.Catalogue(conn).find(profile["certificate"])
+    so_far = []
+    if cert is not None:
+        so_far = [
+            r
+            for r in stats.pass_rates(conn, by="certificate", all_kinds=True)
+            if r["certificate"] == cert.name
+        ]
+    known = [
+        output.Table(
+            "数据库中的考核情况（供参考）",
+            ["年份", "考核人数（人）", "通过人数（人）", "缺考（人）", "通过率"],
+            [
+                [
+                    _year(r["year"]),
+                    str(r["tested"]),
+                    str(r["passed"]),
+                    str(r["absent"]),
+                    stats.percent(r["passed"], r["tested"]),
+                ]
+                for r in so_far
+            ],
+        )
+    ]
+    return {
+        "title": f"{profile['certificate']}“1+X”考点申报表",
+        "site": profile,
+        "school_info": school,
+        "all_levels": ("初级", "中级", "高级"),
+        "site_types": sites.SITE_TYPES,
+        "contacts": list(sites.CONTACTS.items()),
+        "signed_on": _cn_date(dt.date.fromisoformat(profile["signed_on"]))
+        if profile.get("signed_on")
+        else "",
+        "tables": known,
+        "charts": [],
+        "warnings": [],
+    }
+
+
+def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
+    plan = sites.plan(conn, year)
+    earlier = [
+        r for r in stats.pass_rates(conn) if r["year"] is not None and r["year"] < plan["year"]
+    ]
+    certificates_by_year: dict[int, int] = {}
+    for r in stats.pass_rates(conn, by="certificate"):
+        if r["year"] is not None:
+            certificates_by_year[r["year"]] = certificates_by_year.get(r["year"], 0) + 1
+    history = output.Table(
+        "往年 1+X 证书试点情况",
+        ["年份", "试点证书（种）", "考证人数（人）", "通过人数（人）", "通过率"],
+        [
+            [
+                _year(r["year"]),
+                str(certificates_by_year.get(r["year"], 0)),
+                str(r["tested"]),
+                str(r["passed"]),
+                stats.percent(r["passed"], r["tested"]),
+            ]
+            for r in earlier
+        ],
+    )
+    budget = output.Table(
+        "资金需求",
+        ["总项目名称", "分项目", "项目建设内容", "金额（元）"],
+        [[b["item"], b["sub_item"], b["content"], f"{b['amount']:,g}"] for b in plan["budget"]]
+        + [["合计", "", "", f"{plan['total']:,g}"]],
+    )
+    target_rows = stats.targets(conn, year=plan["year"])
+    tables = [history, budget]
+    if target_rows:
+        tables.append(output.tables(stats.Figures(targets=target_rows))[-1])
+    return {
+        "title": f"{plan['year']} 年 1+X 证书制度试点项目建设实施方案",
+        "plan": plan,
+        "tables": tables,
+        "charts": [],
+        "warnings": stats.figures(conn, year=plan["year"]).warnings,
+    }
+
+
 def _year(year: int | None) -> str:
     return f"{year} 年" if year else "日期不详"
 
@@ -152,13 +252,19 @@ REPORTS: dict[str, Report] = {
             "需要 --class，可选 --year（发证年份）；md、html、xlsx",
             _sign_list,
         ),
+        Report(
+            "site-application",
+            "考点申报表",
+            "可选 --site（有多个考点时必需）、--public；md、html",
+            _site_application,
+        ),
+        Report("plan", "1+X 证书试点实施方案", "需要 --year；md、html", _plan),
     )
 }
 
 
 def school_name(conn: sqlite3.Connection) -> str:
-    row = conn.execute("SELECT value FROM settings WHERE key = 'school_name'").fetchone()
-    return row[0] if row else ""
+    return str(sites.school(conn).get("name") or "")
 
 
 def render(
@@ -172,6 +278,7 @@ def render(
     templates: Path | None = None,
     public: bool = False,
     date: dt.date | None = None,
+    site: str | None = None,
 ) -> str | list[output.Table]:
     """Markdown or HTML text, or the tables an xlsx file is written from."""
     report = REPORTS.get(name)
@@ -182,10 +289,17 @@ def render(
     if fmt not in FORMATS:
         raise XcertError(f"报表格式应为 {'、'.join(FORMATS)}，不是「{fmt}」")
     context = report.build(
-        conn, year=year, cohort=cohort if cohort is not None else year, class_code=class_code
+        conn,
+        year=year,
+        cohort=cohort if cohort is not None else year,
+        class_code=class_code,
+        site=site,
+        public=public,
     )
-    context["public"] = public  # SPEC 5.3: a website's copy; none of these carry IDs or phones
+    context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
     if fmt == "xlsx":
+        if name in FORM_REPORTS:
+            raise XcertError(f"{name} 是表单，只有 md 和 html 两种格式")
         return context["tables"]
     from markupsafe import Markup
 
@@ -241,6 +355,7 @@ def _environment(templates: str | None):
         undefined=jinja2.StrictUndefined,
     )
     env.filters["markdown_table"] = output.markdown_table
+    env.filters["md"] = output.md_cell
 
     env.filters["percent"] = output.percent
     return env

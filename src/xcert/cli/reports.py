@@ -50,6 +50,9 @@ def render(
     year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
     cohort: Annotated[int | None, typer.Option("--cohort", help="届别，如 2023")] = None,
     class_code: Annotated[str | None, typer.Option("--class", help="班级（签领名单用）")] = None,
+    site: Annotated[
+        str | None, typer.Option("--site", help="考点名称或证书（考点申报表用）")
+    ] = None,
     format_: Annotated[
         str | None, typer.Option("--format", help="md、html、xlsx；不填则按 -o 的扩展名，默认 md")
     ] = None,
@@ -86,6 +89,7 @@ def render(
     for option, value, allowed in (
         ("--class", class_code, ("sign-list",)),
         ("--cohort", cohort, ("dual-certificate",)),
+        ("--site", site, ("site-application",)),
     ):
         if value is not None and name not in allowed:
             raise typer.BadParameter(
@@ -118,6 +122,7 @@ def render(
         templates=templates,
         public=public,
         date=day or dt.date.today(),
+        site=site,
     )
     conn.close()
     if out is None:

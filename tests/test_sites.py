@@ -1,0 +1,192 @@
+"""The site profile and plan (考点申报表, 实施方案): validation, forms, privacy, printing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from test_render import check_golden
+
+from xcert.resources import bundled
+
+SITE = (bundled("examples") / "site.toml").read_text(encoding="utf-8")
+PHONE, MAIL = "13800000001", "leader@example.edu.cn"
+
+
+@pytest.fixture
+def school(cli, tmp_path):
+    examples = bundled("examples")
+    for name in ("roster.xlsx", "catalogue.toml", "results.xlsx", "site.toml"):
+        result = cli("import", examples / name)
+        assert result.exit_code == 0, result.output
+    return cli
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("name, args", [("site-application", []), ("plan", ["--year", "2023"])])
+def test_forms_match_their_golden_files(school, tmp_path, name, args, fmt):
+    out = tmp_path / f"{name}.{fmt}"
+    result = school("render", name, *args, "--date", "2024-01-15", "-o", out)
+    assert result.exit_code == 0, result.output
+    check_golden(f"{name}.{fmt}", out.read_text(encoding="utf-8"))
+
+
+def test_site_application_has_every_field_in_the_seeds_order(school):
+    text = school("render", "site-application").stdout
+    labels = [
+        "单位名称",
+        "地址",
+        "是否试点院校",
+        "申报类型",
+        "申报考核等级",
+        "预考核规模",
+        "考点负责人",
+        "考核工作日常联系人",
+        "考试服务平台管理员",
+        "单位简介",
+        "场地情况",
+        "其他情况",
+        "申请单位意见",
+        "培训评价组织审批意见",
+    ]
+    positions = [text.index(label) for label in labels]
+    assert positions == sorted(positions)
+    assert "☑ 考点" in text and "☑ 初级" in text and "☐ 中级" in text and PHONE in text
+
+
+def test_public_masks_every_phone_email_and_wechat(school, tmp_path):
+    for fmt in ("md", "html"):
+        out = tmp_path / f"site.{fmt}"
+        school("render", "site-application", "--public", "-o", out)
+        text = out.read_text(encoding="utf-8")
+        for secret in (PHONE, MAIL, "qian_example", "0758-2000001", "13800000000"):
+            assert secret not in text, (fmt, secret)
+        assert "138****0001" in text and "le****@example.edu.cn" in text
+
+
+def test_plan_has_budget_sum_targets_and_earlier_years(school):
+    text = school("render", "plan", "--year", "2023").stdout
+    assert "| 合计 |  |  | 415,688 |" in text
+    assert "| 2022 年 | 1 | 13 | 12 | 92.3% |" in text
+    assert "| 2023 年 | 1+X 考证人数 | 30 | 14 | 未达成 |" in text
+
+
+def _bad(tmp_path, old: str, new: str):
+    path = tmp_path / "site.toml"
+    text = SITE.replace(old, new, 1)
+    assert text != SITE, old
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('name = "示例职业技术学校"', 'address2 = "x"', "缺少 name（单位名称）"),
+        ('type = "考点"', 'type = "考场"', "type 应为「考点」或「省指导中心」"),
+        ('levels = ["初级"]', 'levels = ["特级"]', "等级「特级」不存在"),
+        ('levels = ["初级"]', "max_per_day2 = 1", "缺少 levels"),
+        ("max_per_day = 60", "max_per_day = -1", "max_per_day 应为非负整数"),
+        ('mobile = "13800000001"', 'mobile = "1380000"', "不是电话号码"),
+        ('email = "leader@example.edu.cn"', 'email = "leader.example"', "不是电子邮箱地址"),
+        ('name = "钱示例"', 'nickname = "钱"', "不认识的键 nickname"),
+        ("signed_on = 2022-09-18", 'signed_on = "明天"', "不是日期"),
+        ("pilot = true", 'pilot = "是"', "pilot 应为 true 或 false"),
+        ("year = 2023\ncertificates", "year = 1999\ncertificates", "year 应为年份"),
+        ("amount = 6000", "amount = -6", "amount 应为非负的金额"),
+    ],
+)
+def test_every_validation_message(cli, tmp_path, old, new, message):
+    result = cli("import", _bad(tmp_path, old, new))
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
+
+
+def test_a_missing_contact_section_is_named(cli, tmp_path):
+    path = _bad(tmp_path, "[site.admin]", "[site.admin_old]")
+    result = cli("import", path)
+    assert (
+        result.exit_code == 1 and "考试服务平台管理员（[site.admin]）：缺少这一节" in result.stderr
+    )
+
+
+def test_a_budget_that_does_not_add_up_is_refused_with_the_difference(cli, tmp_path):
+    result = cli("import", _bad(tmp_path, "amount = 6000", "amount = 5000"))
+    assert result.exit_code == 1
+    assert "预算明细合计 414688 元，比总额 total = 415688 元少 1000 元" in result.stderr
+    assert cli.query("SELECT count(*) FROM plans") == [(0,)]
+
+
+def test_several_sites_need_site(school, tmp_path):
+    second = SITE.split("[plan]")[0].split("[[site]]", 1)[1]
+    second = second.replace('name = "机械工程制图考点"', 'name = "数控车铣考点"').replace(
+        "机械工程制图职业技能等级证书", "数控车铣加工职业技能等级证书"
+    )
+    path = tmp_path / "two.toml"
+    path.write_text("[[site]]" + second, encoding="utf-8")
+    assert school("import", path).exit_code == 0
+    result = school("render", "site-application")
+    assert result.exit_code == 1 and "请用 --site 指定" in result.stderr
+    assert (
+        "数控车铣加工职业技能等级证书“1+X”考点申报表"
+        in school("render", "site-application", "--site", "数控车铣考点").stdout
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["plan"], "需要 --year"),
+        (["plan", "--year", "2030"], "没有 2030 年的实施方案"),
+        (["site-application", "--site", "无此考点"], "没有考点「无此考点」"),
+        (["plan", "--year", "2023", "-o", "p.xlsx"], "只有 md 和 html"),
+    ],
+)
+def test_form_reports_refuse_clearly(school, args, message):
+    result = school("render", *args)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_reimporting_the_site_file_changes_nothing(school):
+    school("import", bundled("examples") / "roster-gbk.csv")  # no shortcut: data changed since
+    result = school("import", bundled("examples") / "site.toml")
+    assert "新增 0，更新 0" in result.stdout
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and shutil.which("pdfinfo")),
+    reason="needs chromium and poppler-utils (.ci/run installs them)",
+)
+def test_site_application_prints_to_one_or_two_a4_pages(school, tmp_path):
+    html = tmp_path / "site.html"
+    school("render", "site-application", "-o", html)
+    pdf = tmp_path / "site.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)) in (1, 2) and "(A4)" in info
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "考点申报表" in text and "示例职业技术学校" in text
