@@ -94,7 +94,7 @@ def test_demo_builds_a_database_from_the_bundled_examples(tmp_path):
     assert conn.execute("SELECT count(*), count(signed_by) FROM awards").fetchone() == (14, 11)
     assert "陈锦曦（202001001） 的证书" in result.stdout
     again = Cli(tmp_path / "x.db")("demo", folder, db=False)
-    assert again.exit_code == 0 and conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 5
+    assert again.exit_code == 0 and conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 6
 
 
 @pytest.fixture
