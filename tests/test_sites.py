@@ -190,3 +190,56 @@ def test_site_application_prints_to_one_or_two_a4_pages(school, tmp_path):
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "考点申报表" in text and "示例职业技术学校" in text
+
+
+def test_big_amounts_print_in_full(cli, tmp_path):
+    text = SITE.split("[plan]")[0] + (
+        "[plan]\nyear = 2024\ntotal = 1499999.3\n"
+        '[[plan.budget]]\nitem = "设备"\namount = 1234567.1\n'
+        '[[plan.budget]]\nitem = "培训"\namount = 265432.2\n'
+    )
+    path = tmp_path / "big.toml"
+    path.write_text(text, encoding="utf-8")
+    assert cli("import", path).exit_code == 0
+    out = cli("render", "plan", "--year", "2024").stdout
+    assert "1,234,567.1" in out and "265,432.2" in out and "1,499,999.3" in out and "e+" not in out
+    path.write_text(text.replace("total = 1499999.3", "total = 1500000.3"), encoding="utf-8")
+    assert (
+        "预算明细合计 1499999.3 元，比总额 total = 1500000.3 元少 1 元"
+        in cli("import", path).stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('school = "x"\n', "school 应写成 [school] 表"),
+        ("plan = 3\n", "plan 应写成 [plan] 表"),
+        ("site = [1]\n", "site 应写成 [[site]] 表数组"),
+        ("[plan]\nyear = 2023\nbudget = 5\n", "budget 应写成 [[plan.budget]] 表数组"),
+        (
+            '[plan]\nyear = 2023\ncertificates = "机械工程制图"\n',
+            "certificates 应写成证书名称的列表",
+        ),
+        ("[plan]\nyear = 2023\nbudjet = 1\n", "不认识的键 budjet"),
+        ('[plan]\nyear = 2023\n[[plan.budget]]\nitem = "x"\namont = 1\n', "不认识的键 amont"),
+    ],
+)
+def test_tables_of_the_wrong_shape_are_refused_in_one_line(cli, tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("import", path)
+    assert result.exit_code == 1 and message in result.stderr and "内部错误" not in result.output
+
+
+def test_public_masks_contacts_written_in_free_text_too(cli, tmp_path):
+    text = SITE.replace(
+        "已有 5 名教师取得考评员资格。",
+        "已有 5 名教师。联系电话 13912345678，邮箱 boss@school.cn，微信 wx_boss",
+    )
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    cli("import", path)
+    out = cli("render", "site-application", "--public").stdout
+    for secret in ("13912345678", "boss@school.cn", "wx_boss"):
+        assert secret not in out

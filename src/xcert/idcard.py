@@ -133,14 +133,28 @@ def mask_phone(number: str | None) -> str:
 
 
 def mask_email(address: str | None) -> str:
-    """ab****@example.com: the first two characters of the mailbox, the domain kept."""
+    """ab****@example.com: the first two characters of a longer mailbox, the domain kept."""
     if not address or "@" not in address:
         return "*" * len(address or "")
     box, domain = address.split("@", 1)
-    return box[:2] + "****@" + domain
+    return (box[:2] if len(box) > 4 else "") + "****@" + domain
 
 
 def mask_wechat(handle: str | None) -> str:
     if not handle:
         return ""
+    if len(handle) <= 4:
+        return "****"
     return handle[:2] + "****" + (handle[-2:] if len(handle) > 6 else "")
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_WECHAT_IN_TEXT = re.compile(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_A-Za-z0-9]{3,19})")
+
+
+def mask_contacts_in(text: str) -> str:
+    """--public: phones, e-mail addresses and WeChat IDs written inside free text."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+    text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    return _WECHAT_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + mask_wechat(m.group(3)), text)

@@ -135,10 +135,14 @@ def _dot(iso: str | None) -> str:
 def _site_application(
     conn: sqlite3.Connection, *, site: str | None, public: bool, **_: object
 ) -> dict:
-    from xcert.idcard import mask_email, mask_phone, mask_wechat
+    from xcert.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
 
     profile = sites.site(conn, site)
     school = sites.school(conn)
+    if public:  # free text may name a phone or an address too
+        for key in ("rooms", "other"):
+            profile[key] = mask_contacts_in(profile.get(key) or "")
+        school["introduction"] = mask_contacts_in(school.get("introduction") or "")
     for key in (*sites.CONTACTS, "organisation_contact"):
         contact = profile.get(key) or {}
         if public:  # SPEC 5.3: a website's copy shows no phone, e-mail or WeChat in full
@@ -215,8 +219,11 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
     budget = output.Table(
         "资金需求",
         ["总项目名称", "分项目", "项目建设内容", "金额（元）"],
-        [[b["item"], b["sub_item"], b["content"], f"{b['amount']:,g}"] for b in plan["budget"]]
-        + [["合计", "", "", f"{plan['total']:,g}"]],
+        [
+            [b["item"], b["sub_item"], b["content"], sites.yuan(b["amount"], grouped=True)]
+            for b in plan["budget"]
+        ]
+        + [["合计", "", "", sites.yuan(plan["total"], grouped=True)]],
     )
     target_rows = stats.targets(conn, year=plan["year"])
     tables = [history, budget]

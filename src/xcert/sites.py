@@ -81,6 +81,15 @@ def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]
     """(school, sites, plan) of a TOML file, or one XcertError listing every problem."""
     problems = _Problems()
     school = None
+    for key, kind, shape in (
+        ("school", dict, "[school] 表"),
+        ("site", list, "[[site]] 表数组"),
+        ("plan", dict, "[plan] 表"),
+    ):
+        if key in data and not isinstance(data[key], kind):
+            raise XcertError(f"{path.name}：{key} 应写成 {shape}")
+    if "site" in data and not all(isinstance(entry, dict) for entry in data["site"]):
+        raise XcertError(f"{path.name}：site 应写成 [[site]] 表数组")
     if "school" in data:
         table = data["school"]
         where = f"{path.name} [school]"
@@ -164,12 +173,30 @@ def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]
 
 def _plan(path: Path, table: dict, problems: _Problems) -> dict | None:
     where = f"{path.name} [plan]"
+    extra = set(table) - {"year", "certificates", "total", "budget"}
+    if extra:
+        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
     year = table.get("year")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         problems.append(f"{where}：year 应为年份，如 2022")
-    certificates = [_text(c) for c in table.get("certificates", [])]
+    raw_certificates = table.get("certificates", [])
+    if not isinstance(raw_certificates, list) or not all(
+        isinstance(c, str) for c in raw_certificates
+    ):
+        problems.append(f'{where}：certificates 应写成证书名称的列表，如 ["机械工程制图"]')
+        raw_certificates = []
+    certificates = [_text(c) for c in raw_certificates]
+    budget = table.get("budget", [])
+    if not isinstance(budget, list) or not all(isinstance(item, dict) for item in budget):
+        problems.append(f"{where}：budget 应写成 [[plan.budget]] 表数组")
+        budget = []
     items = []
-    for number, item in enumerate(table.get("budget", []), 1):
+    for number, item in enumerate(budget, 1):
+        unknown = set(item) - {"item", "sub_item", "content", "amount"}
+        if unknown:
+            problems.append(
+                f"{where} 第 {number} 项 [[plan.budget]]：不认识的键 {'、'.join(sorted(unknown))}"
+            )
         amount = item.get("amount")
         if not isinstance(amount, int | float) or isinstance(amount, bool) or amount < 0:
             problems.append(f"{where} 第 {number} 项 [[plan.budget]]：amount 应为非负的金额（元）")
@@ -191,11 +218,17 @@ def _plan(path: Path, table: dict, problems: _Problems) -> dict | None:
             problems.append(f"{where}：total 应为金额（元）")
         elif abs(summed - total) > 0.005:
             gap = round(total - summed, 2)
-            side = f"少 {gap:g}" if gap > 0 else f"多 {-gap:g}"
+            side = f"少 {yuan(gap)}" if gap > 0 else f"多 {yuan(-gap)}"
             problems.append(
-                f"{where}：预算明细合计 {summed:g} 元，比总额 total = {total:g} 元{side} 元"
+                f"{where}：预算明细合计 {yuan(summed)} 元，比总额 total = {yuan(total)} 元{side} 元"
             )
     return {"year": year, "certificates": certificates, "budget": items, "total": summed}
+
+
+def yuan(amount: float, *, grouped: bool = False) -> str:
+    """An amount as a clerk writes it: 415688, 265432.2 (with thousands separators if asked)."""
+    text = f"{amount:,.2f}" if grouped else f"{amount:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def apply(

@@ -135,7 +135,7 @@ def import_(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 表格，或证书目录等 .toml 文件",
+            help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 表格，或 .toml 文件（证书目录、考点资料、实施方案、目标）",
             show_default=False,
         ),
     ],

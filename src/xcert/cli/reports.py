@@ -45,7 +45,10 @@ def _format(format_: str | None, out: Path | None) -> str:
 @app.command()
 def render(
     name: Annotated[
-        str | None, typer.Argument(help="报表名：pass-rates、dual-certificate、sign-list")
+        str | None,
+        typer.Argument(
+            help="报表名：pass-rates、dual-certificate、sign-list、site-application、plan"
+        ),
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
     cohort: Annotated[int | None, typer.Option("--cohort", help="届别，如 2023")] = None,
