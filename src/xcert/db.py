@@ -307,6 +307,29 @@ def now() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")
 
 
+def update_row(
+    conn: sqlite3.Connection,
+    table: str,
+    row_id: int,
+    before: dict[str, object],
+    after: dict[str, object],
+    import_id: int,
+) -> None:
+    """Change one row and keep the values it had in `changes`, so the write can be
+    reversed exactly (SPEC 6.7). `table` and the field names are the code's, never input."""
+    import json
+
+    assignments = ", ".join(f"{field} = ?" for field in after)
+    conn.execute(
+        f"UPDATE {table} SET {assignments}, updated_import = ? WHERE id = ?",
+        [*after.values(), import_id, row_id],
+    )
+    conn.execute(
+        "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, ?, ?, ?)",
+        (import_id, table, row_id, json.dumps(before, ensure_ascii=False)),
+    )
+
+
 def data_version(conn: sqlite3.Connection) -> int:
     """A counter every write that changes data bumps: equal counters, equal data."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()

@@ -797,19 +797,8 @@ def _write(
     if rebuild:
         for sql in db.STUDENT_KEY_INDEXES.values():
             conn.execute(sql)
-    for student_id, _before, after in resolution.updated:
-        assignments = ", ".join(f"{f} = ?" for f in after)
-        conn.execute(
-            f"UPDATE students SET {assignments}, updated_import = ? WHERE id = ?",
-            [*after.values(), import_id, student_id],
-        )
-    conn.executemany(
-        "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, 'students', ?, ?)",
-        (
-            (import_id, sid, json.dumps(before, ensure_ascii=False))
-            for sid, before, _ in resolution.updated
-        ),
-    )
+    for student_id, before, after in resolution.updated:
+        db.update_row(conn, "students", student_id, before, after, import_id)
 
 
 def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int) -> None:

@@ -416,16 +416,9 @@ def _write(conn, kind, records, import_id, outcome, *, replace: bool = False) ->
         if not after:
             outcome.unchanged += 1
             continue
-        before = {f: stored[f] for f in after}
-        assignments = ", ".join(f"{f} = ?" for f in after)
-        conn.execute(
-            f"UPDATE {table} SET {assignments}, updated_import = ? WHERE id = ?",
-            [*after.values(), import_id, row_id],
-        )
-        conn.execute(
-            "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, ?, ?, ?)",
-            (import_id, table, row_id, json.dumps(before, ensure_ascii=False)),
-        )
+        from xcert import db
+
+        db.update_row(conn, table, row_id, {f: stored[f] for f in after}, after, import_id)
         outcome.updated += 1
 
 
