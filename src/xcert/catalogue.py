@@ -161,12 +161,8 @@ def load_toml(path: Path, text: str) -> dict:
         raise XcertError(f"{path.name}：TOML 格式错误（{exc}）") from None
 
 
-def parse_toml(path: Path, text: str) -> CatalogueFile:
-    """Validate a catalogue file; every problem in one error naming the entry and key."""
-    return parse(path, load_toml(path, text))
-
-
 def parse(path: Path, data: dict) -> CatalogueFile:
+    """Validate a catalogue's tables; every problem in one error naming the entry and key."""
     problems: list[str] = []
     entries = data.get("certificate", [])
     if not isinstance(entries, list):

@@ -106,16 +106,6 @@ class ImportOutcome:
         return [p for f in self.files for p in f.problems]
 
 
-@dataclass(slots=True)
-class _RowRef:
-    """Where a cleaned row came from, to name it in messages and copy it to --rejects."""
-
-    sheet: str
-    cells: list[object]
-    header: HeaderMap
-    header_cells: list[object]
-
-
 def run_import(
     conn: sqlite3.Connection,
     paths: list[Path],
@@ -305,7 +295,7 @@ def _apply_records(
         program_years=options.program_years,
     )
     for refusal in outcome.refused:
-        ref: _RowRef = refusal.ref  # type: ignore[assignment]
+        ref: SheetRow = refusal.ref  # type: ignore[assignment]
         if refusal.field is not None and refusal.field in ref.header.columns:
             raw = (
                 ref.cells[ref.header.columns[refusal.field]]
@@ -570,7 +560,7 @@ def _sheet_rows(
             continue
         data_rows += 1
         if index in failing_rows or missing:
-            ref = _RowRef(sheet.name, data[index], header, header_cells)
+            ref = SheetRow(sheet.name, data[index], header, header_cells, row_number, {})
             reasons = [
                 _cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
                 for f in fields
@@ -659,7 +649,7 @@ def _is_note(cells: dict[str, object]) -> bool:
 
 
 def _cell_problem(
-    label: str, ref: _RowRef, row: int, fld: str, reason: str, value: object
+    label: str, ref: SheetRow, row: int, fld: str, reason: str, value: object
 ) -> Problem:
     col = ref.header.columns[fld]
     return Problem(
@@ -673,7 +663,7 @@ def _cell_problem(
     )
 
 
-def _reject(report: FileReport, ref: _RowRef, row: int, reasons: list[Problem]) -> None:
+def _reject(report: FileReport, ref: SheetRow, row: int, reasons: list[Problem]) -> None:
     """Refuse a row: its problems to the report, a copy (IDs masked) for --rejects."""
     reasons = [dataclasses.replace(p, reason=idcard.mask_ids_in(p.reason)) for p in reasons]
     report.problems.extend(reasons)
@@ -689,7 +679,7 @@ def _reject(report: FileReport, ref: _RowRef, row: int, reasons: list[Problem]) 
     )
 
 
-def _masked_cells(ref: _RowRef) -> list[object]:
+def _masked_cells(ref: SheetRow) -> list[object]:
     """A row's cells with every ID number masked: in the ID column, in any column whose
     header says 身份证/证件 (a guardian's ID), and any cell that looks like one."""
     id_columns = {ref.header.columns.get("id_number")} | {
@@ -749,7 +739,7 @@ def _apply(
     label = report.path.name
     refused_rows = {id(row) for row, _, _ in resolution.refused}
     for row, why, fld in resolution.refused:
-        ref: _RowRef = row.ref  # type: ignore[assignment]
+        ref: SheetRow = row.ref  # type: ignore[assignment]
         if fld is not None and fld in ref.header.columns:
             problem = _cell_problem(label, ref, row.row, fld, why, row.stated.get(fld))
         else:

@@ -37,12 +37,6 @@ def write_tables(path: Path, tables: Sequence[Table]) -> None:
     book.save(path)
 
 
-def write_table(
-    path: Path, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
-) -> None:
-    write_tables(path, [Table(title, header, rows)])
-
-
 def _unique_title(title: str, used: set[str]) -> str:
     """Excel's sheet names: at most 31 characters, none of []:*?/\\, unique."""
     base = "".join("_" if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
