@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from xcert.idcard import mask_id, mask_ids_in
-from xcert.stats import Figures
+from xcert.stats import Figures, format_percent
 from xcert.stats import percent as stats_percent
 
 BY_LABELS = {
@@ -31,11 +31,6 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[str]]
-
-
-def percent(value: float | None) -> str:
-    """0.88 → 88.0%; None (a rate over zero people) → —."""
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _count(value: int | None) -> str:
@@ -101,7 +96,7 @@ def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> li
                 [
                     "",
                     "1+X 证书通过率",
-                    percent(t["pass_rate_target"]) if t["pass_rate_target"] is not None else "—",
+                    format_percent(t["pass_rate_target"]),
                     stats_percent(t["passed"], t["participants"]),
                     _met(t["pass_rate_met"]),
                 ]

@@ -364,7 +364,7 @@ def _environment(templates: str | None):
     env.filters["markdown_table"] = output.markdown_table
     env.filters["md"] = output.md_cell
 
-    env.filters["percent"] = output.percent
+    env.filters["percent"] = stats.format_percent
     return env
 
 

@@ -44,10 +44,15 @@ def rate(part: int, whole: int) -> float | None:
 def percent(part: int, whole: int) -> str:
     """part / whole as a percentage with one decimal, rounded half up from the exact
     fraction (not from the four-decimal one): 15/19 → 78.9%; over zero people: —."""
-    if not whole:
+    return format_percent(Decimal(part) / Decimal(whole) if whole else None)
+
+
+def format_percent(fraction: Decimal | float | None) -> str:
+    """A fraction as a percentage with one decimal, half up (0.6667 → 66.7%); None → —."""
+    if fraction is None:
         return "—"
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value}%"
+    exact = fraction if isinstance(fraction, Decimal) else Decimal(str(fraction))
+    return f"{(exact * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
 @dataclass
