@@ -220,7 +220,7 @@ def test_no_progress_bar_when_not_on_a_terminal(cli, xlsx):
 
 
 def test_progress_bar_appears_on_a_terminal_only_for_thousands_of_rows(monkeypatch):
-    from xcert import cli as cli_module
+    from xcert.cli import imports as cli_module
 
     monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: False, raising=False)
     with cli_module._progress() as update:

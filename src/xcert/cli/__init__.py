@@ -7,7 +7,6 @@ commands that need them, so `xcert --help` starts fast (issue 4's start-up targe
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,8 +18,6 @@ from xcert.errors import Problem, XcertError
 
 if TYPE_CHECKING:
     import sqlite3
-
-    from xcert.importing import ImportOutcome
 
 
 class _Group(TyperGroup):
@@ -122,171 +119,6 @@ def init() -> None:
     typer.echo(db.init(_db_path()))
 
 
-def _check_kind(value: str | None) -> str | None:
-    from xcert.headers import KIND_LABELS
-
-    if value is not None and value not in KIND_LABELS:
-        raise typer.BadParameter(f"「{value}」不是表格类型；可用：{'、'.join(KIND_LABELS)}")
-    return value
-
-
-@app.command("import")
-def import_(
-    files: Annotated[
-        list[Path],
-        typer.Argument(
-            help="一个或多个 .xlsx/.xlsm/.xls/.ods/.csv 表格，或 .toml 文件（证书目录、考点资料、实施方案、目标）",
-            show_default=False,
-        ),
-    ],
-    kind: Annotated[
-        str | None,
-        typer.Option(
-            "--kind",
-            help="表格类型：roster（花名册）、results（考核成绩）、awards（发证签领）；不填则按表头判断",
-            callback=_check_kind,
-        ),
-    ] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入")] = False,
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="跳过有问题的行，导入其余的行")
-    ] = False,
-    rejects: Annotated[
-        Path | None, typer.Option("--rejects", help="把被拒绝的行连同原因写入这个 .xlsx 文件")
-    ] = None,
-    add_students: Annotated[
-        bool,
-        typer.Option(
-            "--add-students",
-            help="成绩表、签领名单里花名册没有的学生，按该行信息新建（默认拒绝该行）",
-        ),
-    ] = False,
-    program_years: Annotated[
-        int,
-        typer.Option(
-            "--program-years", min=1, max=8, help="学制年数：由入学年份或班级推算届别时用"
-        ),
-    ] = 3,
-) -> None:
-    """导入花名册、考核成绩表、发证签领名单（按表头自动识别），或证书目录 .toml。
-
-    一次导入要么全部写入，要么什么都不写。
-
-    例：xcert import 20级花名册.xlsx 考核成绩.xlsx 签领名单.xlsx --dry-run
-    """
-    from xcert.importing import ImportOptions, run_import
-
-    if rejects is not None:
-        _check_rejects_path(rejects, files)
-    options = ImportOptions(
-        add_students=add_students,
-        kind=kind,
-        sheet=sheet,
-        program_years=program_years,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-    )
-    conn = _open()
-    with _progress() as on_progress:
-        outcome = run_import(conn, files, options, on_progress)
-    conn.close()
-    _print_import(outcome, options)
-    if rejects is not None:
-        _write_rejects(outcome, rejects, options)
-    if outcome.problems and not skip_invalid:
-        raise typer.Exit(1)
-
-
-class _progress:
-    """A rich progress bar for long imports, only when stderr is a terminal (not cron)."""
-
-    THRESHOLD = 2000
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.task = None
-
-    def __enter__(self):
-        if not sys.stderr.isatty():
-            return None
-
-        def update(done: int, total: int) -> None:
-            if total < self.THRESHOLD:
-                return
-            if self.bar is None:
-                from rich.progress import Progress
-
-                self.bar = Progress(console=_console(stderr=True), transient=True)
-                self.bar.start()
-                self.task = self.bar.add_task("导入中", total=total)
-            self.bar.update(self.task, completed=done, total=total)
-
-        return update
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def _print_import(outcome: ImportOutcome, options) -> None:
-    from xcert.headers import KIND_LABELS
-
-    out = _console()
-    verb = "将" if options.dry_run else "" if outcome.written else "可"
-    for report in outcome.files:
-        detail = report.format
-        if report.encoding:
-            detail += f"，编码 {report.encoding}"
-        out.print(f"{report.path.name}（{detail}，SHA-256 {report.sha256[:12]}…）", style="bold")
-        if report.same_as_import is not None:
-            out.print(
-                f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 行）"
-            )
-            continue
-        for sheet in report.sheets:
-            if sheet.note:
-                out.print(f"  工作表「{sheet.name}」：{sheet.note}")
-                continue
-            ignored = (
-                f"；未识别的列：{'、'.join(sheet.ignored_headers)}" if sheet.ignored_headers else ""
-            )
-            if sheet.duplicate_headers:
-                ignored += f"；重复的列未使用：{'、'.join(sheet.duplicate_headers)}"
-            out.print(
-                f"  工作表「{sheet.name}」：{KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
-                f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
-            )
-        out.print(
-            f"  {verb}新增 {report.added}，{verb}更新 {report.updated}，未变 {report.unchanged}，"
-            f"拒绝 {report.rejected}"
-            + (f"（导入编号 {report.import_id}）" if report.import_id else "")
-        )
-        for name, kind in report.new_certificates:
-            guess = "1+X 证书" if kind == "1+X" else "其他证书（非 1+X）"
-            added = "已加入" if outcome.written else "将加入"
-            out.print(
-                f"  注意：证书「{name}」不在证书目录中，{added}并按名称推测为{guess}；"
-                "请用 xcert certs 核对，或导入证书目录文件"
-            )
-        if report.new_students:
-            out.print(f"  按 --add-students 新建了 {report.new_students} 名花名册里没有的学生")
-        for warning in report.warnings[:50]:
-            out.print(f"  提示：{warning.line()}")
-        if len(report.warnings) > 50:
-            out.print(f"  …另有 {len(report.warnings) - 50} 条提示")
-    problems = outcome.problems
-    if problems:
-        _print_problems(problems)
-    if options.dry_run:
-        out.print("试运行（--dry-run）：没有写入任何数据。")
-    elif problems and not options.skip_invalid:
-        _console(stderr=True).print(
-            f"发现 {len(problems)} 处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
-            markup=False,
-        )
-
-
 def _print_problems(problems: list[Problem]) -> None:
     """A table on a terminal; one plain line per problem otherwise (cron, pipes, logs)."""
     err = _console(stderr=True)
@@ -310,33 +142,6 @@ def _print_problems(problems: list[Problem]) -> None:
             style=None,
         )
     err.print(table)
-
-
-def _write_rejects(outcome: ImportOutcome, path: Path, options) -> None:
-    from xcert.importing import write_rejects
-
-    out = _console()
-    count = sum(len(f.rejected_rows) for f in outcome.files)
-    if not count:
-        out.print(f"没有被拒绝的行，未生成 {path}")
-    elif options.dry_run:
-        out.print(f"试运行：被拒绝的 {count} 行没有写入 {path}")
-    else:
-        write_rejects(outcome, path, written=outcome.written)
-        out.print(f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；身份证号已按规则打码）")
-
-
-def _check_rejects_path(path: Path, files: list[Path]) -> None:
-    """Refuse before importing anything: a rejects file must never replace an input."""
-    if path.suffix.lower() != ".xlsx":
-        raise XcertError(f"--rejects 需要一个 .xlsx 文件名，而不是「{path.name}」")
-    if path.is_dir():
-        raise XcertError(f"--rejects {path} 是一个文件夹")
-    if not path.parent.exists():
-        raise XcertError(f"--rejects 的文件夹 {path.parent} 不存在")
-    target = path.resolve()
-    if any(f.exists() and f.resolve() == target for f in files):
-        raise XcertError(f"--rejects {path.name} 就是要导入的文件，会把它覆盖；请换一个文件名")
 
 
 @app.command()
@@ -466,7 +271,9 @@ def demo(
         style="bold",
     )
     result = demo.run(folder)
-    _print_import(result.outcome, result.options)
+    from xcert.cli.imports import print_import
+
+    print_import(result.outcome, result.options)
     out.print("\n查一名学生的成绩和证书（身份证号只显示前 2 位和后 2 位）：")
     out.print(f"  xcert --db {result.db_path} find {demo.SAMPLE_STUDENT}", style="bold")
     _print_students([result.sample])
@@ -483,6 +290,7 @@ def main() -> None:
 
 
 # Commands by subject, registered on `app` when this package is imported.
+from xcert.cli import imports as _imports  # noqa: E402, F401
 from xcert.cli import records as _records  # noqa: E402, F401
 from xcert.cli import reports as _reports  # noqa: E402, F401
 from xcert.cli import stats as _stats  # noqa: E402, F401
