@@ -33,12 +33,11 @@ class DemoResult:
     reports: list[Path]
 
 
-def run(folder: Path) -> DemoResult:
-    """Build the demo database in `folder` from the bundled examples."""
+def run(db_path: Path, files: list[Path]) -> DemoResult:
+    """Build the demo database from the bundled examples (`prepare` gives both)."""
     from xcert import db, records, search
     from xcert.importing import run_import
 
-    db_path, files = prepare(folder)
     conn = db.open_db(db_path)
     try:
         mark(conn)

@@ -234,7 +234,7 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
         "plan": plan,
         "tables": tables,
         "charts": [],
-        "warnings": stats.figures(conn, year=plan["year"]).warnings,
+        "warnings": stats.guessed_warnings(conn, year=plan["year"]),
     }
 
 

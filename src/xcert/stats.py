@@ -89,13 +89,18 @@ def figures(
         targets=targets(conn, year=year),
     )
     if not all_kinds:
-        guessed = guessed_certificates(conn, year=year)
-        if guessed:
-            result.warnings.append(
-                "以下证书的类型是推测的（不在证书目录中），1+X 考证数字可能因此有误："
-                + "、".join(guessed)
-            )
+        result.warnings = guessed_warnings(conn, year=year)
     return result
+
+
+def guessed_warnings(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:
+    """The warning line a 1+X figure carries when it depends on a guessed kind (SPEC 2)."""
+    guessed = guessed_certificates(conn, year=year)
+    if not guessed:
+        return []
+    return [
+        "以下证书的类型是推测的（不在证书目录中），1+X 考证数字可能因此有误：" + "、".join(guessed)
+    ]
 
 
 def _kind_filter(all_kinds: bool) -> str:

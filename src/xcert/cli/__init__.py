@@ -264,13 +264,13 @@ def demo(
     from xcert import demo
 
     out = _console()
-    demo.prepare(folder)  # refuses a folder whose database the demo did not make, first
+    db_path, files = demo.prepare(folder)  # refuses a database the demo did not make, first
     out.print(
         f"xcert 演示：在 {folder}/ 新建数据库 xcert.db，导入自带的示例花名册、证书目录、"
         "考核成绩和考证签领名单\n",
         style="bold",
     )
-    result = demo.run(folder)
+    result = demo.run(db_path, files)
     from xcert.cli.imports import print_import
 
     print_import(result.outcome, result.options)
