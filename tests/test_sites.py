@@ -243,3 +243,8 @@ def test_public_masks_contacts_written_in_free_text_too(cli, tmp_path):
     out = cli("render", "site-application", "--public").stdout
     for secret in ("13912345678", "boss@school.cn", "wx_boss"):
         assert secret not in out
+
+
+def test_plan_without_a_year_is_a_usage_error(school):
+    result = school("render", "plan")
+    assert result.exit_code == 2 and "需要 --year" in result.stderr
