@@ -102,6 +102,8 @@ def render(
         raise typer.BadParameter(
             "sign-list 需要 --class，例如 --class 20数控1", param_hint="--class"
         )
+    if name == "plan" and year is None:
+        raise typer.BadParameter("plan 需要 --year，例如 --year 2023", param_hint="--year")
     fmt = _format(format_, out)
     day = None
     if date is not None:
