@@ -137,7 +137,6 @@ def test_several_sites_need_site(school, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["plan"], "需要 --year"),
         (["plan", "--year", "2030"], "没有 2030 年的实施方案"),
         (["site-application", "--site", "无此考点"], "没有考点「无此考点」"),
         (["plan", "--year", "2023", "-o", "p.xlsx"], "只有 md 和 html"),
