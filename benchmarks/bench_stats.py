@@ -112,7 +112,9 @@ def bare_statements(path: Path) -> list[str]:
     captured: list[str] = []
     conn = sqlite3.connect(path)
     conn.set_trace_callback(
-        lambda sql: captured.append(sql) if sql.lstrip().upper().startswith("SELECT") else None
+        lambda sql: (
+            captured.append(sql) if sql.lstrip().upper().startswith(("SELECT", "WITH")) else None
+        )
     )
     stats.figures(conn)
     conn.close()

@@ -83,10 +83,13 @@ def figures(
     unless `cohort` is given, the dual-certificate table to that cohort."""
     if cohort is None:
         cohort = year
+    per_year = None
+    if by == "year" and not all_kinds:  # the rows the targets compare against: count once
+        per_year = _pass_rate_rows(conn, year=year)
     result = Figures(
-        pass_rates=pass_rates(conn, year=year, by=by, all_kinds=all_kinds),
+        pass_rates=pass_rates(conn, year=year, by=by, all_kinds=all_kinds, rows=per_year),
         dual_certificate=dual_certificate(conn, cohort=cohort),
-        targets=targets(conn, year=year),
+        targets=targets(conn, year=year, per_year=per_year),
     )
     if not all_kinds:
         result.warnings = guessed_warnings(conn, year=year)
@@ -120,22 +123,49 @@ _PER_SESSION = """
 
 
 def pass_rates(
-    conn: sqlite3.Connection, *, year: int | None = None, by: str = "year", all_kinds: bool = False
+    conn: sqlite3.Connection,
+    *,
+    year: int | None = None,
+    by: str = "year",
+    all_kinds: bool = False,
+    rows: list[tuple] | None = None,
 ) -> list[dict]:
+    """`rows`: those `_pass_rate_rows` already gave for the same arguments."""
+    if rows is None:
+        rows = _pass_rate_rows(conn, year=year, by=by, all_kinds=all_kinds)
+    out = []
+    for row in rows:
+        record = {"year": row[0]}
+        if BY_COLUMNS[by]:
+            record[by] = row[1]
+        tested, passed, absent = row[-4:-1]
+        record.update(tested=tested, passed=passed, absent=absent, pass_rate=rate(passed, tested))
+        out.append(record)
+    return out
+
+
+def _pass_rate_rows(
+    conn: sqlite3.Connection, *, year: int | None = None, by: str = "year", all_kinds: bool = False
+) -> list[tuple]:
+    """(year, [by value,] tested, passed, absent, distinct certificates tested) per group."""
     column = BY_COLUMNS[by]
     where_year = f"AND {_YEAR} = ?" if year is not None else ""
     if by in ("year", "certificate", "level"):
         # Per session first (an index-only scan), then the few sessions joined.
         source = f"({_PER_SESSION}) r JOIN sessions se ON se.id = r.session_id"
         counts = "sum(r.tested), sum(r.passed), sum(r.absent)"
+        someone_tested = "r.tested > 0"
     else:  # by the student's class, major or department
         source = "results r JOIN sessions se ON se.id = r.session_id JOIN students s ON s.id = r.student_id"
         counts = (
             "sum(r.outcome IN ('pass', 'fail')), sum(r.outcome = 'pass'), sum(r.outcome = 'absent')"
         )
+        someone_tested = "r.outcome IN ('pass', 'fail')"
+    # the last column, for the targets: distinct certificates someone was tested in
+    counts += f", count(DISTINCT CASE WHEN {someone_tested} THEN se.certificate_id END)"
     group = f"{_YEAR}, {column}" if column else _YEAR
     select_by = f", {column} AS by_value" if column else ""
-    rows = conn.execute(
+    return conn.execute(
         f"""
         SELECT {_YEAR} AS year{select_by}, {counts}
         FROM {source} JOIN certificates c ON c.id = se.certificate_id
@@ -145,15 +175,6 @@ def pass_rates(
         """,
         [year] if year is not None else [],
     ).fetchall()
-    out = []
-    for row in rows:
-        record = {"year": row[0]}
-        if column:
-            record[by] = row[1]
-        tested, passed, absent = row[-3:]
-        record.update(tested=tested, passed=passed, absent=absent, pass_rate=rate(passed, tested))
-        out.append(record)
-    return out
 
 
 # SPEC 3's "certified": a pass result or an award of any kind dated in the cohort's year
@@ -176,27 +197,24 @@ def dual_certificate(conn: sqlite3.Connection, *, cohort: int | None = None) -> 
     return [{"cohort": c, "graduates": g, "certified": k, "rate": rate(k, g)} for c, g, k in rows]
 
 
-def targets(conn: sqlite3.Connection, *, year: int | None = None) -> list[dict]:
-    """Each year with a target: target and actual participants, pass rate, certificates."""
-    where = "WHERE t.year = ?" if year is not None else ""
-    rows = conn.execute(
-        f"""
-        WITH per_year AS (
-            SELECT {_YEAR} AS year, sum(r.tested) AS tested, sum(r.passed) AS passed,
-                   count(DISTINCT CASE WHEN r.tested > 0 THEN se.certificate_id END) AS certificates
-            FROM ({_PER_SESSION}) r JOIN sessions se ON se.id = r.session_id
-            JOIN certificates c ON c.id = se.certificate_id
-            WHERE c.kind = '1+X' GROUP BY {_YEAR}
-        )
-        SELECT t.year, t.participants, t.pass_rate, t.certificates,
-               y.tested, y.passed, coalesce(y.certificates, 0)
-        FROM targets t LEFT JOIN per_year y ON y.year = t.year {where} ORDER BY t.year
-        """,
+def targets(
+    conn: sqlite3.Connection, *, year: int | None = None, per_year: list[tuple] | None = None
+) -> list[dict]:
+    """Each year with a target: target and actual participants, pass rate, certificates.
+    The actual figures are the 1+X pass-rate rows per year (`per_year`, if already counted)."""
+    where = "WHERE year = ?" if year is not None else ""
+    wanted = conn.execute(
+        f"SELECT year, participants, pass_rate, certificates FROM targets {where} ORDER BY year",
         [year] if year is not None else [],
     ).fetchall()
+    if not wanted:
+        return []
+    if per_year is None:
+        per_year = _pass_rate_rows(conn, year=year)
+    actual = {row[0]: row for row in per_year}
     out = []
-    for year_, want_people, want_rate, want_certs, tested, passed, certs in rows:
-        tested, passed = tested or 0, passed or 0
+    for year_, want_people, want_rate, want_certs in wanted:
+        _, tested, passed, _, certs = actual.get(year_, (year_, 0, 0, 0, 0))
         actual_rate = rate(passed, tested)
         out.append(
             {
