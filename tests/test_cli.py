@@ -200,6 +200,27 @@ def test_python_dash_m_runs_the_cli(tmp_path):
     assert result.returncode == 0 and "已创建数据库" in result.stdout
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["stats", "--format", "json"]])
+def test_start_up_leaves_the_heavy_libraries_unimported(tmp_path, argv):
+    """Start-up is a benchmark figure (issues 4, 6); this guards what it depends on:
+    readers, writers, templates and pydantic (Typer 0.29+) load only when a command needs them."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.db"
+    subprocess.run([sys.executable, "-m", "xcert", "--db", str(db), "init"], check=True)
+    probe = (
+        "import sys\n"
+        "from xcert.cli import main\n"
+        f"sys.argv = ['xcert', '--db', {str(db)!r}, *{argv!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pydantic', 'openpyxl', 'jinja2', 'python_calamine', 'sqlite_utils')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "LOADED []" in result.stdout, result.stdout[-300:] + result.stderr[-300:]
+
+
 def test_debug_shows_the_traceback_and_nothing_else_does(cli, tmp_path):
     missing = tmp_path / "nope.xlsx"
     plain = cli("import", missing)

@@ -4,8 +4,6 @@ Heavy libraries (openpyxl, jinja2, the spreadsheet readers) are imported inside 
 commands that need them, so `xcert --help` starts fast (issue 4's start-up target).
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -92,7 +90,7 @@ def _db_path() -> Path:
     return Path(_state["db"])  # type: ignore[arg-type]
 
 
-def _open(create: bool = True) -> sqlite3.Connection:
+def _open(create: bool = True) -> "sqlite3.Connection":
     from xcert import db
 
     return db.open_db(_db_path(), create=create)

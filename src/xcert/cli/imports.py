@@ -1,7 +1,5 @@
 """The `import` command: what each file did, the problems, the rejects file."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -122,7 +120,7 @@ class _progress:
             self.bar.stop()
 
 
-def print_import(outcome: ImportOutcome, options) -> None:
+def print_import(outcome: "ImportOutcome", options) -> None:
     from xcert.headers import KIND_LABELS
 
     out = _console()
@@ -180,7 +178,7 @@ def print_import(outcome: ImportOutcome, options) -> None:
         )
 
 
-def _write_rejects(outcome: ImportOutcome, path: Path, options) -> None:
+def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
     from xcert.importing import write_rejects
 
     out = _console()

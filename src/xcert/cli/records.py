@@ -1,7 +1,5 @@
 """Commands for certificates, results by hand and sign-off: certs, record, sign."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """The `render` command: reports like the ones schools file."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Commands for the figures schools report: stats, target set."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
