@@ -284,13 +284,23 @@ def apply_file(
                 (*values, cid),
             )
             updated += 1
-        conn.execute("DELETE FROM certificate_aliases WHERE certificate_id = ?", (cid,))
-        for alias in entry["aliases"]:
+        # Only what differs is written: an unchanged file leaves no trace in the journal.
+        wanted = {key(alias): alias for alias in entry["aliases"]}
+        stored_aliases = dict(
             conn.execute(
-                "INSERT OR REPLACE INTO certificate_aliases (alias, text, certificate_id)"
-                " VALUES (?, ?, ?)",
-                (key(alias), alias, cid),
-            )
+                "SELECT alias, text FROM certificate_aliases WHERE certificate_id = ?", (cid,)
+            ).fetchall()
+        )
+        for alias in stored_aliases.keys() - wanted.keys():
+            conn.execute("DELETE FROM certificate_aliases WHERE alias = ?", (alias,))
+        for alias, text in wanted.items():
+            if stored_aliases.get(alias) != text:
+                conn.execute(
+                    "INSERT INTO certificate_aliases (alias, text, certificate_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT (alias) DO UPDATE SET text = excluded.text,"
+                    " certificate_id = excluded.certificate_id",
+                    (alias, text, cid),
+                )
     stored = scoring(conn)
     if parsed.scoring and parsed.scoring != stored:
         # The rule is replaced as a whole: a key the file leaves out is no longer set.

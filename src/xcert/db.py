@@ -228,11 +228,41 @@ def m004_sites_and_plans(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_journal(conn: sqlite3.Connection) -> None:
+    """The write journal behind `xcert undo` and `xcert log` (journal.py)."""
+    from xcert import journal
+
+    _script(
+        conn,
+        """
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY,
+            write_id INTEGER NOT NULL REFERENCES imports(id),
+            table_name TEXT NOT NULL,
+            row_id INTEGER NOT NULL,  -- the row's rowid
+            op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+            old TEXT  -- the row before an update or delete, as JSON
+        );
+        CREATE INDEX journal_write ON journal(write_id);
+        CREATE INDEX journal_row ON journal(table_name, row_id, write_id);
+        ALTER TABLE imports ADD COLUMN command TEXT;  -- as typed, ID numbers masked
+        ALTER TABLE imports ADD COLUMN undone_by INTEGER REFERENCES imports(id);
+        CREATE INDEX students_created ON students(created_import);
+        CREATE INDEX results_created ON results(created_import);
+        CREATE INDEX awards_created ON awards(created_import);
+        -- Writes before this one were kept only in part (the changes table): no undo.
+        INSERT INTO meta (key, value) SELECT 'journal_since', coalesce(max(id), 0) + 1 FROM imports;
+        """,
+    )
+    journal.create_triggers(conn)
+
+
 # Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
 STUDENT_KEY_INDEXES = {
     "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
     "students_id_number": "CREATE UNIQUE INDEX students_id_number ON students(id_number)",
     "students_cohort": "CREATE INDEX students_cohort ON students(cohort, status, first_certified)",
+    "students_created": "CREATE INDEX students_created ON students(created_import)",
 }
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -240,6 +270,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m002_certificates_results_awards,
     m003_targets,
     m004_sites_and_plans,
+    m005_journal,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -308,26 +339,30 @@ def now() -> str:
 
 
 def update_row(
-    conn: sqlite3.Connection,
-    table: str,
-    row_id: int,
-    before: dict[str, object],
-    after: dict[str, object],
-    import_id: int,
+    conn: sqlite3.Connection, table: str, row_id: int, after: dict[str, object], import_id: int
 ) -> None:
-    """Change one row and keep the values it had in `changes`, so the write can be
-    reversed exactly (SPEC 6.7). `table` and the field names are the code's, never input."""
-    import json
-
+    """Change one row as a write; the journal's trigger keeps what it was (journal.py).
+    `table` and the field names are the code's, never input."""
     assignments = ", ".join(f"{field} = ?" for field in after)
     conn.execute(
         f"UPDATE {table} SET {assignments}, updated_import = ? WHERE id = ?",
         [*after.values(), import_id, row_id],
     )
-    conn.execute(
-        "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, ?, ?, ?)",
-        (import_id, table, row_id, json.dumps(before, ensure_ascii=False)),
-    )
+
+
+_command_line: str | None = None
+
+
+def set_command_line(args: list[str]) -> None:
+    """The command as the user typed it (after the global options), for `xcert log`."""
+    from xcert.idcard import mask_ids_in
+
+    global _command_line
+    _command_line = mask_ids_in(" ".join(["xcert", *args]))
+
+
+def command_line() -> str | None:
+    return _command_line
 
 
 def data_version(conn: sqlite3.Connection) -> int:
@@ -362,13 +397,19 @@ def init(path: Path) -> str:
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> None:
-    """A consistent copy through SQLite's backup API, safe while others write."""
+    """A consistent copy through SQLite's backup API, safe while others write; checked
+    before it replaces `dest`, so a failed copy never takes the place of a good one."""
     tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
     target = sqlite3.connect(tmp)
     try:
         conn.backup(target)
+        check = target.execute("PRAGMA quick_check").fetchone()[0]
     finally:
         target.close()
+    if check != "ok":
+        tmp.unlink(missing_ok=True)
+        raise XcertError(f"备份副本校验失败（{check}），没有写入 {dest}")
     shutil.move(tmp, dest)
 
 

@@ -787,8 +787,8 @@ def _write(
     if rebuild:
         for sql in db.STUDENT_KEY_INDEXES.values():
             conn.execute(sql)
-    for student_id, before, after in resolution.updated:
-        db.update_row(conn, "students", student_id, before, after, import_id)
+    for student_id, _before, after in resolution.updated:
+        db.update_row(conn, "students", student_id, after, import_id)
 
 
 def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int) -> None:
@@ -823,7 +823,7 @@ def _record_import(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO imports (kind, file_name, sha256, file_format, encoding, options, started_at,"
-        " finished_at, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " finished_at, rows_unchanged, note, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             kind,
             report.path.name,
@@ -835,6 +835,7 @@ def _record_import(
             db.now(),
             report.unchanged,
             note,
+            db.command_line(),
         ),
     )
     return int(cursor.lastrowid)

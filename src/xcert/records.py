@@ -8,7 +8,6 @@ or several students, is refused unless `--add-students`.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -418,7 +417,7 @@ def _write(conn, kind, records, import_id, outcome, *, replace: bool = False) ->
             continue
         from xcert import db
 
-        db.update_row(conn, table, row_id, {f: stored[f] for f in after}, after, import_id)
+        db.update_row(conn, table, row_id, after, import_id)
         outcome.updated += 1
 
 
@@ -473,8 +472,8 @@ def log_write(conn: sqlite3.Connection, kind: str, what: str, added: int, update
     now = db.now()
     cursor = conn.execute(
         "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
-        " rows_added, rows_updated) VALUES (?, ?, '', '{}', ?, ?, ?, ?)",
-        (kind, what, now, now, added, updated),
+        " rows_added, rows_updated, command) VALUES (?, ?, '', '{}', ?, ?, ?, ?, ?)",
+        (kind, what, now, now, added, updated, db.command_line()),
     )
     log_id = int(cursor.lastrowid)
     version = db.bump_data_version(conn)
@@ -562,20 +561,12 @@ def unsigned_awards(
 
 
 def sign(conn: sqlite3.Connection, award_ids: list[int], by: str, on: str) -> int:
-    """Mark awards as signed for by `by` on `on`; the earlier (blank) values are kept."""
+    """Mark awards as signed for by `by` on `on`."""
+    from xcert import db
+
     log_id = log_write(conn, "sign", f"签领：{by}", 0, len(award_ids))
-    for award_id in award_ids:
-        signed_by, signed_on = conn.execute(
-            "SELECT signed_by, signed_on FROM awards WHERE id = ?", (award_id,)
-        ).fetchone()
-        conn.execute(
-            "INSERT INTO changes (import_id, table_name, row_id, before) VALUES (?, 'awards', ?, ?)",
-            (log_id, award_id, json.dumps({"signed_by": signed_by, "signed_on": signed_on})),
-        )
-        conn.execute(
-            "UPDATE awards SET signed_by = ?, signed_on = ?, updated_import = ? WHERE id = ?",
-            (by, on, log_id, award_id),
-        )
+    for award_id in award_ids:  # the journal keeps the blank values (journal.py)
+        db.update_row(conn, "awards", award_id, {"signed_by": by, "signed_on": on}, log_id)
     return log_id
 
 

@@ -308,6 +308,19 @@ def render(
         if name in FORM_REPORTS:
             raise XcertError(f"{name} 是表单，只有 md 和 html 两种格式")
         return context["tables"]
+    return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
+
+
+def render_template(
+    conn: sqlite3.Connection,
+    template: str,
+    context: dict,
+    *,
+    templates: Path | None = None,
+    date: dt.date | None = None,
+) -> str:
+    """One Markdown or HTML template over a report's context, with the school and date
+    every report's title block shows."""
     from markupsafe import Markup
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
@@ -316,9 +329,9 @@ def render(
     )
     env = environment(templates)
     try:
-        return env.get_template(f"{name}.{fmt}").render(**context)
+        return env.get_template(template).render(**context)
     except Exception as exc:  # a school's own template with an error: one line naming it
-        raise XcertError(_template_error(f"{name}.{fmt}", exc)) from None
+        raise XcertError(_template_error(template, exc)) from None
 
 
 def _template_error(name: str, exc: Exception) -> str:

@@ -248,7 +248,8 @@ def apply(
             text = json.dumps(value, ensure_ascii=False)
             if stored is None or stored[0] != text:
                 conn.execute(
-                    "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                    "INSERT INTO settings (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (f"school_{key}", text),
                 )
                 updated += 1

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 class _Group(TyperGroup):
     """Turns a user's error into one stderr line and exit 1, for every command."""
 
+    def parse_args(self, ctx, args):
+        from xcert import db
+
+        db.set_command_line(_without_global_options(args))
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -35,6 +41,11 @@ class _Group(TyperGroup):
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug: one line, and the way to see more
+            if _is_busy(exc) and not _state["debug"]:
+                typer.echo(
+                    "错误：数据库正被另一个 xcert 占用，等了 30 秒仍未完成；请稍后再试", err=True
+                )
+                raise typer.Exit(1) from None
             if _state["debug"] or type(exc).__module__.startswith(("typer", "click")):
                 raise  # usage errors and exits: Typer prints them (exit 2) as usual
             typer.echo(
@@ -42,6 +53,24 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+def _without_global_options(args: list[str]) -> list[str]:
+    """The command line for the write log: the database path is the log's own."""
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--db":
+            skip = True
+        elif not arg.startswith("--db=") and arg != "--debug":
+            out.append(arg)
+    return out
+
+
+def _is_busy(exc: Exception) -> bool:
+    """SQLite gave up waiting for another process's write (after the busy timeout)."""
+    return type(exc).__name__ == "OperationalError" and "locked" in str(exc)
 
 
 app = typer.Typer(
@@ -289,6 +318,7 @@ def main() -> None:
 
 # Commands by subject, registered on `app` when this package is imported.
 from xcert.cli import imports as _imports  # noqa: E402, F401
+from xcert.cli import ops as _ops  # noqa: E402, F401
 from xcert.cli import records as _records  # noqa: E402, F401
 from xcert.cli import reports as _reports  # noqa: E402, F401
 from xcert.cli import stats as _stats  # noqa: E402, F401

@@ -1,0 +1,220 @@
+"""Commands that keep the data safe and the office informed: log, undo, backup, purge,
+summary. Each runs unattended from cron: no prompt, no colour off a terminal."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xcert.cli import _console, _db_path, _open, app
+from xcert.errors import XcertError
+
+
+@app.command()
+def log(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="只显示最近的这么多次")] = 30,
+    format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+) -> None:
+    """每一次写入：时间、命令、文件名和 SHA-256、新增 / 更新 / 未变 / 拒绝行数，是否已撤销。
+
+    例：xcert log；xcert log --limit 5 --format json
+    """
+    from xcert import journal
+
+    if format_ not in ("table", "json"):
+        raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
+    conn = _open(create=False)
+    writes = journal.writes(conn, limit=limit)
+    conn.close()
+    if format_ == "json":
+        import dataclasses
+        import json
+
+        typer.echo(
+            json.dumps([dataclasses.asdict(w) for w in writes], ensure_ascii=False, indent=2)
+        )
+        return
+    from rich.table import Table
+
+    out = _console()
+    if not writes:
+        out.print("还没有任何写入")
+        return
+    table = Table(title=f"写入记录（最近 {len(writes)} 次）")
+    for label in ("编号", "时间", "操作", "文件或内容", "SHA-256", "新增", "更新", "未变", "拒绝"):
+        table.add_column(label, overflow="fold")
+    table.add_column("命令", overflow="fold")
+    for w in writes:
+        kind = journal.write_label(w.kind)
+        if w.undone_by:
+            kind += f"（已被第 {w.undone_by} 次撤销）"
+        table.add_row(
+            str(w.id),
+            w.time.replace("T", " "),
+            kind,
+            w.file_name,
+            w.sha256[:12],
+            str(w.added),
+            str(w.updated),
+            str(w.unchanged),
+            str(w.rejected),
+            w.command or "",
+        )
+    out.print(table)
+
+
+@app.command()
+def undo(
+    write_id: Annotated[int, typer.Argument(help="要撤销的写入编号（见 xcert log）")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只说明会改动什么，不写入")] = False,
+) -> None:
+    """撤销一次导入或写入：它新增的行删除，它改动的行恢复原值。
+
+    之后的写入又改动了同样的数据（或引用了它新增的学生）时拒绝撤销，并说明是哪几次。
+
+    例：xcert undo 12 --dry-run；xcert undo 12
+    """
+    from xcert import journal
+
+    conn = _open(create=False)
+    done = journal.undo(conn, write_id, dry_run=dry_run)
+    conn.close()
+    parts = []
+    for label, counts in (
+        ("删除", done.removed),
+        ("恢复原值", done.restored),
+        ("找回已删除的", done.recreated),
+    ):
+        if counts:
+            detail = "、".join(
+                f"{_TABLE_LABELS.get(t, t)} {n} 行" for t, n in sorted(counts.items())
+            )
+            parts.append(f"{label}{detail}")
+    what = "；".join(parts) or "没有需要改回的数据"
+    if dry_run:
+        _console().print(f"（试运行，未写入）撤销第 {write_id} 次写入将会：{what}")
+    else:
+        _console().print(f"已撤销第 {write_id} 次写入（记为第 {done.undo_id} 次写入）：{what}")
+
+
+_TABLE_LABELS = {
+    "students": "学生",
+    "certificates": "证书",
+    "certificate_aliases": "证书别名",
+    "sessions": "考试场次",
+    "results": "成绩",
+    "awards": "发证",
+    "settings": "设置",
+    "targets": "目标",
+    "sites": "考点",
+    "plans": "实施方案",
+}
+
+
+@app.command()
+def backup(
+    dest: Annotated[
+        Path | None,
+        typer.Argument(help="备份到这个文件或文件夹；默认在数据库旁边，文件名带时间"),
+    ] = None,
+) -> None:
+    """数据库的一致副本（SQLite 备份接口），别人正在读写时也可以备份。
+
+    例：xcert backup；xcert backup /mnt/u盘/；xcert backup 备份/xcert-周一.db
+    """
+    from xcert import db
+
+    source = _db_path()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = f"{source.stem}-{stamp}.db"
+    target = source.with_name(name) if dest is None else dest / name if dest.is_dir() else dest
+    if target.resolve() == source.resolve():
+        raise XcertError("备份文件不能是数据库本身")
+    if not target.parent.is_dir():
+        raise XcertError(f"备份文件夹 {target.parent} 不存在")
+    conn = _open(create=False)
+    try:
+        db.backup(conn, target)
+    except OSError as exc:
+        raise XcertError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
+    finally:
+        conn.close()
+    size = target.stat().st_size
+    _console().print(f"已备份到 {target}（{size / 1024:.0f} KB，已校验）")
+
+
+@app.command()
+def purge(
+    graduated_before: Annotated[
+        int, typer.Option("--graduated-before", help="清除这一届以前（不含）的学生的个人信息")
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计会清除多少，不写入")] = False,
+) -> None:
+    """清除已毕业多年的学生的身份证号（含出生日期）和电话，统计数字和报表不受影响。
+
+    学生、班级、届别、成绩和证书都保留；清除后不能撤销。清除前的备份文件里仍有这些信息。
+
+    例：xcert purge --graduated-before 2021 --dry-run
+    """
+    from xcert import journal
+
+    if not 2000 <= graduated_before <= 2100:
+        raise typer.BadParameter(
+            f"{graduated_before} 不是合理的届别", param_hint="--graduated-before"
+        )
+    conn = _open(create=False)
+    found = journal.purge(conn, graduated_before, dry_run=dry_run)
+    conn.close()
+    who = f"{graduated_before} 届以前的 {found.students} 名学生"
+    detail = f"身份证号 {found.id_numbers} 个、电话 {found.phones} 个"
+    if not found.students:
+        _console().print(f"{graduated_before} 届以前的学生没有需要清除的个人信息")
+    elif dry_run:
+        _console().print(f"（试运行，未写入）将清除 {who}的{detail}")
+    else:
+        _console().print(f"已清除 {who}的{detail}（第 {found.write_id} 次写入）")
+
+
+@app.command()
+def summary(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="从何时起的变化：24h、7d、2026-11-24；默认自上次日报"),
+    ] = None,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", help="日报写到这个文件夹", show_default=False)
+    ] = Path("."),
+    format_: Annotated[str, typer.Option("--format", help="md、html 或 md,html")] = "md,html",
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="写哪一天的日报（补写漏掉的一天）；默认今天"),
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="用这个文件夹里的同名模板")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="成功时什么也不输出")] = False,
+) -> None:
+    """写日报 summary-日期.md / .html：新的导入、成绩和证书，本年进度对照目标，
+    未签领的证书，近期考试，需要处理的数据问题。适合每晚由 cron 运行。
+
+    数据没变时重写出的文件逐字节相同。默认从上次日报起算。
+
+    例：xcert summary --output-dir 日报/；xcert summary --since 7d --format md
+    """
+    from xcert import summary as summary_
+
+    formats = summary_.parse_formats(format_)
+    as_of = None
+    if day is not None:
+        try:
+            as_of = dt.date.fromisoformat(day)
+        except ValueError:
+            raise XcertError(f"--date「{day}」应写成 2026-11-25") from None
+    conn = _open(create=False)
+    span = summary_.window(conn, since=since, day=as_of, now=dt.datetime.now())
+    paths = summary_.write(conn, span, output_dir, formats, templates)
+    conn.close()
+    if not quiet:
+        since_text = span.since.isoformat(sep=" ", timespec="minutes")
+        _console().print(f"已写日报（自 {since_text} 起）：" + "、".join(str(p) for p in paths))

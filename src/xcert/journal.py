@@ -1,0 +1,373 @@
+"""The write journal: every row a write inserts, changes or deletes, so that `xcert undo`
+can reverse one import exactly (SPEC 6.7), and `xcert log` can say what each write did.
+
+SQLite triggers keep it, so no code path can forget to: each data table gets an
+AFTER INSERT / UPDATE / DELETE trigger that records the row's earlier values under the
+current write, the latest row of `imports` (every write records itself there first).
+A row an import adds carries `created_import` where the table has that column; those
+inserts are not journalled one by one (a 100,000-row roster would double its writes),
+the undo finds them by that column instead.
+
+Rows are addressed by rowid. xcert never runs VACUUM, which could renumber the rowids
+of tables without an INTEGER PRIMARY KEY. A migration that adds a column to a journalled
+table must call `create_triggers` again, or the new column would not be restored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from xcert.errors import XcertError
+
+# Data tables whose rows the journal follows; bookkeeping (imports, meta, journal) is not.
+TABLES = (
+    "students",
+    "certificates",
+    "certificate_aliases",
+    "sessions",
+    "results",
+    "awards",
+    "settings",
+    "targets",
+    "sites",
+    "plans",
+)
+# Kept by other triggers from the rows they summarise: never journalled, never restored.
+DERIVED = {"students": ("first_certified",)}
+# Writes that cannot be undone: an undo (import again instead) and a purge (by design).
+FINAL_KINDS = ("undo", "purge")
+
+_CURRENT = "(SELECT max(id) FROM imports)"
+
+
+def create_triggers(conn: sqlite3.Connection) -> None:
+    """(Re)create the journal triggers of every table from its current columns."""
+    for table in TABLES:
+        info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+        columns = [(row[1], (row[2] or "").upper()) for row in info]
+        names = [name for name, _ in columns]
+        kept = [(n, t) for n, t in columns if n not in DERIVED.get(table, ())]
+        # REAL as 17 significant digits: SQLite's JSON keeps only 15, and a score
+        # restored from it would differ in its last bits. REAL affinity reads it back.
+        old = ", ".join(
+            f"'{n}', "
+            + (f"CASE typeof(OLD.{n}) WHEN 'real' THEN printf('%!.17g', OLD.{n}) ELSE OLD.{n} END")
+            if "REAL" in t or "FLOA" in t or "DOUB" in t
+            else f"'{n}', OLD.{n}"
+            for n, t in kept
+        )
+        record = (
+            "INSERT INTO journal (write_id, table_name, row_id, op, old)"
+            f" VALUES ({_CURRENT}, '{table}', {{row}}.rowid, '{{op}}', {{old}});"
+        )
+        when = f" WHEN NEW.created_import IS NOT {_CURRENT}" if "created_import" in names else ""
+        of = ", ".join(n for n, _ in kept)
+        for op, timing, body in (
+            (
+                "insert",
+                f"AFTER INSERT ON {table}{when}",
+                record.format(row="NEW", op="insert", old="NULL"),
+            ),
+            (
+                "update",
+                f"AFTER UPDATE OF {of} ON {table}",
+                record.format(row="OLD", op="update", old=f"json_object({old})"),
+            ),
+            (
+                "delete",
+                f"AFTER DELETE ON {table}",
+                record.format(row="OLD", op="delete", old=f"json_object({old})"),
+            ),
+        ):
+            conn.execute(f"DROP TRIGGER IF EXISTS journal_{table}_{op}")
+            conn.execute(f"CREATE TRIGGER journal_{table}_{op} {timing} BEGIN {body} END")
+
+
+@dataclass
+class Undone:
+    """What `undo` did (or would do): rows removed, restored and brought back, per table."""
+
+    write_id: int
+    undo_id: int | None = None
+    removed: dict[str, int] = field(default_factory=dict)
+    restored: dict[str, int] = field(default_factory=dict)
+    recreated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: dict[str, int], table: str) -> None:
+        what[table] = what.get(table, 0) + 1
+
+
+def undo(conn: sqlite3.Connection, write_id: int, *, dry_run: bool = False) -> Undone:
+    """Reverse one write exactly, in one transaction: rows it added go, rows it changed or
+    deleted come back as they were. Refused when a later write built on its rows."""
+    from xcert import db
+
+    write = _write(conn, write_id)
+    done = Undone(write_id)
+    try:
+        with db.transaction(conn):
+            _reverse_write(conn, write, done)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        done.undo_id = None
+    return done
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
+    from xcert import db
+
+    write_id = write["id"]
+    _check_undoable(conn, write)
+    cursor = conn.execute(
+        "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
+        " command) VALUES ('undo', ?, '', '{}', ?, ?, ?)",
+        (f"撤销第 {write_id} 次写入", db.now(), db.now(), db.command_line()),
+    )
+    done.undo_id = int(cursor.lastrowid)
+    conn.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below
+    entries = conn.execute(
+        "SELECT table_name, row_id, op, old FROM journal WHERE write_id = ? ORDER BY id DESC",
+        (write_id,),
+    ).fetchall()
+    for table, row_id, op, old in entries:
+        _reverse(conn, table, row_id, op, old, done)
+    for table in TABLES:  # the rows it added without a journal entry each
+        if "created_import" in _columns(conn, table):
+            cursor = conn.execute(f"DELETE FROM {table} WHERE created_import = ?", (write_id,))
+            if cursor.rowcount > 0:
+                done.removed[table] = done.removed.get(table, 0) + cursor.rowcount
+    _refuse_orphans(conn, write_id)
+    conn.execute("UPDATE imports SET undone_by = ? WHERE id = ?", (done.undo_id, write_id))
+    version = db.bump_data_version(conn)
+    conn.execute(
+        "UPDATE imports SET data_version = ?, rows_updated = ? WHERE id = ?",
+        (
+            version,
+            sum(done.removed.values()) + sum(done.restored.values()) + sum(done.recreated.values()),
+            done.undo_id,
+        ),
+    )
+
+
+def _write(conn: sqlite3.Connection, write_id: int) -> dict:
+    cursor = conn.execute("SELECT * FROM imports WHERE id = ?", (write_id,))
+    row = cursor.fetchone()
+    if row is None:
+        raise XcertError(f"没有第 {write_id} 次写入；用 xcert log 查看编号")
+    return dict(zip((c[0] for c in cursor.description), row, strict=True))
+
+
+def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
+    wid = write["id"]
+    if write["undone_by"] is not None:
+        raise XcertError(f"第 {wid} 次写入已在第 {write['undone_by']} 次写入时撤销过了")
+    if write["kind"] in FINAL_KINDS:
+        what = "撤销" if write["kind"] == "undo" else "清除个人信息"
+        raise XcertError(f"第 {wid} 次写入是{what}，不能撤销")
+    since = conn.execute("SELECT value FROM meta WHERE key = 'journal_since'").fetchone()
+    if since is not None and wid < int(since[0]):
+        raise XcertError(
+            f"第 {wid} 次写入早于撤销记录（数据库升级到结构版本 5 之前），无法精确撤销；"
+            "可以改正文件后重新导入"
+        )
+    later = _later_writes(conn, wid)
+    if later:
+        listed = "、".join(f"第 {w} 次（{k}：{f}）" for w, k, f in later[:5])
+        more = f"等 {len(later)} 次" if len(later) > 5 else ""
+        raise XcertError(
+            f"不能撤销第 {wid} 次写入：之后的写入 {listed}{more} 又改动了它写入的数据；"
+            "请先撤销这些写入（从最近的开始）"
+        )
+
+
+def _later_writes(conn: sqlite3.Connection, wid: int) -> list[tuple[int, str, str]]:
+    """Later writes, still in effect, that changed a row this write added or changed."""
+    touched = [
+        f"SELECT '{table}', rowid FROM {table} WHERE created_import = {int(wid)}"
+        for table in TABLES
+        if "created_import" in _columns(conn, table)
+    ]
+    touched.append(f"SELECT table_name, row_id FROM journal WHERE write_id = {int(wid)}")
+    return conn.execute(
+        f"""
+        WITH touched(table_name, row_id) AS ({" UNION ".join(touched)})
+        SELECT DISTINCT i.id, i.kind, i.file_name FROM journal j
+        JOIN touched t ON t.table_name = j.table_name AND t.row_id = j.row_id
+        JOIN imports i ON i.id = j.write_id
+        WHERE j.write_id > ? AND i.undone_by IS NULL AND i.kind != 'undo'
+        ORDER BY i.id
+        """,
+        (wid,),
+    ).fetchall()
+
+
+def _refuse_orphans(conn: sqlite3.Connection, wid: int) -> None:
+    """Rows of later writes that refer to a row this undo removed (a result for a student
+    the import added): the undo would leave them pointing at nothing."""
+    orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if not orphans:
+        return
+    writers = set()
+    for table, row_id, _parent, _fk in orphans:
+        columns = _columns(conn, table)
+        if "created_import" in columns:
+            found = conn.execute(
+                f"SELECT created_import FROM {table} WHERE rowid = ?", (row_id,)
+            ).fetchone()
+            if found and found[0] is not None:
+                writers.add(found[0])
+        for (writer,) in conn.execute(
+            "SELECT write_id FROM journal WHERE table_name = ? AND row_id = ?", (table, row_id)
+        ):
+            writers.add(writer)
+    writers.discard(wid)
+    named = "、".join(f"第 {w} 次" for w in sorted(writers)) or "之后的写入"
+    raise XcertError(
+        f"不能撤销第 {wid} 次写入：{named}写入的 {len(orphans)} 行数据引用了它添加的行"
+        "（如学生的成绩）；请先撤销那些写入"
+    )
+
+
+def _reverse(
+    conn: sqlite3.Connection, table: str, row_id: int, op: str, old: str | None, done: Undone
+) -> None:
+    if op == "insert":
+        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (row_id,))
+        done.count(done.removed, table)
+        return
+    values = json.loads(old or "{}")
+    valid = _columns(conn, table)
+    values = {k: v for k, v in values.items() if k in valid}  # names the code made, checked
+    if op == "update":
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE rowid = ?", [*values.values(), row_id]
+        )
+        done.count(done.restored, table)
+    else:  # delete
+        conn.execute(
+            f"INSERT INTO {table} (rowid, {', '.join(values)})"
+            f" VALUES (?, {', '.join('?' * len(values))})",
+            [row_id, *values.values()],
+        )
+        done.count(done.recreated, table)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+WRITE_LABELS = {
+    "roster": "花名册",
+    "results": "考核成绩",
+    "awards": "发证签领",
+    "school": "学校",
+    "sites": "考点",
+    "plan": "实施方案",
+    "catalogue": "证书目录",
+    "targets": "绩效目标",
+    "toml": "设置文件",
+    "record": "手工录入成绩",
+    "sign": "签领",
+    "target": "绩效目标",
+    "undo": "撤销",
+    "purge": "清除个人信息",
+}
+
+
+def write_label(kind: str) -> str:
+    """roster+results → 花名册+考核成绩: an import's kinds as the office names them."""
+    return "+".join(WRITE_LABELS.get(part, part) for part in kind.split("+"))
+
+
+@dataclass
+class Write:
+    id: int
+    time: str
+    kind: str
+    file_name: str
+    sha256: str
+    command: str | None
+    added: int
+    updated: int
+    unchanged: int
+    rejected: int
+    undone_by: int | None
+    note: str | None
+
+
+def writes(conn: sqlite3.Connection, *, limit: int | None = None) -> list[Write]:
+    """Every write, newest first (`xcert log`)."""
+    rows = conn.execute(
+        "SELECT id, started_at, kind, file_name, sha256, command, rows_added, rows_updated,"
+        " rows_unchanged, rows_rejected, undone_by, note FROM imports ORDER BY id DESC"
+        + (" LIMIT ?" if limit else ""),
+        (limit,) if limit else (),
+    ).fetchall()
+    return [Write(*row) for row in rows]
+
+
+PERSONAL = ("id_number", "phone")  # the birth date is inside the ID number
+
+
+@dataclass
+class Purged:
+    students: int = 0
+    id_numbers: int = 0
+    phones: int = 0
+    write_id: int | None = None
+
+
+def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False) -> Purged:
+    """Scrub ID numbers and phones of students of cohorts before `before_cohort` (minors'
+    data is not kept forever), from the students and from every earlier value the journal
+    kept of them. Counts and figures stay: no row goes, no class, cohort or result changes."""
+    from xcert import db
+    from xcert.records import log_write
+
+    where = "cohort < ? AND (id_number IS NOT NULL OR phone IS NOT NULL)"
+    found = Purged(
+        *conn.execute(
+            f"SELECT count(*), count(id_number), count(phone) FROM students WHERE {where}",
+            (before_cohort,),
+        ).fetchone()
+    )
+    if dry_run or not found.students:
+        return found
+    conn.execute("PRAGMA secure_delete = ON")  # overwritten values are zeroed, not left in pages
+    with db.transaction(conn):
+        found.write_id = log_write(
+            conn, "purge", f"清除 {before_cohort} 届以前学生的身份证号和电话", 0, found.students
+        )
+        ids = [
+            row_id
+            for (row_id,) in conn.execute(
+                f"SELECT id FROM students WHERE {where}", (before_cohort,)
+            )
+        ]
+        conn.execute("CREATE TEMP TABLE purged (id INTEGER PRIMARY KEY)")
+        conn.executemany("INSERT INTO purged (id) VALUES (?)", ((i,) for i in ids))
+        conn.execute(
+            "UPDATE students SET id_number = NULL, phone = NULL, updated_import = ?"
+            " WHERE id IN (SELECT id FROM purged)",
+            (found.write_id,),
+        )
+        paths = ", ".join(f"'$.{name}'" for name in PERSONAL)
+        conn.execute(
+            f"UPDATE journal SET old = json_remove(old, {paths}) WHERE table_name = 'students'"
+            " AND old IS NOT NULL AND row_id IN (SELECT id FROM purged)"
+        )
+        conn.execute(  # what schema versions before 5 kept of an update
+            f"UPDATE changes SET before = json_remove(before, {paths})"
+            " WHERE table_name = 'students' AND row_id IN (SELECT id FROM purged)"
+        )
+        conn.execute("DROP TABLE temp.purged")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nor left in the write-ahead log
+    return found

@@ -1,0 +1,273 @@
+"""The nightly summary (SPEC 6.6): what changed since the last one, the year so far
+against its targets, certificates nobody signed for, upcoming sessions, and what in
+the data needs a clerk's attention. Written for cron: the same data gives the same
+bytes (no clock in the text but the day it is for), and it remembers when it last ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from xcert import journal, output, stats
+from xcert.errors import XcertError
+
+FORMATS = ("md", "html")
+_LAST_RUN = "summary_last_run"
+_RELATIVE = re.compile(r"^(\d{1,4})\s*([hd])$", re.IGNORECASE)
+# A term starts on 1 February (spring) or 1 August (autumn): a roster not imported
+# since then was not updated this term.
+TERM_STARTS = ((2, 1), (8, 1))
+
+
+@dataclass(frozen=True)
+class Window:
+    """The writes a summary reports: started at `since` or later, up to `until`."""
+
+    since: dt.datetime
+    until: dt.datetime
+    day: dt.date
+
+
+def parse_since(text: str, until: dt.datetime) -> dt.datetime:
+    """`24h`, `7d`, a date (`2026-11-24`, from its midnight) or a date and time."""
+    cleaned = text.strip()
+    relative = _RELATIVE.match(cleaned)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2).lower()
+        return until - (dt.timedelta(hours=amount) if unit == "h" else dt.timedelta(days=amount))
+    try:
+        return dt.datetime.fromisoformat(cleaned.replace(" ", "T", 1))
+    except ValueError:
+        raise XcertError(
+            f"--since「{text}」看不懂；可写 24h、7d、2026-11-24 或 2026-11-24T08:00"
+        ) from None
+
+
+def window(
+    conn: sqlite3.Connection, *, since: str | None, day: dt.date | None, now: dt.datetime
+) -> Window:
+    """Since the last summary unless told; a second run for the same day reuses that
+    day's start, so it writes the same file when nothing changed."""
+    until = now if day is None or day == now.date() else dt.datetime.combine(day, dt.time.max)
+    day = day or now.date()
+    if since is not None:
+        return Window(parse_since(since, until), until, day)
+    last = last_run(conn)
+    if last is not None:
+        if last["day"] == day.isoformat():
+            return Window(dt.datetime.fromisoformat(last["since"]), until, day)
+        earlier = dt.datetime.fromisoformat(last["until"])
+        if earlier < until:
+            return Window(earlier, until, day)
+    return Window(until - dt.timedelta(hours=24), until, day)
+
+
+def last_run(conn: sqlite3.Connection) -> dict | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_LAST_RUN,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def remember(conn: sqlite3.Connection, span: Window) -> None:
+    """Kept in `meta`, which is not data: the data version (and so the figures) stay."""
+    from xcert import db
+
+    value = json.dumps(
+        {
+            "day": span.day.isoformat(),
+            "since": span.since.isoformat(timespec="seconds"),
+            "until": span.until.isoformat(timespec="seconds"),
+        }
+    )
+    with db.transaction(conn):
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_LAST_RUN, value),
+        )
+
+
+def build(conn: sqlite3.Connection, span: Window) -> dict:
+    """The summary's context: titled tables and lines, all text already formatted."""
+    year = span.day.year
+    since = span.since.isoformat(sep=" ", timespec="minutes")
+    writes, new_records = _writes(conn, span)
+    figures = stats.figures(conn, year=year)
+    year_tables = output.tables(figures)
+    year_table = year_tables[0]
+    year_table.title = f"{year} 年至今 1+X 考证"
+    sections = [
+        (f"自 {since} 以来的写入", [writes], new_records),
+        (f"{year} 年进度", [year_table, *year_tables[2:]], []),
+        ("已发未签领的证书（按班级）", [_unsigned(conn)], []),
+        (f"{span.day.isoformat()} 起的考试安排", [_upcoming(conn, span.day)], []),
+        ("数据提醒", [], _quality(conn, span.day) or ["没有需要处理的数据问题。"]),
+    ]
+    return {
+        "title": f"1+X 证书工作日报（{span.day.isoformat()}）",
+        "since": since,
+        "sections": sections,
+        "tables": [t for _, tables, _ in sections for t in tables],
+        "charts": [],
+        "warnings": figures.warnings,
+    }
+
+
+def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[str]]:
+    rows = conn.execute(
+        "SELECT id, started_at, kind, file_name, rows_added, rows_updated, rows_rejected,"
+        " undone_by FROM imports WHERE started_at >= ? AND started_at <= ? ORDER BY id",
+        (
+            span.since.isoformat(timespec="seconds"),
+            span.until.isoformat(timespec="seconds"),
+        ),
+    ).fetchall()
+    table = output.Table(
+        "写入记录",
+        ["编号", "时间", "操作", "文件或内容", "新增", "更新", "拒绝"],
+        [
+            [
+                str(wid),
+                started.replace("T", " ")[:16],
+                journal.write_label(kind) + (f"（已被第 {undone} 次撤销）" if undone else ""),
+                name,
+                str(added),
+                str(updated),
+                str(rejected),
+            ]
+            for wid, started, kind, name, added, updated, rejected, undone in rows
+        ],
+    )
+    ids = [r[0] for r in rows if r[7] is None]
+    lines = []
+    if ids:
+        marks = ", ".join("?" * len(ids))
+        outcomes = dict(
+            conn.execute(
+                f"SELECT outcome, count(*) FROM results WHERE created_import IN ({marks})"
+                " GROUP BY outcome",
+                ids,
+            ).fetchall()
+        )
+        awards = conn.execute(
+            f"SELECT count(*) FROM awards WHERE created_import IN ({marks})", ids
+        ).fetchone()[0]
+        students = conn.execute(
+            f"SELECT count(*) FROM students WHERE created_import IN ({marks})", ids
+        ).fetchone()[0]
+        lines.append(
+            f"新增学生 {students} 人；新增考试成绩 {sum(outcomes.values())} 条"
+            f"（合格 {outcomes.get('pass', 0)}，不合格 {outcomes.get('fail', 0)}，"
+            f"缺考 {outcomes.get('absent', 0)}）；新增证书 {awards} 本。"
+        )
+    return table, lines
+
+
+def _unsigned(conn: sqlite3.Connection) -> output.Table:
+    rows = conn.execute(
+        "SELECT coalesce(s.class_code, '（未填班级）'), count(*), group_concat(DISTINCT c.name)"
+        " FROM awards a JOIN students s ON s.id = a.student_id"
+        " JOIN certificates c ON c.id = a.certificate_id WHERE a.signed_by IS NULL"
+        " GROUP BY s.class_code ORDER BY s.class_code"
+    ).fetchall()
+    return output.Table(
+        "已发未签领的证书",
+        ["班级", "未签领（本）", "证书"],
+        [[klass, str(n), "、".join(sorted(names.split(",")))] for klass, n, names in rows],
+    )
+
+
+def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
+    rows = conn.execute(
+        "SELECT coalesce(se.date_text, se.date_start), c.name, se.level, se.site,"
+        " se.capacity_per_day * coalesce(se.days, 1) FROM sessions se"
+        " JOIN certificates c ON c.id = se.certificate_id"
+        " WHERE coalesce(se.date_end, se.date_start) >= ? ORDER BY se.date_start, c.name",
+        (day.isoformat(),),
+    ).fetchall()
+    return output.Table(
+        "考试安排",
+        ["日期", "证书", "等级", "考点", "容量（人）"],
+        [
+            [when, name, level or "", site or "", "—" if cap is None else str(cap)]
+            for when, name, level, site, cap in rows
+        ],
+    )
+
+
+def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
+    lines = []
+    no_cohort = conn.execute(
+        "SELECT count(*) FROM students WHERE cohort IS NULL AND status = 'enrolled'"
+    ).fetchone()[0]
+    if no_cohort:
+        lines.append(
+            f"{no_cohort} 名在读学生没有届别，双证毕业率不会统计他们；"
+            "请在花名册里补上届别、入学年份或班级"
+        )
+    guessed = stats.guessed_certificates(conn)
+    if guessed:
+        lines.append("这些证书不在证书目录里，类型是推测的，请补进证书目录：" + "、".join(guessed))
+    term = term_start(day)
+    stale = [
+        klass
+        for (klass,) in conn.execute(
+            "SELECT s.class_code FROM students s"
+            " JOIN imports i ON i.id = coalesce(s.updated_import, s.created_import)"
+            " WHERE s.status = 'enrolled' AND s.class_code IS NOT NULL"
+            " AND (s.cohort IS NULL OR s.cohort >= ?)"
+            " GROUP BY s.class_code HAVING max(i.started_at) < ? ORDER BY s.class_code",
+            (day.year, term.isoformat()),
+        )
+    ]
+    if stale:
+        lines.append(f"本学期（{term.isoformat()} 起）还没有更新花名册的班级：" + "、".join(stale))
+    return lines
+
+
+def term_start(day: dt.date) -> dt.date:
+    starts = [dt.date(day.year, m, d) for m, d in TERM_STARTS if dt.date(day.year, m, d) <= day]
+    if starts:
+        return max(starts)
+    month, date = TERM_STARTS[-1]
+    return dt.date(day.year - 1, month, date)
+
+
+def write(
+    conn: sqlite3.Connection,
+    span: Window,
+    output_dir: Path,
+    formats: list[str],
+    templates: Path | None = None,
+) -> list[Path]:
+    """Render and write summary-DAY.md / .html (each file replaced whole, never half
+    written), then remember the run."""
+    from xcert import render
+
+    if not output_dir.is_dir():
+        raise XcertError(f"输出文件夹 {output_dir} 不存在")
+    written = []
+    for fmt in formats:
+        context = build(conn, span)
+        text = render.render_template(
+            conn, f"summary.{fmt}", context, templates=templates, date=span.day
+        )
+        path = output_dir / f"summary-{span.day.isoformat()}.{fmt}"
+        part = path.with_name(path.name + ".part")
+        part.write_text(text, encoding="utf-8")
+        part.replace(path)
+        written.append(path)
+    remember(conn, span)
+    return written
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    wrong = [f for f in formats if f not in FORMATS]
+    if wrong or not formats:
+        raise XcertError(f"--format 可写 md、html 或 md,html，不是「{text}」")
+    return list(dict.fromkeys(formats))

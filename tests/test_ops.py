@@ -1,0 +1,290 @@
+"""The operations that keep data safe (SPEC 6.7): log, undo, backup, purge."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from xcert import journal
+from xcert.resources import bundled
+
+from conftest import make_id
+
+EXAMPLES = bundled("examples")
+
+
+def data(db) -> dict[str, list[tuple]]:
+    """Every data table, every column, by rowid: what `undo` must give back exactly."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: conn.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
+            for table in journal.TABLES
+        }
+    finally:
+        conn.close()
+
+
+def last_write(cli) -> int:
+    return cli.query("SELECT max(id) FROM imports")[0][0]
+
+
+@pytest.fixture
+def demo(cli):
+    """The bundled examples imported, as the demo does."""
+    for name in ("roster.xlsx", "site.toml", "catalogue.toml", "results.xlsx", "sign-off.xlsx"):
+        result = cli("import", EXAMPLES / name)
+        assert result.exit_code == 0, result.output
+    return cli
+
+
+def test_log_lists_every_write_with_its_command_hash_and_counts(demo):
+    demo("sign", "--class", "20数控1", "--by", "班长", "--date", "2022-10-08")
+    result = demo("log", "--format", "json")
+    writes = json.loads(result.stdout)
+    assert [w["kind"] for w in writes] == [
+        "sign",
+        "awards",
+        "results",
+        "catalogue",
+        "school+sites+plan+targets",
+        "roster",
+    ]
+    roster = writes[-1]
+    assert roster["file_name"] == "roster.xlsx" and len(roster["sha256"]) == 64
+    assert roster["added"] == 44 and roster["command"] == f"xcert import {EXAMPLES / 'roster.xlsx'}"
+    assert writes[0]["command"] == "xcert sign --class 20数控1 --by 班长 --date 2022-10-08"
+    table = demo("log", "--limit", "2").stdout
+    assert "签领" in table and "发证签领" in table and "花名册" not in table
+
+
+def test_the_log_never_shows_an_id_number_typed_in_a_command(demo):
+    number = demo.query("SELECT id_number FROM students WHERE student_no = '2021020101'")[0][0]
+    demo("record", number, "--cert", "机械工程制图", "--result", "合格", "--date", "2023-06-01")
+    assert number not in demo("log").stdout
+    assert number not in json.dumps(demo.query("SELECT command FROM imports"), ensure_ascii=False)
+
+
+def _corrected_roster(xlsx):
+    rows = [
+        ["学号", "姓名", "身份证号", "班级", "手机号", "状态"],
+        ["202001001", "陈锦曦", "440000200505060489", "20数控1", "13900000001", "毕业"],
+        ["202001099", "新同学", make_id("20050909", "019"), "20数控1", None, "毕业"],
+    ]
+    return xlsx("corrected.xlsx", {"名单": rows})
+
+
+WRITES = {
+    "roster correction": lambda cli, xlsx: cli("import", _corrected_roster(xlsx)),
+    "sign": lambda cli, xlsx: cli("sign", "--class", "20数控1", "--by", "班长"),
+    "record": lambda cli, xlsx: cli(
+        "record", "2021020101", "--cert", "机械工程制图", "--result", "合格", "--date", "2024-06-01"
+    ),
+    "target set": lambda cli, xlsx: cli(
+        "target", "set", "--year", "2023", "--participants", "99", "--pass-rate", "95%"
+    ),
+    "toml": lambda cli, xlsx: cli("import", _changed_toml(xlsx)),
+    "results": lambda cli, xlsx: cli("import", EXAMPLES / "results.xlsx", "--add-students"),
+}
+
+
+def _changed_toml(xlsx):
+    path = xlsx("x.xlsx", {"S": [["x"]]}).with_name("changed.toml")
+    path.write_text(
+        '[school]\nname = "改名后的学校"\n\n[[target]]\nyear = 2023\nparticipants = 31\n\n'
+        '[[certificate]]\nname = "机械工程制图职业技能等级证书"\nkind = "1+X"\n'
+        'levels = ["初级", "中级"]\naliases = ["工程制图"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_undo_gives_back_exactly_what_the_write_changed(demo, xlsx, write):
+    before = data(demo.db)
+    result = WRITES[write](demo, xlsx)
+    assert result.exit_code == 0, result.output
+    write_id = last_write(demo)
+    assert data(demo.db) != before or write == "results"  # the same file again: nothing new
+    result = demo("undo", str(write_id))
+    assert result.exit_code == 0, result.output
+    assert data(demo.db) == before
+    assert demo.query("SELECT undone_by FROM imports WHERE id = ?", (write_id,)) == [
+        (write_id + 1,)
+    ]
+
+
+def test_undo_then_reimport_gives_the_same_database(demo, xlsx):
+    path = _corrected_roster(xlsx)
+    assert demo("import", path).exit_code == 0
+    after_import = data(demo.db)
+    write_id = last_write(demo)
+    assert "删除学生 1 行" in demo("undo", str(write_id)).stdout
+    assert demo("import", path).exit_code == 0
+    again = data(demo.db)
+    # Only the bookkeeping differs: which write created or last updated a row.
+    strip = {"students": (15, 16)}  # rowid + created_import, updated_import positions
+    for table, rows in after_import.items():
+        drop = strip.get(table, ())
+        assert [tuple(v for i, v in enumerate(r) if i not in drop) for r in rows] == [
+            tuple(v for i, v in enumerate(r) if i not in drop) for r in again[table]
+        ]
+
+
+def test_undo_dry_run_says_what_it_would_do_and_changes_nothing(demo):
+    before = data(demo.db)
+    result = demo("undo", "5", "--dry-run")
+    assert result.exit_code == 0 and "试运行" in result.stdout and "删除发证 14 行" in result.stdout
+    assert data(demo.db) == before
+    assert demo.query("SELECT count(*) FROM imports WHERE kind = 'undo'") == [(0,)]
+
+
+def test_undo_refuses_when_a_later_write_changed_the_same_rows(demo, xlsx):
+    assert demo("import", _corrected_roster(xlsx)).exit_code == 0
+    first = last_write(demo)
+    rows = [["学号", "姓名", "班级", "手机号"], ["202001001", "陈锦曦", "20数控1", "13900000002"]]
+    assert demo("import", xlsx("again.xlsx", {"S": rows})).exit_code == 0
+    before = data(demo.db)
+    result = demo("undo", str(first))
+    assert result.exit_code == 1
+    assert f"第 {first + 1} 次（roster：again.xlsx）" in result.stderr
+    assert data(demo.db) == before
+    # Newest first works, and then the earlier one can go too.
+    assert demo("undo", str(first + 1)).exit_code == 0
+    assert demo("undo", str(first)).exit_code == 0
+
+
+def test_undo_refuses_when_later_results_belong_to_students_it_added(demo, xlsx):
+    rows = [["学号", "姓名", "班级"], ["202301001", "新生甲", "23数控1"]]
+    assert demo("import", xlsx("new.xlsx", {"S": rows})).exit_code == 0
+    roster_id = last_write(demo)
+    result = demo(
+        "record", "202301001", "--cert", "机械工程制图", "--result", "合格", "--date", "2024-06-01"
+    )
+    assert result.exit_code == 0, result.output
+    before = data(demo.db)
+    result = demo("undo", str(roster_id))
+    assert result.exit_code == 1
+    assert f"第 {roster_id + 1} 次" in result.stderr and "引用" in result.stderr
+    assert data(demo.db) == before
+
+
+def test_undo_refuses_what_cannot_be_undone(demo):
+    assert "没有第 99 次写入" in demo("undo", "99").stderr
+    assert demo("undo", "5").exit_code == 0
+    assert "已在第 6 次写入时撤销过了" in demo("undo", "5").stderr
+    assert "是撤销，不能撤销" in demo("undo", "6").stderr
+
+
+def test_writes_from_before_the_journal_cannot_be_undone(cli, tmp_path):
+    path = tmp_path / "old.db"
+    cli.db = path
+    assert cli("init").exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '5' WHERE key = 'journal_since'")
+    conn.execute(
+        "INSERT INTO imports (id, kind, file_name, sha256, started_at) VALUES"
+        " (1, 'roster', 'old.xlsx', '', '2021-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    assert "早于撤销记录" in cli("undo", "1").stderr
+
+
+def test_backup_is_a_valid_copy_even_while_another_process_writes(demo, tmp_path):
+    conn = sqlite3.connect(demo.db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO students (name) VALUES ('写到一半')")
+    result = demo("backup", tmp_path / "copy.db")  # while the write is open
+    conn.execute("COMMIT")
+    conn.close()
+    assert result.exit_code == 0 and "已备份到" in result.stdout
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute("SELECT count(*) FROM students WHERE name = '写到一半'").fetchone() == (0,)
+    assert copy.execute("SELECT count(*) FROM students").fetchone() == (44,)
+    copy.close()
+
+
+def test_backup_into_a_folder_names_the_file_and_refuses_a_missing_folder(demo, tmp_path):
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    assert demo("backup", folder).exit_code == 0
+    assert [p.suffix for p in folder.iterdir()] == [".db"]
+    result = demo("backup", tmp_path / "nope" / "x.db")
+    assert result.exit_code == 1 and "不存在" in result.stderr
+    assert demo("backup", demo.db).exit_code == 1
+
+
+def test_backup_during_an_import_process_is_consistent(demo, tmp_path, xlsx):
+    import subprocess
+    import sys
+
+    rows = [["学号", "姓名", "班级"]] + [
+        [f"2024{i:06d}", f"学生{i}", "24数控1"] for i in range(4000)
+    ]
+    path = xlsx("big.xlsx", {"S": rows})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xcert", "--db", str(demo.db), "import", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    copies = []
+    while proc.poll() is None and len(copies) < 20:
+        copy = tmp_path / f"copy{len(copies)}.db"
+        assert demo("backup", copy).exit_code == 0
+        copies.append(copy)
+    assert proc.wait() == 0, proc.stderr.read()
+    for copy in copies:
+        conn = sqlite3.connect(copy)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM students").fetchone()[0] in (44, 4044)
+        conn.close()
+
+
+def test_purge_scrubs_ids_and_phones_everywhere_and_keeps_every_figure(demo, xlsx):
+    assert demo("import", _corrected_roster(xlsx)).exit_code == 0  # an update in the journal
+    old = [n for (n,) in demo.query("SELECT id_number FROM students WHERE cohort < 2024")]
+    stats_before = demo("stats", "--format", "json").stdout
+    count = "SELECT count(id_number), count(phone) FROM students"
+    counts_before = demo.query(count)
+    dry = demo("purge", "--graduated-before", "2024", "--dry-run")
+    assert "试运行" in dry.stdout and demo.query(count) == counts_before
+    result = demo("purge", "--graduated-before", "2024")
+    assert result.exit_code == 0, result.output
+    assert "2024 届以前的 16 名学生的身份证号 16 个、电话 15 个" in result.stdout
+    assert demo("stats", "--format", "json").stdout == stats_before
+    assert demo.query(
+        "SELECT count(id_number), count(phone) FROM students WHERE cohort < 2024"
+    ) == [(0, 0)]
+    kept = demo.query("SELECT count(id_number) FROM students WHERE cohort >= 2024")[0][0]
+    assert kept == counts_before[0][0] - 16
+    wal = demo.db.with_name(demo.db.name + "-wal")
+    raw = demo.db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    for number in old:
+        assert number.encode() not in raw  # not in the journal, not left in free pages
+    assert b"13800006499" not in raw
+    purge_id = last_write(demo)
+    assert "清除个人信息，不能撤销" in demo("undo", str(purge_id)).stderr
+    assert "又改动了它写入的数据" in demo("undo", str(purge_id - 1)).stderr
+    again = demo("purge", "--graduated-before", "2024")
+    assert "没有需要清除的个人信息" in again.stdout
+
+
+def test_a_write_waits_for_another_writer_instead_of_failing(demo):
+    conn = sqlite3.connect(demo.db, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+
+    def release():
+        time.sleep(1.0)
+        conn.execute("COMMIT")
+
+    threading.Thread(target=release).start()
+    started = time.monotonic()
+    result = demo("target", "set", "--year", "2030", "--participants", "5")
+    assert result.exit_code == 0 and time.monotonic() - started >= 0.9
+    conn.close()
