@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +16,18 @@ from xcert.cli import app
 from xcert.idcard import check_digit
 
 DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = os.environ.get("XCERT_UPDATE_GOLDEN") == "1"  # regenerate on purpose, review
+
+
+def check_golden(name: str, text: str) -> None:
+    """Rendered text against tests/golden/NAME, byte for byte."""
+    path = GOLDEN / name
+    if UPDATE_GOLDEN or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} differs from tests/golden (XCERT_UPDATE_GOLDEN=1 to accept)"
+    )
 
 
 def make_id(born: str = "20060315", seq: str = "123", region: str = "440000") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,8 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("XCERT_UPDATE_GOLDEN") == "1"  # regenerate on purpose, review the diff
+from conftest import check_golden
 
 ROSTER = [
     ["学号", "姓名", "班级", "专业", "届别", "学籍状态"],
@@ -69,15 +67,6 @@ def school(cli, xlsx, tmp_path):
         result = cli("import", path)
         assert result.exit_code == 0, result.output
     return cli
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs from tests/golden (XCERT_UPDATE_GOLDEN=1 to accept)"
-    )
 
 
 REPORTS = [("pass-rates", []), ("dual-certificate", []), ("sign-list", ["--class", "20数控1"])]

@@ -53,8 +53,8 @@ def window(
 ) -> Window:
     """Since the last summary unless told; a second run for the same day reuses that
     day's start, so it writes the same file when nothing changed."""
-    until = now if day is None or day == now.date() else dt.datetime.combine(day, dt.time.max)
     day = day or now.date()
+    until = min(now, dt.datetime.combine(day, dt.time.max))  # a day's summary ends with it
     if since is not None:
         return Window(parse_since(since, until), until, day)
     last = last_run(conn)
@@ -219,13 +219,15 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
             "SELECT s.class_code FROM students s"
             " JOIN imports i ON i.id = coalesce(s.updated_import, s.created_import)"
             " WHERE s.status = 'enrolled' AND s.class_code IS NOT NULL"
-            " AND (s.cohort IS NULL OR s.cohort >= ?)"
             " GROUP BY s.class_code HAVING max(i.started_at) < ? ORDER BY s.class_code",
-            (day.year, term.isoformat()),
+            (term.isoformat(),),
         )
     ]
     if stale:
-        lines.append(f"本学期（{term.isoformat()} 起）还没有更新花名册的班级：" + "、".join(stale))
+        lines.append(
+            f"这些班级有在读学生，但本学期（{term.isoformat()} 起）没有导入过他们花名册的改动，"
+            "学籍状态可能已过时：" + "、".join(stale)
+        )
     return lines
 
 

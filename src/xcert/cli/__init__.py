@@ -131,7 +131,9 @@ def _console(stderr: bool = False):
     # markup=False: names like 王[yan]明 and file names are data, never rich markup.
     console = Console(stderr=stderr, highlight=False, markup=False)
     if not console.is_terminal:  # a pipe or a cron log: no colour, and no cut columns
-        console = Console(stderr=stderr, highlight=False, markup=False, width=200, no_color=True)
+        console = Console(
+            stderr=stderr, highlight=False, markup=False, width=200, no_color=True, soft_wrap=True
+        )  # soft_wrap: a long line (a path) stays one line for grep
     return console
 
 

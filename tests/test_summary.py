@@ -1,0 +1,216 @@
+"""The nightly summary (SPEC 6.6): golden files, same bytes for the same data, --since,
+unattended runs (no TTY, empty environment), waiting for a busy database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from xcert import summary
+from xcert.resources import bundled
+
+from conftest import check_golden
+
+EXAMPLES = bundled("examples")
+DAY = "2026-11-25"
+
+
+@pytest.fixture
+def office(cli):
+    """The examples imported in March, then a day's work on 24 November 2026."""
+    for name in ("roster.xlsx", "site.toml", "catalogue.toml", "results.xlsx", "sign-off.xlsx"):
+        assert cli("import", EXAMPLES / name).exit_code == 0
+    for args in (
+        ("target", "set", "--year", "2026", "--participants", "3", "--pass-rate", "90%"),
+        (
+            "record",
+            "2021020101",
+            "--cert",
+            "机械工程制图",
+            "--level",
+            "初级",
+            "--result",
+            "合格",
+            "--date",
+            "2026-06-20",
+        ),
+        (
+            "record",
+            "2021020102",
+            "--cert",
+            "机械工程制图",
+            "--level",
+            "初级",
+            "--result",
+            "不合格",
+            "--date",
+            "2026-06-20",
+        ),
+        ("sign", "--student", "202001013", "--by", "梁鸣志"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(cli.db)
+    conn.execute("UPDATE imports SET started_at = '2026-03-02T09:00:00' WHERE id <= 5")
+    conn.execute(
+        "UPDATE imports SET started_at = '2026-11-24T1' || (id - 6) || ':30:00' WHERE id > 5"
+    )
+    conn.execute(
+        "INSERT INTO sessions (certificate_id, level, date_start, date_end, site, capacity_per_day,"
+        " days) SELECT id, '中级', '2026-12-12', '2026-12-12', '机械工程制图考点', 40, 2"
+        " FROM certificates WHERE name LIKE '机械工程制图%'"
+    )
+    conn.execute(
+        "INSERT INTO students (name, class_code, status) VALUES ('无届别', '25数控1', 'enrolled')"
+    )
+    conn.commit()
+    conn.close()
+    return cli
+
+
+def run(cli, tmp_path, *args):
+    result = cli("summary", "--output-dir", tmp_path, "--date", DAY, *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_summary_matches_its_golden_file(office, tmp_path, fmt):
+    run(office, tmp_path, "--since", "2026-11-24", "--format", fmt)
+    check_golden(f"summary.{fmt}", (tmp_path / f"summary-{DAY}.{fmt}").read_text(encoding="utf-8"))
+
+
+def test_same_data_gives_the_same_bytes_and_a_second_run_reuses_the_day(office, tmp_path):
+    first = run(office, tmp_path)
+    md = (tmp_path / f"summary-{DAY}.md").read_bytes()
+    html = (tmp_path / f"summary-{DAY}.html").read_bytes()
+    assert "summary-2026-11-25.md" in first.stdout and "summary-2026-11-25.html" in first.stdout
+    run(office, tmp_path)  # the same day again: the same start, the same files
+    assert (tmp_path / f"summary-{DAY}.md").read_bytes() == md
+    assert (tmp_path / f"summary-{DAY}.html").read_bytes() == html
+    assert "2026-11-24 " in md.decode()  # 24 hours before the end of the day: the first run
+
+
+def test_the_next_summary_starts_where_the_last_one_ended(office, tmp_path):
+    run(office, tmp_path, "--since", "2026-11-24T12:00")
+    conn = sqlite3.connect(office.db)
+    ended = dt.datetime.fromisoformat(summary.last_run(conn)["until"])
+    conn.close()
+    assert ended.date() == dt.date(2026, 11, 25)  # the end of that day, or now if that is earlier
+    result = office("summary", "--output-dir", tmp_path, "--date", "2026-11-26")
+    since = ended.isoformat(sep=" ", timespec="minutes")
+    assert f"自 {since} 起" in result.stdout
+    text = (tmp_path / "summary-2026-11-26.md").read_text(encoding="utf-8")
+    assert f"## 1. 自 {since} 以来的写入\n\n无。" in text
+
+
+@pytest.mark.parametrize(
+    "since, start",
+    [
+        ("24h", dt.datetime(2026, 11, 24, 23, 59, 59, 999999)),
+        ("7d", dt.datetime(2026, 11, 18, 23, 59, 59, 999999)),
+        ("2026-11-01", dt.datetime(2026, 11, 1)),
+        ("2026-11-01 08:30", dt.datetime(2026, 11, 1, 8, 30)),
+        ("2026-11-01T08:30", dt.datetime(2026, 11, 1, 8, 30)),
+    ],
+)
+def test_since_forms(since, start):
+    until = dt.datetime.combine(dt.date(2026, 11, 25), dt.time.max)
+    assert summary.parse_since(since, until) == start
+
+
+def test_a_wrong_since_or_format_is_one_line_and_exit_1(office, tmp_path):
+    for args in (("--since", "yesterday"), ("--format", "pdf"), ("--output-dir", tmp_path / "no")):
+        result = office("summary", "--output-dir", tmp_path, *args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.output
+    assert not list(tmp_path.glob("summary-*"))
+
+
+def test_quiet_prints_nothing(office, tmp_path):
+    assert run(office, tmp_path, "--quiet").stdout == ""
+
+
+def test_writes_of_the_window_and_what_they_added(office, tmp_path):
+    run(office, tmp_path, "--since", "2026-03-01", "--format", "md")
+    text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
+    assert (
+        "新增学生 44 人；新增考试成绩 30 条（合格 27，不合格 2，缺考 1）；新增证书 14 本。" in text
+    )
+
+
+def test_summary_runs_from_cron_with_an_empty_environment_and_no_terminal(office, tmp_path):
+    env = {"PATH": os.path.dirname(sys.executable)} if os.name == "nt" else {}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xcert",
+            "--db",
+            str(office.db),
+            "summary",
+            "--output-dir",
+            str(tmp_path),
+            "--date",
+            DAY,
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    out = result.stdout.decode("utf-8")
+    assert "已写日报" in out and "\x1b[" not in out  # no colour, no progress bar
+    assert (tmp_path / f"summary-{DAY}.html").exists()
+    missing = subprocess.run(
+        [sys.executable, "-m", "xcert", "--db", str(tmp_path / "none.db"), "summary"],
+        env=env,
+        capture_output=True,
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.decode("utf-8").count("\n") == 1 and b"Traceback" not in missing.stderr
+
+
+def test_a_summary_during_an_import_waits_and_succeeds(office, tmp_path):
+    conn = sqlite3.connect(office.db, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")  # a clerk's import holds the write lock
+    conn.execute("INSERT INTO students (name) VALUES ('导入中')")
+
+    def finish():
+        time.sleep(1.5)
+        conn.execute("COMMIT")
+
+    writer = threading.Thread(target=finish)
+    writer.start()
+    started = time.monotonic()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xcert",
+            "--db",
+            str(office.db),
+            "summary",
+            "--output-dir",
+            str(tmp_path),
+            "--date",
+            DAY,
+        ],
+        capture_output=True,
+    )
+    writer.join()
+    conn.close()
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert time.monotonic() - started >= 1.4  # it waited for the lock instead of failing
+
+
+def test_term_start():
+    assert summary.term_start(dt.date(2026, 11, 25)) == dt.date(2026, 8, 1)
+    assert summary.term_start(dt.date(2026, 3, 1)) == dt.date(2026, 2, 1)
+    assert summary.term_start(dt.date(2026, 1, 10)) == dt.date(2025, 8, 1)
