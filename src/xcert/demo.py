@@ -46,6 +46,7 @@ def run(db_path: Path, files: list[Path]) -> DemoResult:
         sample = search.find_one(conn, SAMPLE_STUDENT)
         history = records.student_records(conn, sample["id"])
         reports = render_reports(conn, db_path.parent)
+        reports += write_summary(conn, db_path.parent)
     finally:
         conn.close()
     return DemoResult(db_path, options, outcome, sample, history, reports)
@@ -72,6 +73,16 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
                 path.write_text(str(result), encoding="utf-8")
             written.append(path)
     return written
+
+
+def write_summary(conn: sqlite3.Connection, folder: Path) -> list[Path]:
+    """Tonight's summary, as cron would write it: the demo's imports are its news."""
+    import datetime as dt
+
+    from xcert import summary
+
+    span = summary.window(conn, since=None, day=None, now=dt.datetime.now())
+    return summary.write(conn, span, folder, list(summary.FORMATS))
 
 
 def prepare(folder: Path) -> tuple[Path, list[Path]]:
