@@ -257,6 +257,43 @@ def m005_journal(conn: sqlite3.Connection) -> None:
     journal.create_triggers(conn)
 
 
+def m006_registrations(conn: sqlite3.Connection) -> None:
+    """Who is entered for a session, and how each selection test ranked them (SPEC 6.4)."""
+    from xcert import journal
+
+    _script(
+        conn,
+        """
+        CREATE TABLE registrations (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            student_id INTEGER NOT NULL REFERENCES students(id),
+            via TEXT NOT NULL CHECK (via IN ('select', 'retest', 'hand')),
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id),
+            UNIQUE (session_id, student_id)
+        );
+        CREATE INDEX registrations_student ON registrations(student_id);
+        ALTER TABLE sessions ADD COLUMN updated_import INTEGER REFERENCES imports(id);
+        -- Every candidate of a selection test, chosen or not: a retest draws on the rest.
+        CREATE TABLE selections (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            student_id INTEGER NOT NULL REFERENCES students(id),
+            round INTEGER NOT NULL CHECK (round IN (1, 2)),
+            group_key TEXT NOT NULL,
+            score REAL NOT NULL,
+            rank INTEGER NOT NULL,  -- within the group, 1 = best
+            outcome TEXT NOT NULL CHECK (outcome IN ('chosen', 'below', 'capacity')),
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id),
+            UNIQUE (session_id, student_id, round)
+        );
+        """,
+    )
+    journal.create_triggers(conn)
+
+
 # Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
 STUDENT_KEY_INDEXES = {
     "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
@@ -271,6 +308,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m003_targets,
     m004_sites_and_plans,
     m005_journal,
+    m006_registrations,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -33,6 +33,8 @@ TABLES = (
     "targets",
     "sites",
     "plans",
+    "registrations",
+    "selections",
 )
 # Kept by other triggers from the rows they summarise: never journalled, never restored.
 DERIVED = {"students": ("first_certified",)}
@@ -46,6 +48,8 @@ def create_triggers(conn: sqlite3.Connection) -> None:
     """(Re)create the journal triggers of every table from its current columns."""
     for table in TABLES:
         info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+        if not info:  # made by a later migration, which calls this again
+            continue
         columns = [(row[1], (row[2] or "").upper()) for row in info]
         names = [name for name, _ in columns]
         kept = [(n, t) for n, t in columns if n not in DERIVED.get(table, ())]

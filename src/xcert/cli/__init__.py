@@ -324,4 +324,5 @@ from xcert.cli import imports as _imports  # noqa: E402, F401
 from xcert.cli import ops as _ops  # noqa: E402, F401
 from xcert.cli import records as _records  # noqa: E402, F401
 from xcert.cli import reports as _reports  # noqa: E402, F401
+from xcert.cli import sessions as _sessions  # noqa: E402, F401
 from xcert.cli import stats as _stats  # noqa: E402, F401

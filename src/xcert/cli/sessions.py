@@ -1,0 +1,310 @@
+"""Commands for exam sessions and candidates: session add / list, select, register,
+export registrations, check (SPEC 6.4)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xcert.cli import _console, _open, app
+from xcert.errors import XcertError
+
+session_app = typer.Typer(help="考试场次：证书、等级、日期、考点和容量。", no_args_is_help=True)
+app.add_typer(session_app, name="session")
+
+
+@session_app.command("add")
+def session_add(
+    cert: Annotated[str, typer.Option("--cert", help="证书名称（可用简称或别名）")],
+    date: Annotated[str, typer.Option("--date", help="考试日期，如 2026-12-12 或 2026.12")],
+    level: Annotated[str | None, typer.Option("--level", help="初级 / 中级 / 高级")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="考点名称")] = None,
+    capacity_per_day: Annotated[
+        int | None, typer.Option("--capacity-per-day", min=1, help="每天最多考多少人")
+    ] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1, help="考几天（默认 1 天）")] = None,
+) -> None:
+    """新建一场考试（同一证书、等级、日期的场次已有时，补上考点和容量）。
+
+    例：xcert session add --cert 数控车铣加工 --level 中级 --date 2026-12-12 --capacity-per-day 30 --days 2
+    """
+    from xcert import clean, sessions
+    from xcert.cli.records import _date
+
+    level_ = _level(level)
+    span = _date(date, "--date")
+    conn = _open(create=False)
+    session_id, state = sessions.add(
+        conn, clean.text(cert), level_, span, site, capacity_per_day, days
+    )
+    session = sessions.get(conn, session_id)
+    conn.close()
+    done = {"added": "已新建", "updated": "已更新", "unchanged": "已有，未改变"}[state]
+    capacity = "不限" if session.capacity is None else f"{session.capacity} 人"
+    _console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量 {capacity}")
+
+
+def _level(value: str | None) -> str | None:
+    from xcert import clean
+
+    if value is None:
+        return None
+    try:
+        return clean.level(value)
+    except clean.CellError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--level") from None
+
+
+@session_app.command("list")
+def session_list(
+    upcoming: Annotated[bool, typer.Option("--upcoming", help="只列今天及以后的场次")] = False,
+) -> None:
+    """列出考试场次：编号、证书、等级、日期、考点、已报名 / 容量、已有成绩。
+
+    例：xcert session list --upcoming
+    """
+    import datetime as dt
+
+    from rich.table import Table
+
+    from xcert import sessions
+
+    conn = _open(create=False)
+    rows = sessions.listing(conn, upcoming_from=dt.date.today().isoformat() if upcoming else None)
+    conn.close()
+    out = _console()
+    if not rows:
+        out.print("还没有考试场次：xcert session add 新建，或导入考试成绩表")
+        return
+    table = Table(title=f"考试场次（{len(rows)} 场）")
+    for label in ("编号", "证书", "等级", "日期", "考点", "已报名 / 容量", "成绩"):
+        table.add_column(label, overflow="fold")
+    for s in rows:
+        capacity = "不限" if s.capacity is None else str(s.capacity)
+        table.add_row(
+            str(s.id),
+            s.certificate,
+            s.level or "",
+            s.date or "",
+            s.site or "",
+            f"{s.registered} / {capacity}",
+            str(s.results),
+        )
+    out.print(table)
+
+
+@app.command()
+def select(
+    session: Annotated[int, typer.Option("--session", help="考试场次编号（xcert session list）")],
+    scores: Annotated[Path, typer.Option("--scores", help="选拔成绩表（学号或班级+姓名，成绩）")],
+    group: Annotated[str, typer.Option("--group", help="按什么分组：class、major、department")],
+    quota: Annotated[
+        str, typer.Option("--quota", help="每组名额：60%（组人数×比例，向上取整）或人数")
+    ],
+    retest: Annotated[
+        bool, typer.Option("--retest", help="第二次选拔：给落选的学生补足各组名额")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示选拔结果，不报名")] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="只读这个工作表")] = None,
+) -> None:
+    """按选拔成绩给考试场次选考生：每组按名额取高分者，名次相同按学号先后，不超过场次容量。
+
+    组人数按花名册里的在读学生计算（不论是否参加选拔）；专业、系部按届分组。
+
+    例：xcert select --session 3 --scores 选拔成绩.xlsx --group class --quota 60% --dry-run
+    """
+    from xcert import selection
+
+    if group not in selection.GROUPS:
+        raise typer.BadParameter(
+            f"「{group}」不可用；可用：class、major、department", param_hint="--group"
+        )
+    quota_ = selection.parse_quota(quota)
+    conn = _open(create=False)
+    result = selection.select(
+        conn, session, scores, group, quota_, retest=retest, dry_run=dry_run, sheet=sheet
+    )
+    conn.close()
+    print_selection(result, dry_run=dry_run)
+
+
+def print_selection(result, *, dry_run: bool) -> None:
+    from rich.table import Table
+
+    from xcert.selection import GROUPS
+
+    out = _console()
+    what = "第二次选拔" if result.round == 2 else "选拔"
+    out.print(
+        f"{result.session.label}：{what}，按{GROUPS[result.group_by]}分组，名额 {result.quota}"
+    )
+    table = Table(title="各组名额")
+    for label in ("组", "在读人数", "名额", "已报名", "参加选拔", "入选"):
+        table.add_column(label, overflow="fold")
+    for g in result.groups:
+        chosen = sum(1 for c in g.candidates if c.outcome == "chosen")
+        table.add_row(
+            g.key,
+            str(g.size),
+            str(g.places),
+            str(g.registered),
+            str(len(g.candidates)),
+            str(chosen),
+        )
+    out.print(table)
+    people = Table(title="选拔名单（按组、名次）")
+    for label in ("组", "名次", "学号", "姓名", "班级", "成绩", "结果"):
+        people.add_column(label, overflow="fold")
+    labels = {"chosen": "入选", "below": "落选", "capacity": "因容量未入选"}
+    for g in result.groups:
+        for c in g.candidates:
+            people.add_row(
+                g.key,
+                str(c.rank),
+                c.student_no or "",
+                c.name,
+                c.class_code or "",
+                f"{c.score:g}",
+                labels[c.outcome],
+            )
+    out.print(people)
+    for g in result.groups:
+        if g.tie:
+            out.print(f"「{g.key}」{g.tie}")
+    cut = result.cut
+    if cut:
+        out.print(
+            f"场次容量 {result.session.capacity} 人、已报名 {result.session.registered} 人，"
+            f"按成绩（同分按学号）去掉 {len(cut)} 人："
+            + "、".join(f"{c.name}（{c.score:g}）" for c in cut)
+        )
+        if result.capacity_tie:
+            out.print(f"容量线上{result.capacity_tie}")
+    total = len(result.chosen)
+    if dry_run:
+        out.print(f"（试运行，未报名）将报名 {total} 人")
+    else:
+        out.print(f"已报名 {total} 人（第 {result.write_id} 次写入，可用 xcert undo 撤销）")
+
+
+@app.command()
+def register(
+    session: Annotated[int, typer.Option("--session", help="考试场次编号")],
+    student: Annotated[
+        list[str] | None, typer.Option("--student", help="学生：学号、身份证号或姓名；可写多次")
+    ] = None,
+    class_code: Annotated[str | None, typer.Option("--class", help="整个班级的在读学生")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="取消报名")] = False,
+) -> None:
+    """手工报名或取消报名。
+
+    例：xcert register --session 3 --student 2021020101 --student 2021020102；
+    xcert register --session 3 --student 2021020101 --remove
+    """
+    from xcert import db, records, search, sessions
+
+    if not student and class_code is None:
+        raise typer.BadParameter("请给出 --student 或 --class")
+    conn = _open(create=False)
+    ids = [int(search.find_one(conn, s)["id"]) for s in student or []]
+    if class_code is not None:
+        found = [
+            sid
+            for (sid,) in conn.execute(
+                "SELECT id FROM students WHERE class_code = ? AND status = 'enrolled' ORDER BY student_no",
+                (class_code,),
+            )
+        ]
+        if not found:
+            raise XcertError(f"班级「{class_code}」没有在读学生")
+        ids += found
+    label = sessions.get(conn, session).label
+    with db.transaction(conn):
+        write_id = records.log_write(
+            conn, "register", f"{'取消报名' if remove else '报名'}：{label}", 0, 0
+        )
+        changed, same = sessions.register(conn, session, ids, remove=remove, write_id=write_id)
+        conn.execute(
+            "UPDATE imports SET rows_added = ?, rows_unchanged = ? WHERE id = ?",
+            (changed, same, write_id),
+        )
+    session_now = sessions.get(conn, session)
+    conn.close()
+    verb = "取消报名" if remove else "报名"
+    capacity = "不限" if session_now.capacity is None else str(session_now.capacity)
+    _console().print(
+        f"{label}：{verb} {changed} 人（{same} 人本来就{'没有报名' if remove else '已报名'}）；"
+        f"现报名 {session_now.registered} / {capacity}"
+    )
+
+
+export_app = typer.Typer(help="导出给国家平台或评价组织的表格。", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("registrations")
+def export_registrations(
+    session: Annotated[int, typer.Option("--session", help="考试场次编号")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="写到这个 .xlsx 文件")],
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", help="列配置 TOML（列名、顺序、写法）；默认用自带的示例"),
+    ] = None,
+) -> None:
+    """按平台报名模板的列顺序导出一场考试的报名名单（身份证号为完整号码、文本格式）。
+
+    平台模板变了，改列配置文件即可（见 examples/registration-profile.toml）。
+
+    例：xcert export registrations --session 3 -o 报名表.xlsx --profile 平台模板.toml
+    """
+    from xcert import export
+
+    columns = export.load_profile(profile)
+    conn = _open(create=False)
+    done = export.registrations(conn, session, output, columns)
+    conn.close()
+    out = _console()
+    out.print(f"已导出 {done.session.label} 的报名名单 {done.rows} 人：{done.path}")
+    _console(stderr=True).print(
+        "注意：这个文件含完整身份证号，只用于上传报名平台，用完请删除，不要外传。"
+    )
+
+
+@app.command()
+def check(
+    session: Annotated[int | None, typer.Option("--session", help="只核对这一场考试")] = None,
+    format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+) -> None:
+    """核对报名、成绩和证书：已报名没成绩、有成绩没报名、合格没证书、证书未签领、证书编号重复。
+
+    例：xcert check；xcert check --session 3
+    """
+    from xcert import check as check_
+    from xcert import sessions as sessions_
+
+    if format_ not in ("table", "json"):
+        raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
+    conn = _open(create=False)
+    if session is not None:
+        sessions_.get(conn, session)  # a wrong number is an error, not an empty report
+    found = check_.check(conn, session_id=session)
+    conn.close()
+    if format_ == "json":
+        import json
+
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    out = _console()
+    for key, rows in found.items():
+        title = f"{check_.CATEGORIES[key]}：{len(rows)}"
+        if not rows:
+            out.print(title)
+            continue
+        table = Table(title=title, title_justify="left")
+        for column in rows[0]:
+            table.add_column(check_.LABELS[column], overflow="fold")
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row.values()))
+        out.print(table)

@@ -1,0 +1,377 @@
+"""Choosing candidates by a selection test (SPEC 6.4, seed 004: "以各年级专业班级人数
+总和为基数，按照 60% 的比例进行测试选拔考生"; those not chosen may sit a second test).
+
+Rules, in the order they apply:
+
+- a group is a class, or a major or department within one cohort (年级), and its size
+  is the number of its enrolled (在读) students in the roster, whether they sat the test
+  or not;
+- a group gets `ceil(quota × size)` places (a percentage) or N places, less its
+  students already registered for the session;
+- its candidates are ranked by score, highest first; equal scores are ordered by 学号
+  (then name), and a tie across the last place is reported with who got in;
+- the session's capacity is never exceeded: when the groups' choices together exceed
+  the places left, the lowest-ranked across all groups (score, then 学号) are cut, and
+  named;
+- a retest (`--retest`) ranks the second test's scores of students of the first test's
+  groups who are not registered, for the places each group still has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from xcert import sessions
+from xcert.errors import Problem, XcertError
+
+GROUPS = {"class": "班级", "major": "专业", "department": "系部"}
+STUDENT_COLUMNS = ("student_no", "name", "id_number", "class_code")
+
+
+@dataclass(frozen=True)
+class Quota:
+    """60 % of a group's size rounded up, or a number of places per group."""
+
+    fraction: Fraction | None = None
+    count: int | None = None
+
+    def places(self, size: int) -> int:
+        if self.count is not None:
+            return self.count
+        assert self.fraction is not None
+        return math.ceil(self.fraction * size)
+
+    def __str__(self) -> str:
+        if self.count is not None:
+            return f"每组 {self.count} 人"
+        assert self.fraction is not None
+        return f"{float(self.fraction * 100):g}%（向上取整）"
+
+
+def parse_quota(text: str) -> Quota:
+    cleaned = text.strip().replace("％", "%").replace(" ", "")
+    try:
+        if cleaned.endswith("%"):
+            percent = Fraction(cleaned[:-1])
+            if 0 < percent <= 100:
+                return Quota(fraction=percent / 100)
+        elif cleaned.isdigit() and int(cleaned) > 0:
+            return Quota(count=int(cleaned))
+    except (ValueError, ZeroDivisionError):
+        pass
+    raise XcertError(f"--quota「{text}」应写成百分比（如 60%）或每组人数（如 20）")
+
+
+@dataclass
+class Candidate:
+    student_id: int
+    student_no: str | None
+    name: str
+    class_code: str | None
+    group: str
+    score: float
+    rank: int = 0
+    outcome: str = "below"  # chosen, below (the group's line), capacity
+
+    def sort_key(self) -> tuple:
+        return (-self.score, self.student_no is None, self.student_no or "", self.name)
+
+
+@dataclass
+class Group:
+    key: str
+    size: int
+    places: int  # the quota's places for this group
+    registered: int  # its students already registered for the session
+    candidates: list[Candidate] = field(default_factory=list)
+    tie: str | None = None
+
+    @property
+    def open(self) -> int:
+        return max(self.places - self.registered, 0)
+
+
+@dataclass
+class Selection:
+    session: sessions.Session
+    round: int
+    group_by: str
+    quota: Quota
+    groups: list[Group]
+    capacity_tie: str | None = None
+    write_id: int | None = None
+
+    @property
+    def chosen(self) -> list[Candidate]:
+        return sorted(
+            (c for g in self.groups for c in g.candidates if c.outcome == "chosen"),
+            key=Candidate.sort_key,
+        )
+
+    @property
+    def cut(self) -> list[Candidate]:
+        return sorted(
+            (c for g in self.groups for c in g.candidates if c.outcome == "capacity"),
+            key=Candidate.sort_key,
+        )
+
+
+def _group_sql(group_by: str) -> str:
+    """The group key of a student row `s`: its class, or cohort + major / department."""
+    if group_by == "class":
+        return "s.class_code"
+    column = {"major": "s.major", "department": "s.department"}[group_by]
+    return f"CASE WHEN s.cohort IS NOT NULL AND {column} IS NOT NULL THEN s.cohort || ' 届 ' || {column} END"
+
+
+def select(
+    conn: sqlite3.Connection,
+    session_id: int,
+    path: Path,
+    group_by: str,
+    quota: Quota,
+    *,
+    retest: bool = False,
+    dry_run: bool = False,
+    sheet: str | None = None,
+) -> Selection:
+    """Rank, choose and (unless a dry run) register, in one transaction."""
+    from xcert import db, records
+
+    if group_by not in GROUPS:
+        raise XcertError(f"--group 应为 {'、'.join(GROUPS)}，不是「{group_by}」")
+    session = sessions.get(conn, session_id)
+    round_ = 2 if retest else 1
+    rounds = {
+        r
+        for (r,) in conn.execute(
+            "SELECT DISTINCT round FROM selections WHERE session_id = ?", (session_id,)
+        )
+    }
+    if round_ in rounds:
+        what = "第二次选拔" if retest else "选拔"
+        raise XcertError(
+            f"{session.label} 已做过{what}；要重做，先用 xcert log 找到那次写入，xcert undo 撤销它"
+        )
+    if retest and 1 not in rounds:
+        raise XcertError(f"{session.label} 还没有做过第一次选拔，--retest 无从补选")
+    scores = read_scores(conn, path, sheet, group_by)
+    result = _choose(conn, session, scores, group_by, quota, round_, path.name)
+    if dry_run:
+        return result
+    data = path.read_bytes()
+    with db.transaction(conn):
+        kind = "retest" if retest else "select"
+        chosen = result.chosen
+        result.write_id = records.log_write(conn, kind, path.name, len(chosen), 0)
+        conn.execute(
+            "UPDATE imports SET sha256 = ? WHERE id = ?",
+            (hashlib.sha256(data).hexdigest(), result.write_id),
+        )
+        conn.executemany(
+            "INSERT INTO selections (session_id, student_id, round, group_key, score, rank,"
+            " outcome, created_import, updated_import) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    session_id,
+                    c.student_id,
+                    round_,
+                    c.group,
+                    c.score,
+                    c.rank,
+                    c.outcome,
+                    result.write_id,
+                    result.write_id,
+                )
+                for g in result.groups
+                for c in g.candidates
+            ],
+        )
+        sessions.register(
+            conn, session_id, [c.student_id for c in chosen], via=kind, write_id=result.write_id
+        )
+    return result
+
+
+def read_scores(
+    conn: sqlite3.Connection, path: Path, sheet: str | None, group_by: str
+) -> list[tuple[dict, float]]:
+    """(student, score) per row of a score sheet, with every roster rule of an import:
+    header below titles, aliases, 学号 as numbers, class + name must find one student.
+    Any bad row: all of them listed, nothing chosen."""
+    from xcert import importing, students
+    from xcert.headers import find_header
+    from xcert.records import find_student
+    from xcert.sheets import read_bytes, read_workbook
+
+    data = read_bytes(path)
+    workbook = read_workbook(path, data)
+    label = path.name
+    report = importing.FileReport(path=path, sha256="")
+    sheets = [s for s in workbook.sheets if sheet is None or s.name == sheet]
+    if sheet is not None and not sheets:
+        raise XcertError(f"{label}：没有名为「{sheet}」的工作表")
+    index = students.Index.load(conn)
+    group_sql = _group_sql(group_by)
+    out: list[tuple[dict, float]] = []
+    seen: dict[int, int] = {}
+    for current in sheets:
+        if current.hidden and sheet is None:
+            continue
+        header = find_header(current.rows, with_score=True)
+        if header is None or "score" not in header.columns:
+            continue
+        summary = importing.SheetSummary(name=current.name)
+        rows = importing._sheet_rows(
+            label,
+            current,
+            header,
+            summary,
+            report,
+            required=("score",),
+            wanted=(*STUDENT_COLUMNS, "score"),
+        )
+        for row in rows:
+            found, why, fld = find_student(index, row.stated)
+            if found is None or found.stored is None:
+                reason = why or "花名册里没有这名学生（先导入花名册）"
+                report.problems.append(_problem(label, row, fld or "name", reason))
+                continue
+            student_id = int(found.stored["id"])
+            stored = conn.execute(
+                f"SELECT s.id, s.student_no, s.name, s.class_code, s.status, {group_sql}"
+                " FROM students s WHERE s.id = ?",
+                (student_id,),
+            ).fetchone()
+            if stored[4] != "enrolled":
+                report.problems.append(_problem(label, row, "name", "不是在读学生，不能参加选拔"))
+                continue
+            if stored[5] is None:
+                need = {"class": "班级", "major": "届别和专业", "department": "届别和系部"}
+                reason = f"花名册里这名学生没有{need[group_by]}，无法分组"
+                report.problems.append(_problem(label, row, "name", reason))
+                continue
+            if student_id in seen:
+                reason = f"与第 {seen[student_id]} 行是同一名学生"
+                report.problems.append(_problem(label, row, "name", reason))
+                continue
+            seen[student_id] = row.row
+            keys = ("id", "student_no", "name", "class_code", "status", "group")
+            out.append((dict(zip(keys, stored, strict=True)), float(row.stated["score"])))
+    if report.problems:
+        raise XcertError(f"{label}：{len(report.problems)} 处问题，没有选拔任何人", report.problems)
+    if not out:
+        raise XcertError(
+            f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"
+        )
+    return out
+
+
+def _problem(label: str, row, fld: str, reason: str) -> Problem:
+    from xcert.importing import _cell_problem
+
+    if fld not in row.header.columns:
+        fld = next(iter(row.header.columns))
+    return _cell_problem(label, row, row.row, fld, reason, None)
+
+
+def _choose(
+    conn: sqlite3.Connection,
+    session: sessions.Session,
+    scores: list[tuple[dict, float]],
+    group_by: str,
+    quota: Quota,
+    round_: int,
+    label: str,
+) -> Selection:
+    group_sql = _group_sql(group_by)
+    registered = {
+        sid: key
+        for sid, key in conn.execute(
+            f"SELECT s.id, {group_sql} FROM registrations r JOIN students s ON s.id = r.student_id"
+            " WHERE r.session_id = ?",
+            (session.id,),
+        )
+    }
+    first_groups = {
+        key
+        for (key,) in conn.execute(
+            "SELECT DISTINCT group_key FROM selections WHERE session_id = ? AND round = 1",
+            (session.id,),
+        )
+    }
+    problems = []
+    groups: dict[str, Group] = {}
+    for student, score in scores:
+        key = student["group"]
+        if student["id"] in registered:
+            problems.append(f"{_who(student)} 已报名这场考试")
+            continue
+        if round_ == 2 and key not in first_groups:
+            problems.append(f"{_who(student)} 所在的「{key}」没有参加第一次选拔")
+            continue
+        group = groups.get(key)
+        if group is None:
+            size = conn.execute(
+                f"SELECT count(*) FROM students s WHERE s.status = 'enrolled' AND {group_sql} = ?",
+                (key,),
+            ).fetchone()[0]
+            taken = sum(1 for k in registered.values() if k == key)
+            group = groups[key] = Group(key, size, quota.places(size), taken)
+        group.candidates.append(
+            Candidate(
+                student["id"],
+                student["student_no"],
+                student["name"],
+                student["class_code"],
+                key,
+                score,
+            )
+        )
+    if problems:
+        raise XcertError(
+            f"{label}：{len(problems)} 名学生不能参加这次选拔："
+            + "；".join(problems[:5])
+            + ("……" if len(problems) > 5 else "")
+        )
+    for group in groups.values():
+        group.candidates.sort(key=Candidate.sort_key)
+        for rank, candidate in enumerate(group.candidates, 1):
+            candidate.rank = rank
+            candidate.outcome = "chosen" if rank <= group.open else "below"
+        group.tie = _tie(group.candidates, group.open)
+    selection = Selection(
+        session, round_, group_by, quota, sorted(groups.values(), key=lambda g: g.key)
+    )
+    left = session.places_left
+    chosen = selection.chosen
+    if left is not None and len(chosen) > left:
+        selection.capacity_tie = _tie(chosen, left)
+        for candidate in chosen[left:]:
+            candidate.outcome = "capacity"
+    return selection
+
+
+def _tie(ranked: list[Candidate], line: int) -> str | None:
+    """A tie across the line: equal scores on both sides, in by 学号 order."""
+    if line <= 0 or line >= len(ranked) or ranked[line - 1].score != ranked[line].score:
+        return None
+    score = ranked[line - 1].score
+    tied = [c for c in ranked if c.score == score]
+    inside = [c for c in tied if ranked.index(c) < line]
+    return f"并列 {score:g} 分 {len(tied)} 人，按学号先后取 {len(inside)} 人：" + "、".join(
+        f"{_who_c(c)}{'（入选）' if c in inside else ''}" for c in tied
+    )
+
+
+def _who(student: dict) -> str:
+    return f"{student['name']}（{student['student_no'] or student['class_code'] or ''}）"
+
+
+def _who_c(c: Candidate) -> str:
+    return f"{c.name}（{c.student_no or c.class_code or ''}）"

@@ -1,0 +1,164 @@
+"""Exam sessions and who is registered for them (SPEC 6.4).
+
+A session is a certificate, a level and a date (or month range), with a site and a
+capacity: `capacity_per_day × days` candidates (one day when `days` is not given). A
+registration enters a student for a session: by `select` (a selection test), `retest`
+(the second test) or by hand (`xcert register`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from xcert import catalogue as cat
+from xcert.clean import DateSpan
+from xcert.errors import XcertError
+
+VIA_LABELS = {"select": "选拔", "retest": "二次选拔", "hand": "手工"}
+
+
+@dataclass
+class Session:
+    id: int
+    certificate: str
+    kind: str
+    level: str | None
+    date: str | None  # as written, or the start date
+    date_start: str | None
+    site: str | None
+    capacity: int | None  # None: not limited
+    registered: int
+    results: int
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.registered, 0)
+
+    @property
+    def label(self) -> str:
+        level = f"（{self.level}）" if self.level else ""
+        return f"第 {self.id} 场 {self.certificate}{level} {self.date or '日期不详'}"
+
+
+_SELECT = """
+    SELECT se.id, c.name, c.kind, se.level, coalesce(se.date_text, se.date_start), se.date_start,
+           se.site, se.capacity_per_day * coalesce(se.days, 1),
+           (SELECT count(*) FROM registrations r WHERE r.session_id = se.id),
+           (SELECT count(*) FROM results r WHERE r.session_id = se.id)
+    FROM sessions se JOIN certificates c ON c.id = se.certificate_id
+"""
+
+
+def get(conn: sqlite3.Connection, session_id: int) -> Session:
+    row = conn.execute(_SELECT + " WHERE se.id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise XcertError(f"没有第 {session_id} 场考试；用 xcert session list 查看编号")
+    return Session(*row)
+
+
+def listing(conn: sqlite3.Connection, *, upcoming_from: str | None = None) -> list[Session]:
+    """Sessions by date; from a date on (`upcoming_from`, ISO) when given."""
+    where = " WHERE coalesce(se.date_end, se.date_start) >= ?" if upcoming_from else ""
+    rows = conn.execute(
+        _SELECT + where + " ORDER BY se.date_start IS NULL, se.date_start, c.name, se.level",
+        (upcoming_from,) if upcoming_from else (),
+    ).fetchall()
+    return [Session(*row) for row in rows]
+
+
+def add(
+    conn: sqlite3.Connection,
+    certificate: str,
+    level: str | None,
+    span: DateSpan,
+    site: str | None,
+    capacity_per_day: int | None,
+    days: int | None,
+) -> tuple[int, str]:
+    """Make the session, or complete the one of that certificate, level and date (an
+    import may have made it); returns (id, 'added' | 'updated' | 'unchanged')."""
+    from xcert import db, records
+
+    cert = cat.Catalogue(conn).find(certificate)
+    if cert is None:
+        raise XcertError(
+            f"证书目录里没有「{certificate}」；用 xcert certs 查看名称，或先导入证书目录"
+        )
+    if level is not None and cert.levels and level not in cert.levels:
+        raise XcertError(f"{cert.name} 没有「{level}」等级（有：{'、'.join(cert.levels)}）")
+    with db.transaction(conn):
+        write_id = records.log_write(conn, "session", f"{cert.name} {span.text}", 0, 0)
+        before = conn.execute("SELECT max(id) FROM sessions").fetchone()[0] or 0
+        session_id = records.session_id(conn, cert.id, level, span, write_id)
+        state = "added" if session_id > before else "unchanged"
+        stored = conn.execute(
+            "SELECT site, capacity_per_day, days FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        wanted = {"site": site, "capacity_per_day": capacity_per_day, "days": days}
+        changed = {
+            k: v
+            for (k, v), old in zip(wanted.items(), stored, strict=True)
+            if v is not None and v != old
+        }
+        if changed:
+            db.update_row(conn, "sessions", session_id, changed, write_id)
+            state = "updated" if state == "unchanged" else state
+        conn.execute(
+            "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
+            (state == "added", state == "updated", state == "unchanged", write_id),
+        )
+    return session_id, state
+
+
+def registered(conn: sqlite3.Connection, session_id: int) -> list[dict]:
+    """The students registered for a session, with what an export or a list needs."""
+    cursor = conn.execute(
+        "SELECT s.id, s.student_no, s.name, s.gender, s.id_number, s.class_code, s.major,"
+        " s.department, s.cohort, s.enrollment_year, s.phone, r.via FROM registrations r"
+        " JOIN students s ON s.id = r.student_id WHERE r.session_id = ?"
+        " ORDER BY s.class_code, s.student_no, s.name",
+        (session_id,),
+    )
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def register(
+    conn: sqlite3.Connection,
+    session_id: int,
+    student_ids: list[int],
+    *,
+    remove: bool = False,
+    via: str = "hand",
+    write_id: int | None = None,
+) -> tuple[int, int]:
+    """Enter (or take out) students; returns (changed, already so). Never above capacity."""
+    session = get(conn, session_id)
+    current = {
+        sid
+        for (sid,) in conn.execute(
+            "SELECT student_id FROM registrations WHERE session_id = ?", (session_id,)
+        )
+    }
+    if remove:
+        todo = [s for s in dict.fromkeys(student_ids) if s in current]
+        for sid in todo:
+            conn.execute(
+                "DELETE FROM registrations WHERE session_id = ? AND student_id = ?",
+                (session_id, sid),
+            )
+        return len(todo), len(set(student_ids)) - len(todo)
+    todo = [s for s in dict.fromkeys(student_ids) if s not in current]
+    left = session.places_left
+    if left is not None and len(todo) > left:
+        raise XcertError(
+            f"{session.label} 容量 {session.capacity} 人，已报 {session.registered} 人，"
+            f"只剩 {left} 个名额，不能再报 {len(todo)} 人"
+        )
+    conn.executemany(
+        "INSERT INTO registrations (session_id, student_id, via, created_import, updated_import)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(session_id, sid, via, write_id, write_id) for sid in todo],
+    )
+    return len(todo), len(set(student_ids)) - len(todo)
