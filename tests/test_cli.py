@@ -93,8 +93,13 @@ def test_demo_builds_a_database_from_the_bundled_examples(tmp_path):
     assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 28
     assert conn.execute("SELECT count(*), count(signed_by) FROM awards").fetchone() == (14, 11)
     assert "陈锦曦（202001001） 的证书" in result.stdout
+    # a selection on the example classes: 60 % of each class's enrolled students
+    assert conn.execute("SELECT count(*) FROM registrations").fetchone()[0] == 18
+    assert "按选拔成绩为下一场考试选考生" in result.stdout
     again = Cli(tmp_path / "x.db")("demo", folder, db=False)
-    assert again.exit_code == 0 and conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 6
+    assert again.exit_code == 0
+    kinds = [k for (k,) in conn.execute("SELECT kind FROM imports ORDER BY id")]
+    assert len(kinds) == 8 and kinds[-2:] == ["session", "select"]
 
 
 @pytest.fixture

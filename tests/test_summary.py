@@ -54,6 +54,23 @@ def office(cli):
             "2026-06-20",
         ),
         ("sign", "--student", "202001013", "--by", "梁鸣志"),
+        (
+            "session",
+            "add",
+            "--cert",
+            "机械工程制图",
+            "--level",
+            "中级",
+            "--date",
+            "2026-12-12",
+            "--site",
+            "机械工程制图考点",
+            "--capacity-per-day",
+            "40",
+            "--days",
+            "2",
+        ),
+        ("register", "--session", "4", "--student", "2021020103", "--student", "2021020104"),
     ):
         result = cli(*args)
         assert result.exit_code == 0, result.output
@@ -61,11 +78,6 @@ def office(cli):
     conn.execute("UPDATE imports SET started_at = '2026-03-02T09:00:00' WHERE id <= 5")
     conn.execute(
         "UPDATE imports SET started_at = '2026-11-24T1' || (id - 6) || ':30:00' WHERE id > 5"
-    )
-    conn.execute(
-        "INSERT INTO sessions (certificate_id, level, date_start, date_end, site, capacity_per_day,"
-        " days) SELECT id, '中级', '2026-12-12', '2026-12-12', '机械工程制图考点', 40, 2"
-        " FROM certificates WHERE name LIKE '机械工程制图%'"
     )
     conn.execute(
         "INSERT INTO students (name, class_code, status) VALUES ('无届别', '25数控1', 'enrolled')"

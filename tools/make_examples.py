@@ -138,7 +138,8 @@ def main() -> None:
     ws = wb.create_sheet("22模具1")
     header = ["学号", "姓名", "性别", "身份证号", "班级", "专业", "状态"]
     ws.append(header)
-    for i, p in enumerate(people(rng, 14, 2007), 1):
+    group3 = people(rng, 14, 2007)
+    for i, p in enumerate(group3, 1):
         ws.append(
             [f"2022030{i:02d}", p["name"], p["gender"], p["id"], "22模具1", "模具制造技术", "在读"]
         )
@@ -167,6 +168,7 @@ def main() -> None:
 
     write_results(group, group2)
     write_sign_off(group)
+    write_selection_scores(group2, group3)
     (EXAMPLES / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
     (EXAMPLES / "site.toml").write_text(SITE, encoding="utf-8")
 
@@ -364,6 +366,24 @@ def write_sign_off(group: list[dict]) -> None:
         signer = None if i >= 13 else "学习委员"  # the last few have not signed yet
         ws.append([row, "20数控1", name, job, None, "2022.5-6", "2022.9.28", signer])
     wb.save(EXAMPLES / "sign-off.xlsx")
+
+
+def write_selection_scores(group2: list[dict], group3: list[dict]) -> None:
+    """A selection test's scores (seed 004: the top 60 % of each class get an exam place):
+    学号 as numbers for one class, ties, a student who was absent."""
+    rng = random.Random(604)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "选拔成绩"
+    header = ["序号", "学号", "姓名", "班级", "选拔成绩"]
+    title(ws, "1+X 证书考前选拔测试成绩（第一次）", len(header))
+    ws.append(header)
+    rows = [(2021020100 + i, p["name"], "21数控2") for i, p in enumerate(group2, 1) if i != 11]
+    rows += [(f"2022030{i:02d}", p["name"], "22模具1") for i, p in enumerate(group3, 1)]
+    for n, (number, name, klass) in enumerate(rows, 1):
+        score = "缺考" if n == 5 else rng.choice([58, 62, 66, 70, 74, 74, 78, 82, 86, 91])
+        ws.append([n, number, name, klass, score])
+    wb.save(EXAMPLES / "selection-scores.xlsx")
 
 
 if __name__ == "__main__":

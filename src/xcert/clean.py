@@ -270,6 +270,16 @@ def date_span(value: object) -> DateSpan:
     raise CellError("日期应写成 2022-09-28、2022.9.28、2022年9月28日 或月份范围 2022.5-6")
 
 
+NOT_SAT = frozenset({"缺考", "缺席", "未参加", "未考", "absent"})
+
+
+def selection_score(value: object) -> float | str:
+    """A selection test's score, or `absent` for a student who did not sit it."""
+    if type(value) is str and text(value).lower() in NOT_SAT:
+        return "absent"
+    return score(value)
+
+
 def score(value: object) -> float:
     """A score from 0 to 100."""
     if type(value) is float or type(value) is int:

@@ -31,6 +31,7 @@ class DemoResult:
     sample: dict  # one example student with results and a certificate, for `find`
     records: tuple[list[tuple], list[tuple]]
     reports: list[Path]
+    selection: object | None = None  # selection.Selection of the example classes
 
 
 def run(db_path: Path, files: list[Path]) -> DemoResult:
@@ -45,11 +46,38 @@ def run(db_path: Path, files: list[Path]) -> DemoResult:
         outcome = run_import(conn, files, options)
         sample = search.find_one(conn, SAMPLE_STUDENT)
         history = records.student_records(conn, sample["id"])
+        chosen = select_candidates(conn)
         reports = render_reports(conn, db_path.parent)
         reports += write_summary(conn, db_path.parent)
     finally:
         conn.close()
-    return DemoResult(db_path, options, outcome, sample, history, reports)
+    return DemoResult(db_path, options, outcome, sample, history, reports, chosen)
+
+
+SELECTION_SCORES = "selection-scores.xlsx"
+
+
+def select_candidates(conn: sqlite3.Connection):
+    """A session on the next 12 December, and the top 60 % of each example class chosen
+    for it by the example selection test (seed 004)."""
+    import datetime as dt
+
+    from xcert import clean, selection, sessions
+
+    today = dt.date.today()
+    day = dt.date(today.year, 12, 12)
+    if day < today:
+        day = dt.date(today.year + 1, 12, 12)
+    session_id, _ = sessions.add(
+        conn, "数控车铣加工", "中级", clean.date_span(day.isoformat()), "数控实训中心", 10, 2
+    )
+    return selection.select(
+        conn,
+        session_id,
+        bundled("examples") / SELECTION_SCORES,
+        "class",
+        selection.parse_quota("60%"),
+    )
 
 
 def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:

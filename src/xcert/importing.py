@@ -429,7 +429,7 @@ CLEANERS: dict[str, Callable[[object], object]] = {
     "issued_on": clean.date_span,
     "signed_by": clean.name,
     "signed_on": clean.date_span,
-    "score": clean.score,  # a selection test's (selection.py)
+    "score": clean.selection_score,  # a selection test's (selection.py)
 }
 
 

@@ -281,6 +281,10 @@ WRITE_LABELS = {
     "record": "手工录入成绩",
     "sign": "签领",
     "target": "绩效目标",
+    "session": "考试场次",
+    "register": "报名",
+    "select": "选拔",
+    "retest": "二次选拔",
     "undo": "撤销",
     "purge": "清除个人信息",
 }

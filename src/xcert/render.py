@@ -155,7 +155,13 @@ def _site_application(
         profile[key] = contact
     cert = catalogue.Catalogue(conn).find(profile["certificate"])
     so_far = []
+    registered = 0
     if cert is not None:
+        registered = conn.execute(  # entered for its sessions still to come (SPEC 6.4)
+            "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
+            " WHERE se.certificate_id = ? AND coalesce(se.date_end, se.date_start, '9999') >= ?",
+            (cert.id, dt.date.today().isoformat()),
+        ).fetchone()[0]
         so_far = [
             r
             for r in stats.pass_rates(conn, by="certificate", all_kinds=True)
@@ -180,6 +186,7 @@ def _site_application(
     return {
         "title": f"{profile['certificate']}“1+X”考点申报表",
         "site": profile,
+        "registered": registered,
         "school_info": school,
         "all_levels": ("初级", "中级", "高级"),
         "site_types": sites.SITE_TYPES,

@@ -233,10 +233,11 @@ def read_scores(
             header,
             summary,
             report,
-            required=("score",),
+            required=(),
             wanted=(*STUDENT_COLUMNS, "score"),
         )
         for row in rows:
+            score = row.stated.get("score")
             found, why, fld = find_student(index, row.stated)
             if found is None or found.stored is None:
                 reason = why or "花名册里没有这名学生（先导入花名册）"
@@ -261,8 +262,10 @@ def read_scores(
                 report.problems.append(_problem(label, row, "name", reason))
                 continue
             seen[student_id] = row.row
+            if score is None or score == "absent":  # did not sit the test: not a candidate
+                continue
             keys = ("id", "student_no", "name", "class_code", "status", "group")
-            out.append((dict(zip(keys, stored, strict=True)), float(row.stated["score"])))
+            out.append((dict(zip(keys, stored, strict=True)), float(score)))
     if report.problems:
         raise XcertError(f"{label}：{len(report.problems)} 处问题，没有选拔任何人", report.problems)
     if not out:

@@ -105,6 +105,7 @@ def build(conn: sqlite3.Connection, span: Window) -> dict:
         (f"{year} 年进度", [year_table, *year_tables[2:]], []),
         ("已发未签领的证书（按班级）", [_unsigned(conn)], []),
         (f"{span.day.isoformat()} 起的考试安排", [_upcoming(conn, span.day)], []),
+        ("报名、成绩与证书核对", [_reconciliation(conn, span.day)], []),
         ("数据提醒", [], _quality(conn, span.day) or ["没有需要处理的数据问题。"]),
     ]
     return {
@@ -182,20 +183,33 @@ def _unsigned(conn: sqlite3.Connection) -> output.Table:
 
 
 def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
-    rows = conn.execute(
-        "SELECT coalesce(se.date_text, se.date_start), c.name, se.level, se.site,"
-        " se.capacity_per_day * coalesce(se.days, 1) FROM sessions se"
-        " JOIN certificates c ON c.id = se.certificate_id"
-        " WHERE coalesce(se.date_end, se.date_start) >= ? ORDER BY se.date_start, c.name",
-        (day.isoformat(),),
-    ).fetchall()
+    from xcert import sessions
+
     return output.Table(
         "考试安排",
-        ["日期", "证书", "等级", "考点", "容量（人）"],
+        ["日期", "证书", "等级", "考点", "已报名（人）", "容量（人）"],
         [
-            [when, name, level or "", site or "", "—" if cap is None else str(cap)]
-            for when, name, level, site, cap in rows
+            [
+                s.date or "",
+                s.certificate,
+                s.level or "",
+                s.site or "",
+                str(s.registered),
+                "不限" if s.capacity is None else str(s.capacity),
+            ]
+            for s in sessions.listing(conn, upcoming_from=day.isoformat())
         ],
+    )
+
+
+def _reconciliation(conn: sqlite3.Connection, day: dt.date) -> output.Table:
+    from xcert import check
+
+    counts = check.counts(check.check(conn, today=day))
+    return output.Table(
+        "报名、成绩与证书核对（xcert check 列出名单）",
+        ["项目", "数量"],
+        [[check.CATEGORIES[key], str(n)] for key, n in counts.items()],
     )
 
 

@@ -307,6 +307,16 @@ def demo(
     out.print(f"  xcert --db {result.db_path} find {demo.SAMPLE_STUDENT}", style="bold")
     _print_students([result.sample])
     _print_records(result.sample, *result.records)
+    if result.selection is not None:
+        from xcert.cli.sessions import print_selection
+
+        out.print("\n按选拔成绩为下一场考试选考生（每班 60%）：")
+        out.print(
+            f"  xcert --db {result.db_path} select --session {result.selection.session.id}"
+            f" --scores examples/{demo.SELECTION_SCORES} --group class --quota 60%",
+            style="bold",
+        )
+        print_selection(result.selection, dry_run=False, brief=True)
     out.print(f"\n证书目录：xcert --db {result.db_path} certs")
     out.print(f"统计：xcert --db {result.db_path} stats")
     out.print(f"写入记录（可撤销）：xcert --db {result.db_path} log")

@@ -128,7 +128,8 @@ def select(
     print_selection(result, dry_run=dry_run)
 
 
-def print_selection(result, *, dry_run: bool) -> None:
+def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
+    """The groups' places, then (unless `brief`) everyone's rank, ties and capacity cuts."""
     from rich.table import Table
 
     from xcert.selection import GROUPS
@@ -152,6 +153,10 @@ def print_selection(result, *, dry_run: bool) -> None:
             str(chosen),
         )
     out.print(table)
+    if brief:
+        chosen = len(result.chosen)
+        out.print(f"已报名 {chosen} 人；名单：xcert session list，导出：xcert export registrations")
+        return
     people = Table(title="选拔名单（按组、名次）")
     for label in ("组", "名次", "学号", "姓名", "班级", "成绩", "结果"):
         people.add_column(label, overflow="fold")
