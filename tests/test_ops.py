@@ -169,7 +169,7 @@ def test_undo_refuses_when_later_results_belong_to_students_it_added(demo, xlsx)
     before = data(demo.db)
     result = demo("undo", str(roster_id))
     assert result.exit_code == 1
-    assert f"第 {roster_id + 1} 次" in result.stderr and "引用" in result.stderr
+    assert f"第 {roster_id + 1} 次" in result.stderr and "用到了" in result.stderr
     assert data(demo.db) == before
 
 
@@ -270,7 +270,7 @@ def test_purge_scrubs_ids_and_phones_everywhere_and_keeps_every_figure(demo, xls
     assert b"13800006499" not in raw
     purge_id = last_write(demo)
     assert "清除个人信息，不能撤销" in demo("undo", str(purge_id)).stderr
-    assert "又改动了它写入的数据" in demo("undo", str(purge_id - 1)).stderr
+    assert "改动了或用到了它写入的数据" in demo("undo", str(purge_id - 1)).stderr
     again = demo("purge", "--graduated-before", "2024")
     assert "没有需要清除的个人信息" in again.stdout
 
@@ -288,3 +288,55 @@ def test_a_write_waits_for_another_writer_instead_of_failing(demo):
     result = demo("target", "set", "--year", "2030", "--participants", "5")
     assert result.exit_code == 0 and time.monotonic() - started >= 0.9
     conn.close()
+
+
+def _toml(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_undo_of_a_catalogue_merge_is_refused_once_later_results_use_the_session(
+    cli, xlsx, tmp_path
+):
+    cert = '[[certificate]]\nname = "机械工程制图职业技能等级证书"\nkind = "1+X"\n'
+    assert cli("import", EXAMPLES / "roster.xlsx").exit_code == 0
+    assert cli("import", _toml(tmp_path, "c1.toml", cert)).exit_code == 0
+    header = ["学号", "姓名", "证书名称", "等级", "考试日期", "考核结果"]
+    first = [header, ["202001001", "陈锦曦", "机械制图", "初级", "2022-12-10", "合格"]]
+    assert cli("import", xlsx("r1.xlsx", {"S": first})).exit_code == 0  # a guessed certificate
+    merged = cert + 'aliases = ["机械制图"]\n'
+    assert cli("import", _toml(tmp_path, "c2.toml", merged)).exit_code == 0  # merges it
+    merge_id = last_write(cli)
+    later = [
+        header,
+        ["202001002", "王豪彤", "机械工程制图职业技能等级证书", "初级", "2022-12-10", "合格"],
+    ]
+    assert cli("import", xlsx("r2.xlsx", {"S": later})).exit_code == 0  # into the merged session
+    before = data(cli.db)
+    result = cli("undo", str(merge_id))
+    assert result.exit_code == 1 and f"第 {merge_id + 1} 次" in result.stderr, result.output
+    assert data(cli.db) == before
+
+
+def test_undo_is_refused_clearly_when_a_value_it_restores_was_given_to_someone_else(cli, xlsx):
+    old, new = make_id("20070101", "011"), make_id("20070101", "029")
+    header = ["学号", "姓名", "身份证号", "班级"]
+    assert (
+        cli("import", xlsx("a.xlsx", {"S": [header, ["300001", "甲", old, "23数控1"]]})).exit_code
+        == 0
+    )
+    assert (
+        cli("import", xlsx("b.xlsx", {"S": [header, ["300001", "甲", new, "23数控1"]]})).exit_code
+        == 0
+    )
+    corrected = last_write(cli)
+    assert (
+        cli("import", xlsx("c.xlsx", {"S": [header, ["300002", "乙", old, "23数控1"]]})).exit_code
+        == 0
+    )
+    before = data(cli.db)
+    result = cli("undo", str(corrected))
+    assert result.exit_code == 1 and "内部错误" not in result.stderr and "不能撤销" in result.stderr
+    assert result.stderr.count("\n") == 1 and old not in result.stderr
+    assert data(cli.db) == before

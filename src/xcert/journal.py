@@ -108,15 +108,19 @@ def undo(conn: sqlite3.Connection, write_id: int, *, dry_run: bool = False) -> U
     deleted come back as they were. Refused when a later write built on its rows."""
     from xcert import db
 
-    write = _write(conn, write_id)
     done = Undone(write_id)
     try:
-        with db.transaction(conn):
-            _reverse_write(conn, write, done)
+        with db.transaction(conn):  # read inside it: two undos at once cannot both pass
+            _reverse_write(conn, _write(conn, write_id), done)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         done.undo_id = None
+    except sqlite3.IntegrityError as exc:  # a value it restores is someone else's by now
+        raise XcertError(
+            f"不能撤销第 {write_id} 次写入：它要恢复的数据已被之后的写入另作他用（{exc}）；"
+            "请先撤销之后的写入（从最近的开始）"
+        ) from None
     return done
 
 
@@ -186,30 +190,61 @@ def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
         listed = "、".join(f"第 {w} 次（{k}：{f}）" for w, k, f in later[:5])
         more = f"等 {len(later)} 次" if len(later) > 5 else ""
         raise XcertError(
-            f"不能撤销第 {wid} 次写入：之后的写入 {listed}{more} 又改动了它写入的数据；"
+            f"不能撤销第 {wid} 次写入：之后的写入 {listed}{more} 改动了或用到了它写入的数据（如给它新增的学生记了成绩）；"
             "请先撤销这些写入（从最近的开始）"
         )
 
 
 def _later_writes(conn: sqlite3.Connection, wid: int) -> list[tuple[int, str, str]]:
-    """Later writes, still in effect, that changed a row this write added or changed."""
-    touched = [
-        f"SELECT '{table}', rowid FROM {table} WHERE created_import = {int(wid)}"
-        for table in TABLES
-        if "created_import" in _columns(conn, table)
+    """Later writes, still in effect, that built on a row this write added, changed or
+    deleted: they changed the same row, made a row with its rowid again, or made or
+    changed a row that refers to it (a result in a session this write moved)."""
+    conn.execute("DROP TABLE IF EXISTS temp.touched")
+    conn.execute("CREATE TEMP TABLE touched (table_name TEXT, row_id INTEGER)")
+    conn.execute(
+        "INSERT INTO temp.touched SELECT DISTINCT table_name, row_id FROM journal WHERE write_id = ?",
+        (wid,),
+    )
+    with_created = [t for t in TABLES if "created_import" in _columns(conn, t)]
+    for table in with_created:
+        conn.execute(
+            f"INSERT INTO temp.touched SELECT '{table}', rowid FROM {table} WHERE created_import = ?",
+            (wid,),
+        )
+    # (table, rowid) of rows later writes made or changed
+    later = [
+        "SELECT j.table_name, j.row_id, j.write_id FROM journal j WHERE j.write_id > :wid",
+        *(
+            f"SELECT '{t}', rowid, created_import FROM {t} WHERE created_import > :wid"
+            for t in with_created
+        ),
     ]
-    touched.append(f"SELECT table_name, row_id FROM journal WHERE write_id = {int(wid)}")
-    return conn.execute(
+    # ... and the rows those refer to
+    refers = []
+    for table in TABLES:
+        for fk in conn.execute(f"PRAGMA foreign_key_list({table})").fetchall():
+            parent, column = fk[2], fk[3]
+            if parent in TABLES:
+                refers.append(
+                    f"SELECT '{parent}', c.{column}, l.writer FROM later l JOIN {table} c"
+                    f" ON l.table_name = '{table}' AND c.rowid = l.row_id WHERE c.{column} IS NOT NULL"
+                )
+    rows = conn.execute(
         f"""
-        WITH touched(table_name, row_id) AS ({" UNION ".join(touched)})
-        SELECT DISTINCT i.id, i.kind, i.file_name FROM journal j
-        JOIN touched t ON t.table_name = j.table_name AND t.row_id = j.row_id
-        JOIN imports i ON i.id = j.write_id
-        WHERE j.write_id > ? AND i.undone_by IS NULL AND i.kind != 'undo'
+        WITH later(table_name, row_id, writer) AS ({" UNION ALL ".join(later)}),
+        reached(table_name, row_id, writer) AS (
+            SELECT * FROM later UNION ALL {" UNION ALL ".join(refers)}
+        )
+        SELECT DISTINCT i.id, i.kind, i.file_name FROM reached r
+        JOIN temp.touched t ON t.table_name = r.table_name AND t.row_id = r.row_id
+        JOIN imports i ON i.id = r.writer
+        WHERE i.undone_by IS NULL AND i.kind != 'undo'
         ORDER BY i.id
         """,
-        (wid,),
+        {"wid": wid},
     ).fetchall()
+    conn.execute("DROP TABLE temp.touched")
+    return rows
 
 
 def _refuse_orphans(conn: sqlite3.Connection, wid: int) -> None:
