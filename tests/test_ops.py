@@ -340,3 +340,54 @@ def test_undo_is_refused_clearly_when_a_value_it_restores_was_given_to_someone_e
     assert result.exit_code == 1 and "内部错误" not in result.stderr and "不能撤销" in result.stderr
     assert result.stderr.count("\n") == 1 and old not in result.stderr
     assert data(cli.db) == before
+
+
+def test_purge_also_scrubs_students_an_undo_removed(demo):
+    assert demo("undo", "5").exit_code == 0  # awards, then results, then the roster
+    assert demo("undo", "4").exit_code == 0
+    assert demo("undo", "3").exit_code == 0
+    assert demo("undo", "2").exit_code == 0
+    assert demo("undo", "1").exit_code == 0
+    gone = [
+        json.loads(old)
+        for (old,) in demo.query(
+            "SELECT old FROM journal WHERE table_name = 'students' AND op = 'delete'"
+        )
+    ]
+    assert gone and demo.query("SELECT count(*) FROM students") == [(0,)]
+    assert demo("purge", "--graduated-before", "2030").exit_code == 0  # nobody left to purge
+    wal = demo.db.with_name(demo.db.name + "-wal")
+    raw = demo.db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    for student in gone:
+        if student["cohort"] is not None and student["cohort"] < 2030 and student["id_number"]:
+            assert student["id_number"].encode() not in raw
+
+
+def test_purge_does_not_count_as_a_roster_update(demo):
+    before = demo.query("SELECT id, updated_import FROM students ORDER BY id")
+    assert demo("purge", "--graduated-before", "2024").exit_code == 0
+    assert demo.query("SELECT id, updated_import FROM students ORDER BY id") == before
+
+
+def test_a_folder_named_in_another_encoding_is_logged_without_failing(cli, tmp_path):
+    import os
+
+    folder = os.path.join(os.fsencode(tmp_path), b"gbk\xd6\xd0")  # 中 in GBK
+    os.mkdir(folder)
+    target = os.path.join(folder, b"site.toml")
+    with open(target, "wb") as fh:
+        fh.write((EXAMPLES / "site.toml").read_bytes())
+    result = cli("import", os.fsdecode(target))
+    assert result.exit_code == 0, result.output
+    command = cli.query("SELECT command FROM imports")[0][0]
+    assert command.startswith("xcert import ") and command.endswith("site.toml")
+
+
+def test_backup_to_a_missing_folder_or_onto_the_database_files_is_refused(demo, tmp_path):
+    missing = demo("backup", f"{tmp_path}/备份/")
+    assert missing.exit_code == 1 and "不存在" in missing.stderr
+    assert not (tmp_path / "备份").exists()
+    for suffix in ("", "-wal", "-shm"):
+        result = demo("backup", f"{demo.db}{suffix}")
+        assert result.exit_code == 1 and "数据库本身" in result.stderr, suffix
+    assert demo.query("SELECT count(*) FROM students") == [(44,)]

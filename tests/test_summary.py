@@ -111,7 +111,7 @@ def test_same_data_gives_the_same_bytes_and_a_second_run_reuses_the_day(office, 
 
 
 def test_the_next_summary_starts_where_the_last_one_ended(office, tmp_path):
-    run(office, tmp_path, "--since", "2026-11-24T12:00")
+    run(office, tmp_path)
     conn = sqlite3.connect(office.db)
     ended = dt.datetime.fromisoformat(summary.last_run(conn)["until"])
     conn.close()
@@ -226,3 +226,36 @@ def test_term_start():
     assert summary.term_start(dt.date(2026, 11, 25)) == dt.date(2026, 8, 1)
     assert summary.term_start(dt.date(2026, 3, 1)) == dt.date(2026, 2, 1)
     assert summary.term_start(dt.date(2026, 1, 10)) == dt.date(2025, 8, 1)
+
+
+def test_one_off_runs_leave_the_nightly_memory_alone(office, tmp_path):
+    run(office, tmp_path, "--format", "md")
+    nightly = (tmp_path / f"summary-{DAY}.md").read_bytes()
+    conn = sqlite3.connect(office.db)
+    remembered = summary.last_run(conn)
+    conn.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    assert office("summary", "--output-dir", other, "--since", "7d").exit_code == 0
+    assert office("summary", "--output-dir", other, "--date", "2026-11-20").exit_code == 0
+    conn = sqlite3.connect(office.db)
+    assert summary.last_run(conn) == remembered
+    conn.close()
+    run(office, tmp_path, "--format", "md")
+    assert (tmp_path / f"summary-{DAY}.md").read_bytes() == nightly
+
+
+def test_a_summary_that_cannot_be_written_is_one_line_and_leaves_no_part_file(office, tmp_path):
+    (tmp_path / f"summary-{DAY}.md").mkdir()  # in the way, as a full or read-only disk would be
+    result = office("summary", "--output-dir", tmp_path, "--date", DAY, "--format", "md")
+    assert result.exit_code == 1 and "无法写入" in result.stderr and "内部错误" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("summary")) == [
+        f"summary-{DAY}.md"
+    ]
+
+
+@pytest.mark.parametrize("since", ["2026-11-24T08:00Z", "2026-11-24T08:00+08:00", "0x10h"])
+def test_since_with_a_time_zone_or_nonsense_is_refused(since):
+    with pytest.raises(summary.XcertError):
+        summary.parse_since(since, dt.datetime(2026, 11, 25))

@@ -396,7 +396,13 @@ def set_command_line(args: list[str]) -> None:
     from xcert.idcard import mask_ids_in
 
     global _command_line
-    _command_line = mask_ids_in(" ".join(["xcert", *args]))
+    _command_line = mask_ids_in(storable(" ".join(["xcert", *args])))
+
+
+def storable(text: str) -> str:
+    """Text SQLite can store: a file or folder name in another encoding (a GBK-named
+    folder on a USB stick) arrives with surrogate escapes; they become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def command_line() -> str | None:
@@ -438,17 +444,24 @@ def backup(conn: sqlite3.Connection, dest: Path) -> None:
     """A consistent copy through SQLite's backup API, safe while others write; checked
     before it replaces `dest`, so a failed copy never takes the place of a good one."""
     tmp = dest.with_name(dest.name + ".part")
-    tmp.unlink(missing_ok=True)
-    target = sqlite3.connect(tmp)
+    check = None
     try:
-        conn.backup(target)
-        check = target.execute("PRAGMA quick_check").fetchone()[0]
-    finally:
-        target.close()
+        tmp.unlink(missing_ok=True)
+        target = sqlite3.connect(tmp)
+        try:
+            conn.backup(target)
+            check = target.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            target.close()
+        if check == "ok":
+            shutil.move(tmp, dest)
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only stick
+        tmp.unlink(missing_ok=True)
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise XcertError(f"无法写入备份 {dest}（{why}）；原有的备份没有改动") from None
     if check != "ok":
         tmp.unlink(missing_ok=True)
         raise XcertError(f"备份副本校验失败（{check}），没有写入 {dest}")
-    shutil.move(tmp, dest)
 
 
 @contextmanager

@@ -827,7 +827,7 @@ def _record_import(
         " finished_at, rows_unchanged, note, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             kind,
-            report.path.name,
+            db.storable(report.path.name),
             report.sha256,
             report.format,
             report.encoding,

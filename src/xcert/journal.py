@@ -370,8 +370,9 @@ class Purged:
 
 def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False) -> Purged:
     """Scrub ID numbers and phones of students of cohorts before `before_cohort` (minors'
-    data is not kept forever), from the students and from every earlier value the journal
-    kept of them. Counts and figures stay: no row goes, no class, cohort or result changes."""
+    data is not kept forever), from the students, from every earlier value the journal
+    kept of them (students an undo removed too), and from the file's free pages. Counts
+    and figures stay: no row goes, no class, cohort or result changes."""
     from xcert import db
     from xcert.records import log_write
 
@@ -382,35 +383,51 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
             (before_cohort,),
         ).fetchone()
     )
-    if dry_run or not found.students:
+    paths = ", ".join(f"'$.{name}'" for name in PERSONAL)
+    kept = " OR ".join(f"json_extract(old, '$.{name}') IS NOT NULL" for name in PERSONAL)
+    # Earlier values of these rows, and of students no longer in the table (an undo
+    # removed them) whose own cohort was before the year.
+    in_journal = (
+        f"table_name = 'students' AND old IS NOT NULL AND ({kept}) AND"
+        f" (row_id IN (SELECT id FROM students WHERE cohort < :year)"
+        f" OR CAST(json_extract(old, '$.cohort') AS INTEGER) < :year)"
+    )
+    earlier = conn.execute(
+        f"SELECT count(*) FROM journal WHERE {in_journal}", {"year": before_cohort}
+    ).fetchone()[0]
+    if dry_run or not (found.students or earlier):
         return found
     conn.execute("PRAGMA secure_delete = ON")  # overwritten values are zeroed, not left in pages
     with db.transaction(conn):
         found.write_id = log_write(
             conn, "purge", f"清除 {before_cohort} 届以前学生的身份证号和电话", 0, found.students
         )
-        ids = [
-            row_id
-            for (row_id,) in conn.execute(
-                f"SELECT id FROM students WHERE {where}", (before_cohort,)
-            )
-        ]
-        conn.execute("CREATE TEMP TABLE purged (id INTEGER PRIMARY KEY)")
-        conn.executemany("INSERT INTO purged (id) VALUES (?)", ((i,) for i in ids))
+        # updated_import stays: the purge is no roster update (the summary's stale-class
+        # warning reads it); the journal still records that the purge touched the rows.
         conn.execute(
-            "UPDATE students SET id_number = NULL, phone = NULL, updated_import = ?"
-            " WHERE id IN (SELECT id FROM purged)",
-            (found.write_id,),
+            f"UPDATE students SET id_number = NULL, phone = NULL WHERE {where}", (before_cohort,)
         )
-        paths = ", ".join(f"'$.{name}'" for name in PERSONAL)
         conn.execute(
-            f"UPDATE journal SET old = json_remove(old, {paths}) WHERE table_name = 'students'"
-            " AND old IS NOT NULL AND row_id IN (SELECT id FROM purged)"
+            f"UPDATE journal SET old = json_remove(old, {paths}) WHERE {in_journal}",
+            {"year": before_cohort},
         )
         conn.execute(  # what schema versions before 5 kept of an update
-            f"UPDATE changes SET before = json_remove(before, {paths})"
-            " WHERE table_name = 'students' AND row_id IN (SELECT id FROM purged)"
+            f"UPDATE changes SET before = json_remove(before, {paths}) WHERE table_name = 'students'"
+            " AND row_id IN (SELECT id FROM students WHERE cohort < ?)",
+            (before_cohort,),
         )
-        conn.execute("DROP TABLE temp.purged")
+        _scrub_free_pages(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nor left in the write-ahead log
     return found
+
+
+def _scrub_free_pages(conn: sqlite3.Connection) -> None:
+    """Pages freed before (a row an undo deleted) still hold their old bytes: fill every
+    free page with zeros by a blob that takes them all, then drop it (secure_delete)."""
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    if not free:
+        return
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("CREATE TABLE xcert_scrub (b BLOB)")
+    conn.execute("INSERT INTO xcert_scrub (b) VALUES (zeroblob(?))", (free * size,))
+    conn.execute("DROP TABLE xcert_scrub")

@@ -40,17 +40,23 @@ def parse_since(text: str, until: dt.datetime) -> dt.datetime:
     if relative:
         amount, unit = int(relative.group(1)), relative.group(2).lower()
         return until - (dt.timedelta(hours=amount) if unit == "h" else dt.timedelta(days=amount))
+        # (at most 9999 days: the pattern allows four digits)
     try:
-        return dt.datetime.fromisoformat(cleaned.replace(" ", "T", 1))
+        moment = dt.datetime.fromisoformat(cleaned.replace(" ", "T", 1))
+        if moment.tzinfo is None:
+            return moment
     except ValueError:
-        raise XcertError(
-            f"--since「{text}」看不懂；可写 24h、7d、2026-11-24 或 2026-11-24T08:00"
-        ) from None
+        pass
+    raise XcertError(
+        f"--since「{text}」看不懂；可写 24h、7d、2026-11-24 或 2026-11-24T08:00（本地时间，不带时区）"
+    )
 
 
 def window(
     conn: sqlite3.Connection, *, since: str | None, day: dt.date | None, now: dt.datetime
 ) -> Window:
+    """(A run with `since`, or for a day before the last summary's, is a one-off that is
+    not remembered: the nightly summaries go on where the last nightly one ended.)"""
     """Since the last summary unless told; a second run for the same day reuses that
     day's start, so it writes the same file when nothing changed."""
     day = day or now.date()
@@ -73,8 +79,13 @@ def last_run(conn: sqlite3.Connection) -> dict | None:
 
 
 def remember(conn: sqlite3.Connection, span: Window) -> None:
-    """Kept in `meta`, which is not data: the data version (and so the figures) stay."""
+    """Kept in `meta`, which is not data: the data version (and so the figures) stay.
+    A summary of an earlier day than the last one (filling a gap) is not remembered."""
     from xcert import db
+
+    last = last_run(conn)
+    if last is not None and span.day.isoformat() < last["day"]:
+        return
 
     value = json.dumps(
         {
@@ -259,6 +270,8 @@ def write(
     output_dir: Path,
     formats: list[str],
     templates: Path | None = None,
+    *,
+    remember_run: bool = True,
 ) -> list[Path]:
     """Render and write summary-DAY.md / .html (each file replaced whole, never half
     written), then remember the run."""
@@ -274,10 +287,15 @@ def write(
         )
         path = output_dir / f"summary-{span.day.isoformat()}.{fmt}"
         part = path.with_name(path.name + ".part")
-        part.write_text(text, encoding="utf-8")
-        part.replace(path)
+        try:
+            part.write_text(text, encoding="utf-8")
+            part.replace(path)
+        except OSError as exc:
+            part.unlink(missing_ok=True)
+            raise XcertError(f"无法写入 {path}：{exc.strerror or exc}") from None
         written.append(path)
-    remember(conn, span)
+    if remember_run:
+        remember(conn, span)
     return written
 
 

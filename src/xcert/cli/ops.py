@@ -13,7 +13,9 @@ from xcert.errors import XcertError
 
 @app.command()
 def log(
-    limit: Annotated[int, typer.Option("--limit", min=1, help="只显示最近的这么多次")] = 30,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1_000_000, help="只显示最近的这么多次")
+    ] = 30,
     format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
 ) -> None:
     """每一次写入：时间、命令、文件名和 SHA-256、新增 / 更新 / 未变 / 拒绝行数，是否已撤销。
@@ -66,7 +68,9 @@ def log(
 
 @app.command()
 def undo(
-    write_id: Annotated[int, typer.Argument(help="要撤销的写入编号（见 xcert log）")],
+    write_id: Annotated[
+        int, typer.Argument(min=1, max=2**62, help="要撤销的写入编号（见 xcert log）")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只说明会改动什么，不写入")] = False,
 ) -> None:
     """撤销一次导入或写入：它新增的行删除，它改动的行恢复原值。
@@ -115,8 +119,8 @@ _TABLE_LABELS = {
 @app.command()
 def backup(
     dest: Annotated[
-        Path | None,
-        typer.Argument(help="备份到这个文件或文件夹；默认在数据库旁边，文件名带时间"),
+        str | None,
+        typer.Argument(help="备份到这个文件或文件夹（以 / 结尾表示文件夹）；默认在数据库旁边"),
     ] = None,
 ) -> None:
     """数据库的一致副本（SQLite 备份接口），别人正在读写时也可以备份。
@@ -128,16 +132,22 @@ def backup(
     source = _db_path()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     name = f"{source.stem}-{stamp}.db"
-    target = source.with_name(name) if dest is None else dest / name if dest.is_dir() else dest
-    if target.resolve() == source.resolve():
-        raise XcertError("备份文件不能是数据库本身")
+    if dest is None:
+        target = source.with_name(name)
+    elif dest.endswith(("/", "\\")) or Path(dest).is_dir():
+        if not Path(dest).is_dir():  # an unmounted stick: never a file named like the folder
+            raise XcertError(f"备份文件夹 {dest} 不存在")
+        target = Path(dest) / name
+    else:
+        target = Path(dest)
+    own = {Path(f"{source}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+    if target.resolve() in own:
+        raise XcertError("备份文件不能是数据库本身（或它的 -wal、-shm 文件）")
     if not target.parent.is_dir():
         raise XcertError(f"备份文件夹 {target.parent} 不存在")
     conn = _open(create=False)
     try:
         db.backup(conn, target)
-    except OSError as exc:
-        raise XcertError(f"无法写入备份 {target}：{exc.strerror or exc}") from None
     finally:
         conn.close()
     size = target.stat().st_size
@@ -168,7 +178,12 @@ def purge(
     conn.close()
     who = f"{graduated_before} 届以前的 {found.students} 名学生"
     detail = f"身份证号 {found.id_numbers} 个、电话 {found.phones} 个"
-    if not found.students:
+    if not found.students and found.write_id is not None:
+        _console().print(
+            f"已清除 {graduated_before} 届以前（已不在学生表里）的学生在写入记录中的身份证号和电话"
+            f"（第 {found.write_id} 次写入）"
+        )
+    elif not found.students:
         _console().print(f"{graduated_before} 届以前的学生没有需要清除的个人信息")
     elif dry_run:
         _console().print(f"（试运行，未写入）将清除 {who}的{detail}")
@@ -211,9 +226,12 @@ def summary(
             as_of = dt.date.fromisoformat(day)
         except ValueError:
             raise XcertError(f"--date「{day}」应写成 2026-11-25") from None
+        if not 2000 <= as_of.year <= 2100:
+            raise XcertError(f"--date「{day}」不是合理的日期")
     conn = _open(create=False)
     span = summary_.window(conn, since=since, day=as_of, now=dt.datetime.now())
-    paths = summary_.write(conn, span, output_dir, formats, templates)
+    # a one-off --since leaves the nightly run's memory alone (and so does an earlier --date)
+    paths = summary_.write(conn, span, output_dir, formats, templates, remember_run=since is None)
     conn.close()
     if not quiet:
         since_text = span.since.isoformat(sep=" ", timespec="minutes")

@@ -95,7 +95,9 @@ def session_list(
 
 @app.command()
 def select(
-    session: Annotated[int, typer.Option("--session", help="考试场次编号（xcert session list）")],
+    session: Annotated[
+        int, typer.Option("--session", min=1, max=2**62, help="考试场次编号（xcert session list）")
+    ],
     scores: Annotated[Path, typer.Option("--scores", help="选拔成绩表（学号或班级+姓名，成绩）")],
     group: Annotated[str, typer.Option("--group", help="按什么分组：class、major、department")],
     quota: Annotated[
@@ -194,7 +196,7 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
 
 @app.command()
 def register(
-    session: Annotated[int, typer.Option("--session", help="考试场次编号")],
+    session: Annotated[int, typer.Option("--session", min=1, max=2**62, help="考试场次编号")],
     student: Annotated[
         list[str] | None, typer.Option("--student", help="学生：学号、身份证号或姓名；可写多次")
     ] = None,
@@ -249,7 +251,7 @@ app.add_typer(export_app, name="export")
 
 @export_app.command("registrations")
 def export_registrations(
-    session: Annotated[int, typer.Option("--session", help="考试场次编号")],
+    session: Annotated[int, typer.Option("--session", min=1, max=2**62, help="考试场次编号")],
     output: Annotated[Path, typer.Option("-o", "--output", help="写到这个 .xlsx 文件")],
     profile: Annotated[
         Path | None,
@@ -277,7 +279,9 @@ def export_registrations(
 
 @app.command()
 def check(
-    session: Annotated[int | None, typer.Option("--session", help="只核对这一场考试")] = None,
+    session: Annotated[
+        int | None, typer.Option("--session", min=1, max=2**62, help="只核对这一场考试")
+    ] = None,
     format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
 ) -> None:
     """核对报名、成绩和证书：已报名没成绩、有成绩没报名、合格没证书、证书未签领、证书编号重复。
