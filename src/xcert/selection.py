@@ -267,7 +267,9 @@ def read_scores(
             keys = ("id", "student_no", "name", "class_code", "status", "group")
             out.append((dict(zip(keys, stored, strict=True)), float(score)))
     if report.problems:
-        raise XcertError(f"{label}：{len(report.problems)} 处问题，没有选拔任何人", report.problems)
+        raise XcertError(
+            f"{label}：{len(report.problems)} 处问题，没有选拔任何人", problems=report.problems
+        )
     if not out:
         raise XcertError(
             f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"

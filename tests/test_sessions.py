@@ -1,0 +1,601 @@
+"""Sessions, selection by quota, registrations, the export for the national platform,
+and the reconciliation after it (SPEC 6.4)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from openpyxl import load_workbook
+
+from xcert import selection
+
+from conftest import make_id
+
+HEADER = ["学号", "姓名", "身份证号", "班级", "专业", "入学年份", "学籍状态"]
+
+
+def _student(
+    number: str, name: str, klass: str, seq: int, status: str = "在读", major="数控技术应用"
+):
+    return [number, name, make_id("20080101", f"{seq:03d}"), klass, major, 2023, status]
+
+
+ROSTER = [
+    HEADER,
+    *(_student(f"23010{i}", f"一班{i}", "23数控1", 10 + i) for i in range(1, 6)),
+    _student("230106", "一班休学", "23数控1", 16, "休学"),
+    *(_student(f"23020{i}", f"二班{i}", "23数控2", 20 + i) for i in range(1, 8)),
+    _student("230301", "模具独苗", "23模具1", 31, major="模具制造技术"),
+]
+CATALOGUE = """
+[school]
+name = "示例学校"
+
+[[certificate]]
+name = "数控车铣加工职业技能等级证书"
+kind = "1+X"
+levels = ["初级", "中级"]
+aliases = ["数控车铣加工"]
+"""
+
+
+@pytest.fixture
+def school(cli, xlsx, tmp_path):
+    assert cli("import", xlsx("roster.xlsx", {"名单": ROSTER})).exit_code == 0
+    toml = tmp_path / "catalogue.toml"
+    toml.write_text(CATALOGUE, encoding="utf-8")
+    assert cli("import", toml).exit_code == 0
+    return cli
+
+
+def add_session(cli, *extra, date="2026-12-12"):
+    result = cli(
+        "session", "add", "--cert", "数控车铣加工", "--level", "中级", "--date", date, *extra
+    )
+    assert result.exit_code == 0, result.output
+    return cli.query("SELECT max(id) FROM sessions")[0][0]
+
+
+def scores(xlsx, rows, name="scores.xlsx"):
+    return xlsx(name, {"成绩": [["选拔测试成绩"], ["学号", "姓名", "班级", "选拔成绩"], *rows]})
+
+
+def registered(cli, session):
+    return [
+        no
+        for (no,) in cli.query(
+            "SELECT s.student_no FROM registrations r JOIN students s ON s.id = r.student_id"
+            " WHERE r.session_id = ? ORDER BY s.student_no",
+            (session,),
+        )
+    ]
+
+
+FIRST = [
+    ["230101", "一班1", "23数控1", 90],
+    ["230102", "一班2", "23数控1", 80],
+    ["230103", "一班3", "23数控1", 80],  # tied with 230102 across nothing: both in
+    ["230104", "一班4", "23数控1", 70],
+    ["230105", "一班5", "23数控1", "缺考"],
+    [230201, "二班1", "23数控2", 95],  # 学号 stored as a number
+    ["230202", "二班2", "23数控2", 85],
+    ["230203", "二班3", "23数控2", 75],
+    ["230204", "二班4", "23数控2", 75],
+    ["230205", "二班5", "23数控2", 75],  # three tied across the line of 5 places? see below
+    ["230206", "二班6", "23数控2", 60],
+    ["230207", "二班7", "23数控2", 50],
+    ["230301", "模具独苗", "23模具1", 40],
+]
+
+
+@pytest.mark.parametrize(
+    "quota, size, places",
+    [("60%", 5, 3), ("60%", 7, 5), ("60%", 1, 1), ("60%", 10, 6), ("62.5%", 8, 5), ("3", 7, 3)],
+)
+def test_quota_places_round_up(quota, size, places):
+    assert selection.parse_quota(quota).places(size) == places
+
+
+@pytest.mark.parametrize("bad", ["0%", "150%", "-3", "0", "abc", "60"])
+def test_bad_quotas_are_refused(bad):
+    if bad == "60":
+        assert selection.parse_quota(bad).places(100) == 60  # a plain number is a count
+        return
+    with pytest.raises(selection.XcertError):
+        selection.parse_quota(bad)
+
+
+def test_select_takes_each_class_quota_by_score_and_shows_the_tie(school, xlsx):
+    session = add_session(school)
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, FIRST),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+    )
+    assert result.exit_code == 0, result.output
+    # 23数控1: 5 enrolled (休学 not counted) → 3 places: 90, 80, 80 (缺考 is no candidate)
+    # 23数控2: 7 → 5 places: 95, 85, then three tied at 75 fit exactly
+    # 23模具1: 1 → 1 place, whatever the score
+    assert registered(school, session) == [
+        "230101",
+        "230102",
+        "230103",
+        "230201",
+        "230202",
+        "230203",
+        "230204",
+        "230205",
+        "230301",
+    ]
+    assert "已报名 9 人" in result.stdout
+
+
+def test_a_tie_across_the_line_is_broken_by_student_number_and_shown(school, xlsx):
+    session = add_session(school)
+    rows = [list(r) for r in FIRST if r[2] == "23数控2"]
+    rows[1][3] = 75  # 95, then four at 75 for the 4 remaining places... and one more
+    rows[5][3] = 75
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, rows),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+    )
+    assert result.exit_code == 0, result.output
+    assert registered(school, session) == ["230201", "230202", "230203", "230204", "230205"]
+    assert "并列 75 分 5 人，按学号先后取 4 人" in result.stdout
+    assert "二班6（230206）" in result.stdout and "二班6（230206）（入选）" not in result.stdout
+
+
+def test_capacity_is_never_exceeded_and_the_cut_are_named(school, xlsx):
+    session = add_session(school, "--capacity-per-day", "3", "--days", "2")
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, FIRST),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+    )
+    assert result.exit_code == 0, result.output
+    assert registered(school, session) == [
+        "230101",
+        "230102",
+        "230103",
+        "230201",
+        "230202",
+        "230203",
+    ]  # the best six of all groups: 95, 90, 85, 80, 80, 75 (230203 by 学号)
+    assert "去掉 3 人" in result.stdout and "模具独苗（40）" in result.stdout
+    assert "容量线上并列 75 分 3 人，按学号先后取 1 人" in result.stdout
+
+
+def test_groups_by_major_count_every_class_of_the_cohort(school, xlsx):
+    session = add_session(school)
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, FIRST),
+        "--group",
+        "major",
+        "--quota",
+        "50%",
+    )
+    assert result.exit_code == 0, result.output
+    # 数控技术应用 2026 届: 12 enrolled → 6 places; 模具制造技术: 1 → 1
+    assert len(registered(school, session)) == 7
+    assert "2026 届 数控技术应用" in result.stdout
+
+
+def test_dry_run_shows_the_choice_and_writes_nothing(school, xlsx):
+    session = add_session(school)
+    before = school.query("SELECT count(*) FROM imports")
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, FIRST),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+        "--dry-run",
+    )
+    assert result.exit_code == 0 and "试运行" in result.stdout and "将报名 9 人" in result.stdout
+    assert (
+        registered(school, session) == [] and school.query("SELECT count(*) FROM imports") == before
+    )
+
+
+def test_retest_fills_the_places_left_among_those_not_chosen(school, xlsx):
+    session = add_session(school)
+    path = scores(xlsx, FIRST)
+    assert (
+        school(
+            "select", "--session", session, "--scores", path, "--group", "class", "--quota", "60%"
+        ).exit_code
+        == 0
+    )
+    # one chosen student of 23数控1 withdraws: a place opens
+    assert (
+        school("register", "--session", session, "--student", "230102", "--remove").exit_code == 0
+    )
+    second = [["230104", "一班4", "23数控1", 88], ["230105", "一班5", "23数控1", 92]]
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, second, "second.xlsx"),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+        "--retest",
+    )
+    assert result.exit_code == 0, result.output
+    assert "230105" in registered(school, session) and "230104" not in registered(school, session)
+    vias = dict(
+        school.query(
+            "SELECT s.student_no, r.via FROM registrations r JOIN students s ON s.id = r.student_id"
+        )
+    )
+    assert vias["230105"] == "retest" and vias["230101"] == "select"
+    again = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        path,
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+        "--retest",
+    )
+    assert again.exit_code == 1 and "已做过第二次选拔" in again.stderr
+
+
+def test_retest_needs_a_first_round_and_only_takes_those_not_chosen(school, xlsx):
+    session = add_session(school)
+    path = scores(xlsx, FIRST)
+    early = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        path,
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+        "--retest",
+    )
+    assert early.exit_code == 1 and "还没有做过第一次选拔" in early.stderr
+    assert (
+        school(
+            "select", "--session", session, "--scores", path, "--group", "class", "--quota", "60%"
+        ).exit_code
+        == 0
+    )
+    twice = school(
+        "select", "--session", session, "--scores", path, "--group", "class", "--quota", "60%"
+    )
+    assert twice.exit_code == 1 and "已做过选拔" in twice.stderr
+    chosen_again = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        path,
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+        "--retest",
+    )
+    assert chosen_again.exit_code == 1 and "已报名这场考试" in chosen_again.stderr
+
+
+def test_bad_score_rows_are_all_listed_and_nobody_is_chosen(school, xlsx):
+    session = add_session(school)
+    rows = [
+        ["230101", "一班1", "23数控1", 90],
+        ["230106", "一班休学", "23数控1", 99],  # not enrolled
+        ["239999", "查无此人", "23数控1", 80],
+        ["230102", "一班2", "23数控1", 120],  # out of range
+        ["230101", "一班1", "23数控1", 70],  # the same student again
+    ]
+    result = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, rows),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+    )
+    assert result.exit_code == 1
+    for reason in ("不是在读学生", "花名册里没有这名学生", "不在 0–100 之间", "同一名学生"):
+        assert reason in result.stderr, reason
+    assert registered(school, session) == []
+
+
+def test_register_by_hand_respects_capacity(school):
+    session = add_session(school, "--capacity-per-day", "2")
+    ok = school("register", "--session", session, "--student", "230101", "--student", "230102")
+    assert ok.exit_code == 0 and "现报名 2 / 2" in ok.stdout
+    full = school("register", "--session", session, "--student", "230103")
+    assert full.exit_code == 1 and "只剩 0 个名额" in full.stderr
+    again = school("register", "--session", session, "--student", "230101")
+    assert again.exit_code == 0 and "1 人本来就已报名" in again.stdout
+    assert school("register", "--session", session, "--class", "23数控1", "--remove").exit_code == 0
+    assert registered(school, session) == []
+
+
+def test_session_add_completes_an_existing_session_and_list_shows_the_fill(school):
+    session = add_session(school, "--site", "实训楼", "--capacity-per-day", "20")
+    again = school(
+        "session",
+        "add",
+        "--cert",
+        "数控车铣加工",
+        "--level",
+        "中级",
+        "--date",
+        "2026-12-12",
+        "--days",
+        "2",
+    )
+    assert again.exit_code == 0 and "已更新" in again.stdout and "容量 40 人" in again.stdout
+    assert school.query("SELECT count(*) FROM sessions") == [(session,)]
+    school("register", "--session", session, "--class", "23数控2")
+    listing = school("session", "list").stdout
+    assert "7 / 40" in listing and "实训楼" in listing
+    unknown = school("session", "add", "--cert", "焊接", "--date", "2026-12-12")
+    assert unknown.exit_code == 1 and "证书目录里没有" in unknown.stderr
+    bad_level = school(
+        "session", "add", "--cert", "数控车铣加工", "--level", "特级", "--date", "2026-12-12"
+    )
+    assert bad_level.exit_code == 2
+
+
+PROFILE = """
+[profile]
+sheet = "报名信息"
+
+[[column]]
+header = "考生姓名"
+field = "name"
+
+[[column]]
+header = "证件类型"
+value = "身份证"
+
+[[column]]
+header = "证件号"
+field = "id_number"
+required = true
+
+[[column]]
+header = "性别"
+field = "gender"
+values = { "男" = "1", "女" = "2" }
+
+[[column]]
+header = "出生年月日"
+field = "birth_date"
+format = "%Y%m%d"
+
+[[column]]
+header = "院校"
+field = "school"
+
+[[column]]
+header = "级别"
+field = "level"
+values = { "初级" = "1", "中级" = "2", "高级" = "3" }
+"""
+
+
+def test_export_follows_a_non_default_profile_column_by_column(school, tmp_path):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101", "--student", "230202")
+    profile = tmp_path / "platform.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    out = tmp_path / "报名表.xlsx"
+    result = school(
+        "export", "registrations", "--session", session, "-o", out, "--profile", profile
+    )
+    assert result.exit_code == 0, result.output
+    assert "完整身份证号" in result.stderr
+    sheet = load_workbook(out)["报名信息"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["考生姓名", "证件类型", "证件号", "性别", "出生年月日", "院校", "级别"]
+    first = make_id("20080101", "011")
+    assert rows[1] == ["一班1", "身份证", first, "1", "20080101", "示例学校", "2"]
+    assert rows[2][0] == "二班2" and rows[2][2] == make_id("20080101", "022")
+    assert sheet.cell(2, 3).data_type == "s" and sheet.cell(2, 3).number_format == "@"
+
+
+def test_the_default_profile_ships_and_exports(school, tmp_path):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101")
+    out = tmp_path / "default.xlsx"
+    assert school("export", "registrations", "--session", session, "-o", out).exit_code == 0
+    header = [c.value for c in next(load_workbook(out).active.iter_rows())]
+    assert header[:5] == ["序号", "姓名", "证件类型", "证件号码", "性别"]
+
+
+def test_export_never_writes_a_formula(school, xlsx, tmp_path):
+    rows = [
+        HEADER,
+        [
+            "239001",
+            "-1+2 张三",
+            make_id("20080101", "091"),
+            "23数控1",
+            "数控技术应用",
+            2023,
+            "在读",
+        ],
+    ]
+    assert school("import", xlsx("evil.xlsx", {"S": rows})).exit_code == 0
+    session = add_session(school)
+    school("register", "--session", session, "--student", "239001")
+    out = tmp_path / "out.xlsx"
+    assert school("export", "registrations", "--session", session, "-o", out).exit_code == 0
+    cell = load_workbook(out).active.cell(2, 2)
+    assert cell.data_type == "s" and cell.value == "-1+2 张三"  # text, shown, never run
+
+
+@pytest.mark.parametrize(
+    "profile, reason",
+    [
+        ('[[column]]\nheader = "x"\nfield = "shoe_size"\n', "field「shoe_size」不存在"),
+        ('[[column]]\nheader = "x"\nfield = "name"\nvalue = "y"\n', "要写且只写一个"),
+        ('[[column]]\nheader = "x"\nfield = "name"\nformat = "%Y"\n', "format 只用于日期列"),
+        (
+            '[[column]]\nheader = "x"\nfield = "name"\n[[column]]\nheader = "x"\nfield = "name"\n',
+            "列名重复",
+        ),
+        ('[profile]\nsheet = "s"\n', "没有 [[column]]"),
+        (
+            '[[column]]\nheader = "性别"\nfield = "gender"\nvalues = { "男" = "M" }\n',
+            "不在列配置的 values 里",
+        ),
+    ],
+)
+def test_profile_mistakes_are_one_line_and_write_nothing(school, tmp_path, profile, reason):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101", "--student", "230102")
+    path = tmp_path / "p.toml"
+    path.write_text(profile, encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    result = school("export", "registrations", "--session", session, "-o", out, "--profile", path)
+    assert result.exit_code == 1 and reason in result.stderr, result.output
+    assert not out.exists()
+
+
+def test_platform_results_come_back_by_id_number_and_check_reconciles(school, xlsx, tmp_path):
+    session = add_session(school, date="2025-12-12")
+    school(
+        "register",
+        "--session",
+        session,
+        "--student",
+        "230101",
+        "--student",
+        "230102",
+        "--student",
+        "230103",
+    )
+    # The evaluation organisation's list: ID number, name, certificate; no 学号, no class.
+    back = [
+        ["姓名", "身份证号", "证书名称", "等级", "考试日期", "考核结果", "证书编号"],
+        [
+            "一班1",
+            make_id("20080101", "011"),
+            "数控车铣加工",
+            "中级",
+            "2025-12-12",
+            "合格",
+            "X-0001",
+        ],
+        ["一班2", make_id("20080101", "012"), "数控车铣加工", "中级", "2025-12-12", "不合格", None],
+        [
+            "二班1",
+            make_id("20080101", "021"),
+            "数控车铣加工",
+            "中级",
+            "2025-12-12",
+            "合格",
+            None,
+        ],
+    ]
+    result = school("import", xlsx("platform.xlsx", {"成绩": back}))
+    assert result.exit_code == 0, result.output
+    assert school.query("SELECT count(*) FROM results WHERE session_id = ?", (session,)) == [(3,)]
+    # One number on two students' results: the import refuses that within a file; data
+    # from older imports or typed by hand may still have it.
+    conn = sqlite3.connect(school.db)
+    conn.execute(
+        "UPDATE results SET certificate_no = 'x-0001' WHERE student_id ="
+        " (SELECT id FROM students WHERE student_no = '230201')"
+    )
+    conn.commit()
+    conn.close()
+    awards = [
+        ["班级", "姓名", "证书名称", "等级", "发证日期", "证书编号"],
+        ["23数控2", "二班2", "数控车铣加工", "初级", "2025-06-30", "X-0002"],
+    ]
+    assert school("import", xlsx("awards.xlsx", {"S": awards})).exit_code == 0
+    found = json.loads(school("check", "--format", "json").stdout)
+    names = {key: [r["name"] for r in rows] for key, rows in found.items()}
+    assert names == {
+        "registered_without_result": ["一班3"],
+        "result_without_registration": ["二班1"],
+        "passed_without_certificate": ["一班1", "二班1"],
+        "not_signed_for": ["二班2"],
+        "duplicate_certificate_numbers": ["一班1", "二班1"],
+    }
+    one = json.loads(school("check", "--session", session, "--format", "json").stdout)
+    assert one["registered_without_result"] == found["registered_without_result"]
+    table = school("check").stdout
+    assert "已报名但没有成绩：1" in table and "证书编号重复：2" in table
+    assert school("check", "--session", "99").exit_code == 1
+
+
+def test_a_selection_can_be_undone(school, xlsx):
+    session = add_session(school)
+    assert (
+        school(
+            "select",
+            "--session",
+            session,
+            "--scores",
+            scores(xlsx, FIRST),
+            "--group",
+            "class",
+            "--quota",
+            "60%",
+        ).exit_code
+        == 0
+    )
+    write = school.query("SELECT max(id) FROM imports")[0][0]
+    assert school("undo", str(write)).exit_code == 0
+    assert registered(school, session) == []
+    assert school.query("SELECT count(*) FROM selections") == [(0,)]
+    again = school(
+        "select",
+        "--session",
+        session,
+        "--scores",
+        scores(xlsx, FIRST),
+        "--group",
+        "class",
+        "--quota",
+        "60%",
+    )
+    assert again.exit_code == 0 and len(registered(school, session)) == 9
