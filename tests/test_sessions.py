@@ -62,6 +62,13 @@ def scores(xlsx, rows, name="scores.xlsx"):
     return xlsx(name, {"成绩": [["选拔测试成绩"], ["学号", "姓名", "班级", "选拔成绩"], *rows]})
 
 
+def choose(cli, session, path, *extra, group="class", quota="60%"):
+    """`xcert select` for the session from a score file."""
+    return cli(
+        "select", "--session", session, "--scores", path, "--group", group, "--quota", quota, *extra
+    )
+
+
 def registered(cli, session):
     return [
         no
@@ -109,17 +116,7 @@ def test_bad_quotas_are_refused(bad):
 
 def test_select_takes_each_class_quota_by_score_and_shows_the_tie(school, xlsx):
     session = add_session(school)
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, FIRST),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-    )
+    result = choose(school, session, scores(xlsx, FIRST))
     assert result.exit_code == 0, result.output
     # 23数控1: 5 enrolled (休学 not counted) → 3 places: 90, 80, 80 (缺考 is no candidate)
     # 23数控2: 7 → 5 places: 95, 85, then three tied at 75 fit exactly
@@ -143,17 +140,7 @@ def test_a_tie_across_the_line_is_broken_by_student_number_and_shown(school, xls
     rows = [list(r) for r in FIRST if r[2] == "23数控2"]
     rows[1][3] = 75  # 95, then four at 75 for the 4 remaining places... and one more
     rows[5][3] = 75
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, rows),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-    )
+    result = choose(school, session, scores(xlsx, rows))
     assert result.exit_code == 0, result.output
     assert registered(school, session) == ["230201", "230202", "230203", "230204", "230205"]
     assert "并列 75 分 5 人，按学号先后取 4 人" in result.stdout
@@ -162,17 +149,7 @@ def test_a_tie_across_the_line_is_broken_by_student_number_and_shown(school, xls
 
 def test_capacity_is_never_exceeded_and_the_cut_are_named(school, xlsx):
     session = add_session(school, "--capacity-per-day", "3", "--days", "2")
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, FIRST),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-    )
+    result = choose(school, session, scores(xlsx, FIRST))
     assert result.exit_code == 0, result.output
     assert registered(school, session) == [
         "230101",
@@ -188,17 +165,7 @@ def test_capacity_is_never_exceeded_and_the_cut_are_named(school, xlsx):
 
 def test_groups_by_major_count_every_class_of_the_cohort(school, xlsx):
     session = add_session(school)
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, FIRST),
-        "--group",
-        "major",
-        "--quota",
-        "50%",
-    )
+    result = choose(school, session, scores(xlsx, FIRST), group="major", quota="50%")
     assert result.exit_code == 0, result.output
     # 数控技术应用 2026 届: 12 enrolled → 6 places; 模具制造技术: 1 → 1
     assert len(registered(school, session)) == 7
@@ -208,18 +175,7 @@ def test_groups_by_major_count_every_class_of_the_cohort(school, xlsx):
 def test_dry_run_shows_the_choice_and_writes_nothing(school, xlsx):
     session = add_session(school)
     before = school.query("SELECT count(*) FROM imports")
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, FIRST),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-        "--dry-run",
-    )
+    result = choose(school, session, scores(xlsx, FIRST), "--dry-run")
     assert result.exit_code == 0 and "试运行" in result.stdout and "将报名 9 人" in result.stdout
     assert (
         registered(school, session) == [] and school.query("SELECT count(*) FROM imports") == before
@@ -230,8 +186,10 @@ def test_retest_fills_the_places_left_among_those_not_chosen(school, xlsx):
     session = add_session(school)
     path = scores(xlsx, FIRST)
     assert (
-        school(
-            "select", "--session", session, "--scores", path, "--group", "class", "--quota", "60%"
+        choose(
+            school,
+            session,
+            path,
         ).exit_code
         == 0
     )
@@ -240,18 +198,7 @@ def test_retest_fills_the_places_left_among_those_not_chosen(school, xlsx):
         school("register", "--session", session, "--student", "230102", "--remove").exit_code == 0
     )
     second = [["230104", "一班4", "23数控1", 88], ["230105", "一班5", "23数控1", 92]]
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, second, "second.xlsx"),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-        "--retest",
-    )
+    result = choose(school, session, scores(xlsx, second, "second.xlsx"), "--retest")
     assert result.exit_code == 0, result.output
     assert "230105" in registered(school, session) and "230104" not in registered(school, session)
     vias = dict(
@@ -260,16 +207,10 @@ def test_retest_fills_the_places_left_among_those_not_chosen(school, xlsx):
         )
     )
     assert vias["230105"] == "retest" and vias["230101"] == "select"
-    again = school(
-        "select",
-        "--session",
+    again = choose(
+        school,
         session,
-        "--scores",
         path,
-        "--group",
-        "class",
-        "--quota",
-        "60%",
         "--retest",
     )
     assert again.exit_code == 1 and "已做过第二次选拔" in again.stderr
@@ -278,39 +219,31 @@ def test_retest_fills_the_places_left_among_those_not_chosen(school, xlsx):
 def test_retest_needs_a_first_round_and_only_takes_those_not_chosen(school, xlsx):
     session = add_session(school)
     path = scores(xlsx, FIRST)
-    early = school(
-        "select",
-        "--session",
+    early = choose(
+        school,
         session,
-        "--scores",
         path,
-        "--group",
-        "class",
-        "--quota",
-        "60%",
         "--retest",
     )
     assert early.exit_code == 1 and "还没有做过第一次选拔" in early.stderr
     assert (
-        school(
-            "select", "--session", session, "--scores", path, "--group", "class", "--quota", "60%"
+        choose(
+            school,
+            session,
+            path,
         ).exit_code
         == 0
     )
-    twice = school(
-        "select", "--session", session, "--scores", path, "--group", "class", "--quota", "60%"
+    twice = choose(
+        school,
+        session,
+        path,
     )
     assert twice.exit_code == 1 and "已做过选拔" in twice.stderr
-    chosen_again = school(
-        "select",
-        "--session",
+    chosen_again = choose(
+        school,
         session,
-        "--scores",
         path,
-        "--group",
-        "class",
-        "--quota",
-        "60%",
         "--retest",
     )
     assert chosen_again.exit_code == 1 and "已报名这场考试" in chosen_again.stderr
@@ -325,17 +258,7 @@ def test_bad_score_rows_are_all_listed_and_nobody_is_chosen(school, xlsx):
         ["230102", "一班2", "23数控1", 120],  # out of range
         ["230101", "一班1", "23数控1", 70],  # the same student again
     ]
-    result = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, rows),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-    )
+    result = choose(school, session, scores(xlsx, rows))
     assert result.exit_code == 1
     for reason in ("不是在读学生", "花名册里没有这名学生", "不在 0–100 之间", "同一名学生"):
         assert reason in result.stderr, reason
@@ -569,33 +492,10 @@ def test_platform_results_come_back_by_id_number_and_check_reconciles(school, xl
 
 def test_a_selection_can_be_undone(school, xlsx):
     session = add_session(school)
-    assert (
-        school(
-            "select",
-            "--session",
-            session,
-            "--scores",
-            scores(xlsx, FIRST),
-            "--group",
-            "class",
-            "--quota",
-            "60%",
-        ).exit_code
-        == 0
-    )
+    assert choose(school, session, scores(xlsx, FIRST)).exit_code == 0
     write = school.query("SELECT max(id) FROM imports")[0][0]
     assert school("undo", str(write)).exit_code == 0
     assert registered(school, session) == []
     assert school.query("SELECT count(*) FROM selections") == [(0,)]
-    again = school(
-        "select",
-        "--session",
-        session,
-        "--scores",
-        scores(xlsx, FIRST),
-        "--group",
-        "class",
-        "--quota",
-        "60%",
-    )
+    again = choose(school, session, scores(xlsx, FIRST))
     assert again.exit_code == 0 and len(registered(school, session)) == 9

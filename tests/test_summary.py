@@ -157,21 +157,26 @@ def test_writes_of_the_window_and_what_they_added(office, tmp_path):
     )
 
 
+def nightly(cli, folder) -> list[str]:
+    """The summary as cron runs it: its own process."""
+    return [
+        sys.executable,
+        "-m",
+        "xcert",
+        "--db",
+        str(cli.db),
+        "summary",
+        "--output-dir",
+        str(folder),
+        "--date",
+        DAY,
+    ]
+
+
 def test_summary_runs_from_cron_with_an_empty_environment_and_no_terminal(office, tmp_path):
     env = {"PATH": os.path.dirname(sys.executable)} if os.name == "nt" else {}
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "xcert",
-            "--db",
-            str(office.db),
-            "summary",
-            "--output-dir",
-            str(tmp_path),
-            "--date",
-            DAY,
-        ],
+        nightly(office, tmp_path),
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -202,18 +207,7 @@ def test_a_summary_during_an_import_waits_and_succeeds(office, tmp_path):
     writer.start()
     started = time.monotonic()
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "xcert",
-            "--db",
-            str(office.db),
-            "summary",
-            "--output-dir",
-            str(tmp_path),
-            "--date",
-            DAY,
-        ],
+        nightly(office, tmp_path),
         capture_output=True,
     )
     writer.join()
