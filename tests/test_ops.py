@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -355,11 +356,16 @@ def test_purge_also_scrubs_students_an_undo_removed(demo):
         )
     ]
     assert gone and demo.query("SELECT count(*) FROM students") == [(0,)]
-    assert demo("purge", "--graduated-before", "2030").exit_code == 0  # nobody left to purge
+    this_year = str(dt.date.today().year)
+    assert demo("purge", "--graduated-before", this_year).exit_code == 0  # nobody left
     wal = demo.db.with_name(demo.db.name + "-wal")
     raw = demo.db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     for student in gone:
-        if student["cohort"] is not None and student["cohort"] < 2030 and student["id_number"]:
+        if (
+            student["cohort"] is not None
+            and student["cohort"] < int(this_year)
+            and student["id_number"]
+        ):
             assert student["id_number"].encode() not in raw
 
 
@@ -391,3 +397,19 @@ def test_backup_to_a_missing_folder_or_onto_the_database_files_is_refused(demo, 
         result = demo("backup", f"{demo.db}{suffix}")
         assert result.exit_code == 1 and "数据库本身" in result.stderr, suffix
     assert demo.query("SELECT count(*) FROM students") == [(44,)]
+
+
+def test_purge_refuses_cohorts_still_at_school_or_entered_for_an_exam(demo):
+    next_year = str(dt.date.today().year + 1)
+    assert "还没有毕业" in demo("purge", "--graduated-before", next_year).stderr
+    # 21数控2 (cohort 2024) is still 在读 in the example roster
+    enrolled = demo("purge", "--graduated-before", "2025")
+    assert enrolled.exit_code == 1 and "学籍状态仍是在读" in enrolled.stderr
+    assert demo.query("SELECT count(*) FROM students WHERE id_number IS NULL") == [(0,)]
+    future = str(dt.date.today().year + 1) + "-06-01"
+    added = demo("session", "add", "--cert", "机械工程制图", "--level", "初级", "--date", future)
+    assert added.exit_code == 0
+    session = demo.query("SELECT max(id) FROM sessions")[0][0]
+    assert demo("register", "--session", session, "--student", "2021020101").exit_code == 0
+    entered = demo("purge", "--graduated-before", "2025")
+    assert entered.exit_code == 1 and "报名了还没考的考试" in entered.stderr

@@ -25,7 +25,10 @@ CATEGORIES = {
     "duplicate_certificate_numbers": "证书编号重复",
 }
 _STUDENT = "s.student_no, s.name, s.class_code"
-_SESSION = "c.name, se.level, coalesce(se.date_text, se.date_start)"
+_SESSION = (
+    "c.name, se.level, CASE WHEN se.date_start = se.date_end THEN se.date_start"
+    " ELSE coalesce(se.date_text, se.date_start) END"
+)
 
 
 def check(

@@ -373,10 +373,36 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     data is not kept forever), from the students, from every earlier value the journal
     kept of them (students an undo removed too), and from the file's free pages. Counts
     and figures stay: no row goes, no class, cohort or result changes."""
+    import datetime as dt
+
     from xcert import db
     from xcert.records import log_write
 
+    if before_cohort > dt.date.today().year:
+        raise XcertError(
+            f"{before_cohort - 1} 届还没有毕业，不能清除；--graduated-before 最大为今年"
+        )
     where = "cohort < ? AND (id_number IS NOT NULL OR phone IS NOT NULL)"
+    # Not while the school still needs them: enrolled by status, or entered for an exam
+    # still to come (the platform's registration list needs the ID number).
+    enrolled, upcoming = conn.execute(
+        f"SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE EXISTS ("
+        " SELECT 1 FROM registrations r JOIN sessions se ON se.id = r.session_id"
+        " WHERE r.student_id = students.id"
+        " AND coalesce(se.date_end, se.date_start, '9999') >= date('now', 'localtime')))"
+        f" FROM students WHERE {where}",
+        (before_cohort,),
+    ).fetchone()
+    if upcoming:
+        raise XcertError(
+            f"{before_cohort} 届以前的学生中有 {upcoming} 人报名了还没考的考试，不能清除他们的身份证号；"
+            "先取消报名（xcert register --remove）或换一个年份"
+        )
+    if enrolled:
+        raise XcertError(
+            f"{before_cohort} 届以前的学生中有 {enrolled} 人学籍状态仍是在读，不像已经毕业；"
+            "先导入更新了学籍状态（毕业）的花名册，或换一个年份"
+        )
     found = Purged(
         *conn.execute(
             f"SELECT count(*), count(id_number), count(phone) FROM students WHERE {where}",

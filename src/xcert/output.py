@@ -31,6 +31,7 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[str]]
+    wrap: tuple[int, ...] = ()  # 1-based columns of free text that may wrap in HTML
 
 
 def _count(value: int | None) -> str:

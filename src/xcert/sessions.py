@@ -42,7 +42,9 @@ class Session:
 
 
 _SELECT = """
-    SELECT se.id, c.name, c.kind, se.level, coalesce(se.date_text, se.date_start), se.date_start,
+    SELECT se.id, c.name, c.kind, se.level,
+           CASE WHEN se.date_start = se.date_end THEN se.date_start
+                ELSE coalesce(se.date_text, se.date_start) END, se.date_start,
            se.site, se.capacity_per_day * coalesce(se.days, 1),
            (SELECT count(*) FROM registrations r WHERE r.session_id = se.id),
            (SELECT count(*) FROM results r WHERE r.session_id = se.id)
@@ -102,6 +104,15 @@ def add(
             if v is not None and v != old
         }
         if changed:
+            per_day = changed.get("capacity_per_day", stored[1])
+            capacity = None if per_day is None else per_day * (changed.get("days", stored[2]) or 1)
+            taken = conn.execute(
+                "SELECT count(*) FROM registrations WHERE session_id = ?", (session_id,)
+            ).fetchone()[0]
+            if capacity is not None and capacity < taken:
+                raise XcertError(
+                    f"这场考试已报名 {taken} 人，容量不能改成 {capacity} 人；先用 xcert register --remove 取消一些报名"
+                )
             db.update_row(conn, "sessions", session_id, changed, write_id)
             state = "updated" if state == "unchanged" else state
         conn.execute(

@@ -59,6 +59,7 @@ def window(
     not remembered: the nightly summaries go on where the last nightly one ended.)"""
     """Since the last summary unless told; a second run for the same day reuses that
     day's start, so it writes the same file when nothing changed."""
+    asked_day = day is not None and day < now.date()
     day = day or now.date()
     until = min(now, dt.datetime.combine(day, dt.time.max))  # a day's summary ends with it
     if since is not None:
@@ -70,6 +71,8 @@ def window(
         earlier = dt.datetime.fromisoformat(last["until"])
         if earlier < until:
             return Window(earlier, until, day)
+    if asked_day:  # an earlier day's summary: that whole day
+        return Window(dt.datetime.combine(day, dt.time.min), until, day)
     return Window(until - dt.timedelta(hours=24), until, day)
 
 
@@ -154,6 +157,7 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
             for wid, started, kind, name, added, updated, rejected, undone in rows
         ],
     )
+    table.wrap = (4,)  # the file or what was written: long, may wrap
     ids = [r[0] for r in rows if r[7] is None]
     lines = []
     if ids:

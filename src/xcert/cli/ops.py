@@ -11,10 +11,17 @@ from xcert.cli import _console, _db_path, _open, app
 from xcert.errors import XcertError
 
 
+def _number(value: int | None) -> int | None:
+    """A write or session number: positive, and small enough for SQLite."""
+    if value is not None and not 1 <= value <= 2**62:
+        raise typer.BadParameter(f"{value} 不是有效的编号（应为正整数）")
+    return value
+
+
 @app.command()
 def log(
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=1_000_000, help="只显示最近的这么多次")
+        int, typer.Option("--limit", callback=_number, help="只显示最近的这么多次")
     ] = 30,
     format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
 ) -> None:
@@ -69,7 +76,7 @@ def log(
 @app.command()
 def undo(
     write_id: Annotated[
-        int, typer.Argument(min=1, max=2**62, help="要撤销的写入编号（见 xcert log）")
+        int, typer.Argument(callback=_number, help="要撤销的写入编号（见 xcert log）")
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只说明会改动什么，不写入")] = False,
 ) -> None:
@@ -113,6 +120,8 @@ _TABLE_LABELS = {
     "targets": "目标",
     "sites": "考点",
     "plans": "实施方案",
+    "registrations": "报名",
+    "selections": "选拔记录",
 }
 
 

@@ -69,7 +69,7 @@ def _date(value: str | None, what: str):
     try:
         return clean.date_span(value)
     except clean.CellError as exc:
-        raise XcertError(f"{what}「{value}」：{exc}") from None
+        raise XcertError(f"{what}：{exc}") from None
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from xcert.cli import _console, _open, app
+from xcert.cli.ops import _number
 from xcert.errors import XcertError
 
 session_app = typer.Typer(help="考试场次：证书、等级、日期、考点和容量。", no_args_is_help=True)
@@ -42,6 +43,12 @@ def session_add(
     done = {"added": "已新建", "updated": "已更新", "unchanged": "已有，未改变"}[state]
     capacity = "不限" if session.capacity is None else f"{session.capacity} 人"
     _console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量 {capacity}")
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
 
 
 def _level(value: str | None) -> str | None:
@@ -96,7 +103,7 @@ def session_list(
 @app.command()
 def select(
     session: Annotated[
-        int, typer.Option("--session", min=1, max=2**62, help="考试场次编号（xcert session list）")
+        int, typer.Option("--session", callback=_number, help="考试场次编号（xcert session list）")
     ],
     scores: Annotated[Path, typer.Option("--scores", help="选拔成绩表（学号或班级+姓名，成绩）")],
     group: Annotated[str, typer.Option("--group", help="按什么分组：class、major、department")],
@@ -196,7 +203,7 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
 
 @app.command()
 def register(
-    session: Annotated[int, typer.Option("--session", min=1, max=2**62, help="考试场次编号")],
+    session: Annotated[int, typer.Option("--session", callback=_number, help="考试场次编号")],
     student: Annotated[
         list[str] | None, typer.Option("--student", help="学生：学号、身份证号或姓名；可写多次")
     ] = None,
@@ -231,13 +238,15 @@ def register(
             conn, "register", f"{'取消报名' if remove else '报名'}：{label}", 0, 0
         )
         changed, same = sessions.register(conn, session, ids, remove=remove, write_id=write_id)
-        conn.execute(
-            "UPDATE imports SET rows_added = ?, rows_unchanged = ? WHERE id = ?",
-            (changed, same, write_id),
+        conn.execute(  # a removal is counted as an update: the log has no "removed"
+            "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
+            (0 if remove else changed, changed if remove else 0, same, write_id),
         )
     session_now = sessions.get(conn, session)
     conn.close()
     verb = "取消报名" if remove else "报名"
+    if not remove and session_now.date_start and session_now.date_start < _today():
+        _console(stderr=True).print(f"注意：{label} 的日期已过，这是补录报名吗？")
     capacity = "不限" if session_now.capacity is None else str(session_now.capacity)
     _console().print(
         f"{label}：{verb} {changed} 人（{same} 人本来就{'没有报名' if remove else '已报名'}）；"
@@ -251,7 +260,7 @@ app.add_typer(export_app, name="export")
 
 @export_app.command("registrations")
 def export_registrations(
-    session: Annotated[int, typer.Option("--session", min=1, max=2**62, help="考试场次编号")],
+    session: Annotated[int, typer.Option("--session", callback=_number, help="考试场次编号")],
     output: Annotated[Path, typer.Option("-o", "--output", help="写到这个 .xlsx 文件")],
     profile: Annotated[
         Path | None,
@@ -280,7 +289,7 @@ def export_registrations(
 @app.command()
 def check(
     session: Annotated[
-        int | None, typer.Option("--session", min=1, max=2**62, help="只核对这一场考试")
+        int | None, typer.Option("--session", callback=_number, help="只核对这一场考试")
     ] = None,
     format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
 ) -> None:
