@@ -234,19 +234,16 @@ def test_retest_needs_a_first_round_and_only_takes_those_not_chosen(school, xlsx
         ).exit_code
         == 0
     )
-    twice = choose(
-        school,
-        session,
-        path,
-    )
+    twice = choose(school, session, path)
     assert twice.exit_code == 1 and "已做过选拔" in twice.stderr
-    chosen_again = choose(
-        school,
-        session,
-        path,
-        "--retest",
-    )
-    assert chosen_again.exit_code == 1 and "已报名这场考试" in chosen_again.stderr
+    other_rule = choose(school, session, path, "--retest", quota="100%")
+    assert other_rule.exit_code == 1 and "--group class --quota 60%" in other_rule.stderr
+    before = registered(school, session)
+    # the whole first sheet again: the chosen hold their places, nobody else fits
+    again = choose(school, session, path, "--retest")
+    assert again.exit_code == 0, again.output
+    assert "已报名这场考试的 9 人不再排名" in again.stdout
+    assert registered(school, session) == before
 
 
 def test_bad_score_rows_are_all_listed_and_nobody_is_chosen(school, xlsx):
@@ -499,3 +496,95 @@ def test_a_selection_can_be_undone(school, xlsx):
     assert school.query("SELECT count(*) FROM selections") == [(0,)]
     again = choose(school, session, scores(xlsx, FIRST))
     assert again.exit_code == 0 and len(registered(school, session)) == 9
+
+
+def test_the_first_selection_cannot_be_undone_under_its_retest(school, xlsx):
+    session = add_session(school)
+    assert choose(school, session, scores(xlsx, FIRST)).exit_code == 0
+    first = school.query("SELECT max(id) FROM imports")[0][0]
+    school("register", "--session", session, "--student", "230102", "--remove")
+    second = [["230104", "一班4", "23数控1", 88]]
+    assert choose(school, session, scores(xlsx, second, "r.xlsx"), "--retest").exit_code == 0
+    refused = school("undo", str(first))
+    assert refused.exit_code == 1 and "请先撤销第二次选拔" in refused.stderr
+
+
+def test_register_takes_only_enrolled_students_and_cleans_the_class(school):
+    session = add_session(school)
+    left = school("register", "--session", session, "--student", "230106")
+    assert left.exit_code == 1 and "不是在读学生" in left.stderr
+    assert school("register", "--session", session, "--class", "２３数控１ ").exit_code == 0
+    assert len(registered(school, session)) == 5
+
+
+def test_capacity_cannot_drop_below_the_registrations(school):
+    session = add_session(school, "--capacity-per-day", "10")
+    school("register", "--session", session, "--class", "23数控2")
+    lower = school(
+        "session",
+        "add",
+        "--cert",
+        "数控车铣加工",
+        "--level",
+        "中级",
+        "--date",
+        "2026-12-12",
+        "--capacity-per-day",
+        "3",
+    )
+    assert lower.exit_code == 1 and "已报名 7 人" in lower.stderr
+    assert "7 / 10" in school("session", "list").stdout
+
+
+def test_usage_mistakes_in_select_and_session_add_exit_2(school, xlsx):
+    session = add_session(school)
+    assert choose(school, session, scores(xlsx, FIRST), quota="101%").exit_code == 2
+    bad_date = school("session", "add", "--cert", "数控车铣加工", "--date", "2026-02-30")
+    assert bad_date.exit_code == 2
+
+
+def test_a_month_range_session_exports_its_dates_as_written(school, tmp_path):
+    session = add_session(school, date="2026.12")
+    school("register", "--session", session, "--student", "230101")
+    out = tmp_path / "m.xlsx"
+    assert school("export", "registrations", "--session", session, "-o", out).exit_code == 0
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("考核日期") + 1).value == "2026.12"
+
+
+def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101")
+    out = tmp_path / "h.xlsx"
+    profile = tmp_path / "f.toml"
+    profile.write_text(
+        '[[column]]\nheader = "=HYPERLINK(\\"http://x\\",\\"点\\")"\nfield = "name"\n',
+        encoding="utf-8",
+    )
+    assert (
+        school(
+            "export", "registrations", "--session", session, "-o", out, "--profile", profile
+        ).exit_code
+        == 0
+    )
+    head = load_workbook(out).active.cell(1, 1)
+    assert head.data_type == "s" and head.value.startswith("=HYPERLINK")
+    for text, reason in (
+        ("column = [1, 2]\n", "应写成 [[column]] 表"),
+        (
+            '[[column]]\nheader = "x"\nfield = "name"\nrequired = "no"\n',
+            "required 应写 true 或 false",
+        ),
+        ('[[column]]\nheader = "a\\u0001b"\nfield = "name"\n', "控制字符"),
+    ):
+        profile.write_text(text, encoding="utf-8")
+        result = school(
+            "export", "registrations", "--session", session, "-o", out, "--profile", profile
+        )
+        assert result.exit_code == 1 and reason in result.stderr, result.output
+    profile.write_bytes('[[column]]\nheader = "姓名"\nfield = "name"\n'.encode("gbk"))
+    gbk = school("export", "registrations", "--session", session, "-o", out, "--profile", profile)
+    assert gbk.exit_code == 1 and "UTF-8" in gbk.stderr
+    folder = school("export", "registrations", "--session", session, "-o", tmp_path)
+    assert folder.exit_code == 1 and "内部错误" not in folder.stderr

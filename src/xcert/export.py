@@ -81,7 +81,11 @@ def load_profile(path: Path | None) -> Profile:
     path = path or bundled("examples") / DEFAULT_PROFILE
     if not path.is_file():
         raise XcertError(f"列配置文件 {path} 不存在")
-    data = load_toml(path, path.read_text(encoding="utf-8-sig"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise XcertError(f"{path.name}：列配置文件应存为 UTF-8 文本") from None
+    data = load_toml(path, text)
     problems = []
     settings = data.get("profile", {})
     sheet = settings.get("sheet", "报名表") if isinstance(settings, dict) else "报名表"
@@ -91,9 +95,15 @@ def load_profile(path: Path | None) -> Profile:
     columns = []
     for number, entry in enumerate(entries, 1):
         where = f"第 {number} 个 [[column]]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}：应写成 [[column]] 表（header = …）")
+            continue
         header = entry.get("header")
         if not isinstance(header, str) or not header.strip():
             problems.append(f"{where}：缺少 header（列名）")
+            continue
+        if any(ord(c) < 32 for c in header):
+            problems.append(f"{where}：header 里有控制字符")
             continue
         where += f"（{header}）"
         unknown = set(entry) - {"header", "field", "value", "values", "format", "required"}
@@ -121,14 +131,13 @@ def load_profile(path: Path | None) -> Profile:
                 f'{where}：format 只用于日期列（{"、".join(DATE_FIELDS)}），如 "%Y%m%d"'
             )
             continue
+        required = entry.get("required", False)
+        if not isinstance(required, bool):
+            problems.append(f"{where}：required 应写 true 或 false")
+            continue
         columns.append(
             Column(
-                header.strip(),
-                fld,
-                None if value is None else str(value),
-                values,
-                fmt,
-                bool(entry.get("required", False)),
+                header.strip(), fld, None if value is None else str(value), values, fmt, required
             )
         )
     headers = [c.header for c in columns]
@@ -152,14 +161,19 @@ def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile:
     from xcert import sites
     from xcert.xlsxout import Table, write_tables
 
+    if out.suffix.lower() != ".xlsx":
+        raise XcertError(f"-o {out.name}：报名表导出为 .xlsx 文件")
+    if out.is_dir() or not out.parent.is_dir():
+        raise XcertError(f"-o {out}：{'这是文件夹' if out.is_dir() else '文件夹不存在'}")
     session = sessions.get(conn, session_id)
     people = sessions.registered(conn, session_id)
     if not people:
         raise XcertError(f"{session.label} 还没有人报名（xcert select 或 xcert register）")
     school = str(sites.school(conn).get("name") or "")
-    date_start = conn.execute(
-        "SELECT date_start FROM sessions WHERE id = ?", (session_id,)
-    ).fetchone()[0]
+    date_start, date_end = conn.execute(
+        "SELECT date_start, date_end FROM sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    single_day = date_start is not None and date_start == date_end
     problems: list[str] = []
     body = []
     for number, person in enumerate(people, 1):
@@ -170,7 +184,8 @@ def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile:
             "school": school,
             "certificate": session.certificate,
             "level": session.level,
-            "exam_date": dt.date.fromisoformat(date_start) if date_start else None,
+            # a month range (2026.12) is exported as written, never as an invented day
+            "exam_date": dt.date.fromisoformat(date_start) if single_day else session.date,
             "site": session.site,
         }
         row = []
@@ -188,11 +203,10 @@ def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile:
             + "；".join(problems[:8])
             + ("……" if len(problems) > 8 else "")
         )
-    if out.suffix.lower() != ".xlsx":
-        raise XcertError(f"-o {out.name}：报名表导出为 .xlsx 文件")
-    if not out.parent.is_dir():
-        raise XcertError(f"文件夹 {out.parent} 不存在")
-    write_tables(out, [Table(profile.sheet, [c.header for c in profile.columns], body)])
+    try:
+        write_tables(out, [Table(profile.sheet, [c.header for c in profile.columns], body)])
+    except OSError as exc:
+        raise XcertError(f"无法写入 {out}：{exc.strerror or exc}") from None
     return Export(session, len(body), out)
 
 

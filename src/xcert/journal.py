@@ -185,6 +185,22 @@ def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
             f"第 {wid} 次写入早于撤销记录（数据库升级到结构版本 5 之前），无法精确撤销；"
             "可以改正文件后重新导入"
         )
+    if write["kind"] == "select":  # its second test ranked those it did not choose
+        retests = [
+            r
+            for (r,) in conn.execute(
+                "SELECT DISTINCT s2.created_import FROM selections s1 JOIN selections s2"
+                " ON s2.session_id = s1.session_id AND s2.round = 2"
+                " JOIN imports i ON i.id = s2.created_import"
+                " WHERE s1.created_import = ? AND i.undone_by IS NULL",
+                (wid,),
+            )
+        ]
+        if retests:
+            raise XcertError(
+                f"不能撤销第 {wid} 次写入（第一次选拔）：第 {retests[0]} 次写入的第二次选拔建立在它上面；"
+                "请先撤销第二次选拔"
+            )
     later = _later_writes(conn, wid)
     if later:
         listed = "、".join(f"第 {w} 次（{k}：{f}）" for w, k, f in later[:5])

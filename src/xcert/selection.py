@@ -20,6 +20,7 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ class Selection:
     groups: list[Group]
     capacity_tie: str | None = None
     write_id: int | None = None
+    already: list[str] = field(default_factory=list)  # in the sheet, registered before
 
     @property
     def chosen(self) -> list[Candidate]:
@@ -160,6 +162,12 @@ def select(
         )
     if retest and 1 not in rounds:
         raise XcertError(f"{session.label} 还没有做过第一次选拔，--retest 无从补选")
+    if retest:  # the second test fills the first one's places: the same groups and quota
+        first = _first_rule(conn, session_id)
+        if first is not None and first != _rule(group_by, quota):
+            raise XcertError(
+                f"第二次选拔要用第一次的分组和名额（--group {first['group']} --quota {first['quota']}）"
+            )
     scores = read_scores(conn, path, sheet, group_by)
     result = _choose(conn, session, scores, group_by, quota, round_, path.name)
     if dry_run:
@@ -170,8 +178,12 @@ def select(
         chosen = result.chosen
         result.write_id = records.log_write(conn, kind, path.name, len(chosen), 0)
         conn.execute(
-            "UPDATE imports SET sha256 = ? WHERE id = ?",
-            (hashlib.sha256(data).hexdigest(), result.write_id),
+            "UPDATE imports SET sha256 = ?, options = ? WHERE id = ?",
+            (
+                hashlib.sha256(data).hexdigest(),
+                json.dumps(_rule(group_by, quota), ensure_ascii=False),
+                result.write_id,
+            ),
         )
         conn.executemany(
             "INSERT INTO selections (session_id, student_id, round, group_key, score, rank,"
@@ -196,6 +208,21 @@ def select(
             conn, session_id, [c.student_id for c in chosen], via=kind, write_id=result.write_id
         )
     return result
+
+
+def _rule(group_by: str, quota: Quota) -> dict:
+    assert quota.count is not None or quota.fraction is not None
+    text = f"{quota.count}" if quota.count is not None else f"{float(quota.fraction * 100):g}%"
+    return {"group": group_by, "quota": text}
+
+
+def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
+    row = conn.execute(
+        "SELECT i.options FROM selections s JOIN imports i ON i.id = s.created_import"
+        " WHERE s.session_id = ? AND s.round = 1 LIMIT 1",
+        (session_id,),
+    ).fetchone()
+    return json.loads(row[0]) if row and row[0] not in (None, "{}") else None
 
 
 def read_scores(
@@ -270,6 +297,8 @@ def read_scores(
         raise XcertError(
             f"{label}：{len(report.problems)} 处问题，没有选拔任何人", problems=report.problems
         )
+    if not out and seen:
+        raise XcertError(f"{label}：表里的 {len(seen)} 名学生都没有成绩（缺考），没有可选的人")
     if not out:
         raise XcertError(
             f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"
@@ -312,10 +341,11 @@ def _choose(
     }
     problems = []
     groups: dict[str, Group] = {}
+    skipped = []
     for student, score in scores:
         key = student["group"]
-        if student["id"] in registered:
-            problems.append(f"{_who(student)} 已报名这场考试")
+        if student["id"] in registered:  # holds a place already (counted below)
+            skipped.append(_who(student))
             continue
         if round_ == 2 and key not in first_groups:
             problems.append(f"{_who(student)} 所在的「{key}」没有参加第一次选拔")
@@ -353,6 +383,7 @@ def _choose(
     selection = Selection(
         session, round_, group_by, quota, sorted(groups.values(), key=lambda g: g.key)
     )
+    selection.already = skipped
     left = session.places_left
     chosen = selection.chosen
     if left is not None and len(chosen) > left:

@@ -156,8 +156,8 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
             ]
             for wid, started, kind, name, added, updated, rejected, undone in rows
         ],
+        wrap=(4,),  # the file or what was written: long, may wrap
     )
-    table.wrap = (4,)  # the file or what was written: long, may wrap
     ids = [r[0] for r in rows if r[7] is None]
     lines = []
     if ids:

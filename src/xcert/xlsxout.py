@@ -83,24 +83,32 @@ def _write_sheet(book, title: str, table: Table) -> None:
     fill = PatternFill("solid", fgColor="DDEBF7")
     head_cells = []
     for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
+        cell = _cell(sheet, str(label))  # a header (a school's profile) is text too
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         head_cells.append(cell)
     sheet.append(head_cells)
     for row in rows:
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=float(value) if _is_percent(value) else value)
-            if _is_percent(value):
-                cell.number_format = "0.0%"
-            elif isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-                cell.number_format = "@"
-                if value.startswith(_FORMULA_START):
-                    cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
-            out.append(cell)
-        sheet.append(out)
+        sheet.append([_cell(sheet, value) for value in row])
+
+
+def _cell(sheet, value: object):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if _is_percent(value):
+        cell = WriteOnlyCell(sheet, value=float(value))  # type: ignore[arg-type]
+        cell.number_format = "0.0%"
+        return cell
+    if not isinstance(value, str):
+        return WriteOnlyCell(sheet, value=value)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters xlsx cannot hold
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # never a formula, whatever it starts with
+    cell.number_format = "@"
+    if value.startswith(_FORMULA_START):
+        cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
+    return cell
 
 
 class Percent(float):

@@ -21,9 +21,11 @@ def session_add(
     level: Annotated[str | None, typer.Option("--level", help="初级 / 中级 / 高级")] = None,
     site: Annotated[str | None, typer.Option("--site", help="考点名称")] = None,
     capacity_per_day: Annotated[
-        int | None, typer.Option("--capacity-per-day", min=1, help="每天最多考多少人")
+        int | None, typer.Option("--capacity-per-day", min=1, max=100_000, help="每天最多考多少人")
     ] = None,
-    days: Annotated[int | None, typer.Option("--days", min=1, help="考几天（默认 1 天）")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, max=366, help="考几天（默认 1 天）")
+    ] = None,
 ) -> None:
     """新建一场考试（同一证书、等级、日期的场次已有时，补上考点和容量）。
 
@@ -33,7 +35,10 @@ def session_add(
     from xcert.cli.records import _date
 
     level_ = _level(level)
-    span = _date(date, "--date")
+    try:
+        span = _date(date, "--date")
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason, param_hint="--date") from None
     conn = _open(create=False)
     session_id, state = sessions.add(
         conn, clean.text(cert), level_, span, site, capacity_per_day, days
@@ -128,7 +133,10 @@ def select(
         raise typer.BadParameter(
             f"「{group}」不可用；可用：class、major、department", param_hint="--group"
         )
-    quota_ = selection.parse_quota(quota)
+    try:
+        quota_ = selection.parse_quota(quota)
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason, param_hint="--quota") from None
     conn = _open(create=False)
     result = selection.select(
         conn, session, scores, group, quota_, retest=retest, dry_run=dry_run, sheet=sheet
@@ -182,6 +190,11 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
                 labels[c.outcome],
             )
     out.print(people)
+    if result.already:
+        out.print(
+            f"已报名这场考试的 {len(result.already)} 人不再排名（占本组名额）："
+            + "、".join(result.already)
+        )
     for g in result.groups:
         if g.tie:
             out.print(f"「{g.key}」{g.tie}")
@@ -215,12 +228,21 @@ def register(
     例：xcert register --session 3 --student 2021020101 --student 2021020102；
     xcert register --session 3 --student 2021020101 --remove
     """
-    from xcert import db, records, search, sessions
+    from xcert import clean, db, records, search, sessions
 
     if not student and class_code is None:
         raise typer.BadParameter("请给出 --student 或 --class")
     conn = _open(create=False)
-    ids = [int(search.find_one(conn, s)["id"]) for s in student or []]
+    ids = []
+    for text in student or []:
+        found = search.find_one(conn, text)
+        if found["status"] != "enrolled" and not remove:
+            raise XcertError(
+                f"{found['name']}（{found['student_no'] or found['class_code']}）不是在读学生，不能报名"
+            )
+        ids.append(int(found["id"]))
+    if class_code is not None:
+        class_code = clean.text(class_code)
     if class_code is not None:
         found = [
             sid
