@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 class _Group(TyperGroup):
     """Turns a user's error into one stderr line and exit 1, for every command."""
 
+    # --help lists the commands in the order an office works, not as the modules load
+    ORDER = (
+        "init", "demo", "import", "find", "certs", "record", "sign", "session", "select",
+        "register", "export", "check", "stats", "target", "render", "summary", "log",
+        "undo", "backup", "purge",
+    )  # fmt: skip
+
+    def list_commands(self, ctx):
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
     def parse_args(self, ctx, args):
         from xcert import db
 
