@@ -518,9 +518,14 @@ def _sheet_rows(
     raw: dict[str, list[object]] = {}
     values: dict[str, list[object]] = {}
     failures: dict[str, dict[int, str]] = {}
+    # Sheets are mostly rectangular (calamine pads rows): then take columns in C.
+    rectangular = bool(data) and min(map(len, data)) > max(header.columns[f] for f in fields)
     for fld in fields:
         col = header.columns[fld]
-        raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
+        if rectangular:
+            raw[fld] = list(map(operator.itemgetter(col), data))
+        else:
+            raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
         values[fld], failures[fld] = _clean_column(raw[fld], CLEANERS[fld])
     failing_rows = {index for failed in failures.values() for index in failed}
     width = len(fields)
@@ -777,9 +782,17 @@ def _write(
     for values in new:
         values["created_import"] = values["updated_import"] = import_id
     rebuild = into_empty and len(new) >= BULK_ROWS
+    journal_insert = None
     if rebuild:  # inside the transaction: a rollback restores the indexes too
         for name in db.STUDENT_KEY_INDEXES:
             conn.execute(f"DROP INDEX {name}")
+        # Rows carrying this import's created_import are never journalled one by one:
+        # the trigger would only test that, 100,000 times (journal.py).
+        journal_insert = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'journal_students_insert'"
+        ).fetchone()
+        if journal_insert:
+            conn.execute("DROP TRIGGER journal_students_insert")
     conn.executemany(
         f"INSERT INTO students ({', '.join(_INSERT_COLUMNS)})"
         f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
@@ -788,6 +801,8 @@ def _write(
     if rebuild:
         for sql in db.STUDENT_KEY_INDEXES.values():
             conn.execute(sql)
+        if journal_insert:
+            conn.execute(journal_insert[0])
     for student_id, _before, after in resolution.updated:
         db.update_row(conn, "students", student_id, after, import_id)
 
