@@ -512,10 +512,11 @@ def test_bulk_load_into_an_empty_table_keeps_its_unique_indexes(cli, xlsx):
     # the journal's insert trigger, set aside for the bulk load, is back
     trigger = "SELECT count(*) FROM sqlite_master WHERE name = 'journal_students_insert'"
     assert cli.query(trigger) == [(1,)]
-    assert cli("undo", "1").exit_code == 0 and cli.query("SELECT count(*) FROM students") == [(0,)]
     conn = sqlite3.connect(cli.db)
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO students (student_no, name) VALUES ('2021000001', 'x')")
+    conn.close()
+    assert cli("undo", "1").exit_code == 0 and cli.query("SELECT count(*) FROM students") == [(0,)]
 
 
 def test_rejects_file_never_turns_a_cell_into_a_formula(cli, tmp_path):
