@@ -152,7 +152,7 @@ def test_undo_refuses_when_a_later_write_changed_the_same_rows(demo, xlsx):
     before = data(demo.db)
     result = demo("undo", str(first))
     assert result.exit_code == 1
-    assert f"第 {first + 1} 次（roster：again.xlsx）" in result.stderr
+    assert f"第 {first + 1} 次（花名册：again.xlsx）" in result.stderr
     assert data(demo.db) == before
     # Newest first works, and then the earlier one can go too.
     assert demo("undo", str(first + 1)).exit_code == 0
@@ -413,3 +413,38 @@ def test_purge_refuses_cohorts_still_at_school_or_entered_for_an_exam(demo):
     assert demo("register", "--session", session, "--student", "2021020101").exit_code == 0
     entered = demo("purge", "--graduated-before", "2025")
     assert entered.exit_code == 1 and "报名了还没考的考试" in entered.stderr
+
+
+def test_a_row_a_later_write_removed_cannot_come_back_under_an_undone_write(cli):
+    assert cli("import", EXAMPLES / "roster.xlsx").exit_code == 0
+    assert cli("import", EXAMPLES / "catalogue.toml").exit_code == 0
+    future = str(dt.date.today().year + 1) + "-12-12"
+    assert (
+        cli(
+            "session", "add", "--cert", "数控车铣加工", "--level", "中级", "--date", future
+        ).exit_code
+        == 0
+    )
+    assert cli("register", "--session", "1", "--student", "2021020101").exit_code == 0
+    added = last_write(cli)
+    assert cli("register", "--session", "1", "--student", "2021020101", "--remove").exit_code == 0
+    refused = cli("undo", str(added))
+    assert refused.exit_code == 1 and f"第 {added + 1} 次" in refused.stderr
+    assert cli("undo", str(added + 1)).exit_code == 0  # newest first: the removal …
+    assert cli("undo", str(added)).exit_code == 0  # … then the registration
+    assert cli.query("SELECT count(*) FROM registrations") == [(0,)]
+
+
+def test_purge_dry_run_counts_what_only_the_journal_still_holds(cli, xlsx):
+    header = ["学号", "姓名", "身份证号", "班级", "届别", "手机号", "学籍状态"]
+    person = ["190001", "旧生", make_id("20010101", "013"), "16数控1", 2019, "13800009999", "毕业"]
+    assert cli("import", xlsx("old.xlsx", {"S": [header, person]})).exit_code == 0
+    person[5] = "13800008888"
+    assert cli("import", xlsx("old2.xlsx", {"S": [header, person]})).exit_code == 0
+    assert cli("undo", "2").exit_code == 0 and cli("undo", "1").exit_code == 0
+    dry = cli("purge", "--graduated-before", "2021", "--dry-run")
+    assert "写入记录里" in dry.stdout and "没有需要清除" not in dry.stdout, dry.stdout
+    done = cli("purge", "--graduated-before", "2021")
+    assert done.exit_code == 0 and "已清除" in done.stdout
+    olds = " ".join(old for (old,) in cli.query("SELECT old FROM journal WHERE old IS NOT NULL"))
+    assert person[2] not in olds and "13800009999" not in olds

@@ -229,9 +229,8 @@ def m004_sites_and_plans(conn: sqlite3.Connection) -> None:
 
 
 def m005_journal(conn: sqlite3.Connection) -> None:
-    """The write journal behind `xcert undo` and `xcert log` (journal.py)."""
-    from xcert import journal
-
+    """The write journal behind `xcert undo` and `xcert log` (journal.py); its triggers
+    are made by `migrate` after the last migration, from the tables as they are then."""
     _script(
         conn,
         """
@@ -254,13 +253,10 @@ def m005_journal(conn: sqlite3.Connection) -> None:
         INSERT INTO meta (key, value) SELECT 'journal_since', coalesce(max(id), 0) + 1 FROM imports;
         """,
     )
-    journal.create_triggers(conn)
 
 
 def m006_registrations(conn: sqlite3.Connection) -> None:
     """Who is entered for a session, and how each selection test ranked them (SPEC 6.4)."""
-    from xcert import journal
-
     _script(
         conn,
         """
@@ -291,7 +287,6 @@ def m006_registrations(conn: sqlite3.Connection) -> None:
         );
         """,
     )
-    journal.create_triggers(conn)
 
 
 # Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
@@ -367,6 +362,10 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
     with transaction(conn):
         for number in range(before, SCHEMA_VERSION):
             MIGRATIONS[number](conn)
+        if before < SCHEMA_VERSION:  # the journal follows every column of every table
+            from xcert import journal
+
+            journal.create_triggers(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return before, SCHEMA_VERSION, backup_path
 
@@ -470,10 +469,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # also when COMMIT itself failed (a full disk)
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def open_db(path: Path, *, create: bool = True) -> sqlite3.Connection:

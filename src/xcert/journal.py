@@ -9,8 +9,8 @@ inserts are not journalled one by one (a 100,000-row roster would double its wri
 the undo finds them by that column instead.
 
 Rows are addressed by rowid. xcert never runs VACUUM, which could renumber the rowids
-of tables without an INTEGER PRIMARY KEY. A migration that adds a column to a journalled
-table must call `create_triggers` again, or the new column would not be restored.
+of tables without an INTEGER PRIMARY KEY. `db.migrate` remakes the triggers after any
+migration, so a column a migration adds is journalled too.
 """
 
 from __future__ import annotations
@@ -203,11 +203,17 @@ def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
             )
     later = _later_writes(conn, wid)
     if later:
-        listed = "、".join(f"第 {w} 次（{k}：{f}）" for w, k, f in later[:5])
+        listed = "、".join(f"第 {w} 次（{write_label(k)}：{f}）" for w, k, f in later[:5])
         more = f"等 {len(later)} 次" if len(later) > 5 else ""
+        final = [w for w, k, _ in later if k in FINAL_KINDS]
+        then = (
+            f"第 {final[0]} 次写入不能撤销，所以这次写入也不能撤销了"
+            if final
+            else "请先撤销这些写入（从最近的开始）"
+        )
         raise XcertError(
-            f"不能撤销第 {wid} 次写入：之后的写入 {listed}{more} 改动了或用到了它写入的数据（如给它新增的学生记了成绩）；"
-            "请先撤销这些写入（从最近的开始）"
+            f"不能撤销第 {wid} 次写入：之后的写入 {listed}{more} 改动了或用到了它写入的数据"
+            f"（如给它新增的学生记了成绩）；{then}"
         )
 
 
@@ -220,6 +226,13 @@ def _later_writes(conn: sqlite3.Connection, wid: int) -> list[tuple[int, str, st
     conn.execute(
         "INSERT INTO temp.touched SELECT DISTINCT table_name, row_id FROM journal WHERE write_id = ?",
         (wid,),
+    )
+    # rows it added that a later write has since deleted or changed (their journalled
+    # earlier values still name it)
+    conn.execute(
+        "INSERT INTO temp.touched SELECT table_name, row_id FROM journal WHERE write_id > ?"
+        " AND old IS NOT NULL AND CAST(json_extract(old, '$.created_import') AS INTEGER) = ?",
+        (wid, wid),
     )
     with_created = [t for t in TABLES if "created_import" in _columns(conn, t)]
     for table in with_created:
@@ -382,6 +395,8 @@ class Purged:
     id_numbers: int = 0
     phones: int = 0
     write_id: int | None = None
+    earlier: int = 0  # journal entries of such students (also of students no longer there)
+    wal_kept: bool = False  # another program held the write-ahead log open
 
 
 def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False) -> Purged:
@@ -437,7 +452,11 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     earlier = conn.execute(
         f"SELECT count(*) FROM journal WHERE {in_journal}", {"year": before_cohort}
     ).fetchone()[0]
-    if dry_run or not (found.students or earlier):
+    found.earlier = earlier
+    if dry_run:
+        return found
+    if not (found.students or earlier):  # an earlier purge's WAL may still hold old pages
+        found.wal_kept = bool(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
         return found
     conn.execute("PRAGMA secure_delete = ON")  # overwritten values are zeroed, not left in pages
     with db.transaction(conn):
@@ -459,7 +478,8 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
             (before_cohort,),
         )
         _scrub_free_pages(conn)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nor left in the write-ahead log
+    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]  # nor in the WAL
+    found.wal_kept = bool(busy)
     return found
 
 

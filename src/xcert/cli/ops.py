@@ -187,17 +187,19 @@ def purge(
     conn.close()
     who = f"{graduated_before} 届以前的 {found.students} 名学生"
     detail = f"身份证号 {found.id_numbers} 个、电话 {found.phones} 个"
-    if not found.students and found.write_id is not None:
-        _console().print(
-            f"已清除 {graduated_before} 届以前（已不在学生表里）的学生在写入记录中的身份证号和电话"
-            f"（第 {found.write_id} 次写入）"
-        )
-    elif not found.students:
-        _console().print(f"{graduated_before} 届以前的学生没有需要清除的个人信息")
+    history = f"，以及写入记录里 {found.earlier} 条旧值中的个人信息" if found.earlier else ""
+    out = _console()
+    if not found.students and not found.earlier:
+        out.print(f"{graduated_before} 届以前的学生没有需要清除的个人信息")
     elif dry_run:
-        _console().print(f"（试运行，未写入）将清除 {who}的{detail}")
+        out.print(f"（试运行，未写入）将清除 {who}的{detail}{history}")
     else:
-        _console().print(f"已清除 {who}的{detail}（第 {found.write_id} 次写入）")
+        out.print(f"已清除 {who}的{detail}{history}（第 {found.write_id} 次写入）")
+    if found.wal_kept:
+        _console(stderr=True).print(
+            "注意：另一个程序正打开着数据库，预写日志（.db-wal）里可能还留有旧值；"
+            "等它关闭后再运行一次同样的 xcert purge 即可清掉"
+        )
 
 
 @app.command()
