@@ -588,3 +588,15 @@ def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path
     assert gbk.exit_code == 1 and "UTF-8" in gbk.stderr
     folder = school("export", "registrations", "--session", session, "-o", tmp_path)
     assert folder.exit_code == 1 and "内部错误" not in folder.stderr
+
+
+def test_a_month_range_session_under_way_is_not_past(school):
+    import datetime as dt
+
+    today = dt.date.today()
+    session = add_session(school, date=f"{today.year}.{today.month}")
+    result = school("register", "--session", session, "--student", "230101")
+    assert result.exit_code == 0 and "日期已过" not in result.stderr
+    past = add_session(school, date="2020-06-01")
+    old = school("register", "--session", past, "--student", "230102")
+    assert old.exit_code == 0 and "日期已过" in old.stderr

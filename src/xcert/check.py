@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from xcert.sessions import SHOWN_DATE
+
 CATEGORIES = {
     "registered_without_result": "已报名但没有成绩",
     "result_without_registration": "有成绩但没有报名",
@@ -25,10 +27,7 @@ CATEGORIES = {
     "duplicate_certificate_numbers": "证书编号重复",
 }
 _STUDENT = "s.student_no, s.name, s.class_code"
-_SESSION = (
-    "c.name, se.level, CASE WHEN se.date_start = se.date_end THEN se.date_start"
-    " ELSE coalesce(se.date_text, se.date_start) END"
-)
+_SESSION = f"c.name, se.level, {SHOWN_DATE}"
 
 
 def check(

@@ -408,6 +408,7 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
 
     from xcert import db
     from xcert.records import log_write
+    from xcert.sessions import TO_COME
 
     if before_cohort > dt.date.today().year:
         raise XcertError(
@@ -419,10 +420,9 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     enrolled, upcoming = conn.execute(
         f"SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE EXISTS ("
         " SELECT 1 FROM registrations r JOIN sessions se ON se.id = r.session_id"
-        " WHERE r.student_id = students.id"
-        " AND coalesce(se.date_end, se.date_start, '9999') >= date('now', 'localtime')))"
+        f" WHERE r.student_id = students.id AND {TO_COME}))"
         f" FROM students WHERE {where}",
-        (before_cohort,),
+        (dt.date.today().isoformat(), before_cohort),
     ).fetchone()
     if upcoming:
         raise XcertError(

@@ -481,6 +481,16 @@ def log_write(conn: sqlite3.Connection, kind: str, what: str, added: int, update
     return log_id
 
 
+def finish_write(
+    conn: sqlite3.Connection, write_id: int, *, added: int = 0, updated: int = 0, unchanged: int = 0
+) -> None:
+    """A write's counts in the log, once it knows them."""
+    conn.execute(
+        "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
+        (added, updated, unchanged, write_id),
+    )
+
+
 def record_result(
     conn: sqlite3.Connection,
     student: dict,
@@ -517,9 +527,8 @@ def record_result(
     result = Outcome()
     _write(conn, "results", [record], log_id, result, replace=True)
     state = "added" if result.added else "updated" if result.updated else "unchanged"
-    conn.execute(
-        "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
-        (result.added, result.updated, result.unchanged, log_id),
+    finish_write(
+        conn, log_id, added=result.added, updated=result.updated, unchanged=result.unchanged
     )
     return state, cert, new_cert
 

@@ -157,9 +157,11 @@ def _site_application(
     so_far = []
     registered = 0
     if cert is not None:
+        from xcert.sessions import TO_COME
+
         registered = conn.execute(  # entered for its sessions still to come (SPEC 6.4)
             "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
-            " WHERE se.certificate_id = ? AND coalesce(se.date_end, se.date_start, '9999') >= ?",
+            f" WHERE se.certificate_id = ? AND {TO_COME}",
             (cert.id, dt.date.today().isoformat()),
         ).fetchone()[0]
         so_far = [

@@ -26,6 +26,7 @@ class Session:
     level: str | None
     date: str | None  # as written, or the start date
     date_start: str | None
+    date_end: str | None
     site: str | None
     capacity: int | None  # None: not limited
     registered: int
@@ -35,16 +36,27 @@ class Session:
     def places_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.registered, 0)
 
+    def is_past(self, today: str) -> bool:
+        """Over before `today` (ISO): its last day, for a month range the month's end."""
+        last = self.date_end or self.date_start
+        return last is not None and last < today
+
     @property
     def label(self) -> str:
         level = f"（{self.level}）" if self.level else ""
         return f"第 {self.id} 场 {self.certificate}{level} {self.date or '日期不详'}"
 
 
-_SELECT = """
-    SELECT se.id, c.name, c.kind, se.level,
-           CASE WHEN se.date_start = se.date_end THEN se.date_start
-                ELSE coalesce(se.date_text, se.date_start) END, se.date_start,
+# A session's date as lists show it: one day as 2026-12-12, a range as written (2026.12).
+SHOWN_DATE = (
+    "CASE WHEN se.date_start = se.date_end THEN se.date_start"
+    " ELSE coalesce(se.date_text, se.date_start) END"
+)
+# Still to come on the day `?`: it ends that day or later, or has no date yet.
+TO_COME = "coalesce(se.date_end, se.date_start, '9999') >= ?"
+
+_SELECT = f"""
+    SELECT se.id, c.name, c.kind, se.level, {SHOWN_DATE}, se.date_start, se.date_end,
            se.site, se.capacity_per_day * coalesce(se.days, 1),
            (SELECT count(*) FROM registrations r WHERE r.session_id = se.id),
            (SELECT count(*) FROM results r WHERE r.session_id = se.id)
@@ -61,7 +73,7 @@ def get(conn: sqlite3.Connection, session_id: int) -> Session:
 
 def listing(conn: sqlite3.Connection, *, upcoming_from: str | None = None) -> list[Session]:
     """Sessions by date; from a date on (`upcoming_from`, ISO) when given."""
-    where = " WHERE coalesce(se.date_end, se.date_start) >= ?" if upcoming_from else ""
+    where = f" WHERE {TO_COME}" if upcoming_from else ""
     rows = conn.execute(
         _SELECT + where + " ORDER BY se.date_start IS NULL, se.date_start, c.name, se.level",
         (upcoming_from,) if upcoming_from else (),
@@ -115,9 +127,12 @@ def add(
                 )
             db.update_row(conn, "sessions", session_id, changed, write_id)
             state = "updated" if state == "unchanged" else state
-        conn.execute(
-            "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
-            (state == "added", state == "updated", state == "unchanged", write_id),
+        records.finish_write(
+            conn,
+            write_id,
+            added=state == "added",
+            updated=state == "updated",
+            unchanged=state == "unchanged",
         )
     return session_id, state
 
@@ -173,3 +188,55 @@ def register(
         [(session_id, sid, via, write_id, write_id) for sid in todo],
     )
     return len(todo), len(set(student_ids)) - len(todo)
+
+
+def enter(
+    conn: sqlite3.Connection,
+    session_id: int,
+    students: list[str],
+    class_code: str | None,
+    *,
+    remove: bool = False,
+) -> tuple[int, int]:
+    """`xcert register`: students by 学号, ID or name, or a class's enrolled students, in
+    (or out) as one logged write; returns (changed, already so)."""
+    from xcert import clean, db, records, search
+
+    ids = []
+    for text in students:
+        found = search.find_one(conn, text)
+        if found["status"] != "enrolled" and not remove:
+            raise XcertError(f"{student_label(found)} 不是在读学生，不能报名")
+        ids.append(int(found["id"]))
+    if class_code is not None:
+        class_code = clean.text(class_code)
+        members = [
+            sid
+            for (sid,) in conn.execute(
+                "SELECT id FROM students WHERE class_code = ? AND status = 'enrolled'"
+                " ORDER BY student_no",
+                (class_code,),
+            )
+        ]
+        if not members:
+            raise XcertError(f"班级「{class_code}」没有在读学生")
+        ids += members
+    label = get(conn, session_id).label
+    with db.transaction(conn):
+        verb = "取消报名" if remove else "报名"
+        write_id = records.log_write(conn, "register", f"{verb}：{label}", 0, 0)
+        changed, same = register(conn, session_id, ids, remove=remove, write_id=write_id)
+        # a removal is counted as an update: the log has no column for it
+        records.finish_write(
+            conn,
+            write_id,
+            added=0 if remove else changed,
+            updated=changed if remove else 0,
+            unchanged=same,
+        )
+    return changed, same
+
+
+def student_label(student: dict) -> str:
+    """陈锦曦（202001001）: a student as messages name them."""
+    return f"{student['name']}（{student.get('student_no') or student.get('class_code') or ''}）"

@@ -228,52 +228,21 @@ def register(
     例：xcert register --session 3 --student 2021020101 --student 2021020102；
     xcert register --session 3 --student 2021020101 --remove
     """
-    from xcert import clean, db, records, search, sessions
+    from xcert import sessions
 
     if not student and class_code is None:
         raise typer.BadParameter("请给出 --student 或 --class")
     conn = _open(create=False)
-    ids = []
-    for text in student or []:
-        found = search.find_one(conn, text)
-        if found["status"] != "enrolled" and not remove:
-            raise XcertError(
-                f"{found['name']}（{found['student_no'] or found['class_code']}）不是在读学生，不能报名"
-            )
-        ids.append(int(found["id"]))
-    if class_code is not None:
-        class_code = clean.text(class_code)
-    if class_code is not None:
-        found = [
-            sid
-            for (sid,) in conn.execute(
-                "SELECT id FROM students WHERE class_code = ? AND status = 'enrolled' ORDER BY student_no",
-                (class_code,),
-            )
-        ]
-        if not found:
-            raise XcertError(f"班级「{class_code}」没有在读学生")
-        ids += found
-    label = sessions.get(conn, session).label
-    with db.transaction(conn):
-        write_id = records.log_write(
-            conn, "register", f"{'取消报名' if remove else '报名'}：{label}", 0, 0
-        )
-        changed, same = sessions.register(conn, session, ids, remove=remove, write_id=write_id)
-        conn.execute(  # a removal is counted as an update: the log has no "removed"
-            "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
-            (0 if remove else changed, changed if remove else 0, same, write_id),
-        )
-    session_now = sessions.get(conn, session)
+    changed, same = sessions.enter(conn, session, student or [], class_code, remove=remove)
+    now = sessions.get(conn, session)
     conn.close()
+    out = _console()
+    if not remove and now.is_past(_today()):
+        _console(stderr=True).print(f"注意：{now.label} 的日期已过，这是补录报名吗？")
+    already = f"（{same} 人本来就{'没有报名' if remove else '已报名'}）" if same else ""
+    capacity = "不限" if now.capacity is None else str(now.capacity)
     verb = "取消报名" if remove else "报名"
-    if not remove and session_now.date_start and session_now.date_start < _today():
-        _console(stderr=True).print(f"注意：{label} 的日期已过，这是补录报名吗？")
-    capacity = "不限" if session_now.capacity is None else str(session_now.capacity)
-    _console().print(
-        f"{label}：{verb} {changed} 人（{same} 人本来就{'没有报名' if remove else '已报名'}）；"
-        f"现报名 {session_now.registered} / {capacity}"
-    )
+    out.print(f"{now.label}：{verb} {changed} 人{already}；现报名 {now.registered} / {capacity}")
 
 
 export_app = typer.Typer(help="导出给国家平台或评价组织的表格。", no_args_is_help=True)

@@ -151,10 +151,7 @@ def target_set(
         added, updated, _ = targets.apply(
             conn, [targets.Target(year, participants, rate, certificates)], log_id
         )
-        conn.execute(
-            "UPDATE imports SET rows_added = ?, rows_updated = ? WHERE id = ?",
-            (added, updated, log_id),
-        )
+        records.finish_write(conn, log_id, added=added, updated=updated)
     conn.close()
     _console().print(
         f"{year} 年目标已{'设置' if added else '更新' if updated else '是这样，未改变'}"
