@@ -276,7 +276,7 @@ for module, name, label in [
     (sh, "_check_zip", "  zip-bomb check (sizes, XML prologs)"),
     (sh, "_read_calamine", "  calamine parse + merged cells"),
     (imp, "_plan_sheets", "find header / plan sheets"),
-    (imp, "_sheet_rows", "clean and validate cells and rows"),
+    (imp, "sheet_rows", "clean and validate cells and rows"),
     (imp, "_roster_rows", "rows to students (identity, derived)"),
     (imp, "_apply", "match + write to database"),
 ]:

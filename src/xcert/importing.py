@@ -184,7 +184,7 @@ def _import_file(
     rows: list[students.RowIn] = []
     for sheet, header, summary, kind in plans:
         if kind == "roster":
-            cleaned = _sheet_rows(
+            cleaned = sheet_rows(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
             rows.extend(_roster_rows(path.name, cleaned, options, report))
@@ -194,7 +194,7 @@ def _import_file(
     _apply(conn, rows, options, report, on_progress, import_id)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind != "roster":
-            cleaned = _sheet_rows(
+            cleaned = sheet_rows(
                 path.name,
                 sheet,
                 header,
@@ -302,7 +302,7 @@ def _apply_records(
                 if ref.header.columns[refusal.field] < len(ref.cells)
                 else None
             )
-            problem = _cell_problem(label, ref, refusal.row, refusal.field, refusal.reason, raw)
+            problem = cell_problem(label, ref, refusal.row, refusal.field, refusal.reason, raw)
         else:
             problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
         _reject(report, ref, refusal.row, [problem])
@@ -500,7 +500,7 @@ class SheetRow:
         return self
 
 
-def _sheet_rows(
+def sheet_rows(
     label: str,
     sheet: Sheet,
     header: HeaderMap,
@@ -568,12 +568,12 @@ def _sheet_rows(
         if index in failing_rows or missing:
             ref = SheetRow(sheet.name, data[index], header, header_cells, row_number, {})
             reasons = [
-                _cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
+                cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
                 for f in fields
                 if index in failures[f]
             ]
             reasons += [
-                _cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing
+                cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing
             ]
             _reject(report, ref, row_number, reasons)
             continue
@@ -654,7 +654,7 @@ def _is_note(cells: dict[str, object]) -> bool:
     return True
 
 
-def _cell_problem(
+def cell_problem(
     label: str, ref: SheetRow, row: int, fld: str, reason: str, value: object
 ) -> Problem:
     col = ref.header.columns[fld]
@@ -747,7 +747,7 @@ def _apply(
     for row, why, fld in resolution.refused:
         ref: SheetRow = row.ref  # type: ignore[assignment]
         if fld is not None and fld in ref.header.columns:
-            problem = _cell_problem(label, ref, row.row, fld, why, row.stated.get(fld))
+            problem = cell_problem(label, ref, row.row, fld, why, row.stated.get(fld))
         else:
             problem = Problem(label, why, sheet=ref.sheet, row=row.row)
         _reject(report, ref, row.row, [problem])

@@ -168,11 +168,10 @@ def select(
             raise XcertError(
                 f"第二次选拔要用第一次的分组和名额（--group {first['group']} --quota {first['quota']}）"
             )
-    scores = read_scores(conn, path, sheet, group_by)
+    data, scores = read_scores(conn, path, sheet, group_by)
     result = _choose(conn, session, scores, group_by, quota, round_, path.name)
     if dry_run:
         return result
-    data = path.read_bytes()
     with db.transaction(conn):
         kind = "retest" if retest else "select"
         chosen = result.chosen
@@ -227,8 +226,9 @@ def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
 
 def read_scores(
     conn: sqlite3.Connection, path: Path, sheet: str | None, group_by: str
-) -> list[tuple[dict, float]]:
-    """(student, score) per row of a score sheet, with every roster rule of an import:
+) -> tuple[bytes, list[tuple[dict, float]]]:
+    """The file's bytes (read once: the log's SHA-256 is of what was ranked) and
+    (student, score) per row of a score sheet, with every roster rule of an import:
     header below titles, aliases, 学号 as numbers, class + name must find one student.
     Any bad row: all of them listed, nothing chosen."""
     from xcert import importing, students
@@ -254,7 +254,7 @@ def read_scores(
         if header is None or "score" not in header.columns:
             continue
         summary = importing.SheetSummary(name=current.name)
-        rows = importing._sheet_rows(
+        rows = importing.sheet_rows(
             label,
             current,
             header,
@@ -303,15 +303,15 @@ def read_scores(
         raise XcertError(
             f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"
         )
-    return out
+    return data, out
 
 
 def _problem(label: str, row, fld: str, reason: str) -> Problem:
-    from xcert.importing import _cell_problem
+    from xcert.importing import cell_problem
 
     if fld not in row.header.columns:
         fld = next(iter(row.header.columns))
-    return _cell_problem(label, row, row.row, fld, reason, None)
+    return cell_problem(label, row, row.row, fld, reason, None)
 
 
 def _choose(
@@ -406,8 +406,10 @@ def _tie(ranked: list[Candidate], line: int) -> str | None:
 
 
 def _who(student: dict) -> str:
-    return f"{student['name']}（{student['student_no'] or student['class_code'] or ''}）"
+    return sessions.student_label(student)
 
 
 def _who_c(c: Candidate) -> str:
-    return f"{c.name}（{c.student_no or c.class_code or ''}）"
+    return sessions.student_label(
+        {"name": c.name, "student_no": c.student_no, "class_code": c.class_code}
+    )

@@ -55,10 +55,10 @@ def parse_since(text: str, until: dt.datetime) -> dt.datetime:
 def window(
     conn: sqlite3.Connection, *, since: str | None, day: dt.date | None, now: dt.datetime
 ) -> Window:
-    """(A run with `since`, or for a day before the last summary's, is a one-off that is
-    not remembered: the nightly summaries go on where the last nightly one ended.)"""
     """Since the last summary unless told; a second run for the same day reuses that
-    day's start, so it writes the same file when nothing changed."""
+    day's start, so it writes the same file when nothing changed. (A run with `since`,
+    or for a day before the last summary's, is a one-off that `remember` skips: the
+    nightly summaries go on where the last nightly one ended.)"""
     asked_day = day is not None and day < now.date()
     day = day or now.date()
     until = min(now, dt.datetime.combine(day, dt.time.max))  # a day's summary ends with it
@@ -284,10 +284,10 @@ def write(
     if not output_dir.is_dir():
         raise XcertError(f"输出文件夹 {output_dir} 不存在")
     written = []
+    context = build(conn, span)
     for fmt in formats:
-        context = build(conn, span)
         text = render.render_template(
-            conn, f"summary.{fmt}", context, templates=templates, date=span.day
+            conn, f"summary.{fmt}", dict(context), templates=templates, date=span.day
         )
         path = output_dir / f"summary-{span.day.isoformat()}.{fmt}"
         part = path.with_name(path.name + ".part")

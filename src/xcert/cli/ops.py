@@ -18,10 +18,16 @@ def _number(value: int | None) -> int | None:
     return value
 
 
+def _count(value: int) -> int:
+    if not 1 <= value <= 1_000_000:
+        raise typer.BadParameter(f"{value} 不是合理的条数（1 到 1000000）")
+    return value
+
+
 @app.command()
 def log(
     limit: Annotated[
-        int, typer.Option("--limit", callback=_number, help="只显示最近的这么多次")
+        int, typer.Option("--limit", callback=_count, help="只显示最近的这么多次")
     ] = 30,
     format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
 ) -> None:
@@ -94,7 +100,7 @@ def undo(
     parts = []
     for label, counts in (
         ("删除", done.removed),
-        ("恢复原值", done.restored),
+        ("恢复原值：", done.restored),
         ("找回已删除的", done.recreated),
     ):
         if counts:
@@ -102,6 +108,7 @@ def undo(
                 f"{_TABLE_LABELS.get(t, t)} {n} 行" for t, n in sorted(counts.items())
             )
             parts.append(f"{label}{detail}")
+
     what = "；".join(parts) or "没有需要改回的数据"
     if dry_run:
         _console().print(f"（试运行，未写入）撤销第 {write_id} 次写入将会：{what}")
