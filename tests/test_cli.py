@@ -182,6 +182,24 @@ def test_usage_errors_exit_2(cli):
     assert cli("import", "x.xlsx", "--program-years", "0").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["render", "foo"], "没有名为「foo」的报表"),
+        (["stats", "--year"], "--year 后面要写一个值"),
+        (["stats", "--by", "x"], "--by：「x」不可用"),
+        (["nosuch"], "没有命令 'nosuch'"),
+        (["import"], "缺少"),
+        (["log", "--limit", "0"], "不是合理的条数"),
+    ],
+)
+def test_usage_errors_are_one_chinese_line(cli, args, says):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("用法错误：") and says in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Usage:" not in result.stderr
+
+
 def test_full_id_number_never_reaches_the_terminal(cli, xlsx):
     number = make_id(seq="901")
     rows = [

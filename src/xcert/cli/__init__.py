@@ -5,6 +5,7 @@ commands that need them, so `xcert --help` starts fast (issue 4's start-up targe
 """
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +33,24 @@ class _Group(TyperGroup):
         names = super().list_commands(ctx)
         rank = {name: i for i, name in enumerate(self.ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("已中断，没有写入任何数据。", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            # Click's usage errors (vendored by newer Typer, imported by older): by name
+            if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+                raise
+            if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
+                typer.echo(f"用法错误：{_usage_message(exc)}", err=True)
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
         from xcert import db
@@ -65,6 +84,39 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+def _usage_message(exc: Exception) -> str:
+    """What was wrong with the command line, and where to read how it goes."""
+    kind = type(exc).__name__
+    hint = getattr(exc, "param_hint", None)
+    param = getattr(exc, "param", None)
+    ctx = getattr(exc, "ctx", None)
+    if hint is None and param is not None and ctx is not None:
+        hint = param.get_error_hint(ctx)
+    if isinstance(hint, (list, tuple)):
+        hint = " / ".join(hint)
+    hint = (hint or "").replace("'", "")
+    if kind == "MissingParameter":
+        text = f"缺少 {hint}"
+    elif kind == "NoSuchOption":
+        text = f"没有选项 {getattr(exc, 'option_name', '')}"
+    elif kind == "BadOptionUsage" and "requires an argument" in str(exc):
+        text = f"{getattr(exc, 'option_name', '')} 后面要写一个值"
+    elif kind == "UsageError" and str(exc).startswith("No such command"):
+        text = f"没有命令 {str(exc).split(' ', 3)[-1].strip('.')}"
+    elif kind == "UsageError" and str(exc).startswith("Missing command"):
+        text = "缺少命令"
+    elif kind == "BadParameter":
+        text = (
+            f"{hint}：{getattr(exc, 'message', exc)}" if hint else str(getattr(exc, "message", exc))
+        )
+    else:
+        text = exc.format_message()  # type: ignore[attr-defined]
+    where = (
+        f"xcert {ctx.command_path.split(' ', 1)[1]}" if ctx and " " in ctx.command_path else "xcert"
+    )
+    return f"{text}（{where} -h 查看用法）"
 
 
 def _without_global_options(args: list[str]) -> list[str]:
