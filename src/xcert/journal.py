@@ -129,16 +129,11 @@ class _DryRun(Exception):
 
 
 def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
-    from xcert import db
+    from xcert.records import finish_write, log_write
 
     write_id = write["id"]
     _check_undoable(conn, write)
-    cursor = conn.execute(
-        "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
-        " command) VALUES ('undo', ?, '', '{}', ?, ?, ?)",
-        (f"撤销第 {write_id} 次写入", db.now(), db.now(), db.command_line()),
-    )
-    done.undo_id = int(cursor.lastrowid)
+    done.undo_id = log_write(conn, "undo", f"撤销第 {write_id} 次写入")
     conn.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below
     entries = conn.execute(
         "SELECT table_name, row_id, op, old FROM journal WHERE write_id = ? ORDER BY id DESC",
@@ -153,15 +148,8 @@ def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
                 done.removed[table] = done.removed.get(table, 0) + cursor.rowcount
     _refuse_orphans(conn, write_id)
     conn.execute("UPDATE imports SET undone_by = ? WHERE id = ?", (done.undo_id, write_id))
-    version = db.bump_data_version(conn)
-    conn.execute(
-        "UPDATE imports SET data_version = ?, rows_updated = ? WHERE id = ?",
-        (
-            version,
-            sum(done.removed.values()) + sum(done.restored.values()) + sum(done.recreated.values()),
-            done.undo_id,
-        ),
-    )
+    changed = sum(done.removed.values()) + sum(done.restored.values())
+    finish_write(conn, done.undo_id, updated=changed + sum(done.recreated.values()))
 
 
 def _write(conn: sqlite3.Connection, write_id: int) -> dict:

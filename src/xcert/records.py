@@ -465,15 +465,37 @@ def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
 # --- by hand: `xcert record` and `xcert sign` -----------------------------------------
 
 
-def log_write(conn: sqlite3.Connection, kind: str, what: str, added: int, updated: int) -> int:
-    """Every write is recorded like an import (SPEC 6.7), and bumps the data version."""
+def log_write(
+    conn: sqlite3.Connection,
+    kind: str,
+    what: str,
+    added: int = 0,
+    updated: int = 0,
+    *,
+    sha256: str = "",
+    options: dict | None = None,
+) -> int:
+    """Every write is recorded like an import (SPEC 6.7), before it changes anything (the
+    journal files changes under the latest write), and bumps the data version."""
+    import json
+
     from xcert import db
 
     now = db.now()
     cursor = conn.execute(
         "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
-        " rows_added, rows_updated, command) VALUES (?, ?, '', '{}', ?, ?, ?, ?, ?)",
-        (kind, what, now, now, added, updated, db.command_line()),
+        " rows_added, rows_updated, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind,
+            what,
+            sha256,
+            json.dumps(options or {}, ensure_ascii=False),
+            now,
+            now,
+            added,
+            updated,
+            db.command_line(),
+        ),
     )
     log_id = int(cursor.lastrowid)
     version = db.bump_data_version(conn)
@@ -512,7 +534,7 @@ def record_result(
             f"证书目录里没有「{certificate}」；用 xcert certs 查看名称，或先导入证书目录"
         )
     new_cert = False
-    log_id = log_write(conn, "record", "（手工录入）", 0, 0)
+    log_id = log_write(conn, "record", "（手工录入）")
     problem = _level_problem(cert, level)
     if problem:
         raise XcertError(problem[0])
@@ -573,7 +595,7 @@ def sign(conn: sqlite3.Connection, award_ids: list[int], by: str, on: str) -> in
     """Mark awards as signed for by `by` on `on`."""
     from xcert import db
 
-    log_id = log_write(conn, "sign", f"签领：{by}", 0, len(award_ids))
+    log_id = log_write(conn, "sign", f"签领：{by}", updated=len(award_ids))
     for award_id in award_ids:  # the journal keeps the blank values (journal.py)
         db.update_row(conn, "awards", award_id, {"signed_by": by, "signed_on": on}, log_id)
     return log_id

@@ -47,11 +47,16 @@ class Quota:
         assert self.fraction is not None
         return math.ceil(self.fraction * size)
 
-    def __str__(self) -> str:
+    @property
+    def text(self) -> str:
+        """As `--quota` takes it: 60% or 20."""
         if self.count is not None:
-            return f"每组 {self.count} 人"
+            return str(self.count)
         assert self.fraction is not None
-        return f"{float(self.fraction * 100):g}%（向上取整）"
+        return f"{float(self.fraction * 100):g}%"
+
+    def __str__(self) -> str:
+        return f"每组 {self.count} 人" if self.count is not None else f"{self.text}（向上取整）"
 
 
 def parse_quota(text: str) -> Quota:
@@ -175,14 +180,13 @@ def select(
     with db.transaction(conn):
         kind = "retest" if retest else "select"
         chosen = result.chosen
-        result.write_id = records.log_write(conn, kind, path.name, len(chosen), 0)
-        conn.execute(
-            "UPDATE imports SET sha256 = ?, options = ? WHERE id = ?",
-            (
-                hashlib.sha256(data).hexdigest(),
-                json.dumps(_rule(group_by, quota), ensure_ascii=False),
-                result.write_id,
-            ),
+        result.write_id = records.log_write(
+            conn,
+            kind,
+            path.name,
+            len(chosen),
+            sha256=hashlib.sha256(data).hexdigest(),
+            options=_rule(group_by, quota),
         )
         conn.executemany(
             "INSERT INTO selections (session_id, student_id, round, group_key, score, rank,"
@@ -210,9 +214,8 @@ def select(
 
 
 def _rule(group_by: str, quota: Quota) -> dict:
-    assert quota.count is not None or quota.fraction is not None
-    text = f"{quota.count}" if quota.count is not None else f"{float(quota.fraction * 100):g}%"
-    return {"group": group_by, "quota": text}
+    """How a selection chose (kept in its log entry): a retest must choose the same way."""
+    return {"group": group_by, "quota": quota.text}
 
 
 def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:

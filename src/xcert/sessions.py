@@ -102,7 +102,7 @@ def add(
     if level is not None and cert.levels and level not in cert.levels:
         raise XcertError(f"{cert.name} 没有「{level}」等级（有：{'、'.join(cert.levels)}）")
     with db.transaction(conn):
-        write_id = records.log_write(conn, "session", f"{cert.name} {span.text}", 0, 0)
+        write_id = records.log_write(conn, "session", f"{cert.name} {span.text}")
         before = conn.execute("SELECT max(id) FROM sessions").fetchone()[0] or 0
         session_id = records.session_id(conn, cert.id, level, span, write_id)
         state = "added" if session_id > before else "unchanged"
@@ -224,7 +224,7 @@ def enter(
     label = get(conn, session_id).label
     with db.transaction(conn):
         verb = "取消报名" if remove else "报名"
-        write_id = records.log_write(conn, "register", f"{verb}：{label}", 0, 0)
+        write_id = records.log_write(conn, "register", f"{verb}：{label}")
         changed, same = register(conn, session_id, ids, remove=remove, write_id=write_id)
         # a removal is counted as an update: the log has no column for it
         records.finish_write(

@@ -147,7 +147,7 @@ def target_set(
         raise typer.BadParameter(exc.reason) from None
     conn = _open(create=False)
     with db.transaction(conn):
-        log_id = records.log_write(conn, "target", f"{year} 年目标", 0, 0)
+        log_id = records.log_write(conn, "target", f"{year} 年目标")
         added, updated, _ = targets.apply(
             conn, [targets.Target(year, participants, rate, certificates)], log_id
         )
