@@ -154,30 +154,13 @@ def select(
         raise XcertError(f"--group 应为 {'、'.join(GROUPS)}，不是「{group_by}」")
     session = sessions.get(conn, session_id)
     round_ = 2 if retest else 1
-    rounds = {
-        r
-        for (r,) in conn.execute(
-            "SELECT DISTINCT round FROM selections WHERE session_id = ?", (session_id,)
-        )
-    }
-    if round_ in rounds:
-        what = "第二次选拔" if retest else "选拔"
-        raise XcertError(
-            f"{session.label} 已做过{what}；要重做，先用 xcert log 找到那次写入，xcert undo 撤销它"
-        )
-    if retest and 1 not in rounds:
-        raise XcertError(f"{session.label} 还没有做过第一次选拔，--retest 无从补选")
-    if retest:  # the second test fills the first one's places: the same groups and quota
-        first = _first_rule(conn, session_id)
-        if first is not None and first != _rule(group_by, quota):
-            raise XcertError(
-                f"第二次选拔要用第一次的分组和名额（--group {first['group']} --quota {first['quota']}）"
-            )
+    _check_round(conn, session, round_, _rule(group_by, quota))
     data, scores = read_scores(conn, path, sheet, group_by)
     result = _choose(conn, session, scores, group_by, quota, round_, path.name)
     if dry_run:
         return result
     with db.transaction(conn):
+        _check_round(conn, session, round_, _rule(group_by, quota))  # another may have run
         kind = "retest" if retest else "select"
         chosen = result.chosen
         result.write_id = records.log_write(
@@ -211,6 +194,31 @@ def select(
             conn, session_id, [c.student_id for c in chosen], via=kind, write_id=result.write_id
         )
     return result
+
+
+def _check_round(
+    conn: sqlite3.Connection, session: sessions.Session, round_: int, rule: dict
+) -> None:
+    """One selection and one retest per session; a retest after, and like, the first."""
+    rounds = {
+        r
+        for (r,) in conn.execute(
+            "SELECT DISTINCT round FROM selections WHERE session_id = ?", (session.id,)
+        )
+    }
+    if round_ in rounds:
+        what = "第二次选拔" if round_ == 2 else "选拔"
+        raise XcertError(
+            f"{session.label} 已做过{what}；要重做，先用 xcert log 找到那次写入，xcert undo 撤销它"
+        )
+    if round_ == 2 and 1 not in rounds:
+        raise XcertError(f"{session.label} 还没有做过第一次选拔，--retest 无从补选")
+    if round_ == 2:  # the second test fills the first one's places: the same groups and quota
+        first = _first_rule(conn, session.id)
+        if first is not None and first != rule:
+            raise XcertError(
+                f"第二次选拔要用第一次的分组和名额（--group {first['group']} --quota {first['quota']}）"
+            )
 
 
 def _rule(group_by: str, quota: Quota) -> dict:
