@@ -289,13 +289,23 @@ def m006_registrations(conn: sqlite3.Connection) -> None:
     )
 
 
-# Unique indexes a bulk load may drop and rebuild (sorting once beats 100,000 inserts).
-STUDENT_KEY_INDEXES = {
-    "students_student_no": "CREATE UNIQUE INDEX students_student_no ON students(student_no)",
-    "students_id_number": "CREATE UNIQUE INDEX students_id_number ON students(id_number)",
-    "students_cohort": "CREATE INDEX students_cohort ON students(cohort, status, first_certified)",
-    "students_created": "CREATE INDEX students_created ON students(created_import)",
-}
+@contextmanager
+def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Inside a write: set aside the table's indexes, and the journal's insert trigger
+    (a row carrying this write's `created_import` is never journalled one by one), then
+    make them again from their own SQL. For a load into an empty table, sorting once
+    beats 100,000 index updates; a rollback restores everything."""
+    saved = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
+        " AND (type = 'index' OR name = ?)",
+        (table, f"journal_{table}_insert"),
+    ).fetchall()
+    for kind, name, _ in saved:
+        conn.execute(f"DROP {kind.upper()} {name}")
+    yield
+    for _, _, sql in saved:
+        conn.execute(sql)
+
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,

@@ -7,6 +7,7 @@ The whole command is one transaction: a dry run is the same work rolled back.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -781,28 +782,17 @@ def _write(
     new = resolution.new
     for values in new:
         values["created_import"] = values["updated_import"] = import_id
-    rebuild = into_empty and len(new) >= BULK_ROWS
-    journal_insert = None
-    if rebuild:  # inside the transaction: a rollback restores the indexes too
-        for name in db.STUDENT_KEY_INDEXES:
-            conn.execute(f"DROP INDEX {name}")
-        # Rows carrying this import's created_import are never journalled one by one:
-        # the trigger would only test that, 100,000 times (journal.py).
-        journal_insert = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'journal_students_insert'"
-        ).fetchone()
-        if journal_insert:
-            conn.execute("DROP TRIGGER journal_students_insert")
-    conn.executemany(
+    insert = (
         f"INSERT INTO students ({', '.join(_INSERT_COLUMNS)})"
-        f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
-        map(_insert_values, new),
+        f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
     )
-    if rebuild:
-        for sql in db.STUDENT_KEY_INDEXES.values():
-            conn.execute(sql)
-        if journal_insert:
-            conn.execute(journal_insert[0])
+    loading = (
+        db.bulk_load(conn, "students")
+        if into_empty and len(new) >= BULK_ROWS
+        else contextlib.nullcontext()
+    )
+    with loading:
+        conn.executemany(insert, map(_insert_values, new))
     for student_id, _before, after in resolution.updated:
         db.update_row(conn, "students", student_id, after, import_id)
 
