@@ -191,6 +191,7 @@ def test_usage_errors_exit_2(cli):
         (["nosuch"], "没有命令 'nosuch'"),
         (["import"], "缺少"),
         (["log", "--limit", "0"], "不是合理的条数"),
+        (["undo", "abc"], "WRITE_ID：「abc」不是整数"),
     ],
 )
 def test_usage_errors_are_one_chinese_line(cli, args, says):

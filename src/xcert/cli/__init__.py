@@ -107,6 +107,14 @@ def _usage_message(exc: Exception) -> str:
         text = f"没有命令 {str(exc).split(' ', 3)[-1].strip('.')}"
     elif kind == "UsageError" and str(exc).startswith("Missing command"):
         text = "缺少命令"
+    elif kind == "BadParameter" and " is not a valid " in str(getattr(exc, "message", "")):
+        message = str(exc.message)  # type: ignore[attr-defined]  # Click's, in English
+        value = message.split("'")[1] if message.count("'") >= 2 else ""
+        wanted = (
+            "整数" if "valid int" in message else "数字" if "valid float" in message else "有效值"
+        )
+        name = hint if hint.startswith("-") else hint.upper()
+        text = f"{name}：「{value}」不是{wanted}"
     elif kind == "BadParameter":
         text = (
             f"{hint}：{getattr(exc, 'message', exc)}" if hint else str(getattr(exc, "message", exc))
