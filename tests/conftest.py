@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,6 +20,32 @@ from xcert.idcard import check_digit
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("XCERT_UPDATE_GOLDEN") == "1"  # regenerate on purpose, review
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def print_to_pdf(html: Path, pdf: Path) -> None:
+    """Print a report as a browser would, headless, into its own throwaway profile."""
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={pdf.parent / 'chromium-profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def check_golden(name: str, text: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import check_golden
+from conftest import CHROMIUM, check_golden, print_to_pdf
 
 ROSTER = [
     ["学号", "姓名", "班级", "专业", "届别", "学籍状态"],
@@ -220,9 +220,6 @@ def test_templates_and_examples_are_in_the_built_wheel(tmp_path):
         assert name in names
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.skipif(
     not (CHROMIUM and shutil.which("pdftotext")),
     reason="needs chromium and poppler-utils (.ci/run installs them)",
@@ -235,25 +232,7 @@ def test_html_prints_to_a4_pdf_with_its_figures(school, tmp_path, name, args, pa
     html = tmp_path / f"{name}.html"
     school("render", name, *args, "-o", html)
     pdf = tmp_path / f"{name}.pdf"
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            html.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    print_to_pdf(html, pdf)
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

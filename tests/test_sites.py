@@ -11,6 +11,8 @@ from test_render import check_golden
 
 from xcert.resources import bundled
 
+from conftest import CHROMIUM, print_to_pdf
+
 SITE = (bundled("examples") / "site.toml").read_text(encoding="utf-8")
 PHONE, MAIL = "13800000001", "leader@example.edu.cn"
 
@@ -153,9 +155,6 @@ def test_reimporting_the_site_file_changes_nothing(school):
     assert "新增 0，更新 0" in result.stdout
 
 
-CHROMIUM = shutil.which("chromium")
-
-
 @pytest.mark.skipif(
     not (CHROMIUM and shutil.which("pdfinfo")),
     reason="needs chromium and poppler-utils (.ci/run installs them)",
@@ -164,25 +163,7 @@ def test_site_application_prints_to_one_or_two_a4_pages(school, tmp_path):
     html = tmp_path / "site.html"
     school("render", "site-application", "-o", html)
     pdf = tmp_path / "site.pdf"
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            html.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    print_to_pdf(html, pdf)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)) in (1, 2) and "(A4)" in info
     text = subprocess.run(
