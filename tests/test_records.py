@@ -269,6 +269,11 @@ SIGN_HEADER = [
 ]
 
 
+def sign_row(n, name, certificate, *, level=None, signed_by=None, number=None):
+    """A row of the class's sign-off list: 21数控1, assessed 2022.5-6, issued 2022.9.28."""
+    return [n, "21数控1", name, certificate, level, "2022.5-6", "2022.9.28", signed_by, number]
+
+
 def sign_off(xlsx, *rows, name="sign.xlsx"):
     title = ["数控技术应用专业2022年21数控1班考证签领名单"]
     return xlsx(name, {"签领": [title, SIGN_HEADER, *rows]}, merges={"签领": ["A1:I1"]})
@@ -301,28 +306,8 @@ def test_the_example_sign_off_list_twice_leaves_one_award_per_row(tmp_path):
 def test_sign_off_rows_match_class_and_name_with_stray_spaces_and_blank_levels(school, xlsx):
     path = sign_off(
         xlsx,
-        [
-            1,
-            "21数控1",
-            "陈 晓明",
-            "机械设计工程师（AutoCAD）",
-            None,
-            "2022.5-6",
-            "2022.9.28",
-            "学习委员",
-            None,
-        ],
-        [
-            2,
-            "21数控1",
-            "林小雨",
-            "机械设计工程师 (AutoCAD)",
-            None,
-            "2022.5-6",
-            "2022.9.28",
-            None,
-            None,
-        ],
+        sign_row(1, "陈 晓明", "机械设计工程师（AutoCAD）", signed_by="学习委员"),
+        sign_row(2, "林小雨", "机械设计工程师 (AutoCAD)"),
     )
     result = school("import", path)
     assert result.exit_code == 0, result.output
@@ -371,29 +356,11 @@ def test_one_certificate_number_for_two_awards_is_invalid(school, xlsx):
 def test_guessed_kinds_renshe_numbers_are_not_1x(school, xlsx):
     path = sign_off(
         xlsx,
-        [
-            1,
-            "21数控1",
-            "陈晓明",
-            "车工职业技能等级证书",
-            "中级",
-            "2022.5-6",
-            "2022.9.28",
-            None,
-            "S440000202200001234567",
-        ],
-        [
-            2,
-            "21数控1",
-            "林小雨",
-            "物流管理职业技能等级证书",
-            "初级",
-            "2022.5-6",
-            "2022.9.28",
-            None,
-            "2022110001",
-        ],
-        [3, "21数控1", "黄子轩", "数控技术工程师", None, "2022.5-6", "2022.9.28", None, None],
+        sign_row(
+            1, "陈晓明", "车工职业技能等级证书", level="中级", number="S440000202200001234567"
+        ),
+        sign_row(2, "林小雨", "物流管理职业技能等级证书", level="初级", number="2022110001"),
+        sign_row(3, "黄子轩", "数控技术工程师"),
     )
     result = school("import", path)
     assert result.exit_code == 0, result.output
@@ -536,28 +503,8 @@ def test_sign_a_class_then_nothing_is_left_to_sign(school, xlsx):
         "import",
         sign_off(
             xlsx,
-            [
-                1,
-                "21数控1",
-                "陈晓明",
-                "机械设计工程师 (AutoCAD)",
-                None,
-                "2022.5-6",
-                "2022.9.28",
-                None,
-                None,
-            ],
-            [
-                2,
-                "21数控1",
-                "林小雨",
-                "机械设计工程师 (AutoCAD)",
-                None,
-                "2022.5-6",
-                "2022.9.28",
-                None,
-                None,
-            ],
+            sign_row(1, "陈晓明", "机械设计工程师 (AutoCAD)"),
+            sign_row(2, "林小雨", "机械设计工程师 (AutoCAD)"),
         ),
     )
     result = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-10-08")
@@ -574,18 +521,8 @@ def test_sign_students_of_one_certificate_only(school, xlsx):
         "import",
         sign_off(
             xlsx,
-            [
-                1,
-                "21数控1",
-                "陈晓明",
-                "机械设计工程师 (AutoCAD)",
-                None,
-                "2022.5-6",
-                "2022.9.28",
-                None,
-                None,
-            ],
-            [2, "21数控1", "陈晓明", "数控技术工程师", None, "2022.5-6", "2022.9.28", None, None],
+            sign_row(1, "陈晓明", "机械设计工程师 (AutoCAD)"),
+            sign_row(2, "陈晓明", "数控技术工程师"),
         ),
     )
     result = school(
@@ -640,17 +577,7 @@ def test_reimporting_a_catalogue_changes_nothing(school, tmp_path):
 def test_a_sign_off_list_then_the_organisations_list_is_one_award_each(school, xlsx):
     sign = sign_off(
         xlsx,
-        [
-            1,
-            "21数控1",
-            "陈晓明",
-            "机械设计工程师 (AutoCAD)",
-            None,
-            "2022.5-6",
-            "2022.9.28",
-            "学习委员",
-            None,
-        ],
+        sign_row(1, "陈晓明", "机械设计工程师 (AutoCAD)", signed_by="学习委员"),
     )
     numbers = xlsx(
         "numbers.xlsx",
@@ -706,18 +633,8 @@ def test_a_corrected_certificate_number_updates_the_award(school, xlsx):
 def test_renshe_numbers_anywhere_in_the_file_make_the_guess_other(school, xlsx):
     path = sign_off(
         xlsx,
-        [1, "21数控1", "陈晓明", "车工职业技能等级证书", None, "2022.5-6", "2022.9.28", None, None],
-        [
-            2,
-            "21数控1",
-            "林小雨",
-            "车工职业技能等级证书",
-            None,
-            "2022.5-6",
-            "2022.9.28",
-            None,
-            "Y000000000000000000001",
-        ],
+        sign_row(1, "陈晓明", "车工职业技能等级证书"),
+        sign_row(2, "林小雨", "车工职业技能等级证书", number="Y000000000000000000001"),
     )
     school("import", path)
     assert school.query(
@@ -735,17 +652,9 @@ def test_number_pattern_is_checked_and_finds_the_renshe_entry(school, xlsx, tmp_
     assert school("import", toml).exit_code == 0, school("import", toml).output
     ok = sign_off(
         xlsx,
-        [
-            1,
-            "21数控1",
-            "陈晓明",
-            "车工职业技能等级证书",
-            "中级",
-            "2022.5-6",
-            "2022.9.28",
-            None,
-            "S440000202200001234567",
-        ],
+        sign_row(
+            1, "陈晓明", "车工职业技能等级证书", level="中级", number="S440000202200001234567"
+        ),
     )
     assert school("import", ok).exit_code == 0
     assert stored_awards(school)[0][1] == "车工职业技能等级证书(人社认定)"
@@ -830,17 +739,7 @@ def test_sign_dates_are_days_classes_are_folded_and_history_keeps_old_values(sch
         "import",
         sign_off(
             xlsx,
-            [
-                1,
-                "21数控1",
-                "陈晓明",
-                "机械设计工程师 (AutoCAD)",
-                None,
-                "2022.5-6",
-                "2022.9.28",
-                None,
-                None,
-            ],
+            sign_row(1, "陈晓明", "机械设计工程师 (AutoCAD)"),
         ),
     )
     assert (
