@@ -292,3 +292,28 @@ def score(value: object) -> float:
     if not 0 <= number <= 100:
         raise CellError(f"成绩 {number:g} 不在 0–100 之间")
     return number
+
+
+# Strings that a cleaner returns exactly as they are (its fixed points), by cleaner: a
+# column of nothing else is already clean. At most 200 characters (an import's limit).
+_SETTLED: dict[object, re.Pattern[str]] = {
+    student_number: re.compile(r"[0-9]{1,200}"),
+    id_number: re.compile(r"[1-9][0-9]{16}[0-9X]"),  # and valid: `settled` checks that
+    name: re.compile(rf"[{_CJK}]{{1,200}}"),
+    phone: re.compile(r"1[3-9][0-9]{9}"),
+}
+
+
+def settled(cleaner: object, cells: list[object]) -> bool:
+    """Whether every cell is a string `cleaner` returns unchanged. A large roster typed
+    as text is mostly such columns; checking one costs a regex match per cell in C
+    instead of a cleaner call per distinct value."""
+    pattern = _SETTLED.get(cleaner)
+    if pattern is None:
+        return False
+    try:
+        if not all(map(pattern.fullmatch, cells)):  # type: ignore[arg-type]
+            return False
+    except TypeError:  # a number, a date or a blank cell: the cleaner decides
+        return False
+    return cleaner is not id_number or idcard.all_valid(cells)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import json
 import operator
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,17 +182,14 @@ def _import_file(
     report.kinds = sorted({kind for _, _, _, kind in plans}, key=SUPPORTED_KINDS.index)
     import_id = _record_import(conn, report, options, "+".join(report.kinds) or "roster")
     report.import_id = import_id
-    rows: list[students.RowIn] = []
+    parts: list[RosterPart] = []
     for sheet, header, summary, kind in plans:
         if kind == "roster":
-            cleaned = sheet_rows(
+            columns = sheet_columns(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
-            rows.extend(_roster_rows(path.name, cleaned, options, report))
-    if len({row.ref.sheet for row in rows}) > 1:  # messages then name the sheet too
-        for row in rows:
-            row.label = f"工作表「{row.ref.sheet}」第 {row.row} 行"  # type: ignore[attr-defined]
-    _apply(conn, rows, options, report, on_progress, import_id)
+            parts.append(_roster_rows(path.name, columns, options, report))
+    _apply(conn, parts, options, report, on_progress, import_id)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind != "roster":
             cleaned = sheet_rows(
@@ -453,9 +450,12 @@ def _clean_column(
 ) -> tuple[list[object], dict[int, str]]:
     """Clean one column: values (None for blank), and the reason per failing row index.
 
-    Each distinct value is cleaned once and mapped back in C: most columns repeat a few
+    A column already in clean form passes as it is (`clean.settled`); otherwise each
+    distinct value is cleaned once and mapped back in C: most columns repeat a few
     values (class, major, year, status), and this is the hot loop of a large import.
     """
+    if clean.settled(cleaner, cells):
+        return list(cells), {}
     cleaned: dict[object, object] = {value: _clean_cell(value, cleaner) for value in set(cells)}
     failed_values = {v for v, result in cleaned.items() if type(result) is clean.CellError}
     failed: dict[int, str] = {}
@@ -501,6 +501,48 @@ class SheetRow:
         return self
 
 
+@dataclass(slots=True)
+class SheetColumns:
+    """A sheet's accepted rows column by column: the form a large import works in (a
+    100,000-row roster never becomes 100,000 dicts). `row(k)` makes one row's SheetRow
+    when a message, a reject or the identity rule needs it."""
+
+    sheet: str
+    header: HeaderMap
+    header_cells: list[object]
+    cells: Sequence[list[object]]  # each accepted row's cells as read
+    numbers: Sequence[int]  # each accepted row's 1-based row number
+    values: dict[str, list[object]]  # field -> each accepted row's clean value, None if blank
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, fld: str) -> list[object]:
+        """A field's values; all None when the sheet has no such column."""
+        found = self.values.get(fld)
+        return found if found is not None else [None] * len(self.numbers)
+
+    def row(self, k: int) -> SheetRow:
+        stated = {f: col[k] for f, col in self.values.items() if col[k] is not None}
+        return SheetRow(
+            self.sheet, self.cells[k], self.header, self.header_cells, self.numbers[k], stated
+        )
+
+    def rows(self) -> list[SheetRow]:
+        return [self.row(k) for k in range(len(self.numbers))]
+
+    def keep(self, positions: list[int]) -> SheetColumns:
+        """Only the rows at `positions`, in that order."""
+        return SheetColumns(
+            self.sheet,
+            self.header,
+            self.header_cells,
+            list(map(self.cells.__getitem__, positions)),
+            list(map(self.numbers.__getitem__, positions)),
+            {f: list(map(col.__getitem__, positions)) for f, col in self.values.items()},
+        )
+
+
 def sheet_rows(
     label: str,
     sheet: Sheet,
@@ -510,9 +552,25 @@ def sheet_rows(
     required: tuple[str, ...],
     wanted: tuple[str, ...],
 ) -> list[SheetRow]:
+    """`sheet_columns` row by row, for the sheets whose rows are taken one at a time."""
+    return sheet_columns(label, sheet, header, summary, report, required, wanted).rows()
+
+
+def sheet_columns(
+    label: str,
+    sheet: Sheet,
+    header: HeaderMap,
+    summary: SheetSummary,
+    report: FileReport,
+    required: tuple[str, ...],
+    wanted: tuple[str, ...],
+) -> SheetColumns:
     """Clean a sheet column by column, then sort its rows: blank rows and repeated
     headers pass silently, note rows with a warning, rows with a bad or missing cell
-    are refused (all their problems listed); the rest come back as SheetRows."""
+    are refused (all their problems listed); the rest are accepted.
+
+    Only the rows that may be one of those are looked at one by one (`_suspect_rows`);
+    on a clean sheet there are none, and the cleaned columns pass through whole."""
     fields = [f for f in header.columns if f in wanted]
     first = header.row + 1
     data = sheet.rows[first:]
@@ -528,23 +586,29 @@ def sheet_rows(
         else:
             raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
         values[fld], failures[fld] = _clean_column(raw[fld], CLEANERS[fld])
+    header_cells = sheet.rows[header.row]
+    whole = SheetColumns(
+        sheet.name, header, header_cells, data, range(first + 1, first + 1 + len(data)), values
+    )
     failing_rows = {index for failed in failures.values() for index in failed}
     width = len(fields)
     lead = "name" if "name" in fields else fields[0]
     lead_at = fields.index(lead)
-    lead_cell = sheet.rows[header.row][header.columns[lead]]
+    lead_cell = header_cells[header.columns[lead]]
     lead_header = clean.name(lead_cell) if lead == "name" else clean.text(lead_cell)
+    suspects = _suspect_rows(fields, values, failing_rows, lead, lead_header)
     must = [(f, fields.index(f)) for f in required if f in fields]
-    header_cells = sheet.rows[header.row]
-    data_rows = 0
-    out: list[SheetRow] = []
-    for index, row_values in enumerate(zip(*(values[f] for f in fields), strict=True)):
+    dropped: set[int] = set()  # suspects that are not accepted
+    data_rows = len(data)
+    for index in sorted(suspects):
+        row_values = tuple(values[f][index] for f in fields)
         blanks = row_values.count(None)
-        if blanks == width:
-            continue
         lead_value = row_values[lead_at]
-        if lead_value == lead_header:
-            continue  # the header repeated on each printed page
+        if blanks == width or lead_value == lead_header:
+            # a blank row, or the header repeated on each printed page
+            dropped.add(index)
+            data_rows -= 1
+            continue
         row_number = first + index + 1
         filled = width - blanks
         missing = [f for f, at in must if row_values[at] is None]
@@ -564,10 +628,11 @@ def sheet_rows(
                     value=shown_value("", note),
                 )
             )
+            dropped.add(index)
+            data_rows -= 1
             continue
-        data_rows += 1
         if index in failing_rows or missing:
-            ref = SheetRow(sheet.name, data[index], header, header_cells, row_number, {})
+            ref = whole.row(index)
             reasons = [
                 cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
                 for f in fields
@@ -577,63 +642,121 @@ def sheet_rows(
                 cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing
             ]
             _reject(report, ref, row_number, reasons)
-            continue
-        stated = {f: v for f, v in zip(fields, row_values, strict=True) if v is not None}
-        out.append(SheetRow(sheet.name, data[index], header, header_cells, row_number, stated))
+            dropped.add(index)
     summary.data_rows += data_rows
-    return out
+    if not dropped:
+        return whole
+    return whole.keep([i for i in range(len(data)) if i not in dropped])
+
+
+def _suspect_rows(
+    fields: list[str],
+    values: dict[str, list[object]],
+    failing_rows: set[int],
+    lead: str,
+    lead_header: object,
+) -> set[int]:
+    """The rows that may be blank, a repeated header, a note or refused: a blank or
+    failing cell, the header's lead value, or the lead value again in another column
+    (a `合计` merged across). Any other row is filled and clean: a plain data row."""
+    leads = values[lead]
+    if len(fields) == 1:
+        return set(range(len(leads)))  # a lone value may be a note
+    suspects = set(failing_rows)
+    for fld in fields:
+        col = values[fld]
+        if None in col:
+            suspects.update(i for i, v in enumerate(col) if v is None)
+    if lead_header in leads:
+        suspects.update(i for i, v in enumerate(leads) if v == lead_header)
+    other = values[next(f for f in fields if f != lead)]
+    same = list(map(operator.eq, leads, other))
+    if True in same:
+        suspects.update(i for i, s in enumerate(same) if s)
+    return suspects
+
+
+@dataclass(slots=True)
+class RosterPart:
+    """One sheet's roster rows: what they state, and what xcert derived for the rows
+    that leave a derivable field blank (None elsewhere)."""
+
+    columns: SheetColumns
+    derived: dict[str, list[object]]  # DERIVABLE field -> value per row
+
+    def row_in(self, k: int, program_years: int) -> students.RowIn:
+        ref = self.columns.row(k)
+        derived = {f: col[k] for f, col in self.derived.items() if col[k] is not None}
+        return students.RowIn(ref, ref.row, ref.stated, derived, "", program_years)
 
 
 def _roster_rows(
-    label: str, rows: list[SheetRow], options: ImportOptions, report: FileReport
-) -> list[students.RowIn]:
+    label: str, columns: SheetColumns, options: ImportOptions, report: FileReport
+) -> RosterPart:
     """Roster rows as students: identity present, warnings, and what xcert derives for a
     student whose row leaves it out: cohort (SPEC 2: enrolment year + programme length,
-    else the class code's year) and gender (from the ID number)."""
-    years = options.program_years
-    out: list[students.RowIn] = []
-    append = out.append
-    for row in rows:
-        stated = row.stated
-        id_number = stated.get("id_number")
-        if not (id_number or stated.get("student_no") or stated.get("class_code")):
-            reason = Problem(
-                label,
-                "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
-                sheet=row.sheet,
-                row=row.row,
-            )
-            _reject(report, row, row.row, [reason])
-            continue
-        name = stated["name"]
-        if "?" in name or "[" in name or "]" in name:
-            warning = clean.name_warning(name) or ""
-            report.warnings.append(
-                Problem(label, warning, sheet=row.sheet, row=row.row, value=name)
-            )
-        derived: dict[str, object] = {}
-        if id_number:
-            from_id = idcard.gender(id_number)
-            gender = stated.get("gender")
-            if gender is None:
-                derived["gender"] = from_id
-            elif gender != from_id:
-                report.warnings.append(
+    else the class code's year) and gender (from the ID number). Column by column."""
+    ids = columns.column("id_number")
+    numbers = columns.column("student_no")
+    classes = columns.column("class_code")
+    nobody = [k for k in _blank_positions(ids) if numbers[k] is None and classes[k] is None]
+    for k in nobody:
+        row = columns.row(k)
+        reason = Problem(
+            label,
+            "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
+            sheet=row.sheet,
+            row=row.row,
+        )
+        _reject(report, row, row.row, [reason])
+    if nobody:
+        gone = set(nobody)
+        columns = columns.keep([k for k in range(len(columns)) if k not in gone])
+        ids, classes = columns.column("id_number"), columns.column("class_code")
+    warnings: list[Problem] = []
+    names = columns.values["name"]
+    if any(c in "".join(names) for c in "?[]"):
+        for k, name in enumerate(names):
+            warning = clean.name_warning(name)  # type: ignore[arg-type]
+            if warning:
+                warnings.append(
+                    Problem(label, warning, sheet=columns.sheet, row=columns.numbers[k], value=name)
+                )
+    derived: dict[str, list[object]] = {}
+    from_id = [idcard.gender(i) if i is not None else None for i in ids]  # type: ignore[arg-type]
+    if "gender" in columns.values:
+        stated = columns.values["gender"]
+        derived["gender"] = [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
+        for k, (s, g) in enumerate(zip(stated, from_id, strict=True)):
+            if s is not None and g is not None and s != g:
+                warnings.append(
                     Problem(
                         label,
-                        f"性别「{gender}」与身份证号（{from_id}）不符，请核对",
-                        sheet=row.sheet,
-                        row=row.row,
+                        f"性别「{s}」与身份证号（{g}）不符，请核对",
+                        sheet=columns.sheet,
+                        row=columns.numbers[k],
                     )
                 )
-        if "cohort" not in stated:
-            start = stated.get("enrollment_year")
-            if start is None and "class_code" in stated:
-                start = clean.class_year(stated["class_code"])
-            if start is not None:
-                derived["cohort"] = start + years
-        append(students.RowIn(row, row.row, stated, derived, "", years))
-    return out
+    else:
+        derived["gender"] = from_id
+    years = options.program_years
+    class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}  # type: ignore[arg-type]
+    derived["cohort"] = [
+        None
+        if cohort is not None
+        else start + years
+        if (start := enrolled if enrolled is not None else class_years.get(code)) is not None
+        else None
+        for cohort, enrolled, code in zip(
+            columns.column("cohort"), columns.column("enrollment_year"), classes, strict=True
+        )
+    ]
+    report.warnings.extend(sorted(warnings, key=lambda p: p.row or 0))  # row order
+    return RosterPart(columns, derived)
+
+
+def _blank_positions(col: list[object]) -> list[int]:
+    return [i for i, v in enumerate(col) if v is None] if None in col else []
 
 
 def _is_note(cells: dict[str, object]) -> bool:
@@ -721,27 +844,42 @@ def _looks_like_id(compact: str) -> bool:
     )
 
 
-_INSERT_COLUMNS = (*STUDENT_FIELDS, "cohort_derived", "created_import", "updated_import")
-_insert_values = operator.itemgetter(*_INSERT_COLUMNS)
+_NEW_COLUMNS = (*STUDENT_FIELDS, "cohort_derived")
+_new_row = operator.itemgetter(*_NEW_COLUMNS)
 
 
 def _apply(
     conn: sqlite3.Connection,
-    rows: list[students.RowIn],
+    parts: list[RosterPart],
     options: ImportOptions,
     report: FileReport,
     on_progress: ProgressCallback | None,
     import_id: int,
 ) -> None:
     """Resolve rows to students (stored or new), report what is refused, write the rest."""
-    if not rows:
+    parts = [part for part in parts if len(part.columns)]
+    if not parts:
         return
+    total = sum(len(part.columns) for part in parts)
     empty = conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None
+    if empty and students.all_distinct(_joined(parts, "student_no"), _joined(parts, "id_number")):
+        # Every row a different student, into an empty table: nothing to match or merge,
+        # so the columns go to the database as they are.
+        report.added += total
+        if on_progress is not None:
+            on_progress(total, total)
+        _write(conn, zip(*_new_columns(parts), strict=True), total, [], import_id, into_empty=True)
+        return
+    rows = [
+        part.row_in(k, options.program_years) for part in parts for k in range(len(part.columns))
+    ]
+    if len(parts) > 1:  # messages then name the sheet too
+        for row in rows:
+            row.label = f"工作表「{row.ref.sheet}」第 {row.row} 行"  # type: ignore[attr-defined]
     index = students.Index() if empty else students.Index.load(conn)
-    total = len(rows)
     tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
     resolution = students.resolve(rows, index, tick)
-    if on_progress is not None and total:
+    if on_progress is not None:
         on_progress(total, total)
     label = report.path.name
     refused_rows = {id(row) for row, _, _ in resolution.refused}
@@ -766,34 +904,68 @@ def _apply(
     report.added += len(resolution.new)
     report.updated += len(resolution.updated)
     report.unchanged += resolution.unchanged
-    _write(conn, resolution, import_id, into_empty=empty)
+    new = resolution.new
+    _write(conn, map(_new_row, new), len(new), resolution.updated, import_id, into_empty=empty)
+
+
+def _joined(parts: list[RosterPart], fld: str) -> list[object]:
+    """One field's values over all sheets, in row order."""
+    if len(parts) == 1:
+        return parts[0].columns.column(fld)
+    return [value for part in parts for value in part.columns.column(fld)]
+
+
+def _new_columns(parts: list[RosterPart]) -> list[list[object]]:
+    """The columns of new students (`_NEW_COLUMNS`): what rows state, else what xcert
+    derived (students' `_new_values`, column by column); `cohort_derived` marks a cohort
+    the roster did not state."""
+    columns = []
+    for fld in STUDENT_FIELDS:
+        if fld in students.DERIVABLE:
+            columns.append(
+                [
+                    derived if stated is None else stated
+                    for part in parts
+                    for stated, derived in zip(
+                        part.columns.column(fld), part.derived[fld], strict=True
+                    )
+                ]
+            )
+        elif fld == "status":
+            statuses = _joined(parts, fld)
+            columns.append(
+                [s or students.NEW_STATUS for s in statuses] if None in statuses else statuses
+            )
+        else:
+            columns.append(_joined(parts, fld))
+    columns.append([int(d is not None) for part in parts for d in part.derived["cohort"]])
+    return columns
 
 
 def _write(
     conn: sqlite3.Connection,
-    resolution: students.Resolution,
+    new: Iterable[Sequence[object]],
+    count: int,
+    updated: list[tuple[int, dict[str, object], dict[str, object]]],
     import_id: int,
     *,
     into_empty: bool,
 ) -> None:
-    """Insert, update and keep the overwritten values, in bulk. Also when the import has
-    problems: later files of the command are checked against it, and the transaction is
-    rolled back at the end anyway."""
-    new = resolution.new
-    for values in new:
-        values["created_import"] = values["updated_import"] = import_id
+    """Insert new students (values in `_NEW_COLUMNS` order) and update changed ones, keeping the overwritten values. Also when the import has
+    problems: later files of the command are checked against it, and the transaction
+    is rolled back at the end anyway."""
     insert = (
-        f"INSERT INTO students ({', '.join(_INSERT_COLUMNS)})"
-        f" VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
+        f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import)"
+        f" VALUES ({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
     )
     loading = (
         db.bulk_load(conn, "students")
-        if into_empty and len(new) >= BULK_ROWS
+        if into_empty and count >= BULK_ROWS
         else contextlib.nullcontext()
     )
     with loading:
-        conn.executemany(insert, map(_insert_values, new))
-    for student_id, _before, after in resolution.updated:
+        conn.executemany(insert, new)
+    for student_id, _before, after in updated:
         db.update_row(conn, "students", student_id, after, import_id)
 
 

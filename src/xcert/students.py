@@ -20,6 +20,7 @@ from xcert.model import STUDENT_FIELDS
 DERIVABLE = ("cohort", "gender")
 _LOADED_COLUMNS = ("id", *STUDENT_FIELDS, "cohort_derived")
 _BLANK = dict.fromkeys(STUDENT_FIELDS)
+NEW_STATUS = "enrolled"  # a new student whose row states no status is 在读
 
 
 @dataclass(slots=True)
@@ -152,8 +153,6 @@ def resolve(
 ) -> Resolution:
     """Group rows into students, refuse disagreeing groups, and say what to write."""
     rows = list(rows)
-    if index.empty() and _all_distinct(rows):
-        return Resolution(new=[_new_values(row.stated, row.derived) for row in rows])
     # Rows with the strongest key first: a class + name row then finds the student its
     # file gives a 学号 elsewhere, whatever the order of sheets and rows.
     rows.sort(key=_key_strength)
@@ -229,21 +228,22 @@ def _taint(index: Index, row: RowIn, why: str, touched: list[Student]) -> None:
         student.conflict = f"同一学生的{row.where()}有问题（{why}）"
 
 
-def _all_distinct(rows: list[RowIn]) -> bool:
+def all_distinct(numbers: list[object], ids: list[object]) -> bool:
     """Every row a different student, tied to no other by any key: each has a 学号 and
     they differ (and so do the ID numbers given), or none has one and each has a
-    different ID number. Into an empty table such rows are simply new students."""
-    numbers = [row.stated.get("student_no") for row in rows]
-    ids = [row.stated.get("id_number") for row in rows]
-    given_ids = [i for i in ids if i is not None]
+    different ID number. Into an empty table such rows are simply new students
+    (the import writes them without `resolve`). Per row: 学号 (or None), ID number."""
+    given_ids = [i for i in ids if i is not None] if None in ids else ids
     if None not in numbers:
         return len(set(numbers)) == len(numbers) and len(set(given_ids)) == len(given_ids)
     return numbers.count(None) == len(numbers) and len(given_ids) == len(ids) == len(set(ids))
 
 
 def _new_values(stated: dict[str, object], derived: dict[str, object]) -> dict[str, object]:
+    """A new student's values: stated, else derived (the import's `_new_columns` is
+    the same rule column by column)."""
     values = {**_BLANK, **derived, **stated}
-    values["status"] = values["status"] or "enrolled"
+    values["status"] = values["status"] or NEW_STATUS
     values["cohort_derived"] = int("cohort" in derived and "cohort" not in stated)
     return values
 
