@@ -289,6 +289,9 @@ def m006_registrations(conn: sqlite3.Connection) -> None:
     )
 
 
+BULK_CACHE_KIB = 64 * 1024  # page cache while a bulk load rebuilds indexes
+
+
 @contextmanager
 def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     """Inside a write: set aside the table's indexes, and the journal's insert trigger
@@ -302,9 +305,15 @@ def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     ).fetchall()
     for kind, name, _ in saved:
         conn.execute(f"DROP {kind.upper()} {name}")
-    yield
-    for _, _, sql in saved:
-        conn.execute(sql)
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    # Room to sort an index in memory (in pages if positive, KiB if negative).
+    conn.execute(f"PRAGMA cache_size = {min(cache, -BULK_CACHE_KIB)}")
+    try:
+        yield
+        for _, _, sql in saved:
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
