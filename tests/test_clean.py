@@ -199,3 +199,71 @@ def test_scores(value, expected):
 def test_scores_out_of_range_or_not_numbers(bad):
     with pytest.raises(CellError):
         clean.score(bad)
+
+
+# `clean.settled`: a column of a cleaner's fixed points passes without a cleaner call
+# per value, so every string its pattern admits must be one.
+_CJK_SAMPLE = "陈林黄张李王吴刘蔡杨许郑谢何罗梁周叶苏曾彭卢邓冯钟㐀䶵豈𠀀𪜶·•・"
+
+
+def _settled_samples(rng) -> dict:
+    return {
+        clean.student_number: [
+            "".join(rng.choices("0123456789", k=rng.randint(1, 30))) for _ in range(300)
+        ],
+        clean.name: ["".join(rng.choices(_CJK_SAMPLE, k=rng.randint(1, 8))) for _ in range(300)],
+        clean.phone: [f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}" for _ in range(300)],
+        clean.id_number: [
+            make_id(
+                f"{rng.randint(1950, 2010)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
+                f"{rng.randrange(1000):03d}",
+                f"{rng.randint(110000, 820000)}",
+            )
+            for _ in range(300)
+        ],
+    }
+
+
+def test_settled_columns_are_their_cleaners_fixed_points():
+    import random
+
+    for cleaner, values in _settled_samples(random.Random(7)).items():
+        assert clean.settled(cleaner, values), cleaner.__name__
+        assert [cleaner(v) for v in values] == values, cleaner.__name__
+
+
+@pytest.mark.parametrize(
+    ("cleaner", "odd_one"),
+    [
+        (clean.student_number, "２０２１０１"),  # full-width: folds
+        (clean.student_number, "2021 01"),  # a space: dropped
+        (clean.student_number, 2021010101.0),  # a number Excel stored
+        (clean.student_number, None),  # a blank cell
+        (clean.student_number, "1" * 201),  # longer than any field may be
+        (clean.student_number, "2021\n01"),  # a line break inside the cell
+        (clean.name, "陈 晓明"),  # a space inside a Chinese name
+        (clean.name, "陈晓明\u200b"),  # a zero-width character
+        (clean.name, "Anna Li"),
+        (clean.phone, "138 0000 1111"),
+        (clean.phone, "+8613800001111"),
+        (clean.id_number, make_id()[:-1] + "x"),  # a lower-case x
+        (clean.id_number, make_id()[:-1] + str((int(make_id()[-1:].replace("X", "0")) + 1) % 10)),
+        (clean.id_number, make_id(born="20061331")),  # no such date
+        (clean.id_number, make_id(born="20990101")),  # born in the future
+        (clean.id_number, "0" + make_id()[1:]),  # no region starts with 0
+    ],
+)
+def test_a_column_with_one_unclean_value_is_not_settled(cleaner, odd_one):
+    good = {
+        clean.student_number: "2021010101",
+        clean.name: "陈晓明",
+        clean.phone: "13800001111",
+        clean.id_number: make_id(),
+    }[cleaner]
+    assert clean.settled(cleaner, [good, good])
+    assert not clean.settled(cleaner, [good, odd_one, good])
+
+
+def test_cleaners_without_a_settled_form_are_never_settled():
+    assert not clean.settled(clean.text, ["21数控1"])
+    assert not clean.settled(clean.status, ["在读"])
