@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import operator
 import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -89,12 +90,16 @@ def all_valid(numbers: list[str]) -> bool:
             _parse_birth_date(digits)
     except IdNumberError:
         return False
-    return all(check_digit(number[:17]) == number[17] for number in numbers)
+    bodies = map(operator.itemgetter(slice(17)), numbers)
+    return list(map(check_digit, bodies)) == list(map(operator.itemgetter(17), numbers))
+
+
+_GENDER_BY_DIGIT = {digit: "男" if int(digit) % 2 else "女" for digit in "0123456789"}
 
 
 def gender(number: str) -> str:
     """男 or 女, from the 17th digit of a valid 18-character number."""
-    return "男" if int(number[16]) % 2 else "女"
+    return _GENDER_BY_DIGIT[number[16]]
 
 
 def mask_id(number: str | None) -> str:

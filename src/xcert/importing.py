@@ -723,7 +723,11 @@ def _roster_rows(
                     Problem(label, warning, sheet=columns.sheet, row=columns.numbers[k], value=name)
                 )
     derived: dict[str, list[object]] = {}
-    from_id = [idcard.gender(i) if i is not None else None for i in ids]  # type: ignore[arg-type]
+    from_id = (
+        [idcard.gender(i) if i is not None else None for i in ids]  # type: ignore[arg-type]
+        if None in ids
+        else list(map(idcard.gender, ids))  # type: ignore[arg-type]
+    )
     if "gender" in columns.values:
         stated = columns.values["gender"]
         derived["gender"] = [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
