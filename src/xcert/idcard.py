@@ -86,7 +86,7 @@ def all_valid(numbers: list[str]) -> bool:
     digit or X) has a real birth date and its check digit: `normalize_id`'s checks,
     a column at a time (a school's students share a few thousand birthdays)."""
     try:
-        for digits in {number[6:14] for number in numbers}:
+        for digits in set(map(operator.itemgetter(slice(6, 14)), numbers)):
             _parse_birth_date(digits)
     except IdNumberError:
         return False

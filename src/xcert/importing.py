@@ -722,6 +722,7 @@ def _roster_rows(
                 warnings.append(
                     Problem(label, warning, sheet=columns.sheet, row=columns.numbers[k], value=name)
                 )
+    count = len(columns)
     derived: dict[str, list[object]] = {}
     from_id = (
         [idcard.gender(i) if i is not None else None for i in ids]  # type: ignore[arg-type]
@@ -730,9 +731,15 @@ def _roster_rows(
     )
     if "gender" in columns.values:
         stated = columns.values["gender"]
-        derived["gender"] = [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
-        for k, (s, g) in enumerate(zip(stated, from_id, strict=True)):
-            if s is not None and g is not None and s != g:
+        derived["gender"] = (
+            [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
+            if None in stated
+            else [None] * count
+        )
+        agree = list(map(operator.eq, stated, from_id))
+        for k in _blank_positions(agree, False):
+            s, g = stated[k], from_id[k]
+            if s is not None and g is not None:
                 warnings.append(
                     Problem(
                         label,
@@ -744,23 +751,28 @@ def _roster_rows(
     else:
         derived["gender"] = from_id
     years = options.program_years
-    class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}  # type: ignore[arg-type]
-    derived["cohort"] = [
-        None
-        if cohort is not None
-        else start + years
-        if (start := enrolled if enrolled is not None else class_years.get(code)) is not None
-        else None
-        for cohort, enrolled, code in zip(
-            columns.column("cohort"), columns.column("enrollment_year"), classes, strict=True
-        )
-    ]
+    cohorts, enrolled = columns.column("cohort"), columns.column("enrollment_year")
+    if None not in cohorts:
+        derived["cohort"] = [None] * count
+    elif "cohort" not in columns.values and None not in enrolled:
+        derived["cohort"] = list(map(years.__add__, enrolled))  # type: ignore[arg-type]
+    else:
+        class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}  # type: ignore[arg-type]
+        derived["cohort"] = [
+            None
+            if cohort is not None
+            else start + years
+            if (start := enrolled if enrolled is not None else class_years.get(code)) is not None
+            else None
+            for cohort, enrolled, code in zip(cohorts, enrolled, classes, strict=True)
+        ]
     report.warnings.extend(sorted(warnings, key=lambda p: p.row or 0))  # row order
     return RosterPart(columns, derived)
 
 
-def _blank_positions(col: list[object]) -> list[int]:
-    return [i for i, v in enumerate(col) if v is None] if None in col else []
+def _blank_positions(col: list[object], blank: object = None) -> list[int]:
+    """Where `col` holds `blank` (None, or another value such as False)."""
+    return [i for i, v in enumerate(col) if v is blank] if blank in col else []
 
 
 def _is_note(cells: dict[str, object]) -> bool:
@@ -923,27 +935,43 @@ def _new_columns(parts: list[RosterPart]) -> list[list[object]]:
     """The columns of new students (`_NEW_COLUMNS`): what rows state, else what xcert
     derived (students' `_new_values`, column by column); `cohort_derived` marks a cohort
     the roster did not state."""
+    each = [_part_new_columns(part) for part in parts]
+    if len(each) == 1:
+        return each[0]
+    return [
+        [value for column in columns for value in column] for columns in zip(*each, strict=True)
+    ]
+
+
+def _part_new_columns(part: RosterPart) -> list[list[object]]:
+    count = len(part.columns)
+    stated, derived = part.columns.values, part.derived
     columns = []
     for fld in STUDENT_FIELDS:
         if fld in students.DERIVABLE:
-            columns.append(
-                [
-                    derived if stated is None else stated
-                    for part in parts
-                    for stated, derived in zip(
-                        part.columns.column(fld), part.derived[fld], strict=True
-                    )
-                ]
-            )
+            columns.append(_stated_else(stated.get(fld), derived[fld]))
         elif fld == "status":
-            statuses = _joined(parts, fld)
-            columns.append(
-                [s or students.NEW_STATUS for s in statuses] if None in statuses else statuses
-            )
+            columns.append(_stated_else(stated.get(fld), [students.NEW_STATUS] * count))
         else:
-            columns.append(_joined(parts, fld))
-    columns.append([int(d is not None) for part in parts for d in part.derived["cohort"]])
+            columns.append(stated.get(fld) or [None] * count)
+    blanks = derived["cohort"].count(None)
+    columns.append(
+        [1] * count
+        if blanks == 0
+        else [0] * count
+        if blanks == count
+        else [int(d is not None) for d in derived["cohort"]]
+    )
     return columns
+
+
+def _stated_else(stated: list[object] | None, other: list[object]) -> list[object]:
+    """Per row, the stated value if there is one, else `other`'s."""
+    if stated is None:
+        return other
+    if None not in stated:
+        return stated
+    return [o if s is None else s for s, o in zip(stated, other, strict=True)]
 
 
 def _write(
