@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import itertools
 import operator
 import re
 
@@ -90,8 +91,12 @@ def all_valid(numbers: list[str]) -> bool:
             _parse_birth_date(digits)
     except IdNumberError:
         return False
-    bodies = map(operator.itemgetter(slice(17)), numbers)
-    return list(map(check_digit, bodies)) == list(map(operator.itemgetter(17), numbers))
+    # check_digit's arithmetic, each step mapped over the column in C
+    sums = map(int, map(operator.itemgetter(slice(17)), numbers), itertools.repeat(13))
+    remainders = map(
+        operator.mod, map(operator.mul, sums, itertools.repeat(2)), itertools.repeat(11)
+    )
+    return list(map(_CHECK.__getitem__, remainders)) == list(map(operator.itemgetter(17), numbers))
 
 
 _GENDER_BY_DIGIT = {digit: "男" if int(digit) % 2 else "女" for digit in "0123456789"}
