@@ -327,3 +327,65 @@ def test_find_says_when_the_list_is_cut(cli, xlsx, monkeypatch):
     cli("import", xlsx("r.xlsx", {"S": rows}))
     result = cli("find", "学生")
     assert "只显示前 2 名" in result.stdout
+
+
+def test_an_import_for_a_log_loads_no_rich(tmp_path):
+    """Off a terminal a command that prints only text writes it as it is: rich (a good
+    part of a cron job's start-up) loads only for a table."""
+    import subprocess
+    import sys
+
+    csv = tmp_path / "r.csv"
+    csv.write_text("学号,姓名,班级\n2021010101,陈晓明,21数控1\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from xcert.cli import main\n"
+        f"sys.argv = ['xcert', '--db', {str(tmp_path / 'r.db')!r}, 'import', {str(csv)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('RICH', 'rich' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "新增 1" in result.stdout and "RICH False" in result.stdout, result.stderr[-300:]
+
+
+def test_plain_output_is_the_text_itself_and_tables_still_render(cli, xlsx, roster_rows):
+    name = "名单:warning:\t第1批.xlsx"  # rich would turn :warning: into an emoji
+    result = cli("import", xlsx(name, {"S": roster_rows}))
+    assert result.stdout.startswith(f"{name}（xlsx，")
+    assert "\x1b[" not in result.stdout
+    found = cli("find", "陈晓明")
+    assert "┃ 学号" in found.stdout and "\x1b[" not in found.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "tty", "expected"),
+    [
+        ({}, False, False),
+        ({}, True, True),
+        ({"FORCE_COLOR": "1"}, False, True),
+        ({"FORCE_COLOR": ""}, True, False),
+        ({"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, True, False),
+        ({"TTY_COMPATIBLE": "1"}, False, True),
+    ],
+)
+def test_terminal_detection_follows_rich(monkeypatch, env, tty, expected):
+    from rich.console import Console
+
+    from xcert.cli import _is_terminal
+
+    class Stream:
+        def isatty(self) -> bool:
+            return tty
+
+        def write(self, text: str) -> int:
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    for key in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert _is_terminal(Stream()) is expected
+    assert Console(file=Stream()).is_terminal is expected

@@ -198,15 +198,57 @@ def _open(create: bool = True) -> "sqlite3.Connection":
 
 
 def _console(stderr: bool = False):
+    """rich on a terminal; off one (a pipe, a cron log) plain lines, rich only for a table."""
+    if not _is_terminal(sys.stderr if stderr else sys.stdout):
+        return _PlainConsole(stderr)
     from rich.console import Console
 
     # markup=False: names like 王[yan]明 and file names are data, never rich markup.
-    console = Console(stderr=stderr, highlight=False, markup=False)
-    if not console.is_terminal:  # a pipe or a cron log: no colour, and no cut columns
-        console = Console(
-            stderr=stderr, highlight=False, markup=False, width=200, no_color=True, soft_wrap=True
-        )  # soft_wrap: a long line (a path) stays one line for grep
-    return console
+    return Console(stderr=stderr, highlight=False, markup=False)
+
+
+def _is_terminal(stream) -> bool:
+    """rich's test (TTY_COMPATIBLE, FORCE_COLOR, then isatty), without importing rich."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+class _PlainConsole:
+    """What a command prints off a terminal: text as it is, one line per call, with no
+    colour and no wrapping (a long path stays one line for grep). A command that prints
+    only text never loads rich, a good part of a cron job's start-up; a table goes
+    through rich, 200 columns wide."""
+
+    is_terminal = False
+
+    def __init__(self, stderr: bool) -> None:
+        self.stderr = stderr
+        self.rich = None
+
+    def print(self, *objects: object, style: str | None = None, markup: bool | None = None):
+        if all(type(o) is str for o in objects):
+            (sys.stderr if self.stderr else sys.stdout).write(" ".join(objects) + "\n")  # type: ignore[arg-type]
+            return
+        if self.rich is None:
+            from rich.console import Console
+
+            self.rich = Console(
+                stderr=self.stderr,
+                highlight=False,
+                markup=False,
+                width=200,
+                no_color=True,
+                soft_wrap=True,
+            )
+        self.rich.print(*objects, style=style, markup=markup)
 
 
 @app.command()
