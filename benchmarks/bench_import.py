@@ -281,7 +281,7 @@ for module, name, label in [
     (sh, "_read_calamine", "  calamine parse + merged cells"),
     (imp, "_plan_sheets", "find header / plan sheets"),
     (imp, "sheet_columns", "clean columns, sort out odd rows"),
-    (imp, "_roster_rows", "roster rules (identity, derived values)"),
+    (imp, "_roster_part", "roster rules (identity, derived values)"),
     (imp, "_apply", "match + write to database"),
     (imp, "_write", "  of which insert + rebuild indexes"),
 ]:

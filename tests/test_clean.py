@@ -246,6 +246,9 @@ def test_settled_columns_are_their_cleaners_fixed_points():
         (clean.name, "Anna Li"),
         (clean.phone, "138 0000 1111"),
         (clean.phone, "+8613800001111"),
+        (clean.phone, "1380000\u0661\u0661\u0661\u0661"),  # Arabic-Indic digits
+        (clean.student_number, "2021\u0661"),
+        (clean.id_number, make_id()[:16] + "\u0661" + make_id()[17]),
         (clean.id_number, make_id()[:-1] + "x"),  # a lower-case x
         (clean.id_number, make_id()[:-1] + str((int(make_id()[-1:].replace("X", "0")) + 1) % 10)),
         (clean.id_number, make_id(born="20061331")),  # no such date

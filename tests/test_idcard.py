@@ -49,6 +49,25 @@ def test_impossible_numbers_are_refused_with_a_reason(bad, reason):
         normalize_id(bad)
 
 
+def _other_digits(number: str, digits: str) -> str:
+    """`number` written with another script's digits 0-9 (str.isdigit() takes them)."""
+    return number.translate(str.maketrans("0123456789", digits))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        make_id()[:16] + "\u0661" + make_id()[17],  # an Arabic-Indic 1 as the gender digit
+        _other_digits(make_id()[:17], "٠١٢٣٤٥٦٧٨٩") + make_id()[17],
+        make_id()[:10] + "\u00b2" + make_id()[11:],  # a superscript 2
+        _other_digits("440000860315123", "٠١٢٣٤٥٦٧٨٩"),  # 15 digits
+    ],
+)
+def test_digits_of_other_scripts_are_not_an_id_number(bad):
+    with pytest.raises(IdNumberError, match="数字"):
+        normalize_id(bad)
+
+
 def test_mask_shows_only_first_two_and_last_two_characters():
     number = make_id()
     masked = mask_id(number)

@@ -232,3 +232,39 @@ def test_duplicates_in_a_first_import_still_go_through_the_identity_rule(cli, xl
     assert result.exit_code == 0, result.output
     assert "与第 6 行重复（同一学生），只导入一次" in result.stdout
     assert len(cli.students()) == 30
+
+
+def test_ids_and_phones_in_other_scripts_digits_are_refused_not_a_crash(cli, tmp_path):
+    number = make_id("20070101", "011")
+    arabic = number[:16] + "\u0661" + number[17]  # str.isdigit() is true for ١
+    phone = "1380000\u0661\u0661\u0661\u0661"
+    csv = tmp_path / "r.csv"
+    csv.write_text(
+        f"学号,姓名,身份证号,手机号\n2022030101,周文,{arabic},13800000001\n"
+        f"2022030102,吴思远,{make_id('20070202', '021')},{phone}\n",
+        encoding="utf-8",
+    )
+    result = cli("import", csv)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "前 17 位须为数字" in result.stderr and "电话号码应为" in result.stderr
+    assert cli.students() == []
+
+
+def test_the_bulk_load_gives_back_the_page_cache(db_path):
+    from xcert import db
+
+    conn = db.open_db(db_path)
+    schema = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'students' ORDER BY name"
+    objects = conn.execute(schema).fetchall()
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    with db.transaction(conn), db.bulk_load(conn, "students"):
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -db.BULK_CACHE_KIB
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
+    with pytest.raises(RuntimeError), db.transaction(conn), db.bulk_load(conn, "students"):
+        raise RuntimeError("a load that fails")
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
+    conn.execute("PRAGMA cache_size = -200000")  # already more: left as it is
+    with db.transaction(conn), db.bulk_load(conn, "students"):
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -200000
+    assert conn.execute(schema).fetchall() == objects  # indexes and triggers all back
+    conn.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xcert import idcard
@@ -24,6 +25,7 @@ _FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20})
 _FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E)))
 
+MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 # Excel keeps 15 significant digits: any number this large may have lost some.
 _EXACT_LIMIT = 10**15
 _NUMBER_TEXT = re.compile(r"^[0-9]+\.0+$")
@@ -31,8 +33,8 @@ _SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・"
 _SPACE_IN_NAME = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _YEAR = re.compile(r"^(\d{2}|\d{4})\s*(年|级|届|年级|级别)?$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)  # ASCII: \d alone also takes ١ or ５
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$", re.ASCII)
 
 
 def text(value: object) -> str:
@@ -294,31 +296,40 @@ def score(value: object) -> float:
     return number
 
 
-# Strings that a cleaner returns exactly as they are (its fixed points), by cleaner: a
-# column of nothing else is already clean. Each form is a pattern that a run of such
-# cells, joined, matches, and the length each cell must have (at most 200 characters,
-# an import's limit); a fixed length keeps the pattern's units on the cells' bounds.
-_SETTLED: dict[object, tuple[re.Pattern[str], int, int]] = {
-    student_number: (re.compile(r"[0-9]+"), 1, 200),
-    id_number: (re.compile(r"(?:[1-9][0-9]{16}[0-9X])+"), 18, 18),  # valid too: see below
-    name: (re.compile(rf"[{_CJK}]+"), 1, 200),
-    phone: (re.compile(r"(?:1[3-9][0-9]{9})+"), 11, 11),
+# A column's settled form: strings its cleaner returns exactly as they are (its fixed
+# points). A run of such cells, joined, matches `pattern`, and each cell's length lies
+# between `shortest` and `longest` (a fixed length keeps the pattern's units on the
+# cells' bounds); `check`, if any, is what a pattern cannot say (an ID's check digit).
+@dataclass(frozen=True)
+class _Settled:
+    pattern: re.Pattern[str]
+    shortest: int = 1
+    longest: int = MAX_FIELD_CHARS
+    check: Callable[[list[str]], bool] | None = None
+
+
+_SETTLED: dict[Callable[[object], object], _Settled] = {
+    student_number: _Settled(re.compile(r"[0-9]+")),
+    id_number: _Settled(re.compile(r"(?:[1-9][0-9]{16}[0-9X])+"), 18, 18, idcard.all_valid),
+    name: _Settled(re.compile(rf"[{_CJK}]+")),
+    phone: _Settled(re.compile(r"(?:1[3-9][0-9]{9})+"), 11, 11),
 }
 
 
-def settled(cleaner: object, cells: list[object]) -> bool:
+def settled(cleaner: Callable[[object], object], cells: list[object]) -> bool:
     """Whether every cell is a string `cleaner` returns unchanged. A large roster typed
     as text is mostly such columns; checking one takes a few C calls over the whole
     column instead of a cleaner call per distinct value."""
     form = _SETTLED.get(cleaner)
     if form is None or not cells:
         return False
-    pattern, shortest, longest = form
     try:
         joined = "".join(cells)  # type: ignore[arg-type]
     except TypeError:  # a number, a date or a blank cell: the cleaner decides
         return False
     lengths = list(map(len, cells))  # type: ignore[arg-type]
-    if min(lengths) < shortest or max(lengths) > longest or not pattern.fullmatch(joined):
+    if min(lengths) < form.shortest or max(lengths) > form.longest:
         return False
-    return cleaner is not id_number or idcard.all_valid(cells)  # type: ignore[arg-type]
+    if not form.pattern.fullmatch(joined):
+        return False
+    return form.check is None or form.check(cells)  # type: ignore[arg-type]

@@ -305,9 +305,10 @@ def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     ).fetchall()
     for kind, name, _ in saved:
         conn.execute(f"DROP {kind.upper()} {name}")
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    # Room to sort an index in memory (in pages if positive, KiB if negative).
-    conn.execute(f"PRAGMA cache_size = {min(cache, -BULK_CACHE_KIB)}")
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages if > 0, KiB if < 0
+    page_kib = conn.execute("PRAGMA page_size").fetchone()[0] / 1024
+    if (-cache if cache < 0 else cache * page_kib) < BULK_CACHE_KIB:
+        conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # to sort an index in memory
     try:
         yield
         for _, _, sql in saved:

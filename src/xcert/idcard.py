@@ -63,7 +63,7 @@ def normalize_id(text: str) -> str:
     """
     number = text.upper()
     if len(number) == 15:
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise IdNumberError("15 位身份证号只能由数字组成")
         number = upgrade15(number)
         _birth_date(number)
@@ -71,7 +71,8 @@ def normalize_id(text: str) -> str:
     if len(number) != 18:
         raise IdNumberError(f"身份证号应为 18 位（或旧式 15 位），这里是 {len(number)} 位")
     body, last = number[:17], number[17]
-    if not body.isdigit() or not (last.isdigit() or last == "X"):
+    # ASCII digits only: str.isdigit() also admits ١ or ², which no ID number holds
+    if not (body.isascii() and body.isdigit()) or last not in "0123456789X":
         raise IdNumberError("身份证号前 17 位须为数字，最后一位为数字或 X")
     if number[0] not in _REGION_FIRST:
         raise IdNumberError("身份证号的地区码不存在")
@@ -83,20 +84,25 @@ def normalize_id(text: str) -> str:
 
 
 def all_valid(numbers: list[str]) -> bool:
-    """Whether every number of a well-formed column (a region digit 1-9, 16 digits, a
-    digit or X) has a real birth date and its check digit: `normalize_id`'s checks,
-    a column at a time (a school's students share a few thousand birthdays)."""
+    """Whether every number of a well-formed column has a real birth date and its check
+    digit: `normalize_id`'s remaining checks, a column at a time (a school's students
+    share a few thousand birthdays). Well-formed (a region digit 1-9, 16 ASCII digits,
+    a digit or X) is the caller's part: `clean.settled` matches the column first."""
     try:
         for digits in set(map(operator.itemgetter(slice(6, 14)), numbers)):
             _parse_birth_date(digits)
-    except IdNumberError:
+    except (IdNumberError, ValueError, TypeError):
         return False
     # check_digit's arithmetic, each step mapped over the column in C
     sums = map(int, map(operator.itemgetter(slice(17)), numbers), itertools.repeat(13))
     remainders = map(
         operator.mod, map(operator.mul, sums, itertools.repeat(2)), itertools.repeat(11)
     )
-    return list(map(_CHECK.__getitem__, remainders)) == list(map(operator.itemgetter(17), numbers))
+    try:
+        expected = list(map(_CHECK.__getitem__, remainders))
+        return expected == list(map(operator.itemgetter(17), numbers))
+    except (ValueError, TypeError, IndexError):
+        return False
 
 
 _GENDER_BY_DIGIT = {digit: "男" if int(digit) % 2 else "女" for digit in "0123456789"}

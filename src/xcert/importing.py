@@ -11,11 +11,12 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import itertools
 import json
 import operator
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from xcert.model import STUDENT_FIELDS
 from xcert.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
 
 SUPPORTED_KINDS = ("roster", "results", "awards")
-MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
 
 ProgressCallback = Callable[[int, int], None]
@@ -188,7 +188,7 @@ def _import_file(
             columns = sheet_columns(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
-            parts.append(_roster_rows(path.name, columns, options, report))
+            parts.append(_roster_part(path.name, columns, options, report))
     _apply(conn, parts, options, report, on_progress, import_id)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind != "roster":
@@ -475,7 +475,7 @@ def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
     if type(value) is str:
         if not value or value.isspace():
             return None
-        if len(value) > MAX_FIELD_CHARS:
+        if len(value) > clean.MAX_FIELD_CHARS:
             return clean.CellError(f"内容过长（{len(value)} 个字符）")
     try:
         result = cleaner(value)
@@ -511,25 +511,25 @@ class SheetColumns:
     header: HeaderMap
     header_cells: list[object]
     cells: Sequence[list[object]]  # each accepted row's cells as read
-    numbers: Sequence[int]  # each accepted row's 1-based row number
+    row_numbers: Sequence[int]  # each accepted row's 1-based row number
     values: dict[str, list[object]]  # field -> each accepted row's clean value, None if blank
 
     def __len__(self) -> int:
-        return len(self.numbers)
+        return len(self.row_numbers)
 
     def column(self, fld: str) -> list[object]:
         """A field's values; all None when the sheet has no such column."""
         found = self.values.get(fld)
-        return found if found is not None else [None] * len(self.numbers)
+        return found if found is not None else [None] * len(self.row_numbers)
 
     def row(self, k: int) -> SheetRow:
         stated = {f: col[k] for f, col in self.values.items() if col[k] is not None}
         return SheetRow(
-            self.sheet, self.cells[k], self.header, self.header_cells, self.numbers[k], stated
+            self.sheet, self.cells[k], self.header, self.header_cells, self.row_numbers[k], stated
         )
 
     def rows(self) -> list[SheetRow]:
-        return [self.row(k) for k in range(len(self.numbers))]
+        return [self.row(k) for k in range(len(self.row_numbers))]
 
     def keep(self, positions: list[int]) -> SheetColumns:
         """Only the rows at `positions`, in that order."""
@@ -538,7 +538,7 @@ class SheetColumns:
             self.header,
             self.header_cells,
             list(map(self.cells.__getitem__, positions)),
-            list(map(self.numbers.__getitem__, positions)),
+            list(map(self.row_numbers.__getitem__, positions)),
             {f: list(map(col.__getitem__, positions)) for f, col in self.values.items()},
         )
 
@@ -658,7 +658,10 @@ def _suspect_rows(
 ) -> set[int]:
     """The rows that may be blank, a repeated header, a note or refused: a blank or
     failing cell, the header's lead value, or the lead value again in another column
-    (a `合计` merged across). Any other row is filled and clean: a plain data row."""
+    (a `合计` merged across). Any other row is filled and clean: a plain data row.
+
+    A note row has one value throughout, so with no blank cell it repeats its lead
+    value in every column; comparing one other column finds all such rows."""
     leads = values[lead]
     if len(fields) == 1:
         return set(range(len(leads)))  # a lone value may be a note
@@ -690,7 +693,7 @@ class RosterPart:
         return students.RowIn(ref, ref.row, ref.stated, derived, "", program_years)
 
 
-def _roster_rows(
+def _roster_part(
     label: str, columns: SheetColumns, options: ImportOptions, report: FileReport
 ) -> RosterPart:
     """Roster rows as students: identity present, warnings, and what xcert derives for a
@@ -699,7 +702,7 @@ def _roster_rows(
     ids = columns.column("id_number")
     numbers = columns.column("student_no")
     classes = columns.column("class_code")
-    nobody = [k for k in _blank_positions(ids) if numbers[k] is None and classes[k] is None]
+    nobody = [k for k in _positions(ids) if numbers[k] is None and classes[k] is None]
     for k in nobody:
         row = columns.row(k)
         reason = Problem(
@@ -720,7 +723,9 @@ def _roster_rows(
             warning = clean.name_warning(name)  # type: ignore[arg-type]
             if warning:
                 warnings.append(
-                    Problem(label, warning, sheet=columns.sheet, row=columns.numbers[k], value=name)
+                    Problem(
+                        label, warning, sheet=columns.sheet, row=columns.row_numbers[k], value=name
+                    )
                 )
     count = len(columns)
     derived: dict[str, list[object]] = {}
@@ -737,7 +742,7 @@ def _roster_rows(
             else [None] * count
         )
         agree = list(map(operator.eq, stated, from_id))
-        for k in _blank_positions(agree, False):
+        for k in _positions(agree, False):
             s, g = stated[k], from_id[k]
             if s is not None and g is not None:
                 warnings.append(
@@ -745,7 +750,7 @@ def _roster_rows(
                         label,
                         f"性别「{s}」与身份证号（{g}）不符，请核对",
                         sheet=columns.sheet,
-                        row=columns.numbers[k],
+                        row=columns.row_numbers[k],
                     )
                 )
     else:
@@ -755,24 +760,24 @@ def _roster_rows(
     if None not in cohorts:
         derived["cohort"] = [None] * count
     elif "cohort" not in columns.values and None not in enrolled:
-        derived["cohort"] = list(map(years.__add__, enrolled))  # type: ignore[arg-type]
-    else:
+        derived["cohort"] = list(map(operator.add, enrolled, itertools.repeat(years)))
+    else:  # per row: a stated cohort, else 入学年份, else the class code's year, + 学制
         class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}  # type: ignore[arg-type]
+        starts = [
+            year if year is not None else class_years.get(code)
+            for year, code in zip(enrolled, classes, strict=True)
+        ]
         derived["cohort"] = [
-            None
-            if cohort is not None
-            else start + years
-            if (start := enrolled if enrolled is not None else class_years.get(code)) is not None
-            else None
-            for cohort, enrolled, code in zip(cohorts, enrolled, classes, strict=True)
+            start + years if cohort is None and start is not None else None  # type: ignore[operator]
+            for cohort, start in zip(cohorts, starts, strict=True)
         ]
     report.warnings.extend(sorted(warnings, key=lambda p: p.row or 0))  # row order
     return RosterPart(columns, derived)
 
 
-def _blank_positions(col: list[object], blank: object = None) -> list[int]:
-    """Where `col` holds `blank` (None, or another value such as False)."""
-    return [i for i, v in enumerate(col) if v is blank] if blank in col else []
+def _positions(col: list[object], value: object = None) -> list[int]:
+    """Where `col` holds `value` itself: None (a blank), or False (a disagreement)."""
+    return [i for i, v in enumerate(col) if v is value] if value in col else []
 
 
 def _is_note(cells: dict[str, object]) -> bool:
@@ -861,7 +866,7 @@ def _looks_like_id(compact: str) -> bool:
 
 
 _NEW_COLUMNS = (*STUDENT_FIELDS, "cohort_derived")
-_new_row = operator.itemgetter(*_NEW_COLUMNS)
+NEW_STATUS = "enrolled"  # a new student whose rows state no status is 在读
 
 
 def _apply(
@@ -884,12 +889,14 @@ def _apply(
         report.added += total
         if on_progress is not None:
             on_progress(total, total)
-        _write(conn, zip(*_new_columns(parts), strict=True), total, [], import_id, into_empty=True)
+        each = [_new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
+        columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
+        _write(conn, columns, [], import_id, into_empty=True)
         return
     rows = [
         part.row_in(k, options.program_years) for part in parts for k in range(len(part.columns))
     ]
-    if len(parts) > 1:  # messages then name the sheet too
+    if len({part.columns.sheet for part in parts}) > 1:  # messages then name the sheet too
         for row in rows:
             row.label = f"工作表「{row.ref.sheet}」第 {row.row} 行"  # type: ignore[attr-defined]
     index = students.Index() if empty else students.Index.load(conn)
@@ -921,47 +928,50 @@ def _apply(
     report.updated += len(resolution.updated)
     report.unchanged += resolution.unchanged
     new = resolution.new
-    _write(conn, map(_new_row, new), len(new), resolution.updated, import_id, into_empty=empty)
+    stated = {f: [values.get(f) for values, _ in new] for f in STUDENT_FIELDS}
+    derived = {f: [values.get(f) for _, values in new] for f in students.DERIVABLE}
+    columns = _new_students(len(new), stated, derived)
+    _write(conn, columns, resolution.updated, import_id, into_empty=empty)
 
 
 def _joined(parts: list[RosterPart], fld: str) -> list[object]:
     """One field's values over all sheets, in row order."""
-    if len(parts) == 1:
-        return parts[0].columns.column(fld)
-    return [value for part in parts for value in part.columns.column(fld)]
+    return _joined_lists([part.columns.column(fld) for part in parts])
 
 
-def _new_columns(parts: list[RosterPart]) -> list[list[object]]:
-    """The columns of new students (`_NEW_COLUMNS`): what rows state, else what xcert
-    derived (students' `_new_values`, column by column); `cohort_derived` marks a cohort
-    the roster did not state."""
-    each = [_part_new_columns(part) for part in parts]
-    if len(each) == 1:
-        return each[0]
-    return [
-        [value for column in columns for value in column] for columns in zip(*each, strict=True)
-    ]
+def _joined_lists(lists: Sequence[list[object]]) -> list[object]:
+    return lists[0] if len(lists) == 1 else [value for values in lists for value in values]
 
 
-def _part_new_columns(part: RosterPart) -> list[list[object]]:
-    count = len(part.columns)
-    stated, derived = part.columns.values, part.derived
+def _new_students(
+    count: int, stated: dict[str, list[object]], derived: dict[str, list[object]]
+) -> list[list[object]]:
+    """The columns (`_NEW_COLUMNS`) of `count` new students: what their rows state, else
+    what xcert derived; a blank status is 在读; `cohort_derived` marks a cohort that was
+    derived, not stated. `stated` may lack a field (no such column), `derived` may not."""
     columns = []
     for fld in STUDENT_FIELDS:
+        given = stated.get(fld)
         if fld in students.DERIVABLE:
-            columns.append(_stated_else(stated.get(fld), derived[fld]))
+            columns.append(_stated_else(given, derived[fld]))
         elif fld == "status":
-            columns.append(_stated_else(stated.get(fld), [students.NEW_STATUS] * count))
+            columns.append(_stated_else(given, [NEW_STATUS] * count))
         else:
-            columns.append(stated.get(fld) or [None] * count)
-    blanks = derived["cohort"].count(None)
-    columns.append(
-        [1] * count
-        if blanks == 0
-        else [0] * count
-        if blanks == count
-        else [int(d is not None) for d in derived["cohort"]]
-    )
+            columns.append(given if given is not None else [None] * count)
+    cohorts, derived_cohorts = stated.get("cohort"), derived["cohort"]
+    blanks = derived_cohorts.count(None)
+    if blanks == count:
+        columns.append([0] * count)
+    elif blanks == 0 and (cohorts is None or cohorts.count(None) == count):
+        columns.append([1] * count)
+    else:
+        cohorts = cohorts or [None] * count
+        columns.append(
+            [
+                int(c is None and d is not None)
+                for c, d in zip(cohorts, derived_cohorts, strict=True)
+            ]
+        )
     return columns
 
 
@@ -976,27 +986,26 @@ def _stated_else(stated: list[object] | None, other: list[object]) -> list[objec
 
 def _write(
     conn: sqlite3.Connection,
-    new: Iterable[Sequence[object]],
-    count: int,
+    new: list[list[object]],
     updated: list[tuple[int, dict[str, object], dict[str, object]]],
     import_id: int,
     *,
     into_empty: bool,
 ) -> None:
-    """Insert new students (values in `_NEW_COLUMNS` order) and update changed ones, keeping the overwritten values. Also when the import has
-    problems: later files of the command are checked against it, and the transaction
-    is rolled back at the end anyway."""
+    """Insert new students (`_new_students`' columns) and update changed ones, keeping
+    the overwritten values. Also when the import has problems: later files of the
+    command are checked against it, and the transaction is rolled back at the end anyway."""
     insert = (
         f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import)"
         f" VALUES ({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
     )
     loading = (
         db.bulk_load(conn, "students")
-        if into_empty and count >= BULK_ROWS
+        if into_empty and len(new[0]) >= BULK_ROWS
         else contextlib.nullcontext()
     )
     with loading:
-        conn.executemany(insert, new)
+        conn.executemany(insert, zip(*new, strict=True))
     for student_id, _before, after in updated:
         db.update_row(conn, "students", student_id, after, import_id)
 

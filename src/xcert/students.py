@@ -19,8 +19,6 @@ from xcert.model import STUDENT_FIELDS
 # Values a file may leave out but xcert can derive; they never override stated ones.
 DERIVABLE = ("cohort", "gender")
 _LOADED_COLUMNS = ("id", *STUDENT_FIELDS, "cohort_derived")
-_BLANK = dict.fromkeys(STUDENT_FIELDS)
-NEW_STATUS = "enrolled"  # a new student whose row states no status is 在读
 
 
 @dataclass(slots=True)
@@ -54,7 +52,9 @@ class Student:
 
 @dataclass
 class Resolution:
-    new: list[dict[str, object]] = field(default_factory=list)
+    new: list[tuple[dict[str, object], dict[str, object]]] = field(
+        default_factory=list
+    )  # stated, derived
     updated: list[tuple[int, dict[str, object], dict[str, object]]] = field(default_factory=list)
     unchanged: int = 0
     refused: list[tuple[RowIn, str, str | None]] = field(default_factory=list)  # row, why, field
@@ -239,15 +239,6 @@ def all_distinct(numbers: list[object], ids: list[object]) -> bool:
     return numbers.count(None) == len(numbers) and len(given_ids) == len(ids) == len(set(ids))
 
 
-def _new_values(stated: dict[str, object], derived: dict[str, object]) -> dict[str, object]:
-    """A new student's values: stated, else derived (the import's `_new_columns` is
-    the same rule column by column)."""
-    values = {**_BLANK, **derived, **stated}
-    values["status"] = values["status"] or NEW_STATUS
-    values["cohort_derived"] = int("cohort" in derived and "cohort" not in stated)
-    return values
-
-
 def _key_taken(index: Index, student: Student, stated: dict[str, object]) -> str | None:
     """A 学号 or ID number this row would give `student` that another student holds."""
     for key, table, label in (
@@ -302,7 +293,7 @@ def _settle(student: Student, result: Resolution) -> None:
         # whichever row, sheet or earlier import stated it.
         derived = {**derived, "cohort": int(enrolled) + student.rows[0].program_years}  # type: ignore[arg-type]
     if student.stored is None:
-        result.new.append(_new_values(student.stated, derived))
+        result.new.append((student.stated, derived))
         return
     before, after = changes(student.stored, student.stated, derived)
     if after:
