@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +154,8 @@ class CatalogueFile:
 
 def load_toml(path: Path, text: str) -> dict:
     """A TOML file's tables; a syntax error is one line naming the file."""
+    import tomllib  # only when a TOML file comes: a roster import does without
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
