@@ -270,3 +270,11 @@ def test_a_column_with_one_unclean_value_is_not_settled(cleaner, odd_one):
 def test_cleaners_without_a_settled_form_are_never_settled():
     assert not clean.settled(clean.text, ["21数控1"])
     assert not clean.settled(clean.status, ["在读"])
+
+
+def test_control_characters_are_dropped_from_text_and_prose():
+    assert clean.text("陈\x1b[31m晓明") == "陈[31m晓明"
+    assert clean.name("林\x07小\x00雨") == "林小雨"
+    assert clean.text("21数控\x7f1\x9b") == "21数控1"
+    assert clean.text("a\tb\nc\x1fd\x85e") == "a b c d e"  # whitespace stays whitespace
+    assert clean.prose("第一行\r\n第二\x1b行\x08") == "第一行\r\n第二行"

@@ -348,6 +348,19 @@ def test_an_import_for_a_log_loads_no_rich(tmp_path):
     assert "新增 1" in result.stdout and "RICH False" in result.stdout, result.stderr[-300:]
 
 
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1"}])
+def test_no_control_character_reaches_the_screen_or_the_log(cli, tmp_path, env):
+    """An escape sequence in a file name or a cell would rewrite a clerk's terminal."""
+    path = tmp_path / "名单\x1b[2J.csv"
+    path.write_text("学号,姓名,班级\n2021010101,陈\x1b]0;x\x07晓明,21数控1\n", encoding="utf-8")
+    result = cli("import", path, env=env)
+    assert result.exit_code == 0, result.output
+    assert "名单[2J.csv" in result.stdout
+    shown = result.stdout.replace("\x1b[1m", "").replace("\x1b[0m", "")  # rich's bold
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert cli.query("SELECT name FROM students") == [("陈]0;x晓明",)]
+
+
 def test_plain_output_is_the_text_itself_and_tables_still_render(cli, xlsx, roster_rows):
     name = "名单:warning:\t第1批.xlsx"  # rich would turn :warning: into an emoji
     result = cli("import", xlsx(name, {"S": roster_rows}))

@@ -24,6 +24,12 @@ class CellError(ValueError):
 _FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20})
 _FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E)))
+# Control characters (a bell, an escape sequence) are not text anyone typed: they go too.
+# Tabs and line breaks (also U+001C-1F and U+0085) are whitespace: text() collapses them.
+CONTROL = dict.fromkeys(
+    [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)]
+)
+_FOLD.update(CONTROL)
 
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 # Excel keeps 15 significant digits: any number this large may have lost some.
@@ -42,7 +48,7 @@ def text(value: object) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        if not value.isascii():
+        if not (value.isascii() and value.isprintable()):
             value = value.translate(_FOLD)
         return " ".join(value.split())
     if type(value) is float:
@@ -58,10 +64,11 @@ def text(value: object) -> str:
 
 def prose(value: object) -> str:
     """Free text (an introduction, a room description) as written: its own punctuation
-    and line breaks kept, only zero-width characters dropped and the ends trimmed."""
+    and line breaks kept, only zero-width and control characters dropped and the ends
+    trimmed."""
     if value is None:
         return ""
-    text = str(value)
+    text = str(value).translate(CONTROL)
     for char in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"):
         text = text.replace(char, "")
     return text.strip()

@@ -197,14 +197,8 @@ def _open(create: bool = True) -> "sqlite3.Connection":
     return db.open_db(_db_path(), create=create)
 
 
-def _console(stderr: bool = False):
-    """rich on a terminal; off one (a pipe, a cron log) plain lines, rich only for a table."""
-    if not _is_terminal(sys.stderr if stderr else sys.stdout):
-        return _PlainConsole(stderr)
-    from rich.console import Console
-
-    # markup=False: names like 王[yan]明 and file names are data, never rich markup.
-    return Console(stderr=stderr, highlight=False, markup=False)
+def _console(stderr: bool = False) -> "_Console":
+    return _Console(stderr)
 
 
 def _is_terminal(stream) -> bool:
@@ -221,34 +215,50 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-class _PlainConsole:
-    """What a command prints off a terminal: text as it is, one line per call, with no
-    colour and no wrapping (a long path stays one line for grep). A command that prints
-    only text never loads rich, a good part of a cron job's start-up; a table goes
-    through rich, 200 columns wide."""
+# What a line may not carry to a terminal or a log: control characters (an escape
+# sequence in a file or sheet name would recolour, retitle or rewrite a clerk's screen).
+_UNPRINTABLE = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
 
-    is_terminal = False
+
+class _Console:
+    """Where a command prints. On a terminal rich; off one (a pipe, a cron log) text
+    as it is, one line per call, with no colour and no wrapping (a long path stays one
+    line for grep), and rich, 200 columns wide, only for a table: a command that prints
+    only text never loads rich, a good part of a cron job's start-up. Text never
+    carries control characters, rich markup or emoji codes: names like 王[yan]明 and
+    file names are data."""
 
     def __init__(self, stderr: bool) -> None:
         self.stderr = stderr
-        self.rich = None
+        self.is_terminal = _is_terminal(sys.stderr if stderr else sys.stdout)
+        self._rich = None
 
     def print(self, *objects: object, style: str | None = None, markup: bool | None = None):
-        if all(type(o) is str for o in objects):
+        objects = tuple(o.translate(_UNPRINTABLE) if type(o) is str else o for o in objects)
+        if not self.is_terminal and all(type(o) is str for o in objects):
             (sys.stderr if self.stderr else sys.stdout).write(" ".join(objects) + "\n")  # type: ignore[arg-type]
             return
-        if self.rich is None:
+        self.rich.print(*objects, style=style, markup=markup)
+
+    @property
+    def rich(self):
+        """The rich Console behind it, made when first needed."""
+        if self._rich is None:
             from rich.console import Console
 
-            self.rich = Console(
-                stderr=self.stderr,
-                highlight=False,
-                markup=False,
-                width=200,
-                no_color=True,
-                soft_wrap=True,
-            )
-        self.rich.print(*objects, style=style, markup=markup)
+            if self.is_terminal:
+                self._rich = Console(stderr=self.stderr, highlight=False, markup=False, emoji=False)
+            else:
+                self._rich = Console(
+                    stderr=self.stderr,
+                    highlight=False,
+                    markup=False,
+                    emoji=False,
+                    width=200,
+                    no_color=True,
+                    soft_wrap=True,
+                )
+        return self._rich
 
 
 @app.command()

@@ -108,7 +108,7 @@ class _progress:
             if self.bar is None:
                 from rich.progress import Progress
 
-                self.bar = Progress(console=_console(stderr=True), transient=True)
+                self.bar = Progress(console=_console(stderr=True).rich, transient=True)
                 self.bar.start()
                 self.task = self.bar.add_task("导入中", total=total)
             self.bar.update(self.task, completed=done, total=total)
