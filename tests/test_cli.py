@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -278,6 +281,53 @@ def test_progress_bar_appears_on_a_terminal_only_for_thousands_of_rows(monkeypat
         update(3000, 6000)
         assert progress.bar is not None
         assert progress.bar.tasks[0].completed == 3000
+
+
+@pytest.mark.parametrize(
+    ("env", "tty"), [({"TTY_COMPATIBLE": "0"}, True), ({"FORCE_COLOR": "1"}, False)]
+)
+def test_progress_bar_follows_the_same_terminal_test_as_the_output(monkeypatch, env, tty):
+    from xcert.cli import imports as cli_module
+
+    for key in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: tty, raising=False)
+    progress = cli_module._progress()
+    with progress as update:
+        if not tty:  # FORCE_COLOR: a terminal for rich, so a bar, on a real Console
+            update(3000, 6000)
+            assert progress.bar is not None
+        else:  # TTY_COMPATIBLE=0: not a terminal, so no bar
+            assert update is None
+
+
+def _run_unbuffered_off(command: str, tmp_path) -> subprocess.CompletedProcess:
+    """A shell line with Python's own buffering (no PYTHONUNBUFFERED), as cron runs it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    xcert = f"{sys.executable} -m xcert --db {tmp_path / 'o.db'}"
+    return subprocess.run(
+        ["bash", "-c", command.replace("XCERT", xcert)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_report_and_problems_keep_their_order_in_one_log(tmp_path):
+    (tmp_path / "bad.csv").write_text("学号,姓名,届别\n1,张三,abc\n", encoding="utf-8")
+    run = _run_unbuffered_off("XCERT import bad.csv --dry-run > log 2>&1", tmp_path)
+    lines = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
+    assert run.returncode == 1, lines  # a problem: exit 1, nothing written
+    assert lines[0].startswith("bad.csv（csv") and "拒绝 1" in lines[2]
+    assert "届别应为年份" in lines[3] and lines[4].startswith("试运行")
+
+
+def test_a_reader_that_stops_early_gets_no_python_noise(tmp_path):
+    run = _run_unbuffered_off("XCERT init > /dev/null; XCERT render --list | true", tmp_path)
+    assert run.stderr == "" and "Exception" not in run.stdout
 
 
 def test_find_treats_wildcards_as_plain_text(cli, xlsx, roster_rows):

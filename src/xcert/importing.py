@@ -929,8 +929,8 @@ def _apply(
     report.updated += len(resolution.updated)
     report.unchanged += resolution.unchanged
     new = resolution.new
-    stated = {f: [values.get(f) for values, _ in new] for f in STUDENT_FIELDS}
-    derived = {f: [values.get(f) for _, values in new] for f in students.DERIVABLE}
+    stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
+    derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
     columns = _new_students(len(new), stated, derived)
     _write(conn, columns, resolution.updated, import_id, into_empty=empty)
 
@@ -959,6 +959,8 @@ def _new_students(
             columns.append(_stated_else(given, [NEW_STATUS] * count))
         else:
             columns.append(given if given is not None else [None] * count)
+    # cohort_derived: 1 where no cohort is stated and one was derived. The whole column
+    # at once when it is all one or the other (the common case), else row by row.
     cohorts, derived_cohorts = stated.get("cohort"), derived["cohort"]
     blanks = derived_cohorts.count(None)
     if blanks == count:
@@ -1006,7 +1008,7 @@ def _write(
         if into_empty and count >= BULK_ROWS
         else contextlib.nullcontext()
     )
-    rows = zip(*new, strict=True)
+    rows = zip(*new, strict=True)  # one iterator: the batches take the first `whole` rows
     whole = count - count % ROWS_PER_INSERT
     with loading:
         if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from xcert.headers import LABELS
 from xcert.idcard import mask_ids_in
@@ -50,11 +51,14 @@ class Student:
         self.conflict: str | None = None  # why all its rows are refused
 
 
+class NewStudent(NamedTuple):
+    stated: dict[str, object]  # what the student's rows state
+    derived: dict[str, object]  # what xcert derived for the fields they leave blank
+
+
 @dataclass
 class Resolution:
-    new: list[tuple[dict[str, object], dict[str, object]]] = field(
-        default_factory=list
-    )  # stated, derived
+    new: list[NewStudent] = field(default_factory=list)
     updated: list[tuple[int, dict[str, object], dict[str, object]]] = field(default_factory=list)
     unchanged: int = 0
     refused: list[tuple[RowIn, str, str | None]] = field(default_factory=list)  # row, why, field
@@ -233,7 +237,7 @@ def all_distinct(numbers: list[object], ids: list[object]) -> bool:
     they differ (and so do the ID numbers given), or none has one and each has a
     different ID number. Into an empty table such rows are simply new students
     (the import writes them without `resolve`). Per row: 学号 (or None), ID number."""
-    given_ids = [i for i in ids if i is not None] if None in ids else ids
+    given_ids = [i for i in ids if i is not None] if None in ids else ids  # skip the copy
     if None not in numbers:
         return len(set(numbers)) == len(numbers) and len(set(given_ids)) == len(given_ids)
     return numbers.count(None) == len(numbers) and len(given_ids) == len(ids) == len(set(ids))
@@ -293,7 +297,7 @@ def _settle(student: Student, result: Resolution) -> None:
         # whichever row, sheet or earlier import stated it.
         derived = {**derived, "cohort": int(enrolled) + student.rows[0].program_years}  # type: ignore[arg-type]
     if student.stored is None:
-        result.new.append((student.stated, derived))
+        result.new.append(NewStudent(student.stated, derived))
         return
     before, after = changes(student.stored, student.stated, derived)
     if after:

@@ -71,6 +71,10 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `xcert … | head`: the reader has gone, so be quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
+            raise typer.Exit(1) from None
         except Exception as exc:  # a bug: one line, and the way to see more
             if _is_busy(exc) and not _state["debug"]:
                 typer.echo(
@@ -234,9 +238,12 @@ class _Console:
         self._rich = None
 
     def print(self, *objects: object, style: str | None = None, markup: bool | None = None):
+        """Like rich's print, with only these options; `style` shows on a terminal only."""
         objects = tuple(o.translate(_UNPRINTABLE) if type(o) is str else o for o in objects)
         if not self.is_terminal and all(type(o) is str for o in objects):
-            (sys.stderr if self.stderr else sys.stdout).write(" ".join(objects) + "\n")  # type: ignore[arg-type]
+            stream = sys.stderr if self.stderr else sys.stdout
+            stream.write(" ".join(objects) + "\n")  # type: ignore[arg-type]
+            stream.flush()  # in a log that takes both, report and problems stay in order
             return
         self.rich.print(*objects, style=style, markup=markup)
 

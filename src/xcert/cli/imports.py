@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xcert.cli import _console, _open, _print_problems, app
+from xcert.cli import _console, _is_terminal, _open, _print_problems, app
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class _progress:
         self.task = None
 
     def __enter__(self):
-        if not sys.stderr.isatty():
+        if not _is_terminal(sys.stderr):
             return None
 
         def update(done: int, total: int) -> None:
