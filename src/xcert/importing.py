@@ -16,7 +16,7 @@ import json
 import operator
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -532,6 +532,13 @@ class SheetColumns:
     def rows(self) -> list[SheetRow]:
         return [self.row(k) for k in range(len(self.row_numbers))]
 
+    def drop(self, positions: Collection[int]) -> SheetColumns:
+        """All rows but those at `positions`."""
+        if not positions:
+            return self
+        gone = set(positions)
+        return self.keep([k for k in range(len(self.row_numbers)) if k not in gone])
+
     def keep(self, positions: list[int]) -> SheetColumns:
         """Only the rows at `positions`, in that order."""
         return SheetColumns(
@@ -645,9 +652,7 @@ def sheet_columns(
             _reject(report, ref, row_number, reasons)
             dropped.add(index)
     summary.data_rows += data_rows
-    if not dropped:
-        return whole
-    return whole.keep([i for i in range(len(data)) if i not in dropped])
+    return whole.drop(dropped)
 
 
 def _suspect_rows(
@@ -668,15 +673,10 @@ def _suspect_rows(
         return set(range(len(leads)))  # a lone value may be a note
     suspects = set(failing_rows)
     for fld in fields:
-        col = values[fld]
-        if None in col:
-            suspects.update(i for i, v in enumerate(col) if v is None)
-    if lead_header in leads:
-        suspects.update(i for i, v in enumerate(leads) if v == lead_header)
+        suspects.update(_positions(values[fld]))
+    suspects.update(_positions(list(map(operator.eq, leads, itertools.repeat(lead_header))), True))
     other = values[next(f for f in fields if f != lead)]
-    same = list(map(operator.eq, leads, other))
-    if True in same:
-        suspects.update(i for i, s in enumerate(same) if s)
+    suspects.update(_positions(list(map(operator.eq, leads, other)), True))
     return suspects
 
 
@@ -714,8 +714,7 @@ def _roster_part(
         )
         _reject(report, row, row.row, [reason])
     if nobody:
-        gone = set(nobody)
-        columns = columns.keep([k for k in range(len(columns)) if k not in gone])
+        columns = columns.drop(nobody)
         ids, classes = columns.column("id_number"), columns.column("class_code")
     warnings: list[Problem] = []
     names = columns.values["name"]
@@ -777,7 +776,7 @@ def _roster_part(
 
 
 def _positions(col: list[object], value: object = None) -> list[int]:
-    """Where `col` holds `value` itself: None (a blank), or False (a disagreement)."""
+    """Where `col` holds `value` itself: None (a blank), True or False (a comparison)."""
     return [i for i, v in enumerate(col) if v is value] if value in col else []
 
 
