@@ -330,6 +330,20 @@ def test_a_reader_that_stops_early_gets_no_python_noise(tmp_path):
     assert run.stderr == "" and "Exception" not in run.stdout
 
 
+def test_a_reader_that_stops_early_does_not_change_what_the_import_does(tmp_path):
+    """`| head -1` closes stdout: the import still writes, its problems still reach stderr,
+    and its exit code is still its own (0 written, 1 refused)."""
+    rows = "".join(f"2021{i:06d},学生{i},21数控1\n" for i in range(3000))
+    (tmp_path / "good.csv").write_text("学号,姓名,班级\n" + rows, encoding="utf-8")
+    (tmp_path / "bad.csv").write_text("学号,姓名,届别\n1,张三,abc\n", encoding="utf-8")
+    good = _run_unbuffered_off("XCERT import good.csv | head -1; exit ${PIPESTATUS[0]}", tmp_path)
+    assert good.returncode == 0 and good.stderr == ""
+    stored = sqlite3.connect(tmp_path / "o.db").execute("SELECT count(*) FROM students")
+    assert stored.fetchone()[0] == 3000
+    bad = _run_unbuffered_off("XCERT import bad.csv | true; exit ${PIPESTATUS[0]}", tmp_path)
+    assert bad.returncode == 1 and "届别应为年份" in bad.stderr and "Exception" not in bad.stderr
+
+
 def test_find_treats_wildcards_as_plain_text(cli, xlsx, roster_rows):
     cli("import", xlsx("r.xlsx", {"S": roster_rows}))
     assert cli("find", "%").exit_code == 1

@@ -71,9 +71,8 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
-        except BrokenPipeError:  # `xcert … | head`: the reader has gone, so be quiet
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
+        except BrokenPipeError:  # output that is not a _Console's (a JSON dump) met `| head`
+            _stdout_gone()
             raise typer.Exit(1) from None
         except Exception as exc:  # a bug: one line, and the way to see more
             if _is_busy(exc) and not _state["debug"]:
@@ -240,12 +239,17 @@ class _Console:
     def print(self, *objects: object, style: str | None = None, markup: bool | None = None):
         """Like rich's print, with only these options; `style` shows on a terminal only."""
         objects = tuple(o.translate(_UNPRINTABLE) if type(o) is str else o for o in objects)
-        if not self.is_terminal and all(type(o) is str for o in objects):
-            stream = sys.stderr if self.stderr else sys.stdout
-            stream.write(" ".join(objects) + "\n")  # type: ignore[arg-type]
-            stream.flush()  # in a log that takes both, report and problems stay in order
-            return
-        self.rich.print(*objects, style=style, markup=markup)
+        try:
+            if not self.is_terminal and all(type(o) is str for o in objects):
+                stream = sys.stderr if self.stderr else sys.stdout
+                stream.write(" ".join(objects) + "\n")  # type: ignore[arg-type]
+                stream.flush()  # in a log that takes both, report and problems stay in order
+            else:
+                self.rich.print(*objects, style=style, markup=markup)
+        except BrokenPipeError:
+            if self.stderr:
+                raise
+            _stdout_gone()  # `xcert import … | head -1`: the import itself goes on
 
     @property
     def rich(self):
@@ -266,6 +270,13 @@ class _Console:
                     soft_wrap=True,
                 )
         return self._rich
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout has gone (`xcert … | head`): what is left to print there goes
+    nowhere, quietly (no Python noise at exit); stderr and the command's work carry on."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @app.command()
