@@ -192,9 +192,14 @@ def test_usage_errors_exit_2(cli):
         (["stats", "--year"], "--year 后面要写一个值"),
         (["stats", "--by", "x"], "--by：「x」不可用"),
         (["nosuch"], "没有命令 'nosuch'"),
-        (["import"], "缺少"),
+        (["import"], "缺少 FILES"),
         (["log", "--limit", "0"], "不是合理的条数"),
         (["undo", "abc"], "WRITE_ID：「abc」不是整数"),
+        (
+            ["import", "x.csv", "--program-years", "0"],
+            "--program-years：0 不在允许的范围内（1 到 8）",
+        ),
+        (["target", "set", "--year", "2026", "--participants", "-3"], "（不小于 0）"),
     ],
 )
 def test_usage_errors_are_one_chinese_line(cli, args, says):
@@ -202,6 +207,12 @@ def test_usage_errors_are_one_chinese_line(cli, args, says):
     assert result.exit_code == 2
     assert result.stderr.startswith("用法错误：") and says in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and "Usage:" not in result.stderr
+    assert "is not" not in result.stderr  # no English of Click's left
+
+
+def test_an_options_own_message_does_not_name_it_twice(cli):
+    result = cli("session", "add", "--cert", "数控车铣加工", "--date", "明天")
+    assert result.exit_code == 2 and result.stderr.count("--date：") == 1, result.stderr
 
 
 def test_full_id_number_never_reaches_the_terminal(cli, xlsx):

@@ -5,6 +5,7 @@ commands that need them, so `xcert --help` starts fast (issue 4's start-up targe
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -100,8 +101,11 @@ def _usage_message(exc: Exception) -> str:
     if isinstance(hint, (list, tuple)):
         hint = " / ".join(hint)
     hint = (hint or "").replace("'", "")
+    name = hint if hint.startswith("-") else hint.upper()  # an option, or an argument
+    message = str(getattr(exc, "message", ""))  # Click's own are in English
+    out_of_range = re.fullmatch(r"(.+?) is not in the range (.+?)\.?", message)
     if kind == "MissingParameter":
-        text = f"缺少 {hint}"
+        text = f"缺少 {name}"
     elif kind == "NoSuchOption":
         text = f"没有选项 {getattr(exc, 'option_name', '')}"
     elif kind == "BadOptionUsage" and "requires an argument" in str(exc):
@@ -110,24 +114,39 @@ def _usage_message(exc: Exception) -> str:
         text = f"没有命令 {str(exc).split(' ', 3)[-1].strip('.')}"
     elif kind == "UsageError" and str(exc).startswith("Missing command"):
         text = "缺少命令"
-    elif kind == "BadParameter" and " is not a valid " in str(getattr(exc, "message", "")):
-        message = str(exc.message)  # type: ignore[attr-defined]  # Click's, in English
+    elif kind == "BadParameter" and " is not a valid " in message:
         value = message.split("'")[1] if message.count("'") >= 2 else ""
         wanted = (
             "整数" if "valid int" in message else "数字" if "valid float" in message else "有效值"
         )
-        name = hint if hint.startswith("-") else hint.upper()
         text = f"{name}：「{value}」不是{wanted}"
+    elif kind == "BadParameter" and out_of_range:
+        value, limits = out_of_range.groups()
+        text = f"{name}：{value} 不在允许的范围内（{_range_words(limits)}）"
     elif kind == "BadParameter":
-        text = (
-            f"{hint}：{getattr(exc, 'message', exc)}" if hint else str(getattr(exc, "message", exc))
-        )
+        text = message or str(exc)
+        if hint and not text.startswith(hint):  # our own messages may name the option
+            text = f"{hint}：{text}"
     else:
         text = exc.format_message()  # type: ignore[attr-defined]
     where = (
         f"xcert {ctx.command_path.split(' ', 1)[1]}" if ctx and " " in ctx.command_path else "xcert"
     )
     return f"{text}（{where} -h 查看用法）"
+
+
+def _range_words(limits: str) -> str:
+    """Click's `1<=x<=8`, `x>=0` as a clerk reads them: 1 到 8, 不小于 0."""
+    low = re.search(r"([-\d.]+)<=?x", limits)
+    high = re.search(r"x<=?([-\d.]+)", limits)
+    at_least = re.search(r"x>=?([-\d.]+)", limits)
+    if low and high:
+        return f"{low.group(1)} 到 {high.group(1)}"
+    if at_least or low:
+        return f"不小于 {(at_least or low).group(1)}"  # type: ignore[union-attr]
+    if high:
+        return f"不大于 {high.group(1)}"
+    return limits
 
 
 def _without_global_options(args: list[str]) -> list[str]:
@@ -225,7 +244,7 @@ _UNPRINTABLE = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *ran
 
 class _Console:
     """Where a command prints. On a terminal rich; off one (a pipe, a cron log) text
-    as it is, one line per call, with no colour and no wrapping (a long path stays one
+    as it is, one line per call, with no colour, never wrapped (a long path stays one
     line for grep), and rich, 200 columns wide, only for a table: a command that prints
     only text never loads rich, a good part of a cron job's start-up. Text never
     carries control characters, rich markup or emoji codes: names like 王[yan]明 and
