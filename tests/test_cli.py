@@ -477,3 +477,8 @@ def test_terminal_detection_follows_rich(monkeypatch, env, tty, expected):
         monkeypatch.setenv(key, value)
     assert _is_terminal(Stream()) is expected
     assert Console(file=Stream()).is_terminal is expected
+
+
+def test_help_in_a_pipe_is_not_cut(tmp_path):
+    run = _run_unbuffered_off("XCERT render -h | cat", tmp_path)
+    assert "site-application" in run.stdout and "…" not in run.stdout, run.stdout

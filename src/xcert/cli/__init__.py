@@ -39,6 +39,8 @@ class _Group(TyperGroup):
         """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        if not _is_terminal(sys.stdout):  # help in a pipe: whole lines, as our own output
+            os.environ.setdefault("TERMINAL_WIDTH", "200")  # read by Typer when help is due
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except typer.Abort:
