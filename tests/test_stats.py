@@ -233,6 +233,7 @@ def test_table_markdown_and_csv_carry_the_same_figures(school):
     assert (
         "| 2022 年 | 3 | 2 | 1 | 66.7% |" in markdown and "| 2023 届 | 5 | 2 | 40.0% |" in markdown
     )
+    assert school("stats", "--format", "md").stdout == markdown  # as render spells it
     text = school("stats", "--format", "csv").stdout
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))

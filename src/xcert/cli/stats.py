@@ -11,8 +11,9 @@ FORMATS = ("table", "json", "csv", "markdown")
 BY = ("year", "certificate", "level", "class", "major", "department")
 
 
-def _choice(allowed: tuple[str, ...], option: str):
+def _choice(allowed: tuple[str, ...], option: str, aliases: dict[str, str] | None = None):
     def check(value: str | None) -> str | None:
+        value = (aliases or {}).get(value, value)  # type: ignore[arg-type]
         if value is not None and value not in allowed:
             raise typer.BadParameter(
                 f"「{value}」不可用；可用：{'、'.join(allowed)}", param_hint=option
@@ -52,7 +53,9 @@ def stats(
     format_: Annotated[
         str,
         typer.Option(
-            "--format", help="table、json、csv、markdown", callback=_choice(FORMATS, "--format")
+            "--format",
+            help="table、json、csv、markdown（或 md，同 render）",
+            callback=_choice(FORMATS, "--format", {"md": "markdown"}),
         ),
     ] = "table",
 ) -> None:
