@@ -782,3 +782,17 @@ def test_target_pass_rate_typed_full_width(school):
     assert school("target", "set", "--year", "2022", "--pass-rate", "９０％").exit_code == 0
     assert school.query("SELECT pass_rate FROM targets WHERE year = 2022") == [(0.9,)]
     assert "未改变" in school("target", "set", "--year", "2022", "--pass-rate", "90%").stdout
+
+
+def test_problems_are_listed_in_row_order_whatever_check_found_them(school, xlsx):
+    """A cell check finds row 3 before the student check finds row 2: listed 2, then 3."""
+    path = results(
+        xlsx,
+        [None, "张不在", None, "21数控1", "机械制图", "初级", "2023-06-18", None, None, "合格"],
+        [None, "陈晓明", None, "21数控1", "机械制图", "初级", "2023-06-18", None, None, "良"],
+    )
+    result = school("import", path)
+    lines = [line for line in result.stderr.splitlines() if " 第 " in line]
+    assert result.exit_code == 1 and len(lines) == 2, result.stderr
+    assert "第 2 行" in lines[0] and "找不到这名学生" in lines[0]
+    assert "第 3 行" in lines[1] and "「良」" in lines[1]

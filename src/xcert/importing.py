@@ -203,6 +203,7 @@ def _import_file(
                 wanted=tuple(CLEANERS),
             )
             _apply_records(conn, kind, cleaned, options, report, import_id)
+    _in_sheet_order(report)
     _finish_import(conn, report, import_id)
     return report
 
@@ -771,7 +772,7 @@ def _roster_part(
             start + years if cohort is None and start is not None else None  # type: ignore[operator]
             for cohort, start in zip(cohorts, starts, strict=True)
         ]
-    report.warnings.extend(sorted(warnings, key=lambda p: p.row or 0))  # row order
+    report.warnings.extend(warnings)
     return RosterPart(columns, derived)
 
 
@@ -1020,6 +1021,20 @@ def _write(
         conn.executemany(insert + row, rows)  # the rest, one by one
     for student_id, _before, after in updated:
         db.update_row(conn, "students", student_id, after, import_id)
+
+
+def _in_sheet_order(report: FileReport) -> None:
+    """Problems, warnings and rejected rows as a clerk reads the workbook: sheet by sheet,
+    row by row (the checks find them in passes: cells and notes, then the roster's and
+    the identity rules, then results against students)."""
+    order = {summary.name: i for i, summary in enumerate(report.sheets)}
+
+    def place(found: Problem | RejectedRow) -> tuple[int, int]:
+        return order.get(found.sheet or "", -1), found.row or 0
+
+    report.problems.sort(key=place)
+    report.warnings.sort(key=place)
+    report.rejected_rows.sort(key=place)
 
 
 def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int) -> None:
