@@ -141,12 +141,24 @@ def test_several_sites_need_site(school, tmp_path):
     [
         (["plan", "--year", "2030"], "没有 2030 年的实施方案"),
         (["site-application", "--site", "无此考点"], "没有考点「无此考点」"),
-        (["plan", "--year", "2023", "-o", "p.xlsx"], "只有 md 和 html"),
     ],
 )
 def test_form_reports_refuse_clearly(school, args, message):
     result = school("render", *args)
     assert result.exit_code == 1 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--year", "2023", "-o", "p.xlsx"],
+        ["site-application", "--format", "xlsx"],  # said "-o needed" before it said "no xlsx"
+    ],
+)
+def test_a_form_in_xlsx_is_a_usage_mistake(school, args):
+    result = school("render", *args)
+    assert result.exit_code == 2 and "是表单，只有 md 和 html 两种格式" in result.stderr
+    assert "-o 指定输出文件" not in result.stderr
 
 
 def test_reimporting_the_site_file_changes_nothing(school):

@@ -138,10 +138,17 @@ def test_since_forms(since, start):
     assert summary.parse_since(since, until) == start
 
 
-def test_a_wrong_since_or_format_is_one_line_and_exit_1(office, tmp_path):
-    for args in (("--since", "yesterday"), ("--format", "pdf"), ("--output-dir", tmp_path / "no")):
+def test_a_wrong_since_format_or_date_is_a_usage_mistake_and_a_missing_folder_a_refusal(
+    office, tmp_path
+):
+    for args, code in (
+        (("--since", "yesterday"), 2),
+        (("--format", "pdf"), 2),
+        (("--date", "2026-11-31"), 2),
+        (("--output-dir", tmp_path / "no"), 1),
+    ):
         result = office("summary", "--output-dir", tmp_path, *args)
-        assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.output
+        assert result.exit_code == code and result.stderr.count("\n") == 1, result.output
     assert not list(tmp_path.glob("summary-*"))
 
 

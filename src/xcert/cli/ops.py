@@ -237,15 +237,22 @@ def summary(
     """
     from xcert import summary as summary_
 
-    formats = summary_.parse_formats(format_)
+    try:  # what the options say is checked before the database is opened: usage mistakes
+        formats = summary_.parse_formats(format_)
+        if since is not None:
+            summary_.parse_since(since, dt.datetime.now())
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason) from None
     as_of = None
     if day is not None:
         try:
             as_of = dt.date.fromisoformat(day)
         except ValueError:
-            raise XcertError(f"--date「{day}」应写成 2026-11-25") from None
+            raise typer.BadParameter(
+                f"「{day}」不是一个日期；写成年-月-日，如 2026-11-25", param_hint="--date"
+            ) from None
         if not 2000 <= as_of.year <= 2100:
-            raise XcertError(f"--date「{day}」不是合理的日期")
+            raise typer.BadParameter(f"「{day}」不是合理的日期", param_hint="--date")
     conn = _open(create=False)
     span = summary_.window(conn, since=since, day=as_of, now=dt.datetime.now())
     # a one-off --since leaves the nightly run's memory alone (and so does an earlier --date)

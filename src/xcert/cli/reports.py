@@ -12,8 +12,9 @@ from xcert.errors import XcertError
 _EXTENSIONS = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
 
 
-def _format(format_: str | None, out: Path | None) -> str:
-    """The format: --format, else -o's extension, else Markdown; the two must agree."""
+def _format(format_: str | None, out: Path | None, form: str | None = None) -> str:
+    """The format: --format, else -o's extension, else Markdown; the two must agree, and
+    a form (`form`, its name) has no xlsx."""
     if out is not None:
         if out.is_dir():
             raise typer.BadParameter(f"{out} 是一个文件夹，请给出文件名", param_hint="-o")
@@ -35,6 +36,10 @@ def _format(format_: str | None, out: Path | None) -> str:
             f"--format {format_} 与文件名「{out.name}」的扩展名不一致", param_hint="-o"
         )
     fmt = wanted or from_name or "md"
+    if fmt == "xlsx" and form:
+        raise typer.BadParameter(
+            f"{form} 是表单，只有 md 和 html 两种格式", param_hint="--format" if wanted else "-o"
+        )
     if fmt != "md" and out is None:
         raise typer.BadParameter(f"{fmt} 格式需要用 -o 指定输出文件", param_hint="-o")
     return fmt
@@ -103,7 +108,7 @@ def render(
         )
     if name == "plan" and year is None:
         raise typer.BadParameter("plan 需要 --year，例如 --year 2023", param_hint="--year")
-    fmt = _format(format_, out)
+    fmt = _format(format_, out, name if name in reports.FORM_REPORTS else None)
     day = None
     if date is not None:
         try:
