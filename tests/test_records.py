@@ -477,19 +477,28 @@ def test_record_adds_then_corrects_one_result(school):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, message, code",
     [
-        (["不存在的人", "--cert", "机械制图", "--result", "合格"], "找不到学生"),
-        (["2021010101", "--cert", "机械制图", "--result", "优秀"], "考核结果"),
-        (["2021010101", "--cert", "机械制图", "--result", "合格", "--theory", "120"], "0–100"),
-        (["2021010101", "--cert", "机械制图", "--result", "合格", "--date", "明天"], "--date"),
-        (["2021010101", "--cert", "机械制图", "--result", "合格", "--level", "高级"], "没有高级"),
+        (["不存在的人", "--cert", "机械制图", "--result", "合格"], "找不到学生", 1),
+        (
+            ["2021010101", "--cert", "机械制图", "--result", "优秀"],
+            "--result：无法识别的考核结果",
+            2,
+        ),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", "--theory", "120"], "0–100", 2),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", "--date", "明天"], "--date", 2),
+        (
+            ["2021010101", "--cert", "机械制图", "--result", "合格", "--level", "高级"],
+            "没有高级",
+            1,
+        ),
     ],
 )
-def test_record_refuses_clearly(school, args, message):
+def test_record_refuses_clearly(school, args, message, code):
+    """A value no option can take is a usage mistake (2); a refusal of the data is 1."""
     before = school.dump()
     result = school("record", *args)
-    assert result.exit_code == 1 and message in result.stderr
+    assert result.exit_code == code and message in result.stderr, result.stderr
     assert school.dump() == before
 
 
@@ -535,19 +544,19 @@ def test_sign_students_of_one_certificate_only(school, xlsx):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, message, code",
     [
-        (["--by", "学习委员"], "二选一"),
-        (["--class", "21数控1", "--student", "2021010101", "--by", "x"], "二选一"),
-        (["--class", "21数控1", "--by", " "], "不能为空"),
-        (["--class", "21数控1", "--by", "x", "--cert", "不存在的证书"], "证书目录里没有"),
-        (["--class", "99无此班", "--by", "x"], "没有班级「99无此班」"),
-        (["--class", "21数控1", "--by", "x", "--date", "2022.13.1"], "--date"),
+        (["--by", "学习委员"], "二选一", 2),
+        (["--class", "21数控1", "--student", "2021010101", "--by", "x"], "二选一", 2),
+        (["--class", "21数控1", "--by", " "], "不能为空", 1),
+        (["--class", "21数控1", "--by", "x", "--cert", "不存在的证书"], "证书目录里没有", 1),
+        (["--class", "99无此班", "--by", "x"], "没有班级「99无此班」", 1),
+        (["--class", "21数控1", "--by", "x", "--date", "2022.13.1"], "--date", 2),
     ],
 )
-def test_sign_refuses_clearly(school, args, message):
+def test_sign_refuses_clearly(school, args, message, code):
     result = school("sign", *args)
-    assert result.exit_code == 1 and message in result.stderr
+    assert result.exit_code == code and message in result.stderr, result.stderr
 
 
 def test_find_shows_results_and_certificates(school, xlsx):

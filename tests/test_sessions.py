@@ -588,6 +588,8 @@ def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path
     assert gbk.exit_code == 1 and "UTF-8" in gbk.stderr
     folder = school("export", "registrations", "--session", session, "-o", tmp_path)
     assert folder.exit_code == 1 and "内部错误" not in folder.stderr
+    csv = school("export", "registrations", "--session", session, "-o", tmp_path / "x.csv")
+    assert csv.exit_code == 2 and "报名表导出为 .xlsx 文件" in csv.stderr  # a usage mistake
 
 
 def test_a_month_range_session_under_way_is_not_past(school):

@@ -161,8 +161,6 @@ def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile:
     from xcert import sites
     from xcert.xlsxout import Table, write_tables
 
-    if out.suffix.lower() != ".xlsx":
-        raise XcertError(f"-o {out.name}：报名表导出为 .xlsx 文件")
     if out.is_dir() or not out.parent.is_dir():
         raise XcertError(f"-o {out}：{'这是文件夹' if out.is_dir() else '文件夹不存在'}")
     session = sessions.get(conn, session_id)

@@ -311,6 +311,19 @@ def init() -> None:
     typer.echo(db.init(_db_path()))
 
 
+def _option(cleaner, value, option: str):
+    """An option's value cleaned as a cell would be; a value that cannot be is a usage
+    mistake (exit 2), named by its option."""
+    from xcert import clean
+
+    if value is None:
+        return None
+    try:
+        return cleaner(value)
+    except clean.CellError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
 def _print_problems(problems: list[Problem]) -> None:
     """A table on a terminal; one plain line per problem otherwise (cron, pipes, logs)."""
     err = _console(stderr=True)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from xcert.cli import _console, _open, app
+from xcert.cli import _console, _open, _option, app
 from xcert.errors import XcertError
 from xcert.idcard import mask_ids_in
 
@@ -64,12 +64,7 @@ def certs() -> None:
 def _date(value: str | None, what: str):
     from xcert import clean
 
-    if value is None:
-        return None
-    try:
-        return clean.date_span(value)
-    except clean.CellError as exc:
-        raise XcertError(f"{what}：{exc}") from None
+    return _option(clean.date_span, value, what)
 
 
 @app.command()
@@ -90,12 +85,12 @@ def record(
     """
     from xcert import clean, db, records, search
 
-    try:
-        outcome = clean.outcome(result)
-        level_word = clean.level(level) if level else None
-        scores = [clean.score(v) if v is not None else None for v in (theory, practical)]
-    except clean.CellError as exc:
-        raise XcertError(str(exc)) from None
+    outcome = _option(clean.outcome, result, "--result")
+    level_word = _option(clean.level, level, "--level") if level else None
+    scores = [
+        _option(clean.score, theory, "--theory"),
+        _option(clean.score, practical, "--practical"),
+    ]
     span = _date(date, "--date")
     conn = _open(create=False)
     with db.transaction(conn):
@@ -134,7 +129,7 @@ def sign(
     from xcert import catalogue, clean, db, records, search
 
     if (class_code is None) == (not student):
-        raise XcertError("请用 --class 指定一个班，或用 --student 指定学生（二选一）")
+        raise typer.BadParameter("请用 --class 指定一个班，或用 --student 指定学生（二选一）")
     signer = clean.name(by)
     if not signer:
         raise XcertError("--by 不能为空")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from xcert.cli import _console, _open, app
+from xcert.cli import _console, _open, _option, app
 from xcert.cli.ops import _number
 from xcert.errors import XcertError
 
@@ -59,12 +59,7 @@ def _today() -> str:
 def _level(value: str | None) -> str | None:
     from xcert import clean
 
-    if value is None:
-        return None
-    try:
-        return clean.level(value)
-    except clean.CellError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--level") from None
+    return _option(clean.level, value, "--level")
 
 
 @session_app.command("list")
@@ -266,6 +261,8 @@ def export_registrations(
     """
     from xcert import export
 
+    if output.suffix.lower() != ".xlsx" and not output.is_dir():  # a folder: said below
+        raise typer.BadParameter(f"{output.name}：报名表导出为 .xlsx 文件", param_hint="-o")
     columns = export.load_profile(profile)
     conn = _open(create=False)
     done = export.registrations(conn, session, output, columns)
