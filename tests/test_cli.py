@@ -482,3 +482,16 @@ def test_terminal_detection_follows_rich(monkeypatch, env, tty, expected):
 def test_help_in_a_pipe_is_not_cut(tmp_path):
     run = _run_unbuffered_off("XCERT render -h | cat", tmp_path)
     assert "site-application" in run.stdout and "…" not in run.stdout, run.stdout
+
+
+def test_a_closed_stdout_without_a_file_is_set_aside_too(monkeypatch):
+    """Under a test runner or an embedding program stdout may have no file descriptor."""
+    import io
+
+    from xcert import cli as cli_module
+
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    cli_module._stdout_gone()
+    assert sys.stdout.name == os.devnull
+    sys.stdout.write("goes nowhere\n")
+    sys.stdout.close()

@@ -296,8 +296,10 @@ class _Console:
 def _stdout_gone() -> None:
     """The reader of stdout has gone (`xcert … | head`): what is left to print there goes
     nowhere, quietly (no Python noise at exit); stderr and the command's work carry on."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # a stream without a file (io.UnsupportedOperation too)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
 @app.command()
