@@ -169,7 +169,8 @@ def test_header_only_file_imports_nothing_and_says_so(cli, xlsx):
 
 def test_rejects_needs_an_xlsx_name(cli, xlsx, roster_rows):
     result = cli("import", xlsx("r.xlsx", {"S": roster_rows}), "--rejects", "out.csv")
-    assert result.exit_code == 1 and ".xlsx" in result.stderr
+    assert result.exit_code == 2 and ".xlsx" in result.stderr  # a usage mistake
+    assert not cli.db.exists()  # refused before anything was opened
 
 
 def test_unknown_kind_is_a_usage_error_and_a_forced_kind_needs_its_columns(cli, xlsx, roster_rows):
@@ -353,6 +354,22 @@ def test_a_reader_that_stops_early_does_not_change_what_the_import_does(tmp_path
     assert stored.fetchone()[0] == 3000
     bad = _run_unbuffered_off("XCERT import bad.csv | true; exit ${PIPESTATUS[0]}", tmp_path)
     assert bad.returncode == 1 and "届别应为年份" in bad.stderr and "Exception" not in bad.stderr
+    table = _run_unbuffered_off("XCERT log | true; exit ${PIPESTATUS[0]}", tmp_path)
+    assert table.returncode == 0 and table.stderr == ""  # rich's own pipe handling set aside
+    (tmp_path / "mixed.csv").write_text(
+        "学号,姓名,届别\n2,李四,abc\n3,王五,2024\n4,赵六,2024\n", encoding="utf-8"
+    )
+    both = _run_unbuffered_off(
+        "XCERT import mixed.csv --skip-invalid --rejects rej.xlsx 2>&1 | head -1;"
+        " exit ${PIPESTATUS[0]}",
+        tmp_path,
+    )
+    assert both.returncode == 0 and (tmp_path / "rej.xlsx").exists()  # stderr gone too
+
+
+def test_help_width_is_this_runs_only(cli):
+    assert cli("--version").exit_code == 0
+    assert "TERMINAL_WIDTH" not in os.environ
 
 
 def test_find_treats_wildcards_as_plain_text(cli, xlsx, roster_rows):
@@ -491,7 +508,7 @@ def test_a_closed_stdout_without_a_file_is_set_aside_too(monkeypatch):
     from xcert import cli as cli_module
 
     monkeypatch.setattr(sys, "stdout", io.StringIO())
-    cli_module._stdout_gone()
+    cli_module._stream_gone()
     assert sys.stdout.name == os.devnull
     sys.stdout.write("goes nowhere\n")
     sys.stdout.close()

@@ -887,3 +887,20 @@ def test_a_conflict_message_names_the_other_row_not_itself(cli, xlsx):
     result = cli("import", xlsx("c.xlsx", {"S": rows}))
     assert "第 2 行：与第 3 行是同一学生" in result.stderr
     assert "第 3 行：与第 2 行是同一学生" in result.stderr
+
+
+def test_rejects_of_two_sheets_each_name_their_own_sheet(cli, xlsx, tmp_path):
+    from openpyxl import load_workbook
+
+    bad = [
+        ["学号", "姓名", "班级", "届别"],
+        ["1", "甲", "21数控1", "abc"],
+        ["2", "乙", "21数控1", 2024],
+    ]
+    path = xlsx("two.xlsx", {"一班": bad, "二班": [list(r) for r in bad]})
+    out = tmp_path / "rej.xlsx"
+    assert cli("import", path, "--skip-invalid", "--rejects", out).exit_code == 0
+    book = load_workbook(out)
+    for sheet in ("一班", "二班"):
+        rows = list(book[f"two-{sheet}"].iter_rows(values_only=True))
+        assert [r[:2] for r in rows[1:]] == [("two.xlsx", sheet)], rows

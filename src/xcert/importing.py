@@ -1102,10 +1102,10 @@ def write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:
     tables = []
     for (file_name, sheet), rows in groups.items():
         header = ["文件", "工作表", "行号", "拒绝原因", *rows[0].headers]
-        body = (
+        body = [  # a list, not a generator: it would read file_name and sheet too late
             [file_name, sheet, r.row, "；".join(r.reasons), *r.cells]
             for r in sorted(rows, key=lambda r: r.row)
-        )
+        ]
         tables.append(Table(f"{Path(file_name).stem}-{sheet}", header, body))
     try:
         write_tables(path, tables)

@@ -39,8 +39,11 @@ class _Group(TyperGroup):
         """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
-        if not _is_terminal(sys.stdout):  # help in a pipe: whole lines, as our own output
-            os.environ.setdefault("TERMINAL_WIDTH", "200")  # read by Typer when help is due
+        # Help in a pipe: whole lines, like our own output. Typer reads the variable when
+        # help is first due; it is this run's only, never left to later runs or children.
+        widen = not _is_terminal(sys.stdout) and "TERMINAL_WIDTH" not in os.environ
+        if widen:
+            os.environ["TERMINAL_WIDTH"] = "200"
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except typer.Abort:
@@ -53,6 +56,9 @@ class _Group(TyperGroup):
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
                 typer.echo(f"用法错误：{_usage_message(exc)}", err=True)
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        finally:
+            if widen:
+                os.environ.pop("TERMINAL_WIDTH", None)
         sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
@@ -75,7 +81,7 @@ class _Group(TyperGroup):
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:  # output that is not a _Console's (a JSON dump) met `| head`
-            _stdout_gone()
+            _stream_gone()
             raise typer.Exit(1) from None
         except Exception as exc:  # a bug: one line, and the way to see more
             if _is_busy(exc) and not _state["debug"]:
@@ -116,6 +122,9 @@ def _usage_message(exc: Exception) -> str:
         text = f"没有命令 {str(exc).split(' ', 3)[-1].strip('.')}"
     elif kind == "UsageError" and str(exc).startswith("Missing command"):
         text = "缺少命令"
+    elif kind == "UsageError" and str(exc).startswith("Got unexpected extra argument"):
+        extra = str(exc).rsplit("(", 1)[-1].rstrip(")")
+        text = f"多了不认识的参数「{extra}」；值要写在它的选项后面，如 --student 学号"
     elif kind == "BadParameter" and " is not a valid " in message:
         value = message.split("'")[1] if message.count("'") >= 2 else ""
         wanted = (
@@ -267,10 +276,8 @@ class _Console:
                 stream.flush()  # in a log that takes both, report and problems stay in order
             else:
                 self.rich.print(*objects, style=style, markup=markup)
-        except BrokenPipeError:
-            if self.stderr:
-                raise
-            _stdout_gone()  # `xcert import … | head -1`: the import itself goes on
+        except BrokenPipeError:  # `xcert import … | head -1`: the import itself goes on
+            _stream_gone(self.stderr)
 
     @property
     def rich(self):
@@ -290,16 +297,20 @@ class _Console:
                     no_color=True,
                     soft_wrap=True,
                 )
+            # rich would exit 1 when the reader goes; the command carries on instead
+            self._rich.on_broken_pipe = lambda: _stream_gone(self.stderr)  # type: ignore[method-assign]
         return self._rich
 
 
-def _stdout_gone() -> None:
-    """The reader of stdout has gone (`xcert … | head`): what is left to print there goes
-    nowhere, quietly (no Python noise at exit); stderr and the command's work carry on."""
+def _stream_gone(stderr: bool = False) -> None:
+    """The reader of stdout (or stderr) has gone (`xcert … | head`): what is left to print
+    there goes nowhere, quietly (no Python noise at exit), and the command carries on:
+    a write is still written, a rejects file still made, the exit code its own."""
+    name = "stderr" if stderr else "stdout"
     try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # a stream without a file (io.UnsupportedOperation too)
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        os.dup2(os.open(os.devnull, os.O_WRONLY), getattr(sys, name).fileno())
+    except (OSError, ValueError, AttributeError):  # no file behind it (a test runner)
+        setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
 @app.command()

@@ -194,8 +194,10 @@ def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
 
 def _check_rejects_path(path: Path, files: list[Path]) -> None:
     """Refuse before importing anything: a rejects file must never replace an input."""
-    if path.suffix.lower() != ".xlsx":
-        raise XcertError(f"--rejects 需要一个 .xlsx 文件名，而不是「{path.name}」")
+    if path.suffix.lower() != ".xlsx" and not path.is_dir():
+        raise typer.BadParameter(
+            f"需要一个 .xlsx 文件名，而不是「{path.name}」", param_hint="--rejects"
+        )
     if path.is_dir():
         raise XcertError(f"--rejects {path} 是一个文件夹")
     if not path.parent.exists():

@@ -132,10 +132,12 @@ def sign(
         raise typer.BadParameter("请用 --class 指定一个班，或用 --student 指定学生（二选一）")
     signer = clean.name(by)
     if not signer:
-        raise XcertError("--by 不能为空")
+        raise typer.BadParameter("不能为空", param_hint="--by")
     span = _date(date, "--date")
     if span is not None and not span.is_day:
-        raise XcertError(f"--date「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28")
+        raise typer.BadParameter(
+            f"「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28", param_hint="--date"
+        )
     on = span.start.isoformat() if span else dt.date.today().isoformat()
     if class_code is not None:
         class_code = clean.text(class_code)

@@ -262,7 +262,7 @@ def export_registrations(
     from xcert import export
 
     if output.suffix.lower() != ".xlsx" and not output.is_dir():  # a folder: said below
-        raise typer.BadParameter(f"{output.name}：报名表导出为 .xlsx 文件", param_hint="-o")
+        raise typer.BadParameter(f"报名表导出为 .xlsx 文件，不是「{output.name}」", param_hint="-o")
     columns = export.load_profile(profile)
     conn = _open(create=False)
     done = export.registrations(conn, session, output, columns)
