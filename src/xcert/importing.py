@@ -193,7 +193,7 @@ def _import_file(
     _apply(conn, parts, options, report, on_progress, import_id)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind != "roster":
-            cleaned = sheet_rows(
+            cleaned = sheet_columns(
                 path.name,
                 sheet,
                 header,
@@ -201,7 +201,7 @@ def _import_file(
                 report,
                 required=("certificate",),
                 wanted=tuple(CLEANERS),
-            )
+            ).rows()
             _apply_records(conn, kind, cleaned, options, report, import_id)
     _in_sheet_order(report)
     _finish_import(conn, report, import_id)
@@ -550,19 +550,6 @@ class SheetColumns:
             list(map(self.row_numbers.__getitem__, positions)),
             {f: list(map(col.__getitem__, positions)) for f, col in self.values.items()},
         )
-
-
-def sheet_rows(
-    label: str,
-    sheet: Sheet,
-    header: HeaderMap,
-    summary: SheetSummary,
-    report: FileReport,
-    required: tuple[str, ...],
-    wanted: tuple[str, ...],
-) -> list[SheetRow]:
-    """`sheet_columns` row by row, for the sheets whose rows are taken one at a time."""
-    return sheet_columns(label, sheet, header, summary, report, required, wanted).rows()
 
 
 def sheet_columns(

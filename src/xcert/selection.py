@@ -265,7 +265,7 @@ def read_scores(
         if header is None or "score" not in header.columns:
             continue
         summary = importing.SheetSummary(name=current.name)
-        rows = importing.sheet_rows(
+        rows = importing.sheet_columns(
             label,
             current,
             header,
@@ -273,7 +273,7 @@ def read_scores(
             report,
             required=(),
             wanted=(*STUDENT_COLUMNS, "score"),
-        )
+        ).rows()
         for row in rows:
             score = row.stated.get("score")
             found, why, fld = find_student(index, row.stated)
