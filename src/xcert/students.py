@@ -73,9 +73,6 @@ class Index:
         self.by_id: dict[str, Student] = {}
         self.by_class_name: dict[tuple[object, object], list[Student]] = {}
 
-    def empty(self) -> bool:
-        return not self.by_class_name
-
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> Index:
         index = cls()
