@@ -904,3 +904,12 @@ def test_rejects_of_two_sheets_each_name_their_own_sheet(cli, xlsx, tmp_path):
     for sheet in ("一班", "二班"):
         rows = list(book[f"two-{sheet}"].iter_rows(values_only=True))
         assert [r[:2] for r in rows[1:]] == [("two.xlsx", sheet)], rows
+
+
+def test_a_rows_problems_come_column_by_column(cli, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("学号,姓名,身份证号\n1,,110105200701010120\n", encoding="utf-8")
+    result = cli("import", path)
+    lines = [line for line in result.stderr.splitlines() if "第 2 行" in line]
+    assert result.exit_code == 1 and len(lines) == 2, result.stderr
+    assert "B 列「姓名」" in lines[0] and "C 列「身份证号」" in lines[1]

@@ -1012,12 +1012,13 @@ def _write(
 
 def _in_sheet_order(report: FileReport) -> None:
     """Problems, warnings and rejected rows as a clerk reads the workbook: sheet by sheet,
-    row by row (the checks find them in passes: cells and notes, then the roster's and
-    the identity rules, then results against students)."""
+    row by row, column by column (the checks find them in passes: cells and notes, then
+    the roster's and the identity rules, then results against students)."""
     order = {summary.name: i for i, summary in enumerate(report.sheets)}
 
-    def place(found: Problem | RejectedRow) -> tuple[int, int]:
-        return order.get(found.sheet or "", -1), found.row or 0
+    def place(found: Problem | RejectedRow) -> tuple[int, int, int, str]:
+        letter = getattr(found, "letter", None) or ""  # B before C, Z before AA
+        return order.get(found.sheet or "", -1), found.row or 0, len(letter), letter
 
     report.problems.sort(key=place)
     report.warnings.sort(key=place)
