@@ -7,19 +7,36 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from xcert import clock
 from xcert.cli import app
 from xcert.idcard import check_digit
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE_GOLDEN = os.environ.get("XCERT_UPDATE_GOLDEN") == "1"  # regenerate on purpose, review
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden from this run's output (review the diff before committing)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global UPDATE_GOLDEN
+    UPDATE_GOLDEN = config.getoption("--update-golden") or UPDATE_GOLDEN
+
+
+# Goldens are regenerated only on purpose: `pytest --update-golden` or XCERT_UPDATE_GOLDEN=1
+UPDATE_GOLDEN = os.environ.get("XCERT_UPDATE_GOLDEN") == "1"
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,10 +68,11 @@ def print_to_pdf(html: Path, pdf: Path) -> None:
 def check_golden(name: str, text: str) -> None:
     """Rendered text against tests/golden/NAME, byte for byte."""
     path = GOLDEN / name
-    if UPDATE_GOLDEN or not path.exists():
+    if UPDATE_GOLDEN:
         path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"tests/golden/{name} is missing (pytest --update-golden writes it)"
     assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs from tests/golden (XCERT_UPDATE_GOLDEN=1 to accept)"
+        f"{name} differs from tests/golden (pytest --update-golden to accept, then review)"
     )
 
 
@@ -182,5 +200,25 @@ def roster_rows() -> list[list[object]]:
     ]
 
 
+# The day the tests run on, whatever the machine's clock says: every rule that depends
+# on "today" (a cohort not yet graduated, a session to come, the summary's window, a
+# birth date in the future) is tested against this moment, and a test that needs
+# another day moves the clock with `set_clock`.
+NOW = dt.datetime(2026, 11, 25, 20, 0, 0)
+
+
+def set_clock(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
+    """Freeze xcert's clock, in this process and in any `xcert` it starts (XCERT_NOW)."""
+    clock.freeze(moment)
+    monkeypatch.setenv(clock.ENV, moment.isoformat(timespec="seconds"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.datetime]:
+    set_clock(monkeypatch, NOW)
+    yield NOW
+    clock.freeze(None)
+
+
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()

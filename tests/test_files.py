@@ -36,12 +36,14 @@ def test_the_three_formats_are_one_set_of_students(cli):
 
 
 def _refused_quickly(cli, path, fragment):
+    """Refused, with nothing written. How fast is benchmarks/bench_hostile.py's figure;
+    the bound here only catches a reader that hangs on the file."""
     started = time.perf_counter()
     result = cli("import", path)
     elapsed = time.perf_counter() - started
     assert result.exit_code == 1, result.output
     assert fragment in result.stderr and "Traceback" not in result.output
-    assert elapsed < 10
+    assert elapsed < 120
     assert cli.query("SELECT count(*) FROM students") == [(0,)]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 import threading
@@ -13,7 +12,7 @@ import pytest
 from xcert import journal
 from xcert.resources import bundled
 
-from conftest import make_id
+from conftest import make_id, today
 
 EXAMPLES = bundled("examples")
 
@@ -280,15 +279,21 @@ def test_a_write_waits_for_another_writer_instead_of_failing(demo):
     conn = sqlite3.connect(demo.db, isolation_level=None, check_same_thread=False)
     conn.execute("BEGIN IMMEDIATE")
 
+    released = []
+
     def release():
         time.sleep(1.0)
+        released.append(time.monotonic())
         conn.execute("COMMIT")
 
-    threading.Thread(target=release).start()
-    started = time.monotonic()
+    holder = threading.Thread(target=release)
+    holder.start()
     result = demo("target", "set", "--year", "2030", "--participants", "5")
-    assert result.exit_code == 0 and time.monotonic() - started >= 0.9
+    finished = time.monotonic()
+    holder.join()
     conn.close()
+    # it finished after the other writer let go: it waited instead of failing
+    assert result.exit_code == 0 and released and finished > released[0]
 
 
 def _toml(tmp_path, name, text):
@@ -356,7 +361,7 @@ def test_purge_also_scrubs_students_an_undo_removed(demo):
         )
     ]
     assert gone and demo.query("SELECT count(*) FROM students") == [(0,)]
-    this_year = str(dt.date.today().year)
+    this_year = str(today().year)
     assert demo("purge", "--graduated-before", this_year).exit_code == 0  # nobody left
     wal = demo.db.with_name(demo.db.name + "-wal")
     raw = demo.db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
@@ -400,13 +405,13 @@ def test_backup_to_a_missing_folder_or_onto_the_database_files_is_refused(demo, 
 
 
 def test_purge_refuses_cohorts_still_at_school_or_entered_for_an_exam(demo):
-    next_year = str(dt.date.today().year + 1)
+    next_year = str(today().year + 1)
     assert "还没有毕业" in demo("purge", "--graduated-before", next_year).stderr
     # 21数控2 (cohort 2024) is still 在读 in the example roster
     enrolled = demo("purge", "--graduated-before", "2025")
     assert enrolled.exit_code == 1 and "学籍状态仍是在读" in enrolled.stderr
     assert demo.query("SELECT count(*) FROM students WHERE id_number IS NULL") == [(0,)]
-    future = str(dt.date.today().year + 1) + "-06-01"
+    future = str(today().year + 1) + "-06-01"
     added = demo("session", "add", "--cert", "机械工程制图", "--level", "初级", "--date", future)
     assert added.exit_code == 0
     session = demo.query("SELECT max(id) FROM sessions")[0][0]
@@ -418,7 +423,7 @@ def test_purge_refuses_cohorts_still_at_school_or_entered_for_an_exam(demo):
 def test_a_row_a_later_write_removed_cannot_come_back_under_an_undone_write(cli):
     assert cli("import", EXAMPLES / "roster.xlsx").exit_code == 0
     assert cli("import", EXAMPLES / "catalogue.toml").exit_code == 0
-    future = str(dt.date.today().year + 1) + "-12-12"
+    future = str(today().year + 1) + "-12-12"
     assert (
         cli(
             "session", "add", "--cert", "数控车铣加工", "--level", "中级", "--date", future

@@ -81,6 +81,15 @@ def test_reports_match_their_golden_files(school, tmp_path, name, args, fmt):
     check_golden(f"{name}.{fmt}", out.read_text(encoding="utf-8"))
 
 
+def test_a_missing_golden_file_fails_instead_of_being_written(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest, "UPDATE_GOLDEN", False)
+    with pytest.raises(AssertionError, match="missing"):
+        check_golden("no-such-report.md", "# 表\n")
+    assert not (conftest.GOLDEN / "no-such-report.md").exists()
+
+
 def test_markdown_goes_to_stdout_without_o(school):
     result = school("render", "pass-rates", "--date", "2024-01-15")
     assert result.exit_code == 0 and "| 2022 年 | 2 | 1 | 0 | 50.0% |" in result.stdout

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from xcert import selection
 
-from conftest import make_id
+from conftest import make_id, today
 
 HEADER = ["学号", "姓名", "身份证号", "班级", "专业", "入学年份", "学籍状态"]
 
@@ -593,10 +593,8 @@ def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path
 
 
 def test_a_month_range_session_under_way_is_not_past(school):
-    import datetime as dt
-
-    today = dt.date.today()
-    session = add_session(school, date=f"{today.year}.{today.month}")
+    day = today()
+    session = add_session(school, date=f"{day.year}.{day.month}")
     result = school("register", "--session", session, "--student", "230101")
     assert result.exit_code == 0 and "日期已过" not in result.stderr
     past = add_session(school, date="2020-06-01")

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from xcert import summary
+from xcert import clock, summary
 from xcert.resources import bundled
 
-from conftest import check_golden
+from conftest import NOW, check_golden, set_clock
 
 EXAMPLES = bundled("examples")
 DAY = "2026-11-25"
@@ -110,13 +110,14 @@ def test_same_data_gives_the_same_bytes_and_a_second_run_reuses_the_day(office, 
     assert "2026-11-24 " in md.decode()  # 24 hours before the end of the day: the first run
 
 
-def test_the_next_summary_starts_where_the_last_one_ended(office, tmp_path):
+def test_the_next_summary_starts_where_the_last_one_ended(office, tmp_path, monkeypatch):
     run(office, tmp_path)
     conn = sqlite3.connect(office.db)
     ended = dt.datetime.fromisoformat(summary.last_run(conn)["until"])
     conn.close()
-    assert ended.date() == dt.date(2026, 11, 25)  # the end of that day, or now if that is earlier
-    result = office("summary", "--output-dir", tmp_path, "--date", "2026-11-26")
+    assert ended == NOW  # the end of that day, or now if that is earlier
+    set_clock(monkeypatch, NOW + dt.timedelta(days=1))  # cron, the next evening
+    result = office("summary", "--output-dir", tmp_path)
     since = ended.isoformat(sep=" ", timespec="minutes")
     assert f"自 {since} 起" in result.stdout
     text = (tmp_path / "summary-2026-11-26.md").read_text(encoding="utf-8")
@@ -182,6 +183,7 @@ def nightly(cli, folder) -> list[str]:
 
 def test_summary_runs_from_cron_with_an_empty_environment_and_no_terminal(office, tmp_path):
     env = {"PATH": os.path.dirname(sys.executable)} if os.name == "nt" else {}
+    env[clock.ENV] = os.environ[clock.ENV]  # the day this test stands for; nothing else
     result = subprocess.run(
         nightly(office, tmp_path),
         env=env,
@@ -206,21 +208,24 @@ def test_a_summary_during_an_import_waits_and_succeeds(office, tmp_path):
     conn.execute("BEGIN IMMEDIATE")  # a clerk's import holds the write lock
     conn.execute("INSERT INTO students (name) VALUES ('导入中')")
 
+    committed = []
+
     def finish():
         time.sleep(1.5)
+        committed.append(time.monotonic())
         conn.execute("COMMIT")
 
     writer = threading.Thread(target=finish)
     writer.start()
-    started = time.monotonic()
     proc = subprocess.run(
         nightly(office, tmp_path),
         capture_output=True,
     )
+    finished = time.monotonic()
     writer.join()
     conn.close()
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
-    assert time.monotonic() - started >= 1.4  # it waited for the lock instead of failing
+    assert committed and finished > committed[0]  # it waited for the lock instead of failing
 
 
 def test_term_start():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from xcert import clock
 from xcert.sessions import SHOWN_DATE
 
 CATEGORIES = {
@@ -34,7 +35,7 @@ def check(
     conn: sqlite3.Connection, *, session_id: int | None = None, today: dt.date | None = None
 ) -> dict[str, list[dict]]:
     """Each category's rows, keys as in `columns()`."""
-    today_text = (today or dt.date.today()).isoformat()
+    today_text = (today or clock.today()).isoformat()
     only = "AND se.id = ?" if session_id is not None else ""
     params = [session_id] if session_id is not None else []
     out = {}

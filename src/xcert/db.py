@@ -6,7 +6,6 @@ never edited, later issues append new ones (STYLE: llm's `m001_…`).
 
 from __future__ import annotations
 
-import datetime as _dt
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -14,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from xcert import clock
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
@@ -376,7 +376,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
         return before, before, None
     backup_path = None
     if before > 0 and path is not None:
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         backup_path = path.with_name(f"{path.name}.v{before}-{stamp}.bak")
         backup(conn, backup_path)
     with transaction(conn):
@@ -392,7 +392,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
 
 def now() -> str:
     """The time every write is recorded with: local time, to the second."""
-    return _dt.datetime.now().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 def update_row(

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from xcert import clock
 from xcert.errors import XcertError
 from xcert.importing import ImportOptions, ImportOutcome
 from xcert.resources import bundled
@@ -64,7 +65,7 @@ def select_candidates(conn: sqlite3.Connection):
 
     from xcert import clean, selection, sessions
 
-    today = dt.date.today()
+    today = clock.today()
     day = dt.date(today.year, 12, 12)
     if day < today:
         day = dt.date(today.year + 1, 12, 12)
@@ -105,11 +106,10 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
 
 def write_summary(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Tonight's summary, as cron would write it: the demo's imports are its news."""
-    import datetime as dt
 
     from xcert import summary
 
-    span = summary.window(conn, since=None, day=None, now=dt.datetime.now())
+    span = summary.window(conn, since=None, day=None, now=clock.now())
     return summary.write(conn, span, folder, list(summary.FORMATS))
 
 

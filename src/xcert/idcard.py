@@ -12,6 +12,8 @@ import itertools
 import operator
 import re
 
+from xcert import clock
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # First digit of the administrative division code: 1 North … 8 HK/Macau/Taiwan
@@ -46,12 +48,21 @@ def _birth_date(number: str) -> _dt.date:
 
 
 @functools.lru_cache(maxsize=8192)  # a school's students share a few thousand birthdays
-def _parse_birth_date(digits: str) -> _dt.date:
+def _calendar_date(digits: str) -> _dt.date:
+    """The birth date as a calendar day since 1900; not whether it has come yet (that
+    depends on the clock, which a cache must not remember)."""
     try:
         born = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         raise IdNumberError("第 7–14 位的出生日期不是有效日期") from None
-    if born.year < 1900 or born > _dt.date.today():
+    if born.year < 1900:
+        raise IdNumberError("第 7–14 位的出生日期不在合理范围内")
+    return born
+
+
+def _parse_birth_date(digits: str, today: _dt.date | None = None) -> _dt.date:
+    born = _calendar_date(digits)
+    if born > (today or clock.today()):
         raise IdNumberError("第 7–14 位的出生日期不在合理范围内")
     return born
 
@@ -88,9 +99,10 @@ def all_valid(numbers: list[str]) -> bool:
     digit: `normalize_id`'s remaining checks, a column at a time (a school's students
     share a few thousand birthdays). Well-formed (a region digit 1-9, 16 ASCII digits,
     a digit or X) is the caller's part: `clean.settled` matches the column first."""
+    today = clock.today()
     try:
         for digits in set(map(operator.itemgetter(slice(6, 14)), numbers)):
-            _parse_birth_date(digits)
+            _parse_birth_date(digits, today)
     except (IdNumberError, ValueError, TypeError):
         return False
     # check_digit's arithmetic, each step mapped over the column in C

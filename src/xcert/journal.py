@@ -19,6 +19,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from xcert import clock
 from xcert.errors import XcertError
 
 # Data tables whose rows the journal follows; bookkeeping (imports, meta, journal) is not.
@@ -392,13 +393,12 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     data is not kept forever), from the students, from every earlier value the journal
     kept of them (students an undo removed too), and from the file's free pages. Counts
     and figures stay: no row goes, no class, cohort or result changes."""
-    import datetime as dt
 
     from xcert import db
     from xcert.records import log_write
     from xcert.sessions import TO_COME
 
-    if before_cohort > dt.date.today().year:
+    if before_cohort > clock.today().year:
         raise XcertError(
             f"{before_cohort - 1} 届还没有毕业，不能清除；--graduated-before 最大为今年"
         )
@@ -410,7 +410,7 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
         " SELECT 1 FROM registrations r JOIN sessions se ON se.id = r.session_id"
         f" WHERE r.student_id = students.id AND {TO_COME}))"
         f" FROM students WHERE {where}",
-        (dt.date.today().isoformat(), before_cohort),
+        (clock.today().isoformat(), before_cohort),
     ).fetchone()
     if upcoming:
         raise XcertError(

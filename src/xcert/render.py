@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert import catalogue, charts, output, sites, stats
+from xcert import catalogue, charts, clock, output, sites, stats
 from xcert.errors import XcertError
 from xcert.resources import bundled
 from xcert.xlsxout import Percent
@@ -162,7 +162,7 @@ def _site_application(
         registered = conn.execute(  # entered for its sessions still to come (SPEC 6.4)
             "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
             f" WHERE se.certificate_id = ? AND {TO_COME}",
-            (cert.id, dt.date.today().isoformat()),
+            (cert.id, clock.today().isoformat()),
         ).fetchone()[0]
         so_far = [
             r
@@ -334,7 +334,7 @@ def render_template(
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
     context.update(
-        school=school_name(conn) or "（学校名称未设置）", date=_cn_date(date or dt.date.today())
+        school=school_name(conn) or "（学校名称未设置）", date=_cn_date(date or clock.today())
     )
     env = environment(templates)
     try:

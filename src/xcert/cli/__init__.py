@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from xcert import __version__
+from xcert import __version__, clock
 from xcert.errors import Problem, XcertError
 
 if TYPE_CHECKING:
@@ -218,6 +218,19 @@ def _global(
     """xcert [--db PATH] COMMAND ..."""
     _state["db"] = (db or Path(os.environ.get("XCERT_DB") or "xcert.db")).expanduser()
     _state["debug"] = debug
+    _set_clock(os.environ.get(clock.ENV))
+
+
+def _set_clock(text: str | None) -> None:
+    """XCERT_NOW=2026-11-25T20:00 runs a command as on that day (a clerk's report of a
+    past day reproduced); read here, at the edge, and nowhere else."""
+    if not text:
+        return
+    try:
+        clock.freeze(clock.parse(text))
+    except ValueError as exc:
+        typer.echo(f"用法错误：{exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _db_path() -> Path:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from xcert import clock
 from xcert.cli import _console, _db_path, _open, app
 from xcert.errors import XcertError
 
@@ -146,7 +147,7 @@ def backup(
     from xcert import db
 
     source = _db_path()
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     name = f"{source.stem}-{stamp}.db"
     if dest is None:
         target = source.with_name(name)
@@ -240,7 +241,7 @@ def summary(
     try:  # what the options say is checked before the database is opened: usage mistakes
         formats = summary_.parse_formats(format_)
         if since is not None:
-            summary_.parse_since(since, dt.datetime.now())
+            summary_.parse_since(since, clock.now())
     except XcertError as exc:
         raise typer.BadParameter(exc.reason) from None
     as_of = None
@@ -254,7 +255,7 @@ def summary(
         if not 2000 <= as_of.year <= 2100:
             raise typer.BadParameter(f"「{day}」不是合理的日期", param_hint="--date")
     conn = _open(create=False)
-    span = summary_.window(conn, since=since, day=as_of, now=dt.datetime.now())
+    span = summary_.window(conn, since=since, day=as_of, now=clock.now())
     # a one-off --since leaves the nightly run's memory alone (and so does an earlier --date)
     paths = summary_.write(conn, span, output_dir, formats, templates, remember_run=since is None)
     conn.close()

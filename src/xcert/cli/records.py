@@ -1,10 +1,10 @@
 """Commands for certificates, results by hand and sign-off: certs, record, sign."""
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 
+from xcert import clock
 from xcert.cli import _console, _open, _option, app
 from xcert.errors import XcertError
 from xcert.idcard import mask_ids_in
@@ -138,7 +138,7 @@ def sign(
         raise typer.BadParameter(
             f"「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28", param_hint="--date"
         )
-    on = span.start.isoformat() if span else dt.date.today().isoformat()
+    on = span.start.isoformat() if span else clock.today().isoformat()
     if class_code is not None:
         class_code = clean.text(class_code)
     conn = _open(create=False)

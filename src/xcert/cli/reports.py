@@ -1,11 +1,11 @@
 """The `render` command: reports like the ones schools file."""
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from xcert import clock
 from xcert.cli import _console, _open, app
 from xcert.errors import XcertError
 
@@ -130,7 +130,7 @@ def render(
         class_code=clean.text(class_code) if class_code else None,
         templates=templates,
         public=public,
-        date=day or dt.date.today(),
+        date=day or clock.today(),
         site=site,
     )
     conn.close()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from xcert import clock
 from xcert.cli import _console, _open, _option, app
 from xcert.cli.ops import _number
 from xcert.errors import XcertError
@@ -51,9 +52,8 @@ def session_add(
 
 
 def _today() -> str:
-    import datetime as dt
 
-    return dt.date.today().isoformat()
+    return clock.today().isoformat()
 
 
 def _level(value: str | None) -> str | None:
@@ -70,14 +70,13 @@ def session_list(
 
     例：xcert session list --upcoming
     """
-    import datetime as dt
 
     from rich.table import Table
 
     from xcert import sessions
 
     conn = _open(create=False)
-    rows = sessions.listing(conn, upcoming_from=dt.date.today().isoformat() if upcoming else None)
+    rows = sessions.listing(conn, upcoming_from=clock.today().isoformat() if upcoming else None)
     conn.close()
     out = _console()
     if not rows:
