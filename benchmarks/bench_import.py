@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert.idcard import check_digit
+from xcert.clean.idcard import check_digit
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"  # git-ignored: cached rosters live here
@@ -260,7 +260,7 @@ def median_runs(
 # Names that no longer exist in src/ are skipped, so the script survives refactors.
 PHASE_TIMER = """
 import sys, time
-import xcert.importing as imp, xcert.sheets as sh
+import xcert.ingest.importing as imp, xcert.read.sheets as sh
 spent = {}
 def timed(module, name, label):
     original = getattr(module, name, None)

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import jinja2  # noqa: E402
 
-from xcert import db, render  # noqa: E402
+from xcert.output import render  # noqa: E402
+from xcert.store import db  # noqa: E402
 
 BARE = jinja2.Template(
     "<table><tr><th>序号</th><th>班号</th><th>姓名</th><th>工种</th><th>等级</th>"

@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from xcert import db, stats  # noqa: E402
+from xcert.figures import stats  # noqa: E402
+from xcert.store import db  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from xcert import clock
+from xcert.clean.idcard import check_digit
 from xcert.cli import app
-from xcert.idcard import check_digit
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from xcert import clean
-from xcert.clean import CellError
+from xcert.clean import cells as clean
+from xcert.clean.cells import CellError
 
 from conftest import make_id
 

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from xcert import __version__
-from xcert.db import SCHEMA_VERSION
+from xcert.store.db import SCHEMA_VERSION
 
 from conftest import Cli, make_id
 
@@ -32,7 +32,7 @@ def test_init_creates_the_database_and_is_harmless_to_repeat(cli, db_path):
 
 
 def test_connections_enforce_foreign_keys_and_wait_when_busy(db_path):
-    from xcert import db
+    from xcert.store import db
 
     conn = db.open_db(db_path)
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -412,7 +412,7 @@ def test_init_in_a_missing_folder_says_so(cli, tmp_path):
 
 
 def test_find_says_when_the_list_is_cut(cli, xlsx, monkeypatch):
-    from xcert import search
+    from xcert.office import search
 
     monkeypatch.setattr(search, "MAX_SHOWN", 2)
     rows = [["学号", "姓名", "班级"]] + [[str(i), f"学生{i}", "21数控1"] for i in range(3)]

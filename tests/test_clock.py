@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from xcert import clock, idcard
+from xcert import clock
+from xcert.clean import idcard
 
 from conftest import NOW, make_id, set_clock
 

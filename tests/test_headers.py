@@ -1,6 +1,6 @@
 import pytest
 
-from xcert.headers import ALIASES, detect_kind, find_header, normalize_header
+from xcert.read.headers import ALIASES, detect_kind, find_header, normalize_header
 
 
 @pytest.mark.parametrize("field, aliases", ALIASES.items())

@@ -1,7 +1,7 @@
 import pytest
 
-from xcert import idcard
-from xcert.idcard import IdNumberError, mask_id, normalize_id
+from xcert.clean import idcard
+from xcert.clean.idcard import IdNumberError, mask_id, normalize_id
 
 from conftest import make_id
 

@@ -481,7 +481,7 @@ def test_a_second_column_for_one_field_is_reported_as_unused(cli, xlsx):
 
 def test_bad_birth_date_message_does_not_reveal_the_digits(cli, xlsx):
     bad = "44000020080230" + "123"
-    from xcert.idcard import check_digit
+    from xcert.clean.idcard import check_digit
 
     rows = [["学号", "姓名", "身份证号", "班级"], ["1", "甲", bad + check_digit(bad), "23汽修1"]]
     result = cli("import", xlsx("b.xlsx", {"S": rows}))

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from xcert import clean, importing, students
+from xcert.clean import cells as clean
+from xcert.ingest import importing
+from xcert.office import students
 
 from conftest import make_id
 
@@ -251,7 +253,7 @@ def test_ids_and_phones_in_other_scripts_digits_are_refused_not_a_crash(cli, tmp
 
 
 def test_the_bulk_load_gives_back_the_page_cache(db_path):
-    from xcert import db
+    from xcert.store import db
 
     conn = db.open_db(db_path)
     schema = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'students' ORDER BY name"

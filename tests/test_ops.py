@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from xcert import journal
 from xcert.resources import bundled
+from xcert.store import journal
 
 from conftest import make_id, today
 

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from openpyxl import load_workbook
 
-from xcert import selection
+from xcert.office import selection
 
 from conftest import make_id, today
 

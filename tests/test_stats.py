@@ -287,7 +287,7 @@ def test_stats_on_the_demo_database_prints_both_tables(tmp_path):
 
 
 def test_percentages_round_once_from_the_exact_fraction():
-    from xcert.stats import percent
+    from xcert.figures.stats import percent
 
     assert [percent(15, 19), percent(4, 21), percent(1, 26), percent(14, 17), percent(1, 16)] == [
         "78.9%",

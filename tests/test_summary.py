@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from xcert import clock, summary
+from xcert import clock
+from xcert.output import summary
 from xcert.resources import bundled
 
 from conftest import NOW, check_golden, set_clock

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from xcert.idcard import check_digit  # noqa: E402
+from xcert.clean.idcard import check_digit  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SURNAMES = "陈林黄张李王吴刘蔡杨许郑谢何罗梁周叶苏曾彭卢邓冯钟"

@@ -38,7 +38,7 @@ from hostile_files import (  # noqa: E402
     make_word_document,
 )
 
-from xcert.idcard import check_digit  # noqa: E402
+from xcert.clean.idcard import check_digit  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 HOSTILE = DATA / "hostile"

@@ -62,7 +62,7 @@ class _Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
-        from xcert import db
+        from xcert.store import db
 
         db.set_command_line(_without_global_options(args))
         return super().parse_args(ctx, args)
@@ -238,7 +238,7 @@ def _db_path() -> Path:
 
 
 def _open(create: bool = True) -> "sqlite3.Connection":
-    from xcert import db
+    from xcert.store import db
 
     return db.open_db(_db_path(), create=create)
 
@@ -332,7 +332,7 @@ def init() -> None:
 
     例：xcert --db 1x.db init
     """
-    from xcert import db
+    from xcert.store import db
 
     typer.echo(db.init(_db_path()))
 
@@ -340,7 +340,7 @@ def init() -> None:
 def _option(cleaner, value, option: str):
     """An option's value cleaned as a cell would be; a value that cannot be is a usage
     mistake (exit 2), named by its option."""
-    from xcert import clean
+    from xcert.clean import cells as clean
 
     if value is None:
         return None
@@ -383,7 +383,7 @@ def find(
 
     例：xcert find 陈明
     """
-    from xcert import records, search
+    from xcert.office import records, search
 
     conn = _open(create=False)
     students, cut = search.find_students(conn, text)
@@ -394,7 +394,7 @@ def find(
     )
     conn.close()
     if not students:
-        from xcert.idcard import mask_ids_in
+        from xcert.clean.idcard import mask_ids_in
 
         _console().print(f"没有找到与「{mask_ids_in(text)}」匹配的学生")
         raise typer.Exit(1)
@@ -413,7 +413,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
     from rich.table import Table
 
     out = _console()
-    from xcert.idcard import mask_ids_in
+    from xcert.clean.idcard import mask_ids_in
 
     name = f"{student['name']}（{mask_ids_in(student['student_no'] or '无学号')}）"
     if not results and not awards:
@@ -460,7 +460,7 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
 def _print_students(students: list[dict]) -> None:
     from rich.table import Table
 
-    from xcert.idcard import mask_id, mask_ids_in
+    from xcert.clean.idcard import mask_id, mask_ids_in
     from xcert.model import STATUS_LABELS
 
     table = Table(title=f"找到 {len(students)} 名学生")
@@ -492,7 +492,7 @@ def demo(
 
     例：xcert demo /tmp/试试看
     """
-    from xcert import demo
+    from xcert.cli import demo_steps as demo
 
     out = _console()
     db_path, files = demo.prepare(folder)  # refuses a database the demo did not make, first

@@ -10,11 +10,11 @@ from xcert.cli import _console, _is_terminal, _open, _print_problems, app
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
-    from xcert.importing import ImportOutcome
+    from xcert.ingest.importing import ImportOutcome
 
 
 def _check_kind(value: str | None) -> str | None:
-    from xcert.headers import KIND_LABELS
+    from xcert.read.headers import KIND_LABELS
 
     if value is not None and value not in KIND_LABELS:
         raise typer.BadParameter(f"「{value}」不是表格类型；可用：{'、'.join(KIND_LABELS)}")
@@ -66,7 +66,7 @@ def import_(
 
     例：xcert import 20级花名册.xlsx 考核成绩.xlsx 签领名单.xlsx --dry-run
     """
-    from xcert.importing import ImportOptions, run_import
+    from xcert.ingest.importing import ImportOptions, run_import
 
     if rejects is not None:
         _check_rejects_path(rejects, files)
@@ -121,7 +121,7 @@ class _progress:
 
 
 def print_import(outcome: "ImportOutcome", options) -> None:
-    from xcert.headers import KIND_LABELS
+    from xcert.read.headers import KIND_LABELS
 
     out = _console()
     verb = "将" if options.dry_run else "" if outcome.written else "可"
@@ -179,7 +179,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
 
 
 def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
-    from xcert.importing import write_rejects
+    from xcert.ingest.importing import write_rejects
 
     out = _console()
     count = sum(len(f.rejected_rows) for f in outcome.files)

@@ -36,7 +36,7 @@ def log(
 
     例：xcert log；xcert log --limit 5 --format json
     """
-    from xcert import journal
+    from xcert.store import journal
 
     if format_ not in ("table", "json"):
         raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
@@ -93,7 +93,7 @@ def undo(
 
     例：xcert undo 12 --dry-run；xcert undo 12
     """
-    from xcert import journal
+    from xcert.store import journal
 
     conn = _open(create=False)
     done = journal.undo(conn, write_id, dry_run=dry_run)
@@ -144,7 +144,7 @@ def backup(
 
     例：xcert backup；xcert backup /mnt/u盘/；xcert backup 备份/xcert-周一.db
     """
-    from xcert import db
+    from xcert.store import db
 
     source = _db_path()
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
@@ -184,7 +184,7 @@ def purge(
 
     例：xcert purge --graduated-before 2021 --dry-run
     """
-    from xcert import journal
+    from xcert.store import journal
 
     if not 2000 <= graduated_before <= 2100:
         raise typer.BadParameter(
@@ -236,7 +236,7 @@ def summary(
 
     例：xcert summary --output-dir 日报/；xcert summary --since 7d --format md
     """
-    from xcert import summary as summary_
+    from xcert.output import summary as summary_
 
     try:  # what the options say is checked before the database is opened: usage mistakes
         formats = summary_.parse_formats(format_)

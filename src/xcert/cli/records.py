@@ -5,9 +5,9 @@ from typing import Annotated
 import typer
 
 from xcert import clock
+from xcert.clean.idcard import mask_ids_in
 from xcert.cli import _console, _open, _option, app
 from xcert.errors import XcertError
-from xcert.idcard import mask_ids_in
 
 _KIND_LABELS = {"1+X": "1+X", "other": "其他"}
 OUTCOME_LABELS = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
@@ -23,7 +23,7 @@ def certs() -> None:
     """
     from rich.table import Table
 
-    from xcert import catalogue
+    from xcert.office import catalogue
 
     conn = _open(create=False)
     certificates = catalogue.Catalogue(conn).all()
@@ -62,7 +62,7 @@ def certs() -> None:
 
 
 def _date(value: str | None, what: str):
-    from xcert import clean
+    from xcert.clean import cells as clean
 
     return _option(clean.date_span, value, what)
 
@@ -83,7 +83,9 @@ def record(
 
     例：xcert record 2021010101 --cert 机械工程制图 --level 初级 --date 2023-06-18 --result 合格
     """
-    from xcert import clean, db, records, search
+    from xcert.clean import cells as clean
+    from xcert.office import records, search
+    from xcert.store import db
 
     outcome = _option(clean.outcome, result, "--result")
     level_word = _option(clean.level, level, "--level") if level else None
@@ -126,7 +128,9 @@ def sign(
 
     例：xcert sign --class 20数控1 --by 学习委员 --date 2022-09-28
     """
-    from xcert import catalogue, clean, db, records, search
+    from xcert.clean import cells as clean
+    from xcert.office import catalogue, records, search
+    from xcert.store import db
 
     if (class_code is None) == (not student):
         raise typer.BadParameter("请用 --class 指定一个班，或用 --student 指定学生（二选一）")

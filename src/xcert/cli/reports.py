@@ -79,8 +79,8 @@ def render(
 
     例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx
     """
-    from xcert import clean
-    from xcert import render as reports
+    from xcert.clean import cells as clean
+    from xcert.output import render as reports
 
     out_ = _console()
     if list_:

@@ -32,8 +32,9 @@ def session_add(
 
     例：xcert session add --cert 数控车铣加工 --level 中级 --date 2026-12-12 --capacity-per-day 30 --days 2
     """
-    from xcert import clean, sessions
+    from xcert.clean import cells as clean
     from xcert.cli.records import _date
+    from xcert.office import sessions
 
     level_ = _level(level)
     try:
@@ -57,7 +58,7 @@ def _today() -> str:
 
 
 def _level(value: str | None) -> str | None:
-    from xcert import clean
+    from xcert.clean import cells as clean
 
     return _option(clean.level, value, "--level")
 
@@ -73,7 +74,7 @@ def session_list(
 
     from rich.table import Table
 
-    from xcert import sessions
+    from xcert.office import sessions
 
     conn = _open(create=False)
     rows = sessions.listing(conn, upcoming_from=clock.today().isoformat() if upcoming else None)
@@ -121,7 +122,7 @@ def select(
 
     例：xcert select --session 3 --scores 选拔成绩.xlsx --group class --quota 60% --dry-run
     """
-    from xcert import selection
+    from xcert.office import selection
 
     if group not in selection.GROUPS:
         raise typer.BadParameter(
@@ -143,7 +144,7 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
     """The groups' places, then (unless `brief`) everyone's rank, ties and capacity cuts."""
     from rich.table import Table
 
-    from xcert.selection import GROUPS
+    from xcert.office.selection import GROUPS
 
     out = _console()
     what = "第二次选拔" if result.round == 2 else "选拔"
@@ -222,7 +223,7 @@ def register(
     例：xcert register --session 3 --student 2021020101 --student 2021020102；
     xcert register --session 3 --student 2021020101 --remove
     """
-    from xcert import sessions
+    from xcert.office import sessions
 
     if not student and class_code is None:
         raise typer.BadParameter("请给出 --student 或 --class")
@@ -258,7 +259,7 @@ def export_registrations(
 
     例：xcert export registrations --session 3 -o 报名表.xlsx --profile 平台模板.toml
     """
-    from xcert import export
+    from xcert.output import export
 
     if output.suffix.lower() != ".xlsx" and not output.is_dir():  # a folder: said below
         raise typer.BadParameter(f"报名表导出为 .xlsx 文件，不是「{output.name}」", param_hint="-o")
@@ -284,8 +285,8 @@ def check(
 
     例：xcert check；xcert check --session 3
     """
-    from xcert import check as check_
-    from xcert import sessions as sessions_
+    from xcert.office import check as check_
+    from xcert.office import sessions as sessions_
 
     if format_ not in ("table", "json"):
         raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")

@@ -63,8 +63,8 @@ def stats(
 
     例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified
     """
-    from xcert import output
-    from xcert import stats as figures_
+    from xcert.figures import stats as figures_
+    from xcert.output import tables as output
 
     conn = _open(create=False)
     if list_ is not None:
@@ -86,7 +86,7 @@ def stats(
 
 
 def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None:
-    from xcert import output
+    from xcert.output import tables as output
 
     if format_ == "json":
         typer.echo(output.to_json(data))
@@ -138,7 +138,8 @@ def target_set(
 
     例：xcert target set --year 2022 --participants 300 --pass-rate 90% --certificates 6
     """
-    from xcert import db, records, targets
+    from xcert.office import records, targets
+    from xcert.store import db
 
     if participants is None and pass_rate is None and certificates is None:
         raise typer.BadParameter("至少给出 --participants、--pass-rate、--certificates 中的一项")

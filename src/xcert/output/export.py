@@ -31,8 +31,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import sessions
 from xcert.errors import XcertError
+from xcert.office import sessions
 from xcert.resources import bundled
 
 FIELDS = {
@@ -76,7 +76,7 @@ class Profile:
 
 def load_profile(path: Path | None) -> Profile:
     """The school's profile, or the bundled default; every mistake named at once."""
-    from xcert.catalogue import load_toml
+    from xcert.office.catalogue import load_toml
 
     path = path or bundled("examples") / DEFAULT_PROFILE
     if not path.is_file():
@@ -158,8 +158,8 @@ class Export:
 
 def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile: Profile) -> Export:
     """The session's registered students, one row each, in the profile's columns."""
-    from xcert import sites
-    from xcert.xlsxout import Table, write_tables
+    from xcert.office import sites
+    from xcert.output.xlsx import Table, write_tables
 
     if out.is_dir() or not out.parent.is_dir():
         raise XcertError(f"-o {out}：{'这是文件夹' if out.is_dir() else '文件夹不存在'}")

@@ -107,7 +107,7 @@ class Undone:
 def undo(conn: sqlite3.Connection, write_id: int, *, dry_run: bool = False) -> Undone:
     """Reverse one write exactly, in one transaction: rows it added go, rows it changed or
     deleted come back as they were. Refused when a later write built on its rows."""
-    from xcert import db
+    from xcert.store import db
 
     done = Undone(write_id)
     try:
@@ -130,7 +130,7 @@ class _DryRun(Exception):
 
 
 def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
-    from xcert.records import finish_write, log_write
+    from xcert.office.records import finish_write, log_write
 
     write_id = write["id"]
     _check_undoable(conn, write)
@@ -394,9 +394,9 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     kept of them (students an undo removed too), and from the file's free pages. Counts
     and figures stay: no row goes, no class, cohort or result changes."""
 
-    from xcert import db
-    from xcert.records import log_write
-    from xcert.sessions import TO_COME
+    from xcert.office.records import log_write
+    from xcert.office.sessions import TO_COME
+    from xcert.store import db
 
     if before_cohort > clock.today().year:
         raise XcertError(

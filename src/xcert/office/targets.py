@@ -24,7 +24,7 @@ class Target:
 def pass_rate_value(value: object, where: str) -> float:
     """0.9, 90, "90%" or "90 %" (also typed full-width: ９０％) all mean 90 %."""
     if isinstance(value, str):
-        from xcert.clean import text as folded
+        from xcert.clean.cells import text as folded
 
         value = folded(value).replace("％", "%")
     text = str(value).strip().rstrip("%").strip() if isinstance(value, str) else value

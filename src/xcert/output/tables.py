@@ -12,9 +12,9 @@ import io
 import json
 from dataclasses import dataclass
 
-from xcert.idcard import mask_id, mask_ids_in
-from xcert.stats import Figures, format_percent
-from xcert.stats import percent as stats_percent
+from xcert.clean.idcard import mask_id, mask_ids_in
+from xcert.figures.stats import Figures, format_percent
+from xcert.figures.stats import percent as stats_percent
 
 BY_LABELS = {
     "certificate": "证书",

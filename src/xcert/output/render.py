@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert import catalogue, charts, clock, output, sites, stats
+from xcert import clock
 from xcert.errors import XcertError
+from xcert.figures import stats
+from xcert.office import catalogue, sites
+from xcert.output import charts
+from xcert.output import tables as output
+from xcert.output.xlsx import Percent
 from xcert.resources import bundled
-from xcert.xlsxout import Percent
 
 FORMATS = ("md", "html", "xlsx")
 FORM_REPORTS = ("site-application", "plan")
@@ -135,7 +139,7 @@ def _dot(iso: str | None) -> str:
 def _site_application(
     conn: sqlite3.Connection, *, site: str | None, public: bool, **_: object
 ) -> dict:
-    from xcert.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
+    from xcert.clean.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
 
     profile = sites.site(conn, site)
     school = sites.school(conn)
@@ -157,7 +161,7 @@ def _site_application(
     so_far = []
     registered = 0
     if cert is not None:
-        from xcert.sessions import TO_COME
+        from xcert.office.sessions import TO_COME
 
         registered = conn.execute(  # entered for its sessions still to come (SPEC 6.4)
             "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
@@ -393,7 +397,7 @@ def _environment(templates: str | None):
 def write_xlsx(path: Path, tables: list[output.Table]) -> None:
     """Each table on its own sheet under a title row; counts as numbers and rates as
     percentages (Excel can add them up), every other cell as text; widths from content."""
-    from xcert.xlsxout import Table, write_tables
+    from xcert.output.xlsx import Table, write_tables
 
     sheets: list[Table] = []
     for table in tables:

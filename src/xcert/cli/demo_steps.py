@@ -8,7 +8,7 @@ from pathlib import Path
 
 from xcert import clock
 from xcert.errors import XcertError
-from xcert.importing import ImportOptions, ImportOutcome
+from xcert.ingest.importing import ImportOptions, ImportOutcome
 from xcert.resources import bundled
 
 # In this order: students first, then the catalogue, then what refers to both.
@@ -37,8 +37,9 @@ class DemoResult:
 
 def run(db_path: Path, files: list[Path]) -> DemoResult:
     """Build the demo database from the bundled examples (`prepare` gives both)."""
-    from xcert import db, records, search
-    from xcert.importing import run_import
+    from xcert.ingest.importing import run_import
+    from xcert.office import records, search
+    from xcert.store import db
 
     conn = db.open_db(db_path)
     try:
@@ -63,7 +64,8 @@ def select_candidates(conn: sqlite3.Connection):
     for it by the example selection test (seed 004)."""
     import datetime as dt
 
-    from xcert import clean, selection, sessions
+    from xcert.clean import cells as clean
+    from xcert.office import selection, sessions
 
     today = clock.today()
     day = dt.date(today.year, 12, 12)
@@ -83,7 +85,7 @@ def select_candidates(conn: sqlite3.Connection):
 
 def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Each report, as a school would file it, beside the demo database."""
-    from xcert import render
+    from xcert.output import render
 
     written = []
     for name, options in (
@@ -107,7 +109,7 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
 def write_summary(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Tonight's summary, as cron would write it: the demo's imports are its news."""
 
-    from xcert import summary
+    from xcert.output import summary
 
     span = summary.window(conn, since=None, day=None, now=clock.now())
     return summary.write(conn, span, folder, list(summary.FORMATS))

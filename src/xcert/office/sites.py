@@ -14,7 +14,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from xcert import clean
+from xcert.clean import cells as clean
 from xcert.errors import XcertError
 from xcert.model import LEVEL_WORDS
 

@@ -383,7 +383,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
         for number in range(before, SCHEMA_VERSION):
             MIGRATIONS[number](conn)
         if before < SCHEMA_VERSION:  # the journal follows every column of every table
-            from xcert import journal
+            from xcert.store import journal
 
             journal.create_triggers(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -412,7 +412,7 @@ _command_line: str | None = None
 
 def set_command_line(args: list[str]) -> None:
     """The command as the user typed it (after the global options), for `xcert log`."""
-    from xcert.idcard import mask_ids_in
+    from xcert.clean.idcard import mask_ids_in
 
     global _command_line
     _command_line = mask_ids_in(storable(" ".join(["xcert", *args])))

@@ -20,12 +20,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import catalogue, clean, db, idcard, records, sites, students
-from xcert import targets as targets_
+from xcert.clean import cells as clean
+from xcert.clean import idcard
 from xcert.errors import Problem, XcertError
-from xcert.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
 from xcert.model import STUDENT_FIELDS
-from xcert.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
+from xcert.office import catalogue, records, sites, students
+from xcert.office import targets as targets_
+from xcert.read.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
+from xcert.read.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
+from xcert.store import db
 
 SUPPORTED_KINDS = ("roster", "results", "awards")
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
@@ -1078,7 +1081,7 @@ def _record_import(
 def write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:
     """The rejected rows for the class teacher: one sheet per source sheet, each with its
     own header, reasons first; ID numbers masked like every other output."""
-    from xcert.xlsxout import Table, write_tables
+    from xcert.output.xlsx import Table, write_tables
 
     names = [r.path.name for r in outcome.files]
     groups: dict[tuple[str, str], list[RejectedRow]] = {}

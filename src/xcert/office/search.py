@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from xcert import clean, db, idcard
+from xcert.clean import cells as clean
+from xcert.clean import idcard
+from xcert.store import db
 
 MAX_SHOWN = 200
 

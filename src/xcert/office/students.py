@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from xcert.headers import LABELS
-from xcert.idcard import mask_ids_in
+from xcert.clean.idcard import mask_ids_in
 from xcert.model import STUDENT_FIELDS
+from xcert.read.headers import LABELS
 
 # Values a file may leave out but xcert can derive; they never override stated ones.
 DERIVABLE = ("cohort", "gender")

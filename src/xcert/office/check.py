@@ -18,7 +18,7 @@ import datetime as dt
 import sqlite3
 
 from xcert import clock
-from xcert.sessions import SHOWN_DATE
+from xcert.office.sessions import SHOWN_DATE
 
 CATEGORIES = {
     "registered_without_result": "已报名但没有成绩",

@@ -11,9 +11,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from xcert import catalogue as cat
-from xcert.clean import DateSpan
+from xcert.clean.cells import DateSpan
 from xcert.errors import XcertError
+from xcert.office import catalogue as cat
 
 VIA_LABELS = {"select": "选拔", "retest": "二次选拔", "hand": "手工"}
 
@@ -92,7 +92,8 @@ def add(
 ) -> tuple[int, str]:
     """Make the session, or complete the one of that certificate, level and date (an
     import may have made it); returns (id, 'added' | 'updated' | 'unchanged')."""
-    from xcert import db, records
+    from xcert.office import records
+    from xcert.store import db
 
     cert = cat.Catalogue(conn).find(certificate)
     if cert is None:
@@ -200,7 +201,9 @@ def enter(
 ) -> tuple[int, int]:
     """`xcert register`: students by 学号, ID or name, or a class's enrolled students, in
     (or out) as one logged write; returns (changed, already so)."""
-    from xcert import clean, db, records, search
+    from xcert.clean import cells as clean
+    from xcert.office import records, search
+    from xcert.store import db
 
     ids = []
     for text in students:

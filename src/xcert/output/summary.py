@@ -13,8 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert import journal, output, stats
 from xcert.errors import XcertError
+from xcert.figures import stats
+from xcert.output import tables as output
+from xcert.store import journal
 
 FORMATS = ("md", "html")
 _LAST_RUN = "summary_last_run"
@@ -84,7 +86,7 @@ def last_run(conn: sqlite3.Connection) -> dict | None:
 def remember(conn: sqlite3.Connection, span: Window) -> None:
     """Kept in `meta`, which is not data: the data version (and so the figures) stay.
     A summary of an earlier day than the last one (filling a gap) is not remembered."""
-    from xcert import db
+    from xcert.store import db
 
     last = last_run(conn)
     if last is not None and span.day.isoformat() < last["day"]:
@@ -198,7 +200,7 @@ def _unsigned(conn: sqlite3.Connection) -> output.Table:
 
 
 def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
-    from xcert import sessions
+    from xcert.office import sessions
 
     return output.Table(
         "考试安排",
@@ -218,7 +220,7 @@ def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
 
 
 def _reconciliation(conn: sqlite3.Connection, day: dt.date) -> output.Table:
-    from xcert import check
+    from xcert.office import check
 
     counts = check.counts(check.check(conn, today=day))
     return output.Table(
@@ -279,7 +281,7 @@ def write(
 ) -> list[Path]:
     """Render and write summary-DAY.md / .html (each file replaced whole, never half
     written), then remember the run."""
-    from xcert import render
+    from xcert.output import render
 
     if not output_dir.is_dir():
         raise XcertError(f"输出文件夹 {output_dir} 不存在")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from xcert.clean import text
+from xcert.clean.cells import text
 
 # field -> accepted headers, Chinese first. Order matters when two columns of one sheet
 # mean the same field: the earlier alias wins (学号 before 学籍号).

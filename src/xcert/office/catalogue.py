@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert import clean
+from xcert.clean import cells as clean
 from xcert.errors import XcertError
 from xcert.model import LEVEL_WORDS
 

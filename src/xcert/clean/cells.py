@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xcert import idcard
+from xcert.clean import idcard
 from xcert.model import GENDER_WORDS, LEVEL_WORDS, OUTCOME_WORDS, STATUS_WORDS
 
 

@@ -12,10 +12,12 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from xcert import catalogue as cat
-from xcert import clean, idcard, students
-from xcert.clean import DateSpan
+from xcert.clean import cells as clean
+from xcert.clean import idcard
+from xcert.clean.cells import DateSpan
 from xcert.model import STUDENT_FIELDS
+from xcert.office import catalogue as cat
+from xcert.office import students
 
 RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no", "exam_year")
 FIELD_LABELS = {
@@ -415,7 +417,7 @@ def _write(conn, kind, records, import_id, outcome, *, replace: bool = False) ->
         if not after:
             outcome.unchanged += 1
             continue
-        from xcert import db
+        from xcert.store import db
 
         db.update_row(conn, table, row_id, after, import_id)
         outcome.updated += 1
@@ -479,7 +481,7 @@ def log_write(
     journal files changes under the latest write), and bumps the data version."""
     import json
 
-    from xcert import db
+    from xcert.store import db
 
     now = db.now()
     cursor = conn.execute(
@@ -593,7 +595,7 @@ def unsigned_awards(
 
 def sign(conn: sqlite3.Connection, award_ids: list[int], by: str, on: str) -> int:
     """Mark awards as signed for by `by` on `on`."""
-    from xcert import db
+    from xcert.store import db
 
     log_id = log_write(conn, "sign", f"签领：{by}", updated=len(award_ids))
     for award_id in award_ids:  # the journal keeps the blank values (journal.py)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from xcert import sessions
 from xcert.errors import Problem, XcertError
+from xcert.office import sessions
 
 GROUPS = {"class": "班级", "major": "专业", "department": "系部"}
 STUDENT_COLUMNS = ("student_no", "name", "id_number", "class_code")
@@ -148,7 +148,8 @@ def select(
     sheet: str | None = None,
 ) -> Selection:
     """Rank, choose and (unless a dry run) register, in one transaction."""
-    from xcert import db, records
+    from xcert.office import records
+    from xcert.store import db
 
     if group_by not in GROUPS:
         raise XcertError(f"--group 应为 {'、'.join(GROUPS)}，不是「{group_by}」")
@@ -242,10 +243,11 @@ def read_scores(
     (student, score) per row of a score sheet, with every roster rule of an import:
     header below titles, aliases, 学号 as numbers, class + name must find one student.
     Any bad row: all of them listed, nothing chosen."""
-    from xcert import importing, students
-    from xcert.headers import find_header
-    from xcert.records import find_student
-    from xcert.sheets import read_bytes, read_workbook
+    from xcert.ingest import importing
+    from xcert.office import students
+    from xcert.office.records import find_student
+    from xcert.read.headers import find_header
+    from xcert.read.sheets import read_bytes, read_workbook
 
     data = read_bytes(path)
     workbook = read_workbook(path, data)
@@ -318,7 +320,7 @@ def read_scores(
 
 
 def _problem(label: str, row, fld: str, reason: str) -> Problem:
-    from xcert.importing import cell_problem
+    from xcert.ingest.importing import cell_problem
 
     if fld not in row.header.columns:
         fld = next(iter(row.header.columns))

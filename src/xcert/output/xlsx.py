@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert.sheets import column_letter
+from xcert.read.sheets import column_letter
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
