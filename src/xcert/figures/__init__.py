@@ -1,0 +1,1 @@
+"""Every figure of SPEC section 3 as plain data, by SQL."""
