@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT / "src"))
 import jinja2  # noqa: E402
 
 from xcert.output import render  # noqa: E402
-from xcert.store import db  # noqa: E402
+from xcert.store import schema  # noqa: E402
+from xcert.store.connect import transaction  # noqa: E402
 
 BARE = jinja2.Template(
     "<table><tr><th>序号</th><th>班号</th><th>姓名</th><th>工种</th><th>等级</th>"
@@ -31,8 +32,8 @@ BARE = jinja2.Template(
 
 
 def build(path: Path, rows: int) -> None:
-    conn = db.open_db(path)
-    with db.transaction(conn):
+    conn = schema.open_db(path)
+    with transaction(conn):
         conn.execute(
             "INSERT INTO certificates (id, name, kind) VALUES (1, '机械设计工程师 (AutoCAD)', 'other')"
         )
@@ -63,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(tempfile.mkdtemp()) / "render.db"
     build(path, args.rows)
-    conn = db.open_db(path, create=False)
+    conn = schema.open_db(path, create=False)
     rows = (
         render.REPORTS["sign-list"]
         .build(conn, year=None, cohort=None, class_code="20数控1")["tables"][0]

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from xcert.figures import stats  # noqa: E402
-from xcert.store import db  # noqa: E402
+from xcert.store import schema  # noqa: E402
+from xcert.store.connect import transaction  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 
@@ -30,8 +31,8 @@ OUT = ROOT / "benchmarks" / "out"
 def build(path: Path, students: int, results: int) -> None:
     """A database shaped like a large school's: 6 cohorts, 12 certificates, 300 sessions."""
     rng = random.Random(6)
-    conn = db.open_db(path)
-    with db.transaction(conn):
+    conn = schema.open_db(path)
+    with transaction(conn):
         conn.executemany(
             "INSERT INTO students (id, student_no, name, class_code, major, department, cohort, status)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

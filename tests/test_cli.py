@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from xcert import __version__
-from xcert.store.db import SCHEMA_VERSION
+from xcert.store.schema import SCHEMA_VERSION
 
 from conftest import Cli, make_id
 
@@ -32,9 +32,9 @@ def test_init_creates_the_database_and_is_harmless_to_repeat(cli, db_path):
 
 
 def test_connections_enforce_foreign_keys_and_wait_when_busy(db_path):
-    from xcert.store import db
+    from xcert.store import schema
 
-    conn = db.open_db(db_path)
+    conn = schema.open_db(db_path)
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 

@@ -253,20 +253,22 @@ def test_ids_and_phones_in_other_scripts_digits_are_refused_not_a_crash(cli, tmp
 
 
 def test_the_bulk_load_gives_back_the_page_cache(db_path):
-    from xcert.store import db
+    from xcert.store import schema as store_schema
+    from xcert.store import writes
+    from xcert.store.connect import transaction
 
-    conn = db.open_db(db_path)
+    conn = store_schema.open_db(db_path)
     schema = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'students' ORDER BY name"
     objects = conn.execute(schema).fetchall()
     before = conn.execute("PRAGMA cache_size").fetchone()[0]
-    with db.transaction(conn), db.bulk_load(conn, "students"):
-        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -db.BULK_CACHE_KIB
+    with transaction(conn), writes.bulk_load(conn, "students"):
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -writes.BULK_CACHE_KIB
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
-    with pytest.raises(RuntimeError), db.transaction(conn), db.bulk_load(conn, "students"):
+    with pytest.raises(RuntimeError), transaction(conn), writes.bulk_load(conn, "students"):
         raise RuntimeError("a load that fails")
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
     conn.execute("PRAGMA cache_size = -200000")  # already more: left as it is
-    with db.transaction(conn), db.bulk_load(conn, "students"):
+    with transaction(conn), writes.bulk_load(conn, "students"):
         assert conn.execute("PRAGMA cache_size").fetchone()[0] == -200000
     assert conn.execute(schema).fetchall() == objects  # indexes and triggers all back
     conn.close()

@@ -83,6 +83,15 @@ OUTCOME_WORDS: dict[str, str] = {
     "absent": "absent",
 }
 
+OUTCOME_LABELS: dict[str, str] = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+
+# A certificate's kind (SPEC 2): a 1+X certificate, or any other skill certificate.
+CERTIFICATE_KINDS: tuple[str, ...] = ("1+X", "other")
+CERTIFICATE_KIND_LABELS: dict[str, str] = {"1+X": "1+X", "other": "其他"}
+
+# The years a year, a cohort or a date may name (an exam year, a target's year, a 届).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 # The student columns an import may set, in the order the database lists them.
 STUDENT_FIELDS: tuple[str, ...] = (

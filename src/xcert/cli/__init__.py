@@ -19,6 +19,8 @@ from xcert.errors import Problem, XcertError
 if TYPE_CHECKING:
     import sqlite3
 
+    from xcert.office.search import StudentRecords
+
 
 class _Group(TyperGroup):
     """Turns a user's error into one stderr line and exit 1, for every command."""
@@ -62,9 +64,7 @@ class _Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
-        from xcert.store import db
-
-        db.set_command_line(_without_global_options(args))
+        _state["command"] = _command_line(_without_global_options(args))
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
@@ -173,6 +173,15 @@ def _without_global_options(args: list[str]) -> list[str]:
     return out
 
 
+def _command_line(args: list[str]) -> str:
+    """The command as the user typed it (after the global options), for `xcert log`:
+    ID numbers in it masked, a file name in another encoding made storable."""
+    from xcert.clean.idcard import mask_ids_in
+    from xcert.store.connect import storable
+
+    return mask_ids_in(storable(" ".join(["xcert", *args])))
+
+
 def _is_busy(exc: Exception) -> bool:
     """SQLite gave up waiting for another process's write (after the busy timeout)."""
     return type(exc).__name__ == "OperationalError" and "locked" in str(exc)
@@ -189,7 +198,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state: dict[str, object] = {"db": Path("xcert.db"), "debug": False}
+_state: dict[str, object] = {"db": Path("xcert.db"), "debug": False, "command": None}
 
 
 def _version(value: bool) -> None:
@@ -238,9 +247,10 @@ def _db_path() -> Path:
 
 
 def _open(create: bool = True) -> "sqlite3.Connection":
-    from xcert.store import db
+    from xcert.store import schema
 
-    return db.open_db(_db_path(), create=create)
+    command = _state["command"]
+    return schema.open_db(_db_path(), create=create, command=str(command) if command else None)
 
 
 def _console(stderr: bool = False) -> "_Console":
@@ -332,9 +342,18 @@ def init() -> None:
 
     例：xcert --db 1x.db init
     """
-    from xcert.store import db
+    from xcert.store import schema
 
-    typer.echo(db.init(_db_path()))
+    done = schema.init(_db_path())
+    if not done.existed:
+        said = f"已创建数据库 {done.path}（结构版本 {done.after}）"
+    elif done.before == done.after:
+        said = f"数据库 {done.path} 已是最新（结构版本 {done.after}），无需改动"
+    elif done.backup_path is None:
+        said = f"数据库 {done.path} 已建好结构（版本 {done.after}）"
+    else:
+        said = f"数据库 {done.path} 已从版本 {done.before} 升级到 {done.after}；升级前的备份：{done.backup_path}"
+    typer.echo(said)
 
 
 def _option(cleaner, value, option: str):
@@ -383,12 +402,12 @@ def find(
 
     例：xcert find 陈明
     """
-    from xcert.office import records, search
+    from xcert.office import search
 
     conn = _open(create=False)
     students, cut = search.find_students(conn, text)
     details = (
-        [records.student_records(conn, s["id"]) for s in students]
+        [search.student_records(conn, s["id"]) for s in students]
         if len(students) <= DETAIL_LIMIT
         else []
     )
@@ -399,8 +418,8 @@ def find(
         _console().print(f"没有找到与「{mask_ids_in(text)}」匹配的学生")
         raise typer.Exit(1)
     _print_students(students)
-    for student, (results, awards) in zip(students, details, strict=False):
-        _print_records(student, results, awards)
+    for student, records in zip(students, details, strict=False):
+        _print_records(student, records)
     if cut:
         _console().print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
 
@@ -409,30 +428,31 @@ WIDE_COLUMNS = {"学号": 10, "身份证号": 18}
 DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
 
 
-def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> None:
+def _print_records(student: dict, records: "StudentRecords") -> None:
     from rich.table import Table
 
-    out = _console()
     from xcert.clean.idcard import mask_ids_in
+    from xcert.model import CERTIFICATE_KIND_LABELS as kinds
+    from xcert.model import OUTCOME_LABELS
 
+    out = _console()
+    results, awards = records.results, records.awards
     name = f"{student['name']}（{mask_ids_in(student['student_no'] or '无学号')}）"
     if not results and not awards:
         out.print(f"{name}：还没有考核成绩和证书")
         return
-    outcome = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
-    kinds = {"1+X": "1+X", "other": "其他"}
     if results:
         table = Table(title=f"{name} 的考核成绩")
         for label in ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果"):
             table.add_column(label, overflow="fold")
-        for cert, kind, guessed, level, when, theory, practical, total, result in results:
+        for r in results:
             table.add_row(
-                cert,
-                kinds[kind] + ("（推测）" if guessed else ""),
-                level or "",
-                when or "",
-                *(f"{v:g}" if v is not None else "" for v in (theory, practical, total)),
-                outcome[result],
+                r.certificate,
+                kinds[r.kind] + ("（推测）" if r.kind_guessed else ""),
+                r.level or "",
+                r.when or "",
+                *(f"{v:g}" if v is not None else "" for v in (r.theory, r.practical, r.total)),
+                OUTCOME_LABELS[r.outcome],
             )
         out.print(table)
     if awards:
@@ -440,16 +460,16 @@ def _print_records(student: dict, results: list[tuple], awards: list[tuple]) -> 
         for label in ("证书", "类型", "等级", "鉴定时间", "发证日期", "证书编号", "签领"):
             table.add_column(label, overflow="fold")
         unsigned = 0
-        for cert, kind, guessed, level, assessed, issued, number, by, on in awards:
-            unsigned += by is None
-            signed = f"{by} {on or ''}".strip() if by else "未签领"
+        for a in awards:
+            unsigned += a.signed_by is None
+            signed = f"{a.signed_by} {a.signed_on or ''}".strip() if a.signed_by else "未签领"
             table.add_row(
-                cert,
-                kinds[kind] + ("（推测）" if guessed else ""),
-                level or "",
-                assessed or "",
-                issued or "",
-                mask_ids_in(number or ""),
+                a.certificate,
+                kinds[a.kind] + ("（推测）" if a.kind_guessed else ""),
+                a.level or "",
+                a.assessed or "",
+                a.issued_on or "",
+                mask_ids_in(a.certificate_no or ""),
                 signed,
             )
         out.print(table)
@@ -501,14 +521,15 @@ def demo(
         "考核成绩和考证签领名单\n",
         style="bold",
     )
-    result = demo.run(db_path, files)
+    command = _state["command"]
+    result = demo.run(db_path, files, str(command) if command else None)
     from xcert.cli.imports import print_import
 
     print_import(result.outcome, result.options)
     out.print("\n查一名学生的成绩和证书（身份证号只显示前 2 位和后 2 位）：")
     out.print(f"  xcert --db {result.db_path} find {demo.SAMPLE_STUDENT}", style="bold")
     _print_students([result.sample])
-    _print_records(result.sample, *result.records)
+    _print_records(result.sample, result.records)
     if result.selection is not None:
         from xcert.cli.sessions import print_selection
 

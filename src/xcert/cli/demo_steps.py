@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from xcert import clock
+from xcert.clean import cells as clean
 from xcert.errors import XcertError
-from xcert.ingest.importing import ImportOptions, ImportOutcome
+from xcert.ingest import scores as score_files
+from xcert.ingest.importing import ImportOptions, ImportOutcome, run_import
+from xcert.office import search, selection, sessions
+from xcert.office.search import StudentRecords
+from xcert.office.selection import Selection
+from xcert.output import render, summary
 from xcert.resources import bundled
+from xcert.store import schema
 
 # In this order: students first, then the catalogue, then what refers to both.
 EXAMPLE_FILES = (
@@ -30,24 +38,22 @@ class DemoResult:
     options: ImportOptions
     outcome: ImportOutcome
     sample: dict  # one example student with results and a certificate, for `find`
-    records: tuple[list[tuple], list[tuple]]
+    records: StudentRecords
     reports: list[Path]
-    selection: object | None = None  # selection.Selection of the example classes
+    selection: Selection | None = None  # the example classes' candidates
 
 
-def run(db_path: Path, files: list[Path]) -> DemoResult:
-    """Build the demo database from the bundled examples (`prepare` gives both)."""
-    from xcert.ingest.importing import run_import
-    from xcert.office import records, search
-    from xcert.store import db
+def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoResult:
+    """Build the demo database from the bundled examples (`prepare` gives both);
+    `command` is what the write log records."""
 
-    conn = db.open_db(db_path)
+    conn = schema.open_db(db_path, command=command)
     try:
         mark(conn)
         options = ImportOptions()
         outcome = run_import(conn, files, options)
         sample = search.find_one(conn, SAMPLE_STUDENT)
-        history = records.student_records(conn, sample["id"])
+        history = search.student_records(conn, sample["id"])
         chosen = select_candidates(conn)
         reports = render_reports(conn, db_path.parent)
         reports += write_summary(conn, db_path.parent)
@@ -59,13 +65,9 @@ def run(db_path: Path, files: list[Path]) -> DemoResult:
 SELECTION_SCORES = "selection-scores.xlsx"
 
 
-def select_candidates(conn: sqlite3.Connection):
+def select_candidates(conn: sqlite3.Connection) -> Selection:
     """A session on the next 12 December, and the top 60 % of each example class chosen
     for it by the example selection test (seed 004)."""
-    import datetime as dt
-
-    from xcert.clean import cells as clean
-    from xcert.office import selection, sessions
 
     today = clock.today()
     day = dt.date(today.year, 12, 12)
@@ -74,7 +76,7 @@ def select_candidates(conn: sqlite3.Connection):
     session_id, _ = sessions.add(
         conn, "数控车铣加工", "中级", clean.date_span(day.isoformat()), "数控实训中心", 10, 2
     )
-    return selection.select(
+    return score_files.select(
         conn,
         session_id,
         bundled("examples") / SELECTION_SCORES,
@@ -85,7 +87,6 @@ def select_candidates(conn: sqlite3.Connection):
 
 def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Each report, as a school would file it, beside the demo database."""
-    from xcert.output import render
 
     written = []
     for name, options in (
@@ -108,8 +109,6 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
 
 def write_summary(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Tonight's summary, as cron would write it: the demo's imports are its news."""
-
-    from xcert.output import summary
 
     span = summary.window(conn, since=None, day=None, now=clock.now())
     return summary.write(conn, span, folder, list(summary.FORMATS))

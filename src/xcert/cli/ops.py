@@ -144,27 +144,12 @@ def backup(
 
     例：xcert backup；xcert backup /mnt/u盘/；xcert backup 备份/xcert-周一.db
     """
-    from xcert.store import db
+    from xcert.store import backup as backups
 
-    source = _db_path()
-    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-    name = f"{source.stem}-{stamp}.db"
-    if dest is None:
-        target = source.with_name(name)
-    elif dest.endswith(("/", "\\")) or Path(dest).is_dir():
-        if not Path(dest).is_dir():  # an unmounted stick: never a file named like the folder
-            raise XcertError(f"备份文件夹 {dest} 不存在")
-        target = Path(dest) / name
-    else:
-        target = Path(dest)
-    own = {Path(f"{source}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
-    if target.resolve() in own:
-        raise XcertError("备份文件不能是数据库本身（或它的 -wal、-shm 文件）")
-    if not target.parent.is_dir():
-        raise XcertError(f"备份文件夹 {target.parent} 不存在")
+    target = backups.target_path(_db_path(), dest)
     conn = _open(create=False)
     try:
-        db.backup(conn, target)
+        backups.backup(conn, target)
     finally:
         conn.close()
     size = target.stat().st_size
@@ -184,14 +169,15 @@ def purge(
 
     例：xcert purge --graduated-before 2021 --dry-run
     """
-    from xcert.store import journal
+    from xcert.model import FIRST_YEAR, LAST_YEAR
+    from xcert.office import purge as purging
 
-    if not 2000 <= graduated_before <= 2100:
+    if not FIRST_YEAR <= graduated_before <= LAST_YEAR:
         raise typer.BadParameter(
             f"{graduated_before} 不是合理的届别", param_hint="--graduated-before"
         )
     conn = _open(create=False)
-    found = journal.purge(conn, graduated_before, dry_run=dry_run)
+    found = purging.purge(conn, graduated_before, dry_run=dry_run)
     conn.close()
     who = f"{graduated_before} 届以前的 {found.students} 名学生"
     detail = f"身份证号 {found.id_numbers} 个、电话 {found.phones} 个"

@@ -7,10 +7,7 @@ import typer
 from xcert import clock
 from xcert.clean.idcard import mask_ids_in
 from xcert.cli import _console, _open, _option, app
-from xcert.errors import XcertError
-
-_KIND_LABELS = {"1+X": "1+X", "other": "其他"}
-OUTCOME_LABELS = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+from xcert.model import CERTIFICATE_KIND_LABELS, OUTCOME_LABELS
 
 
 @app.command()
@@ -40,7 +37,7 @@ def certs() -> None:
         table.add_column(label, overflow="fold")
     guessed = []
     for cert in certificates:
-        kind = _KIND_LABELS[cert.kind] + ("（推测）" if cert.kind_guessed else "")
+        kind = CERTIFICATE_KIND_LABELS[cert.kind] + ("（推测）" if cert.kind_guessed else "")
         if cert.kind_guessed:
             guessed.append(cert.name)
         results, awards = counts.get(cert.id, (0, 0))
@@ -84,8 +81,7 @@ def record(
     例：xcert record 2021010101 --cert 机械工程制图 --level 初级 --date 2023-06-18 --result 合格
     """
     from xcert.clean import cells as clean
-    from xcert.office import records, search
-    from xcert.store import db
+    from xcert.office import entry
 
     outcome = _option(clean.outcome, result, "--result")
     level_word = _option(clean.level, level, "--level") if level else None
@@ -95,21 +91,13 @@ def record(
     ]
     span = _date(date, "--date")
     conn = _open(create=False)
-    with db.transaction(conn):
-        found = search.find_one(conn, student)
-        state, certificate, new_cert = records.record_result(
-            conn, found, cert, level_word, span, outcome, scores[0], scores[1]
-        )
+    done = entry.record(conn, student, cert, level_word, span, outcome, scores[0], scores[1])
     conn.close()
-    verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}[state]
+    verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}
     when = f"（{span.text}）" if span else "（未填日期）"
-    what = " ".join(part for part in (found["name"], certificate.name, level_word) if part)
-    _console().print(f"{verb}：{what}{when} {OUTCOME_LABELS[outcome]}")
-    if new_cert:
-        _console().print(
-            f"注意：证书「{certificate.name}」不在目录中，已按名称推测为"
-            f"{_KIND_LABELS[certificate.kind]}；请用 xcert certs 核对"
-        )
+    parts = (done.student["name"], done.certificate.name, level_word)
+    what = " ".join(str(part) for part in parts if part)
+    _console().print(f"{verb[done.state]}：{what}{when} {OUTCOME_LABELS[outcome]}")
 
 
 @app.command()
@@ -129,8 +117,7 @@ def sign(
     例：xcert sign --class 20数控1 --by 学习委员 --date 2022-09-28
     """
     from xcert.clean import cells as clean
-    from xcert.office import catalogue, records, search
-    from xcert.store import db
+    from xcert.office import entry
 
     if (class_code is None) == (not student):
         raise typer.BadParameter("请用 --class 指定一个班，或用 --student 指定学生（二选一）")
@@ -143,27 +130,18 @@ def sign(
             f"「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28", param_hint="--date"
         )
     on = span.start.isoformat() if span else clock.today().isoformat()
-    if class_code is not None:
-        class_code = clean.text(class_code)
     conn = _open(create=False)
-    with db.transaction(conn):
-        certificate = None
-        if cert is not None:
-            certificate = catalogue.Catalogue(conn).find(cert)
-            if certificate is None:
-                raise XcertError(f"证书目录里没有「{cert}」；用 xcert certs 查看")
-        ids = [search.find_one(conn, s)["id"] for s in student] if student else None
-        pending = records.unsigned_awards(
-            conn, class_code=class_code, student_ids=ids, certificate=certificate
-        )
-        if class_code is not None and not records.class_exists(conn, class_code):
-            raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
-        if not pending:
-            who = f"班级「{class_code}」" if class_code else "这些学生"
-            raise XcertError(f"{who}没有待签领的证书（可能已全部签领，或还没有导入发证记录）")
-        records.sign(conn, [row[0] for row in pending], signer, on)
+    signed = entry.sign(
+        conn,
+        signer,
+        on,
+        class_code=clean.text(class_code) if class_code is not None else None,
+        students=student,
+        certificate=cert,
+    )
     conn.close()
     out = _console()
-    out.print(f"已登记 {len(pending)} 张证书由「{signer}」于 {on} 签领：")
-    for _, number, name, cert_name, level in pending:
-        out.print(f"  {mask_ids_in(number or '')} {name}  {cert_name} {level or ''}".rstrip())
+    out.print(f"已登记 {len(signed)} 张证书由「{signer}」于 {on} 签领：")
+    for award in signed:
+        line = f"  {mask_ids_in(award.student_no or '')} {award.name}  {award.certificate}"
+        out.print(f"{line} {award.level or ''}".rstrip())

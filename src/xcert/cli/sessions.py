@@ -122,6 +122,7 @@ def select(
 
     例：xcert select --session 3 --scores 选拔成绩.xlsx --group class --quota 60% --dry-run
     """
+    from xcert.ingest import scores as score_files
     from xcert.office import selection
 
     if group not in selection.GROUPS:
@@ -133,7 +134,7 @@ def select(
     except XcertError as exc:
         raise typer.BadParameter(exc.reason, param_hint="--quota") from None
     conn = _open(create=False)
-    result = selection.select(
+    result = score_files.select(
         conn, session, scores, group, quota_, retest=retest, dry_run=dry_run, sheet=sheet
     )
     conn.close()

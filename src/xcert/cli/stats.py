@@ -138,25 +138,19 @@ def target_set(
 
     例：xcert target set --year 2022 --participants 300 --pass-rate 90% --certificates 6
     """
-    from xcert.office import records, targets
-    from xcert.store import db
+    from xcert.model import FIRST_YEAR, LAST_YEAR
+    from xcert.office import targets
 
     if participants is None and pass_rate is None and certificates is None:
         raise typer.BadParameter("至少给出 --participants、--pass-rate、--certificates 中的一项")
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise typer.BadParameter(f"{year} 不是合理的年份", param_hint="--year")
     try:
         rate = targets.pass_rate_value(pass_rate, "--pass-rate") if pass_rate is not None else None
     except XcertError as exc:
         raise typer.BadParameter(exc.reason) from None
     conn = _open(create=False)
-    with db.transaction(conn):
-        log_id = records.log_write(conn, "target", f"{year} 年目标")
-        added, updated, _ = targets.apply(
-            conn, [targets.Target(year, participants, rate, certificates)], log_id
-        )
-        records.finish_write(conn, log_id, added=added, updated=updated)
+    state = targets.set_target(conn, targets.Target(year, participants, rate, certificates))
     conn.close()
-    _console().print(
-        f"{year} 年目标已{'设置' if added else '更新' if updated else '是这样，未改变'}"
-    )
+    said = {"added": "设置", "updated": "更新", "unchanged": "是这样，未改变"}[state]
+    _console().print(f"{year} 年目标已{said}")

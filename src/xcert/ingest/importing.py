@@ -28,7 +28,8 @@ from xcert.office import catalogue, records, sites, students
 from xcert.office import targets as targets_
 from xcert.read.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
 from xcert.read.sheets import Sheet, Workbook, column_letter, read_bytes, read_workbook
-from xcert.store import db
+from xcert.store import writes
+from xcert.store.connect import transaction
 
 SUPPORTED_KINDS = ("roster", "results", "awards")
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
@@ -126,7 +127,7 @@ def run_import(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with db.transaction(conn):
+        with transaction(conn):
             for path in paths:
                 reports.append(_import_file(conn, path, options, on_progress))
             failed = any(r.problems for r in reports) and not options.skip_invalid
@@ -341,7 +342,7 @@ def _identical_earlier_import(
     if row is None:
         return None
     earlier = dict(zip((c[0] for c in cursor.description), row, strict=True))
-    return earlier if earlier["data_version"] == db.data_version(conn) else None
+    return earlier if earlier["data_version"] == writes.data_version(conn) else None
 
 
 def _plan_sheets(
@@ -994,7 +995,7 @@ def _write(
     )
     count = len(new[0])
     loading = (
-        db.bulk_load(conn, "students")
+        writes.bulk_load(conn, "students")
         if into_empty and count >= BULK_ROWS
         else contextlib.nullcontext()
     )
@@ -1010,7 +1011,7 @@ def _write(
             )
         conn.executemany(insert + row, rows)  # the rest, one by one
     for student_id, _before, after in updated:
-        db.update_row(conn, "students", student_id, after, import_id)
+        writes.update_row(conn, "students", student_id, after, import_id)
 
 
 def _in_sheet_order(report: FileReport) -> None:
@@ -1030,24 +1031,16 @@ def _in_sheet_order(report: FileReport) -> None:
 
 def _finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int) -> None:
     """The import's counts, and a new data version if it changed anything."""
-    conn.execute(
-        "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ?, rows_rejected = ?,"
-        " problems = ?, warnings = ?, finished_at = ? WHERE id = ?",
-        (
-            report.added,
-            report.updated,
-            report.unchanged,
-            report.rejected,
-            len(report.problems),
-            len(report.warnings),
-            db.now(),
-            import_id,
-        ),
-    )
-    if report.added or report.updated:
-        db.bump_data_version(conn)
-    conn.execute(
-        "UPDATE imports SET data_version = ? WHERE id = ?", (db.data_version(conn), import_id)
+    writes.finish_write(
+        conn,
+        import_id,
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=report.rejected,
+        problems=len(report.problems),
+        warnings=len(report.warnings),
+        bump=True,
     )
 
 
@@ -1058,24 +1051,18 @@ def _record_import(
     kind: str,
     note: str | None = None,
 ) -> int:
-    cursor = conn.execute(
-        "INSERT INTO imports (kind, file_name, sha256, file_format, encoding, options, started_at,"
-        " finished_at, rows_unchanged, note, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            kind,
-            db.storable(report.path.name),
-            report.sha256,
-            report.format,
-            report.encoding,
-            options.fingerprint(),
-            db.now(),
-            db.now(),
-            report.unchanged,
-            note,
-            db.command_line(),
-        ),
+    return writes.log_write(
+        conn,
+        kind,
+        report.path.name,
+        sha256=report.sha256,
+        options=options.fingerprint(),
+        file_format=report.format,
+        encoding=report.encoding,
+        unchanged=report.unchanged,
+        note=note,
+        bump=False,
     )
-    return int(cursor.lastrowid)
 
 
 def write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:

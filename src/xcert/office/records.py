@@ -18,6 +18,7 @@ from xcert.clean.cells import DateSpan
 from xcert.model import STUDENT_FIELDS
 from xcert.office import catalogue as cat
 from xcert.office import students
+from xcert.store import writes
 
 RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no", "exam_year")
 FIELD_LABELS = {
@@ -68,7 +69,7 @@ class Outcome:
 
 
 @dataclass
-class _Record:
+class Record:
     ref: object
     row: int
     student_id: int
@@ -137,7 +138,7 @@ def apply(
     index = students.Index.load(conn)
     catalogue = cat.Catalogue(conn)
     scoring = cat.scoring(conn)
-    records: list[_Record] = []
+    records: list[Record] = []
     numbers_by_name: dict[str, list[str]] = {}
     for row in rows:  # a guess looks at every number the file gives the certificate
         if row.stated.get("certificate_no"):
@@ -164,7 +165,7 @@ def apply(
         )
         if added:
             outcome.new_certificates.append(cert)
-        problem = _level_problem(cert, stated.get("level")) or _number_problem(cert, number)
+        problem = level_problem(cert, stated.get("level")) or _number_problem(cert, number)
         if problem:
             outcome.refused.append(Refusal(row.ref, row.row, problem[0], problem[1]))
             continue
@@ -191,7 +192,7 @@ def apply(
             continue
         records.append(record)
     records = _dedupe(records, outcome)
-    _write(conn, kind, records, import_id, outcome)
+    write_records(conn, kind, records, import_id, outcome)
     return outcome
 
 
@@ -223,7 +224,7 @@ def _add_student(
     return student
 
 
-def _level_problem(cert: cat.Certificate, level: object) -> tuple[str, str] | None:
+def level_problem(cert: cat.Certificate, level: object) -> tuple[str, str] | None:
     if level is not None and cert.levels and level not in cert.levels:
         return f"「{cert.name}」没有{level}（目录中的等级：{'、'.join(cert.levels)}）", "level"
     return None
@@ -292,7 +293,7 @@ def _result(conn, row, cert, student_id, scoring, import_id):
     session = session_id(conn, cert.id, row.stated.get("level"), span, import_id)
     values["exam_year"] = span.start.year if span else None
     return (
-        _Record(row.ref, row.row, student_id, (session,), values, values["certificate_no"]),
+        Record(row.ref, row.row, student_id, (session,), values, values["certificate_no"]),
         None,
         None,
     )
@@ -315,20 +316,20 @@ def _award(row, cert, student_id):
     }
     target = (cert.id, values["level"])
     return (
-        _Record(row.ref, row.row, student_id, target, values, values["certificate_no"]),
+        Record(row.ref, row.row, student_id, target, values, values["certificate_no"]),
         None,
         None,
     )
 
 
-def _dedupe(records: list[_Record], outcome: Outcome) -> list[_Record]:
+def _dedupe(records: list[Record], outcome: Outcome) -> list[Record]:
     """The same record twice in a file: once if identical, refused both if not; one
     certificate number on two different records: refused both."""
-    first: dict[tuple, _Record] = {}
-    by_number: dict[str, _Record] = {}
+    first: dict[tuple, Record] = {}
+    by_number: dict[str, Record] = {}
     bad: set[int] = set()
     partners: dict[int, int] = {}
-    kept: list[_Record] = []
+    kept: list[Record] = []
     for record in records:
         key = (record.student_id, record.target)
         other = first.get(key)
@@ -380,7 +381,15 @@ def _dedupe(records: list[_Record], outcome: Outcome) -> list[_Record]:
     return [r for r in kept if id(r) not in bad]
 
 
-def _write(conn, kind, records, import_id, outcome, *, replace: bool = False) -> None:
+def write_records(
+    conn: sqlite3.Connection,
+    kind: str,
+    records: list[Record],
+    import_id: int,
+    outcome: Outcome,
+    *,
+    replace: bool = False,
+) -> None:
     """Insert new records, update changed ones keeping the old values. Blank cells never
     erase, except with `replace` (a result typed by hand says everything about itself)."""
     table, fields = ("results", RESULT_FIELDS) if kind == "results" else ("awards", AWARD_FIELDS)
@@ -417,9 +426,7 @@ def _write(conn, kind, records, import_id, outcome, *, replace: bool = False) ->
         if not after:
             outcome.unchanged += 1
             continue
-        from xcert.store import db
-
-        db.update_row(conn, table, row_id, after, import_id)
+        writes.update_row(conn, table, row_id, after, import_id)
         outcome.updated += 1
 
 
@@ -462,161 +469,3 @@ def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
         return None, None
     row = rows[0]
     return (int(row[0]), dict(zip(names, row, strict=True))), None
-
-
-# --- by hand: `xcert record` and `xcert sign` -----------------------------------------
-
-
-def log_write(
-    conn: sqlite3.Connection,
-    kind: str,
-    what: str,
-    added: int = 0,
-    updated: int = 0,
-    *,
-    sha256: str = "",
-    options: dict | None = None,
-) -> int:
-    """Every write is recorded like an import (SPEC 6.7), before it changes anything (the
-    journal files changes under the latest write), and bumps the data version."""
-    import json
-
-    from xcert.store import db
-
-    now = db.now()
-    cursor = conn.execute(
-        "INSERT INTO imports (kind, file_name, sha256, options, started_at, finished_at,"
-        " rows_added, rows_updated, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            kind,
-            what,
-            sha256,
-            json.dumps(options or {}, ensure_ascii=False),
-            now,
-            now,
-            added,
-            updated,
-            db.command_line(),
-        ),
-    )
-    log_id = int(cursor.lastrowid)
-    version = db.bump_data_version(conn)
-    conn.execute("UPDATE imports SET data_version = ? WHERE id = ?", (version, log_id))
-    return log_id
-
-
-def finish_write(
-    conn: sqlite3.Connection, write_id: int, *, added: int = 0, updated: int = 0, unchanged: int = 0
-) -> None:
-    """A write's counts in the log, once it knows them."""
-    conn.execute(
-        "UPDATE imports SET rows_added = ?, rows_updated = ?, rows_unchanged = ? WHERE id = ?",
-        (added, updated, unchanged, write_id),
-    )
-
-
-def record_result(
-    conn: sqlite3.Connection,
-    student: dict,
-    certificate: str,
-    level: str | None,
-    date: DateSpan | None,
-    outcome: str,
-    theory: float | None,
-    practical: float | None,
-) -> tuple[str, cat.Certificate, bool]:
-    """One result typed by hand; returns ('added' | 'updated' | 'unchanged', certificate,
-    whether the certificate is new to the catalogue)."""
-    from xcert.errors import XcertError
-
-    catalogue = cat.Catalogue(conn)
-    cert = catalogue.find(certificate)
-    if cert is None:
-        raise XcertError(
-            f"证书目录里没有「{certificate}」；用 xcert certs 查看名称，或先导入证书目录"
-        )
-    new_cert = False
-    log_id = log_write(conn, "record", "（手工录入）")
-    problem = _level_problem(cert, level)
-    if problem:
-        raise XcertError(problem[0])
-    stated = {"result": outcome, "theory": theory, "practical": practical}
-    values, why, _ = result_values(
-        {k: v for k, v in stated.items() if v is not None}, cat.scoring(conn)
-    )
-    assert values is not None and why is None  # the outcome is always given here
-    session = session_id(conn, cert.id, level, date, log_id)
-    values["exam_year"] = date.start.year if date else None
-    record = _Record(None, 0, int(student["id"]), (session,), values, None)
-    result = Outcome()
-    _write(conn, "results", [record], log_id, result, replace=True)
-    state = "added" if result.added else "updated" if result.updated else "unchanged"
-    finish_write(
-        conn, log_id, added=result.added, updated=result.updated, unchanged=result.unchanged
-    )
-    return state, cert, new_cert
-
-
-def class_exists(conn: sqlite3.Connection, class_code: str) -> bool:
-    return (
-        conn.execute(
-            "SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,)
-        ).fetchone()
-        is not None
-    )
-
-
-def unsigned_awards(
-    conn: sqlite3.Connection,
-    *,
-    class_code: str | None,
-    student_ids: list[int] | None,
-    certificate: cat.Certificate | None,
-) -> list[tuple]:
-    """(award id, 学号, 姓名, certificate name, level) of awards nobody signed for yet."""
-    where = ["a.signed_by IS NULL"]
-    params: list[object] = []
-    if class_code is not None:
-        where.append("s.class_code = ?")
-        params.append(class_code)
-    if student_ids is not None:
-        where.append(f"s.id IN ({', '.join('?' * len(student_ids))})")
-        params.extend(student_ids)
-    if certificate is not None:
-        where.append("a.certificate_id = ?")
-        params.append(certificate.id)
-    return conn.execute(
-        "SELECT a.id, s.student_no, s.name, c.name, a.level FROM awards a"
-        " JOIN students s ON s.id = a.student_id JOIN certificates c ON c.id = a.certificate_id"
-        f" WHERE {' AND '.join(where)} ORDER BY s.class_code, s.student_no, s.name, a.id",
-        params,
-    ).fetchall()
-
-
-def sign(conn: sqlite3.Connection, award_ids: list[int], by: str, on: str) -> int:
-    """Mark awards as signed for by `by` on `on`."""
-    from xcert.store import db
-
-    log_id = log_write(conn, "sign", f"签领：{by}", updated=len(award_ids))
-    for award_id in award_ids:  # the journal keeps the blank values (journal.py)
-        db.update_row(conn, "awards", award_id, {"signed_by": by, "signed_on": on}, log_id)
-    return log_id
-
-
-def student_records(conn: sqlite3.Connection, student_id: int) -> tuple[list[tuple], list[tuple]]:
-    """(results, awards) of one student, for `xcert find`."""
-    results = conn.execute(
-        "SELECT c.name, c.kind, c.kind_guessed, se.level, coalesce(se.date_text, se.date_start),"
-        " r.theory, r.practical, r.total, r.outcome FROM results r"
-        " JOIN sessions se ON se.id = r.session_id JOIN certificates c ON c.id = se.certificate_id"
-        " WHERE r.student_id = ? ORDER BY se.date_start, c.name",
-        (student_id,),
-    ).fetchall()
-    awards = conn.execute(
-        "SELECT c.name, c.kind, c.kind_guessed, a.level, a.assessed_text, a.issued_on,"
-        " a.certificate_no, a.signed_by, a.signed_on FROM awards a"
-        " JOIN certificates c ON c.id = a.certificate_id WHERE a.student_id = ?"
-        " ORDER BY a.issued_on, c.name",
-        (student_id,),
-    ).fetchall()
-    return results, awards

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from xcert.clean import cells as clean
 from xcert.clean import idcard
-from xcert.store import db
+from xcert.store import connect
 
 MAX_SHOWN = 200
 
@@ -17,7 +18,7 @@ def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[dict], bool
     query = clean.name(text)
     if not query:
         return [], False
-    students = db.utils_db(conn)["students"]
+    students = connect.utils_db(conn)["students"]
     id_form = _as_id(query)
     if id_form:
         found = list(students.rows_where("id_number = ?", [id_form]))
@@ -52,7 +53,7 @@ def find_one(conn: sqlite3.Connection, text: str) -> dict:
     from xcert.errors import XcertError
 
     query = clean.name(text)
-    table = db.utils_db(conn)["students"]
+    table = connect.utils_db(conn)["students"]
     id_form = _as_id(query)
     shown = idcard.mask_ids_in(text)
     for where, value in (
@@ -68,3 +69,60 @@ def find_one(conn: sqlite3.Connection, text: str) -> dict:
         if len(found) > 1:
             raise XcertError(f"「{shown}」对应多名学生，请用学号或身份证号")
     raise XcertError(f"找不到学生「{shown}」（可用学号、身份证号或姓名）")
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """One exam result of a student, as `xcert find` lists it."""
+
+    certificate: str
+    kind: str
+    kind_guessed: bool
+    level: str | None
+    when: str | None
+    theory: float | None
+    practical: float | None
+    total: float | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    """One certificate issued to a student, as `xcert find` lists it."""
+
+    certificate: str
+    kind: str
+    kind_guessed: bool
+    level: str | None
+    assessed: str | None
+    issued_on: str | None
+    certificate_no: str | None
+    signed_by: str | None
+    signed_on: str | None
+
+
+@dataclass(frozen=True)
+class StudentRecords:
+    results: list[ResultLine]
+    awards: list[AwardLine]
+
+
+def student_records(conn: sqlite3.Connection, student_id: int) -> StudentRecords:
+    """A student's results and certificates, for `xcert find`."""
+    results = conn.execute(
+        "SELECT c.name, c.kind, c.kind_guessed, se.level, coalesce(se.date_text, se.date_start),"
+        " r.theory, r.practical, r.total, r.outcome FROM results r"
+        " JOIN sessions se ON se.id = r.session_id JOIN certificates c ON c.id = se.certificate_id"
+        " WHERE r.student_id = ? ORDER BY se.date_start, c.name",
+        (student_id,),
+    )
+    awards = conn.execute(
+        "SELECT c.name, c.kind, c.kind_guessed, a.level, a.assessed_text, a.issued_on,"
+        " a.certificate_no, a.signed_by, a.signed_on FROM awards a"
+        " JOIN certificates c ON c.id = a.certificate_id WHERE a.student_id = ?"
+        " ORDER BY a.issued_on, c.name",
+        (student_id,),
+    )
+    return StudentRecords(
+        [ResultLine(*row) for row in results], [AwardLine(*row) for row in awards]
+    )

@@ -19,16 +19,15 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
-from xcert.errors import Problem, XcertError
+from xcert.errors import XcertError
 from xcert.office import sessions
+from xcert.store import writes
 
 GROUPS = {"class": "班级", "major": "专业", "department": "系部"}
 STUDENT_COLUMNS = ("student_no", "name", "id_number", "class_code")
@@ -128,7 +127,7 @@ class Selection:
         )
 
 
-def _group_sql(group_by: str) -> str:
+def group_sql(group_by: str) -> str:
     """The group key of a student row `s`: its class, or cohort + major / department."""
     if group_by == "class":
         return "s.class_code"
@@ -136,42 +135,58 @@ def _group_sql(group_by: str) -> str:
     return f"CASE WHEN s.cohort IS NOT NULL AND {column} IS NOT NULL THEN s.cohort || ' 届 ' || {column} END"
 
 
+@dataclass(frozen=True)
+class Scored:
+    """One student's selection-test score, with the group they are ranked in."""
+
+    student: dict[str, object]
+    score: float
+
+
+@dataclass(frozen=True)
+class ScoreFile:
+    """A selection test's scores as read (ingest/scores.py): the file's name and
+    SHA-256 go into the write log, so that the log names what was ranked."""
+
+    name: str
+    sha256: str
+    scores: list[Scored]
+
+
+def check_request(
+    conn: sqlite3.Connection, session_id: int, group_by: str, quota: Quota, *, retest: bool
+) -> sessions.Session:
+    """Before any file is read: the grouping exists and this round may run."""
+    if group_by not in GROUPS:
+        raise XcertError(f"--group 应为 {'、'.join(GROUPS)}，不是「{group_by}」")
+    session = sessions.get(conn, session_id)
+    _check_round(conn, session, 2 if retest else 1, _rule(group_by, quota))
+    return session
+
+
 def select(
     conn: sqlite3.Connection,
     session_id: int,
-    path: Path,
+    scores: ScoreFile,
     group_by: str,
     quota: Quota,
     *,
     retest: bool = False,
     dry_run: bool = False,
-    sheet: str | None = None,
 ) -> Selection:
-    """Rank, choose and (unless a dry run) register, in one transaction."""
-    from xcert.office import records
-    from xcert.store import db
-
-    if group_by not in GROUPS:
-        raise XcertError(f"--group 应为 {'、'.join(GROUPS)}，不是「{group_by}」")
-    session = sessions.get(conn, session_id)
+    """Rank, choose and (unless a dry run) register, in one write."""
+    session = check_request(conn, session_id, group_by, quota, retest=retest)
     round_ = 2 if retest else 1
-    _check_round(conn, session, round_, _rule(group_by, quota))
-    data, scores = read_scores(conn, path, sheet, group_by)
-    result = _choose(conn, session, scores, group_by, quota, round_, path.name)
+    result = _choose(conn, session, scores.scores, group_by, quota, round_, scores.name)
     if dry_run:
         return result
-    with db.transaction(conn):
+    kind = "retest" if retest else "select"
+    chosen = result.chosen
+    rule = _rule(group_by, quota)
+    with writes.write(conn, kind, scores.name, sha256=scores.sha256, options=rule) as done:
         _check_round(conn, session, round_, _rule(group_by, quota))  # another may have run
-        kind = "retest" if retest else "select"
-        chosen = result.chosen
-        result.write_id = records.log_write(
-            conn,
-            kind,
-            path.name,
-            len(chosen),
-            sha256=hashlib.sha256(data).hexdigest(),
-            options=_rule(group_by, quota),
-        )
+        result.write_id = done.id
+        done.added = len(chosen)
         conn.executemany(
             "INSERT INTO selections (session_id, student_id, round, group_key, score, rank,"
             " outcome, created_import, updated_import) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -236,111 +251,20 @@ def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
     return json.loads(row[0]) if row and row[0] not in (None, "{}") else None
 
 
-def read_scores(
-    conn: sqlite3.Connection, path: Path, sheet: str | None, group_by: str
-) -> tuple[bytes, list[tuple[dict, float]]]:
-    """The file's bytes (read once: the log's SHA-256 is of what was ranked) and
-    (student, score) per row of a score sheet, with every roster rule of an import:
-    header below titles, aliases, 学号 as numbers, class + name must find one student.
-    Any bad row: all of them listed, nothing chosen."""
-    from xcert.ingest import importing
-    from xcert.office import students
-    from xcert.office.records import find_student
-    from xcert.read.headers import find_header
-    from xcert.read.sheets import read_bytes, read_workbook
-
-    data = read_bytes(path)
-    workbook = read_workbook(path, data)
-    label = path.name
-    report = importing.FileReport(path=path, sha256="")
-    sheets = [s for s in workbook.sheets if sheet is None or s.name == sheet]
-    if sheet is not None and not sheets:
-        raise XcertError(f"{label}：没有名为「{sheet}」的工作表")
-    index = students.Index.load(conn)
-    group_sql = _group_sql(group_by)
-    out: list[tuple[dict, float]] = []
-    seen: dict[int, int] = {}
-    for current in sheets:
-        if current.hidden and sheet is None:
-            continue
-        header = find_header(current.rows, with_score=True)
-        if header is None or "score" not in header.columns:
-            continue
-        summary = importing.SheetSummary(name=current.name)
-        rows = importing.sheet_columns(
-            label,
-            current,
-            header,
-            summary,
-            report,
-            required=(),
-            wanted=(*STUDENT_COLUMNS, "score"),
-        ).rows()
-        for row in rows:
-            score = row.stated.get("score")
-            found, why, fld = find_student(index, row.stated)
-            if found is None or found.stored is None:
-                reason = why or "花名册里没有这名学生（先导入花名册）"
-                report.problems.append(_problem(label, row, fld or "name", reason))
-                continue
-            student_id = int(found.stored["id"])
-            stored = conn.execute(
-                f"SELECT s.id, s.student_no, s.name, s.class_code, s.status, {group_sql}"
-                " FROM students s WHERE s.id = ?",
-                (student_id,),
-            ).fetchone()
-            if stored[4] != "enrolled":
-                report.problems.append(_problem(label, row, "name", "不是在读学生，不能参加选拔"))
-                continue
-            if stored[5] is None:
-                need = {"class": "班级", "major": "届别和专业", "department": "届别和系部"}
-                reason = f"花名册里这名学生没有{need[group_by]}，无法分组"
-                report.problems.append(_problem(label, row, "name", reason))
-                continue
-            if student_id in seen:
-                reason = f"与第 {seen[student_id]} 行是同一名学生"
-                report.problems.append(_problem(label, row, "name", reason))
-                continue
-            seen[student_id] = row.row
-            if score is None or score == "absent":  # did not sit the test: not a candidate
-                continue
-            keys = ("id", "student_no", "name", "class_code", "status", "group")
-            out.append((dict(zip(keys, stored, strict=True)), float(score)))
-    if report.problems:
-        raise XcertError(
-            f"{label}：{len(report.problems)} 处问题，没有选拔任何人", problems=report.problems
-        )
-    if not out and seen:
-        raise XcertError(f"{label}：表里的 {len(seen)} 名学生都没有成绩（缺考），没有可选的人")
-    if not out:
-        raise XcertError(
-            f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"
-        )
-    return data, out
-
-
-def _problem(label: str, row, fld: str, reason: str) -> Problem:
-    from xcert.ingest.importing import cell_problem
-
-    if fld not in row.header.columns:
-        fld = next(iter(row.header.columns))
-    return cell_problem(label, row, row.row, fld, reason, None)
-
-
 def _choose(
     conn: sqlite3.Connection,
     session: sessions.Session,
-    scores: list[tuple[dict, float]],
+    scores: list[Scored],
     group_by: str,
     quota: Quota,
     round_: int,
     label: str,
 ) -> Selection:
-    group_sql = _group_sql(group_by)
+    group_key = group_sql(group_by)
     registered = {
         sid: key
         for sid, key in conn.execute(
-            f"SELECT s.id, {group_sql} FROM registrations r JOIN students s ON s.id = r.student_id"
+            f"SELECT s.id, {group_key} FROM registrations r JOIN students s ON s.id = r.student_id"
             " WHERE r.session_id = ?",
             (session.id,),
         )
@@ -355,7 +279,7 @@ def _choose(
     problems = []
     groups: dict[str, Group] = {}
     skipped = []
-    for student, score in scores:
+    for student, score in ((s.student, s.score) for s in scores):
         key = student["group"]
         if student["id"] in registered:  # holds a place already (counted below)
             skipped.append(_who(student))
@@ -366,7 +290,7 @@ def _choose(
         group = groups.get(key)
         if group is None:
             size = conn.execute(
-                f"SELECT count(*) FROM students s WHERE s.status = 'enrolled' AND {group_sql} = ?",
+                f"SELECT count(*) FROM students s WHERE s.status = 'enrolled' AND {group_key} = ?",
                 (key,),
             ).fetchone()[0]
             taken = sum(1 for k in registered.values() if k == key)

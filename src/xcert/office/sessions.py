@@ -11,9 +11,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from xcert.clean import cells as clean
 from xcert.clean.cells import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
+from xcert.office import records, search
+from xcert.store import writes
 
 VIA_LABELS = {"select": "选拔", "retest": "二次选拔", "hand": "手工"}
 
@@ -92,9 +95,6 @@ def add(
 ) -> tuple[int, str]:
     """Make the session, or complete the one of that certificate, level and date (an
     import may have made it); returns (id, 'added' | 'updated' | 'unchanged')."""
-    from xcert.office import records
-    from xcert.store import db
-
     cert = cat.Catalogue(conn).find(certificate)
     if cert is None:
         raise XcertError(
@@ -102,8 +102,8 @@ def add(
         )
     if level is not None and cert.levels and level not in cert.levels:
         raise XcertError(f"{cert.name} 没有「{level}」等级（有：{'、'.join(cert.levels)}）")
-    with db.transaction(conn):
-        write_id = records.log_write(conn, "session", f"{cert.name} {span.text}")
+    with writes.write(conn, "session", f"{cert.name} {span.text}") as done:
+        write_id = done.id
         before = conn.execute("SELECT max(id) FROM sessions").fetchone()[0] or 0
         session_id = records.session_id(conn, cert.id, level, span, write_id)
         state = "added" if session_id > before else "unchanged"
@@ -126,15 +126,10 @@ def add(
                 raise XcertError(
                     f"这场考试已报名 {taken} 人，容量不能改成 {capacity} 人；先用 xcert register --remove 取消一些报名"
                 )
-            db.update_row(conn, "sessions", session_id, changed, write_id)
+            writes.update_row(conn, "sessions", session_id, changed, write_id)
             state = "updated" if state == "unchanged" else state
-        records.finish_write(
-            conn,
-            write_id,
-            added=state == "added",
-            updated=state == "updated",
-            unchanged=state == "unchanged",
-        )
+        done.added, done.updated = state == "added", state == "updated"
+        done.unchanged = state == "unchanged"
     return session_id, state
 
 
@@ -201,10 +196,6 @@ def enter(
 ) -> tuple[int, int]:
     """`xcert register`: students by 学号, ID or name, or a class's enrolled students, in
     (or out) as one logged write; returns (changed, already so)."""
-    from xcert.clean import cells as clean
-    from xcert.office import records, search
-    from xcert.store import db
-
     ids = []
     for text in students:
         found = search.find_one(conn, text)
@@ -225,18 +216,12 @@ def enter(
             raise XcertError(f"班级「{class_code}」没有在读学生")
         ids += members
     label = get(conn, session_id).label
-    with db.transaction(conn):
-        verb = "取消报名" if remove else "报名"
-        write_id = records.log_write(conn, "register", f"{verb}：{label}")
-        changed, same = register(conn, session_id, ids, remove=remove, write_id=write_id)
+    verb = "取消报名" if remove else "报名"
+    with writes.write(conn, "register", f"{verb}：{label}") as done:
+        changed, same = register(conn, session_id, ids, remove=remove, write_id=done.id)
         # a removal is counted as an update: the log has no column for it
-        records.finish_write(
-            conn,
-            write_id,
-            added=0 if remove else changed,
-            updated=changed if remove else 0,
-            unchanged=same,
-        )
+        done.added, done.updated = (0, changed) if remove else (changed, 0)
+        done.unchanged = same
     return changed, same
 
 

@@ -10,7 +10,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from xcert.clean.cells import text as folded
 from xcert.errors import XcertError
+from xcert.model import FIRST_YEAR, LAST_YEAR
+from xcert.store import writes
 
 
 @dataclass
@@ -24,8 +27,6 @@ class Target:
 def pass_rate_value(value: object, where: str) -> float:
     """0.9, 90, "90%" or "90 %" (also typed full-width: ９０％) all mean 90 %."""
     if isinstance(value, str):
-        from xcert.clean.cells import text as folded
-
         value = folded(value).replace("％", "%")
     text = str(value).strip().rstrip("%").strip() if isinstance(value, str) else value
     try:
@@ -48,7 +49,7 @@ def parse(path: Path, data: dict) -> list[Target]:
     for number, entry in enumerate(entries, 1):
         where = f"{path.name} 第 {number} 个 [[target]]"
         year = entry.get("year")
-        if not isinstance(year, int) or not 2000 <= year <= 2100:
+        if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
             raise XcertError(f"{where}：year 应为年份，如 2022")
         if year in seen:
             raise XcertError(f"{where}：{year} 年的目标写了两次")
@@ -98,3 +99,11 @@ def apply(
         )
         updated += 1
     return added, updated, unchanged
+
+
+def set_target(conn: sqlite3.Connection, target: Target) -> str:
+    """`xcert target set`: one year's targets as one write (a blank figure is kept as
+    it was); 'added', 'updated' or 'unchanged'."""
+    with writes.write(conn, "target", f"{target.year} 年目标") as done:
+        done.added, done.updated, _ = apply(conn, [target], done.id)
+    return "added" if done.added else "updated" if done.updated else "unchanged"

@@ -17,6 +17,7 @@ from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.output import tables as output
 from xcert.store import journal
+from xcert.store.connect import transaction
 
 FORMATS = ("md", "html")
 _LAST_RUN = "summary_last_run"
@@ -86,8 +87,6 @@ def last_run(conn: sqlite3.Connection) -> dict | None:
 def remember(conn: sqlite3.Connection, span: Window) -> None:
     """Kept in `meta`, which is not data: the data version (and so the figures) stay.
     A summary of an earlier day than the last one (filling a gap) is not remembered."""
-    from xcert.store import db
-
     last = last_run(conn)
     if last is not None and span.day.isoformat() < last["day"]:
         return
@@ -99,7 +98,7 @@ def remember(conn: sqlite3.Connection, span: Window) -> None:
             "until": span.until.isoformat(timespec="seconds"),
         }
     )
-    with db.transaction(conn):
+    with transaction(conn):
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

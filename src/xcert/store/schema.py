@@ -1,4 +1,4 @@
-"""Open the database with the pragmas a shared office file needs, and migrate it.
+"""The schema as ordered migrations, and opening a database at the current version.
 
 Migrations are ordered functions recorded in `PRAGMA user_version`; a shipped one is
 never edited, later issues append new ones (STYLE: llm's `m001_…`).
@@ -6,20 +6,16 @@ never edited, later issues append new ones (STYLE: llm's `m001_…`).
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from xcert import clock
 from xcert.errors import XcertError
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
+from xcert.store.backup import backup
+from xcert.store.connect import Connection, connect, transaction
+from xcert.store.journal import create_triggers
 
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
@@ -289,34 +285,6 @@ def m006_registrations(conn: sqlite3.Connection) -> None:
     )
 
 
-BULK_CACHE_KIB = 64 * 1024  # page cache while a bulk load rebuilds indexes
-
-
-@contextmanager
-def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
-    """Inside a write: set aside the table's indexes, and the journal's insert trigger
-    (a row carrying this write's `created_import` is never journalled one by one), then
-    make them again from their own SQL. For a load into an empty table, sorting once
-    beats 100,000 index updates; a rollback restores everything."""
-    saved = conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
-        " AND (type = 'index' OR name = ?)",
-        (table, f"journal_{table}_insert"),
-    ).fetchall()
-    for kind, name, _ in saved:
-        conn.execute(f"DROP {kind.upper()} {name}")
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages if > 0, KiB if < 0
-    page_kib = conn.execute("PRAGMA page_size").fetchone()[0] / 1024
-    if (-cache if cache < 0 else cache * page_kib) < BULK_CACHE_KIB:
-        conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # to sort an index in memory
-    try:
-        yield
-        for _, _, sql in saved:
-            conn.execute(sql)
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-
-
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -326,29 +294,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m006_registrations,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode; writes go through `transaction()`."""
-    if path.is_dir():
-        raise XcertError(f"{path} 是一个文件夹，不是数据库文件")
-    if not path.parent.exists():
-        raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise XcertError(f"{path} 不是 xcert 数据库（不是 SQLite 文件）")
-    try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.Error as exc:
-        raise XcertError(
-            f"无法打开数据库 {path}（{exc}）；请检查文件夹是否存在、是否有写权限"
-        ) from None
-    return conn
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -383,130 +328,39 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
         for number in range(before, SCHEMA_VERSION):
             MIGRATIONS[number](conn)
         if before < SCHEMA_VERSION:  # the journal follows every column of every table
-            from xcert.store import journal
-
-            journal.create_triggers(conn)
+            create_triggers(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return before, SCHEMA_VERSION, backup_path
 
 
-def now() -> str:
-    """The time every write is recorded with: local time, to the second."""
-    return clock.now().isoformat(timespec="seconds")
+def open_db(path: Path, *, create: bool = True, command: str | None = None) -> Connection:
+    """Open (and create or migrate) the database at `path`; `command` is what the write
+    log records as the command line of this connection's writes."""
+    if not create and not path.exists():
+        raise XcertError(f"数据库 {path} 不存在；先运行 xcert init，或用 --db 指定")
+    conn = connect(path, command)
+    migrate(conn, path)
+    return conn
 
 
-def update_row(
-    conn: sqlite3.Connection, table: str, row_id: int, after: dict[str, object], import_id: int
-) -> None:
-    """Change one row as a write; the journal's trigger keeps what it was (journal.py).
-    `table` and the field names are the code's, never input."""
-    assignments = ", ".join(f"{field} = ?" for field in after)
-    conn.execute(
-        f"UPDATE {table} SET {assignments}, updated_import = ? WHERE id = ?",
-        [*after.values(), import_id, row_id],
-    )
+@dataclass(frozen=True)
+class Migration:
+    """What `xcert init` did to a file: created it, upgraded it (after a backup), or
+    found it current."""
+
+    path: Path
+    existed: bool
+    before: int
+    after: int
+    backup_path: Path | None
 
 
-_command_line: str | None = None
-
-
-def set_command_line(args: list[str]) -> None:
-    """The command as the user typed it (after the global options), for `xcert log`."""
-    from xcert.clean.idcard import mask_ids_in
-
-    global _command_line
-    _command_line = mask_ids_in(storable(" ".join(["xcert", *args])))
-
-
-def storable(text: str) -> str:
-    """Text SQLite can store: a file or folder name in another encoding (a GBK-named
-    folder on a USB stick) arrives with surrogate escapes; they become U+FFFD."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def command_line() -> str | None:
-    return _command_line
-
-
-def data_version(conn: sqlite3.Connection) -> int:
-    """A counter every write that changes data bumps: equal counters, equal data."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
-
-
-def bump_data_version(conn: sqlite3.Connection) -> int:
-    version = data_version(conn) + 1
-    conn.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('data_version', ?)", (str(version),)
-    )
-    return version
-
-
-def init(path: Path) -> str:
-    """Create or upgrade the database at `path`; say what was done, in the user's words."""
+def init(path: Path) -> Migration:
+    """Create or upgrade the database at `path`."""
     existed = path.exists() and path.stat().st_size > 0
     conn = connect(path)
     try:
         before, after, backup_path = migrate(conn, path)
     finally:
         conn.close()
-    if not existed:
-        return f"已创建数据库 {path}（结构版本 {after}）"
-    if before == after:
-        return f"数据库 {path} 已是最新（结构版本 {after}），无需改动"
-    if backup_path is None:
-        return f"数据库 {path} 已建好结构（版本 {after}）"
-    return f"数据库 {path} 已从版本 {before} 升级到 {after}；升级前的备份：{backup_path}"
-
-
-def backup(conn: sqlite3.Connection, dest: Path) -> None:
-    """A consistent copy through SQLite's backup API, safe while others write; checked
-    before it replaces `dest`, so a failed copy never takes the place of a good one."""
-    tmp = dest.with_name(dest.name + ".part")
-    check = None
-    try:
-        tmp.unlink(missing_ok=True)
-        target = sqlite3.connect(tmp)
-        try:
-            conn.backup(target)
-            check = target.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            target.close()
-        if check == "ok":
-            shutil.move(tmp, dest)
-    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only stick
-        tmp.unlink(missing_ok=True)
-        why = getattr(exc, "strerror", None) or str(exc)
-        raise XcertError(f"无法写入备份 {dest}（{why}）；原有的备份没有改动") from None
-    if check != "ok":
-        tmp.unlink(missing_ok=True)
-        raise XcertError(f"备份副本校验失败（{check}），没有写入 {dest}")
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:  # also when COMMIT itself failed (a full disk)
-            conn.execute("ROLLBACK")
-        raise
-
-
-def open_db(path: Path, *, create: bool = True) -> sqlite3.Connection:
-    """Open (and create or migrate) the database at `path`."""
-    if not create and not path.exists():
-        raise XcertError(f"数据库 {path} 不存在；先运行 xcert init，或用 --db 指定")
-    conn = connect(path)
-    migrate(conn, path)
-    return conn
-
-
-def utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    """sqlite-utils' API over the same connection, for queries that read better with it."""
-    import sqlite_utils
-
-    return sqlite_utils.Database(conn)
+    return Migration(path, existed, before, after, backup_path)

@@ -1,0 +1,118 @@
+"""A selection test's score file (SPEC 6.4), read with every roster rule of an import,
+then handed to the office's selection rules."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from xcert.errors import Problem, XcertError
+from xcert.ingest.importing import FileReport, SheetRow, SheetSummary, cell_problem, sheet_columns
+from xcert.office import selection, students
+from xcert.office.records import find_student
+from xcert.office.selection import Quota, Scored, ScoreFile, Selection
+from xcert.read.headers import find_header
+from xcert.read.sheets import read_bytes, read_workbook
+
+
+def select(
+    conn: sqlite3.Connection,
+    session_id: int,
+    path: Path,
+    group_by: str,
+    quota: Quota,
+    *,
+    retest: bool = False,
+    dry_run: bool = False,
+    sheet: str | None = None,
+) -> Selection:
+    """`xcert select`: the request checked, the scores read, the candidates chosen."""
+    selection.check_request(conn, session_id, group_by, quota, retest=retest)
+    scores = read_scores(conn, path, sheet, group_by)
+    return selection.select(
+        conn, session_id, scores, group_by, quota, retest=retest, dry_run=dry_run
+    )
+
+
+def read_scores(
+    conn: sqlite3.Connection, path: Path, sheet: str | None, group_by: str
+) -> ScoreFile:
+    """The file (read once: the log's SHA-256 is of what was ranked) and
+    (student, score) per row of a score sheet, with every roster rule of an import:
+    header below titles, aliases, 学号 as numbers, class + name must find one student.
+    Any bad row: all of them listed, nothing chosen."""
+    data = read_bytes(path)
+    workbook = read_workbook(path, data)
+    label = path.name
+    report = FileReport(path=path, sha256="")
+    sheets = [s for s in workbook.sheets if sheet is None or s.name == sheet]
+    if sheet is not None and not sheets:
+        raise XcertError(f"{label}：没有名为「{sheet}」的工作表")
+    index = students.Index.load(conn)
+    group_sql = selection.group_sql(group_by)
+    out: list[Scored] = []
+    seen: dict[int, int] = {}
+    for current in sheets:
+        if current.hidden and sheet is None:
+            continue
+        header = find_header(current.rows, with_score=True)
+        if header is None or "score" not in header.columns:
+            continue
+        summary = SheetSummary(name=current.name)
+        rows = sheet_columns(
+            label,
+            current,
+            header,
+            summary,
+            report,
+            required=(),
+            wanted=(*selection.STUDENT_COLUMNS, "score"),
+        ).rows()
+        for row in rows:
+            score = row.stated.get("score")
+            found, why, fld = find_student(index, row.stated)
+            if found is None or found.stored is None:
+                reason = why or "花名册里没有这名学生（先导入花名册）"
+                report.problems.append(_problem(label, row, fld or "name", reason))
+                continue
+            student_id = int(found.stored["id"])
+            stored = conn.execute(
+                f"SELECT s.id, s.student_no, s.name, s.class_code, s.status, {group_sql}"
+                " FROM students s WHERE s.id = ?",
+                (student_id,),
+            ).fetchone()
+            if stored[4] != "enrolled":
+                report.problems.append(_problem(label, row, "name", "不是在读学生，不能参加选拔"))
+                continue
+            if stored[5] is None:
+                need = {"class": "班级", "major": "届别和专业", "department": "届别和系部"}
+                reason = f"花名册里这名学生没有{need[group_by]}，无法分组"
+                report.problems.append(_problem(label, row, "name", reason))
+                continue
+            if student_id in seen:
+                reason = f"与第 {seen[student_id]} 行是同一名学生"
+                report.problems.append(_problem(label, row, "name", reason))
+                continue
+            seen[student_id] = row.row
+            if score is None or score == "absent":  # did not sit the test: not a candidate
+                continue
+            keys = ("id", "student_no", "name", "class_code", "status", "group")
+            out.append(Scored(dict(zip(keys, stored, strict=True)), float(score)))
+    if report.problems:
+        raise XcertError(
+            f"{label}：{len(report.problems)} 处问题，没有选拔任何人", problems=report.problems
+        )
+    if not out and seen:
+        raise XcertError(f"{label}：表里的 {len(seen)} 名学生都没有成绩（缺考），没有可选的人")
+    if not out:
+        raise XcertError(
+            f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"
+        )
+    return ScoreFile(label, hashlib.sha256(data).hexdigest(), out)
+
+
+def _problem(label: str, row: SheetRow, fld: str, reason: str) -> Problem:
+    if fld not in row.header.columns:
+        fld = next(iter(row.header.columns))
+    return cell_problem(label, row, row.row, fld, reason, None)

@@ -1,0 +1,115 @@
+"""`xcert purge` (SPEC 6.7): minors' personal data is not kept forever. ID numbers and
+phones of graduated cohorts are scrubbed from the students, from the journal's earlier
+values and from the file's free pages, while every count the yearly figures need stays.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from xcert import clock
+from xcert.errors import XcertError
+from xcert.office.sessions import TO_COME
+from xcert.store import writes
+
+PERSONAL = ("id_number", "phone")  # the birth date is inside the ID number
+
+
+@dataclass
+class Purged:
+    students: int = 0
+    id_numbers: int = 0
+    phones: int = 0
+    write_id: int | None = None
+    earlier: int = 0  # journal entries of such students (also of students no longer there)
+    wal_kept: bool = False  # another program held the write-ahead log open
+
+
+def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False) -> Purged:
+    """Scrub ID numbers and phones of students of cohorts before `before_cohort` (minors'
+    data is not kept forever), from the students, from every earlier value the journal
+    kept of them (students an undo removed too), and from the file's free pages. Counts
+    and figures stay: no row goes, no class, cohort or result changes."""
+    if before_cohort > clock.today().year:
+        raise XcertError(
+            f"{before_cohort - 1} 届还没有毕业，不能清除；--graduated-before 最大为今年"
+        )
+    where = "cohort < ? AND (id_number IS NOT NULL OR phone IS NOT NULL)"
+    # Not while the school still needs them: enrolled by status, or entered for an exam
+    # still to come (the platform's registration list needs the ID number).
+    enrolled, upcoming = conn.execute(
+        f"SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE EXISTS ("
+        " SELECT 1 FROM registrations r JOIN sessions se ON se.id = r.session_id"
+        f" WHERE r.student_id = students.id AND {TO_COME}))"
+        f" FROM students WHERE {where}",
+        (clock.today().isoformat(), before_cohort),
+    ).fetchone()
+    if upcoming:
+        raise XcertError(
+            f"{before_cohort} 届以前的学生中有 {upcoming} 人报名了还没考的考试，不能清除他们的身份证号；"
+            "先取消报名（xcert register --remove）或换一个年份"
+        )
+    if enrolled:
+        raise XcertError(
+            f"{before_cohort} 届以前的学生中有 {enrolled} 人学籍状态仍是在读，不像已经毕业；"
+            "先导入更新了学籍状态（毕业）的花名册，或换一个年份"
+        )
+    found = Purged(
+        *conn.execute(
+            f"SELECT count(*), count(id_number), count(phone) FROM students WHERE {where}",
+            (before_cohort,),
+        ).fetchone()
+    )
+    paths = ", ".join(f"'$.{name}'" for name in PERSONAL)
+    kept = " OR ".join(f"json_extract(old, '$.{name}') IS NOT NULL" for name in PERSONAL)
+    # Earlier values of these rows, and of students no longer in the table (an undo
+    # removed them) whose own cohort was before the year.
+    in_journal = (
+        f"table_name = 'students' AND old IS NOT NULL AND ({kept}) AND"
+        f" (row_id IN (SELECT id FROM students WHERE cohort < :year)"
+        f" OR CAST(json_extract(old, '$.cohort') AS INTEGER) < :year)"
+    )
+    earlier = conn.execute(
+        f"SELECT count(*) FROM journal WHERE {in_journal}", {"year": before_cohort}
+    ).fetchone()[0]
+    found.earlier = earlier
+    if dry_run:
+        return found
+    if not (found.students or earlier):  # an earlier purge's WAL may still hold old pages
+        found.wal_kept = bool(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+        return found
+    conn.execute("PRAGMA secure_delete = ON")  # overwritten values are zeroed, not left in pages
+    what = f"清除 {before_cohort} 届以前学生的身份证号和电话"
+    with writes.write(conn, "purge", what) as done:
+        found.write_id, done.updated = done.id, found.students
+        # updated_import stays: the purge is no roster update (the summary's stale-class
+        # warning reads it); the journal still records that the purge touched the rows.
+        conn.execute(
+            f"UPDATE students SET id_number = NULL, phone = NULL WHERE {where}", (before_cohort,)
+        )
+        conn.execute(
+            f"UPDATE journal SET old = json_remove(old, {paths}) WHERE {in_journal}",
+            {"year": before_cohort},
+        )
+        conn.execute(  # what schema versions before 5 kept of an update
+            f"UPDATE changes SET before = json_remove(before, {paths}) WHERE table_name = 'students'"
+            " AND row_id IN (SELECT id FROM students WHERE cohort < ?)",
+            (before_cohort,),
+        )
+        _scrub_free_pages(conn)
+    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]  # nor in the WAL
+    found.wal_kept = bool(busy)
+    return found
+
+
+def _scrub_free_pages(conn: sqlite3.Connection) -> None:
+    """Pages freed before (a row an undo deleted) still hold their old bytes: fill every
+    free page with zeros by a blob that takes them all, then drop it (secure_delete)."""
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    if not free:
+        return
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("CREATE TABLE xcert_scrub (b BLOB)")
+    conn.execute("INSERT INTO xcert_scrub (b) VALUES (zeroblob(?))", (free * size,))
+    conn.execute("DROP TABLE xcert_scrub")

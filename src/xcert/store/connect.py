@@ -1,0 +1,81 @@
+"""Open the database file with the pragmas a shared office file needs.
+
+WAL (readers never block a writer), a busy timeout (a cron summary waits for a clerk's
+import instead of failing), enforced foreign keys; autocommit, so that a transaction is
+always explicit (`transaction`), all or nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
+
+
+class Connection(sqlite3.Connection):
+    """A connection that knows which command opened it: the write log records it with
+    every write (SPEC 6.7), passed down as an argument rather than kept in a global."""
+
+    command: str | None = None
+
+
+def connect(path: Path, command: str | None = None) -> Connection:
+    """A connection in autocommit mode; writes go through `writes.write()` or
+    `transaction()`. `command` is the command line the write log records."""
+    if path.is_dir():
+        raise XcertError(f"{path} 是一个文件夹，不是数据库文件")
+    if not path.parent.exists():
+        raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise XcertError(f"{path} 不是 xcert 数据库（不是 SQLite 文件）")
+    try:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=Connection
+        )
+        conn.command = command
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        raise XcertError(
+            f"无法打开数据库 {path}（{exc}）；请检查文件夹是否存在、是否有写权限"
+        ) from None
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # also when COMMIT itself failed (a full disk)
+            conn.execute("ROLLBACK")
+        raise
+
+
+def storable(text: str) -> str:
+    """Text SQLite can store: a file or folder name in another encoding (a GBK-named
+    folder on a USB stick) arrives with surrogate escapes; they become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils' API over the same connection, for queries that read better with it."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn)
