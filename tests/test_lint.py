@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PATHS = ["src", "tests", "benchmarks", "tools"]
+PATHS = ["src", "tests", "benchmarks", "tools", "docs"]
 
 
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]])
