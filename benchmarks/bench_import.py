@@ -260,7 +260,8 @@ def median_runs(
 # Names that no longer exist in src/ are skipped, so the script survives refactors.
 PHASE_TIMER = """
 import sys, time
-import xcert.ingest.importing as imp, xcert.read.sheets as sh
+import xcert.ingest.run as run, xcert.ingest.plan as plan, xcert.ingest.columns as columns
+import xcert.ingest.roster as roster, xcert.read.sheets as sh
 spent = {}
 def timed(module, name, label):
     original = getattr(module, name, None)
@@ -274,16 +275,16 @@ def timed(module, name, label):
             spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
     setattr(module, name, wrapper)
 for module, name, label in [
-    (imp, "read_bytes", "read file bytes"),
-    (imp, "_identical_earlier_import", "look up identical earlier import"),
-    (imp, "read_workbook", "read workbook (zip check + calamine)"),
+    (run, "read_bytes", "read file bytes"),
+    (run, "_identical_earlier_import", "look up identical earlier import"),
+    (run, "read_workbook", "read workbook (zip check + calamine)"),
     (sh, "_check_zip", "  zip-bomb check (sizes, XML prologs)"),
     (sh, "_read_calamine", "  calamine parse + merged cells"),
-    (imp, "_plan_sheets", "find header / plan sheets"),
-    (imp, "sheet_columns", "clean columns, sort out odd rows"),
-    (imp, "_roster_part", "roster rules (identity, derived values)"),
-    (imp, "_apply", "match + write to database"),
-    (imp, "_write", "  of which insert + rebuild indexes"),
+    (run, "plan_sheets", "find header / plan sheets"),
+    (run, "sheet_columns", "clean columns, sort out odd rows"),
+    (run, "roster_part", "roster rules (identity, derived values)"),
+    (run, "apply_roster", "match + write to database"),
+    (roster, "write_students", "  of which insert + rebuild indexes"),
 ]:
     timed(module, name, label)
 import xcert.cli as cli

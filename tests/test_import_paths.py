@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from xcert.clean import cells as clean
-from xcert.ingest import importing
+from xcert.ingest import columns
 from xcert.office import students
 
 from conftest import make_id
@@ -163,7 +163,7 @@ def _every_row_suspect(fields, values, failing_rows, lead, lead_header):
 
 SHORTCUTS_OFF = {
     "no settled columns": (clean, "settled", lambda cleaner, cells: False),
-    "every row looked at": (importing, "_suspect_rows", _every_row_suspect),
+    "every row looked at": (columns, "suspect_rows", _every_row_suspect),
     "identity rule always": (students, "all_distinct", lambda numbers, ids: False),
 }
 

@@ -11,7 +11,8 @@ from xcert import clock
 from xcert.clean import cells as clean
 from xcert.errors import XcertError
 from xcert.ingest import scores as score_files
-from xcert.ingest.importing import ImportOptions, ImportOutcome, run_import
+from xcert.ingest.report import ImportOptions, ImportOutcome
+from xcert.ingest.run import run_import
 from xcert.office import search, selection, sessions
 from xcert.office.search import StudentRecords
 from xcert.office.selection import Selection

@@ -10,7 +10,9 @@ from xcert.cli import _console, _is_terminal, _open, _print_problems, app
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
-    from xcert.ingest.importing import ImportOutcome
+    from rich.progress import Progress, TaskID
+
+    from xcert.ingest.report import ImportOutcome, ProgressCallback
 
 
 def _check_kind(value: str | None) -> str | None:
@@ -66,7 +68,8 @@ def import_(
 
     例：xcert import 20级花名册.xlsx 考核成绩.xlsx 签领名单.xlsx --dry-run
     """
-    from xcert.ingest.importing import ImportOptions, run_import
+    from xcert.ingest.report import ImportOptions
+    from xcert.ingest.run import run_import
 
     if rejects is not None:
         _check_rejects_path(rejects, files)
@@ -95,10 +98,10 @@ class _progress:
     THRESHOLD = 2000
 
     def __init__(self) -> None:
-        self.bar = None
-        self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> "ProgressCallback | None":
         if not _is_terminal(sys.stderr):
             return None
 
@@ -111,6 +114,7 @@ class _progress:
                 self.bar = Progress(console=_console(stderr=True).rich, transient=True)
                 self.bar.start()
                 self.task = self.bar.add_task("导入中", total=total)
+            assert self.task is not None  # added with the bar
             self.bar.update(self.task, completed=done, total=total)
 
         return update
@@ -179,7 +183,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
 
 
 def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
-    from xcert.ingest.importing import write_rejects
+    from xcert.output.rejects import write_rejects
 
     out = _console()
     count = sum(len(f.rejected_rows) for f in outcome.files)

@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from xcert.errors import Problem, XcertError
-from xcert.ingest.importing import FileReport, SheetRow, SheetSummary, cell_problem, sheet_columns
+from xcert.ingest.columns import SheetRow, sheet_columns
+from xcert.ingest.report import FileReport, SheetSummary, cell_problem
 from xcert.office import selection, students
 from xcert.office.records import find_student
 from xcert.office.selection import Quota, Scored, ScoreFile, Selection

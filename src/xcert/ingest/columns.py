@@ -1,0 +1,302 @@
+"""A sheet's cells cleaned a column at a time (each distinct value once), with the rows
+that need a look of their own (blank, a repeated header, a note, a refused cell) found
+and set aside; every refusal is a problem naming its row and column."""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from xcert.clean import cells as clean
+from xcert.errors import Problem
+from xcert.ingest.report import (
+    FileReport,
+    SheetSummary,
+    cell_problem,
+    looks_like_id,
+    reject_row,
+    shown_value,
+)
+from xcert.read.headers import LABELS, HeaderMap
+from xcert.read.sheets import Sheet
+
+
+def _year_cleaner(what: str) -> Callable[[object], int]:
+    return lambda value: clean.year(value, what)
+
+
+CLEANERS: dict[str, Callable[[object], object]] = {
+    "student_no": clean.student_number,
+    "name": clean.name,
+    "gender": clean.gender,
+    "id_number": clean.id_number,
+    "class_code": clean.text,
+    "major": clean.text,
+    "department": clean.text,
+    "enrollment_year": _year_cleaner("入学年份"),
+    "cohort": _year_cleaner("届别"),
+    "phone": clean.phone,
+    "status": clean.status,
+    "certificate": clean.text,
+    "level": clean.level,
+    "exam_date": clean.date_span,
+    "theory": clean.score,
+    "practical": clean.score,
+    "total": clean.score,
+    "result": clean.outcome,
+    "certificate_no": clean.certificate_number,
+    "issued_on": clean.date_span,
+    "signed_by": clean.name,
+    "signed_on": clean.date_span,
+    "score": clean.selection_score,  # a selection test's (selection.py)
+}
+
+
+_BAD = object()  # a cell whose cleaning failed; its reason is kept beside the column
+
+
+def _clean_column(
+    cells: list[object], cleaner: Callable[[object], object]
+) -> tuple[list[object], dict[int, str]]:
+    """Clean one column: values (None for blank), and the reason per failing row index.
+
+    A column already in clean form passes as it is (`clean.settled`); otherwise each
+    distinct value is cleaned once and mapped back in C: most columns repeat a few
+    values (class, major, year, status), and this is the hot loop of a large import.
+    """
+    if clean.settled(cleaner, cells):
+        return list(cells), {}
+    cleaned: dict[object, object] = {value: _clean_cell(value, cleaner) for value in set(cells)}
+    failed_values = {v for v, result in cleaned.items() if type(result) is clean.CellError}
+    failed: dict[int, str] = {}
+    if failed_values:
+        for index, value in enumerate(cells):
+            if value in failed_values:
+                failed[index] = str(cleaned[value])
+        for value in failed_values:
+            cleaned[value] = _BAD
+    return list(map(cleaned.__getitem__, cells)), failed
+
+
+def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
+    """One distinct cell value: its clean form, None for blank, or the CellError."""
+    if value is None:
+        return None
+    if type(value) is str:
+        if not value or value.isspace():
+            return None
+        if len(value) > clean.MAX_FIELD_CHARS:
+            return clean.CellError(f"内容过长（{len(value)} 个字符）")
+    try:
+        result = cleaner(value)
+    except clean.CellError as exc:
+        return None if clean.text(value) == "" else exc  # only zero-width characters
+    return result if result != "" else None
+
+
+@dataclass(slots=True)
+class SheetRow:
+    """A data row whose cells all cleaned: what it states, and where it came from (it is
+    its own `ref`: sheet, cells and header for messages and --rejects)."""
+
+    sheet: str
+    cells: list[object]
+    header: HeaderMap
+    header_cells: list[object]
+    row: int  # 1-based
+    stated: dict[str, object]  # field -> clean value, only the cells that were filled
+
+    @property
+    def ref(self) -> SheetRow:
+        return self
+
+
+@dataclass(slots=True)
+class SheetColumns:
+    """A sheet's accepted rows column by column: the form a large import works in (a
+    100,000-row roster never becomes 100,000 dicts). `row(k)` makes one row's SheetRow
+    when a message, a reject or the identity rule needs it."""
+
+    sheet: str
+    header: HeaderMap
+    header_cells: list[object]
+    cells: Sequence[list[object]]  # each accepted row's cells as read
+    row_numbers: Sequence[int]  # each accepted row's 1-based row number
+    values: dict[str, list[object]]  # field -> each accepted row's clean value, None if blank
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+    def column(self, fld: str) -> list[object]:
+        """A field's values; all None when the sheet has no such column."""
+        found = self.values.get(fld)
+        return found if found is not None else [None] * len(self.row_numbers)
+
+    def row(self, k: int) -> SheetRow:
+        stated = {f: col[k] for f, col in self.values.items() if col[k] is not None}
+        return SheetRow(
+            self.sheet, self.cells[k], self.header, self.header_cells, self.row_numbers[k], stated
+        )
+
+    def rows(self) -> list[SheetRow]:
+        return [self.row(k) for k in range(len(self.row_numbers))]
+
+    def drop(self, positions: Collection[int]) -> SheetColumns:
+        """All rows but those at `positions`."""
+        if not positions:
+            return self
+        gone = set(positions)
+        return self.keep([k for k in range(len(self.row_numbers)) if k not in gone])
+
+    def keep(self, positions: list[int]) -> SheetColumns:
+        """Only the rows at `positions`, in that order."""
+        return SheetColumns(
+            self.sheet,
+            self.header,
+            self.header_cells,
+            list(map(self.cells.__getitem__, positions)),
+            list(map(self.row_numbers.__getitem__, positions)),
+            {f: list(map(col.__getitem__, positions)) for f, col in self.values.items()},
+        )
+
+
+def sheet_columns(
+    label: str,
+    sheet: Sheet,
+    header: HeaderMap,
+    summary: SheetSummary,
+    report: FileReport,
+    required: tuple[str, ...],
+    wanted: tuple[str, ...],
+) -> SheetColumns:
+    """Clean a sheet column by column, then sort its rows: blank rows and repeated
+    headers pass silently, note rows with a warning, rows with a bad or missing cell
+    are refused (all their problems listed); the rest are accepted.
+
+    Only the rows that may be one of those are looked at one by one (`suspect_rows`);
+    on a clean sheet there are none, and the cleaned columns pass through whole."""
+    fields = [f for f in header.columns if f in wanted]
+    first = header.row + 1
+    data = sheet.rows[first:]
+    raw: dict[str, list[object]] = {}
+    values: dict[str, list[object]] = {}
+    failures: dict[str, dict[int, str]] = {}
+    # Sheets are mostly rectangular (calamine pads rows): then take columns in C.
+    rectangular = bool(data) and min(map(len, data)) > max(header.columns[f] for f in fields)
+    for fld in fields:
+        col = header.columns[fld]
+        if rectangular:
+            raw[fld] = list(map(operator.itemgetter(col), data))
+        else:
+            raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
+        values[fld], failures[fld] = _clean_column(raw[fld], CLEANERS[fld])
+    header_cells = sheet.rows[header.row]
+    whole = SheetColumns(
+        sheet.name, header, header_cells, data, range(first + 1, first + 1 + len(data)), values
+    )
+    failing_rows = {index for failed in failures.values() for index in failed}
+    width = len(fields)
+    lead = "name" if "name" in fields else fields[0]
+    lead_at = fields.index(lead)
+    lead_cell = header_cells[header.columns[lead]]
+    lead_header = clean.name(lead_cell) if lead == "name" else clean.text(lead_cell)
+    suspects = suspect_rows(fields, values, failing_rows, lead, lead_header)
+    must = [(f, fields.index(f)) for f in required if f in fields]
+    dropped: set[int] = set()  # suspects that are not accepted
+    data_rows = len(data)
+    for index in sorted(suspects):
+        row_values = tuple(values[f][index] for f in fields)
+        blanks = row_values.count(None)
+        lead_value = row_values[lead_at]
+        if blanks == width or lead_value == lead_header:
+            # a blank row, or the header repeated on each printed page
+            dropped.add(index)
+            data_rows -= 1
+            continue
+        row_number = first + index + 1
+        filled = width - blanks
+        missing = [f for f, at in must if row_values[at] is None]
+        if (
+            missing
+            or filled == 1
+            or row_values.count(lead_value) == filled
+            or index in failing_rows
+        ) and is_note({f: raw[f][index] for f in fields}):
+            note = next((t for f in fields if (t := clean.text(raw[f][index]))), "")
+            report.warnings.append(
+                Problem(
+                    label,
+                    "只有一个值的行（像是备注或合计），已忽略",
+                    sheet=sheet.name,
+                    row=row_number,
+                    value=shown_value("", note),
+                )
+            )
+            dropped.add(index)
+            data_rows -= 1
+            continue
+        if index in failing_rows or missing:
+            ref = whole.row(index)
+            reasons = [
+                cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
+                for f in fields
+                if index in failures[f]
+            ]
+            reasons += [
+                cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing
+            ]
+            reject_row(report, ref, row_number, reasons)
+            dropped.add(index)
+    summary.data_rows += data_rows
+    return whole.drop(dropped)
+
+
+def suspect_rows(
+    fields: list[str],
+    values: dict[str, list[object]],
+    failing_rows: set[int],
+    lead: str,
+    lead_header: object,
+) -> set[int]:
+    """The rows that may be blank, a repeated header, a note or refused: a blank or
+    failing cell, the header's lead value, or the lead value again in another column
+    (a `合计` merged across). Any other row is filled and clean: a plain data row.
+
+    A note row has one value throughout, so with no blank cell it repeats its lead
+    value in every column; comparing one other column finds all such rows."""
+    leads = values[lead]
+    if len(fields) == 1:
+        return set(range(len(leads)))  # a lone value may be a note
+    suspects = set(failing_rows)
+    for fld in fields:
+        suspects.update(positions(values[fld]))
+    suspects.update(positions(list(map(operator.eq, leads, itertools.repeat(lead_header))), True))
+    other = values[next(f for f in fields if f != lead)]
+    suspects.update(positions(list(map(operator.eq, leads, other)), True))
+    return suspects
+
+
+def positions(col: list[object], value: object = None) -> list[int]:
+    """Where `col` holds `value` itself: None (a blank), True or False (a comparison)."""
+    return [i for i, v in enumerate(col) if v is value] if value in col else []
+
+
+def is_note(cells: dict[str, object]) -> bool:
+    """A `注：…` line or a `合计` row merged across is not a student: one distinct value,
+    repeated over several columns or not shaped like the key its column holds. A lone
+    name, 学号 or ID number is a student row that lacks the rest, and fails as one."""
+    texts = {f: t for f, c in cells.items() if (t := clean.text(c))}
+    if len(set(texts.values())) != 1:
+        return False
+    if len(texts) > 1:
+        return True
+    ((fld, value),) = texts.items()
+    if fld == "name":
+        return False
+    if fld == "student_no":
+        return not (value.isascii() and " " not in value)
+    if fld == "id_number":
+        return not looks_like_id(value.replace(" ", ""))
+    return True

@@ -1,0 +1,286 @@
+"""The roster rules over cleaned columns (identity present, gender from the ID, cohort
+from the enrolment year or the class code) and writing the students: new ones in bulk,
+changed ones one by one, unchanged ones left alone."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import operator
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xcert.clean import cells as clean
+from xcert.clean import idcard
+from xcert.errors import Problem
+from xcert.ingest.columns import SheetColumns, SheetRow, positions
+from xcert.ingest.report import (
+    FileReport,
+    ImportOptions,
+    ProgressCallback,
+    cell_problem,
+    reject_row,
+)
+from xcert.model import STUDENT_FIELDS
+from xcert.office import students
+from xcert.store import writes
+
+BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
+
+
+ROWS_PER_INSERT = 50  # rows an INSERT statement carries: a sixth less time than one by one
+
+
+@dataclass(slots=True)
+class RosterPart:
+    """One sheet's roster rows: what they state, and what xcert derived for the rows
+    that leave a derivable field blank (None elsewhere)."""
+
+    columns: SheetColumns
+    derived: dict[str, list[object]]  # DERIVABLE field -> value per row
+
+    def row_in(self, k: int, program_years: int) -> students.RowIn:
+        ref = self.columns.row(k)
+        derived = {f: col[k] for f, col in self.derived.items() if col[k] is not None}
+        return students.RowIn(ref, ref.row, ref.stated, derived, "", program_years)
+
+
+def roster_part(
+    label: str, columns: SheetColumns, options: ImportOptions, report: FileReport
+) -> RosterPart:
+    """Roster rows as students: identity present, warnings, and what xcert derives for a
+    student whose row leaves it out: cohort (SPEC 2: enrolment year + programme length,
+    else the class code's year) and gender (from the ID number). Column by column."""
+    ids = columns.column("id_number")
+    numbers = columns.column("student_no")
+    classes = columns.column("class_code")
+    nobody = [k for k in positions(ids) if numbers[k] is None and classes[k] is None]
+    for k in nobody:
+        row = columns.row(k)
+        reason = Problem(
+            label,
+            "无法确定是哪位学生：学号、身份证号、班级至少要有一项",
+            sheet=row.sheet,
+            row=row.row,
+        )
+        reject_row(report, row, row.row, [reason])
+    if nobody:
+        columns = columns.drop(nobody)
+        ids, classes = columns.column("id_number"), columns.column("class_code")
+    warnings: list[Problem] = []
+    names = columns.values["name"]
+    if any(c in "".join(names) for c in "?[]"):
+        for k, name in enumerate(names):
+            warning = clean.name_warning(name)  # type: ignore[arg-type]
+            if warning:
+                warnings.append(
+                    Problem(
+                        label, warning, sheet=columns.sheet, row=columns.row_numbers[k], value=name
+                    )
+                )
+    count = len(columns)
+    derived: dict[str, list[object]] = {}
+    from_id = (
+        [idcard.gender(i) if i is not None else None for i in ids]  # type: ignore[arg-type]
+        if None in ids
+        else list(map(idcard.gender, ids))  # type: ignore[arg-type]
+    )
+    if "gender" in columns.values:
+        stated = columns.values["gender"]
+        derived["gender"] = (
+            [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
+            if None in stated
+            else [None] * count
+        )
+        agree = list(map(operator.eq, stated, from_id))
+        for k in positions(agree, False):
+            s, g = stated[k], from_id[k]
+            if s is not None and g is not None:
+                warnings.append(
+                    Problem(
+                        label,
+                        f"性别「{s}」与身份证号（{g}）不符，请核对",
+                        sheet=columns.sheet,
+                        row=columns.row_numbers[k],
+                    )
+                )
+    else:
+        derived["gender"] = from_id
+    years = options.program_years
+    cohorts, enrolled = columns.column("cohort"), columns.column("enrollment_year")
+    if None not in cohorts:
+        derived["cohort"] = [None] * count
+    elif "cohort" not in columns.values and None not in enrolled:
+        derived["cohort"] = list(map(operator.add, enrolled, itertools.repeat(years)))
+    else:  # per row: a stated cohort, else 入学年份, else the class code's year, + 学制
+        class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}  # type: ignore[arg-type]
+        starts = [
+            year if year is not None else class_years.get(code)
+            for year, code in zip(enrolled, classes, strict=True)
+        ]
+        derived["cohort"] = [
+            start + years if cohort is None and start is not None else None  # type: ignore[operator]
+            for cohort, start in zip(cohorts, starts, strict=True)
+        ]
+    report.warnings.extend(warnings)
+    return RosterPart(columns, derived)
+
+
+_NEW_COLUMNS = (*STUDENT_FIELDS, "cohort_derived")
+
+
+NEW_STATUS = "enrolled"  # a new student whose rows state no status is 在读
+
+
+def apply_roster(
+    conn: sqlite3.Connection,
+    parts: list[RosterPart],
+    options: ImportOptions,
+    report: FileReport,
+    on_progress: ProgressCallback | None,
+    import_id: int,
+) -> None:
+    """Resolve rows to students (stored or new), report what is refused, write the rest."""
+    parts = [part for part in parts if len(part.columns)]
+    if not parts:
+        return
+    total = sum(len(part.columns) for part in parts)
+    empty = conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None
+    if empty and students.all_distinct(_joined(parts, "student_no"), _joined(parts, "id_number")):
+        # Every row a different student, into an empty table: nothing to match or merge,
+        # so the columns go to the database as they are.
+        report.added += total
+        if on_progress is not None:
+            on_progress(total, total)
+        each = [_new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
+        columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
+        write_students(conn, columns, [], import_id, into_empty=True)
+        return
+    rows = [
+        part.row_in(k, options.program_years) for part in parts for k in range(len(part.columns))
+    ]
+    if len({part.columns.sheet for part in parts}) > 1:  # messages then name the sheet too
+        for row in rows:
+            row.label = f"工作表「{row.ref.sheet}」第 {row.row} 行"  # type: ignore[attr-defined]
+    index = students.Index() if empty else students.Index.load(conn)
+    tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
+    resolution = students.resolve(rows, index, tick)
+    if on_progress is not None:
+        on_progress(total, total)
+    label = report.path.name
+    refused_rows = {id(row) for row, _, _ in resolution.refused}
+    for row, why, fld in resolution.refused:
+        ref: SheetRow = row.ref  # type: ignore[assignment]
+        if fld is not None and fld in ref.header.columns:
+            problem = cell_problem(label, ref, row.row, fld, why, row.stated.get(fld))
+        else:
+            problem = Problem(label, why, sheet=ref.sheet, row=row.row)
+        reject_row(report, ref, row.row, [problem])
+    for row, first in resolution.duplicates:
+        if id(row) not in refused_rows:
+            ref = row.ref  # type: ignore[assignment]
+            report.warnings.append(
+                Problem(
+                    label,
+                    f"与第 {first} 行重复（同一学生），只导入一次",
+                    sheet=ref.sheet,
+                    row=row.row,
+                )
+            )
+    report.added += len(resolution.new)
+    report.updated += len(resolution.updated)
+    report.unchanged += resolution.unchanged
+    new = resolution.new
+    stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
+    derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
+    columns = _new_students(len(new), stated, derived)
+    write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
+
+
+def _joined(parts: list[RosterPart], fld: str) -> list[object]:
+    """One field's values over all sheets, in row order."""
+    return _joined_lists([part.columns.column(fld) for part in parts])
+
+
+def _joined_lists(lists: Sequence[list[object]]) -> list[object]:
+    return lists[0] if len(lists) == 1 else [value for values in lists for value in values]
+
+
+def _new_students(
+    count: int, stated: dict[str, list[object]], derived: dict[str, list[object]]
+) -> list[list[object]]:
+    """The columns (`_NEW_COLUMNS`) of `count` new students: what their rows state, else
+    what xcert derived; a blank status is 在读; `cohort_derived` marks a cohort that was
+    derived, not stated. `stated` may lack a field (no such column), `derived` may not."""
+    columns = []
+    for fld in STUDENT_FIELDS:
+        given = stated.get(fld)
+        if fld in students.DERIVABLE:
+            columns.append(_stated_else(given, derived[fld]))
+        elif fld == "status":
+            columns.append(_stated_else(given, [NEW_STATUS] * count))
+        else:
+            columns.append(given if given is not None else [None] * count)
+    # cohort_derived: 1 where no cohort is stated and one was derived. The whole column
+    # at once when it is all one or the other (the common case), else row by row.
+    cohorts, derived_cohorts = stated.get("cohort"), derived["cohort"]
+    blanks = derived_cohorts.count(None)
+    if blanks == count:
+        columns.append([0] * count)
+    elif blanks == 0 and (cohorts is None or cohorts.count(None) == count):
+        columns.append([1] * count)
+    else:
+        cohorts = cohorts or [None] * count
+        columns.append(
+            [
+                int(c is None and d is not None)
+                for c, d in zip(cohorts, derived_cohorts, strict=True)
+            ]
+        )
+    return columns
+
+
+def _stated_else(stated: list[object] | None, other: list[object]) -> list[object]:
+    """Per row, the stated value if there is one, else `other`'s."""
+    if stated is None:
+        return other
+    if None not in stated:
+        return stated
+    return [o if s is None else s for s, o in zip(stated, other, strict=True)]
+
+
+def write_students(
+    conn: sqlite3.Connection,
+    new: list[list[object]],
+    updated: list[tuple[int, dict[str, object], dict[str, object]]],
+    import_id: int,
+    *,
+    into_empty: bool,
+) -> None:
+    """Insert new students (`_new_students`' columns) and update changed ones, keeping
+    the overwritten values. Also when the import has problems: later files of the
+    command are checked against it, and the transaction is rolled back at the end anyway."""
+    row = f"({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
+    insert = (
+        f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import) VALUES "
+    )
+    count = len(new[0])
+    loading = (
+        writes.bulk_load(conn, "students")
+        if into_empty and count >= BULK_ROWS
+        else contextlib.nullcontext()
+    )
+    rows = zip(*new, strict=True)  # one iterator: the batches take the first `whole` rows
+    whole = count - count % ROWS_PER_INSERT
+    with loading:
+        if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list
+            flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
+            step = ROWS_PER_INSERT * len(_NEW_COLUMNS)
+            conn.executemany(
+                insert + ", ".join([row] * ROWS_PER_INSERT),
+                (flat[at : at + step] for at in range(0, len(flat), step)),
+            )
+        conn.executemany(insert + row, rows)  # the rest, one by one
+    for student_id, _before, after in updated:
+        writes.update_row(conn, "students", student_id, after, import_id)

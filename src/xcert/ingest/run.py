@@ -1,0 +1,198 @@
+"""One `xcert import`: every file in one transaction, all of it or nothing; a dry run
+is the same work rolled back. A file identical to an earlier import (same SHA-256,
+options and data) changes nothing. SPEC 5.1."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from xcert.errors import Problem, XcertError
+from xcert.ingest.columns import CLEANERS, SheetRow, sheet_columns
+from xcert.ingest.plan import plan_sheets
+from xcert.ingest.report import (
+    SUPPORTED_KINDS,
+    FileReport,
+    ImportOptions,
+    ImportOutcome,
+    ProgressCallback,
+    cell_problem,
+    finish_import,
+    in_sheet_order,
+    record_import,
+    reject_row,
+)
+from xcert.ingest.roster import RosterPart, apply_roster, roster_part
+from xcert.ingest.toml_files import import_toml, read_toml
+from xcert.model import STUDENT_FIELDS
+from xcert.office import records
+from xcert.read.sheets import read_bytes, read_workbook
+from xcert.store import writes
+from xcert.store.connect import transaction
+
+
+def run_import(
+    conn: sqlite3.Connection,
+    paths: list[Path],
+    options: ImportOptions,
+    on_progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Import every file in one transaction; roll back on any problem or a dry run."""
+    if options.kind not in (None, *SUPPORTED_KINDS):
+        raise XcertError(f"暂不支持导入类型「{options.kind}」；可用：{'、'.join(SUPPORTED_KINDS)}")
+    reports: list[FileReport] = []
+    # A large import makes hundreds of thousands of lists and dicts and no cycles; the
+    # cyclic collector would walk them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with transaction(conn):
+            for path in paths:
+                reports.append(_import_file(conn, path, options, on_progress))
+            failed = any(r.problems for r in reports) and not options.skip_invalid
+            if failed or options.dry_run:
+                raise _RollBack  # a dry run is the same work, rolled back
+    except _RollBack:
+        pass
+    finally:
+        if collecting:
+            gc.enable()
+    written = not failed and not options.dry_run
+    if not written:
+        for report in reports:
+            report.import_id = None
+    return ImportOutcome(files=reports, written=written)
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo it without an error."""
+
+
+def _import_file(
+    conn: sqlite3.Connection,
+    path: Path,
+    options: ImportOptions,
+    on_progress: ProgressCallback | None,
+) -> FileReport:
+    data = read_bytes(path)
+    report = FileReport(path=path, sha256=hashlib.sha256(data).hexdigest())
+    earlier = _identical_earlier_import(conn, report.sha256, options)
+    if earlier is not None:
+        report.same_as_import = earlier["id"]
+        report.format = earlier["file_format"] or ""
+        report.encoding = earlier["encoding"]
+        report.unchanged = (
+            earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
+        )
+        report.import_id = record_import(
+            conn,
+            report,
+            options,
+            earlier["kind"],
+            note=f"与第 {earlier['id']} 次导入的文件相同，数据未变",
+        )
+        conn.execute(
+            "UPDATE imports SET data_version = ? WHERE id = ?",
+            (earlier["data_version"], report.import_id),
+        )
+        return report
+    settings = read_toml(path, data)
+    if settings is not None:
+        import_toml(conn, report, options, settings)
+        return report
+    workbook = read_workbook(path, data)
+    report.format, report.encoding = workbook.format, workbook.encoding
+    plans = plan_sheets(workbook, options, report)
+    report.kinds = sorted({kind for _, _, _, kind in plans}, key=SUPPORTED_KINDS.index)
+    import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
+    report.import_id = import_id
+    parts: list[RosterPart] = []
+    for sheet, header, summary, kind in plans:
+        if kind == "roster":
+            columns = sheet_columns(
+                path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
+            )
+            parts.append(roster_part(path.name, columns, options, report))
+    apply_roster(conn, parts, options, report, on_progress, import_id)
+    for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
+        if kind != "roster":
+            cleaned = sheet_columns(
+                path.name,
+                sheet,
+                header,
+                summary,
+                report,
+                required=("certificate",),
+                wanted=tuple(CLEANERS),
+            ).rows()
+            _apply_records(conn, kind, cleaned, options, report, import_id)
+    in_sheet_order(report)
+    finish_import(conn, report, import_id)
+    return report
+
+
+def _apply_records(
+    conn: sqlite3.Connection,
+    kind: str,
+    rows: list[SheetRow],
+    options: ImportOptions,
+    report: FileReport,
+    import_id: int,
+) -> None:
+    """Results or awards rows into the database; refusals and notes into the report."""
+    label = report.path.name
+    outcome = records.apply(
+        conn,
+        kind,
+        rows,
+        import_id,
+        add_students=options.add_students,
+        program_years=options.program_years,
+    )
+    for refusal in outcome.refused:
+        ref: SheetRow = refusal.ref  # type: ignore[assignment]
+        if refusal.field is not None and refusal.field in ref.header.columns:
+            raw = (
+                ref.cells[ref.header.columns[refusal.field]]
+                if ref.header.columns[refusal.field] < len(ref.cells)
+                else None
+            )
+            problem = cell_problem(label, ref, refusal.row, refusal.field, refusal.reason, raw)
+        else:
+            problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
+        reject_row(report, ref, refusal.row, [problem])
+    for ref, row, first in outcome.duplicates:
+        report.warnings.append(
+            Problem(label, f"与第 {first} 行重复，只导入一次", sheet=ref.sheet, row=row)  # type: ignore[attr-defined]
+        )
+    for ref, row, text in outcome.warnings:
+        report.warnings.append(Problem(label, text, sheet=ref.sheet, row=row))  # type: ignore[attr-defined]
+    for cert in outcome.new_certificates:
+        report.new_certificates.append((cert.name, cert.kind))
+    report.new_students += outcome.new_students
+    report.added += outcome.added
+    report.updated += outcome.updated
+    report.unchanged += outcome.unchanged
+
+
+def _identical_earlier_import(
+    conn: sqlite3.Connection, sha256: str, options: ImportOptions
+) -> dict | None:
+    """The last import of this very file with the same options, if it went through
+    without a problem or a warning and no data has changed since (the data version).
+
+    Then importing it again cannot change anything, and the file need not be parsed.
+    """
+    cursor = conn.execute(
+        "SELECT id, kind, file_format, encoding, rows_added, rows_updated, rows_unchanged,"
+        " data_version FROM imports WHERE sha256 = ? AND options = ? AND problems = 0"
+        " AND warnings = 0 AND rows_rejected = 0 ORDER BY id DESC LIMIT 1",
+        (sha256, options.fingerprint()),
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    earlier = dict(zip((c[0] for c in cursor.description), row, strict=True))
+    return earlier if earlier["data_version"] == writes.data_version(conn) else None
