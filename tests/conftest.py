@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 from xcert import clock
 from xcert.clean.idcard import check_digit
 from xcert.cli import app
+from xcert.resources import bundled
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
@@ -155,6 +158,82 @@ def xlsx(tmp_path: Path) -> Callable[..., Path]:
         path = tmp_path / name
         book.save(path)
         return path
+
+    return build
+
+
+# What several test schools share; each test file's `school` fixture states the rest.
+DRAWING = {"name": "机械工程制图职业技能等级证书", "kind": "1+X", "aliases": ["机械制图"]}
+AUTOCAD = {"name": "机械设计工程师 (AutoCAD)", "kind": "other"}
+RESULT_COLUMNS = ["学号", "证书名称", "等级", "考核日期", "考核结果"]
+AWARD_COLUMNS = ["学号", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
+# The bundled examples in the demo's order: the write log and the summary's ids depend on it.
+EXAMPLE_FILES = ("roster.xlsx", "site.toml", "catalogue.toml", "results.xlsx", "sign-off.xlsx")
+
+
+def catalogue_toml(
+    *,
+    school_name: str | None = None,
+    certificates: Sequence[dict[str, object]] = (),
+    targets: Sequence[dict[str, object]] = (),
+) -> str:
+    """A catalogue file: [school], then [[certificate]] and [[target]] tables, in order.
+    Values are strings, integers or lists of them, written as JSON (which TOML reads alike)."""
+
+    def table(header: str, values: dict[str, object]) -> str:
+        lines = [
+            f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()
+        ]
+        return "\n".join([header, *lines, ""])
+
+    parts = [table("[school]", {"name": school_name})] if school_name else []
+    parts += [table("[[certificate]]", c) for c in certificates]
+    parts += [table("[[target]]", t) for t in targets]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def make_school(cli: Cli, xlsx: Callable[..., Path], tmp_path: Path) -> Callable[..., Cli]:
+    """Build a school database through `xcert import`, each part only when given, in this order:
+    the bundled `examples` named (in the order named), the roster (its header included; as CSV
+    with `roster_csv`, since openpyxl would store a name like "=…" as a formula), the catalogue
+    (school name, certificates, targets), results rows under RESULT_COLUMNS, award rows under
+    AWARD_COLUMNS. Every import must succeed. Returns `cli`, on the database just built."""
+
+    def build(
+        *,
+        examples: Sequence[str] = (),
+        roster: SheetSpec = (),
+        roster_csv: bool = False,
+        school_name: str | None = None,
+        certificates: Sequence[dict[str, object]] = (),
+        targets: Sequence[dict[str, object]] = (),
+        results: SheetSpec = (),
+        awards: SheetSpec = (),
+    ) -> Cli:
+        paths = [bundled("examples") / name for name in examples]
+        if roster and roster_csv:
+            path = tmp_path / "roster.csv"
+            with path.open("w", encoding="utf-8", newline="") as out:
+                csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(roster)
+            paths.append(path)
+        elif roster:
+            paths.append(xlsx("roster.xlsx", {"名单": roster}))
+        if school_name or certificates or targets:
+            path = tmp_path / "catalogue.toml"
+            text = catalogue_toml(
+                school_name=school_name, certificates=certificates, targets=targets
+            )
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+        if results:
+            paths.append(xlsx("results.xlsx", {"成绩": [RESULT_COLUMNS, *results]}))
+        if awards:
+            paths.append(xlsx("awards.xlsx", {"发证": [AWARD_COLUMNS, *awards]}))
+        for path in paths:
+            result = cli("import", path)
+            assert result.exit_code == 0, result.output
+        return cli
 
     return build
 

@@ -12,7 +12,7 @@ import pytest
 from xcert.resources import bundled
 from xcert.store import journal
 
-from conftest import make_id, today
+from conftest import EXAMPLE_FILES, make_id, today
 
 EXAMPLES = bundled("examples")
 
@@ -34,12 +34,9 @@ def last_write(cli) -> int:
 
 
 @pytest.fixture
-def demo(cli):
+def demo(make_school):
     """The bundled examples imported, as the demo does."""
-    for name in ("roster.xlsx", "site.toml", "catalogue.toml", "results.xlsx", "sign-off.xlsx"):
-        result = cli("import", EXAMPLES / name)
-        assert result.exit_code == 0, result.output
-    return cli
+    return make_school(examples=EXAMPLE_FILES)
 
 
 def test_log_lists_every_write_with_its_command_hash_and_counts(demo):

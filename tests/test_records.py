@@ -8,7 +8,7 @@ import pytest
 
 from xcert.resources import bundled
 
-from conftest import make_id
+from conftest import AUTOCAD, DRAWING, catalogue_toml, make_id
 
 X1, X2 = make_id("20060101", "011"), make_id("20060202", "022")
 ROSTER = [
@@ -17,27 +17,13 @@ ROSTER = [
     ["2021010102", "林小雨", X2, "21数控1"],
     ["2021010103", "黄子轩", None, "21数控1"],
 ]
-CATALOGUE = """
-[[certificate]]
-name = "机械工程制图职业技能等级证书"
-kind = "1+X"
-levels = ["初级", "中级"]
-aliases = ["机械制图"]
-
-[[certificate]]
-name = "机械设计工程师 (AutoCAD)"
-kind = "other"
-"""
+CERTIFICATES = [{**DRAWING, "levels": ["初级", "中级"]}, AUTOCAD]  # levels: a wrong one is refused
 
 
 @pytest.fixture
-def school(cli, xlsx, tmp_path):
+def school(make_school):
     """A database with one class and a small catalogue."""
-    assert cli("import", xlsx("roster.xlsx", {"名单": ROSTER})).exit_code == 0
-    toml = tmp_path / "catalogue.toml"
-    toml.write_text(CATALOGUE, encoding="utf-8")
-    assert cli("import", toml).exit_code == 0
-    return cli
+    return make_school(roster=ROSTER, certificates=CERTIFICATES)
 
 
 RESULTS_HEADER = [
@@ -574,7 +560,9 @@ def test_find_shows_results_and_certificates(school, xlsx):
 
 def test_reimporting_a_catalogue_changes_nothing(school, tmp_path):
     toml = tmp_path / "catalogue.toml"
-    toml.write_text(CATALOGUE + "\n# 再导入一次\n", encoding="utf-8")
+    toml.write_text(
+        catalogue_toml(certificates=CERTIFICATES) + "\n# 再导入一次\n", encoding="utf-8"
+    )
     result = school("import", toml)
     assert "新增 0，更新 0，未变 2" in result.stdout
     assert "机械制图" in school("certs").stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import CHROMIUM, check_golden, print_to_pdf
+from conftest import AUTOCAD, CHROMIUM, DRAWING, check_golden, print_to_pdf
 
 ROSTER = [
     ["学号", "姓名", "班级", "专业", "届别", "学籍状态"],
@@ -19,54 +19,28 @@ ROSTER = [
     ["A04", "<script>alert(1)</script>", "20数控1", "数控技术应用", 2023, "毕业"],
     ["A05", '=HYPERLINK("x")', "20数控1", "数控技术应用", 2023, "毕业"],
 ]
-RESULTS = [
-    ["学号", "证书名称", "等级", "考核日期", "考核结果"],
+RESULTS = [  # under RESULT_COLUMNS: 学号, 证书名称, 等级, 考核日期, 考核结果
     ["A01", "机械制图", "初级", "2022-06-18", "合格"],
     ["A02", "机械制图", "初级", "2022-06-18", "不合格"],
     ["A04", "机械制图", "初级", "2023-06-18", "合格"],
 ]
-AWARDS = [
-    ["学号", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"],
+AWARDS = [  # under AWARD_COLUMNS: 学号, 工种, 等级, 鉴定时间, 发证日期, 证书签领人
     ["A01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", "学习委员"],
     ["A04", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None],
     ["A05", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None],
 ]
-CATALOGUE = """
-[school]
-name = "示例职业技术学校"
-
-[[certificate]]
-name = "机械工程制图职业技能等级证书"
-kind = "1+X"
-aliases = ["机械制图"]
-
-[[certificate]]
-name = "机械设计工程师 (AutoCAD)"
-kind = "other"
-"""
 
 
 @pytest.fixture
-def school(cli, xlsx, tmp_path):
-    toml = tmp_path / "catalogue.toml"
-    toml.write_text(CATALOGUE, encoding="utf-8")
-    source = tmp_path / "roster.csv"  # CSV: openpyxl would store "=…" as a formula
-    source.write_text(
-        "\n".join(
-            ",".join(f'"{c}"' if '"' not in str(c) else '"=HYPERLINK(""x"")"' for c in row)
-            for row in ROSTER
-        ),
-        encoding="utf-8",
+def school(make_school):
+    return make_school(
+        roster=ROSTER,
+        roster_csv=True,  # the =HYPERLINK name must arrive as text, not as a formula
+        school_name="示例职业技术学校",
+        certificates=[DRAWING, AUTOCAD],
+        results=RESULTS,
+        awards=AWARDS,
     )
-    for path in (
-        source,
-        toml,
-        xlsx("results.xlsx", {"S": RESULTS}),
-        xlsx("awards.xlsx", {"S": AWARDS}),
-    ):
-        result = cli("import", path)
-        assert result.exit_code == 0, result.output
-    return cli
 
 
 REPORTS = [("pass-rates", []), ("dual-certificate", []), ("sign-list", ["--class", "20数控1"])]

@@ -29,25 +29,17 @@ ROSTER = [
     *(_student(f"23020{i}", f"二班{i}", "23数控2", 20 + i) for i in range(1, 8)),
     _student("230301", "模具独苗", "23模具1", 31, major="模具制造技术"),
 ]
-CATALOGUE = """
-[school]
-name = "示例学校"
-
-[[certificate]]
-name = "数控车铣加工职业技能等级证书"
-kind = "1+X"
-levels = ["初级", "中级"]
-aliases = ["数控车铣加工"]
-"""
+TURNING = {
+    "name": "数控车铣加工职业技能等级证书",
+    "kind": "1+X",
+    "levels": ["初级", "中级"],
+    "aliases": ["数控车铣加工"],
+}
 
 
 @pytest.fixture
-def school(cli, xlsx, tmp_path):
-    assert cli("import", xlsx("roster.xlsx", {"名单": ROSTER})).exit_code == 0
-    toml = tmp_path / "catalogue.toml"
-    toml.write_text(CATALOGUE, encoding="utf-8")
-    assert cli("import", toml).exit_code == 0
-    return cli
+def school(make_school):
+    return make_school(roster=ROSTER, school_name="示例学校", certificates=[TURNING])
 
 
 def add_session(cli, *extra, date="2026-12-12"):

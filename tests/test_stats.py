@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import make_id
+from conftest import AUTOCAD, DRAWING, catalogue_toml, make_id
 
 # Cohort 2023 (class 20数控1): 6 students.
 #   A: pass 1+X 2022, award AutoCAD 2022      -> certified (twice)
@@ -33,8 +33,7 @@ ROSTER = [
     ["B01", "庚七", "21数控1", "模具制造技术", "机械部", 2024, "在读", None],
     ["B02", "辛八", "21数控1", "模具制造技术", "机械部", 2024, "在读", None],
 ]
-RESULTS = [
-    ["学号", "证书名称", "等级", "考核日期", "考核结果"],
+RESULTS = [  # under RESULT_COLUMNS: 学号, 证书名称, 等级, 考核日期, 考核结果
     ["A01", "机械制图", "初级", "2022-06-18", "合格"],
     ["A02", "机械制图", "初级", "2022-06-18", "不合格"],
     ["A03", "机械制图", "初级", "2022-06-18", "缺考"],
@@ -42,47 +41,25 @@ RESULTS = [
     ["B01", "物流管理职业技能等级证书", "初级", "2023-05-20", "合格"],
     ["B02", "机械设计工程师 (AutoCAD)", None, "2023-05-20", "合格"],
 ]
-AWARDS = [
-    ["学号", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"],
+AWARDS = [  # under AWARD_COLUMNS: 学号, 工种, 等级, 鉴定时间, 发证日期, 证书签领人
     ["A01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", "学习委员"],
     ["A04", "机械设计工程师 (AutoCAD)", None, "2024.3", "2024.5.6", None],
     ["A06", "数控技术工程师", None, None, None, None],
 ]
-CATALOGUE = """
-[[certificate]]
-name = "机械工程制图职业技能等级证书"
-kind = "1+X"
-aliases = ["机械制图"]
-
-[[certificate]]
-name = "机械设计工程师 (AutoCAD)"
-kind = "other"
-
-[[certificate]]
-name = "数控技术工程师"
-kind = "other"
-
-[[target]]
-year = 2022
-participants = 3
-pass_rate = "90%"
-certificates = 2
-"""
+CERTIFICATES = [DRAWING, AUTOCAD, {"name": "数控技术工程师", "kind": "other"}]
+TARGETS = [{"year": 2022, "participants": 3, "pass_rate": "90%", "certificates": 2}]
+CATALOGUE = catalogue_toml(certificates=CERTIFICATES, targets=TARGETS)  # for hand-built databases
 
 
 @pytest.fixture
-def school(cli, xlsx, tmp_path):
-    toml = tmp_path / "catalogue.toml"
-    toml.write_text(CATALOGUE, encoding="utf-8")
-    for path in (
-        xlsx("roster.xlsx", {"名单": ROSTER}),
-        toml,
-        xlsx("results.xlsx", {"成绩": RESULTS}),
-        xlsx("awards.xlsx", {"发证": AWARDS}),
-    ):
-        result = cli("import", path)
-        assert result.exit_code == 0, result.output
-    return cli
+def school(make_school):
+    return make_school(
+        roster=ROSTER,
+        certificates=CERTIFICATES,
+        targets=TARGETS,
+        results=RESULTS,
+        awards=AWARDS,
+    )
 
 
 def stats_json(cli, *args):

@@ -15,19 +15,16 @@ import pytest
 
 from xcert import clock
 from xcert.output import summary
-from xcert.resources import bundled
 
-from conftest import NOW, check_golden, set_clock
+from conftest import EXAMPLE_FILES, NOW, check_golden, set_clock
 
-EXAMPLES = bundled("examples")
 DAY = "2026-11-25"
 
 
 @pytest.fixture
-def office(cli):
+def office(make_school):
     """The examples imported in March, then a day's work on 24 November 2026."""
-    for name in ("roster.xlsx", "site.toml", "catalogue.toml", "results.xlsx", "sign-off.xlsx"):
-        assert cli("import", EXAMPLES / name).exit_code == 0
+    cli = make_school(examples=EXAMPLE_FILES)
     for args in (
         ("target", "set", "--year", "2026", "--participants", "3", "--pass-rate", "90%"),
         (
