@@ -10,6 +10,7 @@ import datetime as _dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from xcert.clean import idcard
 from xcert.model import GENDER_WORDS, LEVEL_WORDS, OUTCOME_WORDS, STATUS_WORDS
@@ -330,13 +331,14 @@ def settled(cleaner: Callable[[object], object], cells: list[object]) -> bool:
     form = _SETTLED.get(cleaner)
     if form is None or not cells:
         return False
+    strings = cast("list[str]", cells)  # checked next: join raises TypeError on a non-str
     try:
-        joined = "".join(cells)  # type: ignore[arg-type]
+        joined = "".join(strings)
     except TypeError:  # a number, a date or a blank cell: the cleaner decides
         return False
-    lengths = list(map(len, cells))  # type: ignore[arg-type]
+    lengths = list(map(len, strings))
     if min(lengths) < form.shortest or max(lengths) > form.longest:
         return False
     if not form.pattern.fullmatch(joined):
         return False
-    return form.check is None or form.check(cells)  # type: ignore[arg-type]
+    return form.check is None or form.check(strings)

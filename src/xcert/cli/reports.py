@@ -31,7 +31,7 @@ def _format(format_: str | None, out: Path | None, form: str | None = None) -> s
             f"无法从文件名「{out.name}」看出格式；用 .md、.html、.xlsx 结尾，或加 --format",
             param_hint="-o",
         )
-    if wanted and from_name and wanted != from_name:
+    if out is not None and wanted and from_name and wanted != from_name:
         raise typer.BadParameter(
             f"--format {format_} 与文件名「{out.name}」的扩展名不一致", param_hint="-o"
         )
@@ -138,10 +138,10 @@ def render(
         typer.echo(result, nl=False)
         return
     try:
-        if fmt == "xlsx":
-            reports.write_xlsx(out, result)
-        else:
+        if isinstance(result, str):
             out.write_text(result, encoding="utf-8")
+        else:  # xlsx: the tables to write
+            reports.write_xlsx(out, result)
     except OSError as exc:
         raise XcertError(f"无法写入 {out}（{exc.strerror or exc}）") from None
     out_.print(f"已生成 {out}")

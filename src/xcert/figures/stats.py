@@ -285,7 +285,7 @@ def students_behind(
             ORDER BY s.class_code, s.student_no, s.name, se.date_start, c.name
         """
         params = [year] if year is not None else []
-        keys = ("certificate", "level", "exam_date", "outcome")
+        keys: tuple[str, ...] = ("certificate", "level", "exam_date", "outcome")
     else:
         cohort = cohort if cohort is not None else year
         condition = {

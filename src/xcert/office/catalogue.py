@@ -12,6 +12,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from xcert.clean import cells as clean
 from xcert.errors import XcertError
@@ -97,7 +98,8 @@ class Catalogue:
             "INSERT INTO certificates (name, kind, kind_guessed, created_import) VALUES (?, ?, 1, ?)",
             (clean.text(name), kind, import_id),
         )
-        cert = Certificate(int(cursor.lastrowid), clean.text(name), kind, True)
+        cid = cast(int, cursor.lastrowid)  # set by the INSERT just run
+        cert = Certificate(cid, clean.text(name), kind, True)
         self._add(cert)
         return cert, True
 
@@ -223,7 +225,7 @@ def parse(path: Path, data: dict) -> CatalogueFile:
                 f"[scoring]：{name} 应为 0–{top} 的数字" + ("（如 0.3）" if top == 1 else "")
             )
     weights = [scoring.get("theory_weight"), scoring.get("practical_weight")]
-    if None not in weights and not problems and abs(sum(weights) - 1) > 1e-6:  # type: ignore[arg-type]
+    if None not in weights and not problems and abs(sum(weights) - 1) > 1e-6:
         problems.append("[scoring]：theory_weight 与 practical_weight 之和应为 1")
     if problems:
         raise XcertError(f"{path.name}：" + "；".join(problems))
@@ -265,7 +267,7 @@ def apply_file(
                 " number_pattern, created_import) VALUES (?, ?, 0, ?, ?, ?, ?)",
                 (*values, import_id),
             )
-            cid = int(cursor.lastrowid)
+            cid = cast(int, cursor.lastrowid)  # set by the INSERT just run
             added += 1
         else:
             cid = existing.id

@@ -119,8 +119,13 @@ def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]
         site_type = problems.need(entry, "type", where, "申报类型：考点 或 省指导中心")
         if site_type and site_type not in SITE_TYPES:
             problems.append(f"{where}：type 应为「考点」或「省指导中心」，不是「{site_type}」")
+        raw_levels = problems.need(entry, "levels", where, '申报考核等级，如 ["初级"]')
+        if not isinstance(raw_levels, list):
+            if raw_levels not in (None, ""):  # need() has reported a blank one
+                problems.append(f'{where}：levels 应写成等级的列表，如 ["初级"]')
+            raw_levels = []
         levels = []
-        for level in problems.need(entry, "levels", where, '申报考核等级，如 ["初级"]') or []:
+        for level in raw_levels:
             canonical = LEVEL_WORDS.get(_text(level).lower())
             if canonical is None:
                 problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
@@ -165,7 +170,7 @@ def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]
                 entry.get(key), f"{where} {title}（[site.{key}]）", problems, required=True
             )
         sites.append(site)
-    plan = _plan(path, data.get("plan"), problems) if "plan" in data else None
+    plan = _plan(path, data["plan"], problems) if "plan" in data else None
     if problems:
         raise XcertError("；".join(problems))
     return school, sites, plan

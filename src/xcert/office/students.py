@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from xcert.clean.idcard import mask_ids_in
 from xcert.model import STUDENT_FIELDS
@@ -83,17 +83,17 @@ class Index:
 
     def add(self, student: Student) -> None:
         values = student.current
-        if values.get("student_no"):
-            self.by_no[values["student_no"]] = student
-        if values.get("id_number"):
-            self.by_id[values["id_number"]] = student
+        if number := _key(values, "student_no"):
+            self.by_no[number] = student
+        if id_number := _key(values, "id_number"):
+            self.by_id[id_number] = student
         self.by_class_name.setdefault((values.get("class_code"), values.get("name")), []).append(
             student
         )
 
     def match(self, stated: dict[str, object]) -> tuple[Student | None, str | None, str | None]:
         """(student, None, None), (None, None, None) for a new one, or (None, why, field)."""
-        number, id_number = stated.get("student_no"), stated.get("id_number")
+        number, id_number = _key(stated, "student_no"), _key(stated, "id_number")
         by_no = self.by_no.get(number) if number else None
         by_id = self.by_id.get(id_number) if id_number else None
         if by_no is not None and by_id is not None and by_no is not by_id:
@@ -134,10 +134,17 @@ class Index:
             self.by_class_name.setdefault(
                 (current.get("class_code"), current.get("name")), []
             ).append(student)
-        if current.get("student_no"):
-            self.by_no[current["student_no"]] = student
-        if current.get("id_number"):
-            self.by_id[current["id_number"]] = student
+        if number := _key(current, "student_no"):
+            self.by_no[number] = student
+        if id_number := _key(current, "id_number"):
+            self.by_id[id_number] = student
+
+
+def _key(values: dict[str, object], name: str) -> str | None:
+    """A 学号 or ID number to index by, None when blank. Always text: the cleaners return
+    str and the columns are TEXT."""
+    value = values.get(name)
+    return cast(str, value) if value else None
 
 
 def _holder(student: Student) -> str:
@@ -219,7 +226,7 @@ def _renamed(student: Student, stated: dict[str, object]) -> tuple[str | None, s
 def _taint(index: Index, row: RowIn, why: str, touched: list[Student]) -> None:
     """A refused row still says something about the student of its 学号: that student's
     other rows in this import are refused too, so a second run cannot differ."""
-    number = row.stated.get("student_no")
+    number = _key(row.stated, "student_no")
     student = index.by_no.get(number) if number else None
     if student is None:
         return
@@ -246,7 +253,7 @@ def _key_taken(index: Index, student: Student, stated: dict[str, object]) -> str
         ("student_no", index.by_no, "学号"),
         ("id_number", index.by_id, "身份证号"),
     ):
-        value = stated.get(key)
+        value = _key(stated, key)
         holder = table.get(value) if value else None
         if holder is not None and holder is not student:
             return f"{label}{_holder(holder)}"
@@ -292,13 +299,15 @@ def _settle(student: Student, result: Resolution) -> None:
     if "cohort" in derived and enrolled:
         # A cohort derived from a class code gives way to a known 入学年份 (SPEC 2's order),
         # whichever row, sheet or earlier import stated it.
-        derived = {**derived, "cohort": int(enrolled) + student.rows[0].program_years}  # type: ignore[arg-type]
+        year = cast(int, enrolled)  # clean.year() gives an int, and the column is INTEGER
+        derived = {**derived, "cohort": year + student.rows[0].program_years}
     if student.stored is None:
         result.new.append(NewStudent(student.stated, derived))
         return
     before, after = changes(student.stored, student.stated, derived)
     if after:
-        result.updated.append((int(student.stored["id"]), before, after))  # type: ignore[arg-type]
+        student_id = cast(int, student.stored["id"])  # the INTEGER PRIMARY KEY
+        result.updated.append((student_id, before, after))
     else:
         result.unchanged += 1
 

@@ -376,8 +376,7 @@ def _environment(templates: str | None):
     """One environment per template folder: Jinja then compiles each template once."""
     import jinja2
 
-    templates = Path(templates) if templates is not None else None
-    folders = [str(templates)] if templates is not None else []
+    folders = [templates] if templates is not None else []  # already str(Path): environment()
     folders.append(str(bundled("templates")))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),

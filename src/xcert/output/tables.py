@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xcert.clean.idcard import mask_id, mask_ids_in
@@ -198,7 +199,7 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(tables_: list[Table], warnings: list[str] = ()) -> str:  # type: ignore[assignment]
+def to_markdown(tables_: list[Table], warnings: Sequence[str] = ()) -> str:
     parts = [f"### {table.title}\n\n{markdown_table(table)}" for table in tables_]
     parts += [f"> 注意：{w}" for w in warnings]
     return "\n\n".join(parts) + "\n"

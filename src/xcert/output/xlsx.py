@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from xcert.read.sheets import column_letter
 
@@ -97,16 +98,16 @@ def _cell(sheet, value: object):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if _is_percent(value):
-        cell = WriteOnlyCell(sheet, value=float(value))  # type: ignore[arg-type]
+        cell = WriteOnlyCell(sheet, value=float(value))
         cell.number_format = "0.0%"
         return cell
     if not isinstance(value, str):
         return WriteOnlyCell(sheet, value=value)
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters xlsx cannot hold
-    cell = WriteOnlyCell(sheet, value=value)
+    text: str = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters xlsx cannot hold
+    cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # never a formula, whatever it starts with
     cell.number_format = "@"
-    if value.startswith(_FORMULA_START):
+    if text.startswith(_FORMULA_START):
         cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
     return cell
 
@@ -115,5 +116,5 @@ class Percent(float):
     """A rate written as a number shown as a percentage with one decimal (0.923 → 92.3%)."""
 
 
-def _is_percent(value: object) -> bool:
+def _is_percent(value: object) -> TypeGuard[Percent]:
     return isinstance(value, Percent)

@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from xcert.errors import XcertError
 
@@ -148,7 +149,8 @@ def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
                 continue
             try:
                 sheet = book.get_sheet_by_name(meta.name)
-                rows = sheet.to_python(skip_empty_area=False)
+                # Lists are invariant: the reader's rows become rows of any cell.
+                rows = cast("list[list[object]]", sheet.to_python(skip_empty_area=False))
                 merged = sheet.merged_cell_ranges or []
             except Exception as exc:
                 raise _unreadable(path, fmt, exc, meta.name) from None
@@ -173,7 +175,9 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
 
 
-def _fill_merged(rows: list[list[object]], merged: list) -> None:
+def _fill_merged(
+    rows: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
     """A merged area shows one value over all its cells: give each cell that value,
     as a clerk reading the sheet would (a class code merged down its rows)."""
     for (r0, c0), (r1, c1) in merged:
@@ -223,7 +227,9 @@ def _read_text(path: Path, data: bytes) -> Workbook:
     delimiter = max(",\t;", key=lambda d: max(line.count(d) for line in head))
     csv.field_size_limit(MAX_CELL_CHARS)
     try:
-        rows: list[list[object]] = list(csv.reader(io.StringIO(content), delimiter=delimiter))
+        # Lists are invariant: the reader's rows of str become rows of any cell.
+        reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+        rows = cast("list[list[object]]", list(reader))
     except csv.Error as exc:
         raise XcertError(f"{path.name}：CSV 格式错误（{exc}）") from None
     return Workbook(path=path, format="csv", encoding=encoding, sheets=[Sheet(path.stem, rows)])
