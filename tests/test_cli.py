@@ -476,7 +476,7 @@ def test_plain_output_is_the_text_itself_and_tables_still_render(cli, xlsx, rost
 def test_terminal_detection_follows_rich(monkeypatch, env, tty, expected):
     from rich.console import Console
 
-    from xcert.cli import _is_terminal
+    from xcert.cli.console import is_terminal as _is_terminal
 
     class Stream:
         def isatty(self) -> bool:
@@ -505,10 +505,10 @@ def test_a_closed_stdout_without_a_file_is_set_aside_too(monkeypatch):
     """Under a test runner or an embedding program stdout may have no file descriptor."""
     import io
 
-    from xcert import cli as cli_module
+    from xcert.cli import console as cli_module
 
     monkeypatch.setattr(sys, "stdout", io.StringIO())
-    cli_module._stream_gone()
+    cli_module.stream_gone()
     assert sys.stdout.name == os.devnull
     sys.stdout.write("goes nowhere\n")
     sys.stdout.close()

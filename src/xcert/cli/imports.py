@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xcert.cli import _console, _is_terminal, _open, _print_problems, app
+from xcert.cli.app import app, open_db
+from xcert.cli.console import console, is_terminal, print_problems
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def import_(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )
-    conn = _open()
+    conn = open_db()
     with _progress() as on_progress:
         outcome = run_import(conn, files, options, on_progress)
     conn.close()
@@ -102,7 +103,7 @@ class _progress:
         self.task: TaskID | None = None
 
     def __enter__(self) -> "ProgressCallback | None":
-        if not _is_terminal(sys.stderr):
+        if not is_terminal(sys.stderr):
             return None
 
         def update(done: int, total: int) -> None:
@@ -111,7 +112,7 @@ class _progress:
             if self.bar is None:
                 from rich.progress import Progress
 
-                self.bar = Progress(console=_console(stderr=True).rich, transient=True)
+                self.bar = Progress(console=console(stderr=True).rich, transient=True)
                 self.bar.start()
                 self.task = self.bar.add_task("导入中", total=total)
             assert self.task is not None  # added with the bar
@@ -127,7 +128,7 @@ class _progress:
 def print_import(outcome: "ImportOutcome", options) -> None:
     from xcert.read.headers import KIND_LABELS
 
-    out = _console()
+    out = console()
     verb = "将" if options.dry_run else "" if outcome.written else "可"
     for report in outcome.files:
         detail = report.format
@@ -172,11 +173,11 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             out.print(f"  …另有 {len(report.warnings) - 50} 条提示")
     problems = outcome.problems
     if problems:
-        _print_problems(problems)
+        print_problems(problems)
     if options.dry_run:
         out.print("试运行（--dry-run）：没有写入任何数据。")
     elif problems and not options.skip_invalid:
-        _console(stderr=True).print(
+        console(stderr=True).print(
             f"发现 {len(problems)} 处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
             markup=False,
         )
@@ -185,7 +186,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
 def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
     from xcert.output.rejects import write_rejects
 
-    out = _console()
+    out = console()
     count = sum(len(f.rejected_rows) for f in outcome.files)
     if not count:
         out.print(f"没有被拒绝的行，未生成 {path}")

@@ -8,15 +8,10 @@ from typing import Annotated
 import typer
 
 from xcert import clock
-from xcert.cli import _console, _db_path, _open, app
+from xcert.cli.app import app, db_path, open_db
+from xcert.cli.console import console
+from xcert.cli.options import number
 from xcert.errors import XcertError
-
-
-def _number(value: int | None) -> int | None:
-    """A write or session number: positive, and small enough for SQLite."""
-    if value is not None and not 1 <= value <= 2**62:
-        raise typer.BadParameter(f"{value} 不是有效的编号（应为正整数）")
-    return value
 
 
 def _count(value: int) -> int:
@@ -40,7 +35,7 @@ def log(
 
     if format_ not in ("table", "json"):
         raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
-    conn = _open(create=False)
+    conn = open_db(create=False)
     writes = journal.writes(conn, limit=limit)
     conn.close()
     if format_ == "json":
@@ -53,7 +48,7 @@ def log(
         return
     from rich.table import Table
 
-    out = _console()
+    out = console()
     if not writes:
         out.print("还没有任何写入")
         return
@@ -83,7 +78,7 @@ def log(
 @app.command()
 def undo(
     write_id: Annotated[
-        int, typer.Argument(callback=_number, help="要撤销的写入编号（见 xcert log）")
+        int, typer.Argument(callback=number, help="要撤销的写入编号（见 xcert log）")
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只说明会改动什么，不写入")] = False,
 ) -> None:
@@ -95,7 +90,7 @@ def undo(
     """
     from xcert.store import journal
 
-    conn = _open(create=False)
+    conn = open_db(create=False)
     done = journal.undo(conn, write_id, dry_run=dry_run)
     conn.close()
     parts = []
@@ -112,9 +107,9 @@ def undo(
 
     what = "；".join(parts) or "没有需要改回的数据"
     if dry_run:
-        _console().print(f"（试运行，未写入）撤销第 {write_id} 次写入将会：{what}")
+        console().print(f"（试运行，未写入）撤销第 {write_id} 次写入将会：{what}")
     else:
-        _console().print(f"已撤销第 {write_id} 次写入（记为第 {done.undo_id} 次写入）：{what}")
+        console().print(f"已撤销第 {write_id} 次写入（记为第 {done.undo_id} 次写入）：{what}")
 
 
 _TABLE_LABELS = {
@@ -146,14 +141,14 @@ def backup(
     """
     from xcert.store import backup as backups
 
-    target = backups.target_path(_db_path(), dest)
-    conn = _open(create=False)
+    target = backups.target_path(db_path(), dest)
+    conn = open_db(create=False)
     try:
         backups.backup(conn, target)
     finally:
         conn.close()
     size = target.stat().st_size
-    _console().print(f"已备份到 {target}（{size / 1024:.0f} KB，已校验）")
+    console().print(f"已备份到 {target}（{size / 1024:.0f} KB，已校验）")
 
 
 @app.command()
@@ -176,13 +171,13 @@ def purge(
         raise typer.BadParameter(
             f"{graduated_before} 不是合理的届别", param_hint="--graduated-before"
         )
-    conn = _open(create=False)
+    conn = open_db(create=False)
     found = purging.purge(conn, graduated_before, dry_run=dry_run)
     conn.close()
     who = f"{graduated_before} 届以前的 {found.students} 名学生"
     detail = f"身份证号 {found.id_numbers} 个、电话 {found.phones} 个"
     history = f"，以及写入记录里 {found.earlier} 条旧值中的个人信息" if found.earlier else ""
-    out = _console()
+    out = console()
     if not found.students and not found.earlier:
         out.print(f"{graduated_before} 届以前的学生没有需要清除的个人信息")
     elif dry_run:
@@ -190,7 +185,7 @@ def purge(
     else:
         out.print(f"已清除 {who}的{detail}{history}（第 {found.write_id} 次写入）")
     if found.wal_kept:
-        _console(stderr=True).print(
+        console(stderr=True).print(
             "注意：另一个程序正打开着数据库，预写日志（.db-wal）里可能还留有旧值；"
             "等它关闭后再运行一次同样的 xcert purge 即可清掉"
         )
@@ -240,11 +235,11 @@ def summary(
             ) from None
         if not 2000 <= as_of.year <= 2100:
             raise typer.BadParameter(f"「{day}」不是合理的日期", param_hint="--date")
-    conn = _open(create=False)
+    conn = open_db(create=False)
     span = summary_.window(conn, since=since, day=as_of, now=clock.now())
     # a one-off --since leaves the nightly run's memory alone (and so does an earlier --date)
     paths = summary_.write(conn, span, output_dir, formats, templates, remember_run=since is None)
     conn.close()
     if not quiet:
         since_text = span.since.isoformat(sep=" ", timespec="minutes")
-        _console().print(f"已写日报（自 {since_text} 起）：" + "、".join(str(p) for p in paths))
+        console().print(f"已写日报（自 {since_text} 起）：" + "、".join(str(p) for p in paths))

@@ -6,7 +6,9 @@ import typer
 
 from xcert import clock
 from xcert.clean.idcard import mask_ids_in
-from xcert.cli import _console, _open, _option, app
+from xcert.cli.app import app, open_db
+from xcert.cli.console import console
+from xcert.cli.options import date_option, option
 from xcert.model import CERTIFICATE_KIND_LABELS, OUTCOME_LABELS
 
 
@@ -22,11 +24,11 @@ def certs() -> None:
 
     from xcert.office import catalogue
 
-    conn = _open(create=False)
+    conn = open_db(create=False)
     certificates = catalogue.Catalogue(conn).all()
     counts = catalogue.counts(conn)
     conn.close()
-    out = _console()
+    out = console()
     if not certificates:
         out.print(
             "证书目录是空的：导入证书目录文件（xcert import 证书目录.toml），或导入成绩表、签领名单"
@@ -58,12 +60,6 @@ def certs() -> None:
         )
 
 
-def _date(value: str | None, what: str):
-    from xcert.clean import cells as clean
-
-    return _option(clean.date_span, value, what)
-
-
 @app.command()
 def record(
     student: Annotated[str, typer.Argument(help="学生：学号、身份证号或姓名（姓名须唯一）")],
@@ -83,21 +79,21 @@ def record(
     from xcert.clean import cells as clean
     from xcert.office import entry
 
-    outcome = _option(clean.outcome, result, "--result")
-    level_word = _option(clean.level, level, "--level") if level else None
+    outcome = option(clean.outcome, result, "--result")
+    level_word = option(clean.level, level, "--level") if level else None
     scores = [
-        _option(clean.score, theory, "--theory"),
-        _option(clean.score, practical, "--practical"),
+        option(clean.score, theory, "--theory"),
+        option(clean.score, practical, "--practical"),
     ]
-    span = _date(date, "--date")
-    conn = _open(create=False)
+    span = date_option(date, "--date")
+    conn = open_db(create=False)
     done = entry.record(conn, student, cert, level_word, span, outcome, scores[0], scores[1])
     conn.close()
     verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}
     when = f"（{span.text}）" if span else "（未填日期）"
     parts = (done.student["name"], done.certificate.name, level_word)
     what = " ".join(str(part) for part in parts if part)
-    _console().print(f"{verb[done.state]}：{what}{when} {OUTCOME_LABELS[outcome]}")
+    console().print(f"{verb[done.state]}：{what}{when} {OUTCOME_LABELS[outcome]}")
 
 
 @app.command()
@@ -124,13 +120,13 @@ def sign(
     signer = clean.name(by)
     if not signer:
         raise typer.BadParameter("不能为空", param_hint="--by")
-    span = _date(date, "--date")
+    span = date_option(date, "--date")
     if span is not None and not span.is_day:
         raise typer.BadParameter(
             f"「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28", param_hint="--date"
         )
     on = span.start.isoformat() if span else clock.today().isoformat()
-    conn = _open(create=False)
+    conn = open_db(create=False)
     signed = entry.sign(
         conn,
         signer,
@@ -140,7 +136,7 @@ def sign(
         certificate=cert,
     )
     conn.close()
-    out = _console()
+    out = console()
     out.print(f"已登记 {len(signed)} 张证书由「{signer}」于 {on} 签领：")
     for award in signed:
         line = f"  {mask_ids_in(award.student_no or '')} {award.name}  {award.certificate}"

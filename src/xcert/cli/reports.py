@@ -6,7 +6,8 @@ from typing import Annotated
 import typer
 
 from xcert import clock
-from xcert.cli import _console, _open, app
+from xcert.cli.app import app, open_db
+from xcert.cli.console import console
 from xcert.errors import XcertError
 
 _EXTENSIONS = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
@@ -82,7 +83,7 @@ def render(
     from xcert.clean import cells as clean
     from xcert.output import render as reports
 
-    out_ = _console()
+    out_ = console()
     if list_:
         for report in reports.REPORTS.values():
             out_.print(f"{report.name:18}{report.title}：{report.needs}")
@@ -120,7 +121,7 @@ def render(
         day = span.start
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"{templates} 不是文件夹", param_hint="--templates")
-    conn = _open(create=False)
+    conn = open_db(create=False)
     result = reports.render(
         conn,
         name,

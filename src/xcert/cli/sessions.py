@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from xcert import clock
-from xcert.cli import _console, _open, _option, app
-from xcert.cli.ops import _number
+from xcert.cli.app import app, open_db
+from xcert.cli.console import console
+from xcert.cli.options import date_option, number, option
 from xcert.errors import XcertError
 
 session_app = typer.Typer(help="考试场次：证书、等级、日期、考点和容量。", no_args_is_help=True)
@@ -33,15 +34,14 @@ def session_add(
     例：xcert session add --cert 数控车铣加工 --level 中级 --date 2026-12-12 --capacity-per-day 30 --days 2
     """
     from xcert.clean import cells as clean
-    from xcert.cli.records import _date
     from xcert.office import sessions
 
     level_ = _level(level)
     try:
-        span = _date(date, "--date")
+        span = date_option(date, "--date")
     except XcertError as exc:
         raise typer.BadParameter(exc.reason, param_hint="--date") from None
-    conn = _open(create=False)
+    conn = open_db(create=False)
     session_id, state = sessions.add(
         conn, clean.text(cert), level_, span, site, capacity_per_day, days
     )
@@ -49,7 +49,7 @@ def session_add(
     conn.close()
     done = {"added": "已新建", "updated": "已更新", "unchanged": "已有，未改变"}[state]
     capacity = "不限" if session.capacity is None else f"{session.capacity} 人"
-    _console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量 {capacity}")
+    console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量 {capacity}")
 
 
 def _today() -> str:
@@ -60,7 +60,7 @@ def _today() -> str:
 def _level(value: str | None) -> str | None:
     from xcert.clean import cells as clean
 
-    return _option(clean.level, value, "--level")
+    return option(clean.level, value, "--level")
 
 
 @session_app.command("list")
@@ -76,10 +76,10 @@ def session_list(
 
     from xcert.office import sessions
 
-    conn = _open(create=False)
+    conn = open_db(create=False)
     rows = sessions.listing(conn, upcoming_from=clock.today().isoformat() if upcoming else None)
     conn.close()
-    out = _console()
+    out = console()
     if not rows:
         out.print("还没有考试场次：xcert session add 新建，或导入考试成绩表")
         return
@@ -103,7 +103,7 @@ def session_list(
 @app.command()
 def select(
     session: Annotated[
-        int, typer.Option("--session", callback=_number, help="考试场次编号（xcert session list）")
+        int, typer.Option("--session", callback=number, help="考试场次编号（xcert session list）")
     ],
     scores: Annotated[Path, typer.Option("--scores", help="选拔成绩表（学号或班级+姓名，成绩）")],
     group: Annotated[str, typer.Option("--group", help="按什么分组：class、major、department")],
@@ -133,7 +133,7 @@ def select(
         quota_ = selection.parse_quota(quota)
     except XcertError as exc:
         raise typer.BadParameter(exc.reason, param_hint="--quota") from None
-    conn = _open(create=False)
+    conn = open_db(create=False)
     result = score_files.select(
         conn, session, scores, group, quota_, retest=retest, dry_run=dry_run, sheet=sheet
     )
@@ -147,7 +147,7 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
 
     from xcert.office.selection import GROUPS
 
-    out = _console()
+    out = console()
     what = "第二次选拔" if result.round == 2 else "选拔"
     out.print(
         f"{result.session.label}：{what}，按{GROUPS[result.group_by]}分组，名额 {result.quota}"
@@ -212,7 +212,7 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
 
 @app.command()
 def register(
-    session: Annotated[int, typer.Option("--session", callback=_number, help="考试场次编号")],
+    session: Annotated[int, typer.Option("--session", callback=number, help="考试场次编号")],
     student: Annotated[
         list[str] | None, typer.Option("--student", help="学生：学号、身份证号或姓名；可写多次")
     ] = None,
@@ -228,13 +228,13 @@ def register(
 
     if not student and class_code is None:
         raise typer.BadParameter("请给出 --student 或 --class")
-    conn = _open(create=False)
+    conn = open_db(create=False)
     changed, same = sessions.enter(conn, session, student or [], class_code, remove=remove)
     now = sessions.get(conn, session)
     conn.close()
-    out = _console()
+    out = console()
     if not remove and now.is_past(_today()):
-        _console(stderr=True).print(f"注意：{now.label} 的日期已过，这是补录报名吗？")
+        console(stderr=True).print(f"注意：{now.label} 的日期已过，这是补录报名吗？")
     already = f"（{same} 人本来就{'没有报名' if remove else '已报名'}）" if same else ""
     capacity = "不限" if now.capacity is None else str(now.capacity)
     verb = "取消报名" if remove else "报名"
@@ -247,7 +247,7 @@ app.add_typer(export_app, name="export")
 
 @export_app.command("registrations")
 def export_registrations(
-    session: Annotated[int, typer.Option("--session", callback=_number, help="考试场次编号")],
+    session: Annotated[int, typer.Option("--session", callback=number, help="考试场次编号")],
     output: Annotated[Path, typer.Option("-o", "--output", help="写到这个 .xlsx 文件")],
     profile: Annotated[
         Path | None,
@@ -265,12 +265,12 @@ def export_registrations(
     if output.suffix.lower() != ".xlsx" and not output.is_dir():  # a folder: said below
         raise typer.BadParameter(f"报名表导出为 .xlsx 文件，不是「{output.name}」", param_hint="-o")
     columns = export.load_profile(profile)
-    conn = _open(create=False)
+    conn = open_db(create=False)
     done = export.registrations(conn, session, output, columns)
     conn.close()
-    out = _console()
+    out = console()
     out.print(f"已导出 {done.session.label} 的报名名单 {done.rows} 人：{done.path}")
-    _console(stderr=True).print(
+    console(stderr=True).print(
         "注意：这个文件含完整身份证号，只用于上传报名平台，用完请删除，不要外传。"
     )
 
@@ -278,7 +278,7 @@ def export_registrations(
 @app.command()
 def check(
     session: Annotated[
-        int | None, typer.Option("--session", callback=_number, help="只核对这一场考试")
+        int | None, typer.Option("--session", callback=number, help="只核对这一场考试")
     ] = None,
     format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
 ) -> None:
@@ -291,7 +291,7 @@ def check(
 
     if format_ not in ("table", "json"):
         raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
-    conn = _open(create=False)
+    conn = open_db(create=False)
     if session is not None:
         sessions_.get(conn, session)  # a wrong number is an error, not an empty report
     found = check_.check(conn, session_id=session)
@@ -303,7 +303,7 @@ def check(
         return
     from rich.table import Table
 
-    out = _console()
+    out = console()
     for key, rows in found.items():
         title = f"{check_.CATEGORIES[key]}：{len(rows)}"
         if not rows:

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from xcert.cli import WIDE_COLUMNS, _console, _open, app
+from xcert.cli.app import app, open_db
+from xcert.cli.console import WIDE_COLUMNS, console
 from xcert.errors import XcertError
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -66,7 +67,7 @@ def stats(
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
 
-    conn = _open(create=False)
+    conn = open_db(create=False)
     if list_ is not None:
         people = figures_.students_behind(
             conn, list_, year=year, cohort=cohort, all_kinds=all_kinds
@@ -99,7 +100,7 @@ def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None
     else:
         from rich.table import Table
 
-        out = _console()
+        out = console()
         for table in tables:
             view = Table(title=table.title)
             for label in table.header:
@@ -149,8 +150,8 @@ def target_set(
         rate = targets.pass_rate_value(pass_rate, "--pass-rate") if pass_rate is not None else None
     except XcertError as exc:
         raise typer.BadParameter(exc.reason) from None
-    conn = _open(create=False)
+    conn = open_db(create=False)
     state = targets.set_target(conn, targets.Target(year, participants, rate, certificates))
     conn.close()
     said = {"added": "设置", "updated": "更新", "unchanged": "是这样，未改变"}[state]
-    _console().print(f"{year} 年目标已{said}")
+    console().print(f"{year} 年目标已{said}")

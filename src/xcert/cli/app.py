@@ -1,0 +1,190 @@
+"""The Typer app: the group that turns errors into one line, the global options
+(--db, --debug, --version, XCERT_NOW) and opening the database for a command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from xcert import __version__, clock
+from xcert.cli.console import is_terminal, print_problems, stream_gone
+from xcert.cli.usage import usage_message
+from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    from xcert.store.connect import Connection
+
+
+class Group(TyperGroup):
+    """Turns a user's error into one stderr line and exit 1, for every command."""
+
+    # --help lists the commands in the order an office works, not as the modules load
+    ORDER = (
+        "init", "demo", "import", "find", "certs", "record", "sign", "session", "select",
+        "register", "export", "check", "stats", "target", "render", "summary", "log",
+        "undo", "backup", "purge",
+    )  # fmt: skip
+
+    def list_commands(self, ctx):
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        # Help in a pipe: whole lines, like our own output. Typer reads the variable when
+        # help is first due; it is this run's only, never left to later runs or children.
+        widen = not is_terminal(sys.stdout) and "TERMINAL_WIDTH" not in os.environ
+        if widen:
+            os.environ["TERMINAL_WIDTH"] = "200"
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("已中断，没有写入任何数据。", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            # Click's usage errors (vendored by newer Typer, imported by older): by name
+            if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+                raise
+            if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
+                typer.echo(f"用法错误：{usage_message(exc)}", err=True)
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        finally:
+            if widen:
+                os.environ.pop("TERMINAL_WIDTH", None)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def parse_args(self, ctx, args):
+        state["command"] = command_line(without_global_options(args))
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except XcertError as exc:
+            if state["debug"]:
+                raise
+            if exc.problems:
+                print_problems(exc.problems)
+            typer.echo(f"错误：{exc.reason}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("已中断，没有写入任何数据。", err=True)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:  # output that is not a Console's (a JSON dump) met `| head`
+            stream_gone()
+            raise typer.Exit(1) from None
+        except Exception as exc:  # a bug: one line, and the way to see more
+            if is_busy(exc) and not state["debug"]:
+                typer.echo(
+                    "错误：数据库正被另一个 xcert 占用，等了 30 秒仍未完成；请稍后再试", err=True
+                )
+                raise typer.Exit(1) from None
+            if state["debug"] or type(exc).__module__.startswith(("typer", "click")):
+                raise  # usage errors and exits: Typer prints them (exit 2) as usual
+            typer.echo(
+                f"内部错误：{type(exc).__name__}: {exc}（加 --debug 可看详细信息；请报告此问题）",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+def without_global_options(args: list[str]) -> list[str]:
+    """The command line for the write log: the database path is the log's own."""
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--db":
+            skip = True
+        elif not arg.startswith("--db=") and arg != "--debug":
+            out.append(arg)
+    return out
+
+
+def command_line(args: list[str]) -> str:
+    """The command as the user typed it (after the global options), for `xcert log`:
+    ID numbers in it masked, a file name in another encoding made storable."""
+    from xcert.clean.idcard import mask_ids_in
+    from xcert.store.connect import storable
+
+    return mask_ids_in(storable(" ".join(["xcert", *args])))
+
+
+def is_busy(exc: Exception) -> bool:
+    """SQLite gave up waiting for another process's write (after the busy timeout)."""
+    return type(exc).__name__ == "OperationalError" and "locked" in str(exc)
+
+
+app = typer.Typer(
+    name="xcert",
+    cls=Group,
+    help="1+X 证书试点管理：花名册、考证成绩、发证签领与年度统计，数据都在一个 SQLite 文件里。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+state: dict[str, object] = {"db": Path("xcert.db"), "debug": False, "command": None}
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"xcert {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="数据库文件；默认取环境变量 XCERT_DB，再默认 ./xcert.db",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示 Python 调用栈（给开发者看）")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=show_version, is_eager=True, help="显示版本号")
+    ] = False,
+) -> None:
+    """xcert [--db PATH] COMMAND ..."""
+    state["db"] = (db or Path(os.environ.get("XCERT_DB") or "xcert.db")).expanduser()
+    state["debug"] = debug
+    set_clock(os.environ.get(clock.ENV))
+
+
+def set_clock(text: str | None) -> None:
+    """XCERT_NOW=2026-11-25T20:00 runs a command as on that day (a clerk's report of a
+    past day reproduced); read here, at the edge, and nowhere else."""
+    if not text:
+        return
+    try:
+        clock.freeze(clock.parse(text))
+    except ValueError as exc:
+        typer.echo(f"用法错误：{exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def db_path() -> Path:
+    return Path(state["db"])  # type: ignore[arg-type]
+
+
+def open_db(create: bool = True) -> Connection:
+    from xcert.store import schema
+
+    command = state["command"]
+    return schema.open_db(db_path(), create=create, command=str(command) if command else None)

@@ -1,0 +1,36 @@
+"""Option values checked as a clerk would type them; a value that cannot be is a
+usage mistake (exit 2) named by its option."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
+
+from xcert.clean import cells as clean
+from xcert.clean.cells import DateSpan
+
+T = TypeVar("T")
+
+
+def option(cleaner: Callable[[object], T], value: object, name: str) -> T | None:
+    """An option's value cleaned as a cell would be; a value that cannot be is a usage
+    mistake (exit 2), named by its option."""
+    if value is None:
+        return None
+    try:
+        return cleaner(value)
+    except clean.CellError as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+def number(value: int | None) -> int | None:
+    """A write or session number: positive, and small enough for SQLite."""
+    if value is not None and not 1 <= value <= 2**62:
+        raise typer.BadParameter(f"{value} 不是有效的编号（应为正整数）")
+    return value
+
+
+def date_option(value: str | None, what: str) -> DateSpan | None:
+    return option(clean.date_span, value, what)
