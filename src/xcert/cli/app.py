@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -35,17 +37,24 @@ class Group(TyperGroup):
         rank = {name: i for i, name in enumerate(self.ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
+    def main(  # type: ignore[override]  # Click's own is looser; this is how xcert calls it
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
         """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         # Help in a pipe: whole lines, like our own output. Typer reads the variable when
         # help is first due; it is this run's only, never left to later runs or children.
         widen = not is_terminal(sys.stdout) and "TERMINAL_WIDTH" not in os.environ
         if widen:
             os.environ["TERMINAL_WIDTH"] = "200"
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         except typer.Abort:
             typer.echo("已中断，没有写入任何数据。", err=True)
             sys.exit(130)
@@ -55,21 +64,21 @@ class Group(TyperGroup):
                 raise
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
                 typer.echo(f"用法错误：{usage_message(exc)}", err=True)
-            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+            sys.exit(getattr(exc, "exit_code", 2))
         finally:
             if widen:
                 os.environ.pop("TERMINAL_WIDTH", None)
         sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
-        state["command"] = command_line(without_global_options(args))
+        state.command = command_line(without_global_options(args))
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except XcertError as exc:
-            if state["debug"]:
+            if state.debug:
                 raise
             if exc.problems:
                 print_problems(exc.problems)
@@ -82,12 +91,12 @@ class Group(TyperGroup):
             stream_gone()
             raise typer.Exit(1) from None
         except Exception as exc:  # a bug: one line, and the way to see more
-            if is_busy(exc) and not state["debug"]:
+            if is_busy(exc) and not state.debug:
                 typer.echo(
                     "错误：数据库正被另一个 xcert 占用，等了 30 秒仍未完成；请稍后再试", err=True
                 )
                 raise typer.Exit(1) from None
-            if state["debug"] or type(exc).__module__.startswith(("typer", "click")):
+            if state.debug or type(exc).__module__.startswith(("typer", "click")):
                 raise  # usage errors and exits: Typer prints them (exit 2) as usual
             typer.echo(
                 f"内部错误：{type(exc).__name__}: {exc}（加 --debug 可看详细信息；请报告此问题）",
@@ -135,7 +144,17 @@ app = typer.Typer(
 )
 
 
-state: dict[str, object] = {"db": Path("xcert.db"), "debug": False, "command": None}
+@dataclass
+class State:
+    """This run's global options: the database, --debug, and the command line the
+    write log records."""
+
+    db: Path = Path("xcert.db")
+    debug: bool = False
+    command: str | None = None
+
+
+state = State()
 
 
 def show_version(value: bool) -> None:
@@ -162,8 +181,8 @@ def global_options(
     ] = False,
 ) -> None:
     """xcert [--db PATH] COMMAND ..."""
-    state["db"] = (db or Path(os.environ.get("XCERT_DB") or "xcert.db")).expanduser()
-    state["debug"] = debug
+    state.db = (db or Path(os.environ.get("XCERT_DB") or "xcert.db")).expanduser()
+    state.debug = debug
     set_clock(os.environ.get(clock.ENV))
 
 
@@ -180,11 +199,11 @@ def set_clock(text: str | None) -> None:
 
 
 def db_path() -> Path:
-    return Path(state["db"])  # type: ignore[arg-type]
+    return state.db
 
 
 def open_db(create: bool = True) -> Connection:
     from xcert.store import schema
 
-    command = state["command"]
-    return schema.open_db(db_path(), create=create, command=str(command) if command else None)
+    command = state.command
+    return schema.open_db(db_path(), create=create, command=command)

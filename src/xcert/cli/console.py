@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, cast
 
 from xcert.errors import Problem
+
+if TYPE_CHECKING:
+    from rich.console import Console as RichConsole
 
 # 学号 and the masked ID stay on one line in a table; names and majors fold.
 WIDE_COLUMNS = {"学号": 10, "身份证号": 18}
@@ -42,7 +46,7 @@ class Console:
     def __init__(self, stderr: bool) -> None:
         self.stderr = stderr
         self.is_terminal = is_terminal(sys.stderr if stderr else sys.stdout)
-        self._rich = None
+        self._rich: RichConsole | None = None
 
     def print(self, *objects: object, style: str | None = None, markup: bool | None = None):
         """Like rich's print, with only these options; `style` shows on a terminal only."""
@@ -50,7 +54,7 @@ class Console:
         try:
             if not self.is_terminal and all(type(o) is str for o in objects):
                 stream = sys.stderr if self.stderr else sys.stdout
-                stream.write(" ".join(objects) + "\n")  # type: ignore[arg-type]
+                stream.write(" ".join(cast("tuple[str, ...]", objects)) + "\n")
                 stream.flush()  # in a log that takes both, report and problems stay in order
             else:
                 self.rich.print(*objects, style=style, markup=markup)
@@ -58,7 +62,7 @@ class Console:
             stream_gone(self.stderr)
 
     @property
-    def rich(self):
+    def rich(self) -> RichConsole:
         """The rich Console behind it, made when first needed."""
         if self._rich is None:
             from rich.console import Console
@@ -76,7 +80,7 @@ class Console:
                     soft_wrap=True,
                 )
             # rich would exit 1 when the reader goes; the command carries on instead
-            self._rich.on_broken_pipe = lambda: stream_gone(self.stderr)  # type: ignore[method-assign]
+            self._rich.on_broken_pipe = lambda: stream_gone(self.stderr)  # type: ignore[method-assign]  # rich's handler would exit 1
         return self._rich
 
 

@@ -100,10 +100,10 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
         for fmt in ("md", "html") if name in render.FORM_REPORTS else ("md", "html", "xlsx"):
             path = folder / f"{name}.{fmt}"
             result = render.render(conn, name, fmt, **options)
-            if fmt == "xlsx":
-                render.write_xlsx(path, result)  # type: ignore[arg-type]
+            if isinstance(result, str):
+                path.write_text(result, encoding="utf-8")
             else:
-                path.write_text(str(result), encoding="utf-8")
+                render.write_xlsx(path, result)
             written.append(path)
     return written
 

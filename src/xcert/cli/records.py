@@ -80,6 +80,7 @@ def record(
     from xcert.office import entry
 
     outcome = option(clean.outcome, result, "--result")
+    assert outcome is not None  # --result is required
     level_word = option(clean.level, level, "--level") if level else None
     scores = [
         option(clean.score, theory, "--theory"),

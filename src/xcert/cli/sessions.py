@@ -41,6 +41,7 @@ def session_add(
         span = date_option(date, "--date")
     except XcertError as exc:
         raise typer.BadParameter(exc.reason, param_hint="--date") from None
+    assert span is not None  # --date is required
     conn = open_db(create=False)
     session_id, state = sessions.add(
         conn, clean.text(cert), level_, span, site, capacity_per_day, days

@@ -14,7 +14,8 @@ BY = ("year", "certificate", "level", "class", "major", "department")
 
 def _choice(allowed: tuple[str, ...], option: str, aliases: dict[str, str] | None = None):
     def check(value: str | None) -> str | None:
-        value = (aliases or {}).get(value, value)  # type: ignore[arg-type]
+        if value is not None:
+            value = (aliases or {}).get(value, value)
         if value is not None and value not in allowed:
             raise typer.BadParameter(
                 f"「{value}」不可用；可用：{'、'.join(allowed)}", param_hint=option

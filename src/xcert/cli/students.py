@@ -160,8 +160,8 @@ def demo(
         "考核成绩和考证签领名单\n",
         style="bold",
     )
-    command = state["command"]
-    result = demo.run(db_path, files, str(command) if command else None)
+    command = state.command
+    result = demo.run(db_path, files, command)
     from xcert.cli.imports import print_import
 
     print_import(result.outcome, result.options)

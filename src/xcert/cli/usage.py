@@ -46,7 +46,7 @@ def usage_message(exc: Exception) -> str:
         if hint and not text.startswith(hint):  # our own messages may name the option
             text = f"{hint}：{text}"
     else:
-        text = exc.format_message()  # type: ignore[attr-defined]
+        text = getattr(exc, "format_message", exc.__str__)()  # Click's own sentence
     where = (
         f"xcert {ctx.command_path.split(' ', 1)[1]}" if ctx and " " in ctx.command_path else "xcert"
     )
@@ -60,8 +60,9 @@ def range_words(limits: str) -> str:
     at_least = re.search(r"x>=?([-\d.]+)", limits)
     if low and high:
         return f"{low.group(1)} 到 {high.group(1)}"
-    if at_least or low:
-        return f"不小于 {(at_least or low).group(1)}"  # type: ignore[union-attr]
+    bound = at_least or low
+    if bound:
+        return f"不小于 {bound.group(1)}"
     if high:
         return f"不大于 {high.group(1)}"
     return limits

@@ -113,6 +113,12 @@ class SheetRow:
         return self
 
 
+def sheet_row(ref: object) -> SheetRow:
+    """The handle an import gave a row (`RowIn.ref`, `Refusal.ref`), back as its type."""
+    assert isinstance(ref, SheetRow), ref
+    return ref
+
+
 @dataclass(slots=True)
 class SheetColumns:
     """A sheet's accepted rows column by column: the form a large import works in (a
@@ -162,6 +168,61 @@ class SheetColumns:
         )
 
 
+@dataclass(slots=True)
+class _Cleaned:
+    """A sheet's data rows, each wanted column as read and as cleaned, and the reason
+    per failing row index of each column."""
+
+    data: list[list[object]]
+    raw: dict[str, list[object]]
+    values: dict[str, list[object]]
+    failures: dict[str, dict[int, str]]
+
+
+def _clean_columns(sheet: Sheet, header: HeaderMap, fields: list[str]) -> _Cleaned:
+    data = sheet.rows[header.row + 1 :]
+    cleaned = _Cleaned(data, {}, {}, {})
+    # Sheets are mostly rectangular (calamine pads rows): then take columns in C.
+    rectangular = bool(data) and min(map(len, data)) > max(header.columns[f] for f in fields)
+    for fld in fields:
+        col = header.columns[fld]
+        if rectangular:
+            raw = list(map(operator.itemgetter(col), data))
+        else:
+            raw = [cells[col] if col < len(cells) else None for cells in data]
+        cleaned.raw[fld] = raw
+        cleaned.values[fld], cleaned.failures[fld] = _clean_column(raw, CLEANERS[fld])
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class _Lead:
+    """What tells a data row from a blank row, a repeated header or a note: the lead
+    column (the name, else the first) and its header text, and the required fields."""
+
+    fields: list[str]
+    at: int
+    header: str
+    required: list[tuple[str, int]]
+
+
+def _verdict(index: int, lead: _Lead, cleaned: _Cleaned, failing_rows: set[int]) -> str:
+    """'skip' (blank, a repeated header), 'note', 'reject' or 'keep' for a suspect row."""
+    row_values = tuple(cleaned.values[f][index] for f in lead.fields)
+    width = len(lead.fields)
+    blanks = row_values.count(None)
+    lead_value = row_values[lead.at]
+    if blanks == width or lead_value == lead.header:
+        return "skip"  # a blank row, or the header repeated on each printed page
+    filled = width - blanks
+    missing = any(row_values[at] is None for _, at in lead.required)
+    if (
+        missing or filled == 1 or row_values.count(lead_value) == filled or index in failing_rows
+    ) and is_note({f: cleaned.raw[f][index] for f in lead.fields}):
+        return "note"
+    return "reject" if index in failing_rows or missing else "keep"
+
+
 def sheet_columns(
     label: str,
     sheet: Sheet,
@@ -179,78 +240,61 @@ def sheet_columns(
     on a clean sheet there are none, and the cleaned columns pass through whole."""
     fields = [f for f in header.columns if f in wanted]
     first = header.row + 1
-    data = sheet.rows[first:]
-    raw: dict[str, list[object]] = {}
-    values: dict[str, list[object]] = {}
-    failures: dict[str, dict[int, str]] = {}
-    # Sheets are mostly rectangular (calamine pads rows): then take columns in C.
-    rectangular = bool(data) and min(map(len, data)) > max(header.columns[f] for f in fields)
-    for fld in fields:
-        col = header.columns[fld]
-        if rectangular:
-            raw[fld] = list(map(operator.itemgetter(col), data))
-        else:
-            raw[fld] = [cells[col] if col < len(cells) else None for cells in data]
-        values[fld], failures[fld] = _clean_column(raw[fld], CLEANERS[fld])
+    cleaned = _clean_columns(sheet, header, fields)
     header_cells = sheet.rows[header.row]
-    whole = SheetColumns(
-        sheet.name, header, header_cells, data, range(first + 1, first + 1 + len(data)), values
+    rows = range(first + 1, first + 1 + len(cleaned.data))
+    whole = SheetColumns(sheet.name, header, header_cells, cleaned.data, rows, cleaned.values)
+    failing_rows = {index for failed in cleaned.failures.values() for index in failed}
+    name = "name" if "name" in fields else fields[0]
+    lead_cell = header_cells[header.columns[name]]
+    lead = _Lead(
+        fields,
+        fields.index(name),
+        clean.name(lead_cell) if name == "name" else clean.text(lead_cell),
+        [(f, fields.index(f)) for f in required if f in fields],
     )
-    failing_rows = {index for failed in failures.values() for index in failed}
-    width = len(fields)
-    lead = "name" if "name" in fields else fields[0]
-    lead_at = fields.index(lead)
-    lead_cell = header_cells[header.columns[lead]]
-    lead_header = clean.name(lead_cell) if lead == "name" else clean.text(lead_cell)
-    suspects = suspect_rows(fields, values, failing_rows, lead, lead_header)
-    must = [(f, fields.index(f)) for f in required if f in fields]
+    suspects = suspect_rows(fields, cleaned.values, failing_rows, name, lead.header)
     dropped: set[int] = set()  # suspects that are not accepted
-    data_rows = len(data)
+    data_rows = len(cleaned.data)
     for index in sorted(suspects):
-        row_values = tuple(values[f][index] for f in fields)
-        blanks = row_values.count(None)
-        lead_value = row_values[lead_at]
-        if blanks == width or lead_value == lead_header:
-            # a blank row, or the header repeated on each printed page
-            dropped.add(index)
-            data_rows -= 1
+        verdict = _verdict(index, lead, cleaned, failing_rows)
+        if verdict == "keep":
             continue
-        row_number = first + index + 1
-        filled = width - blanks
-        missing = [f for f, at in must if row_values[at] is None]
-        if (
-            missing
-            or filled == 1
-            or row_values.count(lead_value) == filled
-            or index in failing_rows
-        ) and is_note({f: raw[f][index] for f in fields}):
-            note = next((t for f in fields if (t := clean.text(raw[f][index]))), "")
-            report.warnings.append(
-                Problem(
-                    label,
-                    "只有一个值的行（像是备注或合计），已忽略",
-                    sheet=sheet.name,
-                    row=row_number,
-                    value=shown_value("", note),
-                )
-            )
-            dropped.add(index)
-            data_rows -= 1
-            continue
-        if index in failing_rows or missing:
-            ref = whole.row(index)
-            reasons = [
-                cell_problem(label, ref, row_number, f, failures[f][index], raw[f][index])
-                for f in fields
-                if index in failures[f]
-            ]
-            reasons += [
-                cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing
-            ]
-            reject_row(report, ref, row_number, reasons)
-            dropped.add(index)
+        dropped.add(index)
+        data_rows -= verdict != "reject"
+        if verdict == "note":
+            report.warnings.append(_note(label, sheet.name, first + index + 1, cleaned, index))
+        elif verdict == "reject":
+            _reject(label, report, whole, cleaned, lead, index)
     summary.data_rows += data_rows
     return whole.drop(dropped)
+
+
+def _note(label: str, sheet: str, row: int, cleaned: _Cleaned, index: int) -> Problem:
+    note = next((t for col in cleaned.raw.values() if (t := clean.text(col[index]))), "")
+    return Problem(
+        label,
+        "只有一个值的行（像是备注或合计），已忽略",
+        sheet=sheet,
+        row=row,
+        value=shown_value("", note),
+    )
+
+
+def _reject(
+    label: str, report: FileReport, whole: SheetColumns, cleaned: _Cleaned, lead: _Lead, index: int
+) -> None:
+    """Every problem of a refused row, its cells' first, then its missing fields'."""
+    ref = whole.row(index)
+    row_number = ref.row
+    reasons = [
+        cell_problem(label, ref, row_number, f, failures[index], cleaned.raw[f][index])
+        for f, failures in cleaned.failures.items()
+        if index in failures
+    ]
+    missing = [f for f, at in lead.required if cleaned.values[f][index] is None]
+    reasons += [cell_problem(label, ref, row_number, f, f"{LABELS[f]}为空", None) for f in missing]
+    reject_row(report, ref, row_number, reasons)
 
 
 def suspect_rows(

@@ -10,11 +10,12 @@ import operator
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from xcert.clean import cells as clean
 from xcert.clean import idcard
 from xcert.errors import Problem
-from xcert.ingest.columns import SheetColumns, SheetRow, positions
+from xcert.ingest.columns import SheetColumns, positions, sheet_row
 from xcert.ingest.report import (
     FileReport,
     ImportOptions,
@@ -52,10 +53,22 @@ def roster_part(
     """Roster rows as students: identity present, warnings, and what xcert derives for a
     student whose row leaves it out: cohort (SPEC 2: enrolment year + programme length,
     else the class code's year) and gender (from the ID number). Column by column."""
-    ids = columns.column("id_number")
-    numbers = columns.column("student_no")
-    classes = columns.column("class_code")
-    nobody = [k for k in positions(ids) if numbers[k] is None and classes[k] is None]
+    columns = _with_identity(label, columns, report)
+    report.warnings.extend(_name_warnings(label, columns))
+    gender, mismatches = _derived_gender(label, columns)
+    report.warnings.extend(mismatches)
+    derived = {"gender": gender, "cohort": _derived_cohort(columns, options.program_years)}
+    return RosterPart(columns, derived)
+
+
+def _with_identity(label: str, columns: SheetColumns, report: FileReport) -> SheetColumns:
+    """The rows that name a student somehow (学号, ID or class); the others refused."""
+    numbers, classes = columns.column("student_no"), columns.column("class_code")
+    nobody = [
+        k
+        for k in positions(columns.column("id_number"))
+        if numbers[k] is None and classes[k] is None
+    ]
     for k in nobody:
         row = columns.row(k)
         reason = Problem(
@@ -65,66 +78,68 @@ def roster_part(
             row=row.row,
         )
         reject_row(report, row, row.row, [reason])
-    if nobody:
-        columns = columns.drop(nobody)
-        ids, classes = columns.column("id_number"), columns.column("class_code")
-    warnings: list[Problem] = []
-    names = columns.values["name"]
-    if any(c in "".join(names) for c in "?[]"):
-        for k, name in enumerate(names):
-            warning = clean.name_warning(name)  # type: ignore[arg-type]
-            if warning:
-                warnings.append(
-                    Problem(
-                        label, warning, sheet=columns.sheet, row=columns.row_numbers[k], value=name
-                    )
-                )
-    count = len(columns)
-    derived: dict[str, list[object]] = {}
-    from_id = (
-        [idcard.gender(i) if i is not None else None for i in ids]  # type: ignore[arg-type]
+    return columns.drop(nobody) if nobody else columns
+
+
+def _name_warnings(label: str, columns: SheetColumns) -> list[Problem]:
+    """A `?` or `[ ]` in a name (how rare characters get written): a warning (SPEC 2)."""
+    names = [str(name) for name in columns.values["name"]]
+    if not any(c in "".join(names) for c in "?[]"):
+        return []
+    return [
+        Problem(label, warning, sheet=columns.sheet, row=columns.row_numbers[k], value=name)
+        for k, name in enumerate(names)
+        if (warning := clean.name_warning(name))
+    ]
+
+
+def _derived_gender(label: str, columns: SheetColumns) -> tuple[list[object], list[Problem]]:
+    """The gender the ID number gives, where the row states none; and a warning where a
+    stated gender disagrees with the ID."""
+    ids = cast("list[str | None]", columns.column("id_number"))  # cleaned IDs, or blank
+    from_id: list[object] = (
+        [idcard.gender(i) if i is not None else None for i in ids]
         if None in ids
-        else list(map(idcard.gender, ids))  # type: ignore[arg-type]
+        else list(map(idcard.gender, cast("list[str]", ids)))
     )
-    if "gender" in columns.values:
-        stated = columns.values["gender"]
-        derived["gender"] = (
-            [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
-            if None in stated
-            else [None] * count
+    if "gender" not in columns.values:
+        return from_id, []
+    stated = columns.values["gender"]
+    derived: list[object] = (
+        [g if s is None else None for s, g in zip(stated, from_id, strict=True)]
+        if None in stated
+        else [None] * len(columns)
+    )
+    warnings = [
+        Problem(
+            label,
+            f"性别「{stated[k]}」与身份证号（{from_id[k]}）不符，请核对",
+            sheet=columns.sheet,
+            row=columns.row_numbers[k],
         )
-        agree = list(map(operator.eq, stated, from_id))
-        for k in positions(agree, False):
-            s, g = stated[k], from_id[k]
-            if s is not None and g is not None:
-                warnings.append(
-                    Problem(
-                        label,
-                        f"性别「{s}」与身份证号（{g}）不符，请核对",
-                        sheet=columns.sheet,
-                        row=columns.row_numbers[k],
-                    )
-                )
-    else:
-        derived["gender"] = from_id
-    years = options.program_years
+        for k in positions(list(map(operator.eq, stated, from_id)), False)
+        if stated[k] is not None and from_id[k] is not None
+    ]
+    return derived, warnings
+
+
+def _derived_cohort(columns: SheetColumns, years: int) -> list[object]:
+    """Where a row states no cohort: its 入学年份, else its class code's year, + 学制."""
     cohorts, enrolled = columns.column("cohort"), columns.column("enrollment_year")
     if None not in cohorts:
-        derived["cohort"] = [None] * count
-    elif "cohort" not in columns.values and None not in enrolled:
-        derived["cohort"] = list(map(operator.add, enrolled, itertools.repeat(years)))
-    else:  # per row: a stated cohort, else 入学年份, else the class code's year, + 学制
-        class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}  # type: ignore[arg-type]
-        starts = [
-            year if year is not None else class_years.get(code)
-            for year, code in zip(enrolled, classes, strict=True)
-        ]
-        derived["cohort"] = [
-            start + years if cohort is None and start is not None else None  # type: ignore[operator]
-            for cohort, start in zip(cohorts, starts, strict=True)
-        ]
-    report.warnings.extend(warnings)
-    return RosterPart(columns, derived)
+        return [None] * len(columns)
+    if "cohort" not in columns.values and None not in enrolled:
+        return list(map(operator.add, enrolled, itertools.repeat(years)))
+    classes = cast("list[str | None]", columns.column("class_code"))
+    class_years = {c: clean.class_year(c) for c in set(classes) if c is not None}
+    starts = [
+        cast("int | None", year) if year is not None else class_years.get(code) if code else None
+        for year, code in zip(enrolled, classes, strict=True)
+    ]
+    return [
+        start + years if cohort is None and start is not None else None
+        for cohort, start in zip(cohorts, starts, strict=True)
+    ]
 
 
 _NEW_COLUMNS = (*STUDENT_FIELDS, "cohort_derived")
@@ -162,16 +177,26 @@ def apply_roster(
     ]
     if len({part.columns.sheet for part in parts}) > 1:  # messages then name the sheet too
         for row in rows:
-            row.label = f"工作表「{row.ref.sheet}」第 {row.row} 行"  # type: ignore[attr-defined]
+            row.label = f"工作表「{sheet_row(row.ref).sheet}」第 {row.row} 行"
     index = students.Index() if empty else students.Index.load(conn)
     tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
     resolution = students.resolve(rows, index, tick)
     if on_progress is not None:
         on_progress(total, total)
+    _report(report, resolution)
+    new = resolution.new
+    stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
+    derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
+    columns = _new_students(len(new), stated, derived)
+    write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
+
+
+def _report(report: FileReport, resolution: students.Resolution) -> None:
+    """What the identity rule refused, the rows it found twice, and the counts."""
     label = report.path.name
     refused_rows = {id(row) for row, _, _ in resolution.refused}
     for row, why, fld in resolution.refused:
-        ref: SheetRow = row.ref  # type: ignore[assignment]
+        ref = sheet_row(row.ref)
         if fld is not None and fld in ref.header.columns:
             problem = cell_problem(label, ref, row.row, fld, why, row.stated.get(fld))
         else:
@@ -179,23 +204,17 @@ def apply_roster(
         reject_row(report, ref, row.row, [problem])
     for row, first in resolution.duplicates:
         if id(row) not in refused_rows:
-            ref = row.ref  # type: ignore[assignment]
             report.warnings.append(
                 Problem(
                     label,
                     f"与第 {first} 行重复（同一学生），只导入一次",
-                    sheet=ref.sheet,
+                    sheet=sheet_row(row.ref).sheet,
                     row=row.row,
                 )
             )
     report.added += len(resolution.new)
     report.updated += len(resolution.updated)
     report.unchanged += resolution.unchanged
-    new = resolution.new
-    stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
-    derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
-    columns = _new_students(len(new), stated, derived)
-    write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
 
 
 def _joined(parts: list[RosterPart], fld: str) -> list[object]:

@@ -8,9 +8,10 @@ import gc
 import hashlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from xcert.errors import Problem, XcertError
-from xcert.ingest.columns import CLEANERS, SheetRow, sheet_columns
+from xcert.ingest.columns import CLEANERS, SheetRow, sheet_columns, sheet_row
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
     SUPPORTED_KINDS,
@@ -80,23 +81,7 @@ def _import_file(
     report = FileReport(path=path, sha256=hashlib.sha256(data).hexdigest())
     earlier = _identical_earlier_import(conn, report.sha256, options)
     if earlier is not None:
-        report.same_as_import = earlier["id"]
-        report.format = earlier["file_format"] or ""
-        report.encoding = earlier["encoding"]
-        report.unchanged = (
-            earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
-        )
-        report.import_id = record_import(
-            conn,
-            report,
-            options,
-            earlier["kind"],
-            note=f"与第 {earlier['id']} 次导入的文件相同，数据未变",
-        )
-        conn.execute(
-            "UPDATE imports SET data_version = ? WHERE id = ?",
-            (earlier["data_version"], report.import_id),
-        )
+        _same_as(conn, report, options, earlier)
         return report
     settings = read_toml(path, data)
     if settings is not None:
@@ -116,21 +101,38 @@ def _import_file(
             )
             parts.append(roster_part(path.name, columns, options, report))
     apply_roster(conn, parts, options, report, on_progress, import_id)
+    wanted = tuple(CLEANERS)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind != "roster":
-            cleaned = sheet_columns(
-                path.name,
-                sheet,
-                header,
-                summary,
-                report,
-                required=("certificate",),
-                wanted=tuple(CLEANERS),
+            rows = sheet_columns(
+                path.name, sheet, header, summary, report, ("certificate",), wanted
             ).rows()
-            _apply_records(conn, kind, cleaned, options, report, import_id)
+            _apply_records(conn, kind, rows, options, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
     return report
+
+
+def _same_as(
+    conn: sqlite3.Connection, report: FileReport, options: ImportOptions, earlier: dict[str, Any]
+) -> None:
+    """A file identical to an earlier import: logged as a write that changed nothing,
+    at the data version the earlier one left."""
+    report.same_as_import = earlier["id"]
+    report.format = earlier["file_format"] or ""
+    report.encoding = earlier["encoding"]
+    report.unchanged = earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
+    report.import_id = record_import(
+        conn,
+        report,
+        options,
+        earlier["kind"],
+        note=f"与第 {earlier['id']} 次导入的文件相同，数据未变",
+    )
+    conn.execute(
+        "UPDATE imports SET data_version = ? WHERE id = ?",
+        (earlier["data_version"], report.import_id),
+    )
 
 
 def _apply_records(
@@ -152,7 +154,7 @@ def _apply_records(
         program_years=options.program_years,
     )
     for refusal in outcome.refused:
-        ref: SheetRow = refusal.ref  # type: ignore[assignment]
+        ref = sheet_row(refusal.ref)
         if refusal.field is not None and refusal.field in ref.header.columns:
             raw = (
                 ref.cells[ref.header.columns[refusal.field]]
@@ -163,12 +165,13 @@ def _apply_records(
         else:
             problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
         reject_row(report, ref, refusal.row, [problem])
-    for ref, row, first in outcome.duplicates:
+    for handle, row, first in outcome.duplicates:
+        sheet = sheet_row(handle).sheet
         report.warnings.append(
-            Problem(label, f"与第 {first} 行重复，只导入一次", sheet=ref.sheet, row=row)  # type: ignore[attr-defined]
+            Problem(label, f"与第 {first} 行重复，只导入一次", sheet=sheet, row=row)
         )
-    for ref, row, text in outcome.warnings:
-        report.warnings.append(Problem(label, text, sheet=ref.sheet, row=row))  # type: ignore[attr-defined]
+    for handle, row, text in outcome.warnings:
+        report.warnings.append(Problem(label, text, sheet=sheet_row(handle).sheet, row=row))
     for cert in outcome.new_certificates:
         report.new_certificates.append((cert.name, cert.kind))
     report.new_students += outcome.new_students
@@ -179,7 +182,7 @@ def _apply_records(
 
 def _identical_earlier_import(
     conn: sqlite3.Connection, sha256: str, options: ImportOptions
-) -> dict | None:
+) -> dict[str, Any] | None:
     """The last import of this very file with the same options, if it went through
     without a problem or a warning and no data has changed since (the data version).
 

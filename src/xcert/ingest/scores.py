@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from xcert.errors import Problem, XcertError
 from xcert.ingest.columns import SheetRow, sheet_columns
@@ -36,6 +38,19 @@ def select(
     )
 
 
+@dataclass
+class _Reading:
+    """A score file being read: where problems go, the roster to find students in, how
+    they are grouped, which student each row was, and the scores so far."""
+
+    label: str
+    report: FileReport
+    index: students.Index
+    group_by: str
+    seen: dict[int, int] = field(default_factory=dict)  # student id -> row number
+    scores: list[Scored] = field(default_factory=list)
+
+
 def read_scores(
     conn: sqlite3.Connection, path: Path, sheet: str | None, group_by: str
 ) -> ScoreFile:
@@ -46,14 +61,11 @@ def read_scores(
     data = read_bytes(path)
     workbook = read_workbook(path, data)
     label = path.name
-    report = FileReport(path=path, sha256="")
     sheets = [s for s in workbook.sheets if sheet is None or s.name == sheet]
     if sheet is not None and not sheets:
         raise XcertError(f"{label}：没有名为「{sheet}」的工作表")
-    index = students.Index.load(conn)
-    group_sql = selection.group_sql(group_by)
-    out: list[Scored] = []
-    seen: dict[int, int] = {}
+    reading = _Reading(label, FileReport(path=path, sha256=""), students.Index.load(conn), group_by)
+    wanted = (*selection.STUDENT_COLUMNS, "score")
     for current in sheets:
         if current.hidden and sheet is None:
             continue
@@ -61,56 +73,57 @@ def read_scores(
         if header is None or "score" not in header.columns:
             continue
         summary = SheetSummary(name=current.name)
-        rows = sheet_columns(
-            label,
-            current,
-            header,
-            summary,
-            report,
-            required=(),
-            wanted=(*selection.STUDENT_COLUMNS, "score"),
-        ).rows()
-        for row in rows:
-            score = row.stated.get("score")
-            found, why, fld = find_student(index, row.stated)
-            if found is None or found.stored is None:
-                reason = why or "花名册里没有这名学生（先导入花名册）"
-                report.problems.append(_problem(label, row, fld or "name", reason))
-                continue
-            student_id = int(found.stored["id"])
-            stored = conn.execute(
-                f"SELECT s.id, s.student_no, s.name, s.class_code, s.status, {group_sql}"
-                " FROM students s WHERE s.id = ?",
-                (student_id,),
-            ).fetchone()
-            if stored[4] != "enrolled":
-                report.problems.append(_problem(label, row, "name", "不是在读学生，不能参加选拔"))
-                continue
-            if stored[5] is None:
-                need = {"class": "班级", "major": "届别和专业", "department": "届别和系部"}
-                reason = f"花名册里这名学生没有{need[group_by]}，无法分组"
-                report.problems.append(_problem(label, row, "name", reason))
-                continue
-            if student_id in seen:
-                reason = f"与第 {seen[student_id]} 行是同一名学生"
-                report.problems.append(_problem(label, row, "name", reason))
-                continue
-            seen[student_id] = row.row
-            if score is None or score == "absent":  # did not sit the test: not a candidate
-                continue
-            keys = ("id", "student_no", "name", "class_code", "status", "group")
-            out.append(Scored(dict(zip(keys, stored, strict=True)), float(score)))
-    if report.problems:
+        for row in sheet_columns(
+            label, current, header, summary, reading.report, (), wanted
+        ).rows():
+            _read_row(conn, reading, row)
+    problems = reading.report.problems
+    if problems:
+        raise XcertError(f"{label}：{len(problems)} 处问题，没有选拔任何人", problems=problems)
+    if not reading.scores and reading.seen:
         raise XcertError(
-            f"{label}：{len(report.problems)} 处问题，没有选拔任何人", problems=report.problems
+            f"{label}：表里的 {len(reading.seen)} 名学生都没有成绩（缺考），没有可选的人"
         )
-    if not out and seen:
-        raise XcertError(f"{label}：表里的 {len(seen)} 名学生都没有成绩（缺考），没有可选的人")
-    if not out:
+    if not reading.scores:
         raise XcertError(
             f"{label}：没有找到成绩（需要 学号 或 班级+姓名，以及 成绩 / 选拔成绩 列）"
         )
-    return ScoreFile(label, hashlib.sha256(data).hexdigest(), out)
+    return ScoreFile(label, hashlib.sha256(data).hexdigest(), reading.scores)
+
+
+_NEEDED_TO_GROUP = {"class": "班级", "major": "届别和专业", "department": "届别和系部"}
+
+
+def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> None:
+    """One row: its student found, enrolled, groupable and not seen before, or a problem."""
+    problems = reading.report.problems
+    found, why, fld = find_student(reading.index, row.stated)
+    if found is None or found.stored is None:
+        reason = why or "花名册里没有这名学生（先导入花名册）"
+        problems.append(_problem(reading.label, row, fld or "name", reason))
+        return
+    student_id = int(cast(int, found.stored["id"]))  # an INTEGER PRIMARY KEY
+    stored = conn.execute(
+        "SELECT s.id, s.student_no, s.name, s.class_code, s.status,"
+        f" {selection.group_sql(reading.group_by)} FROM students s WHERE s.id = ?",
+        (student_id,),
+    ).fetchone()
+    refusal: str | None = None
+    if stored[4] != "enrolled":
+        refusal = "不是在读学生，不能参加选拔"
+    elif stored[5] is None:
+        refusal = f"花名册里这名学生没有{_NEEDED_TO_GROUP[reading.group_by]}，无法分组"
+    elif student_id in reading.seen:
+        refusal = f"与第 {reading.seen[student_id]} 行是同一名学生"
+    if refusal is not None:
+        problems.append(_problem(reading.label, row, "name", refusal))
+        return
+    reading.seen[student_id] = row.row
+    score = row.stated.get("score")
+    if score is None or score == "absent":  # did not sit the test: not a candidate
+        return
+    keys = ("id", "student_no", "name", "class_code", "status", "group")
+    reading.scores.append(Scored(dict(zip(keys, stored, strict=True)), float(cast(float, score))))
 
 
 def _problem(label: str, row: SheetRow, fld: str, reason: str) -> Problem:
