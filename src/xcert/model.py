@@ -83,14 +83,33 @@ OUTCOME_WORDS: dict[str, str] = {
     "absent": "absent",
 }
 
+# The kinds of sheet an import recognises by their headers (SPEC 5.1).
+SHEET_KINDS: tuple[str, ...] = ("roster", "results", "awards")
+SHEET_KIND_LABELS: dict[str, str] = {
+    "roster": "花名册",
+    "results": "考核成绩",
+    "awards": "发证签领",
+}
+
 OUTCOME_LABELS: dict[str, str] = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
 
 # A certificate's kind (SPEC 2): a 1+X certificate, or any other skill certificate.
 CERTIFICATE_KINDS: tuple[str, ...] = ("1+X", "other")
 CERTIFICATE_KIND_LABELS: dict[str, str] = {"1+X": "1+X", "other": "其他"}
 
-# The years a year, a cohort or a date may name (an exam year, a target's year, a 届).
+# The years a year, a cohort or a date may name (an exam year, a target's year, a 届);
+# an enrolment year (入学年份) may be older: a school's first rosters go back further.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_ENROLLMENT_YEAR = 1980
+
+# Control characters are no text anyone typed (a bell, an escape sequence): cleaning
+# drops them. Tabs and line breaks (also U+001C-1F and U+0085) are whitespace there.
+CONTROL_CHARACTERS: frozenset[int] = frozenset(
+    [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)]
+)
+# A printed line carries neither, nor any line break but its own newline (an escape
+# sequence in a file name would recolour, retitle or rewrite a clerk's screen).
+UNPRINTABLE: frozenset[int] = CONTROL_CHARACTERS | {0x0B, 0x0C, 0x0D, *range(0x1C, 0x20), 0x85}
 
 
 # The student columns an import may set, in the order the database lists them.

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import cast
 
 from xcert.clean import idcard
-from xcert.model import GENDER_WORDS, LEVEL_WORDS, OUTCOME_WORDS, STATUS_WORDS
+from xcert.model import (
+    CONTROL_CHARACTERS,
+    FIRST_ENROLLMENT_YEAR,
+    GENDER_WORDS,
+    LAST_YEAR,
+    LEVEL_WORDS,
+    OUTCOME_WORDS,
+    STATUS_WORDS,
+)
 
 
 class CellError(ValueError):
@@ -25,11 +33,8 @@ class CellError(ValueError):
 _FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20})
 _FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E)))
-# Control characters (a bell, an escape sequence) are not text anyone typed: they go too.
-# Tabs and line breaks (also U+001C-1F and U+0085) are whitespace: text() collapses them.
-CONTROL = dict.fromkeys(
-    [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)]
-)
+# Control characters go too; tabs and line breaks are whitespace: text() collapses them.
+CONTROL = dict.fromkeys(CONTROL_CHARACTERS)
 _FOLD.update(CONTROL)
 
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
@@ -153,7 +158,7 @@ def year(value: object, what: str) -> int:
         raise CellError(f"{what}应为年份，如 2023 或 2023届")
     number = int(match.group(1))
     number = number + 2000 if number < 100 else number
-    if not 1980 <= number <= 2100:
+    if not FIRST_ENROLLMENT_YEAR <= number <= LAST_YEAR:
         raise CellError(f"{what}「{number}」不在合理范围内")
     return number
 

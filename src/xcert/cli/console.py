@@ -7,6 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, cast
 
+from xcert import model
 from xcert.errors import Problem
 
 if TYPE_CHECKING:
@@ -30,9 +31,7 @@ def is_terminal(stream) -> bool:
         return False
 
 
-# What a line may not carry to a terminal or a log: control characters (an escape
-# sequence in a file or sheet name would recolour, retitle or rewrite a clerk's screen).
-UNPRINTABLE = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
+UNPRINTABLE = dict.fromkeys(model.UNPRINTABLE)
 
 
 class Console:

@@ -8,20 +8,14 @@ import typer
 
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console, is_terminal, print_problems
+from xcert.cli.options import choice
 from xcert.errors import XcertError
+from xcert.model import SHEET_KINDS
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from xcert.ingest.report import ImportOutcome, ProgressCallback
-
-
-def _check_kind(value: str | None) -> str | None:
-    from xcert.read.headers import KIND_LABELS
-
-    if value is not None and value not in KIND_LABELS:
-        raise typer.BadParameter(f"「{value}」不是表格类型；可用：{'、'.join(KIND_LABELS)}")
-    return value
 
 
 @app.command("import")
@@ -38,7 +32,7 @@ def import_(
         typer.Option(
             "--kind",
             help="表格类型：roster（花名册）、results（考核成绩）、awards（发证签领）；不填则按表头判断",
-            callback=_check_kind,
+            callback=choice(SHEET_KINDS, "--kind"),
         ),
     ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="只导入这个工作表")] = None,
@@ -126,7 +120,7 @@ class _progress:
 
 
 def print_import(outcome: "ImportOutcome", options) -> None:
-    from xcert.read.headers import KIND_LABELS
+    from xcert.model import SHEET_KIND_LABELS
 
     out = console()
     verb = "将" if options.dry_run else "" if outcome.written else "可"
@@ -150,7 +144,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             if sheet.duplicate_headers:
                 ignored += f"；重复的列未使用：{'、'.join(sheet.duplicate_headers)}"
             out.print(
-                f"  工作表「{sheet.name}」：{KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
+                f"  工作表「{sheet.name}」：{SHEET_KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
                 f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
             )
         out.print(

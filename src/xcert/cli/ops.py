@@ -10,8 +10,9 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.options import number
+from xcert.cli.options import choice, number
 from xcert.errors import XcertError
+from xcert.model import FIRST_YEAR, LAST_YEAR
 
 
 def _count(value: int) -> int:
@@ -25,7 +26,12 @@ def log(
     limit: Annotated[
         int, typer.Option("--limit", callback=_count, help="只显示最近的这么多次")
     ] = 30,
-    format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format", callback=choice(("table", "json"), "--format"), help="table 或 json"
+        ),
+    ] = "table",
 ) -> None:
     """每一次写入：时间、命令、文件名和 SHA-256、新增 / 更新 / 未变 / 拒绝行数，是否已撤销。
 
@@ -33,8 +39,6 @@ def log(
     """
     from xcert.store import journal
 
-    if format_ not in ("table", "json"):
-        raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
     conn = open_db(create=False)
     writes = journal.writes(conn, limit=limit)
     conn.close()
@@ -164,7 +168,6 @@ def purge(
 
     例：xcert purge --graduated-before 2021 --dry-run
     """
-    from xcert.model import FIRST_YEAR, LAST_YEAR
     from xcert.office import purge as purging
 
     if not FIRST_YEAR <= graduated_before <= LAST_YEAR:
@@ -233,7 +236,7 @@ def summary(
             raise typer.BadParameter(
                 f"「{day}」不是一个日期；写成年-月-日，如 2026-11-25", param_hint="--date"
             ) from None
-        if not 2000 <= as_of.year <= 2100:
+        if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
             raise typer.BadParameter(f"「{day}」不是合理的日期", param_hint="--date")
     conn = open_db(create=False)
     span = summary_.window(conn, since=since, day=as_of, now=clock.now())

@@ -3,7 +3,7 @@ usage mistake (exit 2) named by its option."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 import typer
@@ -34,3 +34,21 @@ def number(value: int | None) -> int | None:
 
 def date_option(value: str | None, what: str) -> DateSpan | None:
     return option(clean.date_span, value, what)
+
+
+def choice(
+    allowed: Collection[str], option: str, aliases: dict[str, str] | None = None
+) -> Callable[[str | None], str | None]:
+    """A callback that lets an option take one of `allowed` (or an alias of one), and
+    says which there are otherwise: one way for every option with a fixed set."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None:
+            value = (aliases or {}).get(value, value)
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(
+                f"「{value}」不可用；可用：{'、'.join(allowed)}", param_hint=option
+            )
+        return value
+
+    return check

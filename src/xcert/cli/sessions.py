@@ -2,15 +2,20 @@
 export registrations, check (SPEC 6.4)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from xcert import clock
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console
-from xcert.cli.options import date_option, number, option
+from xcert.cli.options import choice, date_option, number, option
 from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from xcert.office.selection import Selection
 
 session_app = typer.Typer(help="考试场次：证书、等级、日期、考点和容量。", no_args_is_help=True)
 app.add_typer(session_app, name="session")
@@ -107,7 +112,14 @@ def select(
         int, typer.Option("--session", callback=number, help="考试场次编号（xcert session list）")
     ],
     scores: Annotated[Path, typer.Option("--scores", help="选拔成绩表（学号或班级+姓名，成绩）")],
-    group: Annotated[str, typer.Option("--group", help="按什么分组：class、major、department")],
+    group: Annotated[
+        str,
+        typer.Option(
+            "--group",
+            callback=choice(("class", "major", "department"), "--group"),
+            help="按什么分组：class、major、department",
+        ),
+    ],
     quota: Annotated[
         str, typer.Option("--quota", help="每组名额：60%（组人数×比例，向上取整）或人数")
     ],
@@ -126,10 +138,6 @@ def select(
     from xcert.ingest import scores as score_files
     from xcert.office import selection
 
-    if group not in selection.GROUPS:
-        raise typer.BadParameter(
-            f"「{group}」不可用；可用：class、major、department", param_hint="--group"
-        )
     try:
         quota_ = selection.parse_quota(quota)
     except XcertError as exc:
@@ -142,10 +150,8 @@ def select(
     print_selection(result, dry_run=dry_run)
 
 
-def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
+def print_selection(result: "Selection", *, dry_run: bool, brief: bool = False) -> None:
     """The groups' places, then (unless `brief`) everyone's rank, ties and capacity cuts."""
-    from rich.table import Table
-
     from xcert.office.selection import GROUPS
 
     out = console()
@@ -153,28 +159,42 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
     out.print(
         f"{result.session.label}：{what}，按{GROUPS[result.group_by]}分组，名额 {result.quota}"
     )
+    out.print(_groups_table(result))
+    if brief:
+        chosen = len(result.chosen)
+        out.print(f"已报名 {chosen} 人；名单：xcert session list，导出：xcert export registrations")
+        return
+    out.print(_candidates_table(result))
+    _print_notes(result)
+    total = len(result.chosen)
+    if dry_run:
+        out.print(f"（试运行，未报名）将报名 {total} 人")
+    else:
+        out.print(f"已报名 {total} 人（第 {result.write_id} 次写入，可用 xcert undo 撤销）")
+
+
+def _groups_table(result: "Selection") -> "Table":
+    from rich.table import Table
+
     table = Table(title="各组名额")
     for label in ("组", "在读人数", "名额", "已报名", "参加选拔", "入选"):
         table.add_column(label, overflow="fold")
     for g in result.groups:
         chosen = sum(1 for c in g.candidates if c.outcome == "chosen")
-        table.add_row(
-            g.key,
-            str(g.size),
-            str(g.places),
-            str(g.registered),
-            str(len(g.candidates)),
-            str(chosen),
-        )
-    out.print(table)
-    if brief:
-        chosen = len(result.chosen)
-        out.print(f"已报名 {chosen} 人；名单：xcert session list，导出：xcert export registrations")
-        return
+        row = (g.size, g.places, g.registered, len(g.candidates), chosen)
+        table.add_row(g.key, *map(str, row))
+    return table
+
+
+_OUTCOME_LABELS = {"chosen": "入选", "below": "落选", "capacity": "因容量未入选"}
+
+
+def _candidates_table(result: "Selection") -> "Table":
+    from rich.table import Table
+
     people = Table(title="选拔名单（按组、名次）")
     for label in ("组", "名次", "学号", "姓名", "班级", "成绩", "结果"):
         people.add_column(label, overflow="fold")
-    labels = {"chosen": "入选", "below": "落选", "capacity": "因容量未入选"}
     for g in result.groups:
         for c in g.candidates:
             people.add_row(
@@ -184,9 +204,14 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
                 c.name,
                 c.class_code or "",
                 f"{c.score:g}",
-                labels[c.outcome],
+                _OUTCOME_LABELS[c.outcome],
             )
-    out.print(people)
+    return people
+
+
+def _print_notes(result: "Selection") -> None:
+    """Who was not ranked, the ties across a group's line, the capacity cut."""
+    out = console()
     if result.already:
         out.print(
             f"已报名这场考试的 {len(result.already)} 人不再排名（占本组名额）："
@@ -204,11 +229,6 @@ def print_selection(result, *, dry_run: bool, brief: bool = False) -> None:
         )
         if result.capacity_tie:
             out.print(f"容量线上{result.capacity_tie}")
-    total = len(result.chosen)
-    if dry_run:
-        out.print(f"（试运行，未报名）将报名 {total} 人")
-    else:
-        out.print(f"已报名 {total} 人（第 {result.write_id} 次写入，可用 xcert undo 撤销）")
 
 
 @app.command()
@@ -281,7 +301,12 @@ def check(
     session: Annotated[
         int | None, typer.Option("--session", callback=number, help="只核对这一场考试")
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="table 或 json")] = "table",
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format", callback=choice(("table", "json"), "--format"), help="table 或 json"
+        ),
+    ] = "table",
 ) -> None:
     """核对报名、成绩和证书：已报名没成绩、有成绩没报名、合格没证书、证书未签领、证书编号重复。
 
@@ -290,8 +315,6 @@ def check(
     from xcert.office import check as check_
     from xcert.office import sessions as sessions_
 
-    if format_ not in ("table", "json"):
-        raise typer.BadParameter(f"「{format_}」不可用；可用：table、json", param_hint="--format")
     conn = open_db(create=False)
     if session is not None:
         sessions_.get(conn, session)  # a wrong number is an error, not an empty report

@@ -6,23 +6,11 @@ import typer
 
 from xcert.cli.app import app, open_db
 from xcert.cli.console import WIDE_COLUMNS, console
+from xcert.cli.options import choice
 from xcert.errors import XcertError
 
 FORMATS = ("table", "json", "csv", "markdown")
 BY = ("year", "certificate", "level", "class", "major", "department")
-
-
-def _choice(allowed: tuple[str, ...], option: str, aliases: dict[str, str] | None = None):
-    def check(value: str | None) -> str | None:
-        if value is not None:
-            value = (aliases or {}).get(value, value)
-        if value is not None and value not in allowed:
-            raise typer.BadParameter(
-                f"「{value}」不可用；可用：{'、'.join(allowed)}", param_hint=option
-            )
-        return value
-
-    return check
 
 
 @app.command()
@@ -38,7 +26,7 @@ def stats(
         typer.Option(
             "--by",
             help="考证情况按什么细分：year、certificate、level、class、major、department",
-            callback=_choice(BY, "--by"),
+            callback=choice(BY, "--by"),
         ),
     ] = "year",
     all_kinds: Annotated[bool, typer.Option("--all-kinds", help="考证统计也算非 1+X 证书")] = False,
@@ -47,7 +35,7 @@ def stats(
         typer.Option(
             "--list",
             help="列出某个数字背后的学生：tested、passed、absent、graduates、certified、uncertified",
-            callback=_choice(
+            callback=choice(
                 ("tested", "passed", "absent", "graduates", "certified", "uncertified"), "--list"
             ),
         ),
@@ -57,7 +45,7 @@ def stats(
         typer.Option(
             "--format",
             help="table、json、csv、markdown（或 md，同 render）",
-            callback=_choice(FORMATS, "--format", {"md": "markdown"}),
+            callback=choice(FORMATS, "--format", {"md": "markdown"}),
         ),
     ] = "table",
 ) -> None:

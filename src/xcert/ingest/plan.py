@@ -4,8 +4,9 @@ detected (or asked for), sheets without a header or of another kind noted."""
 from __future__ import annotations
 
 from xcert.errors import Problem, XcertError
-from xcert.ingest.report import SUPPORTED_KINDS, FileReport, ImportOptions, SheetSummary
-from xcert.read.headers import KIND_LABELS, LABELS, HeaderMap, detect_kind, find_header
+from xcert.ingest.report import FileReport, ImportOptions, SheetSummary
+from xcert.model import SHEET_KIND_LABELS, SHEET_KINDS
+from xcert.read.headers import LABELS, HeaderMap, detect_kind, find_header
 from xcert.read.sheets import Sheet, Workbook
 
 
@@ -39,12 +40,12 @@ def plan_sheets(
         if kind is None:
             summary.note = "无法判断表格类型，已跳过；可用 --kind 指定"
             continue
-        if kind not in SUPPORTED_KINDS:
-            summary.note = f"{KIND_LABELS[kind]}表，本版本暂不支持导入"
+        if kind not in SHEET_KINDS:
+            summary.note = f"{SHEET_KIND_LABELS[kind]}表，本版本暂不支持导入"
             report.problems.append(
                 Problem(
                     label,
-                    f"这是{KIND_LABELS[kind]}表，本版本暂不支持导入",
+                    f"这是{SHEET_KIND_LABELS[kind]}表，本版本暂不支持导入",
                     sheet=sheet.name,
                     row=header.row + 1,
                 )
@@ -52,7 +53,7 @@ def plan_sheets(
             continue
         needed = "name" if kind == "roster" else "certificate"
         if needed not in header.columns:
-            summary.note = f"{KIND_LABELS[kind]}表缺少「{LABELS[needed]}」列"
+            summary.note = f"{SHEET_KIND_LABELS[kind]}表缺少「{LABELS[needed]}」列"
             report.problems.append(
                 Problem(label, summary.note, sheet=sheet.name, row=header.row + 1)
             )

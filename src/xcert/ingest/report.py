@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from xcert.ingest.columns import SheetRow
 
 
-SUPPORTED_KINDS = ("roster", "results", "awards")
-
-
 ProgressCallback = Callable[[int, int], None]
 
 

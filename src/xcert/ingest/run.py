@@ -14,7 +14,6 @@ from xcert.errors import Problem, XcertError
 from xcert.ingest.columns import CLEANERS, SheetRow, sheet_columns, sheet_row
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
-    SUPPORTED_KINDS,
     FileReport,
     ImportOptions,
     ImportOutcome,
@@ -27,7 +26,7 @@ from xcert.ingest.report import (
 )
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
 from xcert.ingest.toml_files import import_toml, read_toml
-from xcert.model import STUDENT_FIELDS
+from xcert.model import SHEET_KINDS, STUDENT_FIELDS
 from xcert.office import records
 from xcert.read.sheets import read_bytes, read_workbook
 from xcert.store import writes
@@ -41,8 +40,8 @@ def run_import(
     on_progress: ProgressCallback | None = None,
 ) -> ImportOutcome:
     """Import every file in one transaction; roll back on any problem or a dry run."""
-    if options.kind not in (None, *SUPPORTED_KINDS):
-        raise XcertError(f"暂不支持导入类型「{options.kind}」；可用：{'、'.join(SUPPORTED_KINDS)}")
+    if options.kind not in (None, *SHEET_KINDS):
+        raise XcertError(f"暂不支持导入类型「{options.kind}」；可用：{'、'.join(SHEET_KINDS)}")
     reports: list[FileReport] = []
     # A large import makes hundreds of thousands of lists and dicts and no cycles; the
     # cyclic collector would walk them again and again for nothing.
@@ -90,7 +89,7 @@ def _import_file(
     workbook = read_workbook(path, data)
     report.format, report.encoding = workbook.format, workbook.encoding
     plans = plan_sheets(workbook, options, report)
-    report.kinds = sorted({kind for _, _, _, kind in plans}, key=SUPPORTED_KINDS.index)
+    report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
     import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
     report.import_id = import_id
     parts: list[RosterPart] = []

@@ -131,6 +131,3 @@ def detect_kind(fields: frozenset[str]) -> str | None:
     if "certificate" not in fields and fields & {"student_no", "id_number"}:
         return "roster"
     return None
-
-
-KIND_LABELS: dict[str, str] = {"roster": "花名册", "results": "考核成绩", "awards": "发证签领"}
