@@ -423,6 +423,49 @@ def test_catalogue_file_validation_messages(cli, tmp_path, text, message):
     assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
 
 
+GOOD_ENTRY = '[[certificate]]\nname = "乙证书"\nkind = "other"\n'
+GOOD_SCHOOL = '[school]\nname = "某某职业技术学校"\n'
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\nlevels = 3\n',
+            '第 2 个 [[certificate]]（甲证书）：levels 应写成等级的列表，如 ["初级"]',
+        ),
+        (
+            GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\nlevels = "初级"\n',
+            '第 2 个 [[certificate]]（甲证书）：levels 应写成等级的列表，如 ["初级"]',
+        ),
+        (
+            GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\naliases = "abc"\n',
+            '第 2 个 [[certificate]]（甲证书）：aliases 应写成名称的列表，如 ["机械制图"]',
+        ),
+        (
+            GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = 3\n',
+            "第 2 个 [[certificate]]（甲证书）：number_pattern 应写成正则表达式的文字",
+        ),
+        ('certificate = ["甲证书"]\n' + GOOD_SCHOOL, "certificate 应写成 [[certificate]] 表数组"),
+        ("certificate = [1, 2]\n" + GOOD_SCHOOL, "certificate 应写成 [[certificate]] 表数组"),
+        ("scoring = 3\n" + GOOD_SCHOOL + GOOD_ENTRY, "scoring 应写成 [scoring] 表"),
+        ('scoring = "abc"\n' + GOOD_SCHOOL, "scoring 应写成 [scoring] 表"),
+    ],
+)
+def test_catalogue_values_of_the_wrong_shape_are_one_clear_problem(school, tmp_path, text, message):
+    """levels = 3, scoring = 3 or an entry that is no table once crashed; aliases = "abc"
+    became the aliases a, b and c. Now each is one message naming the file and the key,
+    and nothing of the file is written."""
+    path = tmp_path / "shapes.toml"
+    path.write_text(text, encoding="utf-8")
+    before = school.dump()
+    result = school("import", path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"shapes.toml：{message}" in result.stderr
+    assert result.stderr.count(message) == 1
+    assert school.dump() == before
+
+
 # --- by hand ---------------------------------------------------------------------------
 
 

@@ -147,10 +147,29 @@ def counts(conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
 
 # --- the catalogue TOML file (README: "The certificate catalogue file") -----------------
 
+ENTRY_KEYS = {"name", "kind", "organisation", "levels", "aliases", "number_pattern"}
+SCORING_KEYS = {"theory_weight", "practical_weight", "pass_mark"}
+
+
+@dataclass
+class CatalogueEntry:
+    """One `[[certificate]]` as validated: the columns it sets and the aliases it owns."""
+
+    name: str
+    kind: str
+    organisation: str | None
+    levels: str | None  # as stored: canonical words joined by commas
+    number_pattern: str | None
+    aliases: list[str]
+
+    def columns(self) -> tuple[str, str, str | None, str | None, str | None]:
+        """(name, kind, organisation, levels, number_pattern): what the certificates row holds."""
+        return (self.name, self.kind, self.organisation, self.levels, self.number_pattern)
+
 
 @dataclass
 class CatalogueFile:
-    certificates: list[dict]
+    certificates: list[CatalogueEntry]
     scoring: dict[str, float]
 
 
@@ -167,56 +186,119 @@ def load_toml(path: Path, text: str) -> dict:
 def parse(path: Path, data: dict) -> CatalogueFile:
     """Validate a catalogue's tables; every problem in one error naming the entry and key."""
     problems: list[str] = []
-    entries = data.get("certificate", [])
-    if not isinstance(entries, list):
-        problems.append("certificate 应写成 [[certificate]] 表数组")
-        entries = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # key of a name or alias -> the entry that uses it
     certificates = []
-    for number, entry in enumerate(entries, 1):
-        where = f"第 {number} 个 [[certificate]]"
-        name = clean.text(entry.get("name", ""))
-        if not name:
-            problems.append(f"{where}：缺少 name")
-            continue
-        where = f"{where}（{name}）"
-        kind = entry.get("kind")
-        if kind not in KINDS:
-            problems.append(f'{where}：kind 应为 "1+X" 或 "other"，不是 {kind!r}')
-        levels = []
-        for level in entry.get("levels", []):
-            canonical = LEVEL_WORDS.get(clean.text(level).lower())
-            if canonical is None:
-                problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
-            else:
-                levels.append(canonical)
-        pattern = entry.get("number_pattern")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems.append(f"{where}：number_pattern 不是有效的正则表达式（{exc}）")
-        aliases = [clean.text(a) for a in entry.get("aliases", [])]
-        for label in [name, *aliases]:
-            other = seen.get(key(label))
-            if other is not None and other != name:
-                problems.append(f"{where}：名称或别名「{label}」已用于「{other}」")
-            seen[key(label)] = name
-        extra = set(entry) - {"name", "kind", "organisation", "levels", "aliases", "number_pattern"}
-        if extra:
-            problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
-        certificates.append(
-            {
-                "name": name,
-                "kind": kind,
-                "organisation": clean.text(entry.get("organisation", "")) or None,
-                "levels": ",".join(levels) or None,
-                "number_pattern": pattern,
-                "aliases": aliases,
-            }
-        )
+    for number, entry in enumerate(_certificate_tables(data, problems), 1):
+        certificate = _entry(number, entry, seen, problems)
+        if certificate is not None:
+            certificates.append(certificate)
+    scoring = _scoring_table(data, problems)
+    if problems:
+        raise XcertError(f"{path.name}：" + "；".join(problems))
+    return CatalogueFile(certificates, {k: float(v) for k, v in scoring.items()})
+
+
+def _certificate_tables(data: dict, problems: list[str]) -> list[dict]:
+    """The `[[certificate]]` tables, or none and a problem when `certificate` is written
+    as something else (a plain value, or an array of values that are not tables)."""
+    entries = data.get("certificate", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.append("certificate 应写成 [[certificate]] 表数组")
+        return []
+    return entries
+
+
+def _entry(
+    number: int, entry: dict, seen: dict[str, str], problems: list[str]
+) -> CatalogueEntry | None:
+    """One `[[certificate]]` checked key by key, its problems added; None without a name
+    (nothing else about it can be named)."""
+    where = f"第 {number} 个 [[certificate]]"
+    name = clean.text(entry.get("name", ""))
+    if not name:
+        problems.append(f"{where}：缺少 name")
+        return None
+    where = f"{where}（{name}）"
+    kind = entry.get("kind")
+    if kind not in KINDS:
+        problems.append(f'{where}：kind 应为 "1+X" 或 "other"，不是 {kind!r}')
+    levels = _entry_levels(entry.get("levels", []), where, problems)
+    pattern = _entry_pattern(entry.get("number_pattern"), where, problems)
+    aliases = _entry_aliases(entry.get("aliases", []), where, problems)
+    _claim_names(name, aliases, where, seen, problems)
+    extra = set(entry) - ENTRY_KEYS
+    if extra:
+        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+    return CatalogueEntry(
+        name=name,
+        kind=str(kind),  # checked above: a wrong kind fails the whole file
+        organisation=clean.text(entry.get("organisation", "")) or None,
+        levels=",".join(levels) or None,
+        number_pattern=pattern,
+        aliases=aliases,
+    )
+
+
+def _entry_levels(raw: object, where: str, problems: list[str]) -> list[str]:
+    """The entry's levels in their canonical words (初级, 中级, 高级); a level that is not
+    one, or `levels` that is not a list, is a problem."""
+    if not isinstance(raw, list):
+        problems.append(f'{where}：levels 应写成等级的列表，如 ["初级"]')
+        return []
+    levels = []
+    for level in raw:
+        canonical = LEVEL_WORDS.get(clean.text(level).lower())
+        if canonical is None:
+            problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
+        else:
+            levels.append(canonical)
+    return levels
+
+
+def _entry_pattern(raw: object, where: str, problems: list[str]) -> str | None:
+    """The entry's number pattern, which must be text that compiles as a regular expression."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        problems.append(f"{where}：number_pattern 应写成正则表达式的文字，如 '^[YS]\\d{{21}}$'")
+        return None
+    try:
+        re.compile(raw)
+    except re.error as exc:
+        problems.append(f"{where}：number_pattern 不是有效的正则表达式（{exc}）")
+    return raw
+
+
+def _entry_aliases(raw: object, where: str, problems: list[str]) -> list[str]:
+    """The entry's aliases as cleaned text. A string is a problem, not its characters
+    (`aliases = "物流"` would otherwise become the aliases 物 and 流)."""
+    if not isinstance(raw, list):
+        problems.append(f'{where}：aliases 应写成名称的列表，如 ["机械制图"]')
+        return []
+    return [clean.text(alias) for alias in raw]
+
+
+def _claim_names(
+    name: str, aliases: list[str], where: str, seen: dict[str, str], problems: list[str]
+) -> None:
+    """A name or alias names one entry only: one already used by an earlier entry is a
+    problem. `seen` remembers, across the file, which entry each one belongs to."""
+    for label in [name, *aliases]:
+        other = seen.get(key(label))
+        if other is not None and other != name:
+            problems.append(f"{where}：名称或别名「{label}」已用于「{other}」")
+        seen[key(label)] = name
+
+
+def _scoring_table(data: dict, problems: list[str]) -> dict:
+    """The `[scoring]` table checked: known keys, numbers in range, and weights that sum
+    to 1 (checked only when nothing else in the file is wrong). Its values are numbers
+    only when no problem was added."""
     scoring = data.get("scoring", {})
-    for name in set(scoring) - {"theory_weight", "practical_weight", "pass_mark"}:
+    if not isinstance(scoring, dict):
+        problems.append("scoring 应写成 [scoring] 表")
+        return {}
+    for name in set(scoring) - SCORING_KEYS:
         problems.append(f"[scoring]：不认识的键 {name}")
     for name, value in scoring.items():
         top = 100 if name == "pass_mark" else 1  # weights are fractions: 0.3 and 0.7
@@ -224,12 +306,24 @@ def parse(path: Path, data: dict) -> CatalogueFile:
             problems.append(
                 f"[scoring]：{name} 应为 0–{top} 的数字" + ("（如 0.3）" if top == 1 else "")
             )
-    weights = [scoring.get("theory_weight"), scoring.get("practical_weight")]
-    if None not in weights and not problems and abs(sum(weights) - 1) > 1e-6:
+    theory, practical = scoring.get("theory_weight"), scoring.get("practical_weight")
+    if (
+        theory is not None
+        and practical is not None
+        and not problems
+        and abs(theory + practical - 1) > 1e-6
+    ):
         problems.append("[scoring]：theory_weight 与 practical_weight 之和应为 1")
-    if problems:
-        raise XcertError(f"{path.name}：" + "；".join(problems))
-    return CatalogueFile(certificates, {k: float(v) for k, v in scoring.items()})
+    return scoring
+
+
+@dataclass
+class _Tally:
+    """What a catalogue file did: certificates (and the scoring rule) added, updated, unchanged."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def apply_file(
@@ -237,83 +331,117 @@ def apply_file(
 ) -> tuple[int, int, int]:
     """Upsert the file's certificates (a stated kind is no longer guessed); returns
     (added, updated, unchanged)."""
-    added = updated = unchanged = 0
+    tally = _Tally()
     catalogue = Catalogue(conn)
     for entry in parsed.certificates:
-        existing = catalogue.find(entry["name"])
-        where = f"{path_label}「{entry['name']}」"
-        for label in entry["aliases"]:
-            other = catalogue.find(label)
-            if other is not None and other is not existing:
-                if existing is None:
-                    existing = other  # renamed, or first met in a sheet by this short name
-                elif other.kind_guessed:
-                    _merge_into(conn, other, existing, where)
-                else:
-                    raise XcertError(
-                        f"{where}：别名「{label}」已是证书「{other.name}」的名称或别名；"
-                        "一个别名只能属于一种证书"
-                    )
-        values = (
-            entry["name"],
-            entry["kind"],
-            entry["organisation"],
-            entry["levels"],
-            entry["number_pattern"],
-        )
+        existing = _stored_for(conn, catalogue, entry, f"{path_label}「{entry.name}」")
         if existing is None:
-            cursor = conn.execute(
-                "INSERT INTO certificates (name, kind, kind_guessed, organisation, levels,"
-                " number_pattern, created_import) VALUES (?, ?, 0, ?, ?, ?, ?)",
-                (*values, import_id),
-            )
-            cid = cast(int, cursor.lastrowid)  # set by the INSERT just run
-            added += 1
+            cid = _insert_certificate(conn, entry, import_id)
+            tally.added += 1
+        elif _unchanged(existing, entry):
+            tally.unchanged += 1
+            continue
         else:
             cid = existing.id
-            old = (
-                existing.name,
-                existing.kind,
-                existing.organisation,
-                ",".join(existing.levels) or None,
-                existing.number_pattern,
+            _update_certificate(conn, entry, cid)
+            tally.updated += 1
+        _write_aliases(conn, cid, entry.aliases)
+    if _write_scoring(conn, parsed.scoring):
+        tally.updated += 1
+    return tally.added, tally.updated, tally.unchanged
+
+
+def _stored_for(
+    conn: sqlite3.Connection, catalogue: Catalogue, entry: CatalogueEntry, where: str
+) -> Certificate | None:
+    """The stored certificate an entry is, by its name or else by an alias (renamed, or
+    first met in a sheet by that short name). A guessed certificate another alias names
+    is merged into it; an alias that already belongs to another entry is an error."""
+    existing = catalogue.find(entry.name)
+    for label in entry.aliases:
+        other = catalogue.find(label)
+        if other is None or other is existing:
+            continue
+        if existing is None:
+            existing = other
+        elif other.kind_guessed:
+            _merge_into(conn, other, existing, where)
+        else:
+            raise XcertError(
+                f"{where}：别名「{label}」已是证书「{other.name}」的名称或别名；"
+                "一个别名只能属于一种证书"
             )
-            if old == values and not existing.kind_guessed and existing.aliases == entry["aliases"]:
-                unchanged += 1
-                continue
-            conn.execute(
-                "UPDATE certificates SET name = ?, kind = ?, kind_guessed = 0, organisation = ?,"
-                " levels = ?, number_pattern = ? WHERE id = ?",
-                (*values, cid),
-            )
-            updated += 1
-        # Only what differs is written: an unchanged file leaves no trace in the journal.
-        wanted = {key(alias): alias for alias in entry["aliases"]}
-        stored_aliases = dict(
-            conn.execute(
-                "SELECT alias, text FROM certificate_aliases WHERE certificate_id = ?", (cid,)
-            ).fetchall()
-        )
-        for alias in stored_aliases.keys() - wanted.keys():
-            conn.execute("DELETE FROM certificate_aliases WHERE alias = ?", (alias,))
-        for alias, text in wanted.items():
-            if stored_aliases.get(alias) != text:
-                conn.execute(
-                    "INSERT INTO certificate_aliases (alias, text, certificate_id) VALUES (?, ?, ?)"
-                    " ON CONFLICT (alias) DO UPDATE SET text = excluded.text,"
-                    " certificate_id = excluded.certificate_id",
-                    (alias, text, cid),
-                )
-    stored = scoring(conn)
-    if parsed.scoring and parsed.scoring != stored:
-        # The rule is replaced as a whole: a key the file leaves out is no longer set.
+    return existing
+
+
+def _unchanged(existing: Certificate, entry: CatalogueEntry) -> bool:
+    """Whether the stored certificate already says what the entry says (a guessed kind
+    counts as different: the file states it now)."""
+    stored = (
+        existing.name,
+        existing.kind,
+        existing.organisation,
+        ",".join(existing.levels) or None,
+        existing.number_pattern,
+    )
+    return (
+        stored == entry.columns()
+        and not existing.kind_guessed
+        and existing.aliases == entry.aliases
+    )
+
+
+def _insert_certificate(conn: sqlite3.Connection, entry: CatalogueEntry, import_id: int) -> int:
+    """A new catalogue certificate, its kind stated; returns its id."""
+    cursor = conn.execute(
+        "INSERT INTO certificates (name, kind, kind_guessed, organisation, levels,"
+        " number_pattern, created_import) VALUES (?, ?, 0, ?, ?, ?, ?)",
+        (*entry.columns(), import_id),
+    )
+    return cast(int, cursor.lastrowid)  # set by the INSERT just run
+
+
+def _update_certificate(conn: sqlite3.Connection, entry: CatalogueEntry, cid: int) -> None:
+    """A stored certificate takes the entry's columns; its kind is no longer guessed."""
+    conn.execute(
+        "UPDATE certificates SET name = ?, kind = ?, kind_guessed = 0, organisation = ?,"
+        " levels = ?, number_pattern = ? WHERE id = ?",
+        (*entry.columns(), cid),
+    )
+
+
+def _write_aliases(conn: sqlite3.Connection, cid: int, aliases: list[str]) -> None:
+    """The certificate's aliases become the entry's. Only what differs is written: an
+    unchanged file leaves no trace in the journal."""
+    wanted = {key(alias): alias for alias in aliases}
+    stored = dict(
         conn.execute(
-            "DELETE FROM settings WHERE key IN ('theory_weight', 'practical_weight', 'pass_mark')"
-        )
-        for name, value in parsed.scoring.items():
-            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (name, str(value)))
-        updated += 1
-    return added, updated, unchanged
+            "SELECT alias, text FROM certificate_aliases WHERE certificate_id = ?", (cid,)
+        ).fetchall()
+    )
+    for alias in stored.keys() - wanted.keys():
+        conn.execute("DELETE FROM certificate_aliases WHERE alias = ?", (alias,))
+    for alias, text in wanted.items():
+        if stored.get(alias) != text:
+            conn.execute(
+                "INSERT INTO certificate_aliases (alias, text, certificate_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (alias) DO UPDATE SET text = excluded.text,"
+                " certificate_id = excluded.certificate_id",
+                (alias, text, cid),
+            )
+
+
+def _write_scoring(conn: sqlite3.Connection, rule: dict[str, float]) -> bool:
+    """Store the file's scoring rule if it gives one that differs; whether it did. The
+    rule is replaced as a whole: a key the file leaves out is no longer set."""
+    if not rule or rule == scoring(conn):
+        return False
+    conn.execute(
+        "DELETE FROM settings WHERE key IN ('theory_weight', 'practical_weight', 'pass_mark')"
+    )
+    for name, value in rule.items():
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (name, str(value)))
+    return True
 
 
 def _merge_into(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 
 from xcert import clock
 from xcert.office.sessions import SHOWN_DATE
@@ -31,67 +32,114 @@ _STUDENT = "s.student_no, s.name, s.class_code"
 _SESSION = f"c.name, se.level, {SHOWN_DATE}"
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Which sessions a check looks at: every one, or the one `--session` names."""
+
+    session_id: int | None = None
+
+    @property
+    def only(self) -> str:
+        """The condition on the session `se` a query adds (empty for every session)."""
+        return "AND se.id = ?" if self.session_id is not None else ""
+
+    @property
+    def params(self) -> list[int]:
+        """The parameter `only` takes."""
+        return [self.session_id] if self.session_id is not None else []
+
+
 def check(
     conn: sqlite3.Connection, *, session_id: int | None = None, today: dt.date | None = None
 ) -> dict[str, list[dict]]:
     """Each category's rows, keys as in `columns()`."""
-    today_text = (today or clock.today()).isoformat()
-    only = "AND se.id = ?" if session_id is not None else ""
-    params = [session_id] if session_id is not None else []
-    out = {}
-    out["registered_without_result"] = _rows(
+    scope = _Scope(session_id)
+    return {
+        "registered_without_result": _registered_without_result(
+            conn, scope, (today or clock.today()).isoformat()
+        ),
+        "result_without_registration": _result_without_registration(conn, scope),
+        "passed_without_certificate": _passed_without_certificate(conn, scope),
+        "not_signed_for": _not_signed_for(conn, scope),
+        "duplicate_certificate_numbers": _duplicate_certificate_numbers(conn),
+    }
+
+
+def _registered_without_result(conn: sqlite3.Connection, scope: _Scope, today: str) -> list[dict]:
+    """Registered for a session whose date has passed, and no result in it."""
+    return _rows(
         conn,
         f"""SELECT {_STUDENT}, {_SESSION}, se.id FROM registrations r
         JOIN students s ON s.id = r.student_id JOIN sessions se ON se.id = r.session_id
         JOIN certificates c ON c.id = se.certificate_id
-        WHERE coalesce(se.date_end, se.date_start) < ? {only}
+        WHERE coalesce(se.date_end, se.date_start) < ? {scope.only}
           AND NOT EXISTS (SELECT 1 FROM results x WHERE x.student_id = r.student_id
                           AND x.session_id = r.session_id)
         ORDER BY se.date_start, se.id, s.class_code, s.student_no""",
-        [today_text, *params],
+        [today, *scope.params],
         ("student_no", "name", "class", "certificate", "level", "date", "session"),
     )
-    out["result_without_registration"] = _rows(
+
+
+def _result_without_registration(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
+    """A result in a session with registrations, of a student not among them (sessions
+    without any registration, earlier years' imported results, are not second-guessed)."""
+    return _rows(
         conn,
         f"""SELECT {_STUDENT}, {_SESSION}, se.id, x.outcome FROM results x
         JOIN students s ON s.id = x.student_id JOIN sessions se ON se.id = x.session_id
         JOIN certificates c ON c.id = se.certificate_id
-        WHERE EXISTS (SELECT 1 FROM registrations r WHERE r.session_id = x.session_id) {only}
+        WHERE EXISTS (SELECT 1 FROM registrations r WHERE r.session_id = x.session_id) {scope.only}
           AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.session_id = x.session_id
                           AND r.student_id = x.student_id)
         ORDER BY se.date_start, se.id, s.class_code, s.student_no""",
-        params,
+        scope.params,
         ("student_no", "name", "class", "certificate", "level", "date", "session", "outcome"),
     )
-    out["passed_without_certificate"] = _rows(
+
+
+def _passed_without_certificate(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
+    """A pass, and no award of that certificate at a compatible level (equal, or blank on
+    either side) for the student yet."""
+    return _rows(
         conn,
         f"""SELECT {_STUDENT}, {_SESSION}, se.id FROM results x
         JOIN students s ON s.id = x.student_id JOIN sessions se ON se.id = x.session_id
         JOIN certificates c ON c.id = se.certificate_id
-        WHERE x.outcome = 'pass' {only}
+        WHERE x.outcome = 'pass' {scope.only}
           AND NOT EXISTS (SELECT 1 FROM awards a WHERE a.student_id = x.student_id
                           AND a.certificate_id = se.certificate_id
                           AND (a.level IS NULL OR se.level IS NULL OR a.level = se.level))
         ORDER BY se.date_start, se.id, s.class_code, s.student_no""",
-        params,
+        scope.params,
         ("student_no", "name", "class", "certificate", "level", "date", "session"),
     )
+
+
+def _not_signed_for(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
+    """Certificates issued that nobody signed for; for one session, those of its
+    certificate held by students with a result in it."""
     signed_scope = (
         "AND EXISTS (SELECT 1 FROM results x WHERE x.session_id = ? AND x.student_id = a.student_id"
         " AND (SELECT certificate_id FROM sessions WHERE id = ?) = a.certificate_id)"
-        if session_id is not None
+        if scope.session_id is not None
         else ""
     )
-    out["not_signed_for"] = _rows(
+    return _rows(
         conn,
         f"""SELECT {_STUDENT}, c.name, a.level, a.issued_on, a.certificate_no FROM awards a
         JOIN students s ON s.id = a.student_id JOIN certificates c ON c.id = a.certificate_id
         WHERE a.signed_by IS NULL {signed_scope}
         ORDER BY s.class_code, s.student_no, c.name""",
-        [session_id, session_id] if session_id is not None else [],
+        scope.params * 2,
         ("student_no", "name", "class", "certificate", "level", "issued_on", "certificate_no"),
     )
-    out["duplicate_certificate_numbers"] = _rows(
+
+
+def _duplicate_certificate_numbers(conn: sqlite3.Connection) -> list[dict]:
+    """One certificate number on the awards or results of more than one student, across
+    all sessions (a number is unique whatever session is looked at)."""
+    return _rows(
         conn,
         f"""WITH numbers(number, student_id, certificate) AS (
             SELECT upper(a.certificate_no), a.student_id, c.name FROM awards a
@@ -109,7 +157,6 @@ def check(
         [],
         ("certificate_no", "student_no", "name", "class", "certificate"),
     )
-    return out
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list, keys: tuple[str, ...]) -> list[dict]:

@@ -26,23 +26,52 @@ class Purged:
     wal_kept: bool = False  # another program held the write-ahead log open
 
 
+# Students of a cohort before the year (the one parameter) who still hold personal data.
+_HOLDING = "cohort < ? AND (id_number IS NOT NULL OR phone IS NOT NULL)"
+_PATHS = ", ".join(f"'$.{name}'" for name in PERSONAL)  # json_remove's paths
+_KEPT = " OR ".join(f"json_extract(old, '$.{name}') IS NOT NULL" for name in PERSONAL)
+# Earlier values of these rows, and of students no longer in the table (an undo
+# removed them) whose own cohort was before the year (:year).
+_IN_JOURNAL = (
+    f"table_name = 'students' AND old IS NOT NULL AND ({_KEPT}) AND"
+    f" (row_id IN (SELECT id FROM students WHERE cohort < :year)"
+    f" OR CAST(json_extract(old, '$.cohort') AS INTEGER) < :year)"
+)
+
+
 def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False) -> Purged:
     """Scrub ID numbers and phones of students of cohorts before `before_cohort` (minors'
     data is not kept forever), from the students, from every earlier value the journal
     kept of them (students an undo removed too), and from the file's free pages. Counts
     and figures stay: no row goes, no class, cohort or result changes."""
+    _check_graduated(before_cohort)
+    _check_not_needed(conn, before_cohort)
+    found = _find(conn, before_cohort)
+    if dry_run:
+        return found
+    if found.students or found.earlier:
+        _scrub(conn, before_cohort, found)
+    # Nor in the WAL; with nothing to scrub, an earlier purge's WAL may still hold old pages.
+    found.wal_kept = _checkpoint(conn)
+    return found
+
+
+def _check_graduated(before_cohort: int) -> None:
+    """A cohort of this year or later has not graduated: its data is still needed."""
     if before_cohort > clock.today().year:
         raise XcertError(
             f"{before_cohort - 1} 届还没有毕业，不能清除；--graduated-before 最大为今年"
         )
-    where = "cohort < ? AND (id_number IS NOT NULL OR phone IS NOT NULL)"
-    # Not while the school still needs them: enrolled by status, or entered for an exam
-    # still to come (the platform's registration list needs the ID number).
+
+
+def _check_not_needed(conn: sqlite3.Connection, before_cohort: int) -> None:
+    """Not while the school still needs them: enrolled by status, or entered for an exam
+    still to come (the platform's registration list needs the ID number)."""
     enrolled, upcoming = conn.execute(
         f"SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE EXISTS ("
         " SELECT 1 FROM registrations r JOIN sessions se ON se.id = r.session_id"
         f" WHERE r.student_id = students.id AND {TO_COME}))"
-        f" FROM students WHERE {where}",
+        f" FROM students WHERE {_HOLDING}",
         (clock.today().isoformat(), before_cohort),
     ).fetchone()
     if upcoming:
@@ -55,52 +84,53 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
             f"{before_cohort} 届以前的学生中有 {enrolled} 人学籍状态仍是在读，不像已经毕业；"
             "先导入更新了学籍状态（毕业）的花名册，或换一个年份"
         )
+
+
+def _find(conn: sqlite3.Connection, before_cohort: int) -> Purged:
+    """What a purge would scrub: the students and their ID numbers and phones, and the
+    journal entries that kept earlier values of them (what --dry-run reports)."""
     found = Purged(
         *conn.execute(
-            f"SELECT count(*), count(id_number), count(phone) FROM students WHERE {where}",
+            f"SELECT count(*), count(id_number), count(phone) FROM students WHERE {_HOLDING}",
             (before_cohort,),
         ).fetchone()
     )
-    paths = ", ".join(f"'$.{name}'" for name in PERSONAL)
-    kept = " OR ".join(f"json_extract(old, '$.{name}') IS NOT NULL" for name in PERSONAL)
-    # Earlier values of these rows, and of students no longer in the table (an undo
-    # removed them) whose own cohort was before the year.
-    in_journal = (
-        f"table_name = 'students' AND old IS NOT NULL AND ({kept}) AND"
-        f" (row_id IN (SELECT id FROM students WHERE cohort < :year)"
-        f" OR CAST(json_extract(old, '$.cohort') AS INTEGER) < :year)"
-    )
-    earlier = conn.execute(
-        f"SELECT count(*) FROM journal WHERE {in_journal}", {"year": before_cohort}
+    found.earlier = conn.execute(
+        f"SELECT count(*) FROM journal WHERE {_IN_JOURNAL}", {"year": before_cohort}
     ).fetchone()[0]
-    found.earlier = earlier
-    if dry_run:
-        return found
-    if not (found.students or earlier):  # an earlier purge's WAL may still hold old pages
-        found.wal_kept = bool(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
-        return found
-    conn.execute("PRAGMA secure_delete = ON")  # overwritten values are zeroed, not left in pages
+    return found
+
+
+def _scrub(conn: sqlite3.Connection, before_cohort: int, found: Purged) -> None:
+    """The purge itself, in one logged write: the students, the journal's earlier values,
+    the old change log, then the free pages. Overwritten values are zeroed, not left in
+    pages (secure_delete)."""
+    conn.execute("PRAGMA secure_delete = ON")
     what = f"清除 {before_cohort} 届以前学生的身份证号和电话"
     with writes.write(conn, "purge", what) as done:
         found.write_id, done.updated = done.id, found.students
         # updated_import stays: the purge is no roster update (the summary's stale-class
         # warning reads it); the journal still records that the purge touched the rows.
         conn.execute(
-            f"UPDATE students SET id_number = NULL, phone = NULL WHERE {where}", (before_cohort,)
+            f"UPDATE students SET id_number = NULL, phone = NULL WHERE {_HOLDING}",
+            (before_cohort,),
         )
         conn.execute(
-            f"UPDATE journal SET old = json_remove(old, {paths}) WHERE {in_journal}",
+            f"UPDATE journal SET old = json_remove(old, {_PATHS}) WHERE {_IN_JOURNAL}",
             {"year": before_cohort},
         )
         conn.execute(  # what schema versions before 5 kept of an update
-            f"UPDATE changes SET before = json_remove(before, {paths}) WHERE table_name = 'students'"
+            f"UPDATE changes SET before = json_remove(before, {_PATHS}) WHERE table_name = 'students'"
             " AND row_id IN (SELECT id FROM students WHERE cohort < ?)",
             (before_cohort,),
         )
         _scrub_free_pages(conn)
-    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]  # nor in the WAL
-    found.wal_kept = bool(busy)
-    return found
+
+
+def _checkpoint(conn: sqlite3.Connection) -> bool:
+    """Empty the write-ahead log into the file, so scrubbed values are not left in it;
+    whether another program held it open (some pages kept)."""
+    return bool(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
 
 
 def _scrub_free_pages(conn: sqlite3.Connection) -> None:

@@ -1,7 +1,7 @@
 """Exam results and issued certificates (awards): rows → students, certificates,
 sessions → the database. SPEC 2, 5.1; issue 5.
 
-A row finds its student by the identity rule (`students.Index`); a row with only
+A row finds its student by the identity rule (`students.find_student`); a row with only
 class + name must find the roster student who has a 学号. A row that matches nobody,
 or several students, is refused unless `--add-students`.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from xcert.clean import cells as clean
 from xcert.clean import idcard
@@ -18,6 +19,7 @@ from xcert.clean.cells import DateSpan
 from xcert.model import STUDENT_FIELDS
 from xcert.office import catalogue as cat
 from xcert.office import students
+from xcert.office.students import find_student  # also ingest/scores.py's import
 from xcert.store import writes
 
 RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no", "exam_year")
@@ -78,50 +80,29 @@ class Record:
     number: str | None  # certificate number
 
 
-def find_student(
-    index: students.Index, stated: dict[str, object], *, add_students: bool = False
-) -> tuple[students.Student | None, str | None, str | None]:
-    """The stored student a results or awards row means, or why not. None, None, None:
-    nobody, and the row may create the student (--add-students)."""
-    who = {f: stated[f] for f in STUDENT_FIELDS if f in stated}
-    number, id_number, class_code, name = (
-        who.get("student_no"),
-        who.get("id_number"),
-        who.get("class_code"),
-        who.get("name"),
-    )
-    if not (number or id_number or (class_code and name)):
-        return None, "无法确定是哪位学生：需要学号、身份证号，或班级加姓名", "name"
-    if not (number or id_number):
-        # SPEC: class + name must find the one roster student of that class and name who
-        # has a 学号; one without a 学号 is never duplicated by --add-students.
-        same = index.by_class_name.get((class_code, name), [])
-        with_number = [s for s in same if s.current.get("student_no")]
-        if len(with_number) == 1:
-            return with_number[0], None, None
-        if len(with_number) > 1:
-            return (
-                None,
-                f"班级「{class_code}」有 {len(with_number)} 名同名学生「{name}」，请写上学号",
-                "name",
-            )
-        if same:
-            return (
-                None,
-                f"花名册里「{class_code} {name}」没有学号，只凭班级加姓名无法确认；请在花名册补上学号，或在本表写上学号",
-                "name",
-            )
-        return None, None, None
-    found, why, fld = index.match(who)
-    if why is not None:
-        return None, why, fld
-    if found is None:
-        return None, None, None
-    current = found.current
-    if name and current.get("name") and name != current["name"]:
-        key = "学号" if number else "身份证号"
-        return None, f"{key}对应的学生是「{current['name']}」，不是「{name}」；请核对", "name"
-    return found, None, None
+class SheetRowIn(Protocol):
+    """What a results or awards row gives (ingest's SheetRow): where it is, what it states."""
+
+    @property
+    def ref(self) -> object: ...
+
+    row: int
+    stated: dict[str, object]
+
+
+@dataclass
+class _Sheet:
+    """What every row of one results or awards sheet is matched against and written with."""
+
+    conn: sqlite3.Connection
+    kind: str
+    import_id: int
+    add_students: bool
+    program_years: int
+    index: students.Index
+    catalogue: cat.Catalogue
+    scoring: dict[str, float]
+    numbers: dict[str, list[str]]  # certificate key -> every number the file gives it
 
 
 def apply(
@@ -135,65 +116,105 @@ def apply(
 ) -> Outcome:
     """Write a results or awards sheet's rows; everything refused is in the outcome."""
     outcome = Outcome()
-    index = students.Index.load(conn)
-    catalogue = cat.Catalogue(conn)
-    scoring = cat.scoring(conn)
+    sheet = _Sheet(
+        conn,
+        kind,
+        import_id,
+        add_students,
+        program_years,
+        students.Index.load(conn),
+        cat.Catalogue(conn),
+        cat.scoring(conn),
+        _numbers_by_certificate(rows),
+    )
     records: list[Record] = []
-    numbers_by_name: dict[str, list[str]] = {}
-    for row in rows:  # a guess looks at every number the file gives the certificate
-        if row.stated.get("certificate_no"):
-            numbers_by_name.setdefault(cat.key(str(row.stated["certificate"])), []).append(
-                str(row.stated["certificate_no"])
-            )
     for row in rows:
-        stated = row.stated
-        student, why, fld = find_student(index, stated)
-        if why is None and student is None:
-            if not add_students:
-                why = "找不到这名学生（花名册里没有）；先导入花名册，或加 --add-students"
-                fld = "student_no" if stated.get("student_no") else "name"
-            else:
-                student = _add_student(conn, index, stated, program_years, import_id)
-                outcome.new_students += 1
-        if why is not None:
-            outcome.refused.append(Refusal(row.ref, row.row, why, fld))
-            continue
-        number = str(stated["certificate_no"]) if stated.get("certificate_no") else None
-        numbers = numbers_by_name.get(cat.key(str(stated["certificate"])), [])
-        cert, added = catalogue.resolve(
-            str(stated["certificate"]), numbers, import_id, number=number
-        )
-        if added:
-            outcome.new_certificates.append(cert)
-        problem = level_problem(cert, stated.get("level")) or _number_problem(cert, number)
-        if problem:
-            outcome.refused.append(Refusal(row.ref, row.row, problem[0], problem[1]))
-            continue
-        if (
-            number
-            and cert.kind == "1+X"
-            and not cert.kind_guessed
-            and cat.RENSHE_NUMBER.match(number)
-        ):
-            outcome.warnings.append(
-                (
-                    row.ref,
-                    row.row,
-                    f"证书编号是人社职业技能等级认定的格式，但「{cert.name}」在证书目录中是 1+X 证书；请核对",
-                )
-            )
-        student_id = int(student.current["id"])  # type: ignore[union-attr]
-        if kind == "results":
-            record, why, fld = _result(conn, row, cert, student_id, scoring, import_id)
-        else:
-            record, why, fld = _award(row, cert, student_id)
-        if why is not None:
-            outcome.refused.append(Refusal(row.ref, row.row, why, fld))
-            continue
-        records.append(record)
+        record = _record(sheet, row, outcome)
+        if record is not None:
+            records.append(record)
     records = _dedupe(records, outcome)
     write_records(conn, kind, records, import_id, outcome)
     return outcome
+
+
+def _numbers_by_certificate(rows: list[SheetRowIn]) -> dict[str, list[str]]:
+    """Every certificate number the file gives each certificate: a guessed kind looks at
+    all of them, not only the row's."""
+    numbers: dict[str, list[str]] = {}
+    for row in rows:
+        if row.stated.get("certificate_no"):
+            numbers.setdefault(cat.key(str(row.stated["certificate"])), []).append(
+                str(row.stated["certificate_no"])
+            )
+    return numbers
+
+
+def _record(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
+    """The record a row states, or None with the reason it is refused in the outcome."""
+    student = _student(sheet, row, outcome)
+    if student is None:
+        return None
+    stated = row.stated
+    number = str(stated["certificate_no"]) if stated.get("certificate_no") else None
+    cert = _certificate(sheet, str(stated["certificate"]), number, outcome)
+    problem = level_problem(cert, stated.get("level")) or _number_problem(cert, number)
+    if problem:
+        outcome.refused.append(Refusal(row.ref, row.row, problem[0], problem[1]))
+        return None
+    _warn_renshe_number(row, cert, number, outcome)
+    student_id = cast(int, student.current["id"])  # students.id, an INTEGER PRIMARY KEY
+    if sheet.kind == "results":
+        record, why, fld = _result(
+            sheet.conn, row, cert, student_id, sheet.scoring, sheet.import_id
+        )
+    else:
+        record, why, fld = _award(row, cert, student_id), None, None
+    if why is not None:
+        outcome.refused.append(Refusal(row.ref, row.row, why, fld))
+        return None
+    return record
+
+
+def _student(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> students.Student | None:
+    """The student a row is about, added when nobody matches and --add-students says so;
+    None with the refusal in the outcome when the row finds nobody, or several."""
+    student, why, fld = find_student(sheet.index, row.stated)
+    if why is None and student is None:
+        if not sheet.add_students:
+            why = "找不到这名学生（花名册里没有）；先导入花名册，或加 --add-students"
+            fld = "student_no" if row.stated.get("student_no") else "name"
+        else:
+            student = _add_student(
+                sheet.conn, sheet.index, row.stated, sheet.program_years, sheet.import_id
+            )
+            outcome.new_students += 1
+    if why is not None:
+        outcome.refused.append(Refusal(row.ref, row.row, why, fld))
+        return None
+    return student
+
+
+def _certificate(sheet: _Sheet, name: str, number: str | None, outcome: Outcome) -> cat.Certificate:
+    """The catalogue certificate a row names; one added with a guessed kind is noted."""
+    numbers = sheet.numbers.get(cat.key(name), [])
+    cert, added = sheet.catalogue.resolve(name, numbers, sheet.import_id, number=number)
+    if added:
+        outcome.new_certificates.append(cert)
+    return cert
+
+
+def _warn_renshe_number(
+    row: SheetRowIn, cert: cat.Certificate, number: str | None, outcome: Outcome
+) -> None:
+    """A 人社 number on a certificate the catalogue states is 1+X: stored, but worth a look."""
+    if number and cert.kind == "1+X" and not cert.kind_guessed and cat.RENSHE_NUMBER.match(number):
+        outcome.warnings.append(
+            (
+                row.ref,
+                row.row,
+                f"证书编号是人社职业技能等级认定的格式，但「{cert.name}」在证书目录中是 1+X 证书；请核对",
+            )
+        )
 
 
 def _add_student(
@@ -262,7 +283,7 @@ def session_id(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (cert_id, level, start, end, span.text if span else None, import_id),
     )
-    return int(cursor.lastrowid)
+    return cast(int, cursor.lastrowid)  # set by the INSERT just run
 
 
 def result_values(
@@ -285,25 +306,29 @@ def result_values(
     return values, None, None
 
 
-def _result(conn, row, cert, student_id, scoring, import_id):
+def _result(
+    conn: sqlite3.Connection,
+    row: SheetRowIn,
+    cert: cat.Certificate,
+    student_id: int,
+    scoring: dict[str, float],
+    import_id: int,
+) -> tuple[Record | None, str | None, str | None]:
+    """A results row as a record of its session (made if new), or why it cannot be."""
     values, why, fld = result_values(row.stated, scoring)
-    if why is not None:
+    if values is None:
         return None, why, fld
-    span = row.stated.get("exam_date")
+    span = _span(row.stated, "exam_date")
     session = session_id(conn, cert.id, row.stated.get("level"), span, import_id)
     values["exam_year"] = span.start.year if span else None
-    return (
-        Record(row.ref, row.row, student_id, (session,), values, values["certificate_no"]),
-        None,
-        None,
-    )
+    number = cast(str | None, values["certificate_no"])  # cleaned by clean.certificate_number
+    return Record(row.ref, row.row, student_id, (session,), values, number), None, None
 
 
-def _award(row, cert, student_id):
+def _award(row: SheetRowIn, cert: cat.Certificate, student_id: int) -> Record:
+    """An awards row as a record of the certificate and level it awards."""
     stated = row.stated
-    span: DateSpan | None = stated.get("exam_date")
-    issued: DateSpan | None = stated.get("issued_on")
-    signed: DateSpan | None = stated.get("signed_on")
+    span, issued, signed = (_span(stated, f) for f in ("exam_date", "issued_on", "signed_on"))
     values = {
         "level": stated.get("level"),
         "assessed_start": span.start.isoformat() if span else None,
@@ -314,12 +339,13 @@ def _award(row, cert, student_id):
         "signed_by": stated.get("signed_by"),
         "signed_on": signed.start.isoformat() if signed else None,
     }
-    target = (cert.id, values["level"])
-    return (
-        Record(row.ref, row.row, student_id, target, values, values["certificate_no"]),
-        None,
-        None,
-    )
+    number = cast(str | None, values["certificate_no"])  # cleaned by clean.certificate_number
+    return Record(row.ref, row.row, student_id, (cert.id, values["level"]), values, number)
+
+
+def _span(stated: dict[str, object], name: str) -> DateSpan | None:
+    """A date the row states: date columns are cleaned into spans (clean.date_span)."""
+    return cast(DateSpan | None, stated.get(name))
 
 
 def _dedupe(records: list[Record], outcome: Outcome) -> list[Record]:

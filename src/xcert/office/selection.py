@@ -24,6 +24,7 @@ import math
 import sqlite3
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 from xcert.errors import XcertError
 from xcert.office import sessions
@@ -260,74 +261,137 @@ def _choose(
     round_: int,
     label: str,
 ) -> Selection:
+    """Rank each group's candidates for its open places, then cut to the session's capacity."""
+    entrants = _group(conn, session, scores, group_by, quota, round_)
+    if entrants.problems:
+        raise XcertError(
+            f"{label}：{len(entrants.problems)} 名学生不能参加这次选拔："
+            + "；".join(entrants.problems[:5])
+            + ("……" if len(entrants.problems) > 5 else "")
+        )
+    for group in entrants.groups.values():
+        _rank(group)
+    selection = Selection(
+        session, round_, group_by, quota, sorted(entrants.groups.values(), key=lambda g: g.key)
+    )
+    selection.already = entrants.already
+    _cut_to_capacity(selection, session.places_left)
+    return selection
+
+
+@dataclass
+class _Entrants:
+    """A score sheet's students sorted into groups: those ranked, those who hold a place
+    already (registered before), and those a retest cannot take."""
+
+    groups: dict[str, Group] = field(default_factory=dict)
+    already: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _group(
+    conn: sqlite3.Connection,
+    session: sessions.Session,
+    scores: list[Scored],
+    group_by: str,
+    quota: Quota,
+    round_: int,
+) -> _Entrants:
+    """Each scored student into their group, its size and places counted when first met;
+    a registered student holds a place already, and a retest takes only the groups of
+    the first selection."""
     group_key = group_sql(group_by)
-    registered = {
+    registered = _registered_groups(conn, session.id, group_key)
+    first_groups = _first_round_groups(conn, session.id)
+    entrants = _Entrants()
+    for scored in scores:
+        candidate = _candidate(scored)
+        if candidate.student_id in registered:  # holds a place already (counted below)
+            entrants.already.append(_who(candidate))
+            continue
+        if round_ == 2 and candidate.group not in first_groups:
+            entrants.problems.append(
+                f"{_who(candidate)} 所在的「{candidate.group}」没有参加第一次选拔"
+            )
+            continue
+        group = entrants.groups.get(candidate.group)
+        if group is None:
+            size = _group_size(conn, group_key, candidate.group)
+            taken = sum(1 for k in registered.values() if k == candidate.group)
+            group = Group(candidate.group, size, quota.places(size), taken)
+            entrants.groups[candidate.group] = group
+        group.candidates.append(candidate)
+    return entrants
+
+
+def _candidate(scored: Scored) -> Candidate:
+    """The typed candidate of a scored student. The row is ingest/scores.py's SELECT of
+    students: id INTEGER PRIMARY KEY, student_no and class_code TEXT (may be NULL), name
+    TEXT NOT NULL, and the group key (a student without one is refused there)."""
+    student = scored.student
+    return Candidate(
+        cast(int, student["id"]),
+        cast(str | None, student["student_no"]),
+        cast(str, student["name"]),
+        cast(str | None, student["class_code"]),
+        cast(str, student["group"]),
+        scored.score,
+    )
+
+
+def _registered_groups(
+    conn: sqlite3.Connection, session_id: int, group_key: str
+) -> dict[int, str | None]:
+    """Students registered for the session already -> their group key."""
+    return {
         sid: key
         for sid, key in conn.execute(
             f"SELECT s.id, {group_key} FROM registrations r JOIN students s ON s.id = r.student_id"
             " WHERE r.session_id = ?",
-            (session.id,),
+            (session_id,),
         )
     }
-    first_groups = {
+
+
+def _first_round_groups(conn: sqlite3.Connection, session_id: int) -> set[str]:
+    """The groups the session's first selection ranked: the only ones a retest may fill."""
+    return {
         key
         for (key,) in conn.execute(
             "SELECT DISTINCT group_key FROM selections WHERE session_id = ? AND round = 1",
-            (session.id,),
+            (session_id,),
         )
     }
-    problems = []
-    groups: dict[str, Group] = {}
-    skipped = []
-    for student, score in ((s.student, s.score) for s in scores):
-        key = student["group"]
-        if student["id"] in registered:  # holds a place already (counted below)
-            skipped.append(_who(student))
-            continue
-        if round_ == 2 and key not in first_groups:
-            problems.append(f"{_who(student)} 所在的「{key}」没有参加第一次选拔")
-            continue
-        group = groups.get(key)
-        if group is None:
-            size = conn.execute(
-                f"SELECT count(*) FROM students s WHERE s.status = 'enrolled' AND {group_key} = ?",
-                (key,),
-            ).fetchone()[0]
-            taken = sum(1 for k in registered.values() if k == key)
-            group = groups[key] = Group(key, size, quota.places(size), taken)
-        group.candidates.append(
-            Candidate(
-                student["id"],
-                student["student_no"],
-                student["name"],
-                student["class_code"],
-                key,
-                score,
-            )
-        )
-    if problems:
-        raise XcertError(
-            f"{label}：{len(problems)} 名学生不能参加这次选拔："
-            + "；".join(problems[:5])
-            + ("……" if len(problems) > 5 else "")
-        )
-    for group in groups.values():
-        group.candidates.sort(key=Candidate.sort_key)
-        for rank, candidate in enumerate(group.candidates, 1):
-            candidate.rank = rank
-            candidate.outcome = "chosen" if rank <= group.open else "below"
-        group.tie = _tie(group.candidates, group.open)
-    selection = Selection(
-        session, round_, group_by, quota, sorted(groups.values(), key=lambda g: g.key)
+
+
+def _group_size(conn: sqlite3.Connection, group_key: str, key: str) -> int:
+    """A group's size: its enrolled students in the roster, whether they sat the test or not."""
+    return int(
+        conn.execute(
+            f"SELECT count(*) FROM students s WHERE s.status = 'enrolled' AND {group_key} = ?",
+            (key,),
+        ).fetchone()[0]
     )
-    selection.already = skipped
-    left = session.places_left
+
+
+def _rank(group: Group) -> None:
+    """Rank a group's candidates (score, then 学号) and choose those within its open
+    places; a tie across its line is noted."""
+    group.candidates.sort(key=Candidate.sort_key)
+    for rank, candidate in enumerate(group.candidates, 1):
+        candidate.rank = rank
+        candidate.outcome = "chosen" if rank <= group.open else "below"
+    group.tie = _tie(group.candidates, group.open)
+
+
+def _cut_to_capacity(selection: Selection, left: int | None) -> None:
+    """The session's capacity is never exceeded: the lowest-ranked across all groups
+    beyond the places left are cut, and a tie across that line is noted."""
     chosen = selection.chosen
     if left is not None and len(chosen) > left:
         selection.capacity_tie = _tie(chosen, left)
         for candidate in chosen[left:]:
             candidate.outcome = "capacity"
-    return selection
 
 
 def _tie(ranked: list[Candidate], line: int) -> str | None:
@@ -338,15 +402,12 @@ def _tie(ranked: list[Candidate], line: int) -> str | None:
     tied = [c for c in ranked if c.score == score]
     inside = [c for c in tied if ranked.index(c) < line]
     return f"并列 {score:g} 分 {len(tied)} 人，按学号先后取 {len(inside)} 人：" + "、".join(
-        f"{_who_c(c)}{'（入选）' if c in inside else ''}" for c in tied
+        f"{_who(c)}{'（入选）' if c in inside else ''}" for c in tied
     )
 
 
-def _who(student: dict) -> str:
-    return sessions.student_label(student)
-
-
-def _who_c(c: Candidate) -> str:
+def _who(c: Candidate) -> str:
+    """A candidate as messages name students: 陈锦曦（202001001）."""
     return sessions.student_label(
         {"name": c.name, "student_no": c.student_no, "class_code": c.class_code}
     )

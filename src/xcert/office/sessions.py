@@ -126,7 +126,8 @@ def add(
                 raise XcertError(
                     f"这场考试已报名 {taken} 人，容量不能改成 {capacity} 人；先用 xcert register --remove 取消一些报名"
                 )
-            writes.update_row(conn, "sessions", session_id, changed, write_id)
+            # A copy: update_row takes dict[str, object], and a dict is invariant in its values.
+            writes.update_row(conn, "sessions", session_id, {**changed}, write_id)
             state = "updated" if state == "unchanged" else state
         done.added, done.updated = state == "added", state == "updated"
         done.unchanged = state == "unchanged"

@@ -79,8 +79,18 @@ def _contact(table: object, where: str, problems: _Problems, *, required: bool) 
 
 def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]:
     """(school, sites, plan) of a TOML file, or one XcertError listing every problem."""
+    _check_tables(path, data)
     problems = _Problems()
-    school = None
+    school = _school(path, data["school"], problems) if "school" in data else None
+    sites = _sites(path, data.get("site", []), problems)
+    plan = _plan(path, data["plan"], problems) if "plan" in data else None
+    if problems:
+        raise XcertError("；".join(problems))
+    return school, sites, plan
+
+
+def _check_tables(path: Path, data: dict) -> None:
+    """Tables of the wrong shape stop at once: nothing inside them can be checked."""
     for key, kind, shape in (
         ("school", dict, "[school] 表"),
         ("site", list, "[[site]] 表数组"),
@@ -90,90 +100,111 @@ def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]
             raise XcertError(f"{path.name}：{key} 应写成 {shape}")
     if "site" in data and not all(isinstance(entry, dict) for entry in data["site"]):
         raise XcertError(f"{path.name}：site 应写成 [[site]] 表数组")
-    if "school" in data:
-        table = data["school"]
-        where = f"{path.name} [school]"
-        extra = set(table) - set(SCHOOL_KEYS)
-        if extra:
-            problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
-        if not _text(table.get("name")):
-            problems.append(f"{where}：缺少 name（单位名称）")
-        if "pilot" in table and not isinstance(table["pilot"], bool):
-            problems.append(f"{where}：pilot 应为 true 或 false（是否试点院校）")
-        school = {
-            k: table[k] if k == "pilot" else _text(table.get(k)) for k in SCHOOL_KEYS if k in table
-        }
+
+
+def _school(path: Path, table: dict, problems: _Problems) -> dict:
+    """The `[school]` table: known keys, a name, and `pilot` a boolean."""
+    where = f"{path.name} [school]"
+    extra = set(table) - set(SCHOOL_KEYS)
+    if extra:
+        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+    if not _text(table.get("name")):
+        problems.append(f"{where}：缺少 name（单位名称）")
+    if "pilot" in table and not isinstance(table["pilot"], bool):
+        problems.append(f"{where}：pilot 应为 true 或 false（是否试点院校）")
+    return {k: table[k] if k == "pilot" else _text(table.get(k)) for k in SCHOOL_KEYS if k in table}
+
+
+def _sites(path: Path, entries: list[dict], problems: _Problems) -> list[dict]:
+    """Every `[[site]]`, each named apart from the others (by name, else its certificate)."""
     sites = []
-    entries = data.get("site", [])
-    if not isinstance(entries, list):
-        problems.append(f"{path.name}：site 应写成 [[site]] 表数组")
-        entries = []
     names: set[str] = set()
     for number, entry in enumerate(entries, 1):
         label = _text(entry.get("name")) or _text(entry.get("certificate"))
         where = f"{path.name} 第 {number} 个 [[site]]" + (f"（{label}）" if label else "")
-        extra = set(entry) - set(SITE_KEYS)
-        if extra:
-            problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
-        problems.need(entry, "certificate", where, "申报的证书")
-        site_type = problems.need(entry, "type", where, "申报类型：考点 或 省指导中心")
-        if site_type and site_type not in SITE_TYPES:
-            problems.append(f"{where}：type 应为「考点」或「省指导中心」，不是「{site_type}」")
-        raw_levels = problems.need(entry, "levels", where, '申报考核等级，如 ["初级"]')
-        if not isinstance(raw_levels, list):
-            if raw_levels not in (None, ""):  # need() has reported a blank one
-                problems.append(f'{where}：levels 应写成等级的列表，如 ["初级"]')
-            raw_levels = []
-        levels = []
-        for level in raw_levels:
-            canonical = LEVEL_WORDS.get(_text(level).lower())
-            if canonical is None:
-                problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
-            else:
-                levels.append(canonical)
-        for key, what in (("max_per_day", "每天最大考核量"), ("expected", "预计考核人数")):
-            value = problems.need(entry, key, where, what)
-            if value is not None and (
-                not isinstance(value, int) or isinstance(value, bool) or value < 0
-            ):
-                problems.append(f"{where}：{key} 应为非负整数（{what}）")
-        signed = entry.get("signed_on")
-        if signed is not None and not isinstance(signed, dt.date):
-            try:
-                signed = clean.date_span(signed).start
-            except clean.CellError:
-                problems.append(f"{where}：signed_on「{signed}」不是日期")
-                signed = None
+        site = _site(entry, label, where, problems)
         if label in names:
             problems.append(f"{where}：与前面的考点重名；用 name 区分")
         names.add(label)
-        site = {
-            "name": label,
-            "certificate": _text(entry.get("certificate")),
-            "type": site_type,
-            "levels": levels,
-            "max_per_day": entry.get("max_per_day"),
-            "expected": entry.get("expected"),
-            "rooms": _text(entry.get("rooms")),
-            "other": _text(entry.get("other")),
-            "signed_on": signed.isoformat() if isinstance(signed, dt.date) else None,
-            "organisation": _text(entry.get("organisation")),
-            "organisation_contact": _contact(
-                entry.get("organisation_contact"),
-                f"{where} 培训评价组织联系人",
-                problems,
-                required=False,
-            ),
-        }
-        for key, title in CONTACTS.items():
-            site[key] = _contact(
-                entry.get(key), f"{where} {title}（[site.{key}]）", problems, required=True
-            )
+        site.update(_site_contacts(entry, where, problems))
         sites.append(site)
-    plan = _plan(path, data["plan"], problems) if "plan" in data else None
-    if problems:
-        raise XcertError("；".join(problems))
-    return school, sites, plan
+    return sites
+
+
+def _site(entry: dict, label: str, where: str, problems: _Problems) -> dict:
+    """One `[[site]]`'s own facts, as stored (its contacts apart)."""
+    extra = set(entry) - set(SITE_KEYS)
+    if extra:
+        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+    problems.need(entry, "certificate", where, "申报的证书")
+    site_type = problems.need(entry, "type", where, "申报类型：考点 或 省指导中心")
+    if site_type and site_type not in SITE_TYPES:
+        problems.append(f"{where}：type 应为「考点」或「省指导中心」，不是「{site_type}」")
+    levels = _site_levels(entry, where, problems)
+    for key, what in (("max_per_day", "每天最大考核量"), ("expected", "预计考核人数")):
+        value = problems.need(entry, key, where, what)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            problems.append(f"{where}：{key} 应为非负整数（{what}）")
+    return {
+        "name": label,
+        "certificate": _text(entry.get("certificate")),
+        "type": site_type,
+        "levels": levels,
+        "max_per_day": entry.get("max_per_day"),
+        "expected": entry.get("expected"),
+        "rooms": _text(entry.get("rooms")),
+        "other": _text(entry.get("other")),
+        "signed_on": _signed_on(entry, where, problems),
+        "organisation": _text(entry.get("organisation")),
+    }
+
+
+def _site_levels(entry: dict, where: str, problems: _Problems) -> list[str]:
+    """The levels applied for, in their canonical words: a list, each one a level."""
+    raw_levels = problems.need(entry, "levels", where, '申报考核等级，如 ["初级"]')
+    if not isinstance(raw_levels, list):
+        if raw_levels not in (None, ""):  # need() has reported a blank one
+            problems.append(f'{where}：levels 应写成等级的列表，如 ["初级"]')
+        raw_levels = []
+    levels = []
+    for level in raw_levels:
+        canonical = LEVEL_WORDS.get(_text(level).lower())
+        if canonical is None:
+            problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
+        else:
+            levels.append(canonical)
+    return levels
+
+
+def _signed_on(entry: dict, where: str, problems: _Problems) -> str | None:
+    """The date the site's agreement was signed, as an ISO date; text must read as one."""
+    signed = entry.get("signed_on")
+    if signed is not None and not isinstance(signed, dt.date):
+        try:
+            signed = clean.date_span(signed).start
+        except clean.CellError:
+            problems.append(f"{where}：signed_on「{signed}」不是日期")
+            signed = None
+    return signed.isoformat() if isinstance(signed, dt.date) else None
+
+
+def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, dict]:
+    """The site's contacts: the evaluation organisation's (optional) and its three own."""
+    contacts = {
+        "organisation_contact": _contact(
+            entry.get("organisation_contact"),
+            f"{where} 培训评价组织联系人",
+            problems,
+            required=False,
+        )
+    }
+    for key, title in CONTACTS.items():
+        contacts[key] = _contact(
+            entry.get(key), f"{where} {title}（[site.{key}]）", problems, required=True
+        )
+    return contacts
 
 
 def _plan(path: Path, table: dict, problems: _Problems) -> dict | None:

@@ -329,3 +329,49 @@ def changes(
         after["cohort_derived"] = 1
     before = {f: stored.get(f) for f in after}
     return before, after
+
+
+def find_student(
+    index: Index, stated: dict[str, object], *, add_students: bool = False
+) -> tuple[Student | None, str | None, str | None]:
+    """The stored student a results or awards row means, or why not. None, None, None:
+    nobody, and the row may create the student (--add-students)."""
+    who = {f: stated[f] for f in STUDENT_FIELDS if f in stated}
+    number, id_number, class_code, name = (
+        who.get("student_no"),
+        who.get("id_number"),
+        who.get("class_code"),
+        who.get("name"),
+    )
+    if not (number or id_number or (class_code and name)):
+        return None, "无法确定是哪位学生：需要学号、身份证号，或班级加姓名", "name"
+    if not (number or id_number):
+        # SPEC: class + name must find the one roster student of that class and name who
+        # has a 学号; one without a 学号 is never duplicated by --add-students.
+        same = index.by_class_name.get((class_code, name), [])
+        with_number = [s for s in same if s.current.get("student_no")]
+        if len(with_number) == 1:
+            return with_number[0], None, None
+        if len(with_number) > 1:
+            return (
+                None,
+                f"班级「{class_code}」有 {len(with_number)} 名同名学生「{name}」，请写上学号",
+                "name",
+            )
+        if same:
+            return (
+                None,
+                f"花名册里「{class_code} {name}」没有学号，只凭班级加姓名无法确认；请在花名册补上学号，或在本表写上学号",
+                "name",
+            )
+        return None, None, None
+    found, why, fld = index.match(who)
+    if why is not None:
+        return None, why, fld
+    if found is None:
+        return None, None, None
+    current = found.current
+    if name and current.get("name") and name != current["name"]:
+        key = "学号" if number else "身份证号"
+        return None, f"{key}对应的学生是「{current['name']}」，不是「{name}」；请核对", "name"
+    return found, None, None

@@ -74,72 +74,24 @@ class Profile:
     columns: list[Column]
 
 
+COLUMN_KEYS = {"header", "field", "value", "values", "format", "required"}
+
+
 def load_profile(path: Path | None) -> Profile:
     """The school's profile, or the bundled default; every mistake named at once."""
-    from xcert.office.catalogue import load_toml
-
     path = path or bundled("examples") / DEFAULT_PROFILE
-    if not path.is_file():
-        raise XcertError(f"列配置文件 {path} 不存在")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise XcertError(f"{path.name}：列配置文件应存为 UTF-8 文本") from None
-    data = load_toml(path, text)
-    problems = []
+    data = _read_profile(path)
     settings = data.get("profile", {})
     sheet = settings.get("sheet", "报名表") if isinstance(settings, dict) else "报名表"
     entries = data.get("column")
     if not isinstance(entries, list) or not entries:
         raise XcertError(f"{path.name}：没有 [[column]]；每一列写一个 [[column]]，见 README")
+    problems: list[str] = []
     columns = []
     for number, entry in enumerate(entries, 1):
-        where = f"第 {number} 个 [[column]]"
-        if not isinstance(entry, dict):
-            problems.append(f"{where}：应写成 [[column]] 表（header = …）")
-            continue
-        header = entry.get("header")
-        if not isinstance(header, str) or not header.strip():
-            problems.append(f"{where}：缺少 header（列名）")
-            continue
-        if any(ord(c) < 32 for c in header):
-            problems.append(f"{where}：header 里有控制字符")
-            continue
-        where += f"（{header}）"
-        unknown = set(entry) - {"header", "field", "value", "values", "format", "required"}
-        if unknown:
-            problems.append(f"{where}：不认识的键 {'、'.join(sorted(unknown))}")
-        fld, value = entry.get("field"), entry.get("value")
-        if (fld is None) == (value is None):
-            problems.append(f"{where}：field（取哪项数据）和 value（固定文字）要写且只写一个")
-            continue
-        if fld is not None and fld not in FIELDS:
-            problems.append(f"{where}：field「{fld}」不存在；可用：{'、'.join(FIELDS)}")
-            continue
-        if value is not None and not isinstance(value, str | int):
-            problems.append(f"{where}：value 应为文字")
-            continue
-        values = entry.get("values", {})
-        if not isinstance(values, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in values.items()
-        ):
-            problems.append(f'{where}：values 应写成 {{ "男" = "男", "女" = "女" }}')
-            continue
-        fmt = entry.get("format")
-        if fmt is not None and (fld not in DATE_FIELDS or not isinstance(fmt, str)):
-            problems.append(
-                f'{where}：format 只用于日期列（{"、".join(DATE_FIELDS)}），如 "%Y%m%d"'
-            )
-            continue
-        required = entry.get("required", False)
-        if not isinstance(required, bool):
-            problems.append(f"{where}：required 应写 true 或 false")
-            continue
-        columns.append(
-            Column(
-                header.strip(), fld, None if value is None else str(value), values, fmt, required
-            )
-        )
+        column = _column(f"第 {number} 个 [[column]]", entry, problems)
+        if column is not None:
+            columns.append(column)
     headers = [c.header for c in columns]
     repeated = sorted({h for h in headers if headers.count(h) > 1})
     if repeated:
@@ -147,6 +99,75 @@ def load_profile(path: Path | None) -> Profile:
     if problems:
         raise XcertError(f"{path.name}：" + "；".join(problems))
     return Profile(str(sheet), columns)
+
+
+def _read_profile(path: Path) -> dict:
+    """The profile file's tables: it must exist, be UTF-8 text and be TOML."""
+    from xcert.office.catalogue import load_toml
+
+    if not path.is_file():
+        raise XcertError(f"列配置文件 {path} 不存在")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise XcertError(f"{path.name}：列配置文件应存为 UTF-8 文本") from None
+    return load_toml(path, text)
+
+
+def _column(where: str, entry: object, problems: list[str]) -> Column | None:
+    """One `[[column]]`, or None and its first problem (one that makes the rest moot)
+    added; an unknown key is only noted."""
+    if not isinstance(entry, dict):
+        problems.append(f"{where}：应写成 [[column]] 表（header = …）")
+        return None
+    header = entry.get("header")
+    if not isinstance(header, str) or not header.strip():
+        problems.append(f"{where}：缺少 header（列名）")
+        return None
+    if any(ord(c) < 32 for c in header):
+        problems.append(f"{where}：header 里有控制字符")
+        return None
+    where += f"（{header}）"
+    unknown = set(entry) - COLUMN_KEYS
+    if unknown:
+        problems.append(f"{where}：不认识的键 {'、'.join(sorted(unknown))}")
+    problem = _column_problem(entry)
+    if problem is not None:
+        problems.append(f"{where}：{problem}")
+        return None
+    value = entry.get("value")
+    return Column(
+        header.strip(),
+        entry.get("field"),
+        None if value is None else str(value),
+        entry.get("values", {}),
+        entry.get("format"),
+        entry.get("required", False),
+    )
+
+
+def _column_problem(entry: dict) -> str | None:
+    """What is wrong with a column's source and form, if anything: a field or a fixed
+    value (one of them), values as a table of text, a format only on a date column,
+    and required a boolean."""
+    fld, value = entry.get("field"), entry.get("value")
+    if (fld is None) == (value is None):
+        return "field（取哪项数据）和 value（固定文字）要写且只写一个"
+    if fld is not None and fld not in FIELDS:
+        return f"field「{fld}」不存在；可用：{'、'.join(FIELDS)}"
+    if value is not None and not isinstance(value, str | int):
+        return "value 应为文字"
+    values = entry.get("values", {})
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+    ):
+        return 'values 应写成 { "男" = "男", "女" = "女" }'
+    fmt = entry.get("format")
+    if fmt is not None and (fld not in DATE_FIELDS or not isinstance(fmt, str)):
+        return f'format 只用于日期列（{"、".join(DATE_FIELDS)}），如 "%Y%m%d"'
+    if not isinstance(entry.get("required", False), bool):
+        return "required 应写 true 或 false"
+    return None
 
 
 @dataclass

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcert import clock
@@ -139,60 +139,14 @@ def _dot(iso: str | None) -> str:
 def _site_application(
     conn: sqlite3.Connection, *, site: str | None, public: bool, **_: object
 ) -> dict:
-    from xcert.clean.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
-
     profile = sites.site(conn, site)
     school = sites.school(conn)
-    if public:  # free text may name a phone or an address too
-        for key in ("rooms", "other"):
-            profile[key] = mask_contacts_in(profile.get(key) or "")
-        school["introduction"] = mask_contacts_in(school.get("introduction") or "")
-    for key in (*sites.CONTACTS, "organisation_contact"):
-        contact = profile.get(key) or {}
-        if public:  # SPEC 5.3: a website's copy shows no phone, e-mail or WeChat in full
-            contact.update(
-                phone=mask_phone(contact.get("phone")),
-                mobile=mask_phone(contact.get("mobile")),
-                email=mask_email(contact.get("email")),
-                wechat=mask_wechat(contact.get("wechat")),
-            )
-        profile[key] = contact
-    cert = catalogue.Catalogue(conn).find(profile["certificate"])
-    so_far = []
-    registered = 0
-    if cert is not None:
-        from xcert.office.sessions import TO_COME
-
-        registered = conn.execute(  # entered for its sessions still to come (SPEC 6.4)
-            "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
-            f" WHERE se.certificate_id = ? AND {TO_COME}",
-            (cert.id, clock.today().isoformat()),
-        ).fetchone()[0]
-        so_far = [
-            r
-            for r in stats.pass_rates(conn, by="certificate", all_kinds=True)
-            if r["certificate"] == cert.name
-        ]
-    known = [
-        output.Table(
-            "数据库中的考核情况（供参考）",
-            ["年份", "考核人数（人）", "通过人数（人）", "缺考（人）", "通过率"],
-            [
-                [
-                    _year(r["year"]),
-                    str(r["tested"]),
-                    str(r["passed"]),
-                    str(r["absent"]),
-                    stats.percent(r["passed"], r["tested"]),
-                ]
-                for r in so_far
-            ],
-        )
-    ]
+    _site_contacts(profile, school, public=public)
+    so_far = _certificate_so_far(conn, profile["certificate"])
     return {
         "title": f"{profile['certificate']}“1+X”考点申报表",
         "site": profile,
-        "registered": registered,
+        "registered": so_far.registered,
         "school_info": school,
         "all_levels": ("初级", "中级", "高级"),
         "site_types": sites.SITE_TYPES,
@@ -200,10 +154,75 @@ def _site_application(
         "signed_on": _cn_date(dt.date.fromisoformat(profile["signed_on"]))
         if profile.get("signed_on")
         else "",
-        "tables": known,
+        "tables": [_so_far_table(so_far.pass_rates)],
         "charts": [],
         "warnings": [],
     }
+
+
+def _site_contacts(profile: dict, school: dict, *, public: bool) -> None:
+    """Each contact of the site as a table (empty if not given). A website's copy
+    (`--public`, SPEC 5.3) shows no phone, e-mail or WeChat in full, and masks any in
+    free text too (rooms, other, the school's introduction)."""
+    from xcert.clean.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
+
+    if public:
+        for key in ("rooms", "other"):
+            profile[key] = mask_contacts_in(profile.get(key) or "")
+        school["introduction"] = mask_contacts_in(school.get("introduction") or "")
+    for key in (*sites.CONTACTS, "organisation_contact"):
+        contact = profile.get(key) or {}
+        if public:
+            contact.update(
+                phone=mask_phone(contact.get("phone")),
+                mobile=mask_phone(contact.get("mobile")),
+                email=mask_email(contact.get("email")),
+                wechat=mask_wechat(contact.get("wechat")),
+            )
+        profile[key] = contact
+
+
+@dataclass(frozen=True)
+class _SoFar:
+    """What the database holds of a site's certificate: students entered for its
+    sessions still to come, and its pass rates by year."""
+
+    registered: int = 0
+    pass_rates: list[dict] = field(default_factory=list)
+
+
+def _certificate_so_far(conn: sqlite3.Connection, name: str) -> _SoFar:
+    """The site's certificate so far (SPEC 6.4); nothing if the catalogue lacks it."""
+    cert = catalogue.Catalogue(conn).find(name)
+    if cert is None:
+        return _SoFar()
+    from xcert.office.sessions import TO_COME
+
+    registered = conn.execute(
+        "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
+        f" WHERE se.certificate_id = ? AND {TO_COME}",
+        (cert.id, clock.today().isoformat()),
+    ).fetchone()[0]
+    rates = stats.pass_rates(conn, by="certificate", all_kinds=True)
+    return _SoFar(registered, [r for r in rates if r["certificate"] == cert.name])
+
+
+def _so_far_table(pass_rates: list[dict]) -> output.Table:
+    """The certificate's record in the database, year by year, for reference."""
+    return output.Table(
+        "数据库中的考核情况（供参考）",
+        ["年份", "考核人数（人）", "通过人数（人）", "缺考（人）", "通过率"],
+        [
+            [
+                _year(r["year"]),
+                str(r["tested"]),
+                str(r["passed"]),
+                str(r["absent"]),
+                stats.percent(r["passed"], r["tested"]),
+            ]
+            for r in pass_rates
+        ],
+    )
 
 
 def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:

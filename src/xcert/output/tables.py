@@ -44,8 +44,16 @@ def _met(value: bool | None) -> str:
 
 
 def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> list[Table]:
-    kind = "" if all_kinds else "1+X "
-    out = []
+    """The figures as the tables a clerk files: pass rates, dual-certificate rates, and
+    the targets beside what was reached when there are targets."""
+    out = [_pass_rate_table(figures, by, "" if all_kinds else "1+X "), _dual_table(figures)]
+    if figures.targets:
+        out.append(_target_table(figures))
+    return out
+
+
+def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
+    """Tested, passed and absent by year, and by `by` within a year unless that is "year"."""
     by_label = BY_LABELS.get(by)
     header = [
         "年份",
@@ -66,54 +74,54 @@ def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> li
         ]
         for row in figures.pass_rates
     ]
-    out.append(Table(f"{kind}考证情况统计", header, rows))
-    out.append(
-        Table(
-            "双证毕业率",
-            ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
+    return Table(f"{kind}考证情况统计", header, rows)
+
+
+def _dual_table(figures: Figures) -> Table:
+    """Graduates and those of them with a skills certificate, by cohort."""
+    return Table(
+        "双证毕业率",
+        ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
+        [
             [
-                [
-                    f"{row['cohort']} 届",
-                    str(row["graduates"]),
-                    str(row["certified"]),
-                    stats_percent(row["certified"], row["graduates"]),
-                ]
-                for row in figures.dual_certificate
-            ],
-        )
+                f"{row['cohort']} 届",
+                str(row["graduates"]),
+                str(row["certified"]),
+                stats_percent(row["certified"], row["graduates"]),
+            ]
+            for row in figures.dual_certificate
+        ],
     )
-    if figures.targets:
-        rows = []
-        for t in figures.targets:
-            rows.append(
-                [
-                    f"{t['year']} 年",
-                    "1+X 考证人数",
-                    _count(t["participants_target"]),
-                    str(t["participants"]),
-                    _met(t["participants_met"]),
-                ]
-            )
-            rows.append(
-                [
-                    "",
-                    "1+X 证书通过率",
-                    format_percent(t["pass_rate_target"]),
-                    stats_percent(t["passed"], t["participants"]),
-                    _met(t["pass_rate_met"]),
-                ]
-            )
-            rows.append(
-                [
-                    "",
-                    "1+X 证书数（种）",
-                    _count(t["certificates_target"]),
-                    str(t["certificates"]),
-                    _met(t["certificates_met"]),
-                ]
-            )
-        out.append(Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows))
-    return out
+
+
+def _target_table(figures: Figures) -> Table:
+    """Each year's three targets (participants, pass rate, certificates), one row each."""
+    rows = []
+    for t in figures.targets:
+        rows += [
+            [
+                f"{t['year']} 年",
+                "1+X 考证人数",
+                _count(t["participants_target"]),
+                str(t["participants"]),
+                _met(t["participants_met"]),
+            ],
+            [
+                "",
+                "1+X 证书通过率",
+                format_percent(t["pass_rate_target"]),
+                stats_percent(t["passed"], t["participants"]),
+                _met(t["pass_rate_met"]),
+            ],
+            [
+                "",
+                "1+X 证书数（种）",
+                _count(t["certificates_target"]),
+                str(t["certificates"]),
+                _met(t["certificates_met"]),
+            ],
+        ]
+    return Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows)
 
 
 def people_table(what: str, people: list[dict]) -> Table:
