@@ -16,3 +16,12 @@ def test_ruff_is_clean(args):
         [sys.executable, "-m", "ruff", *args, *PATHS], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean():
+    """Typed values between layers (pyproject's [tool.mypy]: untyped functions checked,
+    every `# type: ignore` carrying its code)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,7 +1,8 @@
 """The `render` command: reports like the ones schools file."""
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -9,6 +10,9 @@ from xcert import clock
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console
 from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    from xcert.output.tables import Table
 
 _EXTENSIONS = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
 
@@ -94,31 +98,12 @@ def render(
         raise typer.BadParameter(
             f"没有名为「{name}」的报表；可用：{'、'.join(reports.REPORTS)}", param_hint="NAME"
         )
-    for option, value, allowed in (
-        ("--class", class_code, ("sign-list",)),
-        ("--cohort", cohort, ("dual-certificate",)),
-        ("--site", site, ("site-application",)),
-    ):
-        if value is not None and name not in allowed:
-            raise typer.BadParameter(
-                f"{name} 不用这个选项（只用于 {'、'.join(allowed)}）", param_hint=option
-            )
-    if name == "sign-list" and not class_code:
-        raise typer.BadParameter(
-            "sign-list 需要 --class，例如 --class 20数控1", param_hint="--class"
-        )
-    if name == "plan" and year is None:
-        raise typer.BadParameter("plan 需要 --year，例如 --year 2023", param_hint="--year")
+    given = {"--class": class_code, "--cohort": cohort, "--site": site, "--year": year}
+    wrong = reports.misuse(name, given)
+    if wrong is not None:
+        raise typer.BadParameter(wrong.message, param_hint=wrong.option)
     fmt = _format(format_, out, name if name in reports.FORM_REPORTS else None)
-    day = None
-    if date is not None:
-        try:
-            span = clean.date_span(date)
-        except clean.CellError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--date") from None
-        if not span.is_day:
-            raise typer.BadParameter("报表日期请写具体哪一天，如 2024-01-15", param_hint="--date")
-        day = span.start
+    day = _day(date)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"{templates} 不是文件夹", param_hint="--templates")
     conn = open_db(create=False)
@@ -138,6 +123,28 @@ def render(
     if out is None:
         typer.echo(result, nl=False)
         return
+    _write(out, result)
+    out_.print(f"已生成 {out}")
+
+
+def _day(date: str | None) -> dt.date | None:
+    """--date: one day (a report is dated), or None for today."""
+    from xcert.clean import cells as clean
+
+    if date is None:
+        return None
+    try:
+        span = clean.date_span(date)
+    except clean.CellError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--date") from None
+    if not span.is_day:
+        raise typer.BadParameter("报表日期请写具体哪一天，如 2024-01-15", param_hint="--date")
+    return span.start
+
+
+def _write(out: Path, result: "str | list[Table]") -> None:
+    from xcert.output import render as reports
+
     try:
         if isinstance(result, str):
             out.write_text(result, encoding="utf-8")
@@ -145,4 +152,3 @@ def render(
             reports.write_xlsx(out, result)
     except OSError as exc:
         raise XcertError(f"无法写入 {out}（{exc.strerror or exc}）") from None
-    out_.print(f"已生成 {out}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from xcert.clean import cells as clean
 from xcert.clean import idcard
+from xcert.errors import XcertError
 from xcert.store import connect
 
 MAX_SHOWN = 200
@@ -50,8 +51,6 @@ def _as_id(text: str) -> str | None:
 
 def find_one(conn: sqlite3.Connection, text: str) -> dict:
     """Exactly one student by 学号, ID number or full name; otherwise a clear refusal."""
-    from xcert.errors import XcertError
-
     query = clean.name(text)
     table = connect.utils_db(conn)["students"]
     id_form = _as_id(query)

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcert.errors import XcertError
-from xcert.office import sessions
+from xcert.office import sessions, sites
+from xcert.office.catalogue import load_toml
+from xcert.output.xlsx import Table, write_tables
 from xcert.resources import bundled
 
 FIELDS = {
@@ -103,8 +105,6 @@ def load_profile(path: Path | None) -> Profile:
 
 def _read_profile(path: Path) -> dict:
     """The profile file's tables: it must exist, be UTF-8 text and be TOML."""
-    from xcert.office.catalogue import load_toml
-
     if not path.is_file():
         raise XcertError(f"列配置文件 {path} 不存在")
     try:
@@ -179,8 +179,6 @@ class Export:
 
 def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile: Profile) -> Export:
     """The session's registered students, one row each, in the profile's columns."""
-    from xcert.office import sites
-    from xcert.output.xlsx import Table, write_tables
 
     if out.is_dir() or not out.parent.is_dir():
         raise XcertError(f"-o {out}：{'这是文件夹' if out.is_dir() else '文件夹不存在'}")

@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcert import clock
+from xcert.clean.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
 from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import catalogue, sites
+from xcert.office.sessions import TO_COME
 from xcert.output import charts
 from xcert.output import tables as output
-from xcert.output.xlsx import Percent
+from xcert.output.xlsx import Percent, Table, write_tables
 from xcert.resources import bundled
 
 FORMATS = ("md", "html", "xlsx")
@@ -33,6 +35,30 @@ class Report:
     title: str
     needs: str  # what the user must or may give, for `render --list`
     build: Callable[..., dict]
+    only: tuple[str, ...] = ()  # options that only this report takes
+    required: tuple[tuple[str, str], ...] = ()  # (option, an example) it cannot do without
+
+
+@dataclass(frozen=True)
+class Misuse:
+    """An option a report does not take, or one it needs and did not get."""
+
+    option: str
+    message: str
+
+
+def misuse(name: str, given: Mapping[str, object]) -> Misuse | None:
+    """The first option of `given` (option → value, None when not given) that report
+    `name` does not take, or the first it needs that is missing."""
+    report = REPORTS[name]
+    for option, value in given.items():
+        owners = [r.name for r in REPORTS.values() if option in r.only]
+        if value is not None and owners and option not in report.only:
+            return Misuse(option, f"{name} 不用这个选项（只用于 {'、'.join(owners)}）")
+    for option, example in report.required:
+        if not given.get(option):
+            return Misuse(option, f"{name} 需要 {option}，例如 {option} {example}")
+    return None
 
 
 def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
@@ -164,8 +190,6 @@ def _site_contacts(profile: dict, school: dict, *, public: bool) -> None:
     """Each contact of the site as a table (empty if not given). A website's copy
     (`--public`, SPEC 5.3) shows no phone, e-mail or WeChat in full, and masks any in
     free text too (rooms, other, the school's introduction)."""
-    from xcert.clean.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
-
     if public:
         for key in ("rooms", "other"):
             profile[key] = mask_contacts_in(profile.get(key) or "")
@@ -196,8 +220,6 @@ def _certificate_so_far(conn: sqlite3.Connection, name: str) -> _SoFar:
     cert = catalogue.Catalogue(conn).find(name)
     if cert is None:
         return _SoFar()
-    from xcert.office.sessions import TO_COME
-
     registered = conn.execute(
         "SELECT count(*) FROM registrations r JOIN sessions se ON se.id = r.session_id"
         f" WHERE se.certificate_id = ? AND {TO_COME}",
@@ -284,20 +306,35 @@ REPORTS: dict[str, Report] = {
         Report(
             "pass-rates", "1+X 考证情况统计（表 1）", "可选 --year；md、html、xlsx", _pass_rates
         ),
-        Report("dual-certificate", "双证毕业率（表 2）", "可选 --cohort；md、html、xlsx", _dual),
+        Report(
+            "dual-certificate",
+            "双证毕业率（表 2）",
+            "可选 --cohort；md、html、xlsx",
+            _dual,
+            only=("--cohort",),
+        ),
         Report(
             "sign-list",
             "考证签领名单",
             "需要 --class，可选 --year（发证年份）；md、html、xlsx",
             _sign_list,
+            only=("--class",),
+            required=(("--class", "20数控1"),),
         ),
         Report(
             "site-application",
             "考点申报表",
             "可选 --site（有多个考点时必需）、--public；md、html",
             _site_application,
+            only=("--site",),
         ),
-        Report("plan", "1+X 证书试点实施方案", "需要 --year；md、html", _plan),
+        Report(
+            "plan",
+            "1+X 证书试点实施方案",
+            "需要 --year；md、html",
+            _plan,
+            required=(("--year", "2023"),),
+        ),
     )
 }
 
@@ -415,8 +452,6 @@ def _environment(templates: str | None):
 def write_xlsx(path: Path, tables: list[output.Table]) -> None:
     """Each table on its own sheet under a title row; counts as numbers and rates as
     percentages (Excel can add them up), every other cell as text; widths from content."""
-    from xcert.output.xlsx import Table, write_tables
-
     sheets: list[Table] = []
     for table in tables:
         rows = [

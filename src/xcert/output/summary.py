@@ -15,6 +15,8 @@ from pathlib import Path
 
 from xcert.errors import XcertError
 from xcert.figures import stats
+from xcert.office import check, sessions
+from xcert.output import render
 from xcert.output import tables as output
 from xcert.store import journal
 from xcert.store.connect import transaction
@@ -199,8 +201,6 @@ def _unsigned(conn: sqlite3.Connection) -> output.Table:
 
 
 def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
-    from xcert.office import sessions
-
     return output.Table(
         "考试安排",
         ["日期", "证书", "等级", "考点", "已报名（人）", "容量（人）"],
@@ -219,8 +219,6 @@ def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
 
 
 def _reconciliation(conn: sqlite3.Connection, day: dt.date) -> output.Table:
-    from xcert.office import check
-
     counts = check.counts(check.check(conn, today=day))
     return output.Table(
         "报名、成绩与证书核对（xcert check 列出名单）",
@@ -280,8 +278,6 @@ def write(
 ) -> list[Path]:
     """Render and write summary-DAY.md / .html (each file replaced whole, never half
     written), then remember the run."""
-    from xcert.output import render
-
     if not output_dir.is_dir():
         raise XcertError(f"输出文件夹 {output_dir} 不存在")
     written = []
