@@ -122,6 +122,21 @@ def test_xlsx_reads_back_with_text_cells_and_no_formula(school, tmp_path):
     assert book.active.cell(row=3, column=5).number_format == "0.0%"
 
 
+def test_every_rate_and_count_in_xlsx_is_a_number_whatever_its_header(school, tmp_path):
+    """Cells are typed where the figures are made, not guessed back from the header: the
+    dual-certificate rate (header 双证毕业率（技能、毕业证）) is a percentage too."""
+    out = tmp_path / "dual.xlsx"
+    assert school("render", "dual-certificate", "-o", out).exit_code == 0
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[2]]
+    rows = [[c for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert rows, "the example school has a cohort"
+    for row in rows:
+        graduates, rate = row[header.index("毕业生人数（人）")], row[-1]
+        assert isinstance(graduates.value, int)
+        assert isinstance(rate.value, float) and rate.number_format == "0.0%"
+
+
 def test_a_schools_own_template_overrides_the_built_in_one(school, tmp_path):
     own = tmp_path / "mine"
     own.mkdir()

@@ -97,7 +97,7 @@ def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None
                     label, justify="left", overflow="fold", min_width=WIDE_COLUMNS.get(label)
                 )
             for row in table.rows:
-                view.add_row(*row)
+                view.add_row(*map(output.cell_text, row))
             if not table.rows:
                 view.add_row(*("—" for _ in table.header))
             out.print(view)

@@ -34,7 +34,8 @@ from pathlib import Path
 from xcert.errors import XcertError
 from xcert.office import sessions, sites
 from xcert.office.catalogue import load_toml
-from xcert.output.xlsx import Table, write_tables
+from xcert.output.tables import Table
+from xcert.output.xlsx import write_tables
 from xcert.resources import bundled
 
 FIELDS = {

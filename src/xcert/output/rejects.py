@@ -7,7 +7,8 @@ from pathlib import Path
 
 from xcert.errors import XcertError
 from xcert.ingest.report import ImportOutcome, RejectedRow
-from xcert.output.xlsx import Table, write_tables
+from xcert.output.tables import Table
+from xcert.output.xlsx import write_tables
 
 
 def write_rejects(outcome: ImportOutcome, path: Path, *, written: bool) -> None:

@@ -22,7 +22,7 @@ from xcert.office import catalogue, sites
 from xcert.office.sessions import TO_COME
 from xcert.output import charts
 from xcert.output import tables as output
-from xcert.output.xlsx import Percent, Table, write_tables
+from xcert.output.xlsx import write_tables
 from xcert.resources import bundled
 
 FORMATS = ("md", "html", "xlsx")
@@ -237,10 +237,10 @@ def _so_far_table(pass_rates: list[dict]) -> output.Table:
         [
             [
                 _year(r["year"]),
-                str(r["tested"]),
-                str(r["passed"]),
-                str(r["absent"]),
-                stats.percent(r["passed"], r["tested"]),
+                r["tested"],
+                r["passed"],
+                r["absent"],
+                output.rate(r["passed"], r["tested"]),
             ]
             for r in pass_rates
         ],
@@ -262,10 +262,10 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
         [
             [
                 _year(r["year"]),
-                str(certificates_by_year.get(r["year"], 0)),
-                str(r["tested"]),
-                str(r["passed"]),
-                stats.percent(r["passed"], r["tested"]),
+                certificates_by_year.get(r["year"], 0),
+                r["tested"],
+                r["passed"],
+                output.rate(r["passed"], r["tested"]),
             ]
             for r in earlier
         ],
@@ -450,28 +450,17 @@ def _environment(templates: str | None):
 
 
 def write_xlsx(path: Path, tables: list[output.Table]) -> None:
-    """Each table on its own sheet under a title row; counts as numbers and rates as
-    percentages (Excel can add them up), every other cell as text; widths from content."""
-    sheets: list[Table] = []
-    for table in tables:
-        rows = [
-            [_cell(header, cell) for header, cell in zip(table.header, row, strict=True)]
-            for row in table.rows
-        ]
-        sheets.append(
-            Table(
+    """Each table on its own sheet under a title row; its typed cells as they are
+    (counts as numbers, rates as percentages); widths from content."""
+    write_tables(
+        path,
+        [
+            output.Table(
                 table.title[:31],
                 table.header,
-                rows or [["—"] * len(table.header)],
+                table.rows or [["—"] * len(table.header)],
                 caption=table.title,
             )
-        )
-    write_tables(path, sheets)
-
-
-def _cell(header: str, text: str) -> object:
-    if ("（人）" in header or "（种）" in header) and text.isdigit():
-        return int(text)
-    if header.endswith("率") and text.endswith("%"):
-        return Percent(float(text[:-1]) / 100)
-    return text
+            for table in tables
+        ],
+    )

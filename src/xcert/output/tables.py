@@ -1,8 +1,10 @@
 """Figures as tables a clerk reads: Chinese labels like the seed's tables, percentages
 with one decimal, `—` over zero people. One table model, four formats (SPEC 3, 4).
 
-`tables()` turns figures into (title, header, rows) once; csv, markdown and the
-terminal print those. JSON is the figures themselves.
+`tables()` turns figures into (title, header, rows) once; csv, markdown, the terminal,
+HTML and xlsx print those. A cell is typed: a count is an int and a rate a `Rate`, so
+an xlsx file gets numbers and percentages without reading them back from text. JSON is
+the figures themselves.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from xcert.clean.idcard import mask_id, mask_ids_in
 from xcert.figures.stats import Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
+from xcert.model import OUTCOME_LABELS
 
 BY_LABELS = {
     "certificate": "证书",
@@ -24,19 +27,47 @@ BY_LABELS = {
     "major": "专业",
     "department": "系部",
 }
-OUTCOME_LABELS = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate in a table: printed as reports print it (88.0%, — over zero people), and
+    written to xlsx as a number in a percentage format."""
+
+    text: str
+    value: float | None  # the fraction; None over zero people
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def rate(part: int, whole: int) -> Rate:
+    """part / whole, rounded for print from the exact fraction (`stats.percent`)."""
+    return Rate(stats_percent(part, whole), part / whole if whole else None)
+
+
+def rate_of(fraction: float | None) -> Rate:
+    return Rate(format_percent(fraction), fraction)
 
 
 @dataclass
 class Table:
+    """One table, whatever it is printed as: Markdown, CSV, the terminal, HTML, xlsx."""
+
     title: str
-    header: list[str]
-    rows: list[list[str]]
+    header: Sequence[str]
+    rows: Sequence[Sequence[object]]  # str, int, Rate (None only in exports to xlsx)
     wrap: tuple[int, ...] = ()  # 1-based columns of free text that may wrap in HTML
+    widths: Sequence[int] | None = None  # xlsx column widths; else from the content
+    caption: str | None = None  # xlsx: a bold title row above the header
 
 
-def _count(value: int | None) -> str:
-    return "—" if value is None else str(value)
+def cell_text(cell: object) -> str:
+    return "" if cell is None else str(cell)
+
+
+def _count(value: int | None) -> int | str:
+    return "—" if value is None else value
 
 
 def _met(value: bool | None) -> str:
@@ -67,10 +98,10 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
         [
             f"{row['year']} 年" if row["year"] else "日期不详",
             *([row[by] or "（未填）"] if by_label else []),
-            str(row["tested"]),
-            str(row["passed"]),
-            str(row["absent"]),
-            stats_percent(row["passed"], row["tested"]),
+            row["tested"],
+            row["passed"],
+            row["absent"],
+            rate(row["passed"], row["tested"]),
         ]
         for row in figures.pass_rates
     ]
@@ -85,9 +116,9 @@ def _dual_table(figures: Figures) -> Table:
         [
             [
                 f"{row['cohort']} 届",
-                str(row["graduates"]),
-                str(row["certified"]),
-                stats_percent(row["certified"], row["graduates"]),
+                row["graduates"],
+                row["certified"],
+                rate(row["certified"], row["graduates"]),
             ]
             for row in figures.dual_certificate
         ],
@@ -103,21 +134,21 @@ def _target_table(figures: Figures) -> Table:
                 f"{t['year']} 年",
                 "1+X 考证人数",
                 _count(t["participants_target"]),
-                str(t["participants"]),
+                t["participants"],
                 _met(t["participants_met"]),
             ],
             [
                 "",
                 "1+X 证书通过率",
-                format_percent(t["pass_rate_target"]),
-                stats_percent(t["passed"], t["participants"]),
+                rate_of(t["pass_rate_target"]),
+                rate(t["passed"], t["participants"]),
                 _met(t["pass_rate_met"]),
             ],
             [
                 "",
                 "1+X 证书数（种）",
                 _count(t["certificates_target"]),
-                str(t["certificates"]),
+                t["certificates"],
                 _met(t["certificates_met"]),
             ],
         ]
@@ -191,7 +222,7 @@ def to_csv(tables_: list[Table]) -> str:
             buffer.write("\n")
         writer.writerow([table.title])
         writer.writerow(table.header)
-        writer.writerows(table.rows or [["—"] * len(table.header)])
+        writer.writerows([map(cell_text, row) for row in table.rows] or [["—"] * len(table.header)])
     return buffer.getvalue()
 
 
@@ -201,7 +232,7 @@ def markdown_table(table: Table) -> str:
         "| " + " | ".join(table.header) + " |",
         "| " + " | ".join("---" for _ in table.header) + " |",
     ]
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows]
+    lines += ["| " + " | ".join(_md(cell_text(c)) for c in row) + " |" for row in table.rows]
     if not table.rows:
         lines.append("| " + " | ".join("—" for _ in table.header) + " |")
     return "\n".join(lines)

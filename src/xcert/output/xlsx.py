@@ -1,4 +1,5 @@
-"""Write plain tables to xlsx safely: text stays text, nothing starts a formula.
+"""Write tables to xlsx safely: text stays text, nothing starts a formula; counts are
+numbers and rates percentages (Excel can add them up).
 
 SPEC 5.3: ID and student numbers as text; a cell starting with `=`, `+`, `-` or `@`
 is written as text with Excel's quote prefix, so opening the file never runs it.
@@ -6,25 +7,13 @@ is written as text with Excel's quote prefix, so opening the file never runs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeGuard
 
+from xcert.output.tables import Rate, Table
 from xcert.read.sheets import column_letter
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class Table:
-    """One sheet of an xlsx file: a title, a header row and rows."""
-
-    title: str
-    header: Sequence[str]
-    rows: Iterable[Sequence[object]]
-    widths: Sequence[int] | None = None
-    caption: str | None = None  # a bold title row above the header
 
 
 def write_tables(path: Path, tables: Sequence[Table]) -> None:
@@ -97,8 +86,10 @@ def _cell(sheet, value: object):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if _is_percent(value):
-        cell = WriteOnlyCell(sheet, value=float(value))
+    if isinstance(value, Rate):
+        if value.value is None:  # over zero people: no number, the reports' dash
+            return _cell(sheet, value.text)
+        cell = WriteOnlyCell(sheet, value=value.value)
         cell.number_format = "0.0%"
         return cell
     if not isinstance(value, str):
@@ -110,11 +101,3 @@ def _cell(sheet, value: object):
     if text.startswith(_FORMULA_START):
         cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
     return cell
-
-
-class Percent(float):
-    """A rate written as a number shown as a percentage with one decimal (0.923 → 92.3%)."""
-
-
-def _is_percent(value: object) -> TypeGuard[Percent]:
-    return isinstance(value, Percent)
