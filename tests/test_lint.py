@@ -1,5 +1,6 @@
 """`ruff check` and `ruff format --check` are part of the one test command (STYLE)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,14 @@ def test_mypy_is_clean():
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_type_ignore_says_why():
+    """`# type: ignore[code]  # why`: an ignore without its reason hides a real error."""
+    unexplained = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "# type: ignore" in line and not re.search(r"# type: ignore\[[\w,-]+\]  # \S", line)
+    ]
+    assert unexplained == []

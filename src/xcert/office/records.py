@@ -293,14 +293,19 @@ def result_values(
     a missing total from the weights, a missing outcome from the pass mark."""
     values = {f: stated.get(f) for f in ("theory", "practical", "total", "certificate_no")}
     values["outcome"] = stated.get("result")
-    theory, practical = values["theory"], values["practical"]
+    # scores are cleaned numbers (clean.score) or absent
+    theory, practical = (
+        cast("float | None", values["theory"]),
+        cast("float | None", values["practical"]),
+    )
     weighted = "theory_weight" in scoring and "practical_weight" in scoring
     if values["total"] is None and weighted and theory is not None and practical is not None:
-        total = theory * scoring["theory_weight"] + practical * scoring["practical_weight"]  # type: ignore[operator]
+        total = theory * scoring["theory_weight"] + practical * scoring["practical_weight"]
         values["total"] = round(total, 1)
+    total_ = cast("float | None", values["total"])
     if values["outcome"] is None:
-        if values["total"] is not None and "pass_mark" in scoring:
-            values["outcome"] = "pass" if values["total"] >= scoring["pass_mark"] else "fail"  # type: ignore[operator]
+        if total_ is not None and "pass_mark" in scoring:
+            values["outcome"] = "pass" if total_ >= scoring["pass_mark"] else "fail"
         else:
             return None, "缺少考核结果（合格/不合格/缺考）", "result"
     return values, None, None

@@ -28,9 +28,9 @@ def pass_rate_value(value: object, where: str) -> float:
     """0.9, 90, "90%" or "90 %" (also typed full-width: ９０％) all mean 90 %."""
     if isinstance(value, str):
         value = folded(value).replace("％", "%")
-    text = str(value).strip().rstrip("%").strip() if isinstance(value, str) else value
+    text = value.strip().rstrip("%").strip() if isinstance(value, str) else value
     try:
-        number = float(text)  # type: ignore[arg-type]
+        number = float(text)  # type: ignore[arg-type]  # a TOML value of any type: refused below
     except (TypeError, ValueError):
         raise XcertError(f'{where}：pass_rate 应为比例（0.9）或百分数（"90%"）') from None
     if isinstance(value, str) and value.strip().endswith("%") or number > 1:
