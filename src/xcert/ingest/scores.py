@@ -13,8 +13,8 @@ from xcert.errors import Problem, XcertError
 from xcert.ingest.columns import SheetRow, sheet_columns
 from xcert.ingest.report import FileReport, SheetSummary, cell_problem
 from xcert.office import selection, students
-from xcert.office.records import find_student
 from xcert.office.selection import Quota, Scored, ScoreFile, Selection
+from xcert.office.students import find_student
 from xcert.read.headers import find_header
 from xcert.read.sheets import read_bytes, read_workbook
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from xcert.clean.cells import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
-from xcert.office import records, search
+from xcert.office import record_writes, records, search
 from xcert.store import writes
 
 
@@ -49,11 +49,11 @@ def record(
             {k: v for k, v in stated.items() if v is not None}, cat.scoring(conn)
         )
         assert values is not None and why is None  # the outcome is always given here
-        session = records.session_id(conn, cert.id, level, date, done.id)
+        session = record_writes.session_id(conn, cert.id, level, date, done.id)
         values["exam_year"] = date.start.year if date else None
-        record_ = records.Record(None, 0, int(found["id"]), (session,), values, None)
-        result = records.Outcome()
-        records.write_records(conn, "results", [record_], done.id, result, replace=True)
+        record_ = record_writes.Record(None, 0, int(found["id"]), (session,), values, None)
+        result = record_writes.Outcome()
+        record_writes.write_records(conn, "results", [record_], done.id, result, replace=True)
         done.added, done.updated, done.unchanged = result.added, result.updated, result.unchanged
     state = "added" if result.added else "updated" if result.updated else "unchanged"
     return Recorded(state, found, cert)

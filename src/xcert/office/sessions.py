@@ -15,7 +15,7 @@ from xcert.clean import cells as clean
 from xcert.clean.cells import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
-from xcert.office import records, search
+from xcert.office import record_writes, search
 from xcert.store import writes
 
 VIA_LABELS = {"select": "选拔", "retest": "二次选拔", "hand": "手工"}
@@ -105,7 +105,7 @@ def add(
     with writes.write(conn, "session", f"{cert.name} {span.text}") as done:
         write_id = done.id
         before = conn.execute("SELECT max(id) FROM sessions").fetchone()[0] or 0
-        session_id = records.session_id(conn, cert.id, level, span, write_id)
+        session_id = record_writes.session_id(conn, cert.id, level, span, write_id)
         state = "added" if session_id > before else "unchanged"
         stored = conn.execute(
             "SELECT site, capacity_per_day, days FROM sessions WHERE id = ?", (session_id,)

@@ -1,0 +1,172 @@
+"""Results and awards into the database: a new record inserted, a changed one updated
+(the journal keeps what it was), blank cells never erasing; the session of a result
+found or made. The rules that turn rows into records are in records.py."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import cast
+
+from xcert.clean.cells import DateSpan
+from xcert.office import catalogue as cat
+from xcert.store import writes
+
+RESULT_FIELDS = ("theory", "practical", "total", "outcome", "certificate_no", "exam_year")
+
+
+AWARD_FIELDS = (
+    "level",
+    "assessed_start",
+    "assessed_end",
+    "assessed_text",
+    "issued_on",
+    "certificate_no",
+    "signed_by",
+    "signed_on",
+)
+
+
+@dataclass
+class Refusal:
+    ref: object
+    row: int
+    reason: str
+    field: str | None = None
+
+
+@dataclass
+class Outcome:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    duplicates: list[tuple[object, int, int]] = field(default_factory=list)  # ref, row, first
+    new_certificates: list[cat.Certificate] = field(default_factory=list)
+    new_students: int = 0
+    warnings: list[tuple[object, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    ref: object
+    row: int
+    student_id: int
+    target: tuple  # what the record is about: (session id) or (certificate id, level)
+    values: dict[str, object]
+    number: str | None  # certificate number
+
+
+def session_id(
+    conn: sqlite3.Connection,
+    cert_id: int,
+    level: object,
+    span: DateSpan | None,
+    import_id: int | None,
+) -> int:
+    """The exam session of a certificate, level and date (or month range), made if new."""
+    start = span.start.isoformat() if span else None
+    end = span.end.isoformat() if span else None
+    row = conn.execute(
+        "SELECT id FROM sessions WHERE certificate_id = ? AND coalesce(level, '') = coalesce(?, '')"
+        " AND coalesce(date_start, '') = coalesce(?, '') AND coalesce(date_end, '') = coalesce(?, '')",
+        (cert_id, level, start, end),
+    ).fetchone()
+    if row:
+        return int(row[0])
+    cursor = conn.execute(
+        "INSERT INTO sessions (certificate_id, level, date_start, date_end, date_text, created_import)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (cert_id, level, start, end, span.text if span else None, import_id),
+    )
+    return cast(int, cursor.lastrowid)  # set by the INSERT just run
+
+
+def write_records(
+    conn: sqlite3.Connection,
+    kind: str,
+    records: list[Record],
+    import_id: int,
+    outcome: Outcome,
+    *,
+    replace: bool = False,
+) -> None:
+    """Insert new records, update changed ones keeping the old values. Blank cells never
+    erase, except with `replace` (a result typed by hand says everything about itself)."""
+    table, fields = ("results", RESULT_FIELDS) if kind == "results" else ("awards", AWARD_FIELDS)
+    for record in records:
+        existing, why = _existing(conn, kind, record)
+        if why is not None:
+            outcome.refused.append(Refusal(record.ref, record.row, why, "certificate_no"))
+            continue
+        if existing is None:
+            columns = [
+                "student_id",
+                *_target_columns(kind),
+                *fields,
+                "created_import",
+                "updated_import",
+            ]
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [
+                    record.student_id,
+                    record.target[0],
+                    *(record.values[f] for f in fields),
+                    import_id,
+                    import_id,
+                ],
+            )
+            outcome.added += 1
+            continue
+        row_id, stored = existing
+        # Blank cells never erase: a sign-off list without 签领人 keeps the signature.
+        after = {
+            f: v for f, v in record.values.items() if (v is not None or replace) and stored[f] != v
+        }
+        if not after:
+            outcome.unchanged += 1
+            continue
+        writes.update_row(conn, table, row_id, after, import_id)
+        outcome.updated += 1
+
+
+def _target_columns(kind: str) -> tuple[str, ...]:
+    return ("session_id",) if kind == "results" else ("certificate_id",)
+
+
+def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
+    """The stored record a row is again, or why it cannot be stored.
+
+    A result: the same student and session. An award: the same certificate number; else
+    the same student and certificate at a compatible level (equal, or blank on either
+    side: a sign-off list leaves 等级 blank that the organisation's list states), so a
+    corrected number or level updates the award instead of adding a second one.
+    """
+    fields = RESULT_FIELDS if kind == "results" else AWARD_FIELDS
+    names = ("id", "student_id", *_target_columns(kind), *fields)
+    cols = ", ".join(names)
+    if kind == "results":
+        row = conn.execute(
+            f"SELECT {cols} FROM results WHERE student_id = ? AND session_id = ?",
+            (record.student_id, record.target[0]),
+        ).fetchone()
+        return ((int(row[0]), dict(zip(names, row, strict=True))), None) if row else (None, None)
+    cert_id, level = record.target
+    if record.number:
+        row = conn.execute(
+            f"SELECT {cols} FROM awards WHERE certificate_no = ?", (record.number,)
+        ).fetchone()
+        if row is not None:
+            if (row[1], row[2]) != (record.student_id, cert_id):
+                return None, "证书编号已登记给另一名学生或另一种证书"
+            return (int(row[0]), dict(zip(names, row, strict=True))), None
+    rows = conn.execute(
+        f"SELECT {cols} FROM awards WHERE student_id = ? AND certificate_id = ?"
+        " AND (level IS NULL OR ? IS NULL OR level = ?) ORDER BY level = ? DESC, id",
+        (record.student_id, cert_id, level, level, level),
+    ).fetchall()
+    if not rows:
+        return None, None
+    row = rows[0]
+    return (int(row[0]), dict(zip(names, row, strict=True))), None
