@@ -1,7 +1,8 @@
 import pytest
 
 from xcert.clean import idcard
-from xcert.clean.idcard import IdNumberError, mask_id, normalize_id
+from xcert.clean.idcard import IdNumberError, normalize_id
+from xcert.privacy import mask_id
 
 from conftest import make_id
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xcert import privacy
 from xcert.clean import cells, idcard
 from xcert.figures import stats
 
@@ -461,7 +462,7 @@ _ID_SHAPE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 @quick
 @given(value=st.text() | id_numbers())
 def test_mask_id_keeps_only_the_first_two_and_last_two_characters_and_the_length(value):
-    masked = idcard.mask_id(value)
+    masked = privacy.mask_id(value)
     assert len(masked) == len(value)
     if len(value) > 4:
         assert masked == value[:2] + "*" * (len(value) - 4) + value[-2:]
@@ -491,20 +492,20 @@ def personal_numbers(draw) -> str:
 )
 def test_no_id_number_set_apart_from_other_digits_survives_masking(before, numbers):
     text = before + "".join(number + after for number, after in numbers)
-    masked = idcard.mask_ids_in(text)
+    masked = privacy.mask_ids_in(text)
     assert len(masked) == len(text)
     for number, _ in numbers:
         assert number not in masked
-        assert idcard.mask_id(number) in masked
+        assert privacy.mask_id(number) in masked
     assert not [found for found in _ID_SHAPE.findall(masked) if _accepted(found)]
-    assert idcard.mask_ids_in(masked) == masked
+    assert privacy.mask_ids_in(masked) == masked
 
 
 @quick
 @given(value=messy_text)
 def test_masking_ids_leaves_text_without_a_digit_run_untouched(value):
     if not re.search(r"[0-9]{15}", value):
-        assert idcard.mask_ids_in(value) == value
+        assert privacy.mask_ids_in(value) == value
 
 
 @quick
@@ -516,13 +517,13 @@ def test_an_id_run_into_other_digits_stays_visible(number, glued, ahead):
     certificate number inside a longer code is left alone), reported as a gap: a 学号
     written as the ID plus two digits keeps the whole ID visible."""
     text = glued + number if ahead else number + glued
-    assert number in idcard.mask_ids_in(text)
+    assert number in privacy.mask_ids_in(text)
 
 
 @quick
 @given(mobile=mobiles)
 def test_mask_phone_never_leaves_the_middle_four_digits_of_a_mobile(mobile):
-    assert idcard.mask_phone(mobile) == mobile[:3] + "****" + mobile[7:]
+    assert privacy.mask_phone(mobile) == mobile[:3] + "****" + mobile[7:]
 
 
 @quick
@@ -532,13 +533,13 @@ def test_mask_phone_never_leaves_the_middle_four_digits_of_a_mobile(mobile):
 )
 def test_mask_phone_keeps_a_landlines_area_code_and_last_four(area, local):
     area = area if area.startswith("0") else "0" + area
-    assert idcard.mask_phone(f"{area}-{local}") == f"{area}-****{local[-4:]}"
+    assert privacy.mask_phone(f"{area}-{local}") == f"{area}-****{local[-4:]}"
 
 
 @thorough
 @given(before=messy_text.map(_apart), mobile=mobiles, after=messy_text.map(_apart))
 def test_no_mobile_set_apart_from_other_digits_survives_masking_contacts(before, mobile, after):
-    masked = idcard.mask_contacts_in(before + mobile + after)
+    masked = privacy.mask_contacts_in(before + mobile + after)
     assert mobile not in masked
 
 

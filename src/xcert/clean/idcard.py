@@ -1,7 +1,6 @@
-"""Chinese resident ID numbers (GB 11643-1999): validation, 15→18 upgrade, masking.
+"""Chinese resident ID numbers (GB 11643-1999): validation, 15→18 upgrade, gender.
 
-SPEC 5.1 (validation) and 5.3 (the one mask rule: first 2 and last 2 characters, so
-the birth date is never shown).
+SPEC 5.1. How an ID number is shown (masked) is `xcert.privacy`'s.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ import datetime as _dt
 import functools
 import itertools
 import operator
-import re
 
 from xcert import clock
 
@@ -18,7 +16,7 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # First digit of the administrative division code: 1 North … 8 HK/Macau/Taiwan
 # residence permits (81, 82, 83). 9 is foreigners' permanent residence (91).
-_REGION_FIRST = frozenset("123456789")
+REGION_FIRST = frozenset("123456789")
 
 
 class IdNumberError(ValueError):
@@ -44,7 +42,7 @@ def upgrade15(old: str) -> str:
 
 
 def _birth_date(number: str) -> _dt.date:
-    return _parse_birth_date(number[6:14])
+    return birth_date_of(number[6:14])
 
 
 @functools.lru_cache(maxsize=8192)  # a school's students share a few thousand birthdays
@@ -60,7 +58,7 @@ def _calendar_date(digits: str) -> _dt.date:
     return born
 
 
-def _parse_birth_date(digits: str, today: _dt.date | None = None) -> _dt.date:
+def birth_date_of(digits: str, today: _dt.date | None = None) -> _dt.date:
     born = _calendar_date(digits)
     if born > (today or clock.today()):
         raise IdNumberError("第 7–14 位的出生日期不在合理范围内")
@@ -85,7 +83,7 @@ def normalize_id(text: str) -> str:
     # ASCII digits only: str.isdigit() also admits ١ or ², which no ID number holds
     if not (body.isascii() and body.isdigit()) or last not in "0123456789X":
         raise IdNumberError("身份证号前 17 位须为数字，最后一位为数字或 X")
-    if number[0] not in _REGION_FIRST:
+    if number[0] not in REGION_FIRST:
         raise IdNumberError("身份证号的地区码不存在")
     _birth_date(number)
     expected = check_digit(body)
@@ -102,7 +100,7 @@ def all_valid(numbers: list[str]) -> bool:
     today = clock.today()
     try:
         for digits in set(map(operator.itemgetter(slice(6, 14)), numbers)):
-            _parse_birth_date(digits, today)
+            birth_date_of(digits, today)
     except (IdNumberError, ValueError, TypeError):
         return False
     # check_digit's arithmetic, each step mapped over the column in C
@@ -123,78 +121,3 @@ _GENDER_BY_DIGIT = {digit: "男" if int(digit) % 2 else "女" for digit in "0123
 def gender(number: str) -> str:
     """男 or 女, from the 17th digit of a valid 18-character number."""
     return _GENDER_BY_DIGIT[number[16]]
-
-
-def mask_id(number: str | None) -> str:
-    """SPEC 5.3: first 2 and last 2 characters, the rest starred; blank stays blank."""
-    if not number:
-        return ""
-    if len(number) <= 4:
-        return "*" * len(number)
-    return number[:2] + "*" * (len(number) - 4) + number[-2:]
-
-
-_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
-
-
-def mask_ids_in(text: str) -> str:
-    """Every ID number inside a longer text masked: a note `身份证44…1X`, a 学籍号
-    `G` + ID number. A digit run counts when it is shaped like one (a region and a real
-    birth date; a wrong check digit still counts: a mistyped ID is still personal), so a
-    certificate number of 18 digits is left alone."""
-
-    def mask(match: re.Match) -> str:
-        number = match.group(1)
-        return mask_id(number) if _looks_like_person(number) else number
-
-    return _ID_IN_TEXT.sub(mask, text)
-
-
-def _looks_like_person(number: str) -> bool:
-    digits = number[6:14] if len(number) == 18 else "19" + number[6:12]
-    if number[0] not in _REGION_FIRST or number[:2] == "00":
-        return False
-    try:
-        _parse_birth_date(digits)
-    except IdNumberError:
-        return False
-    return True
-
-
-def mask_phone(number: str | None) -> str:
-    """SPEC 5.3 --public: 189****8853 (a landline keeps its area code and last 4)."""
-    if not number:
-        return ""
-    digits = number.replace("-", "")
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    head = number.split("-")[0] + "-" if "-" in number else digits[:3]
-    return head + "****" + digits[-4:]
-
-
-def mask_email(address: str | None) -> str:
-    """ab****@example.com: the first two characters of a longer mailbox, the domain kept."""
-    if not address or "@" not in address:
-        return "*" * len(address or "")
-    box, domain = address.split("@", 1)
-    return (box[:2] if len(box) > 4 else "") + "****@" + domain
-
-
-def mask_wechat(handle: str | None) -> str:
-    if not handle:
-        return ""
-    if len(handle) <= 4:
-        return "****"
-    return handle[:2] + "****" + (handle[-2:] if len(handle) > 6 else "")
-
-
-_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
-_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_WECHAT_IN_TEXT = re.compile(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_A-Za-z0-9]{3,19})")
-
-
-def mask_contacts_in(text: str) -> str:
-    """--public: phones, e-mail addresses and WeChat IDs written inside free text."""
-    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
-    text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
-    return _WECHAT_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + mask_wechat(m.group(3)), text)

@@ -121,7 +121,7 @@ def without_global_options(args: list[str]) -> list[str]:
 def command_line(args: list[str]) -> str:
     """The command as the user typed it (after the global options), for `xcert log`:
     ID numbers in it masked, a file name in another encoding made storable."""
-    from xcert.clean.idcard import mask_ids_in
+    from xcert.privacy import mask_ids_in
     from xcert.store.connect import storable
 
     return mask_ids_in(storable(" ".join(["xcert", *args])))

@@ -5,11 +5,11 @@ from typing import Annotated
 import typer
 
 from xcert import clock
-from xcert.clean.idcard import mask_ids_in
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console
 from xcert.cli.options import date_option, option
 from xcert.model import CERTIFICATE_KIND_LABELS, OUTCOME_LABELS
+from xcert.privacy import mask_ids_in
 
 
 @app.command()

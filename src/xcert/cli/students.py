@@ -53,7 +53,7 @@ def find(
     )
     conn.close()
     if not students:
-        from xcert.clean.idcard import mask_ids_in
+        from xcert.privacy import mask_ids_in
 
         console().print(f"没有找到与「{mask_ids_in(text)}」匹配的学生")
         raise typer.Exit(1)
@@ -70,9 +70,9 @@ DETAIL_LIMIT = 5  # up to this many students found: their results and certificat
 def print_records(student: dict, records: StudentRecords) -> None:
     from rich.table import Table
 
-    from xcert.clean.idcard import mask_ids_in
     from xcert.model import CERTIFICATE_KIND_LABELS as kinds
     from xcert.model import OUTCOME_LABELS
+    from xcert.privacy import mask_ids_in
 
     out = console()
     results, awards = records.results, records.awards
@@ -119,8 +119,8 @@ def print_records(student: dict, records: StudentRecords) -> None:
 def print_students(students: list[dict]) -> None:
     from rich.table import Table
 
-    from xcert.clean.idcard import mask_id, mask_ids_in
     from xcert.model import STATUS_LABELS
+    from xcert.privacy import mask_id, mask_ids_in
 
     table = Table(title=f"找到 {len(students)} 名学生")
     for label in ("学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "届别", "状态"):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from xcert import privacy
 from xcert.clean import cells as clean
-from xcert.clean import idcard
 from xcert.errors import Problem
 from xcert.read.sheets import column_letter
 from xcert.store import writes
@@ -106,8 +106,8 @@ def shown_value(fld: str, value: object) -> str:
     shown = clean.text(value)
     compact = shown.replace(" ", "")
     if fld == "id_number" or looks_like_id(compact):
-        return idcard.mask_id(compact)
-    shown = idcard.mask_ids_in(shown)
+        return privacy.mask_id(compact)
+    shown = privacy.mask_ids_in(shown)
     return shown if len(shown) <= 40 else shown[:37] + "…"
 
 
@@ -128,7 +128,7 @@ def cell_problem(
 
 def reject_row(report: FileReport, ref: SheetRow, row: int, reasons: list[Problem]) -> None:
     """Refuse a row: its problems to the report, a copy (IDs masked) for --rejects."""
-    reasons = [dataclasses.replace(p, reason=idcard.mask_ids_in(p.reason)) for p in reasons]
+    reasons = [dataclasses.replace(p, reason=privacy.mask_ids_in(p.reason)) for p in reasons]
     report.problems.extend(reasons)
     report.rejected += 1
     report.rejected_rows.append(
@@ -149,7 +149,7 @@ def masked_cells(ref: SheetRow) -> list[object]:
         col for col, head in enumerate(ref.header_cells) if _ID_HEADER.search(clean.text(head))
     }
     return [
-        idcard.mask_id(clean.text(c).replace(" ", ""))
+        privacy.mask_id(clean.text(c).replace(" ", ""))
         if col in id_columns and c not in (None, "")
         else mask_if_id(c)
         for col, c in enumerate(ref.cells)
@@ -165,9 +165,9 @@ def mask_if_id(value: object) -> object:
         return value
     compact = clean.text(value).replace(" ", "")
     if looks_like_id(compact):
-        return idcard.mask_id(compact)
+        return privacy.mask_id(compact)
     if isinstance(value, str):
-        return idcard.mask_ids_in(value)
+        return privacy.mask_ids_in(value)
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from xcert import privacy
 from xcert.clean import cells as clean
 from xcert.clean import idcard
 from xcert.errors import XcertError
@@ -54,7 +55,7 @@ def find_one(conn: sqlite3.Connection, text: str) -> dict:
     query = clean.name(text)
     table = connect.utils_db(conn)["students"]
     id_form = _as_id(query)
-    shown = idcard.mask_ids_in(text)
+    shown = privacy.mask_ids_in(text)
     for where, value in (
         ("student_no = ?", query),
         ("id_number = ?", id_form),

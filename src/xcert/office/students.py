@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
-from xcert.clean.idcard import mask_ids_in
 from xcert.model import STUDENT_FIELDS
+from xcert.privacy import mask_ids_in
 from xcert.read.headers import LABELS
 
 # Values a file may leave out but xcert can derive; they never override stated ones.

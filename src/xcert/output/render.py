@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcert import clock
-from xcert.clean.idcard import mask_contacts_in, mask_email, mask_phone, mask_wechat
 from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import catalogue, sites
@@ -23,6 +22,7 @@ from xcert.office.sessions import TO_COME
 from xcert.output import charts
 from xcert.output import tables as output
 from xcert.output.xlsx import write_tables
+from xcert.privacy import mask_contacts_in, mask_email, mask_phone, mask_wechat
 from xcert.resources import bundled
 
 FORMATS = ("md", "html", "xlsx")

@@ -15,10 +15,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from xcert.clean.idcard import mask_id, mask_ids_in
 from xcert.figures.stats import Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
 from xcert.model import OUTCOME_LABELS
+from xcert.privacy import mask_id, mask_ids_in
 
 BY_LABELS = {
     "certificate": "证书",
