@@ -14,7 +14,7 @@ from xcert.ingest import scores as score_files
 from xcert.ingest.report import ImportOptions, ImportOutcome
 from xcert.ingest.run import run_import
 from xcert.office import search, selection, sessions
-from xcert.office.search import StudentRecords
+from xcert.office.search import StudentRecords, StudentRow
 from xcert.office.selection import Selection
 from xcert.output import render, summary
 from xcert.resources import bundled
@@ -38,7 +38,7 @@ class DemoResult:
     db_path: Path
     options: ImportOptions
     outcome: ImportOutcome
-    sample: dict  # one example student with results and a certificate, for `find`
+    sample: StudentRow  # one example student with results and a certificate, for `find`
     records: StudentRecords
     reports: list[Path]
     selection: Selection | None = None  # the example classes' candidates
@@ -54,7 +54,7 @@ def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoRes
         options = ImportOptions()
         outcome = run_import(conn, files, options)
         sample = search.find_one(conn, SAMPLE_STUDENT)
-        history = search.student_records(conn, sample["id"])
+        history = search.student_records(conn, sample.id)
         chosen = select_candidates(conn)
         reports = render_reports(conn, db_path.parent)
         reports += write_summary(conn, db_path.parent)

@@ -92,7 +92,7 @@ def record(
     conn.close()
     verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}
     when = f"（{span.text}）" if span else "（未填日期）"
-    parts = (done.student["name"], done.certificate.name, level_word)
+    parts = (done.student.name, done.certificate.name, level_word)
     what = " ".join(str(part) for part in parts if part)
     console().print(f"{verb[done.state]}：{what}{when} {OUTCOME_LABELS[outcome]}")
 

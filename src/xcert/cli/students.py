@@ -11,7 +11,7 @@ from xcert.cli.app import app, db_path, open_db, state
 from xcert.cli.console import WIDE_COLUMNS, console
 
 if TYPE_CHECKING:
-    from xcert.office.search import StudentRecords
+    from xcert.office.search import StudentRecords, StudentRow
 
 
 @app.command()
@@ -47,7 +47,7 @@ def find(
     conn = open_db(create=False)
     students, cut = search.find_students(conn, text)
     details = (
-        [search.student_records(conn, s["id"]) for s in students]
+        [search.student_records(conn, s.id) for s in students]
         if len(students) <= DETAIL_LIMIT
         else []
     )
@@ -67,7 +67,7 @@ def find(
 DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
 
 
-def print_records(student: dict, records: StudentRecords) -> None:
+def print_records(student: StudentRow, records: StudentRecords) -> None:
     from rich.table import Table
 
     from xcert.model import CERTIFICATE_KIND_LABELS as kinds
@@ -76,7 +76,7 @@ def print_records(student: dict, records: StudentRecords) -> None:
 
     out = console()
     results, awards = records.results, records.awards
-    name = f"{student['name']}（{mask_ids_in(student['student_no'] or '无学号')}）"
+    name = f"{student.name}（{mask_ids_in(student.student_no or '无学号')}）"
     if not results and not awards:
         out.print(f"{name}：还没有考核成绩和证书")
         return
@@ -116,7 +116,7 @@ def print_records(student: dict, records: StudentRecords) -> None:
             out.print(f"{name} 还有 {unsigned} 张证书未签领")
 
 
-def print_students(students: list[dict]) -> None:
+def print_students(students: list[StudentRow]) -> None:
     from rich.table import Table
 
     from xcert.model import STATUS_LABELS
@@ -128,15 +128,15 @@ def print_students(students: list[dict]) -> None:
         table.add_column(label, overflow="fold", min_width=WIDE_COLUMNS.get(label))
     for s in students:
         table.add_row(
-            mask_ids_in(s["student_no"] or ""),
-            s["name"],
-            s["gender"] or "",
-            mask_id(s["id_number"]),
-            s["class_code"] or "",
-            s["major"] or "",
-            s["department"] or "",
-            f"{s['cohort']}届" if s["cohort"] else "",
-            STATUS_LABELS.get(s["status"], s["status"]),
+            mask_ids_in(s.student_no or ""),
+            s.name,
+            s.gender or "",
+            mask_id(s.id_number),
+            s.class_code or "",
+            s.major or "",
+            s.department or "",
+            f"{s.cohort}届" if s.cohort else "",
+            STATUS_LABELS.get(s.status, s.status),
         )
     console().print(table)
 

@@ -18,7 +18,7 @@ class Recorded:
     """What `record` did: 'added', 'updated' (a correction) or 'unchanged'."""
 
     state: str
-    student: dict[str, object]
+    student: search.StudentRow
     certificate: cat.Certificate
 
 
@@ -51,7 +51,7 @@ def record(
         assert values is not None and why is None  # the outcome is always given here
         session = record_writes.session_id(conn, cert.id, level, date, done.id)
         values["exam_year"] = date.start.year if date else None
-        record_ = record_writes.Record(None, 0, int(found["id"]), (session,), values, None)
+        record_ = record_writes.Record(None, 0, found.id, (session,), values, None)
         result = record_writes.Outcome()
         record_writes.write_records(conn, "results", [record_], done.id, result, replace=True)
         done.added, done.updated, done.unchanged = result.added, result.updated, result.unchanged
@@ -87,7 +87,7 @@ def sign(
             cert = cat.Catalogue(conn).find(certificate)
             if cert is None:
                 raise XcertError(f"证书目录里没有「{certificate}」；用 xcert certs 查看")
-        ids = [int(search.find_one(conn, s)["id"]) for s in students] if students else None
+        ids = [search.find_one(conn, s).id for s in students] if students else None
         pending = unsigned_awards(conn, class_code=class_code, student_ids=ids, certificate=cert)
         if class_code is not None and not class_exists(conn, class_code):
             raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from xcert import privacy
 from xcert.clean import cells as clean
@@ -14,7 +15,39 @@ from xcert.store import connect
 MAX_SHOWN = 200
 
 
-def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[dict], bool]:
+@dataclass(frozen=True)
+class StudentRow:
+    """A stored student as the office finds them (SPEC 2's fields, by their codes)."""
+
+    id: int
+    student_no: str | None
+    name: str
+    gender: str | None
+    id_number: str | None
+    class_code: str | None
+    major: str | None
+    department: str | None
+    enrollment_year: int | None
+    cohort: int | None
+    phone: str | None
+    status: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> StudentRow:
+        """From a row of the students table."""
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+    @property
+    def label(self) -> str:
+        return student_label(self.name, self.student_no, self.class_code)
+
+
+def student_label(name: str, student_no: str | None, class_code: str | None) -> str:
+    """陈锦曦（202001001）: a student as messages name them."""
+    return f"{name}（{student_no or class_code or ''}）"
+
+
+def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[StudentRow], bool]:
     """Exact ID first; otherwise 学号 or class equal to the text, names containing it,
     学号 starting with it. Returns (students, whether the list was cut at MAX_SHOWN)."""
     query = clean.name(text)
@@ -25,7 +58,7 @@ def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[dict], bool
     if id_form:
         found = list(students.rows_where("id_number = ?", [id_form]))
         if found:
-            return found, False
+            return [StudentRow.of(row) for row in found], False
     pattern = _like(query)
     found = list(
         students.rows_where(
@@ -36,7 +69,7 @@ def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[dict], bool
             limit=MAX_SHOWN + 1,
         )
     )
-    return found[:MAX_SHOWN], len(found) > MAX_SHOWN
+    return [StudentRow.of(row) for row in found[:MAX_SHOWN]], len(found) > MAX_SHOWN
 
 
 def _like(text: str) -> str:
@@ -50,7 +83,7 @@ def _as_id(text: str) -> str | None:
         return None
 
 
-def find_one(conn: sqlite3.Connection, text: str) -> dict:
+def find_one(conn: sqlite3.Connection, text: str) -> StudentRow:
     """Exactly one student by 学号, ID number or full name; otherwise a clear refusal."""
     query = clean.name(text)
     table = connect.utils_db(conn)["students"]
@@ -65,7 +98,7 @@ def find_one(conn: sqlite3.Connection, text: str) -> dict:
             continue
         found = list(table.rows_where(where, [value], limit=3))
         if len(found) == 1:
-            return found[0]
+            return StudentRow.of(found[0])
         if len(found) > 1:
             raise XcertError(f"「{shown}」对应多名学生，请用学号或身份证号")
     raise XcertError(f"找不到学生「{shown}」（可用学号、身份证号或姓名）")

@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import cast
 
 from xcert.errors import XcertError
-from xcert.office import sessions
+from xcert.office import search, sessions
 from xcert.store import writes
 
 GROUPS = {"class": "班级", "major": "专业", "department": "系部"}
@@ -408,6 +408,4 @@ def _tie(ranked: list[Candidate], line: int) -> str | None:
 
 def _who(c: Candidate) -> str:
     """A candidate as messages name students: 陈锦曦（202001001）."""
-    return sessions.student_label(
-        {"name": c.name, "student_no": c.student_no, "class_code": c.class_code}
-    )
+    return search.student_label(c.name, c.student_no, c.class_code)

@@ -200,9 +200,9 @@ def enter(
     ids = []
     for text in students:
         found = search.find_one(conn, text)
-        if found["status"] != "enrolled" and not remove:
-            raise XcertError(f"{student_label(found)} 不是在读学生，不能报名")
-        ids.append(int(found["id"]))
+        if found.status != "enrolled" and not remove:
+            raise XcertError(f"{found.label} 不是在读学生，不能报名")
+        ids.append(found.id)
     if class_code is not None:
         class_code = clean.text(class_code)
         members = [
@@ -224,8 +224,3 @@ def enter(
         done.added, done.updated = (0, changed) if remove else (changed, 0)
         done.unchanged = same
     return changed, same
-
-
-def student_label(student: dict) -> str:
-    """陈锦曦（202001001）: a student as messages name them."""
-    return f"{student['name']}（{student.get('student_no') or student.get('class_code') or ''}）"
