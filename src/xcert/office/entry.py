@@ -89,8 +89,8 @@ def sign(
                 raise XcertError(f"证书目录里没有「{certificate}」；用 xcert certs 查看")
         ids = [search.find_one(conn, s).id for s in students] if students else None
         pending = unsigned_awards(conn, class_code=class_code, student_ids=ids, certificate=cert)
-        if class_code is not None and not class_exists(conn, class_code):
-            raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
+        if class_code is not None:
+            search.require_class(conn, class_code)
         if not pending:
             who = f"班级「{class_code}」" if class_code else "这些学生"
             raise XcertError(f"{who}没有待签领的证书（可能已全部签领，或还没有导入发证记录）")
@@ -100,12 +100,6 @@ def sign(
             )
         done.updated = len(pending)
     return pending
-
-
-def class_exists(conn: sqlite3.Connection, class_code: str) -> bool:
-    """Whether any student, in whatever status, is in class `class_code`."""
-    found = conn.execute("SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,))
-    return found.fetchone() is not None
 
 
 def unsigned_awards(

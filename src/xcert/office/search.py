@@ -72,6 +72,13 @@ def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[StudentRow]
     return [StudentRow.of(row) for row in found[:MAX_SHOWN]], len(found) > MAX_SHOWN
 
 
+def require_class(conn: sqlite3.Connection, class_code: str) -> None:
+    """Refuse a class no student, in whatever status, is in: a typo, most likely."""
+    found = conn.execute("SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,))
+    if found.fetchone() is None:
+        raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
+
+
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

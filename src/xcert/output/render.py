@@ -17,7 +17,7 @@ from pathlib import Path
 from xcert import clock
 from xcert.errors import XcertError
 from xcert.figures import stats
-from xcert.office import catalogue, sites
+from xcert.office import catalogue, search, sites
 from xcert.office.sessions import TO_COME
 from xcert.output import charts
 from xcert.output import tables as output
@@ -125,11 +125,7 @@ def _sign_list(
         [class_code, str(year)] if year else [class_code],
     ).fetchall()
     if not rows:
-        exists = conn.execute(
-            "SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,)
-        ).fetchone()
-        if not exists:
-            raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
+        search.require_class(conn, class_code)
         when = f"{year} 年" if year else ""
         raise XcertError(f"班级「{class_code}」没有{when}的发证记录（先导入发证签领名单）")
     body = [
