@@ -55,18 +55,112 @@ def format_percent(fraction: Decimal | float | None) -> str:
     return f"{(exact * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
+@dataclass(frozen=True)
+class PassRate:
+    """SPEC 3's pass-rate row (seed table 1): the results of one exam year, and of one
+    certificate, level, class, major or department when broken down `by` it."""
+
+    year: int | None
+    tested: int  # pass or fail
+    passed: int
+    absent: int  # reported, not in the rate
+    by: str | None = None  # what `group` is: "certificate", "class", ...; None by year
+    group: str | None = None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return rate(self.passed, self.tested)
+
+    def as_json(self) -> dict[str, object]:
+        """SPEC 4's keys, in its order; the `by` key beside the year."""
+        record: dict[str, object] = {"year": self.year}
+        if self.by is not None:
+            record[self.by] = self.group
+        record.update(
+            tested=self.tested, passed=self.passed, absent=self.absent, pass_rate=self.pass_rate
+        )
+        return record
+
+
+@dataclass(frozen=True)
+class DualCertificate:
+    """SPEC 3's dual-certificate row (seed table 2) of one cohort."""
+
+    cohort: int
+    graduates: int
+    certified: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.certified, self.graduates)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "cohort": self.cohort,
+            "graduates": self.graduates,
+            "certified": self.certified,
+            "rate": self.rate,
+        }
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A year's targets beside what was reached (None: no target set)."""
+
+    year: int
+    participants_target: int | None
+    participants: int  # 1+X results that are pass or fail
+    passed: int
+    pass_rate_target: float | None
+    certificates_target: int | None
+    certificates: int  # distinct 1+X certificates someone was tested in
+
+    @property
+    def participants_met(self) -> bool | None:
+        return _met(self.participants, self.participants_target)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return rate(self.passed, self.participants)
+
+    @property
+    def pass_rate_met(self) -> bool | None:
+        # exact: 2/3 does not meet a target of 66.67 %
+        exact = self.passed / self.participants if self.participants else None
+        return _met(exact, self.pass_rate_target)
+
+    @property
+    def certificates_met(self) -> bool | None:
+        return _met(self.certificates, self.certificates_target)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "participants_target": self.participants_target,
+            "participants": self.participants,
+            "participants_met": self.participants_met,
+            "passed": self.passed,
+            "pass_rate_target": self.pass_rate_target,
+            "pass_rate": self.pass_rate,
+            "pass_rate_met": self.pass_rate_met,
+            "certificates_target": self.certificates_target,
+            "certificates": self.certificates,
+            "certificates_met": self.certificates_met,
+        }
+
+
 @dataclass
 class Figures:
-    pass_rates: list[dict] = field(default_factory=list)
-    dual_certificate: list[dict] = field(default_factory=list)
-    targets: list[dict] = field(default_factory=list)
+    pass_rates: list[PassRate] = field(default_factory=list)
+    dual_certificate: list[DualCertificate] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
-            "pass_rates": self.pass_rates,
-            "dual_certificate": self.dual_certificate,
-            "targets": self.targets,
+            "pass_rates": [r.as_json() for r in self.pass_rates],
+            "dual_certificate": [r.as_json() for r in self.dual_certificate],
+            "targets": [r.as_json() for r in self.targets],
             "warnings": self.warnings,
         }
 
@@ -129,18 +223,16 @@ def pass_rates(
     by: str = "year",
     all_kinds: bool = False,
     rows: list[tuple] | None = None,
-) -> list[dict]:
+) -> list[PassRate]:
     """`rows`: those `_pass_rate_rows` already gave for the same arguments."""
     if rows is None:
         rows = _pass_rate_rows(conn, year=year, by=by, all_kinds=all_kinds)
+    grouped = bool(BY_COLUMNS[by])
     out = []
     for row in rows:
-        record = {"year": row[0]}
-        if BY_COLUMNS[by]:
-            record[by] = row[1]
         tested, passed, absent = row[-4:-1]
-        record.update(tested=tested, passed=passed, absent=absent, pass_rate=rate(passed, tested))
-        out.append(record)
+        group = row[1] if grouped else None
+        out.append(PassRate(row[0], tested, passed, absent, by if grouped else None, group))
     return out
 
 
@@ -183,7 +275,9 @@ def _pass_rate_rows(
 _CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
 
 
-def dual_certificate(conn: sqlite3.Connection, *, cohort: int | None = None) -> list[dict]:
+def dual_certificate(
+    conn: sqlite3.Connection, *, cohort: int | None = None
+) -> list[DualCertificate]:
     where_cohort = "AND s.cohort = ?" if cohort is not None else ""
     rows = conn.execute(
         f"""
@@ -194,12 +288,12 @@ def dual_certificate(conn: sqlite3.Connection, *, cohort: int | None = None) -> 
         """,
         [cohort] if cohort is not None else [],
     ).fetchall()
-    return [{"cohort": c, "graduates": g, "certified": k, "rate": rate(k, g)} for c, g, k in rows]
+    return [DualCertificate(c, g, k) for c, g, k in rows]
 
 
 def targets(
     conn: sqlite3.Connection, *, year: int | None = None, per_year: list[tuple] | None = None
-) -> list[dict]:
+) -> list[TargetRow]:
     """Each year with a target: target and actual participants, pass rate, certificates.
     The actual figures are the 1+X pass-rate rows per year (`per_year`, if already counted)."""
     where = "WHERE year = ?" if year is not None else ""
@@ -215,23 +309,7 @@ def targets(
     out = []
     for year_, want_people, want_rate, want_certs in wanted:
         _, tested, passed, _, certs = actual.get(year_, (year_, 0, 0, 0, 0))
-        actual_rate = rate(passed, tested)
-        out.append(
-            {
-                "year": year_,
-                "participants_target": want_people,
-                "participants": tested,
-                "participants_met": _met(tested, want_people),
-                "passed": passed,
-                "pass_rate_target": want_rate,
-                "pass_rate": actual_rate,
-                # exact: 2/3 does not meet a target of 66.67 %
-                "pass_rate_met": _met(passed / tested if tested else None, want_rate),
-                "certificates_target": want_certs,
-                "certificates": certs,
-                "certificates_met": _met(certs, want_certs),
-            }
-        )
+        out.append(TargetRow(year_, want_people, tested, passed, want_rate, want_certs, certs))
     return out
 
 

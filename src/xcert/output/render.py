@@ -71,7 +71,7 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
     chart_year = charts.rate_bars(
         "1+X 证书通过率（按年份）",
         [
-            (_year(r["year"]), r["pass_rate"], stats.percent(r["passed"], r["tested"]))
+            (_year(r.year), r.pass_rate, stats.percent(r.passed, r.tested))
             for r in figures.pass_rates
         ],
     )
@@ -79,9 +79,9 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
         "1+X 证书通过率（按证书）",
         [
             (
-                f"{_year(r['year'])} {_short(r['certificate'])}",
-                r["pass_rate"],
-                stats.percent(r["passed"], r["tested"]),
+                f"{_year(r.year)} {_short(r.group or '')}",
+                r.pass_rate,
+                stats.percent(r.passed, r.tested),
             )
             for r in by_cert
         ],
@@ -100,10 +100,7 @@ def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
     table = output.tables(stats.Figures(dual_certificate=rows))[1]
     chart = charts.rate_bars(
         "双证毕业率（按届）",
-        [
-            (f"{r['cohort']} 届", r["rate"], stats.percent(r["certified"], r["graduates"]))
-            for r in rows
-        ],
+        [(f"{r.cohort} 届", r.rate, stats.percent(r.certified, r.graduates)) for r in rows],
     )
     title = (
         "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort} 届毕业学生双证毕业情况统计表"
@@ -208,7 +205,7 @@ class _SoFar:
     sessions still to come, and its pass rates by year."""
 
     registered: int = 0
-    pass_rates: list[dict] = field(default_factory=list)
+    pass_rates: list[stats.PassRate] = field(default_factory=list)
 
 
 def _certificate_so_far(conn: sqlite3.Connection, name: str) -> _SoFar:
@@ -222,21 +219,21 @@ def _certificate_so_far(conn: sqlite3.Connection, name: str) -> _SoFar:
         (cert.id, clock.today().isoformat()),
     ).fetchone()[0]
     rates = stats.pass_rates(conn, by="certificate", all_kinds=True)
-    return _SoFar(registered, [r for r in rates if r["certificate"] == cert.name])
+    return _SoFar(registered, [r for r in rates if r.group == cert.name])
 
 
-def _so_far_table(pass_rates: list[dict]) -> output.Table:
+def _so_far_table(pass_rates: list[stats.PassRate]) -> output.Table:
     """The certificate's record in the database, year by year, for reference."""
     return output.Table(
         "数据库中的考核情况（供参考）",
         ["年份", "考核人数（人）", "通过人数（人）", "缺考（人）", "通过率"],
         [
             [
-                _year(r["year"]),
-                r["tested"],
-                r["passed"],
-                r["absent"],
-                output.rate(r["passed"], r["tested"]),
+                _year(r.year),
+                r.tested,
+                r.passed,
+                r.absent,
+                output.rate(r.passed, r.tested),
             ]
             for r in pass_rates
         ],
@@ -245,23 +242,21 @@ def _so_far_table(pass_rates: list[dict]) -> output.Table:
 
 def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
     plan = sites.plan(conn, year)
-    earlier = [
-        r for r in stats.pass_rates(conn) if r["year"] is not None and r["year"] < plan["year"]
-    ]
+    earlier = [r for r in stats.pass_rates(conn) if r.year is not None and r.year < plan["year"]]
     certificates_by_year: dict[int, int] = {}
     for r in stats.pass_rates(conn, by="certificate"):
-        if r["year"] is not None:
-            certificates_by_year[r["year"]] = certificates_by_year.get(r["year"], 0) + 1
+        if r.year is not None:
+            certificates_by_year[r.year] = certificates_by_year.get(r.year, 0) + 1
     history = output.Table(
         "往年 1+X 证书试点情况",
         ["年份", "试点证书（种）", "考证人数（人）", "通过人数（人）", "通过率"],
         [
             [
-                _year(r["year"]),
-                certificates_by_year.get(r["year"], 0),
-                r["tested"],
-                r["passed"],
-                output.rate(r["passed"], r["tested"]),
+                _year(r.year),
+                certificates_by_year.get(r.year or 0, 0),
+                r.tested,
+                r.passed,
+                output.rate(r.passed, r.tested),
             ]
             for r in earlier
         ],

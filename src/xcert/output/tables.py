@@ -96,12 +96,12 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
     ]
     rows = [
         [
-            f"{row['year']} 年" if row["year"] else "日期不详",
-            *([row[by] or "（未填）"] if by_label else []),
-            row["tested"],
-            row["passed"],
-            row["absent"],
-            rate(row["passed"], row["tested"]),
+            f"{row.year} 年" if row.year else "日期不详",
+            *([row.group or "（未填）"] if by_label else []),
+            row.tested,
+            row.passed,
+            row.absent,
+            rate(row.passed, row.tested),
         ]
         for row in figures.pass_rates
     ]
@@ -115,10 +115,10 @@ def _dual_table(figures: Figures) -> Table:
         ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
         [
             [
-                f"{row['cohort']} 届",
-                row["graduates"],
-                row["certified"],
-                rate(row["certified"], row["graduates"]),
+                f"{row.cohort} 届",
+                row.graduates,
+                row.certified,
+                rate(row.certified, row.graduates),
             ]
             for row in figures.dual_certificate
         ],
@@ -127,29 +127,29 @@ def _dual_table(figures: Figures) -> Table:
 
 def _target_table(figures: Figures) -> Table:
     """Each year's three targets (participants, pass rate, certificates), one row each."""
-    rows = []
+    rows: list[list[object]] = []
     for t in figures.targets:
         rows += [
             [
-                f"{t['year']} 年",
+                f"{t.year} 年",
                 "1+X 考证人数",
-                _count(t["participants_target"]),
-                t["participants"],
-                _met(t["participants_met"]),
+                _count(t.participants_target),
+                t.participants,
+                _met(t.participants_met),
             ],
             [
                 "",
                 "1+X 证书通过率",
-                rate_of(t["pass_rate_target"]),
-                rate(t["passed"], t["participants"]),
-                _met(t["pass_rate_met"]),
+                rate_of(t.pass_rate_target),
+                rate(t.passed, t.participants),
+                _met(t.pass_rate_met),
             ],
             [
                 "",
                 "1+X 证书数（种）",
-                _count(t["certificates_target"]),
-                t["certificates"],
-                _met(t["certificates_met"]),
+                _count(t.certificates_target),
+                t.certificates,
+                _met(t.certificates_met),
             ],
         ]
     return Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows)
