@@ -150,6 +150,23 @@ def test_a_schools_own_template_overrides_the_built_in_one(school, tmp_path):
     )  # others built in
 
 
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ tables.append(1) }}",
+    ],
+)
+def test_a_schools_template_runs_sandboxed(school, tmp_path, attack):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "pass-rates.md").write_text(attack + "\n", encoding="utf-8")
+    result = school("render", "pass-rates", "--templates", own)
+    assert result.exit_code == 1 and "uid=" not in result.output
+    assert "不允许" in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_a_broken_template_is_one_clear_line(school, tmp_path):
     own = tmp_path / "mine"
     own.mkdir()

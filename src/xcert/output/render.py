@@ -396,6 +396,7 @@ def render_template(
 
 def _template_error(name: str, exc: Exception) -> str:
     import jinja2
+    from jinja2.exceptions import SecurityError
 
     where = name
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -404,6 +405,8 @@ def _template_error(name: str, exc: Exception) -> str:
         return f"模板 {name} 用到的 {exc.name} 找不到"
     elif isinstance(exc, jinja2.UndefinedError):
         return f"模板 {name}（或它引用的模板）用了不存在的变量：{exc}"
+    elif isinstance(exc, SecurityError):
+        return f"模板 {name} 想访问报表数据以外的东西，出于安全不允许：{exc}"
     return f"模板 {where} 有错误：{exc}"
 
 
@@ -420,12 +423,15 @@ def environment(templates: Path | None = None):
 
 @functools.lru_cache(maxsize=8)
 def _environment(templates: str | None):
-    """One environment per template folder: Jinja then compiles each template once."""
+    """One environment per template folder: Jinja then compiles each template once.
+    Sandboxed: a school's own template (`--templates`, also from cron) can print the
+    report's data but reach no Python object behind it (a file, a process)."""
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     folders = [templates] if templates is not None else []  # already str(Path): environment()
     folders.append(str(bundled("templates")))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         trim_blocks=True,
