@@ -263,3 +263,27 @@ def test_html_prints_to_a4_pdf_with_its_figures(school, tmp_path, name, args, pa
     }[name]
     for fragment in expected:
         assert fragment in text
+
+
+def test_every_csv_cell_that_would_start_a_formula_is_neutralised(school):
+    """OWASP CSV injection: names like =HYPERLINK("x") reach a CSV as text Excel shows."""
+    import csv
+    import io
+
+    text = school("stats", "--list", "graduates", "--format", "csv").stdout
+    cells = [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+    assert '\'=HYPERLINK("x")' in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_a_caption_built_from_a_schools_data_is_guarded_in_xlsx(make_school, tmp_path):
+    roster = [
+        ["学号", "姓名", "班级", "专业", "届别"],
+        ["B01", "甲一", "20数控1", "=A3&", 2023],
+    ]
+    awards = [["B01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None]]
+    school = make_school(roster=roster, roster_csv=True, certificates=[AUTOCAD], awards=awards)
+    out = tmp_path / "sign.xlsx"
+    assert school("render", "sign-list", "--class", "20数控1", "-o", out).exit_code == 0
+    caption = load_workbook(out).active["A1"]
+    assert caption.value.startswith("=A3&") and caption.data_type == "s" and caption.quotePrefix

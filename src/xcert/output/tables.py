@@ -66,6 +66,23 @@ def cell_text(cell: object) -> str:
     return "" if cell is None else str(cell)
 
 
+# OWASP's CSV injection: text a spreadsheet would take for a formula when it opens the
+# file. Every cell xcert writes to xlsx or csv goes through `starts_formula`.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_formula(text: str) -> bool:
+    return text.startswith(_FORMULA_START)
+
+
+def csv_cell(cell: object) -> object:
+    """A cell for a CSV file: text that would start a formula gets a leading ' (shown,
+    never evaluated); numbers stay numbers, and 00123 stays as written."""
+    if isinstance(cell, str) and starts_formula(cell):
+        return "'" + cell
+    return cell_text(cell) if not isinstance(cell, int) else cell
+
+
 def _count(value: int | None) -> int | str:
     return "—" if value is None else value
 
@@ -220,9 +237,9 @@ def to_csv(tables_: list[Table]) -> str:
     for index, table in enumerate(tables_):
         if index:
             buffer.write("\n")
-        writer.writerow([table.title])
-        writer.writerow(table.header)
-        writer.writerows([map(cell_text, row) for row in table.rows] or [["—"] * len(table.header)])
+        writer.writerow([csv_cell(table.title)])
+        writer.writerow(map(csv_cell, table.header))
+        writer.writerows([map(csv_cell, row) for row in table.rows] or [["—"] * len(table.header)])
     return buffer.getvalue()
 
 

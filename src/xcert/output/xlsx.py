@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from xcert.output.tables import Rate, Table
+from xcert.output.tables import Rate, Table, starts_formula
 from xcert.read.sheets import column_letter
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_tables(path: Path, tables: Sequence[Table]) -> None:
@@ -44,7 +42,6 @@ def _display_width(value: object) -> int:
 
 
 def _write_sheet(book, title: str, table: Table) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     sheet = book.create_sheet(title=title)
@@ -66,7 +63,7 @@ def _write_sheet(book, title: str, table: Table) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.freeze_panes = "A3" if table.caption else "A2"  # before any row: write-only sheet
     if table.caption:
-        caption = WriteOnlyCell(sheet, value=table.caption)
+        caption = _cell(sheet, table.caption)  # a title from a school's data: guarded too
         caption.font = Font(bold=True, size=14)
         sheet.append([caption])
     bold = Font(bold=True)
@@ -98,6 +95,6 @@ def _cell(sheet, value: object):
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # never a formula, whatever it starts with
     cell.number_format = "@"
-    if text.startswith(_FORMULA_START):
+    if starts_formula(text):
         cell.quotePrefix = True  # Excel shows it as typed text, never evaluates it
     return cell
