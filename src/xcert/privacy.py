@@ -74,7 +74,24 @@ def mask_wechat(handle: str | None) -> str:
     return handle[:2] + "****" + (handle[-2:] if len(handle) > 6 else "")
 
 
-_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+# Phones as people write them in free text: 13800138001, 138 0013 8001, 138-0013-8001,
+# full-width １３８…, 0758-2345678, 0758 2345678.
+_D = "[0-9０-９]"
+_SEP = "[ \u3000-]?"
+_PHONE_IN_TEXT = re.compile(
+    rf"(?<![0-9０-９])([1１][3-9３-９]{_D}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}"
+    rf"|[0０]{_D}{{2,3}}{_SEP}{_D}{{7,8}})(?![0-9０-９])"
+)
+_FOLD_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _mask_phone_in_text(match: re.Match) -> str:
+    """A phone found in text, masked as mask_phone masks a field (138****8001)."""
+    parts = re.split("[ \u3000-]", match.group(1).translate(_FOLD_DIGITS))
+    digits = "".join(parts)
+    if digits.startswith("0") and len(parts) > 1:
+        return parts[0] + "-****" + digits[-4:]  # a landline keeps its area code
+    return digits[:3] + "****" + digits[-4:]
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _WECHAT_IN_TEXT = re.compile(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_A-Za-z0-9]{3,19})")
 
@@ -82,5 +99,5 @@ _WECHAT_IN_TEXT = re.compile(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_
 def mask_contacts_in(text: str) -> str:
     """--public: phones, e-mail addresses and WeChat IDs written inside free text."""
     text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
-    text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    text = _PHONE_IN_TEXT.sub(_mask_phone_in_text, text)
     return _WECHAT_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + mask_wechat(m.group(3)), text)
