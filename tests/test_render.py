@@ -287,3 +287,21 @@ def test_a_caption_built_from_a_schools_data_is_guarded_in_xlsx(make_school, tmp
     assert school("render", "sign-list", "--class", "20数控1", "-o", out).exit_code == 0
     caption = load_workbook(out).active["A1"]
     assert caption.value.startswith("=A3&") and caption.data_type == "s" and caption.quotePrefix
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_render_never_writes_over_the_database(school, suffix):
+    target = f"{school.db}{suffix}"
+    before = Path(target).read_bytes() if Path(target).exists() else None
+    result = school("render", "pass-rates", "--format", "md", "-o", target)
+    assert result.exit_code == 1 and "数据库文件" in result.stderr
+    assert (Path(target).read_bytes() if Path(target).exists() else None) == before
+    assert school("stats").exit_code == 0  # the database still opens
+
+
+def test_render_says_when_it_replaces_an_existing_file(school, tmp_path):
+    out = tmp_path / "统计.md"
+    out.write_text("旧内容", encoding="utf-8")
+    result = school("render", "pass-rates", "-o", out)
+    assert result.exit_code == 0 and "已替换原有的文件" in result.stdout
+    assert "旧内容" not in out.read_text(encoding="utf-8")

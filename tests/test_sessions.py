@@ -592,3 +592,15 @@ def test_a_month_range_session_under_way_is_not_past(school):
     past = add_session(school, date="2020-06-01")
     old = school("register", "--session", past, "--student", "230102")
     assert old.exit_code == 0 and "日期已过" in old.stderr
+
+
+def test_export_never_writes_over_the_profile_it_reads(school, tmp_path):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101")
+    profile = tmp_path / "列配置.xlsx"
+    profile.write_bytes(b"[columns]")
+    result = school(
+        "export", "registrations", "--session", session, "-o", profile, "--profile", profile
+    )
+    assert result.exit_code == 1 and "就是要读的文件" in result.stderr
+    assert profile.read_bytes() == b"[columns]"

@@ -92,6 +92,8 @@ def _mask_phone_in_text(match: re.Match) -> str:
     if digits.startswith("0") and len(parts) > 1:
         return parts[0] + "-****" + digits[-4:]  # a landline keeps its area code
     return digits[:3] + "****" + digits[-4:]
+
+
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _WECHAT_IN_TEXT = re.compile(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_A-Za-z0-9]{3,19})")
 

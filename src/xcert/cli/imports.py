@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xcert.cli.app import app, open_db
+from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console, is_terminal, print_problems
 from xcert.cli.options import choice
 from xcert.errors import XcertError
 from xcert.model import SHEET_KINDS
+from xcert.outfiles import check_target
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -201,6 +202,4 @@ def _check_rejects_path(path: Path, files: list[Path]) -> None:
         raise XcertError(f"--rejects {path} 是一个文件夹")
     if not path.parent.exists():
         raise XcertError(f"--rejects 的文件夹 {path.parent} 不存在")
-    target = path.resolve()
-    if any(f.exists() and f.resolve() == target for f in files):
-        raise XcertError(f"--rejects {path.name} 就是要导入的文件，会把它覆盖；请换一个文件名")
+    check_target(path, option="--rejects", database=db_path(), inputs=files)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from xcert import clock
-from xcert.cli.app import app, open_db
+from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
 from xcert.errors import XcertError
+from xcert.outfiles import check_target, replaced_note
 
 if TYPE_CHECKING:
     from xcert.output.tables import Table
@@ -106,6 +107,7 @@ def render(
     day = _day(date)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"{templates} 不是文件夹", param_hint="--templates")
+    replaces = out is not None and check_target(out, option="-o", database=db_path())
     conn = open_db(create=False)
     result = reports.render(
         conn,
@@ -124,7 +126,7 @@ def render(
         typer.echo(result, nl=False)
         return
     _write(out, result)
-    out_.print(f"已生成 {out}")
+    out_.print(f"已生成 {out}" + (replaced_note(out) if replaces else ""))
 
 
 def _day(date: str | None) -> dt.date | None:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from xcert import clock
-from xcert.cli.app import app, open_db
+from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.options import choice, date_option, number, option
 from xcert.errors import XcertError
+from xcert.outfiles import check_target, replaced_note
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -285,12 +286,16 @@ def export_registrations(
 
     if output.suffix.lower() != ".xlsx" and not output.is_dir():  # a folder: said below
         raise typer.BadParameter(f"报名表导出为 .xlsx 文件，不是「{output.name}」", param_hint="-o")
+    replaces = check_target(
+        output, option="-o", database=db_path(), inputs=[profile] if profile else []
+    )
     columns = export.load_profile(profile)
     conn = open_db(create=False)
     done = export.registrations(conn, session, output, columns)
     conn.close()
     out = console()
-    out.print(f"已导出 {done.session.label} 的报名名单 {done.rows} 人：{done.path}")
+    note = replaced_note(done.path) if replaces else ""
+    out.print(f"已导出 {done.session.label} 的报名名单 {done.rows} 人：{done.path}{note}")
     console(stderr=True).print(
         "注意：这个文件含完整身份证号，只用于上传报名平台，用完请删除，不要外传。"
     )

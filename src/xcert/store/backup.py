@@ -8,6 +8,7 @@ from pathlib import Path
 
 from xcert import clock
 from xcert.errors import XcertError
+from xcert.outfiles import database_files
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> None:
@@ -48,8 +49,7 @@ def target_path(source: Path, dest: str | None) -> Path:
         target = Path(dest) / name
     else:
         target = Path(dest)
-    own = {Path(f"{source}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
-    if target.resolve() in own:
+    if target.resolve() in database_files(source):
         raise XcertError("备份文件不能是数据库本身（或它的 -wal、-shm 文件）")
     if not target.parent.is_dir():
         raise XcertError(f"备份文件夹 {target.parent} 不存在")
