@@ -274,6 +274,7 @@ def test_no_progress_bar_when_not_on_a_terminal(cli, xlsx):
     rows = [["学号", "姓名", "班级"]] + [
         [f"2021{i:06d}", f"学生{i}", "21数控1"] for i in range(3000)
     ]
+    assert cli("init").exit_code == 0
     result = cli("import", xlsx("big.xlsx", {"S": rows}))
     assert result.exit_code == 0 and result.stderr == ""
     assert "新增 3000" in result.stdout
@@ -330,7 +331,9 @@ def _run_unbuffered_off(command: str, tmp_path) -> subprocess.CompletedProcess:
 
 def test_report_and_problems_keep_their_order_in_one_log(tmp_path):
     (tmp_path / "bad.csv").write_text("学号,姓名,届别\n1,张三,abc\n", encoding="utf-8")
-    run = _run_unbuffered_off("XCERT import bad.csv --dry-run > log 2>&1", tmp_path)
+    run = _run_unbuffered_off(
+        "XCERT init >/dev/null; XCERT import bad.csv --dry-run > log 2>&1", tmp_path
+    )
     lines = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
     assert run.returncode == 1, lines  # a problem: exit 1, nothing written
     assert lines[0].startswith("bad.csv（csv") and "拒绝 1" in lines[2]
@@ -348,6 +351,7 @@ def test_a_reader_that_stops_early_does_not_change_what_the_import_does(tmp_path
     rows = "".join(f"2021{i:06d},学生{i},21数控1\n" for i in range(3000))
     (tmp_path / "good.csv").write_text("学号,姓名,班级\n" + rows, encoding="utf-8")
     (tmp_path / "bad.csv").write_text("学号,姓名,届别\n1,张三,abc\n", encoding="utf-8")
+    _run_unbuffered_off("XCERT init", tmp_path)
     good = _run_unbuffered_off("XCERT import good.csv | head -1; exit ${PIPESTATUS[0]}", tmp_path)
     assert good.returncode == 0 and good.stderr == ""
     stored = sqlite3.connect(tmp_path / "o.db").execute("SELECT count(*) FROM students")

@@ -186,10 +186,13 @@ def _import(cli, path, *extra):
 def test_each_shortcut_gives_what_the_careful_way_gives(tmp_path, messy, monkeypatch, off):
     from conftest import Cli
 
-    fast = _import(Cli(tmp_path / "fast.db"), messy)
+    first, second = Cli(tmp_path / "fast.db"), Cli(tmp_path / "careful.db")
+    for made in (first, second):  # two databases in one folder: each made on purpose
+        assert made("init").exit_code == 0
+    fast = _import(first, messy)
     module, name, stand_in = SHORTCUTS_OFF[off]
     monkeypatch.setattr(module, name, stand_in)
-    careful = _import(Cli(tmp_path / "careful.db"), messy)
+    careful = _import(second, messy)
     assert careful == fast
 
 

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from xcert import __version__, clock
-from xcert.cli.console import is_terminal, print_problems, stream_gone
+from xcert.cli.console import console, is_terminal, print_problems, stream_gone
 from xcert.cli.usage import usage_message
 from xcert.errors import XcertError
 
@@ -205,5 +205,9 @@ def db_path() -> Path:
 def open_db(create: bool = True) -> Connection:
     from xcert.store import schema
 
-    command = state.command
-    return schema.open_db(db_path(), create=create, command=command)
+    path = db_path()
+    created = create and not path.exists()
+    conn = schema.open_db(path, create=create, command=state.command)
+    if created:
+        console(stderr=True).print(f"已创建新数据库 {path}")
+    return conn

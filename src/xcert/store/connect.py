@@ -7,6 +7,7 @@ always explicit (`transaction`), all or nothing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,11 @@ class Connection(sqlite3.Connection):
     command: str | None = None
 
 
+def _can_write(path: Path) -> bool:
+    """Read and write both: SQLite's WAL needs to write even to read."""
+    return os.access(path, os.R_OK | os.W_OK)
+
+
 def connect(path: Path, command: str | None = None) -> Connection:
     """A connection in autocommit mode; writes go through `writes.write()` or
     `transaction()`. `command` is the command line the write log records."""
@@ -35,6 +41,10 @@ def connect(path: Path, command: str | None = None) -> Connection:
         raise XcertError(f"{path} 是一个文件夹，不是数据库文件")
     if not path.parent.exists():
         raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: nothing to keep data in
+        raise XcertError(f"{path} 不是普通文件，不能作为数据库")
+    if path.exists() and not _can_write(path):
+        raise XcertError(f"数据库文件 {path} 只读（或不可读），请检查权限")
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":

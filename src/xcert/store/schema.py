@@ -306,6 +306,8 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> tuple[int, in
     Returns (version before, version after, backup path or None).
     """
     before = schema_version(conn)
+    if before < 0:
+        raise XcertError(f"数据库 {path or ''} 的版本号 {before} 不对：不是 xcert 写的，或已损坏")
     if before == 0:
         foreign = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
@@ -338,9 +340,37 @@ def open_db(path: Path, *, create: bool = True, command: str | None = None) -> C
     log records as the command line of this connection's writes."""
     if not create and not path.exists():
         raise XcertError(f"数据库 {path} 不存在；先运行 xcert init，或用 --db 指定")
+    if not create and path.is_file() and path.stat().st_size == 0:
+        raise XcertError(
+            f"数据库 {path} 是空文件（0 字节），不是 xcert 数据库（也许是没复制完的文件）；"
+            "先运行 xcert init，或用 --db 指定"
+        )
+    if create and not path.exists():
+        _refuse_a_second_database(path)
     conn = connect(path, command)
     migrate(conn, path)
     return conn
+
+
+def _refuse_a_second_database(path: Path) -> None:
+    """A mistyped --db (xcret.db) beside the real one would quietly take the import:
+    a write command creates a database only in a folder that has none (else: init)."""
+    others = sorted(p.name for p in path.parent.glob("*.db") if p != path and _is_xcert(p))
+    if others:
+        raise XcertError(
+            f"{path} 不存在，而同一文件夹里已有 xcert 数据库 {'、'.join(others)}；"
+            f"是不是 --db 写错了？确要新建，先运行 xcert --db {path} init"
+        )
+
+
+def _is_xcert(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return False
+    # SQLite's header, and a user_version (bytes 60-63) set: xcert's migrations set it
+    return header[:16] == b"SQLite format 3\x00" and int.from_bytes(header[60:64], "big") > 0
 
 
 @dataclass(frozen=True)
