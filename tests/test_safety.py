@@ -4,6 +4,7 @@ be one is refused in one clear line (issue 17)."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from xcert.resources import bundled
 from xcert.store import connect
@@ -61,3 +62,42 @@ def test_a_negative_schema_version_is_refused(cli):
     assert (
         result.exit_code == 1 and "版本号 -1" in result.stderr and "内部错误" not in result.stderr
     )
+
+
+def test_backup_never_replaces_a_file_that_is_not_an_xcert_backup(cli, tmp_path):
+    assert cli("import", ROSTER).exit_code == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("别删我", encoding="utf-8")
+    for args in ((notes,), (notes, "--force")):
+        result = cli("backup", *args)
+        assert result.exit_code == 1 and "不是 xcert 的备份" in result.stderr
+    assert notes.read_text(encoding="utf-8") == "别删我"
+
+
+def test_backup_replaces_an_earlier_backup_only_with_force(cli, tmp_path):
+    assert cli("import", ROSTER).exit_code == 0
+    target = tmp_path / "周一.db"
+    assert cli("backup", target).exit_code == 0
+    again = cli("backup", target)
+    assert again.exit_code == 1 and "--force" in again.stderr
+    assert cli("backup", target, "--force").exit_code == 0
+    assert Cli(target)("stats").exit_code == 0
+
+
+def test_backup_over_a_backup_someone_holds_open_is_refused_then_sound(cli, tmp_path):
+    assert cli("import", ROSTER).exit_code == 0
+    target = tmp_path / "周二.db"
+    assert cli("backup", target).exit_code == 0
+    holder = sqlite3.connect(target)  # a clerk browsing the backup: its -wal is live
+    holder.execute("PRAGMA journal_mode = WAL")
+    holder.execute("CREATE TABLE scratch (x)")
+    holder.execute("INSERT INTO scratch VALUES (1)")
+    assert Path(f"{target}-wal").exists()
+    busy = cli("backup", target, "--force")
+    assert busy.exit_code == 1 and "正被" in busy.stderr
+    holder.close()
+    assert cli("backup", target, "--force").exit_code == 0
+    check = sqlite3.connect(target)
+    assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert check.execute("SELECT count(*) FROM students").fetchone()[0] == 44
+    check.close()

@@ -138,6 +138,9 @@ def backup(
         str | None,
         typer.Argument(help="备份到这个文件或文件夹（以 / 结尾表示文件夹）；默认在数据库旁边"),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="替换同名的一份旧备份（只替换 xcert 的备份）")
+    ] = False,
 ) -> None:
     """数据库的一致副本（SQLite 备份接口），别人正在读写时也可以备份。
 
@@ -146,6 +149,7 @@ def backup(
     from xcert.store import backup as backups
 
     target = backups.target_path(db_path(), dest)
+    backups.check_replace(target, force=force)
     conn = open_db(create=False)
     try:
         backups.backup(conn, target)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from xcert import clock
 from xcert.errors import XcertError
-from xcert.outfiles import database_files
+from xcert.outfiles import DATABASE_SUFFIXES, database_files
+from xcert.store.connect import is_xcert_file
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> None:
@@ -33,6 +34,29 @@ def backup(conn: sqlite3.Connection, dest: Path) -> None:
     if check != "ok":
         tmp.unlink(missing_ok=True)
         raise XcertError(f"备份副本校验失败（{check}），没有写入 {dest}")
+
+
+def check_replace(target: Path, *, force: bool) -> None:
+    """An existing target is replaced only if it is an earlier xcert backup, with
+    --force, and nobody holds it open: its -wal/-shm would be replayed onto the copy."""
+    if not target.exists():
+        return
+    if not target.is_file() or not is_xcert_file(target):
+        raise XcertError(f"{target} 已存在，且不是 xcert 的备份；不会覆盖它，请换一个文件名")
+    if not force:
+        raise XcertError(f"{target} 已有一份 xcert 备份；要替换它请加 --force，或换一个文件名")
+    leftovers = [Path(f"{target}{s}") for s in DATABASE_SUFFIXES[1:]]
+    if any(p.exists() for p in leftovers):
+        try:  # the last one to close a database folds its -wal in and removes both
+            held = sqlite3.connect(target)
+            held.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            held.close()
+        except sqlite3.Error:
+            pass
+        if any(p.exists() and p.stat().st_size > 0 for p in leftovers):
+            raise XcertError(f"{target} 正被别的程序打开，不能替换；关掉它再试，或换一个文件名")
+        for p in leftovers:
+            p.unlink(missing_ok=True)
 
 
 def target_path(source: Path, dest: str | None) -> Path:

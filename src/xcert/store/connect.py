@@ -29,6 +29,17 @@ class Connection(sqlite3.Connection):
     command: str | None = None
 
 
+def is_xcert_file(path: Path) -> bool:
+    """A file xcert made: SQLite's header and a schema version xcert set."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return False
+    # SQLite's header, and a user_version (bytes 60-63) set: xcert's migrations set it
+    return header[:16] == b"SQLite format 3\x00" and int.from_bytes(header[60:64], "big") > 0
+
+
 def _can_write(path: Path) -> bool:
     """Read and write both: SQLite's WAL needs to write even to read."""
     return os.access(path, os.R_OK | os.W_OK)

@@ -14,7 +14,7 @@ from pathlib import Path
 from xcert import clock
 from xcert.errors import XcertError
 from xcert.store.backup import backup
-from xcert.store.connect import Connection, connect, transaction
+from xcert.store.connect import Connection, connect, is_xcert_file, transaction
 from xcert.store.journal import create_triggers
 
 
@@ -355,22 +355,12 @@ def open_db(path: Path, *, create: bool = True, command: str | None = None) -> C
 def _refuse_a_second_database(path: Path) -> None:
     """A mistyped --db (xcret.db) beside the real one would quietly take the import:
     a write command creates a database only in a folder that has none (else: init)."""
-    others = sorted(p.name for p in path.parent.glob("*.db") if p != path and _is_xcert(p))
+    others = sorted(p.name for p in path.parent.glob("*.db") if p != path and is_xcert_file(p))
     if others:
         raise XcertError(
             f"{path} 不存在，而同一文件夹里已有 xcert 数据库 {'、'.join(others)}；"
             f"是不是 --db 写错了？确要新建，先运行 xcert --db {path} init"
         )
-
-
-def _is_xcert(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError:
-        return False
-    # SQLite's header, and a user_version (bytes 60-63) set: xcert's migrations set it
-    return header[:16] == b"SQLite format 3\x00" and int.from_bytes(header[60:64], "big") > 0
 
 
 @dataclass(frozen=True)
