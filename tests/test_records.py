@@ -407,6 +407,14 @@ def test_catalogue_file_sets_kinds_and_absorbs_a_certificate_met_by_its_alias(
             "等级「特级」不存在",
         ),
         ('[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = "("\n', "正则表达式"),
+        (  # ReDoS: each extra digit would double the time
+            '[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = \'^(\\d+)+$\'\n',
+            "嵌套的重复",
+        ),
+        (
+            '[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = \'^(a|ab)*$\'\n',
+            "嵌套的重复",
+        ),
         (
             '[[certificate]]\nname = "甲证书"\nkind = "other"\n[[certificate]]\nname = "乙证书"\nkind = "other"\naliases = ["甲证书"]\n',
             "已用于「甲证书」",
@@ -836,3 +844,18 @@ def test_problems_are_listed_in_row_order_whatever_check_found_them(school, xlsx
     assert result.exit_code == 1 and len(lines) == 2, result.stderr
     assert "第 2 行" in lines[0] and "找不到这名学生" in lines[0]
     assert "第 3 行" in lines[1] and "「良」" in lines[1]
+
+
+def test_a_pattern_stored_before_it_was_checked_cannot_hang_an_import(school, xlsx):
+    """A catalogue imported by an older xcert may hold `^(\\d+)+$`: it is not used."""
+    import sqlite3
+
+    conn = sqlite3.connect(school.db)
+    conn.execute(
+        "UPDATE certificates SET number_pattern = ? WHERE name LIKE '机械%'", (r"^(\d+)+$",)
+    )
+    conn.commit()
+    conn.close()
+    row = sign_row(1, "陈晓明", "机械制图", level="初级", number="1" * 40 + "x")
+    result = school("import", sign_off(xlsx, row))  # would run for ages if matched
+    assert result.exit_code == 0, result.output

@@ -8,7 +8,6 @@ or several students, is refused unless `--add-students`.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -218,7 +217,10 @@ def level_problem(cert: cat.Certificate, level: object) -> tuple[str, str] | Non
 
 def _number_problem(cert: cat.Certificate, number: str | None) -> tuple[str, str] | None:
     """SPEC 2: the catalogue knows what a certificate's numbers look like."""
-    if number and cert.number_pattern and not re.search(cert.number_pattern, number):
+    pattern = cert.number_pattern
+    if not number or not pattern or cat.pattern_problem(pattern):  # stored before checks
+        return None
+    if not cat.number_matches(pattern, number):
         return (
             f"证书编号不符合「{cert.name}」在证书目录中的编号格式（{cert.number_pattern}）",
             "certificate_no",
