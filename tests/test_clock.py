@@ -65,3 +65,12 @@ def test_a_birth_date_is_judged_against_the_clock_of_the_moment(monkeypatch):
     set_clock(monkeypatch, NOW + dt.timedelta(days=2))  # a day later the child is born
     assert idcard.normalize_id(number) == number
     assert idcard.all_valid([number])
+
+
+def test_a_run_without_xcert_now_is_not_left_on_an_earlier_runs_day(cli, monkeypatch):
+    monkeypatch.setenv(clock.ENV, "2020-01-01T00:00")
+    assert cli("init").exit_code == 0
+    assert clock.today() == dt.date(2020, 1, 1)
+    monkeypatch.delenv(clock.ENV)
+    assert cli("stats").exit_code == 0
+    assert clock.today() != dt.date(2020, 1, 1)  # the system clock again

@@ -1,4 +1,4 @@
-"""The package's shape (ARCHITECTURE.md): folders along the data flow, arrows one way,
+"""The package's shape (CONTRIBUTING.md, Layout): folders along the data flow, arrows one way,
 no import cycles, one job per file. Read from the source with `ast`, nothing imported."""
 
 from __future__ import annotations

@@ -101,3 +101,12 @@ def test_backup_over_a_backup_someone_holds_open_is_refused_then_sound(cli, tmp_
     assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert check.execute("SELECT count(*) FROM students").fetchone()[0] == 44
     check.close()
+
+
+def test_the_demo_remakes_its_database_beside_a_backup_of_it(tmp_path):
+    folder = tmp_path / "演示"
+    demo = Cli(folder / "xcert.db")
+    assert demo("demo", folder, db=False).exit_code == 0
+    assert demo("backup").exit_code == 0  # a dated backup now sits in the folder
+    again = demo("demo", folder, db=False)
+    assert again.exit_code == 0, again.output

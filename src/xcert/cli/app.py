@@ -188,8 +188,10 @@ def global_options(
 
 def set_clock(text: str | None) -> None:
     """XCERT_NOW=2026-11-25T20:00 runs a command as on that day (a clerk's report of a
-    past day reproduced); read here, at the edge, and nowhere else."""
+    past day reproduced); read here, at the edge, and nowhere else. Without it, the
+    system clock, whatever an earlier run in the same process was told."""
     if not text:
+        clock.freeze(None)
         return
     try:
         clock.freeze(clock.parse(text))

@@ -16,6 +16,7 @@ from xcert.ingest.run import run_import
 from xcert.office import search, selection, sessions
 from xcert.office.search import StudentRecords, StudentRow
 from xcert.office.selection import Selection
+from xcert.outfiles import DATABASE_SUFFIXES
 from xcert.output import render, summary
 from xcert.resources import bundled
 from xcert.store import schema
@@ -48,6 +49,7 @@ def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoRes
     """Build the demo database from the bundled examples (`prepare` gives both);
     `command` is what the write log records."""
 
+    schema.init(db_path)  # made on purpose, whatever else the folder holds (a backup)
     conn = schema.open_db(db_path, command=command)
     try:
         mark(conn)
@@ -125,7 +127,7 @@ def prepare(folder: Path) -> tuple[Path, list[Path]]:
         raise XcertError(
             f"{db_path} 已存在，而且不是演示数据库；演示不会覆盖它，请换一个文件夹，如 xcert demo xcert-demo"
         )
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in DATABASE_SUFFIXES:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     examples = bundled("examples")
     files = [examples / name for name in EXAMPLE_FILES]

@@ -271,7 +271,7 @@ def _pass_rate_rows(
 
 # SPEC 3's "certified": a pass result or an award of any kind dated in the cohort's year
 # or earlier, or undated. students.first_certified holds the year of the earliest of
-# them (0 when undated), kept up to date by the database's triggers (db.py).
+# them (0 when undated), kept up to date by the database's triggers (store/schema.py).
 _CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
 
 

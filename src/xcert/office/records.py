@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, cast
 
 from xcert.clean import cells as clean
-from xcert.clean import idcard
+from xcert.clean import idcard, patterns
 from xcert.clean.cells import DateSpan
 from xcert.model import STUDENT_FIELDS
 from xcert.office import catalogue as cat
@@ -218,9 +218,9 @@ def level_problem(cert: cat.Certificate, level: object) -> tuple[str, str] | Non
 def _number_problem(cert: cat.Certificate, number: str | None) -> tuple[str, str] | None:
     """SPEC 2: the catalogue knows what a certificate's numbers look like."""
     pattern = cert.number_pattern
-    if not number or not pattern or cat.pattern_problem(pattern):  # stored before checks
+    if not number or not pattern or patterns.pattern_problem(pattern):  # stored before checks
         return None
-    if not cat.number_matches(pattern, number):
+    if not patterns.number_matches(pattern, number):
         return (
             f"证书编号不符合「{cert.name}」在证书目录中的编号格式（{cert.number_pattern}）",
             "certificate_no",

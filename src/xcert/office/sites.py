@@ -16,7 +16,7 @@ from pathlib import Path
 
 from xcert.clean import cells as clean
 from xcert.errors import XcertError
-from xcert.model import LEVEL_WORDS
+from xcert.model import FIRST_YEAR, LAST_YEAR, LEVEL_WORDS
 
 SITE_TYPES = ("考点", "省指导中心")
 CONTACTS = {"leader": "考点负责人", "liaison": "考核工作日常联系人", "admin": "考试服务平台管理员"}
@@ -213,7 +213,7 @@ def _plan(path: Path, table: dict, problems: _Problems) -> dict | None:
     if extra:
         problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
     year = table.get("year")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         problems.append(f"{where}：year 应为年份，如 2022")
     raw_certificates = table.get("certificates", [])
     if not isinstance(raw_certificates, list) or not all(

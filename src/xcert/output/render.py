@@ -56,7 +56,7 @@ def misuse(name: str, given: Mapping[str, object]) -> Misuse | None:
         if value is not None and owners and option not in report.only:
             return Misuse(option, f"{name} 不用这个选项（只用于 {'、'.join(owners)}）")
     for option, example in report.required:
-        if not given.get(option):
+        if given.get(option) in (None, ""):
             return Misuse(option, f"{name} 需要 {option}，例如 {option} {example}")
     return None
 

@@ -20,6 +20,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from xcert.errors import XcertError
+from xcert.model import SHEET_KIND_LABELS
 from xcert.store.connect import transaction
 from xcert.store.writes import finish_write, log_write
 
@@ -319,9 +320,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 
 WRITE_LABELS = {
-    "roster": "花名册",
-    "results": "考核成绩",
-    "awards": "发证签领",
+    **SHEET_KIND_LABELS,
     "school": "学校",
     "sites": "考点",
     "plan": "实施方案",
