@@ -3,13 +3,14 @@ be one is refused in one clear line (issue 17)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 from xcert.resources import bundled
 from xcert.store import connect
 
-from conftest import Cli
+from conftest import Cli, make_id
 
 ROSTER = bundled("examples") / "roster.xlsx"
 
@@ -110,3 +111,34 @@ def test_the_demo_remakes_its_database_beside_a_backup_of_it(tmp_path):
     assert demo("backup").exit_code == 0  # a dated backup now sits in the folder
     again = demo("demo", folder, db=False)
     assert again.exit_code == 0, again.output
+
+
+def test_an_id_number_in_a_file_name_is_never_shown_or_stored(cli, tmp_path):
+    number = make_id("20050506", "048")
+    named = tmp_path / f"陈锦曦{number}.csv"
+    named.write_text("学号,姓名,班级\n1,陈锦曦,22数控1\n", encoding="utf-8")
+    assert cli("import", named).exit_code == 0
+    assert number not in cli("log").stdout
+    assert number not in json.dumps(cli.query("SELECT file_name, command FROM imports"))
+    conn = sqlite3.connect(cli.db)  # as xcert stored it before schema version 7
+    conn.execute("UPDATE imports SET file_name = ?", (named.name,))
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    assert cli("stats").exit_code == 0  # the upgrade masks what was logged
+    assert number not in json.dumps(cli.query("SELECT file_name FROM imports"))
+
+
+def test_check_never_prints_an_id_written_into_a_student_number(cli, tmp_path):
+    number = make_id("20080106", "005")
+    roster = tmp_path / "r.csv"
+    roster.write_text(f"学号,姓名,班级\nG{number},林一,22数控1\n", encoding="utf-8")
+    assert cli("import", roster).exit_code == 0
+    assert cli("import", bundled("examples") / "catalogue.toml").exit_code == 0
+    date = "2026-06-01"  # over: the registration should have a result by now
+    added = cli("session", "add", "--cert", "机械工程制图", "--level", "初级", "--date", date)
+    assert added.exit_code == 0
+    assert cli("register", "--session", "1", "--student", f"G{number}").exit_code == 0
+    for fmt in ("table", "json"):
+        shown = cli("check", "--format", fmt).stdout
+        assert "林一" in shown and number not in shown

@@ -12,6 +12,7 @@ from xcert.cli.console import console
 from xcert.cli.options import choice, date_option, number, option
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
+from xcert.privacy import mask_ids_in
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -201,8 +202,8 @@ def _candidates_table(result: "Selection") -> "Table":
             people.add_row(
                 g.key,
                 str(c.rank),
-                c.student_no or "",
-                c.name,
+                mask_ids_in(c.student_no or ""),
+                mask_ids_in(c.name),
                 c.class_code or "",
                 f"{c.score:g}",
                 _OUTCOME_LABELS[c.outcome],

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from xcert import clock
 from xcert.office.sessions import SHOWN_DATE
+from xcert.privacy import mask_ids_in
 
 CATEGORIES = {
     "registered_without_result": "已报名但没有成绩",
@@ -160,7 +161,12 @@ def _duplicate_certificate_numbers(conn: sqlite3.Connection) -> list[dict]:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list, keys: tuple[str, ...]) -> list[dict]:
-    return [dict(zip(keys, row, strict=True)) for row in conn.execute(sql, params)]
+    """The rows as printed (table, json, the summary): an ID number written into a 学籍号,
+    a name or any other text shows masked (SPEC 5.3)."""
+    return [
+        {k: mask_ids_in(v) if isinstance(v, str) else v for k, v in zip(keys, row, strict=True)}
+        for row in conn.execute(sql, params)
+    ]
 
 
 def counts(found: dict[str, list[dict]]) -> dict[str, int]:

@@ -43,8 +43,8 @@ class StudentRow:
 
 
 def student_label(name: str, student_no: str | None, class_code: str | None) -> str:
-    """陈锦曦（202001001）: a student as messages name them."""
-    return f"{name}（{student_no or class_code or ''}）"
+    """陈锦曦（202001001）: a student as messages name them (an ID in either, masked)."""
+    return privacy.mask_ids_in(f"{name}（{student_no or class_code or ''}）")
 
 
 def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[StudentRow], bool]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from xcert import clock
 from xcert.errors import XcertError
+from xcert.privacy import mask_ids_in
 from xcert.store.backup import backup
 from xcert.store.connect import Connection, connect, is_xcert_file, transaction
 from xcert.store.journal import create_triggers
@@ -285,6 +286,18 @@ def m006_registrations(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_mask_logged_names(conn: sqlite3.Connection) -> None:
+    """File names and command lines logged before they were masked: an ID number in
+    them (陈锦曦4400….csv) masked like everywhere else (SPEC 5.3)."""
+    rows = conn.execute("SELECT id, file_name, command FROM imports").fetchall()
+    for write_id, name, command in rows:
+        masked = [mask_ids_in(text) if text else text for text in (name, command)]
+        if masked != [name, command]:
+            conn.execute(
+                "UPDATE imports SET file_name = ?, command = ? WHERE id = ?", (*masked, write_id)
+            )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -292,6 +305,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m004_sites_and_plans,
     m005_journal,
     m006_registrations,
+    m007_mask_logged_names,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from xcert import clock
+from xcert.privacy import mask_ids_in
 from xcert.store.connect import storable, transaction
 
 
@@ -68,7 +69,7 @@ def log_write(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             kind,
-            storable(what),
+            storable(mask_ids_in(what)),  # a file named after a student: 陈锦曦4400….csv
             sha256,
             file_format,
             encoding,
