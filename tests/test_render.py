@@ -305,3 +305,17 @@ def test_render_says_when_it_replaces_an_existing_file(school, tmp_path):
     result = school("render", "pass-rates", "-o", out)
     assert result.exit_code == 0 and "已替换原有的文件" in result.stdout
     assert "旧内容" not in out.read_text(encoding="utf-8")
+
+
+def test_markdown_carries_a_schools_text_as_text(make_school):
+    """A title built from 专业 and 班级, and every cell: no HTML, no formatting, no link."""
+    roster = [
+        ["学号", "姓名", "班级", "专业", "届别"],
+        ["C01", "*甲*", "22<b>1", "**粗体**[x](http://a)", 2023],
+    ]
+    awards = [["C01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None]]
+    school = make_school(roster=roster, roster_csv=True, certificates=[AUTOCAD], awards=awards)
+    text = school("render", "sign-list", "--class", "22<b>1").stdout
+    title = text.splitlines()[0]
+    assert "<b>" not in text and "&lt;b&gt;" in title
+    assert "\\*\\*粗体\\*\\*\\[x\\](http://a)" in title and "\\*甲\\*" in text

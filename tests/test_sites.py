@@ -60,6 +60,8 @@ def test_public_masks_every_phone_email_and_wechat(school, tmp_path):
         out = tmp_path / f"site.{fmt}"
         school("render", "site-application", "--public", "-o", out)
         text = out.read_text(encoding="utf-8")
+        if fmt == "md":  # as a reader sees it: Markdown's escapes (qian\_example) undone
+            text = re.sub(r"\\(.)", r"\1", text)
         for secret in (PHONE, MAIL, "qian_example", "0758-2000001", "13800000000"):
             assert secret not in text, (fmt, secret)
         assert "138****0001" in text and "le****@example.edu.cn" in text

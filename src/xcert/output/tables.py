@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -267,11 +268,15 @@ def md_cell(cell: object) -> str:
 
 
 def _md(cell: str) -> str:
-    """A cell as Markdown text: pipes escaped, and no raw HTML (a name `<script>` stays text)."""
+    """A cell as Markdown text: no raw HTML (a name `<script>` stays text), no formatting
+    (`**`, `_`, `[x](…)`, a backquote stay as typed), pipes and line breaks kept out."""
     return (
-        cell.replace("&", "&amp;")
+        _MD_SPECIAL.sub(r"\\\g<0>", cell)
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
-        .replace("|", "\\|")
         .replace("\n", " ")
     )
+
+
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|]")
