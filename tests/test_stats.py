@@ -242,6 +242,8 @@ def test_lists_mask_id_numbers(school):
     number = make_id("20050101", "011")
     for fmt in ("table", "json", "csv", "markdown"):
         out = school("stats", "--list", "graduates", "--format", fmt).stdout
+        if fmt == "markdown":  # as a reader sees it: 44\*\*… is 44**…
+            out = out.replace("\\*", "*")
         assert number not in out and number[:2] + "*" * 14 + number[-2:] in out
 
 
