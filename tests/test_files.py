@@ -97,3 +97,27 @@ def test_overlong_name_cell_in_a_workbook_is_an_invalid_row(cli, xlsx):
     path = xlsx("long.xlsx", {"S": [["学号", "姓名", "班级"], ["1", "长" * 5000, "20数控1"]]})
     result = cli("import", path)
     assert result.exit_code == 1 and "内容过长" in result.stderr
+
+
+def test_csv_with_carriage_returns_only_imports(cli, tmp_path):
+    """Old Mac Excel ends a row with a lone CR."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes("学号,姓名,班级\r1,甲,22数控1\r2,乙,22数控1\r".encode())
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert [s[:2] for s in cli.students()] == [("1", "甲"), ("2", "乙")]
+
+
+def test_a_csv_cell_too_long_for_excel_names_its_row(cli, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("学号,姓名,班级\n1,甲,22数控1\n2," + "乙" * 40000 + ",22数控1\n", "utf-8")
+    result = cli("import", path)
+    assert result.exit_code == 1 and "第 3 行" in result.stderr and "32767" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_utf32_is_named_as_utf32(cli, tmp_path):
+    path = tmp_path / "u32.csv"
+    path.write_bytes("学号,姓名,班级\n1,甲,22数控1\n".encode("utf-32"))
+    result = cli("import", path)
+    assert result.exit_code == 0 and "UTF-32" in result.stdout

@@ -579,7 +579,11 @@ def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path
     gbk = school("export", "registrations", "--session", session, "-o", out, "--profile", profile)
     assert gbk.exit_code == 1 and "UTF-8" in gbk.stderr
     folder = school("export", "registrations", "--session", session, "-o", tmp_path)
-    assert folder.exit_code == 1 and "内部错误" not in folder.stderr
+    assert folder.exit_code == 2 and "是一个文件夹" in folder.stderr  # as render says it
+    missing = tmp_path / "没有这个文件夹" / "x.xlsx"
+    gone = school("export", "registrations", "--session", session, "-o", missing)
+    assert gone.exit_code == 2 and "不存在" in gone.stderr
+    assert school("render", "pass-rates", "-o", missing.with_suffix(".md")).exit_code == 2
     csv = school("export", "registrations", "--session", session, "-o", tmp_path / "x.csv")
     assert csv.exit_code == 2 and "报名表导出为 .xlsx 文件" in csv.stderr  # a usage mistake
 

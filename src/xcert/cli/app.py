@@ -72,9 +72,21 @@ class Group(TyperGroup):
 
     def parse_args(self, ctx, args):
         state.command = command_line(without_global_options(args))
+        state.created = None
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
+        """A database this run created is announced once the command succeeded."""
+        try:
+            result = self._invoke(ctx)
+        except BaseException as exc:
+            code = getattr(exc, "exit_code", getattr(exc, "code", 1))
+            _settle_new_database(kept=code in (0, None))
+            raise
+        _settle_new_database(kept=True)
+        return result
+
+    def _invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except XcertError as exc:
@@ -152,6 +164,7 @@ class State:
     db: Path = Path("xcert.db")
     debug: bool = False
     command: str | None = None
+    created: Path | None = None  # the database file this run made, if it made one
 
 
 state = State()
@@ -211,5 +224,13 @@ def open_db(create: bool = True) -> Connection:
     created = create and not path.exists()
     conn = schema.open_db(path, create=create, command=state.command)
     if created:
-        console(stderr=True).print(f"已创建新数据库 {path}")
+        state.created = path
     return conn
+
+
+def _settle_new_database(*, kept: bool) -> None:
+    """Say that the run made a database, once it succeeded (a failed run says only why
+    it failed; the empty database it made holds nothing)."""
+    path, state.created = state.created, None
+    if path is not None and kept:
+        console(stderr=True).print(f"已创建新数据库 {path}")

@@ -4,6 +4,7 @@ usage mistake (exit 2) named by its option."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -52,3 +53,12 @@ def choice(
         return value
 
     return check
+
+
+def output_file(path: Path, option: str = "-o") -> None:
+    """A file a command is to write: a name, in a folder that is there (a usage mistake
+    otherwise, exit 2, the same for every command)."""
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} 是一个文件夹，请给出文件名", param_hint=option)
+    if not path.parent.exists():
+        raise typer.BadParameter(f"文件夹 {path.parent} 不存在", param_hint=option)

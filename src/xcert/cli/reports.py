@@ -9,6 +9,7 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
+from xcert.cli.options import output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
 
@@ -22,10 +23,7 @@ def _format(format_: str | None, out: Path | None, form: str | None = None) -> s
     """The format: --format, else -o's extension, else Markdown; the two must agree, and
     a form (`form`, its name) has no xlsx."""
     if out is not None:
-        if out.is_dir():
-            raise typer.BadParameter(f"{out} 是一个文件夹，请给出文件名", param_hint="-o")
-        if not out.parent.exists():
-            raise typer.BadParameter(f"文件夹 {out.parent} 不存在", param_hint="-o")
+        output_file(out)
     wanted = _EXTENSIONS.get(format_.lower()) if format_ else None
     if format_ and wanted is None:
         raise typer.BadParameter(

@@ -9,7 +9,7 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.options import choice, date_option, number, option
+from xcert.cli.options import choice, date_option, number, option, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
 from xcert.privacy import mask_ids_in
@@ -285,7 +285,8 @@ def export_registrations(
     """
     from xcert.output import export
 
-    if output.suffix.lower() != ".xlsx" and not output.is_dir():  # a folder: said below
+    output_file(output)
+    if output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"报名表导出为 .xlsx 文件，不是「{output.name}」", param_hint="-o")
     replaces = check_target(
         output, option="-o", database=db_path(), inputs=[profile] if profile else []

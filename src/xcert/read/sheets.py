@@ -194,6 +194,8 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """(text, encoding name) for what Chinese Excel and WPS write; never a silent guess."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16's
+        return data.decode("utf-32"), "UTF-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "UTF-16"
     if b"\x00" in data[:4096]:
@@ -223,13 +225,19 @@ def _read_text(path: Path, data: bytes) -> Workbook:
         )
     # The header may sit below a title line: take the separator that splits some line of
     # the first few into the most fields.
-    head = content.split("\n", 40)[:40]
+    head = content[:65536].splitlines()[:40] or [""]  # \r alone ends a line too (old Mac)
     delimiter = max(",\t;", key=lambda d: max(line.count(d) for line in head))
     csv.field_size_limit(MAX_CELL_CHARS)
+    # newline=None: \r\n, \n and a lone \r (old Mac Excel) all end a row
+    reader = csv.reader(io.StringIO(content, newline=None), delimiter=delimiter)
     try:
         # Lists are invariant: the reader's rows of str become rows of any cell.
-        reader = csv.reader(io.StringIO(content), delimiter=delimiter)
         rows = cast("list[list[object]]", list(reader))
     except csv.Error as exc:
-        raise XcertError(f"{path.name}：CSV 格式错误（{exc}）") from None
+        if "field larger than field limit" in str(exc):
+            raise XcertError(
+                f"{path.name} 第 {reader.line_num} 行：有一个单元格超过 {MAX_CELL_CHARS} 个字符"
+                "（Excel 一个单元格的上限），像是粘进了整段文字"
+            ) from None
+        raise XcertError(f"{path.name} 第 {reader.line_num} 行：CSV 格式错误（{exc}）") from None
     return Workbook(path=path, format="csv", encoding=encoding, sheets=[Sheet(path.stem, rows)])
