@@ -121,3 +121,38 @@ def test_utf32_is_named_as_utf32(cli, tmp_path):
     path.write_bytes("学号,姓名,班级\n1,甲,22数控1\n".encode("utf-32"))
     result = cli("import", path)
     assert result.exit_code == 0 and "UTF-32" in result.stdout
+
+
+def _capped_import(db, path):
+    """`xcert import` as its own process with 2 GB of address space: a reader that tries
+    to lay out a huge sheet fails the test instead of swapping the machine."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "xcert", "--db", str(db), "import", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap if os.name == "posix" else None,
+    )
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "IZ1048576"])
+def test_one_stray_cell_far_away_is_refused_not_laid_out(tmp_path, far):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["学号", "姓名", "班级"], ["1", "甲", "22数控1"], ["2", "乙", "22数控1"]):
+        book.active.append(row)
+    book.active[far] = "x"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert f"已用范围到 {far}" in result.stderr and "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,11 @@ SUSPICIOUS_BYTES = 32 * 1024 * 1024
 MAX_MEMBERS = 10_000
 PROLOG_BYTES = 64 * 1024  # where an XML part's DTD would have to be
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+# The reader lays a sheet out as rows × columns of its used range, empty cells too: one
+# stray cell at XFD1048576 asks for 17 billion. A roster of a million students by a
+# dozen columns stays well below.
+MAX_SHEET_CELLS = 20_000_000
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -126,6 +132,34 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
                 prolog = stream.read(PROLOG_BYTES)
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 raise _entity_error(path, member.filename)
+            if member.filename.startswith("xl/worksheets/"):
+                _check_dimension(path, member.filename, prolog)
+
+
+def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
+    """The used range a worksheet declares (Excel, WPS, LibreOffice and openpyxl all
+    write it first), refused before the reader lays it out when it is absurdly large."""
+    found = _DIMENSION.search(prolog)
+    if not found or not found.group(3):
+        return
+    first_col, first_row, last_col, last_row = (
+        group.decode("ascii") if group else "" for group in found.groups()
+    )
+    columns = _column_number(last_col) - _column_number(first_col or "A") + 1
+    rows = int(last_row) - int(first_row or "1") + 1
+    if rows * columns > MAX_SHEET_CELLS:
+        raise XcertError(
+            f"{path.name}：{part} 的已用范围到 {last_col}{last_row}，共 {rows * columns:,} 个单元格，"
+            f"超出可读的 {MAX_SHEET_CELLS:,} 个；多半是远处误填了一个单元格，"
+            "请在 Excel 里删掉多余的行和列后另存"
+        )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _entity_error(path: Path, part: str) -> XcertError:
