@@ -30,6 +30,9 @@ SECONDS, MEGABYTES = 5.0, 300
 FILES: dict[str, Callable[[Path], Path]] = {
     "zip bomb (1 GiB inflated)": lambda p: hostile_files.make_zip_bomb(p / "bomb.xlsx"),
     "entity bomb (10^10)": lambda p: hostile_files.make_entity_bomb(p / "laughs.xlsx"),
+    "shared-string bomb (1.6 G chars)": lambda p: hostile_files.make_shared_string_bomb(
+        p / "shared.xlsx"
+    ),
     "plain text named .xlsx": lambda p: hostile_files.make_not_a_workbook(p / "hello.xlsx"),
     "Word document named .xlsx": lambda p: hostile_files.make_word_document(p / "doc.xlsx"),
 }

@@ -11,6 +11,7 @@ from conftest import DATA
 from data.hostile_files import (
     make_entity_bomb,
     make_not_a_workbook,
+    make_shared_string_bomb,
     make_word_document,
     make_zip_bomb,
 )
@@ -156,3 +157,10 @@ def test_one_stray_cell_far_away_is_refused_not_laid_out(tmp_path, far):
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
     assert f"已用范围到 {far}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cells_sharing_one_huge_string_are_refused_not_copied(tmp_path):
+    path = make_shared_string_bomb(tmp_path / "shared.xlsx")
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "共享文字" in result.stderr and "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ well under a second (the 1 GiB zip bomb about 0.3 s, nearly all of it CRC-32).
 
     zip bomb      one worksheet member that inflates to ~1 GiB from ~1 MiB on disk
     entity bomb   "billion laughs": nested ENTITY declarations in sharedStrings.xml
+    shared-string bomb  50,000 cells that all point to one 32,000-character string
 
 Everything else in the containers is a minimal but well-formed xlsx, so a reader that
 only looks at member names (xl/workbook.xml, ...) takes them for real workbooks.
@@ -189,6 +190,25 @@ def make_entity_bomb(
             "</sheetData></worksheet>"
         )
         shared = _PLAIN_SST
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in _skeleton(sheet1, shared).items():
+            archive.writestr(name, data)
+    return path
+
+
+def make_shared_string_bomb(path: Path, cells: int = 50_000, length: int = 32_000) -> Path:
+    """Write a small xlsx (about 1 MB) whose ``cells`` cells all point to one shared
+    string of ``length`` characters: the reader copies it into every cell (50,000 x
+    32,000 characters: 1.6 billion). Returns ``path``."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, cells + 1)
+    )
+    sheet1 = _SHEET_HEAD + rows + _SHEET_TAIL
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{cells}" uniqueCount="1"><si><t>{"长" * length}</t></si></sst>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in _skeleton(sheet1, shared).items():
             archive.writestr(name, data)

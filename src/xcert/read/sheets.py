@@ -28,6 +28,11 @@ MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 # stray cell at XFD1048576 asks for 17 billion. A roster of a million students by a
 # dozen columns stays well below.
 MAX_SHEET_CELLS = 20_000_000
+# Text the reader may copy out of the shared strings: each cell that points to a shared
+# string gets its own copy, so 50,000 cells of one 32,000-character string make 1.6 GB.
+MAX_SHARED_TEXT_BYTES = 400 * 2**20
+_SHARED_STRING = re.compile(rb"<si>(.*?)</si>", re.DOTALL)
+_SHARED_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -134,6 +139,36 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
                 raise _entity_error(path, member.filename)
             if member.filename.startswith("xl/worksheets/"):
                 _check_dimension(path, member.filename, prolog)
+    _check_shared_strings(path, archive, members)
+
+
+def _check_shared_strings(
+    path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]
+) -> None:
+    """Refuse a workbook whose cells would copy more shared text than memory allows.
+    Cheap for real files: a sheet can hold at most one cell per 20 bytes, so only when
+    that many cells of the longest string would pass the bound are the cells counted."""
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return
+    sizes = [len(text) for text in _SHARED_STRING.findall(archive.read("xl/sharedStrings.xml"))]
+    if not sizes:
+        return
+    longest = max(sizes)
+    for member in members:
+        if not member.filename.startswith("xl/worksheets/"):
+            continue
+        if member.file_size // 20 * longest <= MAX_SHARED_TEXT_BYTES:
+            continue
+        total = sum(
+            sizes[index]
+            for index in map(int, _SHARED_CELL.findall(archive.read(member)))
+            if index < len(sizes)
+        )
+        if total > MAX_SHARED_TEXT_BYTES:
+            raise XcertError(
+                f"{path.name}：{member.filename} 的单元格引用的共享文字合计约 {total // 2**20} MB，"
+                "超出可读范围；像是大量单元格指向同一段很长的文字，拒绝读取"
+            )
 
 
 def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
