@@ -33,6 +33,7 @@ FILES: dict[str, Callable[[Path], Path]] = {
     "shared-string bomb (1.6 G chars)": lambda p: hostile_files.make_shared_string_bomb(
         p / "shared.xlsx"
     ),
+    "ods row repeated (99 M cells)": lambda p: hostile_files.make_repeated_ods(p / "rep.ods"),
     "plain text named .xlsx": lambda p: hostile_files.make_not_a_workbook(p / "hello.xlsx"),
     "Word document named .xlsx": lambda p: hostile_files.make_word_document(p / "doc.xlsx"),
 }

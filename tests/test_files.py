@@ -11,6 +11,7 @@ from conftest import DATA
 from data.hostile_files import (
     make_entity_bomb,
     make_not_a_workbook,
+    make_repeated_ods,
     make_shared_string_bomb,
     make_word_document,
     make_zip_bomb,
@@ -164,3 +165,11 @@ def test_cells_sharing_one_huge_string_are_refused_not_copied(tmp_path):
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
     assert "共享文字" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_ods_row_repeated_into_millions_of_cells_is_refused(tmp_path):
+    path = make_repeated_ods(tmp_path / "repeat.ods")
+    assert path.stat().st_size < 2048
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "重复的行和列" in result.stderr and "Traceback" not in result.stderr

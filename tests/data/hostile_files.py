@@ -6,6 +6,7 @@ well under a second (the 1 GiB zip bomb about 0.3 s, nearly all of it CRC-32).
     zip bomb      one worksheet member that inflates to ~1 GiB from ~1 MiB on disk
     entity bomb   "billion laughs": nested ENTITY declarations in sharedStrings.xml
     shared-string bomb  50,000 cells that all point to one 32,000-character string
+    repeated ods  one row repeated 330,000 times with a value cell repeated 300 times
 
 Everything else in the containers is a minimal but well-formed xlsx, so a reader that
 only looks at member names (xl/workbook.xml, ...) takes them for real workbooks.
@@ -212,6 +213,42 @@ def make_shared_string_bomb(path: Path, cells: int = 50_000, length: int = 32_00
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in _skeleton(sheet1, shared).items():
             archive.writestr(name, data)
+    return path
+
+
+def make_repeated_ods(path: Path, rows: int = 330_000, columns: int = 300) -> Path:
+    """Write an .ods of under a kilobyte whose one row says "repeat me ``rows`` times" and
+    holds a value cell repeated ``columns`` times (99 million cells once laid out)."""
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        f' xmlns:table="{table}" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">'
+        "<table:table-row>"
+        + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+            for h in ("学号", "姓名", "班级")
+        )
+        + f'</table:table-row><table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
     return path
 
 

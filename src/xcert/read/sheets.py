@@ -107,6 +107,7 @@ def _read_zip(path: Path, data: bytes) -> Workbook:
     if "content.xml" in names and "mimetype" in names:
         if b"spreadsheet" not in archive.read("mimetype"):
             raise XcertError(f"{path.name}：这是 OpenDocument 文字或演示文件，不是电子表格")
+        _check_ods_repeats(path, archive)
         return _read_calamine(path, data, "ods")
     if "word/document.xml" in names:
         raise XcertError(f"{path.name}：这是 Word 文档，不是电子表格；请把表格另存为 Excel")
@@ -188,6 +189,35 @@ def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
             f"超出可读的 {MAX_SHEET_CELLS:,} 个；多半是远处误填了一个单元格，"
             "请在 Excel 里删掉多余的行和列后另存"
         )
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _check_ods_repeats(path: Path, archive: zipfile.ZipFile) -> None:
+    """An .ods row or cell may say "repeat me N times"; the reader lays out every repeat
+    that holds a value. LibreOffice repeats empty areas to the sheet's edge (harmless);
+    a few hundred bytes repeating a value 330,000 × 300 times are refused here."""
+    from xml.etree.ElementTree import iterparse
+
+    cells = 0
+    with archive.open("content.xml") as stream:
+        for _, row in iterparse(stream, events=("end",)):
+            if row.tag != f"{_ODS_TABLE}table-row":
+                continue
+            filled = sum(
+                int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                for cell in row
+                if cell.get(f"{_ODS_OFFICE}value-type") is not None or len(cell)
+            )
+            cells += filled * int(row.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            row.clear()
+            if cells > MAX_SHEET_CELLS:
+                raise XcertError(
+                    f"{path.name}：重复的行和列展开后超过 {MAX_SHEET_CELLS:,} 个有内容的单元格，"
+                    "超出可读范围，拒绝读取"
+                )
 
 
 def _column_number(letters: str) -> int:
