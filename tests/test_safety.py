@@ -142,3 +142,15 @@ def test_check_never_prints_an_id_written_into_a_student_number(cli, tmp_path):
     for fmt in ("table", "json"):
         shown = cli("check", "--format", fmt).stdout
         assert "林一" in shown and number not in shown
+
+
+def test_an_id_number_typed_into_a_name_is_refused_and_never_shown(cli, tmp_path):
+    number = make_id("20080106", "005")
+    roster = tmp_path / "r.csv"
+    roster.write_text(f"学号,姓名,班级\n1,林一{number},22数控1\n2,林二,22数控1\n", "utf-8")
+    result = cli("import", roster)
+    assert result.exit_code == 1 and "像是身份证号" in result.stderr
+    assert number not in result.output
+    assert cli("import", roster, "--skip-invalid").exit_code == 0
+    assert [s[1] for s in cli.students()] == ["林二"]
+    assert cli("find", number).exit_code == 1  # an ID typed into find still searches

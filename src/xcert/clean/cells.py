@@ -88,6 +88,18 @@ def name(value: object) -> str:
     return cleaned
 
 
+_DIGIT_RUN = re.compile(r"[0-9]{15}")
+
+
+def person_name(value: object) -> str:
+    """A name cell of a sheet: `name`, and never an ID number typed into it (it would
+    be shown and stored unmasked as the student's name)."""
+    cleaned = name(value)
+    if _DIGIT_RUN.search(cleaned):
+        raise CellError("姓名里有一长串数字，像是身份证号；请把身份证号写在身份证号列")
+    return cleaned
+
+
 def name_warning(cleaned: str) -> str | None:
     """SPEC 2: `?` or `[ ]` is how rare characters get written: warn, do not refuse."""
     if "?" in cleaned or "[" in cleaned or "]" in cleaned:
@@ -325,6 +337,7 @@ _SETTLED: dict[Callable[[object], object], _Settled] = {
     student_number: _Settled(re.compile(r"[0-9]+")),
     id_number: _Settled(re.compile(r"(?:[1-9][0-9]{16}[0-9X])+"), 18, 18, idcard.all_valid),
     name: _Settled(re.compile(rf"[{_CJK}]+")),
+    person_name: _Settled(re.compile(rf"[{_CJK}]+")),  # CJK only: no digits to look at
     phone: _Settled(re.compile(r"(?:1[3-9][0-9]{9})+"), 11, 11),
 }
 

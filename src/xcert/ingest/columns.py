@@ -29,7 +29,7 @@ def _year_cleaner(what: str) -> Callable[[object], int]:
 
 CLEANERS: dict[str, Callable[[object], object]] = {
     "student_no": clean.student_number,
-    "name": clean.name,
+    "name": clean.person_name,
     "gender": clean.gender,
     "id_number": clean.id_number,
     "class_code": clean.text,
