@@ -154,3 +154,25 @@ def test_an_id_number_typed_into_a_name_is_refused_and_never_shown(cli, tmp_path
     assert cli("import", roster, "--skip-invalid").exit_code == 0
     assert [s[1] for s in cli.students()] == ["林二"]
     assert cli("find", number).exit_code == 1  # an ID typed into find still searches
+
+
+def test_undo_forget_leaves_no_id_of_a_mistaken_roster_in_the_file(cli):
+    assert cli("import", ROSTER).exit_code == 0
+    ids = [
+        row[0] for row in cli.query("SELECT id_number FROM students WHERE id_number IS NOT NULL")
+    ]
+    assert ids
+    undone = cli("undo", "1", "--forget")
+    assert undone.exit_code == 0 and "抹去" in undone.stdout
+    wal = Path(f"{cli.db}-wal")
+    raw = cli.db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert not [number for number in ids if number.encode() in raw]
+    assert cli.query("SELECT count(*) FROM students") == [(0,)]
+
+
+def test_a_plain_undo_keeps_what_a_mistake_needs_to_be_seen(cli):
+    """Without --forget the journal keeps the removed rows whole (as before)."""
+    assert cli("import", ROSTER).exit_code == 0
+    assert cli("undo", "1").exit_code == 0
+    kept = cli.query("SELECT count(*) FROM journal WHERE old LIKE '%id_number\":\"44%'")
+    assert kept[0][0] > 0

@@ -112,6 +112,10 @@ CONTROL_CHARACTERS: frozenset[int] = frozenset(
 UNPRINTABLE: frozenset[int] = CONTROL_CHARACTERS | {0x0B, 0x0C, 0x0D, *range(0x1C, 0x20), 0x85}
 
 
+# A student's personal fields that purge and a forgetting undo scrub (the birth date is
+# inside the ID number).
+PERSONAL_FIELDS: tuple[str, ...] = ("id_number", "phone")
+
 # The student columns an import may set, in the order the database lists them.
 STUDENT_FIELDS: tuple[str, ...] = (
     "student_no",

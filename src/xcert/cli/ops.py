@@ -85,6 +85,12 @@ def undo(
         int, typer.Argument(callback=number, help="要撤销的写入编号（见 xcert log）")
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只说明会改动什么，不写入")] = False,
+    forget: Annotated[
+        bool,
+        typer.Option(
+            "--forget", help="同时抹掉这次写入带来的身份证号和电话（误导入的花名册），不留在文件里"
+        ),
+    ] = False,
 ) -> None:
     """撤销一次导入或写入：它新增的行删除，它改动的行恢复原值。
 
@@ -95,7 +101,7 @@ def undo(
     from xcert.store import journal
 
     conn = open_db(create=False)
-    done = journal.undo(conn, write_id, dry_run=dry_run)
+    done = journal.undo(conn, write_id, dry_run=dry_run, forget=forget)
     conn.close()
     parts = []
     for label, counts in (
@@ -114,6 +120,13 @@ def undo(
         console().print(f"（试运行，未写入）撤销第 {write_id} 次写入将会：{what}")
     else:
         console().print(f"已撤销第 {write_id} 次写入（记为第 {done.undo_id} 次写入）：{what}")
+        if forget:
+            console().print("它带来的身份证号和电话已从文件中抹去，写入记录里也不保留")
+        if done.wal_kept:
+            console(stderr=True).print(
+                "注意：另一个程序正打开着数据库，旧内容可能还留在 -wal 文件里；"
+                "等它关闭后再运行一次 xcert purge 或 xcert backup 即可清掉"
+            )
 
 
 _TABLE_LABELS = {

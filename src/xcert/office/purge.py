@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from xcert import clock
 from xcert.errors import XcertError
+from xcert.model import PERSONAL_FIELDS as PERSONAL
 from xcert.office.sessions import TO_COME
 from xcert.store import writes
-
-PERSONAL = ("id_number", "phone")  # the birth date is inside the ID number
+from xcert.store.connect import checkpoint, scrub_free_pages
 
 
 @dataclass
@@ -52,7 +52,7 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     if found.students or found.earlier:
         _scrub(conn, before_cohort, found)
     # Nor in the WAL; with nothing to scrub, an earlier purge's WAL may still hold old pages.
-    found.wal_kept = _checkpoint(conn)
+    found.wal_kept = checkpoint(conn)
     return found
 
 
@@ -124,22 +124,4 @@ def _scrub(conn: sqlite3.Connection, before_cohort: int, found: Purged) -> None:
             " AND row_id IN (SELECT id FROM students WHERE cohort < ?)",
             (before_cohort,),
         )
-        _scrub_free_pages(conn)
-
-
-def _checkpoint(conn: sqlite3.Connection) -> bool:
-    """Empty the write-ahead log into the file, so scrubbed values are not left in it;
-    whether another program held it open (some pages kept)."""
-    return bool(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
-
-
-def _scrub_free_pages(conn: sqlite3.Connection) -> None:
-    """Pages freed before (a row an undo deleted) still hold their old bytes: fill every
-    free page with zeros by a blob that takes them all, then drop it (secure_delete)."""
-    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-    if not free:
-        return
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.execute("CREATE TABLE xcert_scrub (b BLOB)")
-    conn.execute("INSERT INTO xcert_scrub (b) VALUES (zeroblob(?))", (free * size,))
-    conn.execute("DROP TABLE xcert_scrub")
+        scrub_free_pages(conn)

@@ -100,3 +100,21 @@ def utils_db(conn: sqlite3.Connection) -> sqlite_utils.Database:
     import sqlite_utils
 
     return sqlite_utils.Database(conn)
+
+
+def checkpoint(conn: sqlite3.Connection) -> bool:
+    """Empty the write-ahead log into the file, so scrubbed values are not left in it;
+    whether another program held it open (some pages kept)."""
+    return bool(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+
+
+def scrub_free_pages(conn: sqlite3.Connection) -> None:
+    """Pages freed before (a row an undo deleted) still hold their old bytes: fill every
+    free page with zeros by a blob that takes them all, then drop it (secure_delete)."""
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    if not free:
+        return
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute("CREATE TABLE xcert_scrub (b BLOB)")
+    conn.execute("INSERT INTO xcert_scrub (b) VALUES (zeroblob(?))", (free * size,))
+    conn.execute("DROP TABLE xcert_scrub")

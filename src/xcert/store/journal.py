@@ -20,8 +20,8 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from xcert.errors import XcertError
-from xcert.model import SHEET_KIND_LABELS
-from xcert.store.connect import transaction
+from xcert.model import PERSONAL_FIELDS, SHEET_KIND_LABELS
+from xcert.store.connect import checkpoint, scrub_free_pages, transaction
 from xcert.store.writes import finish_write, log_write
 
 # Data tables whose rows the journal follows; bookkeeping (imports, meta, journal) is not.
@@ -101,20 +101,31 @@ class Undone:
     removed: dict[str, int] = field(default_factory=dict)
     restored: dict[str, int] = field(default_factory=dict)
     recreated: dict[str, int] = field(default_factory=dict)
+    wal_kept: bool = False  # with forget: another program held the write-ahead log open
 
     def count(self, what: dict[str, int], table: str) -> None:
         what[table] = what.get(table, 0) + 1
 
 
-def undo(conn: sqlite3.Connection, write_id: int, *, dry_run: bool = False) -> Undone:
+def undo(
+    conn: sqlite3.Connection, write_id: int, *, dry_run: bool = False, forget: bool = False
+) -> Undone:
     """Reverse one write exactly, in one transaction: rows it added go, rows it changed or
-    deleted come back as they were. Refused when a later write built on its rows."""
+    deleted come back as they were. Refused when a later write built on its rows.
+    `forget`: the personal data the reversed write brought (a roster imported by
+    mistake) is not kept in the journal either, nor in the file's free pages."""
     done = Undone(write_id)
+    if forget and not dry_run:
+        conn.execute("PRAGMA secure_delete = ON")  # overwritten values are zeroed
     try:
         with transaction(conn):  # read inside it: two undos at once cannot both pass
             _reverse_write(conn, _write(conn, write_id), done)
             if dry_run:
                 raise _DryRun
+            if forget:
+                _forget_personal(conn, done)
+        if forget:
+            done.wal_kept = checkpoint(conn)  # nor in the write-ahead log
     except _DryRun:
         done.undo_id = None
     except sqlite3.IntegrityError as exc:  # a value it restores is someone else's by now
@@ -123,6 +134,19 @@ def undo(conn: sqlite3.Connection, write_id: int, *, dry_run: bool = False) -> U
             "请先撤销之后的写入（从最近的开始）"
         ) from None
     return done
+
+
+def _forget_personal(conn: sqlite3.Connection, done: Undone) -> None:
+    """The undo's journal keeps what it removed or overwrote so that nothing is lost; of
+    students, it keeps no ID number or phone when asked to forget (an undo is never
+    undone, so nothing needs them)."""
+    paths = ", ".join(f"'$.{name}'" for name in PERSONAL_FIELDS)
+    conn.execute(
+        f"UPDATE journal SET old = json_remove(old, {paths})"
+        " WHERE write_id = ? AND table_name = 'students' AND old IS NOT NULL",
+        (done.undo_id,),
+    )
+    scrub_free_pages(conn)
 
 
 class _DryRun(Exception):
