@@ -76,12 +76,12 @@ def select_candidates(conn: sqlite3.Connection) -> Selection:
     day = dt.date(today.year, 12, 12)
     if day < today:
         day = dt.date(today.year + 1, 12, 12)
-    session_id, _ = sessions.add(
+    added = sessions.add(
         conn, "数控车铣加工", "中级", clean.date_span(day.isoformat()), "数控实训中心", 10, 2
     )
     return score_files.select(
         conn,
-        session_id,
+        added.session.id,
         bundled("examples") / SELECTION_SCORES,
         "class",
         selection.parse_quota("60%"),

@@ -50,12 +50,10 @@ def session_add(
         raise typer.BadParameter(exc.reason, param_hint="--date") from None
     assert span is not None  # --date is required
     conn = open_db(create=False)
-    session_id, state = sessions.add(
-        conn, clean.text(cert), level_, span, site, capacity_per_day, days
-    )
-    session = sessions.get(conn, session_id)
+    added = sessions.add(conn, clean.text(cert), level_, span, site, capacity_per_day, days)
     conn.close()
-    done = {"added": "已新建", "updated": "已更新", "unchanged": "已有，未改变"}[state]
+    session = added.session
+    done = {"added": "已新建", "updated": "已更新", "unchanged": "已有，未改变"}[added.state]
     capacity = "不限" if session.capacity is None else f"{session.capacity} 人"
     console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量 {capacity}")
 

@@ -122,8 +122,11 @@ def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> Non
     score = row.stated.get("score")
     if score is None or score == "absent":  # did not sit the test: not a candidate
         return
-    keys = ("id", "student_no", "name", "class_code", "status", "group")
-    reading.scores.append(Scored(dict(zip(keys, stored, strict=True)), float(cast(float, score))))
+    # the SELECT above: id, student_no, name, class_code, status, group key (not NULL here)
+    student_id, number, name, class_code, _, group = stored
+    reading.scores.append(
+        Scored(student_id, number, name, class_code, group, float(cast(float, score)))
+    )
 
 
 def _problem(label: str, row: SheetRow, fld: str, reason: str) -> Problem:

@@ -24,7 +24,6 @@ import math
 import sqlite3
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import cast
 
 from xcert.errors import XcertError
 from xcert.office import search, sessions
@@ -138,9 +137,13 @@ def group_sql(group_by: str) -> str:
 
 @dataclass(frozen=True)
 class Scored:
-    """One student's selection-test score, with the group they are ranked in."""
+    """One enrolled student's selection-test score, with the group they are ranked in."""
 
-    student: dict[str, object]
+    student_id: int
+    student_no: str | None
+    name: str
+    class_code: str | None
+    group: str
     score: float
 
 
@@ -324,19 +327,8 @@ def _group(
     return entrants
 
 
-def _candidate(scored: Scored) -> Candidate:
-    """The typed candidate of a scored student. The row is ingest/scores.py's SELECT of
-    students: id INTEGER PRIMARY KEY, student_no and class_code TEXT (may be NULL), name
-    TEXT NOT NULL, and the group key (a student without one is refused there)."""
-    student = scored.student
-    return Candidate(
-        cast(int, student["id"]),
-        cast(str | None, student["student_no"]),
-        cast(str, student["name"]),
-        cast(str | None, student["class_code"]),
-        cast(str, student["group"]),
-        scored.score,
-    )
+def _candidate(s: Scored) -> Candidate:
+    return Candidate(s.student_id, s.student_no, s.name, s.class_code, s.group, s.score)
 
 
 def _registered_groups(

@@ -84,6 +84,14 @@ def listing(conn: sqlite3.Connection, *, upcoming_from: str | None = None) -> li
     return [Session(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class SessionAdded:
+    """What `session add` did: 'added', 'updated' or 'unchanged', and the session now."""
+
+    session: Session
+    state: str
+
+
 def add(
     conn: sqlite3.Connection,
     certificate: str,
@@ -92,9 +100,9 @@ def add(
     site: str | None,
     capacity_per_day: int | None,
     days: int | None,
-) -> tuple[int, str]:
+) -> SessionAdded:
     """Make the session, or complete the one of that certificate, level and date (an
-    import may have made it); returns (id, 'added' | 'updated' | 'unchanged')."""
+    import may have made it)."""
     cert = cat.Catalogue(conn).find(certificate)
     if cert is None:
         raise XcertError(
@@ -131,7 +139,7 @@ def add(
             state = "updated" if state == "unchanged" else state
         done.added, done.updated = state == "added", state == "updated"
         done.unchanged = state == "unchanged"
-    return session_id, state
+    return SessionAdded(get(conn, session_id), state)
 
 
 def registered(conn: sqlite3.Connection, session_id: int) -> list[dict]:
