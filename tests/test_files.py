@@ -173,3 +173,28 @@ def test_an_ods_row_repeated_into_millions_of_cells_is_refused(tmp_path):
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
     assert "重复的行和列" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_far_cell_behind_a_declared_small_range_is_refused(tmp_path):
+    """The declared range may lie (A1:C3); where the cells are decides."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["学号", "姓名", "班级"], ["1", "甲", "22数控1"]):
+        book.active.append(row)
+    book.active["XFD1048576"] = "x"
+    honest = tmp_path / "honest.xlsx"
+    book.save(honest)
+    lying = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(honest) as source, zipfile.ZipFile(lying, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C3"', data)
+            target.writestr(item, data)
+    result = _capped_import(tmp_path / "x.db", lying)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "XFD 列、第 1048576 行" in result.stderr and "Traceback" not in result.stderr

@@ -33,6 +33,11 @@ MAX_SHEET_CELLS = 20_000_000
 MAX_SHARED_TEXT_BYTES = 400 * 2**20
 _SHARED_STRING = re.compile(rb"<si>(.*?)</si>", re.DOTALL)
 _SHARED_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
+# A sheet up to this size is read twice to find its far cells (a few ms); a larger one
+# is judged by the range it declares (Excel, WPS, LibreOffice write it truthfully).
+SCANNED_SHEET_BYTES = 8 * 2**20
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -140,6 +145,8 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
                 raise _entity_error(path, member.filename)
             if member.filename.startswith("xl/worksheets/"):
                 _check_dimension(path, member.filename, prolog)
+                if member.file_size <= SCANNED_SHEET_BYTES:
+                    _check_cells(path, member.filename, archive.read(member))
     _check_shared_strings(path, archive, members)
 
 
@@ -218,6 +225,24 @@ def _check_ods_repeats(path: Path, archive: zipfile.ZipFile) -> None:
                     f"{path.name}：重复的行和列展开后超过 {MAX_SHEET_CELLS:,} 个有内容的单元格，"
                     "超出可读范围，拒绝读取"
                 )
+
+
+def _check_cells(path: Path, part: str, xml: bytes) -> None:
+    """Where the cells really are, for a sheet small enough to read twice: a file may
+    declare a small range and still hold one far cell, which the reader would lay out."""
+    columns = {letters.decode("ascii") for letters in _CELL_COLUMN.findall(xml)}
+    rows = [int(row) for row in _ROW_NUMBER.findall(xml)]
+    if not columns or not rows:
+        return
+    last_col = max(columns, key=lambda letters: (len(letters), letters))
+    last_row = max(rows)
+    cells = last_row * _column_number(last_col)
+    if cells > MAX_SHEET_CELLS:
+        raise XcertError(
+            f"{path.name}：{part} 有单元格远到 {last_col} 列、第 {last_row} 行，整张表将有 "
+            f"{cells:,} 个单元格，超出可读的 {MAX_SHEET_CELLS:,} 个；"
+            "多半是远处误填了一个单元格，请在 Excel 里删掉多余的行和列后另存"
+        )
 
 
 def _column_number(letters: str) -> int:
