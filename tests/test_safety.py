@@ -176,3 +176,13 @@ def test_a_plain_undo_keeps_what_a_mistake_needs_to_be_seen(cli):
     assert cli("undo", "1").exit_code == 0
     kept = cli.query("SELECT count(*) FROM journal WHERE old LIKE '%id_number\":\"44%'")
     assert kept[0][0] > 0
+
+
+def test_a_summary_on_a_database_it_cannot_write_writes_nothing(cli, tmp_path, monkeypatch):
+    assert cli("import", ROSTER).exit_code == 0
+    monkeypatch.setattr(connect, "_can_write", lambda path: False)  # as for a clerk
+    out = tmp_path / "日报"
+    out.mkdir()
+    result = cli("summary", "--output-dir", out)
+    assert result.exit_code == 1 and "只读" in result.stderr
+    assert list(out.iterdir()) == []
