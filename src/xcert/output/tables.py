@@ -76,11 +76,20 @@ def starts_formula(text: str) -> bool:
     return text.startswith(_FORMULA_START)
 
 
+# Digits Excel would turn into a number when it opens a CSV: a 学号 with leading zeros
+# (00123 → 123) or a number too long for it (a certificate number loses its tail).
+_DIGITS_EXCEL_CHANGES = re.compile(r"0[0-9]+|[0-9]{16,}")
+
+
 def csv_cell(cell: object) -> object:
     """A cell for a CSV file: text that would start a formula gets a leading ' (shown,
-    never evaluated); numbers stay numbers, and 00123 stays as written."""
+    never evaluated); numbers stay numbers; digits Excel would change are written as
+    ="00123", which Excel and LibreOffice show as the text 00123 (digits only: nothing
+    in it can run)."""
     if isinstance(cell, str) and starts_formula(cell):
         return "'" + cell
+    if isinstance(cell, str) and _DIGITS_EXCEL_CHANGES.fullmatch(cell):
+        return f'="{cell}"'
     return cell_text(cell) if not isinstance(cell, int) else cell
 
 
