@@ -608,3 +608,18 @@ def test_export_never_writes_over_the_profile_it_reads(school, tmp_path):
     )
     assert result.exit_code == 1 and "就是要读的文件" in result.stderr
     assert profile.read_bytes() == b"[columns]"
+
+
+def test_select_never_prints_an_id_written_into_a_student_number(make_school, xlsx):
+    number = make_id("20080106", "005")
+    roster = [
+        HEADER,
+        _student(f"G{number}", "林一", "23数控1", 41),
+        _student("230102", "林二", "23数控1", 42),
+    ]
+    school = make_school(roster=roster, school_name="示例学校", certificates=[TURNING])
+    session = add_session(school)
+    path = scores(xlsx, [[f"G{number}", "林一", "23数控1", 90], ["230102", "林二", "23数控1", 80]])
+    result = choose(school, session, path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "林一" in result.stdout and number not in result.output

@@ -11,7 +11,7 @@ from xcert.cli.console import console, is_terminal, print_problems
 from xcert.cli.options import choice
 from xcert.errors import XcertError
 from xcert.model import SHEET_KINDS
-from xcert.outfiles import check_target
+from xcert.outfiles import check_target, replaced_note
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -188,8 +188,12 @@ def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
     elif options.dry_run:
         out.print(f"试运行：被拒绝的 {count} 行没有写入 {path}")
     else:
+        existed = path.is_file()
         write_rejects(outcome, path, written=outcome.written)
-        out.print(f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；身份证号已按规则打码）")
+        note = replaced_note(path) if existed else ""
+        out.print(
+            f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；身份证号已按规则打码）{note}"
+        )
 
 
 def _check_rejects_path(path: Path, files: list[Path]) -> None:
