@@ -13,7 +13,7 @@ from xcert.errors import Problem, XcertError
 from xcert.ingest.columns import SheetRow, sheet_columns
 from xcert.ingest.report import FileReport, SheetSummary, cell_problem
 from xcert.office import selection, students
-from xcert.office.selection import Quota, Scored, ScoreFile, Selection
+from xcert.office.selection import Candidate, Quota, ScoreFile, Selection
 from xcert.office.students import find_student
 from xcert.read.headers import find_header
 from xcert.read.sheets import read_bytes, read_workbook
@@ -48,7 +48,7 @@ class _Reading:
     index: students.Index
     group_by: str
     seen: dict[int, int] = field(default_factory=dict)  # student id -> row number
-    scores: list[Scored] = field(default_factory=list)
+    scores: list[Candidate] = field(default_factory=list)
 
 
 def read_scores(
@@ -125,7 +125,7 @@ def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> Non
     # the SELECT above: id, student_no, name, class_code, status, group key (not NULL here)
     student_id, number, name, class_code, _, group = stored
     reading.scores.append(
-        Scored(student_id, number, name, class_code, group, float(cast(float, score)))
+        Candidate(student_id, number, name, class_code, group, float(cast(float, score)))
     )
 
 

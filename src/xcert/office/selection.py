@@ -136,25 +136,13 @@ def group_sql(group_by: str) -> str:
 
 
 @dataclass(frozen=True)
-class Scored:
-    """One enrolled student's selection-test score, with the group they are ranked in."""
-
-    student_id: int
-    student_no: str | None
-    name: str
-    class_code: str | None
-    group: str
-    score: float
-
-
-@dataclass(frozen=True)
 class ScoreFile:
     """A selection test's scores as read (ingest/scores.py): the file's name and
     SHA-256 go into the write log, so that the log names what was ranked."""
 
     name: str
     sha256: str
-    scores: list[Scored]
+    scores: list[Candidate]  # unranked: rank and outcome are set by `select`
 
 
 def check_request(
@@ -258,7 +246,7 @@ def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
 def _choose(
     conn: sqlite3.Connection,
     session: sessions.Session,
-    scores: list[Scored],
+    scores: list[Candidate],
     group_by: str,
     quota: Quota,
     round_: int,
@@ -295,7 +283,7 @@ class _Entrants:
 def _group(
     conn: sqlite3.Connection,
     session: sessions.Session,
-    scores: list[Scored],
+    scores: list[Candidate],
     group_by: str,
     quota: Quota,
     round_: int,
@@ -307,8 +295,7 @@ def _group(
     registered = _registered_groups(conn, session.id, group_key)
     first_groups = _first_round_groups(conn, session.id)
     entrants = _Entrants()
-    for scored in scores:
-        candidate = _candidate(scored)
+    for candidate in scores:
         if candidate.student_id in registered:  # holds a place already (counted below)
             entrants.already.append(_who(candidate))
             continue
@@ -325,10 +312,6 @@ def _group(
             entrants.groups[candidate.group] = group
         group.candidates.append(candidate)
     return entrants
-
-
-def _candidate(s: Scored) -> Candidate:
-    return Candidate(s.student_id, s.student_no, s.name, s.class_code, s.group, s.score)
 
 
 def _registered_groups(
