@@ -31,11 +31,9 @@ def select(
     sheet: str | None = None,
 ) -> Selection:
     """`xcert select`: the request checked, the scores read, the candidates chosen."""
-    selection.check_request(conn, session_id, group_by, quota, retest=retest)
+    session = selection.check_request(conn, session_id, group_by, quota, retest=retest)
     scores = read_scores(conn, path, sheet, group_by)
-    return selection.select(
-        conn, session_id, scores, group_by, quota, retest=retest, dry_run=dry_run
-    )
+    return selection.select(conn, session, scores, group_by, quota, retest=retest, dry_run=dry_run)
 
 
 @dataclass

@@ -158,7 +158,7 @@ def check_request(
 
 def select(
     conn: sqlite3.Connection,
-    session_id: int,
+    session: sessions.Session,
     scores: ScoreFile,
     group_by: str,
     quota: Quota,
@@ -166,8 +166,8 @@ def select(
     retest: bool = False,
     dry_run: bool = False,
 ) -> Selection:
-    """Rank, choose and (unless a dry run) register, in one write."""
-    session = check_request(conn, session_id, group_by, quota, retest=retest)
+    """Rank, choose and (unless a dry run) register, in one write, for a `session` that
+    `check_request` let through."""
     round_ = 2 if retest else 1
     result = _choose(conn, session, scores.scores, group_by, quota, round_, scores.name)
     if dry_run:
@@ -176,7 +176,7 @@ def select(
     chosen = result.chosen
     rule = _rule(group_by, quota)
     with writes.write(conn, kind, scores.name, sha256=scores.sha256, options=rule) as done:
-        _check_round(conn, session, round_, _rule(group_by, quota))  # another may have run
+        _check_round(conn, session, round_, rule)  # another select may have run since
         result.write_id = done.id
         done.added = len(chosen)
         conn.executemany(
@@ -184,7 +184,7 @@ def select(
             " outcome, created_import, updated_import) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    session_id,
+                    session.id,
                     c.student_id,
                     round_,
                     c.group,
@@ -199,7 +199,7 @@ def select(
             ],
         )
         sessions.register(
-            conn, session_id, [c.student_id for c in chosen], via=kind, write_id=result.write_id
+            conn, session.id, [c.student_id for c in chosen], via=kind, write_id=result.write_id
         )
     return result
 
