@@ -214,7 +214,7 @@ def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
             )
     later = _later_writes(conn, wid)
     if later:
-        listed = "、".join(f"第 {w} 次（{write_label(k)}：{f}）" for w, k, f in later[:5])
+        listed = "、".join(f"第 {w} 次（{write_named(k, f)}）" for w, k, f in later[:5])
         more = f"等 {len(later)} 次" if len(later) > 5 else ""
         final = [w for w, k, _ in later if k in FINAL_KINDS]
         then = (
@@ -366,6 +366,12 @@ WRITE_LABELS = {
 def write_label(kind: str) -> str:
     """roster+results → 花名册+考核成绩: an import's kinds as the office names them."""
     return "+".join(WRITE_LABELS.get(part, part) for part in kind.split("+"))
+
+
+def write_named(kind: str, source: str) -> str:
+    """签领：学习委员, not 签领：签领：学习委员 when the write's own text starts with its verb."""
+    label = write_label(kind)
+    return source if label in source.split("：", 1)[0] else f"{label}：{source}"
 
 
 @dataclass
