@@ -30,6 +30,22 @@ def test_a_write_that_creates_the_database_says_so(tmp_path):
     assert result.exit_code == 0 and f"已创建新数据库 {tmp_path / 'new.db'}" in result.stderr
 
 
+def test_a_dry_run_or_a_refused_first_import_leaves_no_database_behind(tmp_path, xlsx):
+    new = Cli(tmp_path / "new.db")
+    result = new("import", ROSTER, "--dry-run")
+    assert result.exit_code == 0 and "将新增 44" in result.stdout
+    assert "已创建" not in result.stderr and sorted(tmp_path.glob("new.db*")) == []
+    bad = xlsx(
+        "bad.xlsx", {"S": [["学号", "姓名", "班级", "身份证号"], ["1", "甲", "22会计1", "123"]]}
+    )
+    result = new("import", bad)
+    assert result.exit_code == 1 and "已创建" not in result.stderr
+    assert sorted(tmp_path.glob("new.db*")) == []
+    # A database that was there before a refused import stays, whatever it holds.
+    assert new("init").exit_code == 0 and new("import", bad).exit_code == 1
+    assert new.db.exists()
+
+
 def test_an_empty_file_as_database_is_refused_by_a_read(tmp_path):
     empty = tmp_path / "copy.db"
     empty.write_bytes(b"")

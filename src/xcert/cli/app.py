@@ -229,8 +229,16 @@ def open_db(create: bool = True) -> Connection:
 
 
 def _settle_new_database(*, kept: bool) -> None:
-    """Say that the run made a database, once it succeeded (a failed run says only why
-    it failed; the empty database it made holds nothing)."""
+    """Say that the run made a database, once it wrote to it; a dry run or a refused
+    first import leaves no empty database behind (nothing was in it)."""
+    from xcert.outfiles import database_files
+    from xcert.store import schema
+
     path, state.created = state.created, None
-    if path is not None and kept:
+    if path is None:
+        return
+    if kept and not schema.holds_no_writes(path):
         console(stderr=True).print(f"已创建新数据库 {path}")
+    elif schema.holds_no_writes(path):
+        for made in database_files(path):
+            made.unlink(missing_ok=True)

@@ -377,6 +377,19 @@ def _refuse_a_second_database(path: Path) -> None:
         )
 
 
+def holds_no_writes(path: Path) -> bool:
+    """True for a database whose write log is empty: made by a run that then wrote
+    nothing (a dry run, a refused import), so nothing is lost when it goes."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT NOT EXISTS (SELECT 1 FROM imports)").fetchone()[0] == 1
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 @dataclass(frozen=True)
 class Migration:
     """What `xcert init` did to a file: created it, upgraded it (after a backup), or
