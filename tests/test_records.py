@@ -1025,3 +1025,18 @@ def test_sign_names_a_student_without_echoing_an_id_number(make_school, xlsx):
     result = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-09-01")
     assert result.exit_code == 1 and "周一鸣" in result.stderr
     assert number not in result.output and "发证日期 2022-09-28" in result.stderr
+
+
+def test_record_and_sign_need_a_database_and_never_make_one(tmp_path):
+    """SPEC 4: `init` creates the database (and an import may); typing a result or a
+    signature into a file that is not there is refused, and makes none."""
+    from conftest import Cli
+
+    missing = Cli(tmp_path / "nothing.db")
+    for args in (
+        ["record", "2021010101", "--cert", "机械制图", "--result", "合格", *LEVEL, *DATE],
+        ["sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-10-08"],
+    ):
+        result = missing(*args)
+        assert result.exit_code == 1 and "先运行 xcert init" in result.stderr, result.output
+    assert not missing.db.exists()
