@@ -61,7 +61,18 @@ def test_log_lists_every_write_with_its_command_hash_and_counts(demo):
 
 def test_the_log_never_shows_an_id_number_typed_in_a_command(demo):
     number = demo.query("SELECT id_number FROM students WHERE student_no = '2021020101'")[0][0]
-    demo("record", number, "--cert", "机械工程制图", "--result", "合格", "--date", "2023-06-01")
+    demo(
+        "record",
+        number,
+        "--cert",
+        "机械工程制图",
+        "--level",
+        "初级",
+        "--result",
+        "合格",
+        "--date",
+        "2023-06-01",
+    )
     assert number not in demo("log").stdout
     assert number not in json.dumps(demo.query("SELECT command FROM imports"), ensure_ascii=False)
 
@@ -79,7 +90,16 @@ WRITES = {
     "roster correction": lambda cli, xlsx: cli("import", _corrected_roster(xlsx)),
     "sign": lambda cli, xlsx: cli("sign", "--class", "20数控1", "--by", "班长"),
     "record": lambda cli, xlsx: cli(
-        "record", "2021020101", "--cert", "机械工程制图", "--result", "合格", "--date", "2024-06-01"
+        "record",
+        "2021020101",
+        "--cert",
+        "机械工程制图",
+        "--level",
+        "初级",
+        "--result",
+        "合格",
+        "--date",
+        "2024-06-01",
     ),
     "target set": lambda cli, xlsx: cli(
         "target", "set", "--year", "2023", "--participants", "99", "--pass-rate", "95%"
@@ -172,7 +192,16 @@ def test_undo_refuses_when_later_results_belong_to_students_it_added(demo, xlsx)
     assert demo("import", xlsx("new.xlsx", {"S": rows})).exit_code == 0
     roster_id = last_write(demo)
     result = demo(
-        "record", "202301001", "--cert", "机械工程制图", "--result", "合格", "--date", "2024-06-01"
+        "record",
+        "202301001",
+        "--cert",
+        "机械工程制图",
+        "--level",
+        "初级",
+        "--result",
+        "合格",
+        "--date",
+        "2024-06-01",
     )
     assert result.exit_code == 0, result.output
     before = data(demo.db)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from xcert.resources import bundled
 
-from conftest import AUTOCAD, DRAWING, catalogue_toml, make_id
+from conftest import AUTOCAD, DRAWING, NOW, catalogue_toml, make_id
 
 X1, X2 = make_id("20060101", "011"), make_id("20060202", "022")
 ROSTER = [
@@ -513,22 +514,38 @@ def test_record_adds_then_corrects_one_result(school):
     ]
 
 
+# What SPEC 4 requires of every `record`, unless a test says otherwise.
+LEVEL, DATE = ["--level", "初级"], ["--date", "2023-06-18"]
+
+
 @pytest.mark.parametrize(
     "args, message, code",
     [
-        (["不存在的人", "--cert", "机械制图", "--result", "合格"], "找不到学生", 1),
+        (["不存在的人", "--cert", "机械制图", "--result", "合格", *LEVEL, *DATE], "找不到学生", 1),
         (
-            ["2021010101", "--cert", "机械制图", "--result", "优秀"],
+            ["2021010101", "--cert", "机械制图", "--result", "优秀", *LEVEL, *DATE],
             "--result：无法识别的考核结果",
             2,
         ),
-        (["2021010101", "--cert", "机械制图", "--result", "合格", "--theory", "120"], "0–100", 2),
-        (["2021010101", "--cert", "机械制图", "--result", "合格", "--date", "明天"], "--date", 2),
         (
-            ["2021010101", "--cert", "机械制图", "--result", "合格", "--level", "高级"],
+            ["2021010101", "--cert", "机械制图", "--result", "合格", "--theory", "120"]
+            + LEVEL
+            + DATE,
+            "0–100",
+            2,
+        ),
+        (
+            ["2021010101", "--cert", "机械制图", "--result", "合格", "--date", "明天", *LEVEL],
+            "--date",
+            2,
+        ),
+        (
+            ["2021010101", "--cert", "机械制图", "--result", "合格", "--level", "高级", *DATE],
             "没有高级",
             1,
         ),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", *DATE], "缺少 --level", 2),
+        (["2021010101", "--cert", "机械制图", "--result", "合格", *LEVEL], "缺少 --date", 2),
     ],
 )
 def test_record_refuses_clearly(school, args, message, code):
@@ -540,7 +557,16 @@ def test_record_refuses_clearly(school, args, message, code):
 
 
 def test_record_by_an_id_number_never_echoes_it(school):
-    result = school("record", make_id("19990101", "555"), "--cert", "机械制图", "--result", "合格")
+    result = school(
+        "record",
+        make_id("19990101", "555"),
+        "--cert",
+        "机械制图",
+        "--result",
+        "合格",
+        *LEVEL,
+        *DATE,
+    )
     assert result.exit_code == 1 and make_id("19990101", "555") not in result.output
 
 
@@ -812,7 +838,7 @@ def test_messages_never_echo_an_id_number_typed_as_a_student(school):
         bad = bad[:17] + "1"
     for args in (
         ["find", bad],
-        ["record", bad, "--cert", "机械制图", "--result", "合格"],
+        ["record", bad, "--cert", "机械制图", "--result", "合格", *LEVEL, *DATE],
         ["sign", "--student", bad, "--by", "x"],
     ):
         result = school(*args)
@@ -821,7 +847,16 @@ def test_messages_never_echo_an_id_number_typed_as_a_student(school):
 
 def test_record_refuses_a_certificate_missing_from_the_catalogue(school):
     before = school.dump()
-    result = school("record", "2021010101", "--cert", "机械制图职业技能等级证", "--result", "合格")
+    result = school(
+        "record",
+        "2021010101",
+        "--cert",
+        "机械制图职业技能等级证",
+        "--result",
+        "合格",
+        *LEVEL,
+        *DATE,
+    )
     assert result.exit_code == 1 and "证书目录里没有" in result.stderr
     assert school.dump() == before
 
@@ -859,3 +894,149 @@ def test_a_pattern_stored_before_it_was_checked_cannot_hang_an_import(school, xl
     row = sign_row(1, "陈晓明", "机械制图", level="初级", number="1" * 40 + "x")
     result = school("import", sign_off(xlsx, row))  # would run for ages if matched
     assert result.exit_code == 0, result.output
+
+
+# --- what cannot be true, and what is unusual (issue 18) -------------------------------
+
+TOMORROW = (NOW.date() + dt.timedelta(days=1)).isoformat()
+NEXT_MONTH = (NOW.date().replace(day=1) + dt.timedelta(days=31)).strftime("%Y.%m")
+
+
+def record_drawing(cli, *extra, result="合格", date="2023-06-18"):
+    """`xcert record` of 陈晓明's 机械制图 初级 on `date`."""
+    return cli(
+        "record",
+        "2021010101",
+        "--cert",
+        "机械制图",
+        "--level",
+        "初级",
+        "--date",
+        date,
+        "--result",
+        result,
+        *extra,
+    )
+
+
+def test_record_refuses_an_exam_date_still_to_come(school):
+    before = school.dump()
+    for date in (TOMORROW, NEXT_MONTH, "2030-01-01"):
+        result = record_drawing(school, date=date)
+        assert result.exit_code == 2 and "--date" in result.stderr, result.stderr
+        assert "还没到" in result.stderr and NOW.date().isoformat() in result.stderr
+    assert school.dump() == before
+    assert record_drawing(school, date=NOW.date().isoformat()).exit_code == 0  # today: sat
+    this_month = NOW.strftime("%Y.%m")  # a month under way has begun
+    assert record_drawing(school, date=this_month).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "scores, result, warned",
+    [
+        (["--theory", "40", "--practical", "50"], "合格", "理论 40 分、实操 50 分低于及格线 60 分"),
+        (["--theory", "70", "--practical", "59.5"], "合格", "实操 59.5 分低于及格线 60 分"),
+        (["--theory", "45"], "合格", "理论 45 分低于及格线 60 分"),
+        (["--theory", "60", "--practical", "60"], "合格", None),
+        (["--theory", "40", "--practical", "50"], "不合格", None),
+        ([], "合格", None),
+    ],
+)
+def test_a_pass_below_the_pass_mark_is_recorded_with_a_warning(school, scores, result, warned):
+    """Without the school's scoring rule, each part must reach 60, as 1+X organisations
+    score: a pass below that is stored (the certificate body may know better) but said."""
+    done = record_drawing(school, *scores, result=result)
+    assert done.exit_code == 0 and "已录入" in done.stdout, done.output
+    assert len(stored_results(school)) == 1
+    if warned is None:
+        assert "注意" not in done.stderr
+    else:
+        assert done.stderr.startswith("注意：录为合格，但") and warned in done.stderr
+        assert "理论、实操各需达到 60 分" in done.stderr and "请核对" in done.stderr
+
+
+def test_a_pass_below_the_mark_follows_the_schools_scoring_rule(school, tmp_path):
+    weighted = tmp_path / "weighted.toml"
+    weighted.write_text(
+        "[scoring]\ntheory_weight = 0.3\npractical_weight = 0.7\npass_mark = 60\n",
+        encoding="utf-8",
+    )
+    assert school("import", weighted).exit_code == 0
+    fine = record_drawing(school, "--theory", "40", "--practical", "80")  # 12 + 56 = 68
+    assert fine.exit_code == 0 and "注意" not in fine.stderr
+    low = record_drawing(school, "--theory", "90", "--practical", "40")  # 27 + 28 = 55
+    assert low.exit_code == 0 and "已更正" in low.stdout
+    assert "总成绩 55 分（理论×0.3＋实操×0.7）低于及格线 60 分" in low.stderr
+    mark_only = tmp_path / "mark.toml"
+    mark_only.write_text("[scoring]\npass_mark = 50\n", encoding="utf-8")
+    assert school("import", mark_only).exit_code == 0
+    assert "注意" not in record_drawing(school, "--theory", "55", "--practical", "50").stderr
+    low = record_drawing(school, "--theory", "45", "--practical", "80")
+    assert "理论 45 分低于及格线 50 分（证书目录 [scoring] 的及格线" in low.stderr
+
+
+def test_sign_refuses_a_day_still_to_come(school, xlsx):
+    school("import", sign_off(xlsx, sign_row(1, "陈晓明", "机械设计工程师 (AutoCAD)")))
+    before = school.dump()
+    for date in (TOMORROW, "2030-01-01"):
+        result = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", date)
+        assert result.exit_code == 2 and "--date" in result.stderr and "还没到" in result.stderr
+    assert school.dump() == before
+    today = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", NOW.date())
+    assert today.exit_code == 0, today.output
+
+
+def test_sign_refuses_a_day_before_the_certificate_was_issued(school, xlsx):
+    """Issued 2022.9.28 (sign_row): signed for on the 27th cannot be true; every such
+    certificate is named, with its student, and nothing is signed."""
+    school(
+        "import",
+        sign_off(
+            xlsx,
+            sign_row(1, "陈晓明", "机械设计工程师 (AutoCAD)"),
+            sign_row(2, "林小雨", "机械设计工程师 (AutoCAD)"),
+        ),
+    )
+    before = school.dump()
+    result = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-09-27")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "签领日期 2022-09-27 早于 2 张证书的发证日期" in result.stderr
+    for who in ("陈晓明（2021010101）", "林小雨（2021010102）"):
+        assert f"{who} 机械设计工程师 (AutoCAD) 发证日期 2022-09-28" in result.stderr
+    assert school.dump() == before
+    on_the_day = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-09-28")
+    assert on_the_day.exit_code == 0 and "已登记 2 张证书" in on_the_day.stdout
+
+
+def test_sign_compares_with_an_issue_date_known_only_to_the_month(school, xlsx):
+    row = [1, "21数控1", "陈晓明", "机械设计工程师 (AutoCAD)", None, "2024.5-6", "2024年9月"]
+    school("import", sign_off(xlsx, [*row, None, None]))
+    early = school("sign", "--student", "2021010101", "--by", "陈晓明", "--date", "2024-08-31")
+    assert early.exit_code == 1 and "发证日期 2024-09" in early.stderr
+    first = school("sign", "--student", "2021010101", "--by", "陈晓明", "--date", "2024-09-01")
+    assert first.exit_code == 0, first.output  # some day of September: not before it
+
+
+def test_sign_names_a_student_without_echoing_an_id_number(make_school, xlsx):
+    number = make_id("20060404", "044")
+    roster = [["学号", "姓名", "班级"], [f"G{number}", "周一鸣", "21数控1"]]
+    school = make_school(roster=roster, certificates=CERTIFICATES)
+    school("import", sign_off(xlsx, sign_row(1, "周一鸣", "机械设计工程师 (AutoCAD)")))
+    result = school("sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-09-01")
+    assert result.exit_code == 1 and "周一鸣" in result.stderr
+    assert number not in result.output and "发证日期 2022-09-28" in result.stderr
+
+
+def test_record_and_sign_need_a_database_and_never_make_one(tmp_path):
+    """SPEC 4: `init` creates the database (and an import may); typing a result or a
+    signature into a file that is not there is refused, and makes none."""
+    from conftest import Cli
+
+    missing = Cli(tmp_path / "nothing.db")
+    for args in (
+        ["record", "2021010101", "--cert", "机械制图", "--result", "合格", *LEVEL, *DATE],
+        ["sign", "--class", "21数控1", "--by", "学习委员", "--date", "2022-10-08"],
+    ):
+        result = missing(*args)
+        assert result.exit_code == 1 and "先运行 xcert init" in result.stderr, result.output
+    assert not missing.db.exists()

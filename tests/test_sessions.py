@@ -231,8 +231,11 @@ def test_retest_needs_a_first_round_and_only_takes_those_not_chosen(school, xlsx
     other_rule = choose(school, session, path, "--retest", quota="100%")
     assert other_rule.exit_code == 1 and "--group class --quota 60%" in other_rule.stderr
     before = registered(school, session)
-    # the whole first sheet again: the chosen hold their places, nobody else fits
-    again = choose(school, session, path, "--retest")
+    # the whole first sheet again, one score retaken: the chosen hold their places, nobody
+    # else fits (the very same file is refused: test_the_first_tests_file_is_not_the_second)
+    retaken = [list(row) for row in FIRST]
+    retaken[3][3] = 71
+    again = choose(school, session, scores(xlsx, retaken, "retaken.xlsx"), "--retest")
     assert again.exit_code == 0, again.output
     assert "已报名这场考试的 9 人不再排名" in again.stdout
     assert registered(school, session) == before
@@ -623,3 +626,108 @@ def test_select_never_prints_an_id_written_into_a_student_number(make_school, xl
     result = choose(school, session, path, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "林一" in result.stdout and number not in result.output
+
+
+# --- what cannot be true, and what is unusual (issue 18) -------------------------------
+
+
+def test_the_first_tests_file_is_not_the_second(school, xlsx):
+    """The same file (same SHA-256, whatever its name) as the retest: refused, naming
+    the selection that used it; nothing is written, not even the log."""
+    session = add_session(school)
+    path = scores(xlsx, FIRST)
+    assert choose(school, session, path).exit_code == 0
+    first = school.query("SELECT max(id) FROM imports")[0][0]
+    copy = path.with_name("第二次选拔.xlsx")
+    copy.write_bytes(path.read_bytes())
+    before = school.dump()
+    for args in ((), ("--dry-run",)):
+        result = choose(school, session, copy, "--retest", *args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.output
+        assert "第二次选拔.xlsx 与第一次选拔（第" in result.stderr
+        assert f"第 {first} 次写入" in result.stderr and "scores.xlsx" in result.stderr
+        assert "同一个成绩文件（SHA-256 相同）" in result.stderr
+    assert school.dump() == before
+    assert school.query("SELECT max(id) FROM imports")[0][0] == first
+
+
+def test_a_student_taken_out_by_hand_is_not_selected_again_unless_asked(school, xlsx):
+    session = add_session(school)
+    assert choose(school, session, scores(xlsx, FIRST), quota="3").exit_code == 0
+    assert "230102" in registered(school, session)
+    removed = school("register", "--session", session, "--student", "230102", "--remove")
+    assert removed.exit_code == 0, removed.output
+    second = [["230102", "一班2", "23数控1", 99], ["230104", "一班4", "23数控1", 88]]
+    path = scores(xlsx, second, "second.xlsx")
+    asked = choose(school, session, path, "--retest", "--include-removed", "--dry-run", quota="3")
+    assert asked.exit_code == 0 and "将报名 1 人" in asked.stdout, asked.output
+    assert "没有再选入" not in asked.stdout
+    result = choose(school, session, path, "--retest", quota="3")
+    assert result.exit_code == 0, result.output
+    assert "230102" not in registered(school, session)  # withdrew: stays out
+    assert "230104" in registered(school, session)  # the place they left goes to the next
+    assert (
+        "手工取消过这场考试报名的 1 人没有再选入（名额留给别人）：一班2（230102）" in result.stdout
+    )
+    assert "--include-removed" in result.stdout
+    again = school("register", "--session", session, "--student", "230102")  # asked for
+    assert again.exit_code == 0 and "230102" in registered(school, session)
+
+
+def test_a_first_selection_also_leaves_out_a_student_taken_out_by_hand(school, xlsx):
+    session = add_session(school)
+    for flag in ((), ("--remove",)):
+        done = school("register", "--session", session, "--student", "230101", *flag)
+        assert done.exit_code == 0, done.output
+    result = choose(school, session, scores(xlsx, FIRST), "--dry-run")
+    assert result.exit_code == 0 and "一班1（230101）" in result.stdout
+    assert "没有再选入" in result.stdout and "将报名 9 人" in result.stdout  # 230104 moves up
+    asked = choose(school, session, scores(xlsx, FIRST), "--include-removed")
+    assert asked.exit_code == 0 and "230101" in registered(school, session)
+
+
+def test_a_tie_note_and_the_table_agree_on_who_was_taken(school, xlsx):
+    """23数控1's line (3 places) falls between two 70s; the session's capacity (3) then
+    cuts the first of them: the note says so, as the table does."""
+    session = add_session(school, "--capacity-per-day", "3")
+    rows = [
+        ["230101", "一班1", "23数控1", 90],
+        ["230102", "一班2", "23数控1", 80],
+        ["230103", "一班3", "23数控1", 70],
+        ["230104", "一班4", "23数控1", 70],
+        ["230201", "二班1", "23数控2", 95],
+    ]
+    result = choose(school, session, scores(xlsx, rows))
+    assert result.exit_code == 0, result.output
+    assert registered(school, session) == ["230101", "230102", "230201"]
+    note = next(line for line in result.stdout.splitlines() if line.startswith("「23数控1」"))
+    assert note == (
+        "「23数控1」并列 70 分 2 人，按学号先后取 1 人：一班3（230103）（因容量未入选）、一班4（230104）"
+    )
+    row = next(line for line in result.stdout.splitlines() if "230103" in line and "│" in line)
+    assert "因容量未入选" in row
+    assert "（入选）" not in "".join(
+        line for line in result.stdout.splitlines() if "230103" in line
+    )
+
+
+def test_grouping_names_only_what_a_student_lacks(make_school, xlsx):
+    roster = [
+        ["学号", "姓名", "班级", "专业", "系部", "入学年份"],
+        ["240101", "甲同学", "24数控1", "数控技术应用", None, 2024],  # 届别 from 2024
+        ["240102", "乙同学", "数控班", "数控技术应用", "机械部", None],  # no 届别
+        ["240103", "丙同学", "数控班", None, None, None],  # neither
+    ]
+    school = make_school(roster=roster, certificates=[TURNING])
+    session = add_session(school)
+    rows = [["240101", "甲同学", "24数控1", 90], ["240102", "乙同学", "数控班", 80]]
+    rows.append(["240103", "丙同学", "数控班", 70])
+    result = choose(school, session, scores(xlsx, rows), group="department")
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if "无法分组" in line]
+    assert len(lines) == 3, result.stderr  # rows 3, 4, 5 under the title and the header
+    assert "第 3 行" in lines[0] and lines[0].endswith("这名学生没有系部，无法分组")  # 甲
+    assert "第 4 行" in lines[1] and lines[1].endswith("这名学生没有届别，无法分组")  # 乙
+    assert "第 5 行" in lines[2] and lines[2].endswith("这名学生没有届别和系部，无法分组")
+    by_major = choose(school, session, scores(xlsx, rows[:1], "one.xlsx"), group="major")
+    assert by_major.exit_code == 0, by_major.output  # 甲 has a major and a 届别

@@ -263,3 +263,32 @@ def test_a_summary_that_cannot_be_written_is_one_line_and_leaves_no_part_file(of
 def test_since_with_a_time_zone_or_nonsense_is_refused(since):
     with pytest.raises(summary.XcertError):
         summary.parse_since(since, dt.datetime(2026, 11, 25))
+
+
+def test_a_day_or_a_start_still_to_come_is_refused_and_not_remembered(office, tmp_path):
+    """A summary of a day to come, or of writes since a moment to come, cannot be true:
+    a usage mistake, no file, and the nightly run's memory untouched."""
+    run(office, tmp_path, "--format", "md")
+    conn = sqlite3.connect(office.db)
+    remembered = summary.last_run(conn)
+    conn.close()
+    tomorrow = (NOW + dt.timedelta(days=1)).date().isoformat()
+    later_today = (NOW + dt.timedelta(hours=1)).isoformat(sep=" ", timespec="minutes")
+    other = tmp_path / "other"
+    other.mkdir()
+    for args, message in (
+        (("--date", tomorrow), f"--date「{tomorrow}」还没到（今天是 {NOW.date().isoformat()}）"),
+        (("--date", "2027-01-01"), "还没到"),
+        (("--since", tomorrow), "是将来的时间"),
+        (("--since", later_today), "是将来的时间"),
+        (("--date", "2026-11-20", "--since", "2026-11-22"), "晚于 2026-11-20 这天日报的结束"),
+    ):
+        result = office("summary", "--output-dir", other, *args)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1
+    assert not list(other.iterdir())
+    conn = sqlite3.connect(office.db)
+    assert summary.last_run(conn) == remembered
+    conn.close()
+    today = office("summary", "--output-dir", other, "--date", NOW.date(), "--since", "2026-11-25")
+    assert today.exit_code == 0, today.output

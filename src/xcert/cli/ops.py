@@ -215,7 +215,9 @@ def purge(
 def summary(
     since: Annotated[
         str | None,
-        typer.Option("--since", help="从何时起的变化：24h、7d、2026-11-24；默认自上次日报"),
+        typer.Option(
+            "--since", help="从何时起的变化：24h、7d、2026-11-24（不能是将来）；默认自上次日报"
+        ),
     ] = None,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", help="日报写到这个文件夹", show_default=False)
@@ -223,7 +225,7 @@ def summary(
     format_: Annotated[str, typer.Option("--format", help="md、html 或 md,html")] = "md,html",
     day: Annotated[
         str | None,
-        typer.Option("--date", help="写哪一天的日报（补写漏掉的一天）；默认今天"),
+        typer.Option("--date", help="写哪一天的日报（补写漏掉的一天，不能是将来）；默认今天"),
     ] = None,
     templates: Annotated[
         Path | None, typer.Option("--templates", help="用这个文件夹里的同名模板")
@@ -239,12 +241,6 @@ def summary(
     """
     from xcert.output import summary as summary_
 
-    try:  # what the options say is checked before the database is opened: usage mistakes
-        formats = summary_.parse_formats(format_)
-        if since is not None:
-            summary_.parse_since(since, clock.now())
-    except XcertError as exc:
-        raise typer.BadParameter(exc.reason) from None
     as_of = None
     if day is not None:
         try:
@@ -255,6 +251,11 @@ def summary(
             ) from None
         if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
             raise typer.BadParameter(f"「{day}」不是合理的日期", param_hint="--date")
+    try:  # what the options say is checked before the database is opened: usage mistakes
+        formats = summary_.parse_formats(format_)
+        summary_.check_dates(since, as_of, clock.now())
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason) from None
     conn = open_db(create=False)
     span = summary_.window(conn, since=since, day=as_of, now=clock.now())
     # a one-off --since leaves the nightly run's memory alone (and so does an earlier --date)

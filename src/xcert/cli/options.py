@@ -62,3 +62,16 @@ def output_file(path: Path, option: str = "-o") -> None:
         raise typer.BadParameter(f"{path} 是一个文件夹，请给出文件名", param_hint=option)
     if not path.parent.exists():
         raise typer.BadParameter(f"文件夹 {path.parent} 不存在", param_hint=option)
+
+
+def not_future(span: DateSpan | None, option: str, what: str) -> DateSpan | None:
+    """A date that must have come already (an exam sat, a signature given): one that
+    starts after today cannot be true, a usage mistake (exit 2) named by its option."""
+    from xcert import clock
+
+    today = clock.today()
+    if span is not None and span.start > today:
+        raise typer.BadParameter(
+            f"「{span.text}」还没到（今天是 {today.isoformat()}）；{what}", param_hint=option
+        )
+    return span

@@ -7,7 +7,7 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console
-from xcert.cli.options import date_option, option
+from xcert.cli.options import date_option, not_future, option
 from xcert.model import CERTIFICATE_KIND_LABELS, OUTCOME_LABELS
 from xcert.privacy import mask_ids_in
 
@@ -64,11 +64,12 @@ def certs() -> None:
 def record(
     student: Annotated[str, typer.Argument(help="学生：学号、身份证号或姓名（姓名须唯一）")],
     cert: Annotated[str, typer.Option("--cert", help="证书名称（可用简称或别名）")],
-    result: Annotated[str, typer.Option("--result", help="合格 / 不合格 / 缺考")],
-    level: Annotated[str | None, typer.Option("--level", help="初级 / 中级 / 高级")] = None,
+    level: Annotated[str, typer.Option("--level", help="初级 / 中级 / 高级")],
     date: Annotated[
-        str | None, typer.Option("--date", help="考核日期，如 2023-06-18 或月份范围 2022.5-6")
-    ] = None,
+        str,
+        typer.Option("--date", help="考核日期，如 2023-06-18 或月份范围 2022.5-6（不能是将来）"),
+    ],
+    result: Annotated[str, typer.Option("--result", help="合格 / 不合格 / 缺考")],
     theory: Annotated[float | None, typer.Option("--theory", help="理论成绩 0–100")] = None,
     practical: Annotated[float | None, typer.Option("--practical", help="实操成绩 0–100")] = None,
 ) -> None:
@@ -80,21 +81,22 @@ def record(
     from xcert.office import entry
 
     outcome = option(clean.outcome, result, "--result")
-    assert outcome is not None  # --result is required
-    level_word = option(clean.level, level, "--level") if level else None
+    level_word = option(clean.level, level, "--level")
+    assert outcome is not None and level_word is not None  # both are required
     scores = [
         option(clean.score, theory, "--theory"),
         option(clean.score, practical, "--practical"),
     ]
-    span = date_option(date, "--date")
+    span = not_future(date_option(date, "--date"), "--date", "成绩只能录已经考过的考试")
+    assert span is not None  # --date is required
     conn = open_db(create=False)
     done = entry.record(conn, student, cert, level_word, span, outcome, scores[0], scores[1])
     conn.close()
     verb = {"added": "已录入", "updated": "已更正", "unchanged": "与已有记录相同，未改动"}
-    when = f"（{span.text}）" if span else "（未填日期）"
-    parts = (done.student.name, done.certificate.name, level_word)
-    what = " ".join(str(part) for part in parts if part)
-    console().print(f"{verb[done.state]}：{what}{when} {OUTCOME_LABELS[outcome]}")
+    what = " ".join((done.student.name, done.certificate.name, level_word))
+    console().print(f"{verb[done.state]}：{what}（{span.text}） {OUTCOME_LABELS[outcome]}")
+    if done.warning:
+        console(stderr=True).print(f"注意：{done.warning}")
 
 
 @app.command()
@@ -106,7 +108,10 @@ def sign(
     student: Annotated[
         list[str] | None, typer.Option("--student", help="这些学生（学号/身份证号/姓名，可重复）")
     ] = None,
-    date: Annotated[str | None, typer.Option("--date", help="签领日期，默认今天")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="签领日期，默认今天（不能是将来，也不能早于发证日期）"),
+    ] = None,
     cert: Annotated[str | None, typer.Option("--cert", help="只签这种证书")] = None,
 ) -> None:
     """登记证书已签领（考证签领名单）：把尚未签领的证书记为由某人某日签领。
@@ -126,6 +131,7 @@ def sign(
         raise typer.BadParameter(
             f"「{date}」是一段时间；签领日期请写具体哪一天，如 2022-09-28", param_hint="--date"
         )
+    not_future(span, "--date", "签领日期只能是今天或以前")
     on = span.start.isoformat() if span else clock.today().isoformat()
     conn = open_db(create=False)
     signed = entry.sign(

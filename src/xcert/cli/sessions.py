@@ -124,7 +124,14 @@ def select(
         str, typer.Option("--quota", help="每组名额：60%（组人数×比例，向上取整）或人数")
     ],
     retest: Annotated[
-        bool, typer.Option("--retest", help="第二次选拔：给落选的学生补足各组名额")
+        bool,
+        typer.Option("--retest", help="第二次选拔：用第二次测试的成绩给落选的学生补足各组名额"),
+    ] = False,
+    include_removed: Annotated[
+        bool,
+        typer.Option(
+            "--include-removed", help="手工取消过报名（register --remove）的学生也参加排名"
+        ),
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示选拔结果，不报名")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="只读这个工作表")] = None,
@@ -132,6 +139,7 @@ def select(
     """按选拔成绩给考试场次选考生：每组按名额取高分者，名次相同按学号先后，不超过场次容量。
 
     组人数按花名册里的在读学生计算（不论是否参加选拔）；专业、系部按届分组。
+    手工取消过报名的学生不会被再选入，除非加 --include-removed。
 
     例：xcert select --session 3 --scores 选拔成绩.xlsx --group class --quota 60% --dry-run
     """
@@ -144,7 +152,15 @@ def select(
         raise typer.BadParameter(exc.reason, param_hint="--quota") from None
     conn = open_db(create=False)
     result = score_files.select(
-        conn, session, scores, group, quota_, retest=retest, dry_run=dry_run, sheet=sheet
+        conn,
+        session,
+        scores,
+        group,
+        quota_,
+        retest=retest,
+        dry_run=dry_run,
+        sheet=sheet,
+        include_removed=include_removed,
     )
     conn.close()
     print_selection(result, dry_run=dry_run)
@@ -217,9 +233,15 @@ def _print_notes(result: "Selection") -> None:
             f"已报名这场考试的 {len(result.already)} 人不再排名（占本组名额）："
             + "、".join(result.already)
         )
+    if result.removed:
+        out.print(
+            f"手工取消过这场考试报名的 {len(result.removed)} 人没有再选入（名额留给别人）："
+            + "、".join(result.removed)
+            + "；要让他们参加排名，加 --include-removed，或用 xcert register 报名"
+        )
     for g in result.groups:
         if g.tie:
-            out.print(f"「{g.key}」{g.tie}")
+            out.print(f"「{g.key}」{g.tie.text}")
     cut = result.cut
     if cut:
         out.print(
@@ -228,7 +250,7 @@ def _print_notes(result: "Selection") -> None:
             + "、".join(f"{c.name}（{c.score:g}）" for c in cut)
         )
         if result.capacity_tie:
-            out.print(f"容量线上{result.capacity_tie}")
+            out.print(f"容量线上{result.capacity_tie.text}")
 
 
 @app.command()

@@ -29,11 +29,21 @@ def select(
     retest: bool = False,
     dry_run: bool = False,
     sheet: str | None = None,
+    include_removed: bool = False,
 ) -> Selection:
     """`xcert select`: the request checked, the scores read, the candidates chosen."""
     session = selection.check_request(conn, session_id, group_by, quota, retest=retest)
     scores = read_scores(conn, path, sheet, group_by)
-    return selection.select(conn, session, scores, group_by, quota, retest=retest, dry_run=dry_run)
+    return selection.select(
+        conn,
+        session,
+        scores,
+        group_by,
+        quota,
+        retest=retest,
+        dry_run=dry_run,
+        include_removed=include_removed,
+    )
 
 
 @dataclass
@@ -89,7 +99,12 @@ def read_scores(
     return ScoreFile(label, hashlib.sha256(data).hexdigest(), reading.scores)
 
 
-_NEEDED_TO_GROUP = {"class": "班级", "major": "届别和专业", "department": "届别和系部"}
+def _missing_to_group(group_by: str, cohort: object, value: object) -> str:
+    """What a student lacks to be grouped: only what is missing (届别, 专业, 系部)."""
+    if group_by == "class":
+        return "班级"
+    wanted = (("届别", cohort), (selection.GROUPS[group_by], value))
+    return "和".join(word for word, known in wanted if known is None)
 
 
 def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> None:
@@ -101,16 +116,19 @@ def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> Non
         problems.append(_problem(reading.label, row, fld or "name", reason))
         return
     student_id = int(cast(int, found.stored["id"]))  # an INTEGER PRIMARY KEY
+    column = {"class": "s.class_code", "major": "s.major", "department": "s.department"}
     stored = conn.execute(
         "SELECT s.id, s.student_no, s.name, s.class_code, s.status,"
-        f" {selection.group_sql(reading.group_by)} FROM students s WHERE s.id = ?",
+        f" {selection.group_sql(reading.group_by)}, s.cohort, {column[reading.group_by]}"
+        " FROM students s WHERE s.id = ?",
         (student_id,),
     ).fetchone()
     refusal: str | None = None
     if stored[4] != "enrolled":
         refusal = "不是在读学生，不能参加选拔"
     elif stored[5] is None:
-        refusal = f"花名册里这名学生没有{_NEEDED_TO_GROUP[reading.group_by]}，无法分组"
+        missing = _missing_to_group(reading.group_by, stored[6], stored[7])
+        refusal = f"花名册里这名学生没有{missing}，无法分组"
     elif student_id in reading.seen:
         refusal = f"与第 {reading.seen[student_id]} 行是同一名学生"
     if refusal is not None:
@@ -121,7 +139,7 @@ def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> Non
     if score is None or score == "absent":  # did not sit the test: not a candidate
         return
     # the SELECT above: id, student_no, name, class_code, status, group key (not NULL here)
-    student_id, number, name, class_code, _, group = stored
+    student_id, number, name, class_code, _, group = stored[:6]
     reading.scores.append(
         Candidate(student_id, number, name, class_code, group, float(cast(float, score)))
     )

@@ -15,11 +15,18 @@ from xcert.store import writes
 
 @dataclass(frozen=True)
 class Recorded:
-    """What `record` did: 'added', 'updated' (a correction) or 'unchanged'."""
+    """What `record` did: 'added', 'updated' (a correction) or 'unchanged', and a
+    sentence when what was recorded is unusual (a pass below the pass mark)."""
 
     state: str
     student: search.StudentRow
     certificate: cat.Certificate
+    warning: str | None = None
+
+
+# The pass mark of each part when the school has set no scoring rule: 1+X evaluation
+# organisations pass a candidate whose theory and practical parts each reach 60 of 100.
+DEFAULT_PASS_MARK = 60.0
 
 
 def record(
@@ -27,7 +34,7 @@ def record(
     student: str,
     certificate: str,
     level: str | None,
-    date: DateSpan | None,
+    date: DateSpan,
     outcome: str,
     theory: float | None,
     practical: float | None,
@@ -45,18 +52,48 @@ def record(
         if problem:
             raise XcertError(problem[0])
         stated = {"result": outcome, "theory": theory, "practical": practical}
+        scoring = cat.scoring(conn)
         values, why, _ = records.result_values(
-            {k: v for k, v in stated.items() if v is not None}, cat.scoring(conn)
+            {k: v for k, v in stated.items() if v is not None}, scoring
         )
         assert values is not None and why is None  # the outcome is always given here
         session = record_writes.session_id(conn, cert.id, level, date, done.id)
-        values["exam_year"] = date.start.year if date else None
+        values["exam_year"] = date.start.year
         record_ = record_writes.Record(None, 0, found.id, (session,), values, None)
         result = record_writes.Outcome()
         record_writes.write_records(conn, "results", [record_], done.id, result, replace=True)
         done.added, done.updated, done.unchanged = result.added, result.updated, result.unchanged
     state = "added" if result.added else "updated" if result.updated else "unchanged"
-    return Recorded(state, found, cert)
+    warning = pass_below_mark(theory, practical, values.get("total"), scoring)
+    return Recorded(state, found, cert, warning if outcome == "pass" else None)
+
+
+def pass_below_mark(
+    theory: float | None, practical: float | None, total: object, scoring: dict[str, float]
+) -> str | None:
+    """Why a pass with these scores is unusual, or None. Under the school's scoring rule
+    with weights (the catalogue's `[scoring]`), the weighted total against its pass mark;
+    otherwise each part given against the pass mark (`pass_mark`, else 60)."""
+    mark = scoring.get("pass_mark", DEFAULT_PASS_MARK)
+    check = "；请核对成绩和考核结果"
+    if isinstance(total, float) and "theory_weight" in scoring and "practical_weight" in scoring:
+        if total >= mark:
+            return None
+        weights = f"理论×{scoring['theory_weight']:g}＋实操×{scoring['practical_weight']:g}"
+        return (
+            f"录为合格，但总成绩 {total:g} 分（{weights}）低于及格线 {mark:g} 分"
+            f"（证书目录 [scoring] 的评分规则）{check}"
+        )
+    parts = [(w, s) for w, s in (("理论", theory), ("实操", practical)) if s is not None]
+    low = [f"{word} {score:g} 分" for word, score in parts if score < mark]
+    if not low:
+        return None
+    rule = (
+        "证书目录 [scoring] 的及格线，理论、实操各需达到"
+        if "pass_mark" in scoring
+        else "没有设评分规则，按理论、实操各需达到 60 分"
+    )
+    return f"录为合格，但{'、'.join(low)}低于及格线 {mark:g} 分（{rule}）{check}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +105,14 @@ class PendingAward:
     name: str
     certificate: str
     level: str | None
+    class_code: str | None = None
+    issued_on: str | None = None  # 2024-09-28, or only the month known: 2024-09
+
+    def issued_after(self, day: str) -> bool:
+        """Issued after `day` (ISO) by what is known of its date: a certificate issued
+        in 2024-09 is not after 2024-09-01, nor after any day of that month."""
+        issued = self.issued_on
+        return issued is not None and day[: len(issued)] < issued
 
 
 def sign(
@@ -94,12 +139,30 @@ def sign(
         if not pending:
             who = f"班级「{class_code}」" if class_code else "这些学生"
             raise XcertError(f"{who}没有待签领的证书（可能已全部签领，或还没有导入发证记录）")
+        _check_issued_before(pending, on)
         for award in pending:  # the journal keeps the blank values (store/journal.py)
             writes.update_row(
                 conn, "awards", award.award_id, {"signed_by": by, "signed_on": on}, done.id
             )
         done.updated = len(pending)
     return pending
+
+
+def _check_issued_before(pending: list[PendingAward], on: str) -> None:
+    """A certificate cannot be signed for before it was issued: refuse, naming each."""
+    early = [a for a in pending if a.issued_after(on)]
+    if not early:
+        return
+    named = "；".join(
+        f"{search.student_label(a.name, a.student_no, a.class_code)} {a.certificate}"
+        f"{' ' + a.level if a.level else ''} 发证日期 {a.issued_on}"
+        for a in early[:5]
+    )
+    more = f"……（共 {len(early)} 张）" if len(early) > 5 else ""
+    raise XcertError(
+        f"签领日期 {on} 早于 {len(early)} 张证书的发证日期，证书发出前不能签领，没有登记：{named}{more}"
+        "；请核对 --date，或用 --student、--cert 只签已发出的证书"
+    )
 
 
 def unsigned_awards(
@@ -121,7 +184,8 @@ def unsigned_awards(
         where.append("a.certificate_id = ?")
         params.append(certificate.id)
     rows = conn.execute(
-        "SELECT a.id, s.student_no, s.name, c.name, a.level FROM awards a"
+        "SELECT a.id, s.student_no, s.name, c.name, a.level, s.class_code, a.issued_on"
+        " FROM awards a"
         " JOIN students s ON s.id = a.student_id JOIN certificates c ON c.id = a.certificate_id"
         f" WHERE {' AND '.join(where)} ORDER BY s.class_code, s.student_no, s.name, a.id",
         params,

@@ -14,7 +14,10 @@ Rules, in the order they apply:
   the places left, the lowest-ranked across all groups (score, then 学号) are cut, and
   named;
 - a retest (`--retest`) ranks the second test's scores of students of the first test's
-  groups who are not registered, for the places each group still has.
+  groups who are not registered, for the places each group still has; the first test's
+  own file is refused as the second;
+- a student whose registration for the session a clerk removed (`register --remove`) is
+  not put back by a selection unless asked (`--include-removed`, or `register` again).
 """
 
 from __future__ import annotations
@@ -87,6 +90,29 @@ class Candidate:
         return (-self.score, self.student_no is None, self.student_no or "", self.name)
 
 
+# How a tie note marks the tied, by the one outcome the table shows too.
+_TIE_MARKS = {"chosen": "（入选）", "capacity": "（因容量未入选）"}
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Equal scores across a line (a group's places, or the session's capacity): who
+    was tied and how many of them the line took, by 学号 order."""
+
+    score: float
+    tied: tuple[Candidate, ...]
+    taken: int
+
+    @property
+    def text(self) -> str:
+        """The note, marking each tied candidate by their outcome as it ends (a capacity
+        cut after the group's line is shown, never a stale 入选)."""
+        return (
+            f"并列 {self.score:g} 分 {len(self.tied)} 人，按学号先后取 {self.taken} 人："
+            + "、".join(f"{_who(c)}{_TIE_MARKS.get(c.outcome, '')}" for c in self.tied)
+        )
+
+
 @dataclass
 class Group:
     key: str
@@ -94,7 +120,7 @@ class Group:
     places: int  # the quota's places for this group
     registered: int  # its students already registered for the session
     candidates: list[Candidate] = field(default_factory=list)
-    tie: str | None = None
+    tie: Tie | None = None
 
     @property
     def open(self) -> int:
@@ -108,9 +134,10 @@ class Selection:
     group_by: str
     quota: Quota
     groups: list[Group]
-    capacity_tie: str | None = None
+    capacity_tie: Tie | None = None
     write_id: int | None = None
     already: list[str] = field(default_factory=list)  # in the sheet, registered before
+    removed: list[str] = field(default_factory=list)  # in the sheet, taken out by hand
 
     @property
     def chosen(self) -> list[Candidate]:
@@ -165,11 +192,15 @@ def select(
     *,
     retest: bool = False,
     dry_run: bool = False,
+    include_removed: bool = False,
 ) -> Selection:
     """Rank, choose and (unless a dry run) register, in one write, for a `session` that
     `check_request` let through."""
     round_ = 2 if retest else 1
-    result = _choose(conn, session, scores.scores, group_by, quota, round_, scores.name)
+    if retest:
+        _check_second_file(conn, session, scores)
+    entrants = _group(conn, session, scores.scores, group_by, quota, round_, include_removed)
+    result = _choose(session, entrants, group_by, quota, round_, scores.name)
     if dry_run:
         return result
     kind = "retest" if retest else "select"
@@ -229,6 +260,25 @@ def _check_round(
             )
 
 
+def _check_second_file(
+    conn: sqlite3.Connection, session: sessions.Session, scores: ScoreFile
+) -> None:
+    """A retest ranks a second test: the first test's file again (the same SHA-256) is
+    refused, naming the selection that used it."""
+    first = conn.execute(
+        "SELECT i.id, i.file_name, i.started_at FROM selections s"
+        " JOIN imports i ON i.id = s.created_import"
+        " WHERE s.session_id = ? AND s.round = 1 AND i.sha256 = ? LIMIT 1",
+        (session.id, scores.sha256),
+    ).fetchone()
+    if first is not None:
+        write_id, name, started = first
+        raise XcertError(
+            f"{scores.name} 与第一次选拔（第 {write_id} 次写入，{started[:16].replace('T', ' ')}，"
+            f"{name}）用的是同一个成绩文件（SHA-256 相同）；第二次选拔要用第二次测试的成绩"
+        )
+
+
 def _rule(group_by: str, quota: Quota) -> dict:
     """How a selection chose (kept in its log entry): a retest must choose the same way."""
     return {"group": group_by, "quota": quota.text}
@@ -244,16 +294,14 @@ def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
 
 
 def _choose(
-    conn: sqlite3.Connection,
     session: sessions.Session,
-    scores: list[Candidate],
+    entrants: _Entrants,
     group_by: str,
     quota: Quota,
     round_: int,
     label: str,
 ) -> Selection:
     """Rank each group's candidates for its open places, then cut to the session's capacity."""
-    entrants = _group(conn, session, scores, group_by, quota, round_)
     if entrants.problems:
         raise XcertError(
             f"{label}：{len(entrants.problems)} 名学生不能参加这次选拔："
@@ -265,7 +313,7 @@ def _choose(
     selection = Selection(
         session, round_, group_by, quota, sorted(entrants.groups.values(), key=lambda g: g.key)
     )
-    selection.already = entrants.already
+    selection.already, selection.removed = entrants.already, entrants.removed
     _cut_to_capacity(selection, session.places_left)
     return selection
 
@@ -273,10 +321,11 @@ def _choose(
 @dataclass
 class _Entrants:
     """A score sheet's students sorted into groups: those ranked, those who hold a place
-    already (registered before), and those a retest cannot take."""
+    already (registered before), those a clerk took out, and those a retest cannot take."""
 
     groups: dict[str, Group] = field(default_factory=dict)
     already: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -287,17 +336,22 @@ def _group(
     group_by: str,
     quota: Quota,
     round_: int,
+    include_removed: bool = False,
 ) -> _Entrants:
     """Each scored student into their group, its size and places counted when first met;
-    a registered student holds a place already, and a retest takes only the groups of
-    the first selection."""
+    a registered student holds a place already, one a clerk took out stays out (unless
+    `include_removed`), and a retest takes only the groups of the first selection."""
     group_key = group_sql(group_by)
     registered = _registered_groups(conn, session.id, group_key)
+    removed = set() if include_removed else _removed_by_hand(conn, session.id)
     first_groups = _first_round_groups(conn, session.id)
     entrants = _Entrants()
     for candidate in scores:
         if candidate.student_id in registered:  # holds a place already (counted below)
             entrants.already.append(_who(candidate))
+            continue
+        if candidate.student_id in removed:  # withdrew: their place is open to others
+            entrants.removed.append(_who(candidate))
             continue
         if round_ == 2 and candidate.group not in first_groups:
             entrants.problems.append(
@@ -324,6 +378,23 @@ def _registered_groups(
             f"SELECT s.id, {group_key} FROM registrations r JOIN students s ON s.id = r.student_id"
             " WHERE r.session_id = ?",
             (session_id,),
+        )
+    }
+
+
+def _removed_by_hand(conn: sqlite3.Connection, session_id: int) -> set[int]:
+    """Students whose registration for the session `xcert register --remove` took out
+    (the write journal keeps each removed row) and who are not registered now."""
+    return {
+        sid
+        for (sid,) in conn.execute(
+            "SELECT DISTINCT json_extract(j.old, '$.student_id') FROM journal j"
+            " JOIN imports i ON i.id = j.write_id"
+            " WHERE j.table_name = 'registrations' AND j.op = 'delete' AND i.kind = 'register'"
+            " AND i.undone_by IS NULL AND json_extract(j.old, '$.session_id') = ?"
+            " AND json_extract(j.old, '$.student_id') NOT IN"
+            " (SELECT student_id FROM registrations WHERE session_id = ?)",
+            (session_id, session_id),
         )
     }
 
@@ -369,16 +440,14 @@ def _cut_to_capacity(selection: Selection, left: int | None) -> None:
             candidate.outcome = "capacity"
 
 
-def _tie(ranked: list[Candidate], line: int) -> str | None:
+def _tie(ranked: list[Candidate], line: int) -> Tie | None:
     """A tie across the line: equal scores on both sides, in by 学号 order."""
     if line <= 0 or line >= len(ranked) or ranked[line - 1].score != ranked[line].score:
         return None
     score = ranked[line - 1].score
-    tied = [c for c in ranked if c.score == score]
-    inside = [c for c in tied if ranked.index(c) < line]
-    return f"并列 {score:g} 分 {len(tied)} 人，按学号先后取 {len(inside)} 人：" + "、".join(
-        f"{_who(c)}{'（入选）' if c in inside else ''}" for c in tied
-    )
+    tied = tuple(c for c in ranked if c.score == score)
+    taken = sum(1 for c in ranked[:line] if c.score == score)
+    return Tie(score, tied, taken)
 
 
 def _who(c: Candidate) -> str:

@@ -57,6 +57,35 @@ def parse_since(text: str, until: dt.datetime) -> dt.datetime:
     )
 
 
+def _until(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """Where a summary for `day` ends: the end of that day, or now if that is earlier."""
+    return min(now, dt.datetime.combine(day, dt.time.max))
+
+
+def check_dates(since: str | None, day: dt.date | None, now: dt.datetime) -> None:
+    """What cannot be true of `--date` and `--since`, before anything is read or
+    remembered: a day still to come, a start in the future or after the day's end."""
+    if day is not None and day > now.date():
+        raise XcertError(
+            f"--date「{day.isoformat()}」还没到（今天是 {now.date().isoformat()}）；"
+            "日报只能写今天或以前的某一天"
+        )
+    if since is None:
+        return
+    until = _until(day or now.date(), now)
+    start = parse_since(since, until)
+    if start > now:
+        raise XcertError(
+            f"--since「{since}」是将来的时间（现在是 {now:%Y-%m-%d %H:%M}）；"
+            "日报只能报告已经发生的写入"
+        )
+    if start > until:
+        raise XcertError(
+            f"--since「{since}」晚于 {until.date().isoformat()} 这天日报的结束；"
+            "起点要早于所写的那一天结束"
+        )
+
+
 def window(
     conn: sqlite3.Connection, *, since: str | None, day: dt.date | None, now: dt.datetime
 ) -> Window:
@@ -66,7 +95,7 @@ def window(
     nightly summaries go on where the last nightly one ended.)"""
     asked_day = day is not None and day < now.date()
     day = day or now.date()
-    until = min(now, dt.datetime.combine(day, dt.time.max))  # a day's summary ends with it
+    until = _until(day, now)  # a day's summary ends with it
     if since is not None:
         return Window(parse_since(since, until), until, day)
     last = last_run(conn)
