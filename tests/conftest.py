@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from xcert import clock
 from xcert.clean.idcard import check_digit
 from xcert.cli import app
 from xcert.resources import bundled
+from xcert.store import schema
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
@@ -102,11 +105,18 @@ class Cli:
         return self.runner.invoke(app, argv, env=env, catch_exceptions=False)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        conn = sqlite3.connect(self.db)
+        """On the database; when a refused first import left none, on an empty one (what
+        "nothing written" means then), never on a file sqlite3 would create here."""
+        conn = self._connect()
         try:
             return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.db.exists():
+            return sqlite3.connect(self.db)
+        return sqlite3.connect(f"{empty_database().as_uri()}?mode=ro", uri=True)
 
     def students(self) -> list[tuple]:
         return self.query(
@@ -116,7 +126,7 @@ class Cli:
 
     def dump(self) -> list[str]:
         """Everything except the import log: to compare databases before and after."""
-        conn = sqlite3.connect(self.db)
+        conn = self._connect()
         try:
             return [
                 line
@@ -125,6 +135,14 @@ class Cli:
             ]
         finally:
             conn.close()
+
+
+@functools.cache
+def empty_database() -> Path:
+    """A database as `xcert init` makes it, to read where a run left none."""
+    path = Path(tempfile.mkdtemp(prefix="xcert-empty-")) / "empty.db"
+    schema.init(path)
+    return path
 
 
 @pytest.fixture
