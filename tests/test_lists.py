@@ -120,9 +120,11 @@ def test_a_table_too_wide_for_the_terminal_is_stacked_one_record_a_block(school)
     assert len(blocks) == 2  # the two students of 21数控1, one block each
 
 
-def test_a_table_that_fits_stays_a_table(school):
-    text = on_terminal(school, 120, "find", "21数控1")
+def test_a_table_that_fits_wraps_text_but_never_an_identifier(school):
+    text = on_terminal(school, 100, "find", "21数控1")
     assert "┃ 学号" in text and "学号：" not in text
+    assert "数控技术应用" not in text  # the major wraps in its column …
+    assert "0021010101" in text and IDS[0][:2] + "*" * 14 + IDS[0][-2:] in text  # … these never
 
 
 def test_plain_output_never_wraps_a_row(school, tmp_path):

@@ -48,8 +48,9 @@ UNPRINTABLE = dict.fromkeys(model.UNPRINTABLE)
 class Console:
     """Where a command prints. On a terminal rich; off one (a pipe, a cron log) text
     as it is, one line per call, with no colour, never wrapped (a long path stays one
-    line for grep), and rich, 200 columns wide, only for a table: a command that prints
-    only text never loads rich, a good part of a cron job's start-up. Text never
+    line for grep), and rich only for a table, as wide as the table (200 columns at
+    least): a command that prints only text never loads rich, a good part of a cron
+    job's start-up. Text never
     carries control characters, rich markup or emoji codes: names like 王[yan]明 and
     file names are data."""
 
@@ -145,10 +146,11 @@ def _printable(cell: object) -> str:
 
 
 def _boxed(title: str | None, header: list[str], rows: list[list[str]], widths, *, fold: bool):
-    """rich's boxed table with these column widths: cells fold to them, or never wrap."""
+    """rich's boxed table with these column widths: cells fold to them, or never wrap.
+    Its title starts at the left, as off a terminal and above a stacked table."""
     from rich.table import Table as RichTable
 
-    view = RichTable(title=title)
+    view = RichTable(title=title, title_justify="left")
     for label, width in zip(header, widths, strict=True):
         view.add_column(label, width=width, overflow="fold", no_wrap=not fold)
     for row in rows:
