@@ -1,5 +1,10 @@
 """Where a command prints: rich on a terminal, plain lines off one (cron, pipes, logs),
-never a control character; problems as a table or as one line each."""
+never a control character; problems as a table or as one line each. A table (one
+`output.tables.Table`) fits the terminal by wrapping its cells, or is stacked one
+record per block when it cannot; off a terminal a row is one line, however long.
+
+The terminal's width is rich's: the window's, or the COLUMNS variable (which the
+tests set)."""
 
 from __future__ import annotations
 
@@ -13,8 +18,14 @@ from xcert.errors import Problem
 if TYPE_CHECKING:
     from rich.console import Console as RichConsole
 
-# 学号 and the masked ID stay on one line in a table; names and majors fold.
-WIDE_COLUMNS = {"学号": 10, "身份证号": 18}
+    from xcert.output.tables import Table
+
+# Columns a narrow terminal never breaks inside a word: an identifier cut in two is
+# misread (学号, the masked ID, a certificate number, a digest); a date or a time
+# breaks only at a space. Other text wraps, down to NARROWEST cells (4 characters).
+WHOLE_COLUMNS = frozenset({"学号", "身份证号", "证书编号", "SHA-256"})
+WHOLE_ENDINGS = ("日期", "时间")
+NARROWEST = 8
 
 
 def is_terminal(stream) -> bool:
@@ -37,8 +48,9 @@ UNPRINTABLE = dict.fromkeys(model.UNPRINTABLE)
 class Console:
     """Where a command prints. On a terminal rich; off one (a pipe, a cron log) text
     as it is, one line per call, with no colour, never wrapped (a long path stays one
-    line for grep), and rich, 200 columns wide, only for a table: a command that prints
-    only text never loads rich, a good part of a cron job's start-up. Text never
+    line for grep), and rich only for a table, as wide as the table (200 columns at
+    least): a command that prints only text never loads rich, a good part of a cron
+    job's start-up. Text never
     carries control characters, rich markup or emoji codes: names like 王[yan]明 and
     file names are data."""
 
@@ -59,6 +71,49 @@ class Console:
                 self.rich.print(*objects, style=style, markup=markup)
         except BrokenPipeError:  # `xcert import … | head -1`: the import itself goes on
             stream_gone(self.stderr)
+
+    def table(self, table: Table) -> None:
+        """A table in full, never a column dropped: on a terminal boxed with its cells
+        wrapped to the width, or, when even that is too wide, one record per block of
+        label：value lines; off one boxed, each row one line however long (grep, cut)."""
+        header = [_printable(label) for label in table.header]
+        rows = [[_printable(cell) for cell in row] for row in table.rows]
+        rows = rows or [["—"] * len(header)]
+        title = _printable(table.title)
+        if not self.is_terminal:
+            self._plain_table(title, header, rows)
+            return
+        widths = fit(header, rows, self.rich.width)
+        if widths is None:
+            self._stacked(title, header, rows)
+        else:
+            self.print(_boxed(title, header, rows, widths, fold=True))
+
+    def _plain_table(self, title: str, header: list[str], rows: list[list[str]]) -> None:
+        """Every column as wide as its widest cell: a row never wraps, whatever the width."""
+        widths = natural_widths(header, rows)
+        self.print(title)
+        needed = sum(widths) + 3 * len(widths) + 1
+        if needed > self.rich.width:
+            self.rich.width = needed
+        self.print(_boxed(None, header, rows, widths, fold=False))
+
+    def _stacked(self, title: str, header: list[str], rows: list[list[str]]) -> None:
+        """One block per record, a blank line between and after: label：value, a long
+        value folded beside its label."""
+        from rich.text import Text
+
+        labels = [f"{label}：" for label in header]
+        indent = max(_cells(label) for label in labels) + 1
+        room = max(self.rich.width - indent, 4)
+        self.print(title, style="bold")
+        for row in rows:
+            for label, cell in zip(labels, row, strict=False):
+                parts = Text(cell).wrap(self.rich, room, overflow="fold") if cell else [Text()]
+                lead = label + " " * (indent - _cells(label))
+                for index, part in enumerate(parts):
+                    self.print(((lead if index == 0 else " " * indent) + part.plain).rstrip())
+            self.print("")
 
     @property
     def rich(self) -> RichConsole:
@@ -83,6 +138,70 @@ class Console:
         return self._rich
 
 
+def _printable(cell: object) -> str:
+    """A cell as one line of text: no control character, no line break."""
+    from xcert.output.tables import cell_text
+
+    return " ".join(cell_text(cell).translate(UNPRINTABLE).splitlines())
+
+
+def _boxed(title: str | None, header: list[str], rows: list[list[str]], widths, *, fold: bool):
+    """rich's boxed table with these column widths: cells fold to them, or never wrap.
+    Its title starts at the left, as off a terminal and above a stacked table."""
+    from rich.table import Table as RichTable
+
+    view = RichTable(title=title, title_justify="left")
+    for label, width in zip(header, widths, strict=True):
+        view.add_column(label, width=width, overflow="fold", no_wrap=not fold)
+    for row in rows:
+        view.add_row(*row)
+    return view
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def natural_widths(header: list[str], rows: list[list[str]]) -> list[int]:
+    """Each column's width with nothing wrapped: its widest cell or label."""
+    return [
+        max(_cells(label), *(_cells(row[i]) for row in rows if i < len(row)))
+        for i, label in enumerate(header)
+    ]
+
+
+def _narrowest(label: str, cells: list[str]) -> int:
+    """How narrow a column may get on a terminal and still be read (WHOLE_COLUMNS)."""
+    head = min(_cells(label), NARROWEST)  # a label wraps within its column
+    if label in WHOLE_COLUMNS or label.endswith(WHOLE_ENDINGS):
+        body = max((_cells(word) for cell in cells for word in cell.split()), default=0)
+    else:
+        body = min(max((_cells(cell) for cell in cells), default=0), NARROWEST)
+    return max(head, body, 2)  # a Chinese character is 2 cells wide
+
+
+def fit(header: list[str], rows: list[list[str]], width: int) -> list[int] | None:
+    """The columns' widths for a boxed table at most `width` cells wide (each column
+    takes 3 more for its border and padding), the widest narrowed first; None when even
+    the narrowest readable table is wider (its records are then stacked)."""
+    room = width - 3 * len(header) - 1
+    natural = natural_widths(header, rows)
+    floors = [_narrowest(label, [row[i] for row in rows]) for i, label in enumerate(header)]
+    if sum(floors) > room:
+        return None
+
+    def capped(cap: int) -> list[int]:
+        return [max(floor, min(n, cap)) for n, floor in zip(natural, floors, strict=True)]
+
+    low, high = 0, max(natural)  # the largest cap on a column's width that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if sum(capped(middle)) <= room else (low, middle - 1)
+    return capped(low)
+
+
 def stream_gone(stderr: bool = False) -> None:
     """The reader of stdout (or stderr) has gone (`xcert … | head`): what is left to print
     there goes nowhere, quietly (no Python noise at exit), and the command carries on:
@@ -101,22 +220,15 @@ def print_problems(problems: list[Problem]) -> None:
         for problem in problems:
             err.print(problem.line(), markup=False)
         return
-    from rich.table import Table
+    from xcert.output.tables import Table
 
-    table = Table(title=f"发现 {len(problems)} 处问题", show_lines=False)
-    for label in ("文件", "工作表", "行", "列", "值", "原因"):
-        table.add_column(label, overflow="fold")
-    for p in problems:
-        table.add_row(
-            p.file,
-            p.sheet or "",
-            str(p.row or ""),
-            p.column or "",
-            p.value or "",
-            p.reason,
-            style=None,
-        )
-    err.print(table)
+    rows = [
+        [p.file, p.sheet or "", p.row or "", p.column or "", p.value or "", p.reason]
+        for p in problems
+    ]
+    err.table(
+        Table(f"发现 {len(problems)} 处问题", ("文件", "工作表", "行", "列", "值", "原因"), rows)
+    )
 
 
 def console(stderr: bool = False) -> Console:

@@ -10,6 +10,7 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
+from xcert.cli.emit import Output, workbook
 from xcert.cli.options import choice, number
 from xcert.errors import XcertError
 from xcert.model import FIRST_YEAR, LAST_YEAR
@@ -29,16 +30,21 @@ def log(
     format_: Annotated[
         str,
         typer.Option(
-            "--format", callback=choice(("table", "json"), "--format"), help="table 或 json"
+            "--format",
+            callback=choice(("table", "json", "xlsx"), "--format"),
+            help="table、json 或 xlsx（用 -o 指定文件）",
         ),
     ] = "table",
+    out: Output = None,
 ) -> None:
     """每一次写入：时间、命令、文件名和 SHA-256、新增 / 更新 / 未变 / 拒绝行数，是否已撤销。
 
-    例：xcert log；xcert log --limit 5 --format json
+    例：xcert log；xcert log --limit 5 --format json；xcert log -o 写入记录.xlsx
     """
+    from xcert.output import lists
     from xcert.store import journal
 
+    book = workbook(format_, out)
     conn = open_db(create=False)
     writes = journal.writes(conn, limit=limit)
     conn.close()
@@ -49,34 +55,12 @@ def log(
         typer.echo(
             json.dumps([dataclasses.asdict(w) for w in writes], ensure_ascii=False, indent=2)
         )
-        return
-    from rich.table import Table
-
-    out = console()
-    if not writes:
-        out.print("还没有任何写入")
-        return
-    table = Table(title=f"写入记录（最近 {len(writes)} 次）")
-    for label in ("编号", "时间", "操作", "文件或内容", "SHA-256", "新增", "更新", "未变", "拒绝"):
-        table.add_column(label, overflow="fold")
-    table.add_column("命令", overflow="fold")
-    for w in writes:
-        kind = journal.write_label(w.kind)
-        if w.undone_by:
-            kind += f"（已被第 {w.undone_by} 次撤销）"
-        table.add_row(
-            str(w.id),
-            w.time.replace("T", " "),
-            kind,
-            w.file_name,
-            w.sha256[:12],
-            str(w.added),
-            str(w.updated),
-            str(w.unchanged),
-            str(w.rejected),
-            w.command or "",
-        )
-    out.print(table)
+    elif book is not None:
+        book.write([lists.log_table(writes)])
+    elif not writes:
+        console().print("还没有任何写入")
+    else:
+        console().table(lists.log_table(writes))
 
 
 @app.command()

@@ -7,54 +7,52 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console
-from xcert.cli.options import date_option, not_future, option
-from xcert.model import CERTIFICATE_KIND_LABELS, OUTCOME_LABELS
+from xcert.cli.emit import Output, workbook
+from xcert.cli.options import choice, date_option, not_future, option
+from xcert.model import OUTCOME_LABELS
 from xcert.privacy import mask_ids_in
 
 
 @app.command()
-def certs() -> None:
+def certs(
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            callback=choice(("table", "xlsx"), "--format"),
+            help="table 或 xlsx（用 -o 指定文件）",
+        ),
+    ] = "table",
+    out: Output = None,
+) -> None:
     """列出证书目录：名称、类型（1+X / 其他）、评价组织、等级、别名和已有记录数。
 
     类型是推测的（目录里原来没有、导入时按名称推测）会标出来，请核对后导入证书目录文件。
 
-    例：xcert certs
+    例：xcert certs；xcert certs -o 证书目录.xlsx
     """
-    from rich.table import Table
-
     from xcert.office import catalogue
+    from xcert.output import lists
 
+    book = workbook(format_, out)
     conn = open_db(create=False)
     certificates = catalogue.Catalogue(conn).all()
     counts = catalogue.counts(conn)
     conn.close()
-    out = console()
-    if not certificates:
-        out.print(
+    out_ = console()
+    table = lists.certificates_table(certificates, counts)
+    if book is not None:
+        book.write([table])
+    elif not certificates:
+        out_.print(
             "证书目录是空的：导入证书目录文件（xcert import 证书目录.toml），或导入成绩表、签领名单"
         )
         return
-    table = Table(title=f"证书目录（{len(certificates)} 种）")
-    for label in ("证书", "类型", "培训评价组织", "等级", "别名", "成绩", "发证"):
-        table.add_column(label, overflow="fold")
-    guessed = []
-    for cert in certificates:
-        kind = CERTIFICATE_KIND_LABELS[cert.kind] + ("（推测）" if cert.kind_guessed else "")
-        if cert.kind_guessed:
-            guessed.append(cert.name)
-        results, awards = counts.get(cert.id, (0, 0))
-        table.add_row(
-            cert.name,
-            kind,
-            cert.organisation or "",
-            "、".join(cert.levels),
-            "、".join(cert.aliases),
-            str(results),
-            str(awards),
-        )
-    out.print(table)
+    else:
+        out_.table(table)
+    guessed = [cert.name for cert in certificates if cert.kind_guessed]
     if guessed:
-        out.print(
+        out_.print(
             f"注意：{len(guessed)} 种证书的类型是推测的（{'、'.join(guessed)}）；"
             "在证书目录文件里写明 kind 后导入即可确定"
         )

@@ -9,14 +9,12 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
+from xcert.cli.emit import Output, workbook
 from xcert.cli.options import choice, date_option, number, option, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
-from xcert.privacy import mask_ids_in
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from xcert.office.selection import Selection
 
 session_app = typer.Typer(help="考试场次：证书、等级、日期、考点和容量。", no_args_is_help=True)
@@ -72,38 +70,33 @@ def _level(value: str | None) -> str | None:
 @session_app.command("list")
 def session_list(
     upcoming: Annotated[bool, typer.Option("--upcoming", help="只列今天及以后的场次")] = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            callback=choice(("table", "xlsx"), "--format"),
+            help="table 或 xlsx（用 -o 指定文件）",
+        ),
+    ] = "table",
+    out: Output = None,
 ) -> None:
     """列出考试场次：编号、证书、等级、日期、考点、已报名 / 容量、已有成绩。
 
-    例：xcert session list --upcoming
+    例：xcert session list --upcoming；xcert session list -o 考试场次.xlsx
     """
-
-    from rich.table import Table
-
     from xcert.office import sessions
+    from xcert.output import lists
 
+    book = workbook(format_, out)
     conn = open_db(create=False)
     rows = sessions.listing(conn, upcoming_from=clock.today().isoformat() if upcoming else None)
     conn.close()
-    out = console()
-    if not rows:
-        out.print("还没有考试场次：xcert session add 新建，或导入考试成绩表")
-        return
-    table = Table(title=f"考试场次（{len(rows)} 场）")
-    for label in ("编号", "证书", "等级", "日期", "考点", "已报名 / 容量", "成绩"):
-        table.add_column(label, overflow="fold")
-    for s in rows:
-        capacity = "不限" if s.capacity is None else str(s.capacity)
-        table.add_row(
-            str(s.id),
-            s.certificate,
-            s.level or "",
-            s.date or "",
-            s.site or "",
-            f"{s.registered} / {capacity}",
-            str(s.results),
-        )
-    out.print(table)
+    if book is not None:
+        book.write([lists.sessions_table(rows)])
+    elif not rows:
+        console().print("还没有考试场次：xcert session add 新建，或导入考试成绩表")
+    else:
+        console().table(lists.sessions_table(rows))
 
 
 @app.command()
@@ -169,60 +162,25 @@ def select(
 def print_selection(result: "Selection", *, dry_run: bool, brief: bool = False) -> None:
     """The groups' places, then (unless `brief`) everyone's rank, ties and capacity cuts."""
     from xcert.office.selection import GROUPS
+    from xcert.output import lists
 
     out = console()
     what = "第二次选拔" if result.round == 2 else "选拔"
     out.print(
         f"{result.session.label}：{what}，按{GROUPS[result.group_by]}分组，名额 {result.quota}"
     )
-    out.print(_groups_table(result))
+    out.table(lists.groups_table(result))
     if brief:
         chosen = len(result.chosen)
         out.print(f"已报名 {chosen} 人；名单：xcert session list，导出：xcert export registrations")
         return
-    out.print(_candidates_table(result))
+    out.table(lists.candidates_table(result))
     _print_notes(result)
     total = len(result.chosen)
     if dry_run:
         out.print(f"（试运行，未报名）将报名 {total} 人")
     else:
         out.print(f"已报名 {total} 人（第 {result.write_id} 次写入，可用 xcert undo 撤销）")
-
-
-def _groups_table(result: "Selection") -> "Table":
-    from rich.table import Table
-
-    table = Table(title="各组名额")
-    for label in ("组", "在读人数", "名额", "已报名", "参加选拔", "入选"):
-        table.add_column(label, overflow="fold")
-    for g in result.groups:
-        chosen = sum(1 for c in g.candidates if c.outcome == "chosen")
-        row = (g.size, g.places, g.registered, len(g.candidates), chosen)
-        table.add_row(g.key, *map(str, row))
-    return table
-
-
-_OUTCOME_LABELS = {"chosen": "入选", "below": "落选", "capacity": "因容量未入选"}
-
-
-def _candidates_table(result: "Selection") -> "Table":
-    from rich.table import Table
-
-    people = Table(title="选拔名单（按组、名次）")
-    for label in ("组", "名次", "学号", "姓名", "班级", "成绩", "结果"):
-        people.add_column(label, overflow="fold")
-    for g in result.groups:
-        for c in g.candidates:
-            people.add_row(
-                g.key,
-                str(c.rank),
-                mask_ids_in(c.student_no or ""),
-                mask_ids_in(c.name),
-                c.class_code or "",
-                f"{c.score:g}",
-                _OUTCOME_LABELS[c.outcome],
-            )
-    return people
 
 
 def _print_notes(result: "Selection") -> None:
@@ -331,17 +289,22 @@ def check(
     format_: Annotated[
         str,
         typer.Option(
-            "--format", callback=choice(("table", "json"), "--format"), help="table 或 json"
+            "--format",
+            callback=choice(("table", "json", "xlsx"), "--format"),
+            help="table、json 或 xlsx（用 -o 指定文件）",
         ),
     ] = "table",
+    out: Output = None,
 ) -> None:
     """核对报名、成绩和证书：已报名没成绩、有成绩没报名、合格没证书、证书未签领、证书编号重复。
 
-    例：xcert check；xcert check --session 3
+    例：xcert check；xcert check --session 3；xcert check -o 核对.xlsx
     """
     from xcert.office import check as check_
     from xcert.office import sessions as sessions_
+    from xcert.output import lists
 
+    book = workbook(format_, out)
     conn = open_db(create=False)
     if session is not None:
         sessions_.get(conn, session)  # a wrong number is an error, not an empty report
@@ -352,17 +315,13 @@ def check(
 
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
-    from rich.table import Table
-
-    out = console()
+    if book is not None:  # the counts first, then a sheet for each kind of finding
+        tables = [lists.check_table(key, rows) for key, rows in found.items() if rows]
+        book.write([lists.check_counts(found), *tables])
+        return
+    out_ = console()
     for key, rows in found.items():
-        title = f"{check_.CATEGORIES[key]}：{len(rows)}"
-        if not rows:
-            out.print(title)
-            continue
-        table = Table(title=title, title_justify="left")
-        for column in rows[0]:
-            table.add_column(check_.LABELS[column], overflow="fold")
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row.values()))
-        out.print(table)
+        if rows:
+            out_.table(lists.check_table(key, rows))
+        else:
+            out_.print(lists.check_title(key, rows))

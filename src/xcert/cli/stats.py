@@ -5,11 +5,12 @@ from typing import Annotated
 import typer
 
 from xcert.cli.app import app, open_db
-from xcert.cli.console import WIDE_COLUMNS, console
+from xcert.cli.console import console
+from xcert.cli.emit import Output, Workbook, workbook
 from xcert.cli.options import choice
 from xcert.errors import XcertError
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "xlsx")
 BY = ("year", "certificate", "level", "class", "major", "department")
 
 
@@ -44,18 +45,21 @@ def stats(
         str,
         typer.Option(
             "--format",
-            help="table、json、csv、markdown（或 md，同 render）",
+            help="table、json、csv、markdown（或 md，同 render）、xlsx（用 -o 指定文件）",
             callback=choice(FORMATS, "--format", {"md": "markdown"}),
         ),
     ] = "table",
+    out: Output = None,
 ) -> None:
     """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
 
-    例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified
+    例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified；
+    xcert stats --year 2023 -o 考证统计.xlsx
     """
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
 
+    book = workbook(format_, out)
     conn = open_db(create=False)
     if list_ is not None:
         people = figures_.students_behind(
@@ -63,22 +67,29 @@ def stats(
         )
         conn.close()
         table = output.people_table(list_, people)
-        _emit(format_, [table], output.people_json(people), [])
+        _emit(format_, book, [table], output.people_json(people), [])
         return
     figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds)
     conn.close()
     _emit(
         format_,
+        book,
         output.tables(figures, by=by, all_kinds=all_kinds),
         figures.as_json(),
         figures.warnings,
     )
 
 
-def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None:
+def _emit(
+    format_: str, book: Workbook | None, tables: list, data: object, warnings: list[str]
+) -> None:
     from xcert.output import tables as output
 
-    if format_ == "json":
+    if book is not None:
+        book.write(tables)
+        for warning in warnings:
+            console(stderr=True).print(f"注意：{warning}")
+    elif format_ == "json":
         typer.echo(output.to_json(data))
     elif format_ == "csv":
         typer.echo(output.to_csv(tables), nl=False)
@@ -87,22 +98,11 @@ def _emit(format_: str, tables: list, data: object, warnings: list[str]) -> None
     elif format_ == "markdown":
         typer.echo(output.to_markdown(tables, warnings), nl=False)
     else:
-        from rich.table import Table
-
-        out = console()
+        screen = console()
         for table in tables:
-            view = Table(title=table.title)
-            for label in table.header:
-                view.add_column(
-                    label, justify="left", overflow="fold", min_width=WIDE_COLUMNS.get(label)
-                )
-            for row in table.rows:
-                view.add_row(*map(output.cell_text, row))
-            if not table.rows:
-                view.add_row(*("—" for _ in table.header))
-            out.print(view)
+            screen.table(table)
         for warning in warnings:
-            out.print(f"注意：{warning}", style="yellow")
+            screen.print(f"注意：{warning}", style="yellow")
 
 
 target_app = typer.Typer(

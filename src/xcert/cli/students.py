@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from xcert.cli.app import app, db_path, open_db, state
-from xcert.cli.console import WIDE_COLUMNS, console
+from xcert.cli.console import console
+from xcert.cli.emit import Output, workbook
+from xcert.cli.options import choice
 
 if TYPE_CHECKING:
     from xcert.office.search import StudentRecords, StudentRow
@@ -37,108 +39,78 @@ def init() -> None:
 @app.command()
 def find(
     text: Annotated[str, typer.Argument(help="姓名（可只写一部分）、学号、班级或身份证号")],
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            callback=choice(("table", "xlsx"), "--format"),
+            help="table 或 xlsx（用 -o 指定文件；写入全部匹配的学生）",
+        ),
+    ] = "table",
+    out: Output = None,
 ) -> None:
     """按姓名、学号、班级或身份证号查找学生，并列出其成绩和证书。身份证号只显示前 2 位和后 2 位。
 
-    例：xcert find 陈明
+    屏幕上最多列出 200 名；--format xlsx 写入全部。
+
+    例：xcert find 陈明；xcert find 21数控1 -o 21数控1.xlsx
     """
     from xcert.office import search
+    from xcert.output import lists
 
+    book = workbook(format_, out)
     conn = open_db(create=False)
-    students, cut = search.find_students(conn, text)
-    details = (
-        [search.student_records(conn, s.id) for s in students]
-        if len(students) <= DETAIL_LIMIT
-        else []
-    )
+    found = search.find_students(conn, text, limit=None if book else search.MAX_SHOWN)
+    shown = found.students if len(found.students) <= DETAIL_LIMIT else []
+    details = [(s, search.student_records(conn, s.id)) for s in shown]
     conn.close()
-    if not students:
+    if not found.students:
         from xcert.privacy import mask_ids_in
 
         console().print(f"没有找到与「{mask_ids_in(text)}」匹配的学生")
         raise typer.Exit(1)
-    print_students(students)
-    for student, records in zip(students, details, strict=False):
+    if book is not None:
+        tables = [lists.students_table(found)]
+        for student, records in details:
+            tables += [lists.results_table(student, records)] if records.results else []
+            tables += [lists.awards_table(student, records)] if records.awards else []
+        book.write(tables)
+        return
+    console().table(lists.students_table(found))
+    for student, records in details:
         print_records(student, records)
-    if cut:
-        console().print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
+    if found.cut:
+        console().print(
+            f"只显示前 {len(found.students)} 名（共 {found.total:,} 名）；请写得更具体些"
+            "（完整学号、班级或姓名），或用 -o 文件名.xlsx 导出全部"
+        )
 
 
 DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
 
 
 def print_records(student: StudentRow, records: StudentRecords) -> None:
-    from rich.table import Table
-
-    from xcert.model import CERTIFICATE_KIND_LABELS as kinds
-    from xcert.model import OUTCOME_LABELS
-    from xcert.privacy import mask_ids_in
+    from xcert.output import lists
 
     out = console()
-    results, awards = records.results, records.awards
-    name = f"{student.name}（{mask_ids_in(student.student_no or '无学号')}）"
-    if not results and not awards:
+    name = lists.student_name(student)
+    if not records.results and not records.awards:
         out.print(f"{name}：还没有考核成绩和证书")
         return
-    if results:
-        table = Table(title=f"{name} 的考核成绩")
-        for label in ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果"):
-            table.add_column(label, overflow="fold")
-        for r in results:
-            table.add_row(
-                r.certificate,
-                kinds[r.kind] + ("（推测）" if r.kind_guessed else ""),
-                r.level or "",
-                r.when or "",
-                *(f"{v:g}" if v is not None else "" for v in (r.theory, r.practical, r.total)),
-                OUTCOME_LABELS[r.outcome],
-            )
-        out.print(table)
-    if awards:
-        table = Table(title=f"{name} 的证书")
-        for label in ("证书", "类型", "等级", "鉴定时间", "发证日期", "证书编号", "签领"):
-            table.add_column(label, overflow="fold")
-        unsigned = 0
-        for a in awards:
-            unsigned += a.signed_by is None
-            signed = f"{a.signed_by} {a.signed_on or ''}".strip() if a.signed_by else "未签领"
-            table.add_row(
-                a.certificate,
-                kinds[a.kind] + ("（推测）" if a.kind_guessed else ""),
-                a.level or "",
-                a.assessed or "",
-                a.issued_on or "",
-                mask_ids_in(a.certificate_no or ""),
-                signed,
-            )
-        out.print(table)
+    if records.results:
+        out.table(lists.results_table(student, records))
+    if records.awards:
+        out.table(lists.awards_table(student, records))
+        unsigned = sum(1 for a in records.awards if a.signed_by is None)
         if unsigned:
             out.print(f"{name} 还有 {unsigned} 张证书未签领")
 
 
 def print_students(students: list[StudentRow]) -> None:
-    from rich.table import Table
+    from xcert.office.search import Found
+    from xcert.output import lists
 
-    from xcert.model import STATUS_LABELS
-    from xcert.privacy import mask_id, mask_ids_in
-
-    table = Table(title=f"找到 {len(students)} 名学生")
-    for label in ("学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "届别", "状态"):
-        # 学号 and the masked ID stay on one line; names and majors fold on a narrow screen.
-        table.add_column(label, overflow="fold", min_width=WIDE_COLUMNS.get(label))
-    for s in students:
-        table.add_row(
-            mask_ids_in(s.student_no or ""),
-            s.name,
-            s.gender or "",
-            mask_id(s.id_number),
-            s.class_code or "",
-            s.major or "",
-            s.department or "",
-            f"{s.cohort}届" if s.cohort else "",
-            STATUS_LABELS.get(s.status, s.status),
-        )
-    console().print(table)
+    console().table(lists.students_table(Found(students, len(students))))
 
 
 @app.command()

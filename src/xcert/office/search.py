@@ -12,7 +12,7 @@ from xcert.clean import idcard
 from xcert.errors import XcertError
 from xcert.store import connect
 
-MAX_SHOWN = 200
+MAX_SHOWN = 200  # students `find` lists on the screen; its xlsx has them all
 
 
 @dataclass(frozen=True)
@@ -47,29 +47,41 @@ def student_label(name: str, student_no: str | None, class_code: str | None) -> 
     return privacy.mask_ids_in(f"{name}（{student_no or class_code or ''}）")
 
 
-def find_students(conn: sqlite3.Connection, text: str) -> tuple[list[StudentRow], bool]:
+@dataclass(frozen=True)
+class Found:
+    """The students a search shows, and how many matched in all."""
+
+    students: list[StudentRow]
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        """Fewer shown than matched: the list stops at its limit."""
+        return len(self.students) < self.total
+
+
+def find_students(conn: sqlite3.Connection, text: str, *, limit: int | None = None) -> Found:
     """Exact ID first; otherwise 学号 or class equal to the text, names containing it,
-    学号 starting with it. Returns (students, whether the list was cut at MAX_SHOWN)."""
+    学号 starting with it; the first `limit` of them (all with None), and the count of all."""
     query = clean.name(text)
     if not query:
-        return [], False
+        return Found([], 0)
     students = connect.utils_db(conn)["students"]
     id_form = _as_id(query)
     if id_form:
-        found = list(students.rows_where("id_number = ?", [id_form]))
+        found = [StudentRow.of(row) for row in students.rows_where("id_number = ?", [id_form])]
         if found:
-            return [StudentRow.of(row) for row in found], False
+            return Found(found, len(found))
     pattern = _like(query)
-    found = list(
-        students.rows_where(
-            "student_no = :q OR class_code = :q OR name LIKE :part ESCAPE '\\'"
-            " OR student_no LIKE :prefix ESCAPE '\\'",
-            {"q": query, "part": f"%{pattern}%", "prefix": f"{pattern}%"},
-            order_by="class_code, student_no, name",
-            limit=MAX_SHOWN + 1,
-        )
+    where = (
+        "student_no = :q OR class_code = :q OR name LIKE :part ESCAPE '\\'"
+        " OR student_no LIKE :prefix ESCAPE '\\'"
     )
-    return [StudentRow.of(row) for row in found[:MAX_SHOWN]], len(found) > MAX_SHOWN
+    params = {"q": query, "part": f"%{pattern}%", "prefix": f"{pattern}%"}
+    rows = students.rows_where(where, params, order_by="class_code, student_no, name", limit=limit)
+    found = [StudentRow.of(row) for row in rows]
+    cut = limit is not None and len(found) == limit
+    return Found(found, students.count_where(where, params) if cut else len(found))
 
 
 def require_class(conn: sqlite3.Connection, class_code: str) -> None:

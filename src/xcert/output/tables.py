@@ -64,6 +64,9 @@ class Table:
 
 
 def cell_text(cell: object) -> str:
+    """A cell as printed: a score 81.0 as 81, 68.4 as 68.4."""
+    if isinstance(cell, float):
+        return f"{cell:g}"
     return "" if cell is None else str(cell)
 
 
@@ -196,7 +199,7 @@ def people_table(what: str, people: list[dict]) -> Table:
         header = ["序号", "班级", "学号", "姓名", "身份证号", "证书", "等级", "考核日期", "结果"]
         rows = [
             [
-                str(i),
+                i,
                 p["class"] or "",
                 mask_ids_in(p["student_no"] or ""),
                 p["name"],
@@ -212,7 +215,7 @@ def people_table(what: str, people: list[dict]) -> Table:
         header = ["序号", "届别", "班级", "学号", "姓名", "身份证号"]
         rows = [
             [
-                str(i),
+                i,
                 f"{p['cohort']} 届",
                 p["class"] or "",
                 mask_ids_in(p["student_no"] or ""),

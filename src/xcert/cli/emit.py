@@ -1,0 +1,70 @@
+"""Where a command's tables go: the screen (`console.table`), or, with `--format xlsx
+-o FILE`, a workbook written by the reports' own writer (`output/xlsx.py`: the formula
+guard, text IDs, a frozen header, A4), under the rules of every file xcert writes
+(`outfiles.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from xcert.cli.app import db_path
+from xcert.cli.console import console
+from xcert.cli.options import output_file
+from xcert.errors import XcertError
+from xcert.outfiles import check_target, replaced_note
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from xcert.output.tables import Table
+
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", help="写入这个 .xlsx 文件（用于 --format xlsx，可省略 --format）"
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """The xlsx file a command is to write, checked before the database is opened."""
+
+    path: Path
+    replaces: bool  # a file of that name is there already
+
+    def write(self, tables: Sequence[Table]) -> None:
+        """Write the tables, one sheet each, and say so (naming a file it replaced)."""
+        from xcert.output.xlsx import write_tables
+
+        try:
+            write_tables(self.path, tables)
+        except OSError as exc:
+            raise XcertError(f"无法写入 {self.path}（{exc.strerror or exc}）") from None
+        titles = "、".join(table.title for table in tables)
+        what = titles if len(tables) == 1 else f"{len(tables)} 张工作表：{titles}"
+        note = replaced_note(self.path) if self.replaces else ""
+        console().print(f"已生成 {self.path}（{what}）{note}")
+
+
+def workbook(format_: str, out: Path | None) -> Workbook | None:
+    """The workbook `--format` and `-o` ask for, or None for the screen: `-o` alone
+    means xlsx; xlsx needs `-o`, an .xlsx name, and never the database (usage mistakes
+    first, exit 2, then the rules of outfiles.py, exit 1)."""
+    if out is None:
+        if format_ == "xlsx":
+            raise typer.BadParameter("xlsx 格式需要用 -o 指定输出文件", param_hint="-o")
+        return None
+    if format_ not in ("xlsx", "table"):
+        raise typer.BadParameter(
+            f"-o 只用于 --format xlsx；{format_} 格式输出到屏幕（可用 > 文件名 保存）",
+            param_hint="-o",
+        )
+    output_file(out)
+    if out.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"请用 .xlsx 结尾的文件名，不是「{out.name}」", param_hint="-o")
+    return Workbook(out, check_target(out, option="-o", database=db_path()))
