@@ -277,19 +277,17 @@ def test_a_month_range_runs_from_the_first_of_its_first_month_to_the_end_of_its_
         assert (span.start, span.end) == (dt.date(year, first, 1), end), form
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING: a range's end month is not checked")
 @pytest.mark.parametrize("written", ["2022.5-13", "2022.5-99", "2022.5-2023.0"])
-def test_finding_a_month_range_ending_in_no_month_is_refused(written):
-    # Today: 2022.5-13 → 2022-05-01…2023-01-31, 2022.5-99 → …2030-03-31,
-    # 2022.5-2023.0 → …2022-12-31 (month 0 is December of the year before).
+def test_a_month_range_ending_in_no_month_is_refused(written):
+    # Once a FINDING: 2022.5-13 read as 2022-05-01…2023-01-31, 2022.5-99 as …2030-03-31,
+    # 2022.5-2023.0 as …2022-12-31 (month 0 was December of the year before).
     with pytest.raises(cells.CellError):
         cells.date_span(written)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="FINDING: not a CellError")
-def test_finding_a_month_range_ending_in_year_0000_is_a_cell_error():
-    with pytest.raises(cells.CellError):
-        cells.date_span("2022.1-0000.12")  # _month_end(0, 12): date(1, 1, 1) - 1 day
+def test_a_month_range_ending_in_year_0000_is_a_cell_error():
+    with pytest.raises(cells.CellError):  # once a FINDING: OverflowError
+        cells.date_span("2022.1-0000.12")
 
 
 @pytest.mark.xfail(strict=True, raises=OverflowError, reason="FINDING: not a CellError")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from xcert.clean.cells import DateSpan
+from xcert.clean.dates import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
 from xcert.office import record_writes, records, search
