@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xcert import privacy
-from xcert.clean import cells, idcard
+from xcert.clean import cells, dates, idcard
 from xcert.figures import stats
 
 from conftest import NOW, make_id
@@ -288,6 +288,57 @@ def test_a_month_range_ending_in_no_month_is_refused(written):
 def test_a_month_range_ending_in_year_0000_is_a_cell_error():
     with pytest.raises(cells.CellError):  # once a FINDING: OverflowError
         cells.date_span("2022.1-0000.12")
+
+
+@st.composite
+def written_dates(draw) -> tuple[str, str]:
+    """A date as a clerk writes one, and its precision: a day, a month, a year, or a
+    range of months (within a year or across its end)."""
+    year = draw(st.integers(1000, 9998))
+    month = draw(st.integers(1, 12))
+    precision = draw(st.sampled_from(["day", "month", "year", "months"]))
+    if precision == "day":
+        day = draw(st.integers(1, calendar.monthrange(year, month)[1]))
+        form = draw(st.sampled_from(["{y}.{m}.{d}", "{y}-{m:02d}-{d:02d}", "{y}年{m}月{d}日"]))
+        return form.format(y=year, m=month, d=day), precision
+    if precision == "month":
+        form = draw(st.sampled_from(["{y}.{m}", "{y}年{m}月", "{y}-{m}", "{y}/{m}"]))
+        return form.format(y=year, m=month), precision
+    if precision == "year":
+        return draw(st.sampled_from([f"{year}", f"{year}年"])), precision
+    later = draw(st.integers(1, 23))  # months after the first
+    last_year, last = year + (month - 1 + later) // 12, (month - 1 + later) % 12 + 1
+    if last_year == year:  # January to December of one year is that year
+        return f"{year}.{month}-{last}", "year" if (month, last) == (1, 12) else precision
+    return f"{year}年{month}月至{last_year}年{last}月", precision
+
+
+@quick
+@given(written=written_dates())
+def test_a_date_keeps_its_precision_through_clean_store_and_display(written):
+    """Issue 18: what a clerk writes is read as the days it covers (never a made-up day),
+    stored as ISO at that precision, and shown in the one style, which reads back the same."""
+    text, precision = written
+    span = cells.date_span(text)
+    stored = span.iso
+    assert dates.bounds(stored) == (span.start, span.end)
+    assert dates.shown(stored) == span.text
+    assert dates.shown(span.start.isoformat(), span.end.isoformat()) == span.text
+    assert cells.date_span(span.text) == span
+    assert stored[:4] == f"{span.start.year:04d}"  # the year figures and filters read
+    assert len(stored) == {"day": 10, "month": 7, "year": 4, "months": 15}[precision]
+    shape = {"day": (2, False), "month": (1, False), "year": (0, False)}  # 2024.9.28 2024.9 2024
+    dots = span.text.count(".")
+    assert (dots, "-" in span.text) == shape.get(precision, (dots, True))  # 2022.5-6
+
+
+@quick
+@given(a=written_dates(), b=written_dates())
+def test_stored_dates_compare_and_sort_by_the_days_they_cover(a, b):
+    first, second = cells.date_span(a[0]), cells.date_span(b[0])
+    assert dates.before(first.iso, second.iso) == (first.end < second.start)
+    if (first.start.year, first.start.month) < (second.start.year, second.start.month):
+        assert first.iso < second.iso  # ORDER BY issued_on: by first month
 
 
 @pytest.mark.xfail(strict=True, raises=OverflowError, reason="FINDING: not a CellError")

@@ -38,6 +38,10 @@ _FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x18
 CONTROL = dict.fromkeys(CONTROL_CHARACTERS)
 _FOLD.update(CONTROL)
 
+# The cleaning rules' edition: raised when a cell reads differently than before (2: a
+# month stays a month, issue 18), so that importing a file already imported reads it
+# again instead of taking the earlier import's result as its own.
+RULES = 2
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 # Excel keeps 15 significant digits: any number this large may have lost some.
 _EXACT_LIMIT = 10**15
