@@ -458,6 +458,37 @@ def test_a_fifteen_digit_number_upgrades_to_its_eighteen_digit_form(number):
 
 
 @thorough
+@given(
+    number=id_numbers(born=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))),
+    today=st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)),
+)
+def test_an_upgraded_fifteen_digit_number_is_questioned_outside_plausible_birth_years(
+    number, today
+):
+    """Issue 18: 440000200810100 (an 18-digit number missing its last 3 digits) is a
+    valid 15-digit one, born 1920. Every upgraded number is questioned exactly when its
+    birth year lies outside 1985 … today's year − 10; it is accepted all the same."""
+    old = number[:6] + number[8:17]
+    born = int(number[6:10])
+    warning = idcard.upgraded_birth_warning(idcard.normalize_id(old), today)
+    assert (warning is not None) == (not 1985 <= born <= today.year - 10)
+    if warning is not None:
+        assert "15 位旧身份证号" in warning and str(born) not in warning  # no birth year shown
+
+
+@thorough
+@given(number=id_numbers(born=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))))
+def test_an_id_cell_is_questioned_only_when_it_was_upgraded(number):
+    """Through the cell cleaner, with xcert's clock (frozen at conftest.NOW): the
+    15-digit cell as text or an Excel number, never its 18-digit form."""
+    old = number[:6] + number[8:17]
+    expected = idcard.upgraded_birth_warning(number, TODAY)
+    for cell in (old, f" {old[:6]} {old[6:]} ", int(old), float(old)):
+        assert cells.id_number_warning(cell, cells.id_number(cell)) == expected
+    assert cells.id_number_warning(number, cells.id_number(number)) is None
+
+
+@thorough
 @given(value=messy_text | st.integers(0, 10**15 - 1).map("{:015d}".format) | well_formed_ids())
 def test_normalize_id_refuses_only_with_its_own_error_and_is_idempotent(value):
     """Idempotent where the region starts 1-9: see the FINDING for 15 digits from 0."""

@@ -165,6 +165,18 @@ def id_number(value: object) -> str:
         raise CellError(str(exc)) from None
 
 
+def id_number_warning(value: object, number: str) -> str | None:
+    """What to check about a cell `id_number` accepted as `number`: a 15-digit number
+    upgraded to a birth year no student has (`idcard.upgraded_birth_warning`)."""
+    if type(value) is str and len(value) == 18 and value.isascii() and value.isalnum():
+        return None  # the common case: 18 characters typed as text, nothing was upgraded
+    if type(value) is float or type(value) is int:
+        written = str(int(value)) if float(value).is_integer() else ""
+    else:
+        written = text(value).replace(" ", "").replace("-", "")
+    return idcard.upgraded_birth_warning(number) if len(written) == 15 else None
+
+
 def year(value: object, what: str) -> int:
     """Years as schools write them: 2020, 2020级, 20级, 2023届, 23届, an Excel date."""
     if isinstance(value, _dt.date):
