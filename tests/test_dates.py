@@ -226,3 +226,21 @@ def test_any_written_date_reaches_the_sign_off_list_at_its_precision(school, xls
     stored = school.query("SELECT issued_on, assessed_start, assessed_end FROM awards")
     assert stored == [(span.iso, span.start.isoformat(), span.end.isoformat())]
     assert f"| {span.text} | {span.text} |" in sign_list(school)
+
+
+def test_signing_by_hand_before_the_issue_date_is_pointed_out(school, xlsx):
+    imported(
+        school,
+        awards(
+            xlsx,
+            ["2024010101", "机械制图", "初级", None, "2024年9月"],
+            ["2024010102", "机械制图", "初级", None, "2024.9.28"],
+        ),
+    )
+    one = school("sign", "--student", "2024010101", "--by", "本人", "--date", "2024-09-05")
+    assert one.exit_code == 0 and "注意" not in one.stdout  # within the month it was issued
+    other = school("sign", "--student", "2024010102", "--by", "本人", "--date", "2024-09-05")
+    assert other.exit_code == 0
+    assert (
+        "注意：其中 1 张的发证日期（2024.9.28）晚于签领日期 2024.9.5；请核对 --date" in other.stdout
+    )

@@ -114,7 +114,7 @@ def sign(
     例：xcert sign --class 20数控1 --by 学习委员 --date 2022-09-28
     """
     from xcert.clean import cells as clean
-    from xcert.clean.dates import shown
+    from xcert.clean.dates import before, shown
     from xcert.office import entry
 
     if (class_code is None) == (not student):
@@ -143,3 +143,9 @@ def sign(
     for award in signed:
         line = f"  {mask_ids_in(award.student_no or '')} {award.name}  {award.certificate}"
         out.print(f"{line} {award.level or ''}".rstrip())
+    early = [a for a in signed if before(on, a.issued_on)]
+    if early:
+        issued = "、".join(sorted({shown(a.issued_on) for a in early}))
+        out.print(
+            f"注意：其中 {len(early)} 张的发证日期（{issued}）晚于签领日期 {shown(on)}；请核对 --date"
+        )

@@ -68,6 +68,7 @@ class PendingAward:
     name: str
     certificate: str
     level: str | None
+    issued_on: str | None = None  # as stored: 2024-09-28, 2024-09
 
 
 def sign(
@@ -121,7 +122,7 @@ def unsigned_awards(
         where.append("a.certificate_id = ?")
         params.append(certificate.id)
     rows = conn.execute(
-        "SELECT a.id, s.student_no, s.name, c.name, a.level FROM awards a"
+        "SELECT a.id, s.student_no, s.name, c.name, a.level, a.issued_on FROM awards a"
         " JOIN students s ON s.id = a.student_id JOIN certificates c ON c.id = a.certificate_id"
         f" WHERE {' AND '.join(where)} ORDER BY s.class_code, s.student_no, s.name, a.id",
         params,
