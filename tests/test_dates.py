@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from test_properties import _SETTINGS, written_dates
 
-from xcert.clean import cells
+from xcert.clean import cells, dates
 from xcert.resources import bundled
 
 from conftest import DRAWING
@@ -244,3 +244,30 @@ def test_signing_by_hand_before_the_issue_date_is_pointed_out(school, xlsx):
     assert (
         "注意：其中 1 张的发证日期（2024.9.28）晚于签领日期 2024.9.5；请核对 --date" in other.stdout
     )
+
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        ("2024-09-28", None, "2024.9.28"),
+        ("2024-09", None, "2024.9"),
+        ("2024", None, "2024"),
+        ("2022-05/2022-06", None, "2022.5-6"),
+        ("2022-05-01", "2022-06-30", "2022.5-6"),  # a session's or 鉴定时间's bounds
+        ("2022-11-01", "2023-01-31", "2022.11-2023.1"),
+        ("2024-01-01", "2024-12-31", "2024"),
+        ("2024-09-03", "2024-09-05", "2024.9.3-2024.9.5"),  # no sheet writes one
+        (None, None, ""),
+        ("不详", None, "不详"),  # not a date xcert wrote: as stored
+    ],
+)
+def test_one_function_prints_every_stored_date(start, end, expected):
+    assert dates.shown(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    "stored, expected",
+    [("2024-01-15", "2024年1月15日"), ("2024-09", "2024年9月"), ("2024", "2024年")],
+)
+def test_a_documents_own_date_line_is_written_out_at_its_precision(stored, expected):
+    assert dates.formal(stored) == expected

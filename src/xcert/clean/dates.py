@@ -82,11 +82,11 @@ def bounds(stored: str) -> tuple[_dt.date, _dt.date]:
         if last < first:
             raise ValueError(stored)
         return first, last
-    parts = stored.split("-")
-    widths = (4, 2, 2)[: len(parts)]
-    if len(parts) > 3 or [len(p) for p in parts] != list(widths) or not stored[:1].isdigit():
+    parts = stored.split("-")  # YYYY, YYYY-MM or YYYY-MM-DD, ASCII digits only
+    digits = "".join(parts)
+    if [len(p) for p in parts] not in ([4], [4, 2], [4, 2, 2]) or not digits.isascii():
         raise ValueError(stored)
-    if not "".join(parts).isascii() or not "".join(parts).isdigit():
+    if not digits.isdigit():
         raise ValueError(stored)
     numbers = [int(p) for p in parts]
     if len(numbers) == 3:
