@@ -158,12 +158,12 @@ def test_bad_check_digit_is_rejected_with_row_and_column_and_nothing_written(
 
 
 def test_every_problem_is_listed_not_just_the_first(cli, xlsx, roster_rows):
-    roster_rows[1][8] = "12345"
+    roster_rows[1][3] = roster_rows[1][3][:17] + ("0" if roster_rows[1][3][17] != "0" else "1")
     roster_rows[2][1] = ""
     roster_rows[3][7] = "明年"
     result = cli("import", xlsx("bad.xlsx", {"S": roster_rows}))
     assert result.exit_code == 1
-    for fragment in ("第 2 行", "第 3 行", "第 4 行", "电话号码", "姓名为空", "入学年份"):
+    for fragment in ("第 2 行", "第 3 行", "第 4 行", "校验位错误", "姓名为空", "入学年份"):
         assert fragment in result.stderr
     assert "发现 3 处问题" in result.stderr
 
@@ -215,7 +215,7 @@ def test_skip_invalid_writes_the_rest_and_rejects_lists_them(cli, xlsx, roster_r
 
 
 def test_rejects_without_skip_invalid_still_writes_nothing(cli, xlsx, roster_rows, tmp_path):
-    roster_rows[2][2] = "不详"
+    roster_rows[2][7] = "不详"  # 入学年份 (a wrong gender is a warning: test_warnings.py)
     out = tmp_path / "r.xlsx"
     result = cli("import", xlsx("m.xlsx", {"S": roster_rows}), "--rejects", out)
     assert result.exit_code == 1 and out.exists() and cli.students() == []
@@ -521,14 +521,15 @@ def test_bulk_load_into_an_empty_table_keeps_its_unique_indexes(cli, xlsx):
 
 def test_rejects_file_never_turns_a_cell_into_a_formula(cli, tmp_path):
     source = tmp_path / "f.csv"  # a CSV: openpyxl would store these cells as formulas
-    source.write_text(
-        '学号,姓名,班级,手机号\n=1+1,"=HYPERLINK(""x"")",@SUM(A1),-123\n', encoding="utf-8"
+    source.write_text(  # refused for its 入学年份 (a wrong phone alone is a warning)
+        '学号,姓名,班级,手机号,入学年份\n=1+1,"=HYPERLINK(""x"")",@SUM(A1),-123,-1\n',
+        encoding="utf-8",
     )
     out = tmp_path / "rej.xlsx"
     cli("import", source, "--rejects", out)
     sheet = load_workbook(out).active
-    cells = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))][4:8]
-    assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("x")', "@SUM(A1)", "-123"]
+    cells = [c for c in next(sheet.iter_rows(min_row=2, max_row=2))][4:9]
+    assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("x")', "@SUM(A1)", "-123", "-1"]
     assert all(c.data_type == "s" for c in cells)
 
 
@@ -639,7 +640,7 @@ def test_failed_multi_file_import_lists_problems_of_every_file(cli, xlsx):
     first = xlsx(
         "a.xlsx",
         _sheet(
-            ["2021001", "陈晓明", X, "21数控1", None], ["2021002", "林小雨", None, "21数控1", "123"]
+            ["2021001", "陈晓明", X, "21数控1", None], ["2021002", "林小雨", "123", "21数控1", None]
         ),
     )
     second = xlsx("b.xlsx", _sheet(["2021009", "黄子轩", X, "21数控1", None]))

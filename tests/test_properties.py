@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xcert import privacy
-from xcert.clean import cells, idcard
+from xcert.clean import cells, dates, idcard
 from xcert.figures import stats
 
 from conftest import NOW, make_id
@@ -277,19 +277,68 @@ def test_a_month_range_runs_from_the_first_of_its_first_month_to_the_end_of_its_
         assert (span.start, span.end) == (dt.date(year, first, 1), end), form
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING: a range's end month is not checked")
 @pytest.mark.parametrize("written", ["2022.5-13", "2022.5-99", "2022.5-2023.0"])
-def test_finding_a_month_range_ending_in_no_month_is_refused(written):
-    # Today: 2022.5-13 → 2022-05-01…2023-01-31, 2022.5-99 → …2030-03-31,
-    # 2022.5-2023.0 → …2022-12-31 (month 0 is December of the year before).
+def test_a_month_range_ending_in_no_month_is_refused(written):
+    # Once a FINDING: 2022.5-13 read as 2022-05-01…2023-01-31, 2022.5-99 as …2030-03-31,
+    # 2022.5-2023.0 as …2022-12-31 (month 0 was December of the year before).
     with pytest.raises(cells.CellError):
         cells.date_span(written)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="FINDING: not a CellError")
-def test_finding_a_month_range_ending_in_year_0000_is_a_cell_error():
-    with pytest.raises(cells.CellError):
-        cells.date_span("2022.1-0000.12")  # _month_end(0, 12): date(1, 1, 1) - 1 day
+def test_a_month_range_ending_in_year_0000_is_a_cell_error():
+    with pytest.raises(cells.CellError):  # once a FINDING: OverflowError
+        cells.date_span("2022.1-0000.12")
+
+
+@st.composite
+def written_dates(draw) -> tuple[str, str]:
+    """A date as a clerk writes one, and its precision: a day, a month, a year, or a
+    range of months (within a year or across its end)."""
+    year = draw(st.integers(1000, 9998))
+    month = draw(st.integers(1, 12))
+    precision = draw(st.sampled_from(["day", "month", "year", "months"]))
+    if precision == "day":
+        day = draw(st.integers(1, calendar.monthrange(year, month)[1]))
+        form = draw(st.sampled_from(["{y}.{m}.{d}", "{y}-{m:02d}-{d:02d}", "{y}年{m}月{d}日"]))
+        return form.format(y=year, m=month, d=day), precision
+    if precision == "month":
+        form = draw(st.sampled_from(["{y}.{m}", "{y}年{m}月", "{y}-{m}", "{y}/{m}"]))
+        return form.format(y=year, m=month), precision
+    if precision == "year":
+        return draw(st.sampled_from([f"{year}", f"{year}年"])), precision
+    later = draw(st.integers(1, 23))  # months after the first
+    last_year, last = year + (month - 1 + later) // 12, (month - 1 + later) % 12 + 1
+    if last_year == year:  # January to December of one year is that year
+        return f"{year}.{month}-{last}", "year" if (month, last) == (1, 12) else precision
+    return f"{year}年{month}月至{last_year}年{last}月", precision
+
+
+@quick
+@given(written=written_dates())
+def test_a_date_keeps_its_precision_through_clean_store_and_display(written):
+    """Issue 18: what a clerk writes is read as the days it covers (never a made-up day),
+    stored as ISO at that precision, and shown in the one style, which reads back the same."""
+    text, precision = written
+    span = cells.date_span(text)
+    stored = span.iso
+    assert dates.bounds(stored) == (span.start, span.end)
+    assert dates.shown(stored) == span.text
+    assert dates.shown(span.start.isoformat(), span.end.isoformat()) == span.text
+    assert cells.date_span(span.text) == span
+    assert stored[:4] == f"{span.start.year:04d}"  # the year figures and filters read
+    assert len(stored) == {"day": 10, "month": 7, "year": 4, "months": 15}[precision]
+    shape = {"day": (2, False), "month": (1, False), "year": (0, False)}  # 2024.9.28 2024.9 2024
+    dots = span.text.count(".")
+    assert (dots, "-" in span.text) == shape.get(precision, (dots, True))  # 2022.5-6
+
+
+@quick
+@given(a=written_dates(), b=written_dates())
+def test_stored_dates_compare_and_sort_by_the_days_they_cover(a, b):
+    first, second = cells.date_span(a[0]), cells.date_span(b[0])
+    assert dates.before(first.iso, second.iso) == (first.end < second.start)
+    if (first.start.year, first.start.month) < (second.start.year, second.start.month):
+        assert first.iso < second.iso  # ORDER BY issued_on: by first month
 
 
 @pytest.mark.xfail(strict=True, raises=OverflowError, reason="FINDING: not a CellError")
@@ -406,6 +455,39 @@ def test_a_fifteen_digit_number_upgrades_to_its_eighteen_digit_form(number):
     assert cells.id_number(old) == number
     assert cells.id_number(int(old)) == number
     assert cells.id_number(float(old)) == number
+
+
+@thorough
+@given(
+    number=id_numbers(born=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))),
+    today=st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)),
+)
+def test_an_upgraded_fifteen_digit_number_is_questioned_outside_plausible_birth_years(
+    number, today
+):
+    """Issue 18: 440000200810100 (an 18-digit number missing its last 3 digits) is a
+    valid 15-digit one, born 1920. Every upgraded number is questioned exactly when its
+    birth year lies outside 1985 … today's year − 10; it is accepted all the same."""
+    old = number[:6] + number[8:17]
+    born = int(number[6:10])
+    warning = idcard.upgraded_birth_warning(idcard.normalize_id(old), today)
+    assert (warning is not None) == (not 1985 <= born <= today.year - 10)
+    if warning is not None:
+        bounds = f"{idcard.PLAUSIBLE_BIRTH_FROM}–{today.year - idcard.YOUNGEST_STUDENT_AGE}"
+        assert "15 位旧身份证号" in warning and bounds in warning
+        assert str(born) not in warning.replace(bounds, "")  # the birth year is not shown
+
+
+@thorough
+@given(number=id_numbers(born=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))))
+def test_an_id_cell_is_questioned_only_when_it_was_upgraded(number):
+    """Through the cell cleaner, with xcert's clock (frozen at conftest.NOW): the
+    15-digit cell as text or an Excel number, never its 18-digit form."""
+    old = number[:6] + number[8:17]
+    expected = idcard.upgraded_birth_warning(number, TODAY)
+    for cell in (old, f" {old[:6]} {old[6:]} ", int(old), float(old)):
+        assert cells.id_number_warning(cell, cells.id_number(cell)) == expected
+    assert cells.id_number_warning(number, cells.id_number(number)) is None
 
 
 @thorough

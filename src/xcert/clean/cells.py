@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from xcert.clean import idcard
+from xcert.clean.dates import DateSpan, month_end
 from xcert.model import (
     CONTROL_CHARACTERS,
     FIRST_ENROLLMENT_YEAR,
@@ -37,6 +38,10 @@ _FOLD.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x18
 CONTROL = dict.fromkeys(CONTROL_CHARACTERS)
 _FOLD.update(CONTROL)
 
+# The cleaning rules' edition: raised when a cell reads differently than before (2: a
+# month stays a month, issue 18), so that importing a file already imported reads it
+# again instead of taking the earlier import's result as its own.
+RULES = 2
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 # Excel keeps 15 significant digits: any number this large may have lost some.
 _EXACT_LIMIT = 10**15
@@ -160,6 +165,18 @@ def id_number(value: object) -> str:
         raise CellError(str(exc)) from None
 
 
+def id_number_warning(value: object, number: str) -> str | None:
+    """What to check about a cell `id_number` accepted as `number`: a 15-digit number
+    upgraded to a birth year no student has (`idcard.upgraded_birth_warning`)."""
+    if type(value) is str and len(value) == 18 and value.isascii() and value.isalnum():
+        return None  # the common case: 18 characters typed as text, nothing was upgraded
+    if type(value) is float or type(value) is int:
+        written = str(int(value)) if float(value).is_integer() else ""
+    else:
+        written = text(value).replace(" ", "").replace("-", "")
+    return idcard.upgraded_birth_warning(number) if len(written) == 15 else None
+
+
 def year(value: object, what: str) -> int:
     """Years as schools write them: 2020, 2020级, 20级, 2023届, 23届, an Excel date."""
     if isinstance(value, _dt.date):
@@ -239,62 +256,67 @@ _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _MONTH_RANGE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*[-~至到—–]\s*(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DateSpan:
-    """A date or a month range as the sheet wrote it: `2022.5-6` keeps both ends."""
-
-    start: _dt.date
-    end: _dt.date
-    text: str  # as written (cleaned), for reports that print it back
-
-    @property
-    def is_day(self) -> bool:
-        return self.start == self.end
-
-
-def _month_end(year: int, month: int) -> _dt.date:
-    following = _dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - _dt.timedelta(days=1)
+_YEAR_ONLY = re.compile(r"^(\d{4})\s*年?$")
+_YEAR_NUMBERS = range(1900, 2101)  # a whole number here is a year, never an Excel serial
 
 
 def date_span(value: object) -> DateSpan:
-    """Excel dates and serials, 2022-09-28, 2022/9/28, 2022.9.28, 2022年9月28日,
-    a month (2022.5, 2022年5月) and month ranges (2022.5-6, 2022.11-2023.1)."""
+    """Excel dates and serials, 2022-09-28, 2022/9/28, 2022.9.28, 2022年9月28日, a month
+    (2022.5, 2022年5月), a year (2022, 2022年) and month ranges (2022.5-6, 2022.11-2023.1):
+    the dates it covers, never a day made up for a month (`dates.DateSpan`)."""
     if isinstance(value, _dt.datetime):
         value = value.date()
     if isinstance(value, _dt.date):
-        return DateSpan(value, value, value.isoformat())
+        return DateSpan(value, value)
     if type(value) is float or type(value) is int:
+        if float(value).is_integer() and int(value) in _YEAR_NUMBERS:
+            return _year(int(value))
         if 20000 <= value <= 80000 and float(value).is_integer():
             day = _SERIAL_EPOCH + _dt.timedelta(days=int(value))
-            return DateSpan(day, day, day.isoformat())
+            return DateSpan(day, day)
         raise CellError("日期应写成 2022-09-28、2022.9.28 或 2022年9月28日")
     cleaned = text(value)
     try:
-        if match := _DAY.match(cleaned.replace(" ", "")):
-            year, month, day_of_month = (
-                (match[1], match[3], match[4]) if match[1] else match.group(5, 6, 7)
-            )
-            day = _dt.date(int(year), int(month), int(day_of_month))
-            return DateSpan(day, day, cleaned)
-        if match := _COMPACT_DAY.match(cleaned):
-            day = _dt.date(int(match[1]), int(match[2]), int(match[3]))
-            return DateSpan(day, day, cleaned)
-        if match := _MONTH.match(cleaned):
-            year, month = int(match[1]), int(match[2])
-            return DateSpan(_dt.date(year, month, 1), _month_end(year, month), cleaned)
-        if match := _MONTH_RANGE.match(cleaned):
-            year, first, last = int(match[1]), int(match[2]), int(match[4])
-            end_year = int(match[3]) if match[3] else year
-            start, end = _dt.date(year, first, 1), _month_end(end_year, last)
-            if end < start:
-                raise CellError("月份范围的结束早于开始")
-            return DateSpan(start, end, cleaned)
+        span = _written_span(cleaned)
+    except CellError:
+        raise
     except ValueError:
         raise CellError(f"「{cleaned}」不是有效日期") from None
-    raise CellError("日期应写成 2022-09-28、2022.9.28、2022年9月28日 或月份范围 2022.5-6")
+    if span is None:
+        raise CellError(
+            "日期应写成 2022-09-28、2022.9.28、2022年9月28日、月份 2022.9 或月份范围 2022.5-6"
+        )
+    return span
+
+
+def _year(year: int) -> DateSpan:
+    return DateSpan(_dt.date(year, 1, 1), _dt.date(year, 12, 31))
+
+
+def _written_span(cleaned: str) -> DateSpan | None:
+    """A date written as text (`date_span`), None when it is no form of one."""
+    if match := _DAY.match(cleaned.replace(" ", "")):
+        year, month, day_of_month = (
+            (match[1], match[3], match[4]) if match[1] else match.group(5, 6, 7)
+        )
+        day = _dt.date(int(year), int(month), int(day_of_month))
+        return DateSpan(day, day)
+    if match := _COMPACT_DAY.match(cleaned):
+        day = _dt.date(int(match[1]), int(match[2]), int(match[3]))
+        return DateSpan(day, day)
+    if match := _YEAR_ONLY.match(cleaned):
+        return _year(int(match[1]))
+    if match := _MONTH.match(cleaned):
+        year, month = int(match[1]), int(match[2])
+        return DateSpan(_dt.date(year, month, 1), month_end(year, month))
+    if match := _MONTH_RANGE.match(cleaned):
+        year, first, last = int(match[1]), int(match[2]), int(match[4])
+        end_year = int(match[3]) if match[3] else year
+        start, end = _dt.date(year, first, 1), month_end(end_year, last)
+        if end < start:
+            raise CellError("月份范围的结束早于开始")
+        return DateSpan(start, end)
+    return None
 
 
 NOT_SAT = frozenset({"缺考", "缺席", "未参加", "未考", "absent"})

@@ -65,6 +65,28 @@ def birth_date_of(digits: str, today: _dt.date | None = None) -> _dt.date:
     return born
 
 
+# A student's plausible birth years: from 1985 (adult learners included) to ten years
+# before today. A 15-digit number always gives 19xx: one outside this range is most
+# likely an 18-digit number missing its last 3 digits (440000200810100 → born 1920).
+PLAUSIBLE_BIRTH_FROM = 1985
+YOUNGEST_STUDENT_AGE = 10
+
+
+def upgraded_birth_warning(number: str, today: _dt.date | None = None) -> str | None:
+    """Why an 18-character number upgraded from 15 digits (`upgrade15`) may be wrong:
+    a birth year no student has (shown neither: the warning does not tell the birth
+    date). None when the year is plausible."""
+    born = int(number[6:10])
+    latest = (today or clock.today()).year - YOUNGEST_STUDENT_AGE
+    if PLAUSIBLE_BIRTH_FROM <= born <= latest:
+        return None
+    return (  # the year itself is not shown: it is part of the birth date
+        "这是 15 位旧身份证号，补成 18 位后的出生年份不像在校学生"
+        f"（应在 {PLAUSIBLE_BIRTH_FROM}–{latest} 年之间）；"
+        "可能是 18 位身份证号漏了后 3 位，请核对"
+    )
+
+
 def normalize_id(text: str) -> str:
     """The valid 18-character form of an ID number, or IdNumberError saying why not.
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 import typer
 
 from xcert.clean import cells as clean
-from xcert.clean.cells import DateSpan
+from xcert.clean.dates import DateSpan
 
 T = TypeVar("T")
 

@@ -117,6 +117,7 @@ def sign(
     例：xcert sign --class 20数控1 --by 学习委员 --date 2022-09-28
     """
     from xcert.clean import cells as clean
+    from xcert.clean.dates import shown
     from xcert.office import entry
 
     if (class_code is None) == (not student):
@@ -142,7 +143,7 @@ def sign(
     )
     conn.close()
     out = console()
-    out.print(f"已登记 {len(signed)} 张证书由「{signer}」于 {on} 签领：")
+    out.print(f"已登记 {len(signed)} 张证书由「{signer}」于 {shown(on)} 签领：")
     for award in signed:
         line = f"  {mask_ids_in(award.student_no or '')} {award.name}  {award.certificate}"
         out.print(f"{line} {award.level or ''}".rstrip())

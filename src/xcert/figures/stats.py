@@ -356,14 +356,15 @@ def students_behind(
         outcome = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}[what]
         where_year = f"AND {_YEAR} = ?" if year is not None else ""
         sql = f"""
-            SELECT {columns}, c.name, se.level, coalesce(se.date_text, se.date_start), r.outcome
+            SELECT {columns}, c.name, se.level, se.date_start, se.date_end, r.outcome
             FROM results r JOIN sessions se ON se.id = r.session_id
             JOIN certificates c ON c.id = se.certificate_id JOIN students s ON s.id = r.student_id
             WHERE r.outcome IN {outcome} {_kind_filter(all_kinds)} {where_year}
             ORDER BY s.class_code, s.student_no, s.name, se.date_start, c.name
         """
         params = [year] if year is not None else []
-        keys: tuple[str, ...] = ("certificate", "level", "exam_date", "outcome")
+        # the session's first and last day: output shows them as one date (2022.5-6)
+        keys: tuple[str, ...] = ("certificate", "level", "exam_start", "exam_end", "outcome")
     else:
         cohort = cohort if cohort is not None else year
         condition = {

@@ -4,11 +4,13 @@ and set aside; every refusal is a problem naming its row and column."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import operator
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from xcert import privacy
 from xcert.clean import cells as clean
 from xcert.errors import Problem
 from xcert.ingest.report import (
@@ -54,30 +56,57 @@ CLEANERS: dict[str, Callable[[object], object]] = {
 }
 
 
+# Optional contact and description fields: a value that cannot be read there is no
+# reason to lose the student (and then their results). The cell is left out (a blank:
+# it erases nothing stored) and the import report warns, naming it; a gender left out
+# comes from the ID number. Identity (学号, ID number, name, class), years, cohort and
+# status stay errors: they decide who a row is and what the figures count; so does
+# every column of a result or an award.
+SOFT_FIELDS = frozenset({"phone", "gender", "major", "department"})
+SOFT_NOTE = "；这一项不导入，这一行的其余内容照常导入"
+
+# What a cell that cleaned may still need checked by a person: field -> (cell, clean
+# value) -> the warning, or None.
+WARNERS: dict[str, Callable[[object, str], str | None]] = {
+    "id_number": clean.id_number_warning,
+}
+
 _BAD = object()  # a cell whose cleaning failed; its reason is kept beside the column
 
 
 def _clean_column(
-    cells: list[object], cleaner: Callable[[object], object]
-) -> tuple[list[object], dict[int, str]]:
-    """Clean one column: values (None for blank), and the reason per failing row index.
+    cells: list[object],
+    cleaner: Callable[[object], object],
+    warner: Callable[[object, str], str | None] | None = None,
+) -> tuple[list[object], dict[int, str], dict[int, str]]:
+    """Clean one column: values (None for blank), the reason per failing row index, and
+    the warning (`WARNERS`) per row index whose cell cleaned but needs a look.
 
-    A column already in clean form passes as it is (`clean.settled`); otherwise each
-    distinct value is cleaned once and mapped back in C: most columns repeat a few
-    values (class, major, year, status), and this is the hot loop of a large import.
+    A column already in clean form passes as it is (`clean.settled`: nothing to warn
+    about either); otherwise each distinct value is cleaned once and mapped back in C:
+    most columns repeat a few values (class, major, year, status), and this is the hot
+    loop of a large import.
     """
     if clean.settled(cleaner, cells):
-        return list(cells), {}
+        return list(cells), {}, {}
     cleaned: dict[object, object] = {value: _clean_cell(value, cleaner) for value in set(cells)}
     failed_values = {v for v, result in cleaned.items() if type(result) is clean.CellError}
+    said = {
+        v: why
+        for v, result in cleaned.items()
+        if warner is not None and type(result) is str and (why := warner(v, result))
+    }
     failed: dict[int, str] = {}
-    if failed_values:
+    warned: dict[int, str] = {}
+    if failed_values or said:
         for index, value in enumerate(cells):
             if value in failed_values:
                 failed[index] = str(cleaned[value])
+            elif value in said:
+                warned[index] = said[value]
         for value in failed_values:
             cleaned[value] = _BAD
-    return list(map(cleaned.__getitem__, cells)), failed
+    return list(map(cleaned.__getitem__, cells)), failed, warned
 
 
 def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
@@ -170,13 +199,27 @@ class SheetColumns:
 
 @dataclass(slots=True)
 class _Cleaned:
-    """A sheet's data rows, each wanted column as read and as cleaned, and the reason
-    per failing row index of each column."""
+    """A sheet's data rows, each wanted column as read and as cleaned, the reason per
+    failing row index of each column, and per row index the warnings of its cells."""
 
     data: list[list[object]]
     raw: dict[str, list[object]]
     values: dict[str, list[object]]
     failures: dict[str, dict[int, str]]
+    warnings: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # (field, why)
+
+    def soften(self) -> None:
+        """A failing cell of an optional field (`SOFT_FIELDS`) becomes a blank with a
+        warning, so the row stays; unless the row has no other good cell (a note in
+        that column, or a row of nothing else, is judged as before)."""
+        for fld in SOFT_FIELDS & self.failures.keys():
+            failures, column = self.failures[fld], self.values[fld]
+            others = [col for f, col in self.values.items() if f != fld]
+            for index, why in list(failures.items()):
+                if any(col[index] is not None and col[index] is not _BAD for col in others):
+                    del failures[index]
+                    column[index] = None
+                    self.warnings.setdefault(index, []).append((fld, why + SOFT_NOTE))
 
 
 def _clean_columns(sheet: Sheet, header: HeaderMap, fields: list[str]) -> _Cleaned:
@@ -191,7 +234,11 @@ def _clean_columns(sheet: Sheet, header: HeaderMap, fields: list[str]) -> _Clean
         else:
             raw = [cells[col] if col < len(cells) else None for cells in data]
         cleaned.raw[fld] = raw
-        cleaned.values[fld], cleaned.failures[fld] = _clean_column(raw, CLEANERS[fld])
+        values, cleaned.failures[fld], warned = _clean_column(raw, CLEANERS[fld], WARNERS.get(fld))
+        cleaned.values[fld] = values
+        for index, why in warned.items():
+            cleaned.warnings.setdefault(index, []).append((fld, why))
+    cleaned.soften()
     return cleaned
 
 
@@ -255,19 +302,41 @@ def sheet_columns(
     )
     suspects = suspect_rows(fields, cleaned.values, failing_rows, name, lead.header)
     dropped: set[int] = set()  # suspects that are not accepted
+    not_data: set[int] = set()  # blank rows, repeated headers, notes
     data_rows = len(cleaned.data)
     for index in sorted(suspects):
         verdict = _verdict(index, lead, cleaned, failing_rows)
         if verdict == "keep":
             continue
         dropped.add(index)
-        data_rows -= verdict != "reject"
+        if verdict != "reject":
+            not_data.add(index)
+            data_rows -= 1
         if verdict == "note":
             report.warnings.append(_note(label, sheet.name, first + index + 1, cleaned, index))
         elif verdict == "reject":
             _reject(label, report, whole, cleaned, lead, index)
+    report.warnings.extend(_cell_warnings(label, whole, cleaned, not_data))
     summary.data_rows += data_rows
     return whole.drop(dropped)
+
+
+def _cell_warnings(
+    label: str, whole: SheetColumns, cleaned: _Cleaned, skipped: set[int]
+) -> list[Problem]:
+    """The warnings of the cells of each row that is data (accepted, or refused for
+    another reason), where they are, the value masked (a phone as phones are shown)."""
+    found = []
+    for index, warnings in sorted(cleaned.warnings.items()):
+        if index in skipped:
+            continue
+        ref = whole.row(index)
+        for fld, why in warnings:
+            problem = cell_problem(label, ref, ref.row, fld, why, None)
+            raw = cleaned.raw[fld][index]
+            value = privacy.mask_phone(clean.text(raw)) if fld == "phone" else None
+            found.append(dataclasses.replace(problem, value=value or shown_value(fld, raw) or None))
+    return found
 
 
 def _note(label: str, sheet: str, row: int, cleaned: _Cleaned, index: int) -> Problem:

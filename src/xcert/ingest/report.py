@@ -36,9 +36,11 @@ class ImportOptions:
     add_students: bool = False
 
     def fingerprint(self) -> str:
-        """What must match for an identical file to give an identical result."""
+        """What must match for an identical file to give an identical result: the
+        options, and the cleaning rules that read it (`clean.cells.RULES`)."""
         return json.dumps(
             {
+                "rules": clean.RULES,
                 "kind": self.kind,
                 "sheet": self.sheet,
                 "program_years": self.program_years,

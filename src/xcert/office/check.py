@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from xcert import clock
-from xcert.office.sessions import SHOWN_DATE
+from xcert.clean import dates
 from xcert.privacy import mask_ids_in
 
 CATEGORIES = {
@@ -30,7 +30,7 @@ CATEGORIES = {
     "duplicate_certificate_numbers": "证书编号重复",
 }
 _STUDENT = "s.student_no, s.name, s.class_code"
-_SESSION = f"c.name, se.level, {SHOWN_DATE}"
+_SESSION = "c.name, se.level, se.date_start, se.date_end"
 
 
 @dataclass(frozen=True)
@@ -162,11 +162,18 @@ def _duplicate_certificate_numbers(conn: sqlite3.Connection) -> list[dict]:
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list, keys: tuple[str, ...]) -> list[dict]:
     """The rows as printed (table, json, the summary): an ID number written into a 学籍号,
-    a name or any other text shows masked (SPEC 5.3)."""
-    return [
-        {k: mask_ids_in(v) if isinstance(v, str) else v for k, v in zip(keys, row, strict=True)}
-        for row in conn.execute(sql, params)
-    ]
+    a name or any other text shows masked (SPEC 5.3); dates as every list shows them
+    (a session's `date` from its first and last day: 2026.12.12, 2022.5-6)."""
+    columns = tuple(k for key in keys for k in (("date", "date_end") if key == "date" else (key,)))
+    out = []
+    for row in conn.execute(sql, params):
+        found = dict(zip(columns, row, strict=True))
+        if "date" in found:
+            found["date"] = dates.shown(found["date"], found.pop("date_end")) or None
+        if found.get("issued_on"):
+            found["issued_on"] = dates.shown(found["issued_on"])
+        out.append({k: mask_ids_in(v) if isinstance(v, str) else v for k, v in found.items()})
+    return out
 
 
 def counts(found: dict[str, list[dict]]) -> dict[str, int]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from xcert.clean.cells import DateSpan
+from xcert.clean import dates
+from xcert.clean.dates import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
 from xcert.office import record_writes, records, search
@@ -111,8 +112,7 @@ class PendingAward:
     def issued_after(self, day: str) -> bool:
         """Issued after `day` (ISO) by what is known of its date: a certificate issued
         in 2024-09 is not after 2024-09-01, nor after any day of that month."""
-        issued = self.issued_on
-        return issued is not None and day[: len(issued)] < issued
+        return dates.before(day, self.issued_on)
 
 
 def sign(
@@ -155,12 +155,12 @@ def _check_issued_before(pending: list[PendingAward], on: str) -> None:
         return
     named = "；".join(
         f"{search.student_label(a.name, a.student_no, a.class_code)} {a.certificate}"
-        f"{' ' + a.level if a.level else ''} 发证日期 {a.issued_on}"
+        f"{' ' + a.level if a.level else ''} 发证日期 {dates.shown(a.issued_on)}"
         for a in early[:5]
     )
     more = f"……（共 {len(early)} 张）" if len(early) > 5 else ""
     raise XcertError(
-        f"签领日期 {on} 早于 {len(early)} 张证书的发证日期，证书发出前不能签领，没有登记：{named}{more}"
+        f"签领日期 {dates.shown(on)} 早于 {len(early)} 张证书的发证日期，证书发出前不能签领，没有登记：{named}{more}"
         "；请核对 --date，或用 --student、--cert 只签已发出的证书"
     )
 

@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import cast
 
-from xcert.clean.cells import DateSpan
+from xcert.clean.dates import DateSpan
 from xcert.office import catalogue as cat
 from xcert.store import writes
 

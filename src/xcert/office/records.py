@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol, cast
 
 from xcert.clean import cells as clean
-from xcert.clean import idcard, patterns
-from xcert.clean.cells import DateSpan
+from xcert.clean import dates, idcard, patterns
+from xcert.clean.dates import DateSpan
 from xcert.model import STUDENT_FIELDS
 from xcert.office import catalogue as cat
 from xcert.office import students
@@ -133,6 +133,7 @@ def _record(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
         )
     else:
         record, why, fld = _award(row, cert, student_id), None, None
+        _warn_signed_before_issued(row, record, outcome)
     if why is not None:
         outcome.refused.append(Refusal(row.ref, row.row, why, fld))
         return None
@@ -177,6 +178,20 @@ def _warn_renshe_number(
                 row.ref,
                 row.row,
                 f"证书编号是人社职业技能等级认定的格式，但「{cert.name}」在证书目录中是 1+X 证书；请核对",
+            )
+        )
+
+
+def _warn_signed_before_issued(row: SheetRowIn, record: Record, outcome: Outcome) -> None:
+    """A certificate signed for before it was issued: stored as written, worth a look.
+    Compared at the precision written: 2022.9 is not before 2022.9.28."""
+    signed, issued = record.values["signed_on"], record.values["issued_on"]
+    if isinstance(signed, str) and isinstance(issued, str) and dates.before(signed, issued):
+        outcome.warnings.append(
+            (
+                row.ref,
+                row.row,
+                f"签领日期 {dates.shown(signed)} 早于发证日期 {dates.shown(issued)}；请核对",
             )
         )
 
@@ -281,10 +296,10 @@ def _award(row: SheetRowIn, cert: cat.Certificate, student_id: int) -> Record:
         "assessed_start": span.start.isoformat() if span else None,
         "assessed_end": span.end.isoformat() if span else None,
         "assessed_text": span.text if span else None,
-        "issued_on": issued.start.isoformat() if issued else None,
+        "issued_on": issued.iso if issued else None,  # 2024-09: a month stays a month
         "certificate_no": stated.get("certificate_no"),
         "signed_by": stated.get("signed_by"),
-        "signed_on": signed.start.isoformat() if signed else None,
+        "signed_on": signed.iso if signed else None,
     }
     number = cast(str | None, values["certificate_no"])  # cleaned by clean.certificate_number
     return Record(row.ref, row.row, student_id, (cert.id, values["level"]), values, number)

@@ -8,7 +8,7 @@ from typing import Any
 
 from xcert import privacy
 from xcert.clean import cells as clean
-from xcert.clean import idcard
+from xcert.clean import dates, idcard
 from xcert.errors import XcertError
 from xcert.store import connect
 
@@ -162,19 +162,37 @@ class StudentRecords:
 def student_records(conn: sqlite3.Connection, student_id: int) -> StudentRecords:
     """A student's results and certificates, for `xcert find`."""
     results = conn.execute(
-        "SELECT c.name, c.kind, c.kind_guessed, se.level, coalesce(se.date_text, se.date_start),"
+        "SELECT c.name, c.kind, c.kind_guessed, se.level, se.date_start, se.date_end,"
         " r.theory, r.practical, r.total, r.outcome FROM results r"
         " JOIN sessions se ON se.id = r.session_id JOIN certificates c ON c.id = se.certificate_id"
         " WHERE r.student_id = ? ORDER BY se.date_start, c.name",
         (student_id,),
     )
     awards = conn.execute(
-        "SELECT c.name, c.kind, c.kind_guessed, a.level, a.assessed_text, a.issued_on,"
-        " a.certificate_no, a.signed_by, a.signed_on FROM awards a"
+        "SELECT c.name, c.kind, c.kind_guessed, a.level, a.assessed_start, a.assessed_end,"
+        " a.issued_on, a.certificate_no, a.signed_by, a.signed_on FROM awards a"
         " JOIN certificates c ON c.id = a.certificate_id WHERE a.student_id = ?"
         " ORDER BY a.issued_on, c.name",
         (student_id,),
     )
+    # Dates as every list shows them (dates.shown): 2022.5-6, 2024.9, 2022.9.28.
     return StudentRecords(
-        [ResultLine(*row) for row in results], [AwardLine(*row) for row in awards]
+        [
+            ResultLine(name, kind, guessed, level, dates.shown(start, end) or None, *scores)
+            for name, kind, guessed, level, start, end, *scores in results
+        ],
+        [
+            AwardLine(
+                name,
+                kind,
+                guessed,
+                level,
+                dates.shown(start, end) or None,
+                dates.shown(issued) or None,
+                number,
+                signer,
+                dates.shown(signed) or None,
+            )
+            for name, kind, guessed, level, start, end, issued, number, signer, signed in awards
+        ],
     )

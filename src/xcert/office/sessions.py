@@ -12,7 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from xcert.clean import cells as clean
-from xcert.clean.cells import DateSpan
+from xcert.clean import dates
+from xcert.clean.dates import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
 from xcert.office import record_writes, search
@@ -27,7 +28,6 @@ class Session:
     certificate: str
     kind: str
     level: str | None
-    date: str | None  # as written, or the start date
     date_start: str | None
     date_end: str | None
     site: str | None
@@ -45,21 +45,21 @@ class Session:
         return last is not None and last < today
 
     @property
+    def date(self) -> str | None:
+        """As every list shows a date (dates.shown): 2026.12.12, a month 2026.12."""
+        return dates.shown(self.date_start, self.date_end) or None
+
+    @property
     def label(self) -> str:
         level = f"（{self.level}）" if self.level else ""
         return f"第 {self.id} 场 {self.certificate}{level} {self.date or '日期不详'}"
 
 
-# A session's date as lists show it: one day as 2026-12-12, a range as written (2026.12).
-SHOWN_DATE = (
-    "CASE WHEN se.date_start = se.date_end THEN se.date_start"
-    " ELSE coalesce(se.date_text, se.date_start) END"
-)
 # Still to come on the day `?`: it ends that day or later, or has no date yet.
 TO_COME = "coalesce(se.date_end, se.date_start, '9999') >= ?"
 
-_SELECT = f"""
-    SELECT se.id, c.name, c.kind, se.level, {SHOWN_DATE}, se.date_start, se.date_end,
+_SELECT = """
+    SELECT se.id, c.name, c.kind, se.level, se.date_start, se.date_end,
            se.site, se.capacity_per_day * coalesce(se.days, 1),
            (SELECT count(*) FROM registrations r WHERE r.session_id = se.id),
            (SELECT count(*) FROM results r WHERE r.session_id = se.id)

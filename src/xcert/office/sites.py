@@ -179,15 +179,22 @@ def _site_levels(entry: dict, where: str, problems: _Problems) -> list[str]:
 
 
 def _signed_on(entry: dict, where: str, problems: _Problems) -> str | None:
-    """The date the site's agreement was signed, as an ISO date; text must read as one."""
+    """The date the site's agreement was signed, stored at the precision written (a day,
+    or `2022.9` with the day left to write by hand: never a day made up)."""
     signed = entry.get("signed_on")
-    if signed is not None and not isinstance(signed, dt.date):
-        try:
-            signed = clean.date_span(signed).start
-        except clean.CellError:
-            problems.append(f"{where}：signed_on「{signed}」不是日期")
-            signed = None
-    return signed.isoformat() if isinstance(signed, dt.date) else None
+    if signed is None:
+        return None
+    if isinstance(signed, dt.date):  # a TOML date (a datetime is one too)
+        return clean.date_span(signed).iso
+    try:
+        span = clean.date_span(signed)
+    except clean.CellError:
+        problems.append(f"{where}：signed_on「{signed}」不是日期")
+        return None
+    if "/" in span.iso:  # a month range: not the day of a signature
+        problems.append(f"{where}：signed_on「{signed}」是一段时间，应为某一天（或某月）")
+        return None
+    return span.iso
 
 
 def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, dict]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcert import clock
+from xcert.clean.dates import formal, shown
 from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import catalogue, search, sites
@@ -115,7 +116,7 @@ def _sign_list(
         raise XcertError("sign-list 需要 --class，例如 --class 20数控1")
     where_year = "AND substr(coalesce(a.issued_on, a.assessed_start), 1, 4) = ?" if year else ""
     rows = conn.execute(
-        "SELECT s.class_code, s.name, c.name, a.level, a.assessed_text, a.assessed_start,"
+        "SELECT s.class_code, s.name, c.name, a.level, a.assessed_start, a.assessed_end,"
         " a.issued_on, a.signed_by, s.major FROM awards a JOIN students s ON s.id = a.student_id"
         " JOIN certificates c ON c.id = a.certificate_id"
         f" WHERE s.class_code = ? {where_year} ORDER BY s.student_no, s.name, c.name",
@@ -126,8 +127,8 @@ def _sign_list(
         when = f"{year} 年" if year else ""
         raise XcertError(f"班级「{class_code}」没有{when}的发证记录（先导入发证签领名单）")
     body = [
-        [str(i), klass, name, cert, level or "", text or _dot(start), _dot(issued), signer or ""]
-        for i, (klass, name, cert, level, text, start, issued, signer, _major) in enumerate(rows, 1)
+        [str(i), klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
+        for i, (klass, name, cert, level, start, end, issued, signer, _major) in enumerate(rows, 1)
     ]
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
     major = rows[0][8] or ""
@@ -147,14 +148,6 @@ def _sign_list(
     }
 
 
-def _dot(iso: str | None) -> str:
-    """2022-09-28 → 2022.9.28, as the seed's lists write dates."""
-    if not iso:
-        return ""
-    year, month, day = iso.split("-")
-    return f"{year}.{int(month)}.{int(day)}"
-
-
 def _site_application(
     conn: sqlite3.Connection, *, site: str | None, public: bool, **_: object
 ) -> dict:
@@ -170,9 +163,7 @@ def _site_application(
         "all_levels": ("初级", "中级", "高级"),
         "site_types": sites.SITE_TYPES,
         "contacts": list(sites.CONTACTS.items()),
-        "signed_on": _cn_date(dt.date.fromisoformat(profile["signed_on"]))
-        if profile.get("signed_on")
-        else "",
+        "signed_on": formal(profile.get("signed_on")),
         "tables": [_so_far_table(so_far.pass_rates)],
         "charts": [],
         "warnings": [],
@@ -385,7 +376,8 @@ def render_template(
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
     context.update(
-        school=school_name(conn) or "（学校名称未设置）", date=_cn_date(date or clock.today())
+        school=school_name(conn) or "（学校名称未设置）",
+        date=formal((date or clock.today()).isoformat()),
     )
     env = environment(templates)
     try:
@@ -408,10 +400,6 @@ def _template_error(name: str, exc: Exception) -> str:
     elif isinstance(exc, SecurityError):
         return f"模板 {name} 想访问报表数据以外的东西，出于安全不允许：{exc}"
     return f"模板 {where} 有错误：{exc}"
-
-
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def environment(templates: Path | None = None):

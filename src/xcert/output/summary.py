@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from xcert.clean.dates import shown
 from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import check, sessions
@@ -150,12 +151,12 @@ def build(conn: sqlite3.Connection, span: Window) -> dict:
         (f"自 {since} 以来的写入", [writes], new_records),
         (f"{year} 年进度", [year_table, *year_tables[2:]], []),
         ("已发未签领的证书（按班级）", [_unsigned(conn)], []),
-        (f"{span.day.isoformat()} 起的考试安排", [_upcoming(conn, span.day)], []),
+        (f"{shown(span.day.isoformat())} 起的考试安排", [_upcoming(conn, span.day)], []),
         ("报名、成绩与证书核对", [_reconciliation(conn, span.day)], []),
         ("数据提醒", [], _quality(conn, span.day) or ["没有需要处理的数据问题。"]),
     ]
     return {
-        "title": f"1+X 证书工作日报（{span.day.isoformat()}）",
+        "title": f"1+X 证书工作日报（{shown(span.day.isoformat())}）",
         "since": since,
         "sections": sections,
         "tables": [t for _, tables, _ in sections for t in tables],
@@ -282,7 +283,7 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
     ]
     if stale:
         lines.append(
-            f"这些班级有在读学生，但本学期（{term.isoformat()} 起）没有导入过他们花名册的改动，"
+            f"这些班级有在读学生，但本学期（{shown(term.isoformat())} 起）没有导入过他们花名册的改动，"
             "学籍状态可能已过时：" + "、".join(stale)
         )
     return lines

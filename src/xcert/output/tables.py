@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from xcert.clean import dates
 from xcert.figures.stats import Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
 from xcert.model import OUTCOME_LABELS
@@ -206,7 +207,7 @@ def people_table(what: str, people: list[dict]) -> Table:
                 mask_id(p["id_number"]),
                 p["certificate"],
                 p["level"] or "",
-                p["exam_date"] or "",
+                dates.shown(p["exam_start"], p["exam_end"]),
                 OUTCOME_LABELS[p["outcome"]],
             ]
             for i, p in enumerate(people, 1)
@@ -230,10 +231,15 @@ def people_table(what: str, people: list[dict]) -> Table:
 def people_json(people: list[dict]) -> list[dict]:
     out = []
     for p in people:
-        record = {k: v for k, v in p.items() if k != "id"}
+        record: dict[str, object] = {}
+        for key, value in p.items():
+            if key == "exam_start":  # a session's first and last day, as one date: 2022.5-6
+                record["exam_date"] = dates.shown(value, p["exam_end"]) or None
+            elif key not in ("id", "exam_end"):
+                record[key] = value
         record["id_number"] = mask_id(p["id_number"]) or None
         if record.get("student_no"):
-            record["student_no"] = mask_ids_in(record["student_no"])
+            record["student_no"] = mask_ids_in(str(record["student_no"]))
         out.append(record)
     return out
 
