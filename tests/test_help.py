@@ -157,3 +157,25 @@ def test_a_typer_that_drew_help_before_leaves_no_english_or_width_behind():
     rich_utils.MAX_WIDTH = 60
     text = render_help(("log",), "plain")
     assert "╭─ 选项 ─" in text and max(len(line) for line in text.splitlines()) > 100
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["stat"], "没有命令 'stat'；是不是要用 stats"),
+        (["imprt", "x.xlsx"], "没有命令 'imprt'；是不是要用 import？"),
+        (["session", "lst"], "没有命令 'lst'；是不是要用 list？（xcert session -h 查看用法）"),
+        (["target", "sett"], "没有命令 'sett'；是不是要用 set？（xcert target -h 查看用法）"),
+        (["export", "registration"], "是不是要用 registrations？"),
+    ],
+)
+def test_an_unknown_command_is_one_chinese_line_with_what_was_meant(cli, args, says):
+    result = cli(*args, db=False)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("用法错误：") and says in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Did you mean" not in result.stderr
+
+
+def test_an_unknown_command_with_nothing_like_it_suggests_nothing(cli):
+    result = cli("qqqqq", db=False)
+    assert result.stderr == "用法错误：没有命令 'qqqqq'（xcert -h 查看用法）\n"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -28,7 +29,17 @@ class Command(ChineseHelp, TyperCommand):
 
 
 class SubGroup(ChineseHelp, TyperGroup):
-    """A group of commands (session, target, export): its --help in Chinese."""
+    """A group of commands (session, target, export): its --help in Chinese, and an
+    unknown command named in Chinese, with the ones it may have meant."""
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        known = self.get_command(ctx, name) is not None
+        if name[:1] not in ("", "-") and not known and not ctx.resilient_parsing:
+            meant = difflib.get_close_matches(name, self.list_commands(ctx))
+            guess = f"；是不是要用 {' 或 '.join(meant)}？" if meant else ""
+            ctx.fail(f"没有命令 '{name}'{guess}")
+        return super().resolve_command(ctx, args)
 
 
 class Typer(typer.Typer):
