@@ -5,7 +5,12 @@ and an example; an unknown command named in Chinese; and a reader that stops ear
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -179,3 +184,83 @@ def test_an_unknown_command_is_one_chinese_line_with_what_was_meant(cli, args, s
 def test_an_unknown_command_with_nothing_like_it_suggests_nothing(cli):
     result = cli("qqqqq", db=False)
     assert result.stderr == "用法错误：没有命令 'qqqqq'（xcert -h 查看用法）\n"
+
+
+# --- a reader that stops early -------------------------------------------------------
+
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
+# Python's own buffering, as cron and a shell run it (unbuffered, a write the reader
+# leaves in the middle of ends short and silent, and nothing more is tried)
+BUFFERED = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+
+
+def first_line_then_close(argv: list[str], cwd: Path) -> tuple[str, int, str, int]:
+    """Run `xcert ARGV | head -1` with a real pipe: read one line, close our end, and
+    the rest of the output meets a reader that has gone. The pipe holds only a page
+    (its size is returned), so an output longer than that and the line is still being
+    written when the reader goes."""
+    read_end, write_end = os.pipe()
+    holds = fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xcert", *argv],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=BUFFERED,
+    )
+    os.close(write_end)
+    line = b""
+    with os.fdopen(read_end, "rb", buffering=0) as reader:
+        while not line.endswith(b"\n"):
+            byte = reader.read(1)
+            if not byte:
+                break
+            line += byte
+    _, stderr = proc.communicate(timeout=120)
+    return line.decode("utf-8"), proc.returncode, stderr.decode("utf-8", "replace"), holds
+
+
+def whole_output(argv: list[str], cwd: Path) -> str:
+    run = subprocess.run(
+        [sys.executable, "-m", "xcert", *argv],
+        cwd=cwd,
+        env=BUFFERED,
+        capture_output=True,
+        check=True,
+    )
+    return run.stdout.decode("utf-8")
+
+
+@pytest.fixture
+def office(cli, tmp_path):
+    """A database whose log and lists are long: one import of 40 rosters (a write each),
+    a cohort of 400."""
+    files = []
+    for n in range(40):
+        rows = "".join(f"20{n:02d}{i:06d},学生{n}-{i},21数控1,2024\n" for i in range(10))
+        files.append(tmp_path / f"花名册{n:02d}.csv")
+        files[-1].write_text("学号,姓名,班级,届别\n" + rows, encoding="utf-8")
+    assert cli("import", *files).exit_code == 0
+    return cli.db
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["import", "--help"],
+        ["log", "--limit", "100"],
+        ["stats", "--list", "graduates", "--cohort", "2024"],
+        ["stats", "--list", "graduates", "--cohort", "2024", "--format", "json"],
+    ],
+    ids=lambda argv: " ".join(argv),
+)
+def test_a_reader_that_stops_after_one_line_ends_the_output_quietly(office, tmp_path, argv):
+    command = ["--db", str(office), *argv]
+    full = whole_output(command, tmp_path)
+    line, code, stderr, holds = first_line_then_close(command, tmp_path)
+    assert line == full.splitlines(keepends=True)[0]
+    assert len(full.encode("utf-8")) > holds + len(line.encode("utf-8")) + 1024, (
+        "the output fits in the pipe: the reader's going was not tested"
+    )
+    assert code == 0 and stderr == "", stderr

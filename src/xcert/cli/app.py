@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from xcert import __version__, clock
-from xcert.cli.console import console, print_problems, stream_gone
+from xcert.cli.console import console, print_problems, reader_may_leave, stream_gone
 from xcert.cli.helptext import ChineseHelp
 from xcert.cli.usage import usage_message
 from xcert.errors import XcertError
@@ -77,22 +77,24 @@ class Group(SubGroup):
         standalone_mode: bool = True,
         **kwargs: Any,
     ) -> Any:
-        """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
+        """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English);
+        a reader that leaves early (`| head -1`) ends nothing but the output."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
-        except typer.Abort:
-            typer.echo("已中断，没有写入任何数据。", err=True)
-            sys.exit(130)
-        except Exception as exc:
-            # Click's usage errors (vendored by newer Typer, imported by older): by name
-            if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
-                raise
-            if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
-                typer.echo(f"用法错误：{usage_message(exc)}", err=True)
-            sys.exit(getattr(exc, "exit_code", 2))
-        sys.exit(code if isinstance(code, int) else 0)
+        with reader_may_leave():  # `xcert … | head -1`: the rest goes nowhere, quietly
+            try:
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+            except typer.Abort:
+                typer.echo("已中断，没有写入任何数据。", err=True)
+                sys.exit(130)
+            except Exception as exc:
+                # Click's usage errors (vendored by newer Typer, imported by older): by name
+                if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+                    raise
+                if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
+                    typer.echo(f"用法错误：{usage_message(exc)}", err=True)
+                sys.exit(getattr(exc, "exit_code", 2))
+            sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
         state.command = command_line(without_global_options(args))
@@ -123,9 +125,9 @@ class Group(SubGroup):
         except KeyboardInterrupt:
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
-        except BrokenPipeError:  # output that is not a Console's (a JSON dump) met `| head`
+        except BrokenPipeError:  # stdout not guarded by main() (a caller's own) met `| head`
             stream_gone()
-            raise typer.Exit(1) from None
+            raise typer.Exit(0) from None  # the reader chose to stop: not the command's fault
         except Exception as exc:  # a bug: one line, and the way to see more
             if is_busy(exc) and not state.debug:
                 typer.echo(
