@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from xcert.cli import app
@@ -149,8 +150,9 @@ def test_a_help_is_whole_lines_in_a_pipe_and_fits_an_80_column_terminal():
         "例：xcert session add --cert 数控车铣加工 --level 中级 --date 2026-12-12 --capacity"
         in plain
     )
+    assert max(map(cell_len, plain.splitlines())) == 200  # columns, a Chinese character 2
     narrow = render_help(("session", "add"), "80-column terminal")
-    assert max(len(line) for line in narrow.splitlines()) <= 80
+    assert max(map(cell_len, narrow.splitlines())) == 80
 
 
 def test_a_typer_that_drew_help_before_leaves_no_english_or_width_behind():
@@ -161,7 +163,7 @@ def test_a_typer_that_drew_help_before_leaves_no_english_or_width_behind():
     rich_utils.OPTIONS_PANEL_TITLE = "Options"
     rich_utils.MAX_WIDTH = 60
     text = render_help(("log",), "plain")
-    assert "╭─ 选项 ─" in text and max(len(line) for line in text.splitlines()) > 100
+    assert "╭─ 选项 ─" in text and max(map(cell_len, text.splitlines())) == 200
 
 
 @pytest.mark.parametrize(
