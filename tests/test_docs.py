@@ -30,7 +30,7 @@ def help_text():
 def listed_commands(help_text, path: str = "") -> list[str]:
     """The command paths a `--help` lists in its Commands panel, subcommands included."""
     text = help_text.help_text(path)
-    panel = re.search(r"╭─ Commands ─+╮\n(.*?)\n╰", text, re.S)
+    panel = re.search(r"╭─ 命令 ─+╮\n(.*?)\n╰", text, re.S)
     if not panel:
         return []
     out = []

@@ -180,6 +180,73 @@ def test_a_broken_template_is_one_clear_line(school, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "template, says",
+    [
+        (  # syntax: Jinja cannot read it
+            "标题\n{% if %}\n",
+            "模板 pass-rates.md 第 2 行：这里缺少表达式（变量或值）（这一行：{% if %}）",
+        ),
+        (
+            "{% for table in tables %}\n{{ table.title }}\n",
+            "模板 pass-rates.md 第 2 行：模板结束了，还有块没有结束，缺少 {% endfor %}",
+        ),
+        ("{% 表格 %}\n", "模板 pass-rates.md 第 1 行：不认识的标签「表格」（这一行：{% 表格 %}）"),
+        (  # an undefined variable, attribute, filter
+            "第一行\n{{ 学校 }}\n",
+            "模板 pass-rates.md 第 2 行：用了不存在的变量或函数「学校」",
+        ),
+        ("\n\n{{ title.subtitle }}\n", "模板 pass-rates.md 第 3 行：用了不存在的属性「subtitle」"),
+        (
+            "a\nb\n{{ title | bold }}\n",
+            "模板 pass-rates.md 第 3 行：没有名为「bold」的过滤器（这一行：{{ title | bold }}）",
+        ),
+        (
+            "{% if not public %}\n{{ title | bold }}\n{% endif %}\n",
+            "模板 pass-rates.md 第 2 行：没有名为「bold」的过滤器",
+        ),
+        (  # the sandbox
+            "x\n{{ tables.append(1) }}\n",
+            "模板 pass-rates.md 第 2 行：出于安全不允许访问「append」；模板只能读报表里的数据",
+        ),
+        (
+            "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n",
+            "模板 pass-rates.md 第 1 行：出于安全不允许访问「__init__」；模板只能读报表里的数据",
+        ),
+        (  # in a template it includes: that one is named
+            '标题\n{% include "part.md" %}\n',
+            "模板 part.md 第 3 行：用了不存在的变量或函数「签名」",
+        ),
+        (
+            '{% include "missing.md" %}\n',
+            "模板 pass-rates.md 第 1 行：找不到它用到的模板「missing.md」",
+        ),
+    ],
+)
+def test_a_template_error_is_one_chinese_line_naming_file_and_line(
+    school, tmp_path, template, says
+):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "pass-rates.md").write_text(template, encoding="utf-8")
+    (own / "part.md").write_text("{{ title }}\n\n{{ 签名 }}\n", encoding="utf-8")
+    out = tmp_path / "统计.md"
+    result = school("render", "pass-rates", "--templates", own, "-o", out)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"错误：{says}\n"
+    assert not out.exists()  # nothing written
+
+
+def test_a_mistake_in_a_built_in_template_a_school_extends_says_so(tmp_path):
+    from xcert.output.template_errors import _where
+    from xcert.resources import bundled
+
+    own, built_in = tmp_path / "mine", bundled("templates")
+    where = _where(str(built_in / "base.html"), "pass-rates.html", 7, [own, built_in])
+    assert where == "模板 base.html 第 7 行（自带模板）"
+    assert _where(str(own / "a.md"), "a.md", 2, [own, built_in]) == "模板 a.md 第 2 行"
+
+
 def test_render_list_names_every_report(cli):
     result = cli("render", "--list", db=False)
     for name in ("pass-rates", "dual-certificate", "sign-list"):

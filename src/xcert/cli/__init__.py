@@ -1,7 +1,9 @@
 """xcert's command line: Typer commands that parse options, call one function below
 and print. No SQL, no rules. Commands live by subject in this package's modules; the
 app and its global options in `app.py`, printing in `console.py`, Click's messages in
-Chinese in `usage.py`, shared option checks in `options.py`.
+Chinese in `usage.py`, `--help` in Chinese in `helptext.py`, shared option checks in
+`options.py`. A group of commands is made with `app.Typer` (not `typer.Typer`): its
+commands then get xcert's help.
 
 Heavy libraries (openpyxl, jinja2, the spreadsheet readers) and the layers below are
 imported inside the commands that need them, so `xcert --help` starts fast.

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -11,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from xcert import __version__, clock
-from xcert.cli.console import console, is_terminal, print_problems, stream_gone
+from xcert.cli.console import console, print_problems, reader_may_leave, stream_gone
+from xcert.cli.helptext import ChineseHelp
 from xcert.cli.usage import usage_message
 from xcert.errors import XcertError
 
@@ -22,7 +24,37 @@ if TYPE_CHECKING:
     from xcert.store.connect import Connection
 
 
-class Group(TyperGroup):
+class Command(ChineseHelp, TyperCommand):
+    """Every xcert command: its --help in Chinese."""
+
+
+class SubGroup(ChineseHelp, TyperGroup):
+    """A group of commands (session, target, export): its --help in Chinese, and an
+    unknown command named in Chinese, with the ones it may have meant."""
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        known = self.get_command(ctx, name) is not None
+        if name[:1] not in ("", "-") and not known and not ctx.resilient_parsing:
+            meant = difflib.get_close_matches(name, self.list_commands(ctx))
+            guess = f"；是不是要用 {' 或 '.join(meant)}？" if meant else ""
+            ctx.fail(f"没有命令 '{name}'{guess}")
+        return super().resolve_command(ctx, args)
+
+
+class Typer(typer.Typer):
+    """typer.Typer whose commands and groups are xcert's: their help in Chinese."""
+
+    def __init__(self, *, cls: type[TyperGroup] | None = SubGroup, **kwargs: Any) -> None:
+        super().__init__(cls=cls, **kwargs)
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ):  # Typer's other keywords pass through
+        return super().command(name, cls=cls or Command, **kwargs)
+
+
+class Group(SubGroup):
     """Turns a user's error into one stderr line and exit 1, for every command."""
 
     # --help lists the commands in the order an office works, not as the modules load
@@ -45,30 +77,24 @@ class Group(TyperGroup):
         standalone_mode: bool = True,
         **kwargs: Any,
     ) -> Any:
-        """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English)."""
+        """Usage mistakes as one Chinese line on stderr, exit 2 (Typer's box is English);
+        a reader that leaves early (`| head -1`) ends nothing but the output."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
-        # Help in a pipe: whole lines, like our own output. Typer reads the variable when
-        # help is first due; it is this run's only, never left to later runs or children.
-        widen = not is_terminal(sys.stdout) and "TERMINAL_WIDTH" not in os.environ
-        if widen:
-            os.environ["TERMINAL_WIDTH"] = "200"
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
-        except typer.Abort:
-            typer.echo("已中断，没有写入任何数据。", err=True)
-            sys.exit(130)
-        except Exception as exc:
-            # Click's usage errors (vendored by newer Typer, imported by older): by name
-            if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
-                raise
-            if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
-                typer.echo(f"用法错误：{usage_message(exc)}", err=True)
-            sys.exit(getattr(exc, "exit_code", 2))
-        finally:
-            if widen:
-                os.environ.pop("TERMINAL_WIDTH", None)
-        sys.exit(code if isinstance(code, int) else 0)
+        with reader_may_leave():  # `xcert … | head -1`: the rest goes nowhere, quietly
+            try:
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+            except typer.Abort:
+                typer.echo("已中断，没有写入任何数据。", err=True)
+                sys.exit(130)
+            except Exception as exc:
+                # Click's usage errors (vendored by newer Typer, imported by older): by name
+                if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+                    raise
+                if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
+                    typer.echo(f"用法错误：{usage_message(exc)}", err=True)
+                sys.exit(getattr(exc, "exit_code", 2))
+            sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
         state.command = command_line(without_global_options(args))
@@ -99,9 +125,9 @@ class Group(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("已中断，没有写入任何数据。", err=True)
             raise typer.Exit(130) from None
-        except BrokenPipeError:  # output that is not a Console's (a JSON dump) met `| head`
+        except BrokenPipeError:  # stdout not guarded by main() (a caller's own) met `| head`
             stream_gone()
-            raise typer.Exit(1) from None
+            raise typer.Exit(0) from None  # the reader chose to stop: not the command's fault
         except Exception as exc:  # a bug: one line, and the way to see more
             if is_busy(exc) and not state.debug:
                 typer.echo(
@@ -144,10 +170,12 @@ def is_busy(exc: Exception) -> bool:
     return type(exc).__name__ == "OperationalError" and "locked" in str(exc)
 
 
-app = typer.Typer(
+app = Typer(
     name="xcert",
     cls=Group,
-    help="1+X 证书试点管理：花名册、考证成绩、发证签领与年度统计，数据都在一个 SQLite 文件里。",
+    help="1+X 证书试点管理：花名册、考证成绩、发证签领与年度统计，数据都在一个 SQLite 文件里。\n\n"
+    "例：xcert import 花名册.xlsx 考核成绩.xlsx；xcert stats --year 2026；"
+    "每个命令的用法和例子：xcert 命令 -h，如 xcert import -h",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO, cast
 
 from xcert import model
 from xcert.errors import Problem
@@ -211,6 +213,48 @@ def stream_gone(stderr: bool = False) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), getattr(sys, name).fileno())
     except (OSError, ValueError, AttributeError):  # no file behind it (a test runner)
         setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
+class _Guarded:
+    """sys.stdout or sys.stderr, but a write to a reader that has gone ends in
+    stream_gone() instead of an exception: whoever writes (rich drawing --help, Click's
+    echo of a JSON dump, a Console) carries on, and the command ends as it would have."""
+
+    def __init__(self, stream: TextIO, stderr: bool) -> None:
+        self._stream = stream
+        self._stderr = stderr
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            stream_gone(self._stderr)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            stream_gone(self._stderr)
+
+    def __getattr__(self, name: str):  # isatty, fileno, encoding … as the stream's
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """For one run: stdout and stderr whose reader may leave (`xcert … | head -1`)
+    quietly, with no traceback, and the exit code the command's own (0 for a report)."""
+    saved = sys.stdout, sys.stderr
+    guards = _Guarded(saved[0], stderr=False), _Guarded(saved[1], stderr=True)
+    sys.stdout, sys.stderr = guards  # a stream in all but name
+    try:
+        yield
+    finally:  # a stream stream_gone() has set aside (no file behind it) stays aside
+        if sys.stdout is guards[0]:
+            sys.stdout = saved[0]
+        if sys.stderr is guards[1]:
+            sys.stderr = saved[1]
 
 
 def print_problems(problems: list[Problem]) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from xcert import clock
-from xcert.cli.app import app, db_path, open_db
+from xcert.cli.app import Typer, app, db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.emit import Output, workbook
 from xcert.cli.options import choice, date_option, number, option, output_file
@@ -17,7 +17,12 @@ from xcert.outfiles import check_target, replaced_note
 if TYPE_CHECKING:
     from xcert.office.selection import Selection
 
-session_app = typer.Typer(help="考试场次：证书、等级、日期、考点和容量。", no_args_is_help=True)
+session_app = Typer(
+    help="考试场次：证书、等级、日期、考点和容量。\n\n"
+    "例：xcert session add --cert 数控车铣加工 --level 中级 --date 2026-12-12；"
+    "xcert session list --upcoming",
+    no_args_is_help=True,
+)
 app.add_typer(session_app, name="session")
 
 
@@ -242,7 +247,11 @@ def register(
     out.print(f"{now.label}：{verb} {changed} 人{already}；现报名 {now.registered} / {capacity}")
 
 
-export_app = typer.Typer(help="导出给国家平台或评价组织的表格。", no_args_is_help=True)
+export_app = Typer(
+    help="导出给国家平台或评价组织的表格。\n\n"
+    "例：xcert export registrations --session 3 -o 报名表.xlsx",
+    no_args_is_help=True,
+)
 app.add_typer(export_app, name="export")
 
 

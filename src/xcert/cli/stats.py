@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from xcert.cli.app import app, open_db
+from xcert.cli.app import Typer, app, open_db
 from xcert.cli.console import console
 from xcert.cli.emit import Output, Workbook, workbook
 from xcert.cli.options import choice
@@ -105,8 +105,10 @@ def _emit(
             screen.print(f"注意：{warning}", style="yellow")
 
 
-target_app = typer.Typer(
-    help="绩效目标：每年的考证人数、通过率、1+X 证书数目标。", no_args_is_help=True
+target_app = Typer(
+    help="绩效目标：每年的考证人数、通过率、1+X 证书数目标。\n\n"
+    "例：xcert target set --year 2026 --participants 300 --pass-rate 90%；xcert stats --year 2026",
+    no_args_is_help=True,
 )
 app.add_typer(target_app, name="target")
 

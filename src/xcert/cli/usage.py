@@ -25,8 +25,6 @@ def usage_message(exc: Exception) -> str:
         text = f"没有选项 {getattr(exc, 'option_name', '')}"
     elif kind == "BadOptionUsage" and "requires an argument" in str(exc):
         text = f"{getattr(exc, 'option_name', '')} 后面要写一个值"
-    elif kind == "UsageError" and str(exc).startswith("No such command"):
-        text = f"没有命令 {str(exc).split(' ', 3)[-1].strip('.')}"
     elif kind == "UsageError" and str(exc).startswith("Missing command"):
         text = "缺少命令"
     elif kind == "UsageError" and str(exc).startswith("Got unexpected extra argument"):

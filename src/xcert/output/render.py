@@ -20,7 +20,7 @@ from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import catalogue, search, sites
 from xcert.office.sessions import TO_COME
-from xcert.output import charts
+from xcert.output import charts, template_errors
 from xcert.output import tables as output
 from xcert.output.xlsx import write_tables
 from xcert.privacy import mask_contacts_in, mask_email, mask_phone, mask_wechat
@@ -383,23 +383,8 @@ def render_template(
     try:
         return env.get_template(template).render(**context)
     except Exception as exc:  # a school's own template with an error: one line naming it
-        raise XcertError(_template_error(template, exc)) from None
-
-
-def _template_error(name: str, exc: Exception) -> str:
-    import jinja2
-    from jinja2.exceptions import SecurityError
-
-    where = name
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = f"{exc.name or name} 第 {exc.lineno} 行"
-    elif isinstance(exc, jinja2.TemplateNotFound):
-        return f"模板 {name} 用到的 {exc.name} 找不到"
-    elif isinstance(exc, jinja2.UndefinedError):
-        return f"模板 {name}（或它引用的模板）用了不存在的变量：{exc}"
-    elif isinstance(exc, SecurityError):
-        return f"模板 {name} 想访问报表数据以外的东西，出于安全不允许：{exc}"
-    return f"模板 {where} 有错误：{exc}"
+        folders = [Path(folder) for folder in env.loader.searchpath]
+        raise XcertError(template_errors.describe(template, exc, folders)) from None
 
 
 def environment(templates: Path | None = None):
