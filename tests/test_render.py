@@ -378,12 +378,25 @@ def test_render_never_writes_over_the_database(school, suffix):
     assert school("stats").exit_code == 0  # the database still opens
 
 
-def test_render_says_when_it_replaces_an_existing_file(school, tmp_path):
-    out = tmp_path / "统计.md"
-    out.write_text("旧内容", encoding="utf-8")
+@pytest.mark.parametrize("fmt", ["md", "html", "xlsx"])
+def test_render_replaces_its_own_earlier_file_and_says_so(school, tmp_path, fmt):
+    out = tmp_path / f"统计.{fmt}"
+    assert school("render", "pass-rates", "-o", out).exit_code == 0
+    assert "已替换" not in school("render", "pass-rates", "-o", tmp_path / f"b.{fmt}").stdout
     result = school("render", "pass-rates", "-o", out)
     assert result.exit_code == 0 and "已替换原有的文件" in result.stdout
-    assert "旧内容" not in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "xlsx"])
+def test_render_never_writes_over_a_file_xcert_did_not_write(school, tmp_path, xlsx, fmt):
+    """The clerk's own 统计.xlsx (made in Excel: openpyxl here), or a text file, stays."""
+    out = xlsx("统计.xlsx", {"S": [["自己的表"]]}) if fmt == "xlsx" else tmp_path / f"统计.{fmt}"
+    if fmt != "xlsx":
+        out.write_text("旧内容 <!-- xcert --> 不在最后一行\n正文", encoding="utf-8")
+    before = out.read_bytes()
+    result = school("render", "pass-rates", "-o", out)
+    assert result.exit_code == 1 and "不是 xcert 写的文件" in result.stderr
+    assert out.read_bytes() == before
 
 
 def test_markdown_carries_a_schools_text_as_text(make_school):

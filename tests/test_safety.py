@@ -202,3 +202,17 @@ def test_a_summary_on_a_database_it_cannot_write_writes_nothing(cli, tmp_path, m
     result = cli("summary", "--output-dir", out)
     assert result.exit_code == 1 and "只读" in result.stderr
     assert list(out.iterdir()) == []
+
+
+def test_the_demo_never_writes_over_a_clerks_file_of_a_report_name(tmp_path):
+    folder = tmp_path / "演示"
+    folder.mkdir()
+    own = folder / "pass-rates.md"
+    own.write_text("我自己的统计表\n", encoding="utf-8")
+    result = Cli(tmp_path / "unused.db")("demo", folder, db=False)
+    assert result.exit_code == 1 and "不是 xcert 写的文件" in result.stderr
+    assert own.read_text(encoding="utf-8") == "我自己的统计表\n"
+    assert not (folder / "xcert.db").exists()
+    own.unlink()  # once it is gone the demo runs, and runs again over its own reports
+    assert Cli(tmp_path / "unused.db")("demo", folder, db=False).exit_code == 0
+    assert Cli(tmp_path / "unused.db")("demo", folder, db=False).exit_code == 0

@@ -1,14 +1,22 @@
 """Where a command may write a file (SPEC: nothing is lost): never over the database
-it works on (or its -wal, -shm, -journal), never over a file it reads; any other
-existing file is replaced only with a word to the clerk. One rule for render -o,
-export -o, --rejects, backup and the summary's files."""
+it works on (or its -wal, -shm, -journal), never over a file it reads, never over a
+file xcert did not write; its own earlier output is replaced with a word to the clerk.
+One rule for render -o, export -o, --rejects, every list's -o, the demo's reports and
+the summary's files (backup keeps its own rule: only an earlier backup, with --force)."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from xcert.errors import XcertError
+
+# How xcert signs what it writes: the creator of a workbook, a last line of a text report.
+CREATOR = "xcert"
+TEXT_MARK = "<!-- xcert -->"
+_CORE = "docProps/core.xml"
+_CORE_MAX = 64 * 1024  # a core.xml is a few hundred bytes; never inflate a bomb to look
 
 DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -30,7 +38,40 @@ def check_target(
         )
     if any(path.exists() and path.resolve() == resolved for path in inputs):
         raise XcertError(f"{option} {target.name} 就是要读的文件，会把它覆盖；请换一个文件名")
+    if target.exists() and not is_own_output(target):
+        raise XcertError(
+            f"{option} {target} 已存在，而且不是 xcert 写的文件；为免覆盖别人的文件，"
+            "请换一个文件名，或先把它移走"
+        )
     return target.is_file()
+
+
+def is_own_output(path: Path) -> bool:
+    """A file xcert wrote earlier: a workbook whose creator is xcert, or a text report
+    ending in xcert's mark. Anything else (the clerk's own Word file, a folder) is not."""
+    if not path.is_file():
+        return False
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as book:
+                info = book.getinfo(_CORE)
+                if info.file_size > _CORE_MAX:
+                    return False
+                core = book.read(info).decode("utf-8", "replace")
+            return f">{CREATOR}</dc:creator>" in core
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 256))
+            tail = fh.read().decode("utf-8", "replace")
+        return tail.rstrip().endswith(TEXT_MARK)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return False
+
+
+def signed_text(text: str) -> str:
+    """A text report as written to a file: its last line marks it as xcert's (an HTML
+    comment, which neither a browser nor a Markdown viewer shows)."""
+    ending = "" if text.endswith("\n") else "\n"
+    return f"{text}{ending}{TEXT_MARK}\n"
 
 
 def replaced_note(target: Path) -> str:

@@ -16,7 +16,7 @@ from xcert.ingest.run import run_import
 from xcert.office import search, selection, sessions
 from xcert.office.search import StudentRecords, StudentRow
 from xcert.office.selection import Selection
-from xcert.outfiles import DATABASE_SUFFIXES
+from xcert.outfiles import DATABASE_SUFFIXES, check_target, signed_text
 from xcert.output import render, summary
 from xcert.resources import bundled
 from xcert.store import schema
@@ -88,25 +88,36 @@ def select_candidates(conn: sqlite3.Connection) -> Selection:
     )
 
 
+REPORTS: tuple[tuple[str, dict], ...] = (
+    ("pass-rates", {}),
+    ("dual-certificate", {}),
+    ("sign-list", {"class_code": SAMPLE_CLASS}),
+    ("site-application", {}),
+    ("plan", {"year": 2023}),
+)
+
+
+def report_files(folder: Path) -> list[tuple[str, str, Path]]:
+    """(report, format, file) for each report the demo writes beside its database."""
+    return [
+        (name, fmt, folder / f"{name}.{fmt}")
+        for name, _ in REPORTS
+        for fmt in (("md", "html") if name in render.FORM_REPORTS else ("md", "html", "xlsx"))
+    ]
+
+
 def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Each report, as a school would file it, beside the demo database."""
 
+    options = dict(REPORTS)
     written = []
-    for name, options in (
-        ("pass-rates", {}),
-        ("dual-certificate", {}),
-        ("sign-list", {"class_code": SAMPLE_CLASS}),
-        ("site-application", {}),
-        ("plan", {"year": 2023}),
-    ):
-        for fmt in ("md", "html") if name in render.FORM_REPORTS else ("md", "html", "xlsx"):
-            path = folder / f"{name}.{fmt}"
-            result = render.render(conn, name, fmt, **options)
-            if isinstance(result, str):
-                path.write_text(result, encoding="utf-8")
-            else:
-                render.write_xlsx(path, result)
-            written.append(path)
+    for name, fmt, path in report_files(folder):
+        result = render.render(conn, name, fmt, **options[name])
+        if isinstance(result, str):
+            path.write_text(signed_text(result), encoding="utf-8")
+        else:
+            render.write_xlsx(path, result)
+        written.append(path)
     return written
 
 
@@ -127,6 +138,8 @@ def prepare(folder: Path) -> tuple[Path, list[Path]]:
         raise XcertError(
             f"{db_path} 已存在，而且不是演示数据库；演示不会覆盖它，请换一个文件夹，如 xcert demo xcert-demo"
         )
+    for _, _, report in report_files(folder):  # the clerk's own files of these names stay
+        check_target(report, option="演示报表", database=db_path)
     for suffix in DATABASE_SUFFIXES:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     examples = bundled("examples")

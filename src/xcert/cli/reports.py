@@ -11,7 +11,7 @@ from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.options import output_file
 from xcert.errors import XcertError
-from xcert.outfiles import check_target, replaced_note
+from xcert.outfiles import check_target, replaced_note, signed_text
 
 if TYPE_CHECKING:
     from xcert.output.tables import Table
@@ -147,7 +147,7 @@ def _write(out: Path, result: "str | list[Table]") -> None:
 
     try:
         if isinstance(result, str):
-            out.write_text(result, encoding="utf-8")
+            out.write_text(signed_text(result), encoding="utf-8")
         else:  # xlsx: the tables to write
             reports.write_xlsx(out, result)
     except OSError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from xcert.outfiles import CREATOR
 from xcert.output.tables import Rate, Table, starts_formula
 from xcert.read.sheets import column_letter
 
@@ -19,6 +20,7 @@ def write_tables(path: Path, tables: Sequence[Table]) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
+    book.properties.creator = CREATOR  # how a later run knows the file is its own
     used: set[str] = set()
     for table in tables:
         _write_sheet(book, _unique_title(table.title, used), table)
