@@ -4,6 +4,7 @@ and the reconciliation after it (SPEC 6.4)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -477,6 +478,26 @@ def test_platform_results_come_back_by_id_number_and_check_reconciles(school, xl
     table = school("check").stdout
     assert "已报名但没有成绩：1" in table and "证书编号重复：2" in table
     assert school("check", "--session", "99").exit_code == 1
+
+
+def test_check_prints_outcomes_in_chinese_and_json_keeps_the_codes(school, xlsx):
+    session = add_session(school, date="2025-12-12")
+    school("register", "--session", session, "--student", "230101")
+    back = [
+        ["学号", "证书名称", "等级", "考试日期", "考核结果"],
+        ["230201", "数控车铣加工", "中级", "2025-12-12", "合格"],
+        ["230202", "数控车铣加工", "中级", "2025-12-12", "不合格"],
+        ["230203", "数控车铣加工", "中级", "2025-12-12", "缺考"],
+    ]
+    assert school("import", xlsx("back.xlsx", {"成绩": back})).exit_code == 0
+    table = school("check").stdout
+    assert "有成绩但没有报名：3" in table
+    for word in ("合格", "不合格", "缺考"):
+        assert word in table
+    assert not {"pass", "fail", "absent"} & set(re.findall(r"[a-z]+", table)), table
+    found = json.loads(school("check", "--format", "json").stdout)
+    outcomes = [r["outcome"] for r in found["result_without_registration"]]
+    assert outcomes == ["pass", "fail", "absent"]
 
 
 def test_a_selection_can_be_undone(school, xlsx):

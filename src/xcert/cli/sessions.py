@@ -342,5 +342,5 @@ def check(
         for column in rows[0]:
             table.add_column(check_.LABELS[column], overflow="fold")
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row.values()))
+            table.add_row(*(check_.shown(column, v) for column, v in row.items()))
         out.print(table)

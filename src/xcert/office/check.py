@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from xcert import clock
+from xcert.model import OUTCOME_LABELS
 from xcert.office.sessions import SHOWN_DATE
 from xcert.privacy import mask_ids_in
 
@@ -185,3 +186,13 @@ LABELS = {
     "issued_on": "发证日期",
     "certificate_no": "证书编号",
 }
+
+
+def shown(column: str, value: object) -> str:
+    """A value as the table prints it for a clerk: an outcome in its Chinese word (合格,
+    not pass), nothing for a blank. JSON keeps the codes (SPEC 4: for programs)."""
+    if value is None:
+        return ""
+    if column == "outcome":
+        return OUTCOME_LABELS.get(str(value), str(value))
+    return str(value)
