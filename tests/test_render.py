@@ -208,7 +208,10 @@ def test_render_usage_errors_exit_2(school, args, message):
     "args, message",
     [
         (["sign-list", "--class", "99无此班"], "没有班级「99无此班」"),
-        (["sign-list", "--class", "20数控1", "--year", "2019"], "没有2019 年的发证记录"),
+        (
+            ["sign-list", "--class", "20数控1", "--year", "2019"],
+            "班级「20数控1」没有2019年的发证记录",
+        ),
     ],
 )
 def test_render_refuses_clearly(school, args, message):
@@ -331,3 +334,29 @@ def test_markdown_carries_a_schools_text_as_text(make_school):
     title = text.splitlines()[0]
     assert "<b>" not in text and "&lt;b&gt;" in title
     assert "\\*\\*粗体\\*\\*\\[x\\](http://a)" in title and "\\*甲\\*" in text
+
+
+def test_a_class_without_certificates_is_named_without_an_empty_time_phrase(make_school):
+    roster = [["学号", "姓名", "班级", "届别"], ["B01", "甲一", "22模具1", 2025]]
+    result = make_school(roster=roster)("render", "sign-list", "--class", "22模具1")
+    assert result.exit_code == 1
+    assert "错误：班级「22模具1」没有发证记录（先导入发证签领名单）" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "klass, major, year, title",
+    [
+        ("2021级电商2班", "电子商务", None, "电子商务专业2021级电商2班考证签领名单"),
+        ("2021级电商2班", "电子商务专业", "2022", "电子商务专业2022年2021级电商2班考证签领名单"),
+        ("20数控1", "数控技术应用", "2022", "数控技术应用专业2022年20数控1班考证签领名单"),
+        ("20数控1", None, None, "20数控1班考证签领名单"),
+    ],
+)
+def test_sign_list_title_says_ban_and_zhuanye_once(make_school, klass, major, year, title):
+    roster = [["学号", "姓名", "班级", "专业", "届别"], ["B01", "甲一", klass, major, 2023]]
+    awards = [["B01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None]]
+    school = make_school(roster=roster, certificates=[AUTOCAD], awards=awards)
+    text = school(
+        "render", "sign-list", "--class", klass, *(["--year", year] if year else [])
+    ).stdout
+    assert text.splitlines()[0] == f"# {title}"

@@ -148,6 +148,7 @@ def test_a_wrong_since_format_or_date_is_a_usage_mistake_and_a_missing_folder_a_
     ):
         result = office("summary", "--output-dir", tmp_path, *args)
         assert result.exit_code == code and result.stderr.count("\n") == 1, result.output
+    assert f"错误：输出文件夹「{tmp_path / 'no'}」不存在" in result.stderr
     assert not list(tmp_path.glob("summary-*"))
 
 

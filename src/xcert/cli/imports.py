@@ -154,10 +154,10 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
         for name, kind in report.new_certificates:
-            guess = "1+X 证书" if kind == "1+X" else "其他证书（非 1+X）"
+            guess = "推测为 1+X 证书" if kind == "1+X" else "推测为其他证书（非 1+X）"
             added = "已加入" if outcome.written else "将加入"
             out.print(
-                f"  注意：证书「{name}」不在证书目录中，{added}并按名称推测为{guess}；"
+                f"  注意：证书「{name}」不在证书目录中，{added}并按名称{guess}；"
                 "请用 xcert certs 核对，或导入证书目录文件"
             )
         if report.new_students:
@@ -205,5 +205,5 @@ def _check_rejects_path(path: Path, files: list[Path]) -> None:
     if path.is_dir():
         raise XcertError(f"--rejects {path} 是一个文件夹")
     if not path.parent.exists():
-        raise XcertError(f"--rejects 的文件夹 {path.parent} 不存在")
+        raise XcertError(f"--rejects 的文件夹「{path.parent}」不存在")
     check_target(path, option="--rejects", database=db_path(), inputs=files)

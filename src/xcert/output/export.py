@@ -107,7 +107,7 @@ def load_profile(path: Path | None) -> Profile:
 def _read_profile(path: Path) -> dict:
     """The profile file's tables: it must exist, be UTF-8 text and be TOML."""
     if not path.is_file():
-        raise XcertError(f"列配置文件 {path} 不存在")
+        raise XcertError(f"列配置文件「{path}」不存在")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

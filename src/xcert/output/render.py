@@ -123,8 +123,8 @@ def _sign_list(
     ).fetchall()
     if not rows:
         search.require_class(conn, class_code)
-        when = f"{year} 年" if year else ""
-        raise XcertError(f"班级「{class_code}」没有{when}的发证记录（先导入发证签领名单）")
+        records = f"{year}年的发证记录" if year else "发证记录"
+        raise XcertError(f"班级「{class_code}」没有{records}（先导入发证签领名单）")
     body = [
         [str(i), klass, name, cert, level or "", text or _dot(start), _dot(issued), signer or ""]
         for i, (klass, name, cert, level, text, start, issued, signer, _major) in enumerate(rows, 1)
@@ -132,11 +132,9 @@ def _sign_list(
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
     major = rows[0][8] or ""
     when = f"{year}年" if year else ""
-    title = (
-        f"{major}专业{when}{class_code}班考证签领名单"
-        if major
-        else f"{when}{class_code}班考证签领名单"
-    )
+    # 数控技术应用专业2022年20数控1班考证签领名单 (the seed); a class code or major that
+    # already ends in 班 or 专业 does not get it twice.
+    title = f"{_ending(major, '专业')}{when}{_ending(class_code, '班')}考证签领名单"
     unsigned = sum(1 for row in rows if not row[7])
     return {
         "title": title,
@@ -145,6 +143,12 @@ def _sign_list(
         "warnings": [],
         "unsigned": unsigned,
     }
+
+
+def _ending(name: str, unit: str) -> str:
+    """`name` followed by `unit` (20数控1 → 20数控1班) unless it already ends in it
+    (2021级电商2班); nothing for no name."""
+    return "" if not name else name if name.endswith(unit) else name + unit
 
 
 def _dot(iso: str | None) -> str:
@@ -417,7 +421,7 @@ def _cn_date(day: dt.date) -> str:
 def environment(templates: Path | None = None):
     """Built-in templates, with a school's folder first when given; HTML autoescaped."""
     if templates is not None and not templates.is_dir():
-        raise XcertError(f"--templates {templates} 不是文件夹")
+        raise XcertError(f"--templates「{templates}」不是文件夹")
     return _environment(str(templates) if templates is not None else None)
 
 

@@ -279,7 +279,7 @@ def write(
     """Render and write summary-DAY.md / .html (each file replaced whole, never half
     written), then remember the run."""
     if not output_dir.is_dir():
-        raise XcertError(f"输出文件夹 {output_dir} 不存在")
+        raise XcertError(f"输出文件夹「{output_dir}」不存在")
     written = []
     context = build(conn, span)
     for fmt in formats:
