@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -12,7 +13,7 @@ import pytest
 from xcert.resources import bundled
 from xcert.store import journal
 
-from conftest import EXAMPLE_FILES, make_id, today
+from conftest import EXAMPLE_FILES, make_id, set_clock, today
 
 EXAMPLES = bundled("examples")
 
@@ -402,8 +403,9 @@ def test_backup_to_a_missing_folder_or_onto_the_database_files_is_refused(demo, 
 
 
 def test_purge_refuses_cohorts_still_at_school_or_entered_for_an_exam(demo):
-    next_year = str(today().year + 1)
-    assert "还没有毕业" in demo("purge", "--graduated-before", next_year).stderr
+    # NOW is after 1 July: this year's 届 has graduated, next year's has not
+    after_next = str(today().year + 2)
+    assert "还没有毕业" in demo("purge", "--graduated-before", after_next).stderr
     # 21数控2 (cohort 2024) is still 在读 in the example roster
     enrolled = demo("purge", "--graduated-before", "2025")
     assert enrolled.exit_code == 1 and "学籍状态仍是在读" in enrolled.stderr
@@ -450,3 +452,46 @@ def test_purge_dry_run_counts_what_only_the_journal_still_holds(cli, xlsx):
     assert done.exit_code == 0 and "已清除" in done.stdout
     olds = " ".join(old for (old,) in cli.query("SELECT old FROM journal WHERE old IS NOT NULL"))
     assert person[2] not in olds and "13800009999" not in olds
+
+
+def _graduates_of_2026(make_school, *, graduation_day: str | None = None):
+    roster = [
+        ["学号", "姓名", "班级", "届别", "学籍状态", "身份证号"],
+        ["G01", "毕业甲", "23数控1", 2026, "毕业", make_id("20080101", "011")],
+        ["G02", "毕业乙", "23数控1", 2026, "毕业", make_id("20080101", "022")],
+    ]
+    school = make_school(roster=roster, school_name="示例学校")
+    if graduation_day is not None:
+        path = school.db.with_name("school.toml")
+        path.write_text(
+            f'[school]\nname = "示例学校"\ngraduation_day = "{graduation_day}"\n', encoding="utf-8"
+        )
+        assert school("import", path).exit_code == 0
+    return school
+
+
+def test_purge_goes_by_the_graduation_day_not_the_end_of_the_year(make_school, monkeypatch):
+    school = _graduates_of_2026(make_school)
+    set_clock(monkeypatch, dt.datetime(2026, 12, 10, 9, 0))
+    done = school("purge", "--graduated-before", "2027", "--dry-run")
+    assert done.exit_code == 0, done.stderr
+    assert "2027 届以前的 2 名学生" in done.stdout
+    set_clock(monkeypatch, dt.datetime(2026, 6, 30, 9, 0))
+    early = school("purge", "--graduated-before", "2027", "--dry-run")
+    assert early.exit_code == 1
+    assert "2026届还没有毕业（2026年7月1日毕业），不能清除" in early.stderr
+    assert "--graduated-before 最大为 2026" in early.stderr
+    set_clock(monkeypatch, dt.datetime(2026, 7, 1, 9, 0))
+    assert school("purge", "--graduated-before", "2027", "--dry-run").exit_code == 0
+
+
+def test_the_site_profile_sets_the_graduation_day(make_school, monkeypatch):
+    school = _graduates_of_2026(make_school, graduation_day="6月20日")
+    assert school.query("SELECT value FROM settings WHERE key = 'school_graduation_day'") == [
+        ('"06-20"',)
+    ]
+    set_clock(monkeypatch, dt.datetime(2026, 6, 25, 9, 0))
+    assert school("purge", "--graduated-before", "2027", "--dry-run").exit_code == 0
+    set_clock(monkeypatch, dt.datetime(2026, 6, 19, 9, 0))
+    refused = school("purge", "--graduated-before", "2027", "--dry-run")
+    assert "2026届还没有毕业（2026年6月20日毕业）" in refused.stderr

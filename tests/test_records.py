@@ -351,6 +351,13 @@ def test_guessed_kinds_renshe_numbers_are_not_1x(school, xlsx):
     result = school("import", path)
     assert result.exit_code == 0, result.output
     assert result.stdout.count("不在证书目录中") == 3
+    assert (
+        "「物流管理职业技能等级证书」不在证书目录中，已加入并按名称推测为 1+X 证书；"
+        in result.stdout
+    )
+    assert "「车工职业技能等级证书」不在证书目录中，已加入并按名称推测为其他证书（非 1+X）；" in (
+        result.stdout
+    )
     kinds = dict(school.query("SELECT name, kind FROM certificates WHERE kind_guessed = 1"))
     assert kinds == {
         "车工职业技能等级证书": "other",
@@ -400,11 +407,12 @@ def test_catalogue_file_sets_kinds_and_absorbs_a_certificate_met_by_its_alias(
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('[[certificate]]\nkind = "1+X"\n', "缺少 name"),
-        ('[[certificate]]\nname = "甲证书"\nkind = "X"\n', "kind 应为"),
+        ('[[certificate]]\nkind = "1+X"\n', "第1个 [[certificate]] name：缺少这一项"),
+        ('[[certificate]]\nname = "甲证书"\nkind = "X"\n', "kind 值「X」：应为「1+X」或「其他」"),
+        ('[[certificate]]\nname = "甲证书"\n', "（甲证书） kind：应为「1+X」或「其他」"),
         (
             '[[certificate]]\nname = "甲证书"\nkind = "other"\nlevels = ["特级"]\n',
-            "等级「特级」不存在",
+            "levels 值「特级」：不是等级",
         ),
         ('[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = "("\n', "正则表达式"),
         (  # ReDoS: each extra digit would double the time
@@ -431,6 +439,14 @@ def test_catalogue_file_validation_messages(cli, tmp_path, text, message):
     assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("written, kind", [("其他", "other"), ("1+x", "1+X"), ("１＋Ｘ", "1+X")])
+def test_a_kind_may_be_written_as_certs_shows_it(cli, tmp_path, written, kind):
+    path = tmp_path / "catalogue.toml"
+    path.write_text(f'[[certificate]]\nname = "甲证书"\nkind = "{written}"\n', encoding="utf-8")
+    assert cli("import", path).exit_code == 0
+    assert cli.query("SELECT kind, kind_guessed FROM certificates") == [(kind, 0)]
+
+
 GOOD_ENTRY = '[[certificate]]\nname = "乙证书"\nkind = "other"\n'
 GOOD_SCHOOL = '[school]\nname = "某某职业技术学校"\n'
 
@@ -440,24 +456,30 @@ GOOD_SCHOOL = '[school]\nname = "某某职业技术学校"\n'
     [
         (
             GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\nlevels = 3\n',
-            '第 2 个 [[certificate]]（甲证书）：levels 应写成等级的列表，如 ["初级"]',
+            '第2个 [[certificate]]（甲证书） levels 值「3」：应写成等级的列表，如 ["初级"]',
         ),
         (
             GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\nlevels = "初级"\n',
-            '第 2 个 [[certificate]]（甲证书）：levels 应写成等级的列表，如 ["初级"]',
+            '第2个 [[certificate]]（甲证书） levels 值「初级」：应写成等级的列表，如 ["初级"]',
         ),
         (
             GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\naliases = "abc"\n',
-            '第 2 个 [[certificate]]（甲证书）：aliases 应写成名称的列表，如 ["机械制图"]',
+            '第2个 [[certificate]]（甲证书） aliases 值「abc」：应写成名称的列表，如 ["机械制图"]',
         ),
         (
             GOOD_ENTRY + '[[certificate]]\nname = "甲证书"\nkind = "other"\nnumber_pattern = 3\n',
-            "第 2 个 [[certificate]]（甲证书）：number_pattern 应写成正则表达式的文字",
+            "第2个 [[certificate]]（甲证书） number_pattern 值「3」：应写成正则表达式的文字",
         ),
-        ('certificate = ["甲证书"]\n' + GOOD_SCHOOL, "certificate 应写成 [[certificate]] 表数组"),
-        ("certificate = [1, 2]\n" + GOOD_SCHOOL, "certificate 应写成 [[certificate]] 表数组"),
-        ("scoring = 3\n" + GOOD_SCHOOL + GOOD_ENTRY, "scoring 应写成 [scoring] 表"),
-        ('scoring = "abc"\n' + GOOD_SCHOOL, "scoring 应写成 [scoring] 表"),
+        (
+            'certificate = ["甲证书"]\n' + GOOD_SCHOOL,
+            'certificate 值「["甲证书"]」：应写成 [[certificate]] 表数组',
+        ),
+        (
+            "certificate = [1, 2]\n" + GOOD_SCHOOL,
+            "certificate 值「[1, 2]」：应写成 [[certificate]] 表数组",
+        ),
+        ("scoring = 3\n" + GOOD_SCHOOL + GOOD_ENTRY, "scoring 值「3」：应写成 [scoring] 表"),
+        ('scoring = "abc"\n' + GOOD_SCHOOL, "scoring 值「abc」：应写成 [scoring] 表"),
     ],
 )
 def test_catalogue_values_of_the_wrong_shape_are_one_clear_problem(school, tmp_path, text, message):
@@ -469,7 +491,7 @@ def test_catalogue_values_of_the_wrong_shape_are_one_clear_problem(school, tmp_p
     before = school.dump()
     result = school("import", path)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"shapes.toml：{message}" in result.stderr
+    assert f"shapes.toml {message}" in result.stderr
     assert result.stderr.count(message) == 1
     assert school.dump() == before
 

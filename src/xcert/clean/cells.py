@@ -21,6 +21,7 @@ from xcert.model import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     STATUS_WORDS,
+    YES_NO_WORDS,
 )
 
 
@@ -209,6 +210,16 @@ def level(value: object) -> str:
 
 def outcome(value: object) -> str:
     return _word(value, OUTCOME_WORDS, "考核结果")
+
+
+def yes_no(value: object) -> bool:
+    """是 or 否 (also true or false, written as TOML's own or as text)."""
+    if isinstance(value, bool):
+        return value
+    found = YES_NO_WORDS.get(text(value).lower()) if isinstance(value, str) else None
+    if found is None:
+        raise CellError("应为「是」或「否」")
+    return found
 
 
 def phone(value: object) -> str:

@@ -104,18 +104,23 @@ def print_problems(problems: list[Problem]) -> None:
     from rich.table import Table
 
     table = Table(title=f"发现 {len(problems)} 处问题", show_lines=False)
-    for label in ("文件", "工作表", "行", "列", "值", "原因"):
+    cells = {
+        "文件": lambda p: p.file,
+        "位置": lambda p: p.key or "",  # a TOML file's table and key
+        "工作表": lambda p: p.sheet or "",
+        "行": lambda p: str(p.row or ""),
+        "列": lambda p: p.column or "",
+        "值": lambda p: p.value or "",
+        "原因": lambda p: p.reason,
+    }
+    if not any(p.key for p in problems):
+        del cells["位置"]
+    elif not any(p.sheet or p.row or p.column for p in problems):
+        del cells["工作表"], cells["行"], cells["列"]
+    for label in cells:
         table.add_column(label, overflow="fold")
     for p in problems:
-        table.add_row(
-            p.file,
-            p.sheet or "",
-            str(p.row or ""),
-            p.column or "",
-            p.value or "",
-            p.reason,
-            style=None,
-        )
+        table.add_row(*(cell(p) for cell in cells.values()), style=None)
     err.print(table)
 
 
