@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from xcert.office import selection
+from xcert.output.export import FIELDS
 
 from conftest import make_id, today
 
@@ -480,6 +481,32 @@ def test_platform_results_come_back_by_id_number_and_check_reconciles(school, xl
     assert school("check", "--session", "99").exit_code == 1
 
 
+def test_a_column_profile_lists_every_problem_on_its_own_line_and_takes_shi(school, tmp_path):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101")
+    profile, out = tmp_path / "f.toml", tmp_path / "x.xlsx"
+    profile.write_text(
+        '[[column]]\nheader = "姓名"\nfield = "name"\nrequired = "是"\n'
+        '[[column]]\nheader = "性别"\nfield = "shoe_size"\n'
+        '[[column]]\nheader = "学号"\nfield = "student_no"\nrequired = "也许"\n'
+        '[[column]]\nheader = "姓名"\nfield = "name"\n',
+        encoding="utf-8",
+    )
+    export = ("export", "registrations", "--session", session, "-o", out, "--profile", profile)
+    result = school(*export)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"f.toml 第2个 [[column]]（性别）：field「shoe_size」不存在；可用：{'、'.join(FIELDS)}",
+        "f.toml 第3个 [[column]]（学号）：required 应为「是」或「否」（或 true、false）",
+        "f.toml [[column]] header：列名重复：姓名",
+        "错误：f.toml：3处问题，没有写入任何数据；改正后重新导入",
+    ]
+    profile.write_text(
+        '[[column]]\nheader = "姓名"\nfield = "name"\nrequired = "是"\n', encoding="utf-8"
+    )
+    assert school(*export).exit_code == 0
+
+
 def test_check_prints_outcomes_in_chinese_and_json_keeps_the_codes(school, xlsx):
     session = add_session(school, date="2025-12-12")
     school("register", "--session", session, "--student", "230101")
@@ -587,7 +614,7 @@ def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path
         ("column = [1, 2]\n", "应写成 [[column]] 表"),
         (
             '[[column]]\nheader = "x"\nfield = "name"\nrequired = "no"\n',
-            "required 应写 true 或 false",
+            "f.toml 第1个 [[column]]（x）：required 应为「是」或「否」（或 true、false）",
         ),
         ('[[column]]\nheader = "a\\u0001b"\nfield = "name"\n', "控制字符"),
     ):
