@@ -360,3 +360,19 @@ def test_sign_list_title_says_ban_and_zhuanye_once(make_school, klass, major, ye
         "render", "sign-list", "--class", klass, *(["--year", year] if year else [])
     ).stdout
     assert text.splitlines()[0] == f"# {title}"
+
+
+@pytest.mark.parametrize(
+    "args, row",
+    [
+        (["dual-certificate", "--cohort", "2030"], "| 2030 届 | 0 | 0 | — |"),
+        (["pass-rates", "--year", "2030"], "| 2030 年 | 0 | 0 | 0 | — |"),
+    ],
+)
+def test_a_report_of_an_empty_year_keeps_its_label(school, tmp_path, args, row):
+    text = school("render", *args).stdout
+    assert row in text and "| — | — |" not in text.split("## 按证书")[0]
+    out = tmp_path / "r.xlsx"
+    assert school("render", *args, "-o", out).exit_code == 0
+    cells = [c.value for c in load_workbook(out).worksheets[0][3]]
+    assert cells[0] == row.split(" | ")[0].lstrip("| ") and cells[1] == 0

@@ -65,21 +65,22 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
     figures = stats.figures(conn, year=year)
     by_cert = stats.pass_rates(conn, year=year, by="certificate")
     tables = output.tables(figures)[:1]
-    cert_table = output.tables(stats.Figures(pass_rates=by_cert), by="certificate")[0]
+    cert_table = output.tables(stats.Figures(pass_rates=by_cert, year=year), by="certificate")[0]
     cert_table.title = "按证书"
     tables.append(cert_table)
     chart_year = charts.rate_bars(
         "1+X 证书通过率（按年份）",
         [
-            (_year(r.year), r.pass_rate, stats.percent(r.passed, r.tested))
+            (output.year_label(r.year), r.pass_rate, stats.percent(r.passed, r.tested))
             for r in figures.pass_rates
-        ],
+        ]
+        or _nobody(output.year_label(year) if year else None),
     )
     chart_cert = charts.rate_rows(
         "1+X 证书通过率（按证书）",
         [
             (
-                f"{_year(r.year)} {_short(r.group or '')}",
+                f"{output.year_label(r.year)} {_short(r.group or '')}",
                 r.pass_rate,
                 stats.percent(r.passed, r.tested),
             )
@@ -97,15 +98,24 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
 
 def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
     rows = stats.dual_certificate(conn, cohort=cohort)
-    table = output.tables(stats.Figures(dual_certificate=rows))[1]
+    table = output.tables(stats.Figures(dual_certificate=rows, cohort=cohort))[1]
     chart = charts.rate_bars(
         "双证毕业率（按届）",
-        [(f"{r.cohort} 届", r.rate, stats.percent(r.certified, r.graduates)) for r in rows],
+        [
+            (output.cohort_label(r.cohort), r.rate, stats.percent(r.certified, r.graduates))
+            for r in rows
+        ]
+        or _nobody(output.cohort_label(cohort) if cohort is not None else None),
     )
     title = (
         "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort} 届毕业学生双证毕业情况统计表"
     )
     return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
+
+
+def _nobody(label: str | None) -> list[charts.Bar]:
+    """The bar of a year or cohort asked for that has nobody in it (as its table row: —)."""
+    return [(label, None, "—")] if label else []
 
 
 def _sign_list(
@@ -233,7 +243,7 @@ def _so_far_table(pass_rates: list[stats.PassRate]) -> output.Table:
         ["年份", "考核人数（人）", "通过人数（人）", "缺考（人）", "通过率"],
         [
             [
-                _year(r.year),
+                output.year_label(r.year),
                 r.tested,
                 r.passed,
                 r.absent,
@@ -256,7 +266,7 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
         ["年份", "试点证书（种）", "考证人数（人）", "通过人数（人）", "通过率"],
         [
             [
-                _year(r.year),
+                output.year_label(r.year),
                 certificates_by_year.get(r.year or 0, 0),
                 r.tested,
                 r.passed,
@@ -285,10 +295,6 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
         "charts": [],
         "warnings": stats.guessed_warnings(conn, year=plan["year"]),
     }
-
-
-def _year(year: int | None) -> str:
-    return f"{year} 年" if year else "日期不详"
 
 
 def _short(name: str) -> str:
