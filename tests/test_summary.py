@@ -264,3 +264,21 @@ def test_a_summary_that_cannot_be_written_is_one_line_and_leaves_no_part_file(of
 def test_since_with_a_time_zone_or_nonsense_is_refused(since):
     with pytest.raises(summary.XcertError):
         summary.parse_since(since, dt.datetime(2026, 11, 25))
+
+
+def test_data_warnings_list_every_certificate_whose_kind_was_guessed(office, tmp_path):
+    """数控技术工程师 came in only on the sign-off list (no results): `xcert certs` marks
+    it 其他（推测）, so the summary says so too, and how to settle it."""
+    run(office, tmp_path, "--format", "md")
+    text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
+    quality = text.split("数据提醒")[1]
+    assert "数控技术工程师（推测为其他证书）" in quality
+    assert "xcert import 证书目录.toml" in quality and "没有需要处理的数据问题" not in quality
+    catalogue = tmp_path / "目录.toml"
+    catalogue.write_text(
+        '[[certificate]]\nname = "数控技术工程师"\nkind = "其他"\n', encoding="utf-8"
+    )
+    assert office("import", catalogue).exit_code == 0
+    run(office, tmp_path, "--format", "md", "--since", "1h")
+    text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
+    assert "推测" not in text.split("数据提醒")[1]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xcert.errors import XcertError
 from xcert.figures import stats
-from xcert.office import check, sessions
+from xcert.office import catalogue, check, sessions
 from xcert.output import render
 from xcert.output import tables as output
 from xcert.store import journal
@@ -237,9 +237,14 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
             f"{no_cohort} 名在读学生没有届别，双证毕业率不会统计他们；"
             "请在花名册里补上届别、入学年份或班级"
         )
-    guessed = stats.guessed_certificates(conn)
+    guessed = _guessed_kinds(conn)
     if guessed:
-        lines.append("这些证书不在证书目录里，类型是推测的，请补进证书目录：" + "、".join(guessed))
+        lines.append(
+            "这些证书不在证书目录里，类型是按名称推测的，1+X 考证人数和通过率按推测计算："
+            + "、".join(guessed)
+            + "；请在证书目录文件里写明它们的 kind 后导入（xcert import 证书目录.toml），"
+            "用 xcert certs 核对"
+        )
     term = term_start(day)
     stale = [
         klass
@@ -257,6 +262,16 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
             "学籍状态可能已过时：" + "、".join(stale)
         )
     return lines
+
+
+def _guessed_kinds(conn: sqlite3.Connection) -> list[str]:
+    """Every certificate whose kind was guessed, with the guess (SPEC 2: a figure built on
+    a guess says so), as `xcert certs` marks them: 数控技术工程师（推测为其他证书）."""
+    return [
+        f"{cert.name}（推测为{' 1+X 证书' if cert.kind == '1+X' else '其他证书'}）"
+        for cert in sorted(catalogue.Catalogue(conn).all(), key=lambda c: c.name)
+        if cert.kind_guessed
+    ]
 
 
 def term_start(day: dt.date) -> dt.date:
