@@ -159,9 +159,7 @@ def test_quiet_prints_nothing(office, tmp_path):
 def test_writes_of_the_window_and_what_they_added(office, tmp_path):
     run(office, tmp_path, "--since", "2026-03-01", "--format", "md")
     text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
-    assert (
-        "新增学生 44 人；新增考试成绩 30 条（合格 27，不合格 2，缺考 1）；新增证书 14 本。" in text
-    )
+    assert "新增学生44人；新增考试成绩30条（合格27，不合格2，缺考1）；新增证书14本。" in text
 
 
 def nightly(cli, folder) -> list[str]:

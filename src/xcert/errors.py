@@ -29,10 +29,10 @@ class Problem:
         if self.sheet:
             where.append(f"工作表「{self.sheet}」")
         if self.row is not None:
-            where.append(f"第 {self.row} 行")
+            where.append(f"第{self.row}行")
         if self.column:
             where.append(
-                f"{self.letter} 列「{self.column}」" if self.letter else f"「{self.column}」列"
+                f"{self.letter}列「{self.column}」" if self.letter else f"「{self.column}」列"
             )
         text = " ".join(where)
         if self.value not in (None, ""):

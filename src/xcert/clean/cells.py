@@ -113,7 +113,7 @@ def _whole_number(value: float, what: str) -> str:
         raise CellError(f"{what}不应有小数")
     if abs(value) >= _EXACT_LIMIT:
         raise CellError(
-            f"{what}被 Excel 存成了数字，超过 15 位的部分已丢失；请把该列设为文本后重新录入"
+            f"{what}被 Excel 存成了数字，超过15位的部分已丢失；请把该列设为文本后重新录入"
         )
     return str(int(value))
 
@@ -237,7 +237,7 @@ def phone(value: object) -> str:
         return compact
     if _LANDLINE.match(cleaned):
         return cleaned
-    raise CellError("电话号码应为 11 位手机号或带区号的固定电话")
+    raise CellError("电话号码应为11位手机号或带区号的固定电话")
 
 
 _SERIAL_EPOCH = _dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug)

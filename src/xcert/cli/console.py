@@ -103,7 +103,7 @@ def print_problems(problems: list[Problem]) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"发现 {len(problems)} 处问题", show_lines=False)
+    table = Table(title=f"发现{len(problems)}处问题", show_lines=False)
     cells = {
         "文件": lambda p: p.file,
         "位置": lambda p: p.key or "",  # a TOML file's table and key

@@ -34,7 +34,7 @@ def certs() -> None:
             "证书目录是空的：导入证书目录文件（xcert import 证书目录.toml），或导入成绩表、签领名单"
         )
         return
-    table = Table(title=f"证书目录（{len(certificates)} 种）")
+    table = Table(title=f"证书目录（{len(certificates)}种）")
     for label in ("证书", "类型", "培训评价组织", "等级", "别名", "成绩", "发证"):
         table.add_column(label, overflow="fold")
     guessed = []
@@ -55,7 +55,7 @@ def certs() -> None:
     out.print(table)
     if guessed:
         out.print(
-            f"注意：{len(guessed)} 种证书的类型是推测的（{'、'.join(guessed)}）；"
+            f"注意：{len(guessed)}种证书的类型是推测的（{'、'.join(guessed)}）；"
             "在证书目录文件里写明 kind 后导入即可确定"
         )
 
@@ -138,7 +138,7 @@ def sign(
     )
     conn.close()
     out = console()
-    out.print(f"已登记 {len(signed)} 张证书由「{signer}」于 {on} 签领：")
+    out.print(f"已登记{len(signed)}张证书由「{signer}」于 {on} 签领：")
     for award in signed:
         line = f"  {mask_ids_in(award.student_no or '')} {award.name}  {award.certificate}"
         out.print(f"{line} {award.level or ''}".rstrip())

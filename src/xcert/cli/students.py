@@ -38,7 +38,7 @@ def init() -> None:
 def find(
     text: Annotated[str, typer.Argument(help="姓名（可只写一部分）、学号、班级或身份证号")],
 ) -> None:
-    """按姓名、学号、班级或身份证号查找学生，并列出其成绩和证书。身份证号只显示前 2 位和后 2 位。
+    """按姓名、学号、班级或身份证号查找学生，并列出其成绩和证书。身份证号只显示前2位和后2位。
 
     例：xcert find 陈明
     """
@@ -61,7 +61,7 @@ def find(
     for student, records in zip(students, details, strict=False):
         print_records(student, records)
     if cut:
-        console().print(f"只显示前 {search.MAX_SHOWN} 名；请写得更具体些（完整学号、班级或姓名）")
+        console().print(f"只显示前{search.MAX_SHOWN}名；请写得更具体些（完整学号、班级或姓名）")
 
 
 DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
@@ -113,7 +113,7 @@ def print_records(student: StudentRow, records: StudentRecords) -> None:
             )
         out.print(table)
         if unsigned:
-            out.print(f"{name} 还有 {unsigned} 张证书未签领")
+            out.print(f"{name}还有{unsigned}张证书未签领")
 
 
 def print_students(students: list[StudentRow]) -> None:
@@ -122,7 +122,7 @@ def print_students(students: list[StudentRow]) -> None:
     from xcert.model import STATUS_LABELS
     from xcert.privacy import mask_id, mask_ids_in
 
-    table = Table(title=f"找到 {len(students)} 名学生")
+    table = Table(title=f"找到{len(students)}名学生")
     for label in ("学号", "姓名", "性别", "身份证号", "班级", "专业", "系部", "届别", "状态"):
         # 学号 and the masked ID stay on one line; names and majors fold on a narrow screen.
         table.add_column(label, overflow="fold", min_width=WIDE_COLUMNS.get(label))
@@ -165,7 +165,7 @@ def demo(
     from xcert.cli.imports import print_import
 
     print_import(result.outcome, result.options)
-    out.print("\n查一名学生的成绩和证书（身份证号只显示前 2 位和后 2 位）：")
+    out.print("\n查一名学生的成绩和证书（身份证号只显示前2位和后2位）：")
     out.print(f"  xcert --db {result.db_path} find {demo.SAMPLE_STUDENT}", style="bold")
     print_students([result.sample])
     print_records(result.sample, result.records)

@@ -83,12 +83,12 @@ def _check_not_needed(conn: sqlite3.Connection, before_cohort: int) -> None:
     ).fetchone()
     if upcoming:
         raise XcertError(
-            f"{before_cohort} 届以前的学生中有 {upcoming} 人报名了还没考的考试，不能清除他们的身份证号；"
+            f"{before_cohort}届以前的学生中有{upcoming}人报名了还没考的考试，不能清除他们的身份证号；"
             "先取消报名（xcert register --remove）或换一个年份"
         )
     if enrolled:
         raise XcertError(
-            f"{before_cohort} 届以前的学生中有 {enrolled} 人学籍状态仍是在读，不像已经毕业；"
+            f"{before_cohort}届以前的学生中有{enrolled}人学籍状态仍是在读，不像已经毕业；"
             "先导入更新了学籍状态（毕业）的花名册，或换一个年份"
         )
 
@@ -113,7 +113,7 @@ def _scrub(conn: sqlite3.Connection, before_cohort: int, found: Purged) -> None:
     the old change log, then the free pages. Overwritten values are zeroed, not left in
     pages (secure_delete)."""
     conn.execute("PRAGMA secure_delete = ON")
-    what = f"清除 {before_cohort} 届以前学生的身份证号和电话"
+    what = f"清除{before_cohort}届以前学生的身份证号和电话"
     with writes.write(conn, "purge", what) as done:
         found.write_id, done.updated = done.id, found.students
         # updated_import stays: the purge is no roster update (the summary's stale-class

@@ -55,7 +55,7 @@ class Quota:
         return f"{float(self.fraction * 100):g}%"
 
     def __str__(self) -> str:
-        return f"每组 {self.count} 人" if self.count is not None else f"{self.text}（向上取整）"
+        return f"每组{self.count}人" if self.count is not None else f"{self.text}（向上取整）"
 
 
 def parse_quota(text: str) -> Quota:
@@ -128,7 +128,9 @@ class Selection:
 
 
 def group_sql(group_by: str) -> str:
-    """The group key of a student row `s`: its class, or cohort + major / department."""
+    """The group key of a student row `s`: its class, or cohort + major / department.
+    Spelled with spaces around 届 as first stored with a selection's rows (a retest finds
+    its groups by it): changing it would need a migration of those rows."""
     if group_by == "class":
         return "s.class_code"
     column = {"major": "s.major", "department": "s.department"}[group_by]
@@ -256,7 +258,7 @@ def _choose(
     entrants = _group(conn, session, scores, group_by, quota, round_)
     if entrants.problems:
         raise XcertError(
-            f"{label}：{len(entrants.problems)} 名学生不能参加这次选拔："
+            f"{label}：{len(entrants.problems)}名学生不能参加这次选拔："
             + "；".join(entrants.problems[:5])
             + ("……" if len(entrants.problems) > 5 else "")
         )
@@ -301,7 +303,7 @@ def _group(
             continue
         if round_ == 2 and candidate.group not in first_groups:
             entrants.problems.append(
-                f"{_who(candidate)} 所在的「{candidate.group}」没有参加第一次选拔"
+                f"{_who(candidate)}所在的「{candidate.group}」没有参加第一次选拔"
             )
             continue
         group = entrants.groups.get(candidate.group)
@@ -376,7 +378,7 @@ def _tie(ranked: list[Candidate], line: int) -> str | None:
     score = ranked[line - 1].score
     tied = [c for c in ranked if c.score == score]
     inside = [c for c in tied if ranked.index(c) < line]
-    return f"并列 {score:g} 分 {len(tied)} 人，按学号先后取 {len(inside)} 人：" + "、".join(
+    return f"并列{score:g}分{len(tied)}人，按学号先后取{len(inside)}人：" + "、".join(
         f"{_who(c)}{'（入选）' if c in inside else ''}" for c in tied
     )
 

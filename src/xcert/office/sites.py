@@ -366,7 +366,7 @@ def site(conn: sqlite3.Connection, name: str | None) -> dict:
     if name is None:
         if len(rows) > 1:
             raise XcertError(
-                f"有 {len(rows)} 个考点，请用 --site 指定：{'、'.join(r[0] for r in rows)}"
+                f"有{len(rows)}个考点，请用 --site 指定：{'、'.join(r[0] for r in rows)}"
             )
         return json.loads(rows[0][1])
     for site_name, data in rows:
@@ -380,5 +380,5 @@ def plan(conn: sqlite3.Connection, year: int | None) -> dict:
         raise XcertError("plan 需要 --year，例如 --year 2022")
     row = conn.execute("SELECT data FROM plans WHERE year = ?", (year,)).fetchone()
     if row is None:
-        raise XcertError(f"没有 {year} 年的实施方案：先导入带 [plan] year = {year} 的文件")
+        raise XcertError(f"没有{year}年的实施方案：先导入带 [plan] year = {year} 的文件")
     return json.loads(row[0])

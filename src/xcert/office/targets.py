@@ -128,6 +128,6 @@ def apply(
 def set_target(conn: sqlite3.Connection, target: Target) -> str:
     """`xcert target set`: one year's targets as one write (a blank figure is kept as
     it was); 'added', 'updated' or 'unchanged'."""
-    with writes.write(conn, "target", f"{target.year} 年目标") as done:
+    with writes.write(conn, "target", f"{target.year}年目标") as done:
         done.added, done.updated, _ = apply(conn, [target], done.id)
     return "added" if done.added else "updated" if done.updated else "unchanged"

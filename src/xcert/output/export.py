@@ -219,7 +219,7 @@ def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile:
         body.append(row)
     if problems:
         raise XcertError(
-            f"{len(problems)} 处数据不符合列配置，没有导出："
+            f"{len(problems)}处数据不符合列配置，没有导出："
             + "；".join(problems[:8])
             + ("……" if len(problems) > 8 else "")
         )

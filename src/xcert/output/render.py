@@ -87,7 +87,7 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
             for r in by_cert
         ],
     )
-    title = "1+X 考证情况统计表" if year is None else f"{year} 年 1+X 考证情况统计表"
+    title = "1+X 考证情况统计表" if year is None else f"{year}年 1+X 考证情况统计表"
     return {
         "title": title,
         "tables": tables,
@@ -108,7 +108,7 @@ def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
         or _nobody(output.cohort_label(cohort) if cohort is not None else None),
     )
     title = (
-        "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort} 届毕业学生双证毕业情况统计表"
+        "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort}届毕业学生双证毕业情况统计表"
     )
     return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
 
@@ -289,7 +289,7 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
     if target_rows:
         tables.append(output.tables(stats.Figures(targets=target_rows))[-1])
     return {
-        "title": f"{plan['year']} 年 1+X 证书制度试点项目建设实施方案",
+        "title": f"{plan['year']}年 1+X 证书制度试点项目建设实施方案",
         "plan": plan,
         "tables": tables,
         "charts": [],
@@ -410,7 +410,7 @@ def _template_error(name: str, exc: Exception) -> str:
 
     where = name
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = f"{exc.name or name} 第 {exc.lineno} 行"
+        where = f"{exc.name or name} 第{exc.lineno}行"
     elif isinstance(exc, jinja2.TemplateNotFound):
         return f"模板 {name} 用到的 {exc.name} 找不到"
     elif isinstance(exc, jinja2.UndefinedError):

@@ -116,10 +116,10 @@ def build(conn: sqlite3.Connection, span: Window) -> dict:
     figures = stats.figures(conn, year=year)
     year_tables = output.tables(figures)
     year_table = year_tables[0]
-    year_table.title = f"{year} 年至今 1+X 考证"
+    year_table.title = f"{year}年至今 1+X 考证"
     sections = [
         (f"自 {since} 以来的写入", [writes], new_records),
-        (f"{year} 年进度", [year_table, *year_tables[2:]], []),
+        (f"{year}年进度", [year_table, *year_tables[2:]], []),
         ("已发未签领的证书（按班级）", [_unsigned(conn)], []),
         (f"{span.day.isoformat()} 起的考试安排", [_upcoming(conn, span.day)], []),
         ("报名、成绩与证书核对", [_reconciliation(conn, span.day)], []),
@@ -151,7 +151,7 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
             [
                 str(wid),
                 started.replace("T", " ")[:16],
-                journal.write_label(kind) + (f"（已被第 {undone} 次撤销）" if undone else ""),
+                journal.write_label(kind) + (f"（已被第{undone}次撤销）" if undone else ""),
                 name,
                 str(added),
                 str(updated),
@@ -179,9 +179,9 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
             f"SELECT count(*) FROM students WHERE created_import IN ({marks})", ids
         ).fetchone()[0]
         lines.append(
-            f"新增学生 {students} 人；新增考试成绩 {sum(outcomes.values())} 条"
-            f"（合格 {outcomes.get('pass', 0)}，不合格 {outcomes.get('fail', 0)}，"
-            f"缺考 {outcomes.get('absent', 0)}）；新增证书 {awards} 本。"
+            f"新增学生{students}人；新增考试成绩{sum(outcomes.values())}条"
+            f"（合格{outcomes.get('pass', 0)}，不合格{outcomes.get('fail', 0)}，"
+            f"缺考{outcomes.get('absent', 0)}）；新增证书{awards}本。"
         )
     return table, lines
 
@@ -234,7 +234,7 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
     ).fetchone()[0]
     if no_cohort:
         lines.append(
-            f"{no_cohort} 名在读学生没有届别，双证毕业率不会统计他们；"
+            f"{no_cohort}名在读学生没有届别，双证毕业率不会统计他们；"
             "请在花名册里补上届别、入学年份或班级"
         )
     guessed = _guessed_kinds(conn)

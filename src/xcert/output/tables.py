@@ -139,12 +139,12 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
 
 def year_label(year: int | None) -> str:
     """An exam year as the seed's table 1 writes it; a result without a date says so."""
-    return f"{year} 年" if year else "日期不详"
+    return f"{year}年" if year else "日期不详"
 
 
 def cohort_label(cohort: int) -> str:
     """A 届 as the seed's table 2 writes it."""
-    return f"{cohort} 届"
+    return f"{cohort}届"
 
 
 def _dual_table(figures: Figures) -> Table:
@@ -232,7 +232,7 @@ def people_table(what: str, people: list[dict]) -> Table:
             ]
             for i, p in enumerate(people, 1)
         ]
-    return Table(f"{titles[what]}（{len(people)} 人）", header, rows)
+    return Table(f"{titles[what]}（{len(people)}人）", header, rows)
 
 
 def people_json(people: list[dict]) -> list[dict]:
