@@ -627,7 +627,7 @@ def test_find_shows_results_and_certificates(school, xlsx):
         ),
     )
     result = school("find", "陈晓明")
-    assert "陈晓明（2021010101） 的考核成绩" in result.stdout and "合格" in result.stdout
+    assert "陈晓明（2021010101）的考核成绩" in result.stdout and "合格" in result.stdout
     assert "还没有考核成绩和证书" in school("find", "林小雨").stdout
 
 

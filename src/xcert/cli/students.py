@@ -81,7 +81,7 @@ def print_records(student: StudentRow, records: StudentRecords) -> None:
         out.print(f"{name}：还没有考核成绩和证书")
         return
     if results:
-        table = Table(title=f"{name} 的考核成绩")
+        table = Table(title=f"{name}的考核成绩")
         for label in ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果"):
             table.add_column(label, overflow="fold")
         for r in results:
@@ -95,7 +95,7 @@ def print_records(student: StudentRow, records: StudentRecords) -> None:
             )
         out.print(table)
     if awards:
-        table = Table(title=f"{name} 的证书")
+        table = Table(title=f"{name}的证书")
         for label in ("证书", "类型", "等级", "鉴定时间", "发证日期", "证书编号", "签领"):
             table.add_column(label, overflow="fold")
         unsigned = 0
