@@ -495,3 +495,20 @@ def test_the_site_profile_sets_the_graduation_day(make_school, monkeypatch):
     set_clock(monkeypatch, dt.datetime(2026, 6, 19, 9, 0))
     refused = school("purge", "--graduated-before", "2027", "--dry-run")
     assert "2026届还没有毕业（2026年6月20日毕业）" in refused.stderr
+
+
+def test_a_later_hand_made_write_is_named_once_in_an_undo_refusal(demo):
+    awards = last_write(demo)
+    assert (
+        demo("sign", "--class", "20数控1", "--by", "学习委员", "--date", "2022-10-08").exit_code
+        == 0
+    )
+    refused = demo("undo", str(awards))
+    assert refused.exit_code == 1
+    assert f"之后的写入 第{awards + 1}次（签领：学习委员）" in refused.stderr
+    assert "签领：签领" not in refused.stderr
+
+
+def test_purge_dry_run_says_what_it_would_clear_without_a_stray_space(demo):
+    dry = demo("purge", "--graduated-before", "2024", "--dry-run")
+    assert dry.stdout.startswith("（试运行，未写入）将清除2024届以前的")

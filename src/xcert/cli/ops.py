@@ -199,7 +199,7 @@ def purge(
     if not found.students and not found.earlier:
         out.print(f"{graduated_before}届以前的学生没有需要清除的个人信息")
     elif dry_run:
-        out.print(f"（试运行，未写入）将清除 {who}的{detail}{history}")
+        out.print(f"（试运行，未写入）将清除{who}的{detail}{history}")
     else:
         out.print(f"已清除{who}的{detail}{history}（第{found.write_id}次写入）")
     if found.wal_kept:

@@ -214,7 +214,7 @@ def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
             )
     later = _later_writes(conn, wid)
     if later:
-        listed = "、".join(f"第{w}次（{write_label(k)}：{f}）" for w, k, f in later[:5])
+        listed = "、".join(f"第{w}次（{_what(k, f)}）" for w, k, f in later[:5])
         more = f"等{len(later)}次" if len(later) > 5 else ""
         final = [w for w, k, _ in later if k in FINAL_KINDS]
         then = (
@@ -361,6 +361,13 @@ WRITE_LABELS = {
     "undo": "撤销",
     "purge": "清除个人信息",
 }
+
+
+def _what(kind: str, name: str) -> str:
+    """A write as a message names it: 花名册：二班.xlsx, and 签领：学习委员 (not 签领：签领：…,
+    when what a hand-made write records already starts with its label)."""
+    label = write_label(kind)
+    return name if name.startswith(f"{label}：") else f"{label}：{name}"
 
 
 def write_label(kind: str) -> str:
