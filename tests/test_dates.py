@@ -49,7 +49,7 @@ def sign_list(cli, *args):
 
 
 def test_a_month_only_issue_date_stays_a_month_stored_and_shown(school, xlsx):
-    """The issue's case: 发证日期 2024年9月 was stored 2024-09-01 and printed 2024.9.1,
+    """The issue's case: 发证日期2024年9月 was stored 2024-09-01 and printed 2024.9.1,
     beside 鉴定时间 printed as typed."""
     imported(school, awards(xlsx, ["2024010101", "机械制图", "初级", "2024年6月", "2024年9月"]))
     assert school.query("SELECT assessed_start, assessed_end, issued_on FROM awards") == [
@@ -103,7 +103,7 @@ def test_a_year_filter_and_the_dual_certificate_rate_read_a_month_as_its_year(sc
     )
     assert "甲一" in sign_list(school, "--year", "2024")
     assert (
-        "没有2025 年的发证记录"
+        "没有2025年的发证记录"
         in school("render", "sign-list", "--class", "24数控1", "--year", "2025").stderr
     )
     data = json.loads(school("stats", "--format", "json").stdout)["dual_certificate"]
@@ -121,7 +121,7 @@ def test_signed_before_issued_is_a_warning_compared_at_the_precision_written(sch
     result = imported(school, path)
     warnings = [line for line in result.stdout.splitlines() if "早于发证日期" in line]
     assert warnings == [
-        "  提示：awards.xlsx 工作表「签领」 第 2 行：签领日期 2024.8.30 早于发证日期 2024.9；请核对"
+        "  提示：awards.xlsx 工作表「签领」 第2行：签领日期 2024.8.30 早于发证日期 2024.9；请核对"
     ]
     assert school.query("SELECT signed_on FROM awards ORDER BY id") == [
         ("2024-08-30",),

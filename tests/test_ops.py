@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -12,7 +13,7 @@ import pytest
 from xcert.resources import bundled
 from xcert.store import journal
 
-from conftest import EXAMPLE_FILES, make_id, today
+from conftest import EXAMPLE_FILES, make_id, set_clock, today
 
 EXAMPLES = bundled("examples")
 
@@ -140,7 +141,7 @@ def test_undo_then_reimport_gives_the_same_database(demo, xlsx):
     assert demo("import", path).exit_code == 0
     after_import = data(demo.db)
     write_id = last_write(demo)
-    assert "删除学生 1 行" in demo("undo", str(write_id)).stdout
+    assert "删除学生1行" in demo("undo", str(write_id)).stdout
     assert demo("import", path).exit_code == 0
     again = data(demo.db)
     # Only the bookkeeping differs: which write created or last updated a row.
@@ -155,7 +156,7 @@ def test_undo_then_reimport_gives_the_same_database(demo, xlsx):
 def test_undo_dry_run_says_what_it_would_do_and_changes_nothing(demo):
     before = data(demo.db)
     result = demo("undo", "5", "--dry-run")
-    assert result.exit_code == 0 and "试运行" in result.stdout and "删除发证 14 行" in result.stdout
+    assert result.exit_code == 0 and "试运行" in result.stdout and "删除发证14行" in result.stdout
     assert data(demo.db) == before
     assert demo.query("SELECT count(*) FROM imports WHERE kind = 'undo'") == [(0,)]
 
@@ -168,7 +169,7 @@ def test_undo_refuses_when_a_later_write_changed_the_same_rows(demo, xlsx):
     before = data(demo.db)
     result = demo("undo", str(first))
     assert result.exit_code == 1
-    assert f"第 {first + 1} 次（花名册：again.xlsx）" in result.stderr
+    assert f"第{first + 1}次（花名册：again.xlsx）" in result.stderr
     assert data(demo.db) == before
     # Newest first works, and then the earlier one can go too.
     assert demo("undo", str(first + 1)).exit_code == 0
@@ -183,7 +184,7 @@ def test_undo_refusal_names_a_later_write_by_its_verb_once(demo):
     )
     result = demo("undo", str(awards))
     assert result.exit_code == 1
-    assert f"第 {awards + 1} 次（签领：学习委员）" in result.stderr
+    assert f"第{awards + 1}次（签领：学习委员）" in result.stderr
     assert "签领：签领" not in result.stderr
 
 
@@ -207,14 +208,14 @@ def test_undo_refuses_when_later_results_belong_to_students_it_added(demo, xlsx)
     before = data(demo.db)
     result = demo("undo", str(roster_id))
     assert result.exit_code == 1
-    assert f"第 {roster_id + 1} 次" in result.stderr and "用到了" in result.stderr
+    assert f"第{roster_id + 1}次" in result.stderr and "用到了" in result.stderr
     assert data(demo.db) == before
 
 
 def test_undo_refuses_what_cannot_be_undone(demo):
-    assert "没有第 99 次写入" in demo("undo", "99").stderr
+    assert "没有第99次写入" in demo("undo", "99").stderr
     assert demo("undo", "5").exit_code == 0
-    assert "已在第 6 次写入时撤销过了" in demo("undo", "5").stderr
+    assert "已在第6次写入时撤销过了" in demo("undo", "5").stderr
     assert "是撤销，不能撤销" in demo("undo", "6").stderr
 
 
@@ -294,7 +295,7 @@ def test_purge_scrubs_ids_and_phones_everywhere_and_keeps_every_figure(demo, xls
     assert "试运行" in dry.stdout and demo.query(count) == counts_before
     result = demo("purge", "--graduated-before", "2024")
     assert result.exit_code == 0, result.output
-    assert "2024 届以前的 16 名学生的身份证号 16 个、电话 15 个" in result.stdout
+    assert "2024届以前的16名学生的身份证号16个、电话15个" in result.stdout
     assert demo("stats", "--format", "json").stdout == stats_before
     assert demo.query(
         "SELECT count(id_number), count(phone) FROM students WHERE cohort < 2024"
@@ -359,7 +360,7 @@ def test_undo_of_a_catalogue_merge_is_refused_once_later_results_use_the_session
     assert cli("import", xlsx("r2.xlsx", {"S": later})).exit_code == 0  # into the merged session
     before = data(cli.db)
     result = cli("undo", str(merge_id))
-    assert result.exit_code == 1 and f"第 {merge_id + 1} 次" in result.stderr, result.output
+    assert result.exit_code == 1 and f"第{merge_id + 1}次" in result.stderr, result.output
     assert data(cli.db) == before
 
 
@@ -443,8 +444,9 @@ def test_backup_to_a_missing_folder_or_onto_the_database_files_is_refused(demo, 
 
 
 def test_purge_refuses_cohorts_still_at_school_or_entered_for_an_exam(demo):
-    next_year = str(today().year + 1)
-    assert "还没有毕业" in demo("purge", "--graduated-before", next_year).stderr
+    # NOW is after 1 July: this year's 届 has graduated, next year's has not
+    after_next = str(today().year + 2)
+    assert "还没有毕业" in demo("purge", "--graduated-before", after_next).stderr
     # 21数控2 (cohort 2024) is still 在读 in the example roster
     enrolled = demo("purge", "--graduated-before", "2025")
     assert enrolled.exit_code == 1 and "学籍状态仍是在读" in enrolled.stderr
@@ -472,7 +474,7 @@ def test_a_row_a_later_write_removed_cannot_come_back_under_an_undone_write(cli)
     added = last_write(cli)
     assert cli("register", "--session", "1", "--student", "2021020101", "--remove").exit_code == 0
     refused = cli("undo", str(added))
-    assert refused.exit_code == 1 and f"第 {added + 1} 次" in refused.stderr
+    assert refused.exit_code == 1 and f"第{added + 1}次" in refused.stderr
     assert cli("undo", str(added + 1)).exit_code == 0  # newest first: the removal …
     assert cli("undo", str(added)).exit_code == 0  # … then the registration
     assert cli.query("SELECT count(*) FROM registrations") == [(0,)]
@@ -491,3 +493,63 @@ def test_purge_dry_run_counts_what_only_the_journal_still_holds(cli, xlsx):
     assert done.exit_code == 0 and "已清除" in done.stdout
     olds = " ".join(old for (old,) in cli.query("SELECT old FROM journal WHERE old IS NOT NULL"))
     assert person[2] not in olds and "13800009999" not in olds
+
+
+def _graduates_of_2026(make_school, *, graduation_day: str | None = None):
+    roster = [
+        ["学号", "姓名", "班级", "届别", "学籍状态", "身份证号"],
+        ["G01", "毕业甲", "23数控1", 2026, "毕业", make_id("20080101", "011")],
+        ["G02", "毕业乙", "23数控1", 2026, "毕业", make_id("20080101", "022")],
+    ]
+    school = make_school(roster=roster, school_name="示例学校")
+    if graduation_day is not None:
+        path = school.db.with_name("school.toml")
+        path.write_text(
+            f'[school]\nname = "示例学校"\ngraduation_day = "{graduation_day}"\n', encoding="utf-8"
+        )
+        assert school("import", path).exit_code == 0
+    return school
+
+
+def test_purge_goes_by_the_graduation_day_not_the_end_of_the_year(make_school, monkeypatch):
+    school = _graduates_of_2026(make_school)
+    set_clock(monkeypatch, dt.datetime(2026, 12, 10, 9, 0))
+    done = school("purge", "--graduated-before", "2027", "--dry-run")
+    assert done.exit_code == 0, done.stderr
+    assert "2027届以前的2名学生" in done.stdout
+    set_clock(monkeypatch, dt.datetime(2026, 6, 30, 9, 0))
+    early = school("purge", "--graduated-before", "2027", "--dry-run")
+    assert early.exit_code == 1
+    assert "2026届还没有毕业（2026年7月1日毕业），不能清除" in early.stderr
+    assert "--graduated-before 最大为 2026" in early.stderr
+    set_clock(monkeypatch, dt.datetime(2026, 7, 1, 9, 0))
+    assert school("purge", "--graduated-before", "2027", "--dry-run").exit_code == 0
+
+
+def test_the_site_profile_sets_the_graduation_day(make_school, monkeypatch):
+    school = _graduates_of_2026(make_school, graduation_day="6月20日")
+    assert school.query("SELECT value FROM settings WHERE key = 'school_graduation_day'") == [
+        ('"06-20"',)
+    ]
+    set_clock(monkeypatch, dt.datetime(2026, 6, 25, 9, 0))
+    assert school("purge", "--graduated-before", "2027", "--dry-run").exit_code == 0
+    set_clock(monkeypatch, dt.datetime(2026, 6, 19, 9, 0))
+    refused = school("purge", "--graduated-before", "2027", "--dry-run")
+    assert "2026届还没有毕业（2026年6月20日毕业）" in refused.stderr
+
+
+def test_a_later_hand_made_write_is_named_once_in_an_undo_refusal(demo):
+    awards = last_write(demo)
+    assert (
+        demo("sign", "--class", "20数控1", "--by", "学习委员", "--date", "2022-10-08").exit_code
+        == 0
+    )
+    refused = demo("undo", str(awards))
+    assert refused.exit_code == 1
+    assert f"之后的写入 第{awards + 1}次（签领：学习委员）" in refused.stderr
+    assert "签领：签领" not in refused.stderr
+
+
+def test_purge_dry_run_says_what_it_would_clear_without_a_stray_space(demo):
+    dry = demo("purge", "--graduated-before", "2024", "--dry-run")
+    assert dry.stdout.startswith("（试运行，未写入）将清除2024届以前的")

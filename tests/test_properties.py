@@ -474,7 +474,7 @@ def test_an_upgraded_fifteen_digit_number_is_questioned_outside_plausible_birth_
     assert (warning is not None) == (not 1985 <= born <= today.year - 10)
     if warning is not None:
         bounds = f"{idcard.PLAUSIBLE_BIRTH_FROM}–{today.year - idcard.YOUNGEST_STUDENT_AGE}"
-        assert "15 位旧身份证号" in warning and bounds in warning
+        assert "15位旧身份证号" in warning and bounds in warning
         assert str(born) not in warning.replace(bounds, "")  # the birth year is not shown
 
 

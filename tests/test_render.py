@@ -67,7 +67,7 @@ def test_a_missing_golden_file_fails_instead_of_being_written(monkeypatch):
 
 def test_markdown_goes_to_stdout_without_o(school):
     result = school("render", "pass-rates", "--date", "2024-01-15")
-    assert result.exit_code == 0 and "| 2022 年 | 2 | 1 | 0 | 50.0% |" in result.stdout
+    assert result.exit_code == 0 and "| 2022年 | 2 | 1 | 0 | 50.0% |" in result.stdout
 
 
 def test_figures_are_the_same_as_stats(school):
@@ -76,10 +76,10 @@ def test_figures_are_the_same_as_stats(school):
     data = json.loads(school("stats", "--format", "json").stdout)
     text = school("render", "pass-rates").stdout
     for row in data["pass_rates"]:
-        assert f"| {row['year']} 年 | {row['tested']} | {row['passed']} |" in text
+        assert f"| {row['year']}年 | {row['tested']} | {row['passed']} |" in text
     dual = school("render", "dual-certificate").stdout
     row = data["dual_certificate"][0]
-    assert f"| {row['cohort']} 届 | {row['graduates']} | {row['certified']} |" in dual
+    assert f"| {row['cohort']}届 | {row['graduates']} | {row['certified']} |" in dual
 
 
 def test_html_escapes_names_and_is_self_contained(school, tmp_path):
@@ -119,7 +119,7 @@ def test_xlsx_reads_back_with_text_cells_and_no_formula(school, tmp_path):
     pr = tmp_path / "pr.xlsx"
     school("render", "pass-rates", "-o", pr)
     book = load_workbook(pr)
-    assert list(book.active.iter_rows(values_only=True))[2] == ("2022 年", 2, 1, 0, 0.5)
+    assert list(book.active.iter_rows(values_only=True))[2] == ("2022年", 2, 1, 0, 0.5)
     assert book.active.cell(row=3, column=5).number_format == "0.0%"
 
 
@@ -185,41 +185,41 @@ def test_a_broken_template_is_one_clear_line(school, tmp_path):
     [
         (  # syntax: Jinja cannot read it
             "标题\n{% if %}\n",
-            "模板 pass-rates.md 第 2 行：这里缺少表达式（变量或值）（这一行：{% if %}）",
+            "模板 pass-rates.md 第2行：这里缺少表达式（变量或值）（这一行：{% if %}）",
         ),
         (
             "{% for table in tables %}\n{{ table.title }}\n",
-            "模板 pass-rates.md 第 2 行：模板结束了，还有块没有结束，缺少 {% endfor %}",
+            "模板 pass-rates.md 第2行：模板结束了，还有块没有结束，缺少 {% endfor %}",
         ),
-        ("{% 表格 %}\n", "模板 pass-rates.md 第 1 行：不认识的标签「表格」（这一行：{% 表格 %}）"),
+        ("{% 表格 %}\n", "模板 pass-rates.md 第1行：不认识的标签「表格」（这一行：{% 表格 %}）"),
         (  # an undefined variable, attribute, filter
             "第一行\n{{ 学校 }}\n",
-            "模板 pass-rates.md 第 2 行：用了不存在的变量或函数「学校」",
+            "模板 pass-rates.md 第2行：用了不存在的变量或函数「学校」",
         ),
-        ("\n\n{{ title.subtitle }}\n", "模板 pass-rates.md 第 3 行：用了不存在的属性「subtitle」"),
+        ("\n\n{{ title.subtitle }}\n", "模板 pass-rates.md 第3行：用了不存在的属性「subtitle」"),
         (
             "a\nb\n{{ title | bold }}\n",
-            "模板 pass-rates.md 第 3 行：没有名为「bold」的过滤器（这一行：{{ title | bold }}）",
+            "模板 pass-rates.md 第3行：没有名为「bold」的过滤器（这一行：{{ title | bold }}）",
         ),
         (
             "{% if not public %}\n{{ title | bold }}\n{% endif %}\n",
-            "模板 pass-rates.md 第 2 行：没有名为「bold」的过滤器",
+            "模板 pass-rates.md 第2行：没有名为「bold」的过滤器",
         ),
         (  # the sandbox
             "x\n{{ tables.append(1) }}\n",
-            "模板 pass-rates.md 第 2 行：出于安全不允许访问「append」；模板只能读报表里的数据",
+            "模板 pass-rates.md 第2行：出于安全不允许访问「append」；模板只能读报表里的数据",
         ),
         (
             "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n",
-            "模板 pass-rates.md 第 1 行：出于安全不允许访问「__init__」；模板只能读报表里的数据",
+            "模板 pass-rates.md 第1行：出于安全不允许访问「__init__」；模板只能读报表里的数据",
         ),
         (  # in a template it includes: that one is named
             '标题\n{% include "part.md" %}\n',
-            "模板 part.md 第 3 行：用了不存在的变量或函数「签名」",
+            "模板 part.md 第3行：用了不存在的变量或函数「签名」",
         ),
         (
             '{% include "missing.md" %}\n',
-            "模板 pass-rates.md 第 1 行：找不到它用到的模板「missing.md」",
+            "模板 pass-rates.md 第1行：找不到它用到的模板「missing.md」",
         ),
     ],
 )
@@ -243,8 +243,8 @@ def test_a_mistake_in_a_built_in_template_a_school_extends_says_so(tmp_path):
 
     own, built_in = tmp_path / "mine", bundled("templates")
     where = _where(str(built_in / "base.html"), "pass-rates.html", 7, [own, built_in])
-    assert where == "模板 base.html 第 7 行（自带模板）"
-    assert _where(str(own / "a.md"), "a.md", 2, [own, built_in]) == "模板 a.md 第 2 行"
+    assert where == "模板 base.html 第7行（自带模板）"
+    assert _where(str(own / "a.md"), "a.md", 2, [own, built_in]) == "模板 a.md 第2行"
 
 
 def test_render_list_names_every_report(cli):
@@ -275,7 +275,10 @@ def test_render_usage_errors_exit_2(school, args, message):
     "args, message",
     [
         (["sign-list", "--class", "99无此班"], "没有班级「99无此班」"),
-        (["sign-list", "--class", "20数控1", "--year", "2019"], "没有2019 年的发证记录"),
+        (
+            ["sign-list", "--class", "20数控1", "--year", "2019"],
+            "班级「20数控1」没有2019年的发证记录",
+        ),
     ],
 )
 def test_render_refuses_clearly(school, args, message):
@@ -411,3 +414,45 @@ def test_markdown_carries_a_schools_text_as_text(make_school):
     title = text.splitlines()[0]
     assert "<b>" not in text and "&lt;b&gt;" in title
     assert "\\*\\*粗体\\*\\*\\[x\\](http://a)" in title and "\\*甲\\*" in text
+
+
+def test_a_class_without_certificates_is_named_without_an_empty_time_phrase(make_school):
+    roster = [["学号", "姓名", "班级", "届别"], ["B01", "甲一", "22模具1", 2025]]
+    result = make_school(roster=roster)("render", "sign-list", "--class", "22模具1")
+    assert result.exit_code == 1
+    assert "错误：班级「22模具1」没有发证记录（先导入发证签领名单）" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "klass, major, year, title",
+    [
+        ("2021级电商2班", "电子商务", None, "电子商务专业2021级电商2班考证签领名单"),
+        ("2021级电商2班", "电子商务专业", "2022", "电子商务专业2022年2021级电商2班考证签领名单"),
+        ("20数控1", "数控技术应用", "2022", "数控技术应用专业2022年20数控1班考证签领名单"),
+        ("20数控1", None, None, "20数控1班考证签领名单"),
+    ],
+)
+def test_sign_list_title_says_ban_and_zhuanye_once(make_school, klass, major, year, title):
+    roster = [["学号", "姓名", "班级", "专业", "届别"], ["B01", "甲一", klass, major, 2023]]
+    awards = [["B01", "机械设计工程师 (AutoCAD)", None, "2022.5-6", "2022.9.28", None]]
+    school = make_school(roster=roster, certificates=[AUTOCAD], awards=awards)
+    text = school(
+        "render", "sign-list", "--class", klass, *(["--year", year] if year else [])
+    ).stdout
+    assert text.splitlines()[0] == f"# {title}"
+
+
+@pytest.mark.parametrize(
+    "args, row",
+    [
+        (["dual-certificate", "--cohort", "2030"], "| 2030届 | 0 | 0 | — |"),
+        (["pass-rates", "--year", "2030"], "| 2030年 | 0 | 0 | 0 | — |"),
+    ],
+)
+def test_a_report_of_an_empty_year_keeps_its_label(school, tmp_path, args, row):
+    text = school("render", *args).stdout
+    assert row in text and "| — | — |" not in text.split("## 按证书")[0]
+    out = tmp_path / "r.xlsx"
+    assert school("render", *args, "-o", out).exit_code == 0
+    cells = [c.value for c in load_workbook(out).worksheets[0][3]]
+    assert cells[0] == row.split(" | ")[0].lstrip("| ") and cells[1] == 0

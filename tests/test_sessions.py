@@ -4,12 +4,14 @@ and the reconciliation after it (SPEC 6.4)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
 from openpyxl import load_workbook
 
 from xcert.office import selection
+from xcert.output.export import FIELDS
 
 from conftest import make_id, today
 
@@ -124,7 +126,7 @@ def test_select_takes_each_class_quota_by_score_and_shows_the_tie(school, xlsx):
         "230205",
         "230301",
     ]
-    assert "已报名 9 人" in result.stdout
+    assert "已报名9人" in result.stdout
 
 
 def test_a_tie_across_the_line_is_broken_by_student_number_and_shown(school, xlsx):
@@ -135,7 +137,7 @@ def test_a_tie_across_the_line_is_broken_by_student_number_and_shown(school, xls
     result = choose(school, session, scores(xlsx, rows))
     assert result.exit_code == 0, result.output
     assert registered(school, session) == ["230201", "230202", "230203", "230204", "230205"]
-    assert "并列 75 分 5 人，按学号先后取 4 人" in result.stdout
+    assert "并列75分5人，按学号先后取4人" in result.stdout
     assert "二班6（230206）" in result.stdout and "二班6（230206）（入选）" not in result.stdout
 
 
@@ -151,24 +153,24 @@ def test_capacity_is_never_exceeded_and_the_cut_are_named(school, xlsx):
         "230202",
         "230203",
     ]  # the best six of all groups: 95, 90, 85, 80, 80, 75 (230203 by 学号)
-    assert "去掉 3 人" in result.stdout and "模具独苗（40）" in result.stdout
-    assert "容量线上并列 75 分 3 人，按学号先后取 1 人" in result.stdout
+    assert "去掉3人" in result.stdout and "模具独苗（40）" in result.stdout
+    assert "容量线上并列75分3人，按学号先后取1人" in result.stdout
 
 
 def test_groups_by_major_count_every_class_of_the_cohort(school, xlsx):
     session = add_session(school)
     result = choose(school, session, scores(xlsx, FIRST), group="major", quota="50%")
     assert result.exit_code == 0, result.output
-    # 数控技术应用 2026 届: 12 enrolled → 6 places; 模具制造技术: 1 → 1
+    # 数控技术应用 2026届: 12 enrolled → 6 places; 模具制造技术: 1 → 1
     assert len(registered(school, session)) == 7
-    assert "2026 届 数控技术应用" in result.stdout
+    assert "2026 届 数控技术应用" in result.stdout  # the stored group key
 
 
 def test_dry_run_shows_the_choice_and_writes_nothing(school, xlsx):
     session = add_session(school)
     before = school.query("SELECT count(*) FROM imports")
     result = choose(school, session, scores(xlsx, FIRST), "--dry-run")
-    assert result.exit_code == 0 and "试运行" in result.stdout and "将报名 9 人" in result.stdout
+    assert result.exit_code == 0 and "试运行" in result.stdout and "将报名9人" in result.stdout
     assert (
         registered(school, session) == [] and school.query("SELECT count(*) FROM imports") == before
     )
@@ -237,7 +239,7 @@ def test_retest_needs_a_first_round_and_only_takes_those_not_chosen(school, xlsx
     retaken[3][3] = 71
     again = choose(school, session, scores(xlsx, retaken, "retaken.xlsx"), "--retest")
     assert again.exit_code == 0, again.output
-    assert "已报名这场考试的 9 人不再排名" in again.stdout
+    assert "已报名这场考试的9人不再排名" in again.stdout
     assert registered(school, session) == before
 
 
@@ -262,9 +264,9 @@ def test_register_by_hand_respects_capacity(school):
     ok = school("register", "--session", session, "--student", "230101", "--student", "230102")
     assert ok.exit_code == 0 and "现报名 2 / 2" in ok.stdout
     full = school("register", "--session", session, "--student", "230103")
-    assert full.exit_code == 1 and "只剩 0 个名额" in full.stderr
+    assert full.exit_code == 1 and "只剩0个名额" in full.stderr
     again = school("register", "--session", session, "--student", "230101")
-    assert again.exit_code == 0 and "1 人本来就已报名" in again.stdout
+    assert again.exit_code == 0 and "1人本来就已报名" in again.stdout
     assert school("register", "--session", session, "--class", "23数控1", "--remove").exit_code == 0
     assert registered(school, session) == []
 
@@ -283,7 +285,7 @@ def test_session_add_completes_an_existing_session_and_list_shows_the_fill(schoo
         "--days",
         "2",
     )
-    assert again.exit_code == 0 and "已更新" in again.stdout and "容量 40 人" in again.stdout
+    assert again.exit_code == 0 and "已更新" in again.stdout and "容量40人" in again.stdout
     assert school.query("SELECT count(*) FROM sessions") == [(session,)]
     school("register", "--session", session, "--class", "23数控2")
     listing = school("session", "list").stdout
@@ -368,7 +370,7 @@ def test_export_never_writes_a_formula(school, xlsx, tmp_path):
         HEADER,
         [
             "239001",
-            "-1+2 张三",
+            "-1+2张三",
             make_id("20080101", "091"),
             "23数控1",
             "数控技术应用",
@@ -382,7 +384,7 @@ def test_export_never_writes_a_formula(school, xlsx, tmp_path):
     out = tmp_path / "out.xlsx"
     assert school("export", "registrations", "--session", session, "-o", out).exit_code == 0
     cell = load_workbook(out).active.cell(2, 2)
-    assert cell.data_type == "s" and cell.value == "-1+2 张三"  # text, shown, never run
+    assert cell.data_type == "s" and cell.value == "-1+2张三"  # text, shown, never run
 
 
 @pytest.mark.parametrize(
@@ -482,6 +484,52 @@ def test_platform_results_come_back_by_id_number_and_check_reconciles(school, xl
     assert school("check", "--session", "99").exit_code == 1
 
 
+def test_a_column_profile_lists_every_problem_on_its_own_line_and_takes_shi(school, tmp_path):
+    session = add_session(school)
+    school("register", "--session", session, "--student", "230101")
+    profile, out = tmp_path / "f.toml", tmp_path / "x.xlsx"
+    profile.write_text(
+        '[[column]]\nheader = "姓名"\nfield = "name"\nrequired = "是"\n'
+        '[[column]]\nheader = "性别"\nfield = "shoe_size"\n'
+        '[[column]]\nheader = "学号"\nfield = "student_no"\nrequired = "也许"\n'
+        '[[column]]\nheader = "姓名"\nfield = "name"\n',
+        encoding="utf-8",
+    )
+    export = ("export", "registrations", "--session", session, "-o", out, "--profile", profile)
+    result = school(*export)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"f.toml 第2个 [[column]]（性别）：field「shoe_size」不存在；可用：{'、'.join(FIELDS)}",
+        "f.toml 第3个 [[column]]（学号）：required 应为「是」或「否」（或 true、false）",
+        "f.toml [[column]] header：列名重复：姓名",
+        "错误：f.toml：3处问题，没有写入任何数据；改正后重新导入",
+    ]
+    profile.write_text(
+        '[[column]]\nheader = "姓名"\nfield = "name"\nrequired = "是"\n', encoding="utf-8"
+    )
+    assert school(*export).exit_code == 0
+
+
+def test_check_prints_outcomes_in_chinese_and_json_keeps_the_codes(school, xlsx):
+    session = add_session(school, date="2025-12-12")
+    school("register", "--session", session, "--student", "230101")
+    back = [
+        ["学号", "证书名称", "等级", "考试日期", "考核结果"],
+        ["230201", "数控车铣加工", "中级", "2025-12-12", "合格"],
+        ["230202", "数控车铣加工", "中级", "2025-12-12", "不合格"],
+        ["230203", "数控车铣加工", "中级", "2025-12-12", "缺考"],
+    ]
+    assert school("import", xlsx("back.xlsx", {"成绩": back})).exit_code == 0
+    table = school("check").stdout
+    assert "有成绩但没有报名：3" in table
+    for word in ("合格", "不合格", "缺考"):
+        assert word in table
+    assert not {"pass", "fail", "absent"} & set(re.findall(r"[a-z]+", table)), table
+    found = json.loads(school("check", "--format", "json").stdout)
+    outcomes = [r["outcome"] for r in found["result_without_registration"]]
+    assert outcomes == ["pass", "fail", "absent"]
+
+
 def test_a_selection_can_be_undone(school, xlsx):
     session = add_session(school)
     assert choose(school, session, scores(xlsx, FIRST)).exit_code == 0
@@ -527,7 +575,7 @@ def test_capacity_cannot_drop_below_the_registrations(school):
         "--capacity-per-day",
         "3",
     )
-    assert lower.exit_code == 1 and "已报名 7 人" in lower.stderr
+    assert lower.exit_code == 1 and "已报名7人" in lower.stderr
     assert "7 / 10" in school("session", "list").stdout
 
 
@@ -569,7 +617,7 @@ def test_headers_and_odd_profiles_never_crash_or_make_a_formula(school, tmp_path
         ("column = [1, 2]\n", "应写成 [[column]] 表"),
         (
             '[[column]]\nheader = "x"\nfield = "name"\nrequired = "no"\n',
-            "required 应写 true 或 false",
+            "f.toml 第1个 [[column]]（x）：required 应为「是」或「否」（或 true、false）",
         ),
         ('[[column]]\nheader = "a\\u0001b"\nfield = "name"\n', "控制字符"),
     ):
@@ -645,7 +693,7 @@ def test_the_first_tests_file_is_not_the_second(school, xlsx):
         result = choose(school, session, copy, "--retest", *args)
         assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.output
         assert "第二次选拔.xlsx 与第一次选拔（第" in result.stderr
-        assert f"第 {first} 次写入" in result.stderr and "scores.xlsx" in result.stderr
+        assert f"第{first}次写入" in result.stderr and "scores.xlsx" in result.stderr
         assert "同一个成绩文件（SHA-256 相同）" in result.stderr
     assert school.dump() == before
     assert school.query("SELECT max(id) FROM imports")[0][0] == first
@@ -660,15 +708,13 @@ def test_a_student_taken_out_by_hand_is_not_selected_again_unless_asked(school, 
     second = [["230102", "一班2", "23数控1", 99], ["230104", "一班4", "23数控1", 88]]
     path = scores(xlsx, second, "second.xlsx")
     asked = choose(school, session, path, "--retest", "--include-removed", "--dry-run", quota="3")
-    assert asked.exit_code == 0 and "将报名 1 人" in asked.stdout, asked.output
+    assert asked.exit_code == 0 and "将报名1人" in asked.stdout, asked.output
     assert "没有再选入" not in asked.stdout
     result = choose(school, session, path, "--retest", quota="3")
     assert result.exit_code == 0, result.output
     assert "230102" not in registered(school, session)  # withdrew: stays out
     assert "230104" in registered(school, session)  # the place they left goes to the next
-    assert (
-        "手工取消过这场考试报名的 1 人没有再选入（名额留给别人）：一班2（230102）" in result.stdout
-    )
+    assert "手工取消过这场考试报名的1人没有再选入（名额留给别人）：一班2（230102）" in result.stdout
     assert "--include-removed" in result.stdout
     again = school("register", "--session", session, "--student", "230102")  # asked for
     assert again.exit_code == 0 and "230102" in registered(school, session)
@@ -681,7 +727,7 @@ def test_a_first_selection_also_leaves_out_a_student_taken_out_by_hand(school, x
         assert done.exit_code == 0, done.output
     result = choose(school, session, scores(xlsx, FIRST), "--dry-run")
     assert result.exit_code == 0 and "一班1（230101）" in result.stdout
-    assert "没有再选入" in result.stdout and "将报名 9 人" in result.stdout  # 230104 moves up
+    assert "没有再选入" in result.stdout and "将报名9人" in result.stdout  # 230104 moves up
     asked = choose(school, session, scores(xlsx, FIRST), "--include-removed")
     assert asked.exit_code == 0 and "230101" in registered(school, session)
 
@@ -702,7 +748,7 @@ def test_a_tie_note_and_the_table_agree_on_who_was_taken(school, xlsx):
     assert registered(school, session) == ["230101", "230102", "230201"]
     note = next(line for line in result.stdout.splitlines() if line.startswith("「23数控1」"))
     assert note == (
-        "「23数控1」并列 70 分 2 人，按学号先后取 1 人：一班3（230103）（因容量未入选）、一班4（230104）"
+        "「23数控1」并列70分2人，按学号先后取1人：一班3（230103）（因容量未入选）、一班4（230104）"
     )
     row = next(line for line in result.stdout.splitlines() if "230103" in line and "│" in line)
     assert "因容量未入选" in row
@@ -726,8 +772,8 @@ def test_grouping_names_only_what_a_student_lacks(make_school, xlsx):
     assert result.exit_code == 1, result.output
     lines = [line for line in result.stderr.splitlines() if "无法分组" in line]
     assert len(lines) == 3, result.stderr  # rows 3, 4, 5 under the title and the header
-    assert "第 3 行" in lines[0] and lines[0].endswith("这名学生没有系部，无法分组")  # 甲
-    assert "第 4 行" in lines[1] and lines[1].endswith("这名学生没有届别，无法分组")  # 乙
-    assert "第 5 行" in lines[2] and lines[2].endswith("这名学生没有届别和系部，无法分组")
+    assert "第3行" in lines[0] and lines[0].endswith("这名学生没有系部，无法分组")  # 甲
+    assert "第4行" in lines[1] and lines[1].endswith("这名学生没有届别，无法分组")  # 乙
+    assert "第5行" in lines[2] and lines[2].endswith("这名学生没有届别和系部，无法分组")
     by_major = choose(school, session, scores(xlsx, rows[:1], "one.xlsx"), group="major")
     assert by_major.exit_code == 0, by_major.output  # 甲 has a major and a 届别

@@ -70,8 +70,8 @@ def test_public_masks_every_phone_email_and_wechat(school, tmp_path):
 def test_plan_has_budget_sum_targets_and_earlier_years(school):
     text = school("render", "plan", "--year", "2023").stdout
     assert "| 合计 |  |  | 415,688 |" in text
-    assert "| 2022 年 | 1 | 13 | 12 | 92.3% |" in text
-    assert "| 2023 年 | 1+X 考证人数 | 30 | 14 | 未达成 |" in text
+    assert "| 2022年 | 1 | 13 | 12 | 92.3% |" in text
+    assert "| 2023年 | 1+X 考证人数 | 30 | 14 | 未达成 |" in text
 
 
 def _bad(tmp_path, old: str, new: str):
@@ -85,23 +85,111 @@ def _bad(tmp_path, old: str, new: str):
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ('name = "示例职业技术学校"', 'address2 = "x"', "缺少 name（单位名称）"),
-        ('type = "考点"', 'type = "考场"', "type 应为「考点」或「省指导中心」"),
-        ('levels = ["初级"]', 'levels = ["特级"]', "等级「特级」不存在"),
-        ('levels = ["初级"]', "max_per_day2 = 1", "缺少 levels"),
-        ("max_per_day = 60", "max_per_day = -1", "max_per_day 应为非负整数"),
-        ('mobile = "13800000001"', 'mobile = "1380000"', "不是电话号码"),
-        ('email = "leader@example.edu.cn"', 'email = "leader.example"', "不是电子邮箱地址"),
-        ('name = "钱示例"', 'nickname = "钱"', "不认识的键 nickname"),
-        ("signed_on = 2022-09-18", 'signed_on = "明天"', "不是日期"),
-        ("pilot = true", 'pilot = "是"', "pilot 应为 true 或 false"),
-        ("year = 2023\ncertificates", "year = 1999\ncertificates", "year 应为年份"),
-        ("amount = 6000", "amount = -6", "amount 应为非负的金额"),
+        ('name = "示例职业技术学校"', 'address2 = "x"', "[school] name：缺少这一项（单位名称）"),
+        ('name = "示例职业技术学校"', 'address2 = "x"', "[school]：不认识的键 address2"),
+        ('type = "考点"', 'type = "考场"', "type 值「考场」：应为「考点」或「省指导中心」"),
+        ('levels = ["初级"]', 'levels = ["特级"]', "levels 值「特级」：不是等级"),
+        ('levels = ["初级"]', "max_per_day2 = 1", "levels：缺少这一项"),
+        ("max_per_day = 60", "max_per_day = -1", "max_per_day 值「-1」：应为非负整数"),
+        ('mobile = "13800000001"', 'mobile = "1380000"', "mobile 值「1380000」：电话号码应为"),
+        (
+            'email = "leader@example.edu.cn"',
+            'email = "leader.example"',
+            "email 值「leader.example」：不是电子邮箱地址",
+        ),
+        ('name = "钱示例"', 'nickname = "钱"', "（[site.leader]）：不认识的键 nickname"),
+        ("signed_on = 2022-09-18", 'signed_on = "明天"', "signed_on 值「明天」：不是日期"),
+        ("pilot = true", 'pilot = "也许"', "[school] pilot 值「也许」：应为「是」或「否」"),
+        ("pilot = true", "pilot = 1", "[school] pilot 值「1」：应为「是」或「否」"),
+        (
+            'name = "示例职业技术学校"',
+            'graduation_day = "2月30日"',
+            "[school] graduation_day 值「2月30日」：应为每届毕业的月、日",
+        ),
+        (
+            "year = 2023\ncertificates",
+            "year = 1999\ncertificates",
+            "[plan] year 值「1999」：应为年份",
+        ),
+        ("amount = 6000", "amount = -6", "第3项 [[plan.budget]] amount 值「-6」：应为非负的金额"),
     ],
 )
 def test_every_validation_message(cli, tmp_path, old, new, message):
     result = cli("import", _bad(tmp_path, old, new))
     assert result.exit_code == 1 and message in result.stderr, result.stderr
+
+
+def test_every_problem_of_a_site_file_is_a_line_of_its_own(cli, tmp_path):
+    """Eleven mistakes: eleven lines naming file, table and key, value and reason, then
+    one line saying nothing was written (not one 600-character line joined by ；)."""
+    text = SITE
+    for old, new in (
+        ("pilot = true", 'pilot = "也许"'),
+        ('type = "考点"', 'type = "考场"'),
+        ('levels = ["初级"]', 'levels = ["特级"]'),
+        ("max_per_day = 60", "max_per_day = -1"),
+        ('mobile = "13800000001"', 'mobile = "1380000"'),
+        ('email = "leader@example.edu.cn"', 'email = "leader.example"'),
+        ('name = "钱示例"', 'nickname = "钱"'),
+        ("signed_on = 2022-09-18", 'signed_on = "明天"'),
+        ("year = 2023\ncertificates", "year = 1999\ncertificates"),
+        ("amount = 6000", "amount = -6"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("import", path)
+    assert result.exit_code == 1
+    *problems, last = result.stderr.splitlines()
+    # the nickname is one unknown key and one missing name; the budget's -6 also breaks the total
+    assert len(problems) == 12, result.stderr
+    assert last == "错误：site.toml：12处问题，没有写入任何数据；改正后重新导入"
+    assert all(line.startswith("site.toml ") and "；" not in line for line in problems)
+    assert "site.toml [school] pilot 值「也许」：应为「是」或「否」（是否试点院校）" in problems
+    assert (
+        "site.toml 第1个 [[site]]（机械工程制图考点） 考点负责人（[site.leader]） mobile"
+        " 值「1380000」：电话号码应为11位手机号或带区号的固定电话" in problems
+    )
+    assert cli.query("SELECT count(*) FROM sites") == [(0,)]
+
+
+def test_catalogue_and_target_problems_of_the_same_file_are_listed_too(cli, tmp_path):
+    text = SITE.replace("pilot = true", 'pilot = "也许"') + (
+        '\n[[certificate]]\nname = "物流管理职业技能等级证书"\nkind = "1+Y"\n'
+        '\n[[target]]\nyear = 2024\nparticipants = -3\npass_rate = "很高"\n'
+    )
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("import", path)
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 1 and len(lines) == 5, result.stderr
+    assert lines[0] == "site.toml [school] pilot 值「也许」：应为「是」或「否」（是否试点院校）"
+    assert lines[1] == (
+        "site.toml 第1个 [[certificate]]（物流管理职业技能等级证书） kind 值「1+Y」："
+        "应为「1+X」或「其他」（other）"
+    )
+    assert lines[2] == "site.toml 第2个 [[target]] participants 值「-3」：应为非负整数"
+    assert lines[3] == (
+        'site.toml 第2个 [[target]] pass_rate 值「很高」：应为比例（0.9）或百分数（"90%"）'
+    )
+    assert lines[4] == "错误：site.toml：4处问题，没有写入任何数据；改正后重新导入"
+
+
+@pytest.mark.parametrize(
+    "written, pilot",
+    [('"是"', True), ('"否"', False), ("true", True), ("false", False), ('"true"', True)],
+)
+def test_pilot_is_written_as_a_clerk_writes_it(cli, tmp_path, written, pilot):
+    path = tmp_path / "site.toml"
+    path.write_text(SITE.replace("pilot = true", f"pilot = {written}", 1), encoding="utf-8")
+    result = cli("import", path)
+    assert result.exit_code == 0, result.stderr
+    assert cli.query("SELECT value FROM settings WHERE key = 'school_pilot'") == [
+        ("true" if pilot else "false",)
+    ]
+    form = cli("render", "site-application").stdout
+    assert ("☑ 是　☐ 否" if pilot else "☐ 是　☑ 否") in form
 
 
 def test_a_missing_contact_section_is_named(cli, tmp_path):
@@ -115,7 +203,7 @@ def test_a_missing_contact_section_is_named(cli, tmp_path):
 def test_a_budget_that_does_not_add_up_is_refused_with_the_difference(cli, tmp_path):
     result = cli("import", _bad(tmp_path, "amount = 6000", "amount = 5000"))
     assert result.exit_code == 1
-    assert "预算明细合计 414688 元，比总额 total = 415688 元少 1000 元" in result.stderr
+    assert "[plan] total 值「415688」：预算明细合计414688元，比总额少1000元" in result.stderr
     assert cli.query("SELECT count(*) FROM plans") == [(0,)]
 
 
@@ -138,7 +226,7 @@ def test_several_sites_need_site(school, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["plan", "--year", "2030"], "没有 2030 年的实施方案"),
+        (["plan", "--year", "2030"], "没有2030年的实施方案"),
         (["site-application", "--site", "无此考点"], "没有考点「无此考点」"),
     ],
 )
@@ -196,7 +284,7 @@ def test_big_amounts_print_in_full(cli, tmp_path):
     assert "1,234,567.1" in out and "265,432.2" in out and "1,499,999.3" in out and "e+" not in out
     path.write_text(text.replace("total = 1499999.3", "total = 1500000.3"), encoding="utf-8")
     assert (
-        "预算明细合计 1499999.3 元，比总额 total = 1500000.3 元少 1 元"
+        "[plan] total 值「1500000.3」：预算明细合计1499999.3元，比总额少1元"
         in cli("import", path).stderr
     )
 
@@ -204,19 +292,25 @@ def test_big_amounts_print_in_full(cli, tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('school = "x"\n', "school 应写成 [school] 表"),
-        ("plan = 3\n", "plan 应写成 [plan] 表"),
-        ("site = [1]\n", "site 应写成 [[site]] 表数组"),
-        ("[plan]\nyear = 2023\nbudget = 5\n", "budget 应写成 [[plan.budget]] 表数组"),
+        ('school = "x"\n', "bad.toml school 值「x」：应写成 [school] 表"),
+        ("plan = 3\n", "bad.toml plan 值「3」：应写成 [plan] 表"),
+        ("site = [1]\n", "bad.toml site 值「[1]」：应写成 [[site]] 表数组"),
+        (
+            "[plan]\nyear = 2023\nbudget = 5\n",
+            "[plan] budget 值「5」：应写成 [[plan.budget]] 表数组",
+        ),
         (
             '[plan]\nyear = 2023\ncertificates = "机械工程制图"\n',
-            "certificates 应写成证书名称的列表",
+            "[plan] certificates 值「机械工程制图」：应写成证书名称的列表",
         ),
-        ("[plan]\nyear = 2023\nbudjet = 1\n", "不认识的键 budjet"),
-        ('[plan]\nyear = 2023\n[[plan.budget]]\nitem = "x"\namont = 1\n', "不认识的键 amont"),
+        ("[plan]\nyear = 2023\nbudjet = 1\n", "bad.toml [plan]：不认识的键 budjet"),
+        (
+            '[plan]\nyear = 2023\n[[plan.budget]]\nitem = "x"\namont = 1\n',
+            "bad.toml 第1项 [[plan.budget]]：不认识的键 amont",
+        ),
     ],
 )
-def test_tables_of_the_wrong_shape_are_refused_in_one_line(cli, tmp_path, text, message):
+def test_tables_of_the_wrong_shape_are_refused_naming_the_key(cli, tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
     result = cli("import", path)

@@ -197,24 +197,22 @@ def test_table_markdown_and_csv_carry_the_same_figures(school):
     table = school("stats").stdout
     for fragment in (
         "1+X 考证情况统计",
-        "2022 年",
+        "2022年",
         "66.7%",
         "双证毕业率",
-        "2023 届",
+        "2023届",
         "40.0%",
         "绩效目标与实际",
         "未达成",
     ):
         assert fragment in table
     markdown = school("stats", "--format", "markdown").stdout
-    assert (
-        "| 2022 年 | 3 | 2 | 1 | 66.7% |" in markdown and "| 2023 届 | 5 | 2 | 40.0% |" in markdown
-    )
+    assert "| 2022年 | 3 | 2 | 1 | 66.7% |" in markdown and "| 2023届 | 5 | 2 | 40.0% |" in markdown
     assert school("stats", "--format", "md").stdout == markdown  # as render spells it
     text = school("stats", "--format", "csv").stdout
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert ["2022 年", "3", "2", "1", "66.7%"] in rows and ["2023 届", "5", "2", "40.0%"] in rows
+    assert ["2022年", "3", "2", "1", "66.7%"] in rows and ["2023届", "5", "2", "40.0%"] in rows
 
 
 @pytest.mark.parametrize(
@@ -346,9 +344,46 @@ def test_an_award_across_a_year_end_is_dated_by_its_start_like_a_result(cli, xls
     assert listed[0]["exam_date"] == "2023.11-2024.1"
 
 
-def test_empty_tables_show_a_dash_row_in_csv_too(school):
+def test_empty_tables_show_a_dash_row_in_csv_too(make_school):
+    cli = make_school(roster=ROSTER)  # nobody examined yet: no pass-rate row at all
+    text = cli("stats", "--format", "csv").stdout
+    assert ["—", "—", "—", "—", "—"] in list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_a_year_or_cohort_asked_for_keeps_its_row_with_zeros(school):
+    """`stats --year 2030`: the rows say 2030, with 0 people and a rate of —, not a row of
+    dashes without a label; the JSON stays the figures themselves (no rows)."""
+    markdown = school("stats", "--year", "2030", "--format", "markdown").stdout
+    assert "| 2030年 | 0 | 0 | 0 | — |" in markdown
+    assert "| 2030届 | 0 | 0 | — |" in markdown
     text = school("stats", "--cohort", "2030", "--format", "csv").stdout
-    assert ["—", "—", "—", "—"] in list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert ["2030届", "0", "0", "—"] in rows and ["—", "—", "—", "—"] not in rows
+    table = school("stats", "--year", "2021").stdout
+    assert "2021年" in table and "2021届" in table
+    data = stats_json(school, "--year", "2030")
+    assert data["pass_rates"] == [] and data["dual_certificate"] == []
+    by = school("stats", "--year", "2030", "--by", "class", "--format", "markdown").stdout
+    assert "| 2030年 | — | 0 | 0 | 0 | — |" in by
+
+
+def test_a_target_without_results_yet_is_not_judged(school):
+    assert (
+        school(
+            "target", "set", "--year", "2027", "--participants", "30", "--pass-rate", "90%"
+        ).exit_code
+        == 0
+    )
+    (target,) = stats_json(school, "--year", "2027")["targets"]
+    assert target["participants"] == 0
+    assert (target["participants_met"], target["pass_rate_met"], target["certificates_met"]) == (
+        None,
+        None,
+        None,
+    )
+    markdown = school("stats", "--year", "2027", "--format", "markdown").stdout
+    assert "| 2027年 | 1+X 考证人数 | 30 | 0 | — |" in markdown
+    assert "未达成" not in markdown
 
 
 def test_a_certificate_nobody_sat_is_not_counted_as_examined(cli, xlsx, tmp_path):

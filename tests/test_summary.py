@@ -148,6 +148,7 @@ def test_a_wrong_since_format_or_date_is_a_usage_mistake_and_a_missing_folder_a_
     ):
         result = office("summary", "--output-dir", tmp_path, *args)
         assert result.exit_code == code and result.stderr.count("\n") == 1, result.output
+    assert f"错误：输出文件夹「{tmp_path / 'no'}」不存在" in result.stderr
     assert not list(tmp_path.glob("summary-*"))
 
 
@@ -158,9 +159,7 @@ def test_quiet_prints_nothing(office, tmp_path):
 def test_writes_of_the_window_and_what_they_added(office, tmp_path):
     run(office, tmp_path, "--since", "2026-03-01", "--format", "md")
     text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
-    assert (
-        "新增学生 44 人；新增考试成绩 30 条（合格 27，不合格 2，缺考 1）；新增证书 14 本。" in text
-    )
+    assert "新增学生44人；新增考试成绩30条（合格27，不合格2，缺考1）；新增证书14本。" in text
 
 
 def nightly(cli, folder) -> list[str]:
@@ -292,3 +291,21 @@ def test_a_day_or_a_start_still_to_come_is_refused_and_not_remembered(office, tm
     conn.close()
     today = office("summary", "--output-dir", other, "--date", NOW.date(), "--since", "2026-11-25")
     assert today.exit_code == 0, today.output
+
+
+def test_data_warnings_list_every_certificate_whose_kind_was_guessed(office, tmp_path):
+    """数控技术工程师 came in only on the sign-off list (no results): `xcert certs` marks
+    it 其他（推测）, so the summary says so too, and how to settle it."""
+    run(office, tmp_path, "--format", "md")
+    text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
+    quality = text.split("数据提醒")[1]
+    assert "数控技术工程师（推测为其他证书）" in quality
+    assert "xcert import 证书目录.toml" in quality and "没有需要处理的数据问题" not in quality
+    catalogue = tmp_path / "目录.toml"
+    catalogue.write_text(
+        '[[certificate]]\nname = "数控技术工程师"\nkind = "其他"\n', encoding="utf-8"
+    )
+    assert office("import", catalogue).exit_code == 0
+    run(office, tmp_path, "--format", "md", "--since", "1h")
+    text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
+    assert "推测" not in text.split("数据提醒")[1]

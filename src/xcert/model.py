@@ -83,6 +83,9 @@ OUTCOME_WORDS: dict[str, str] = {
     "absent": "absent",
 }
 
+# A yes-or-no setting (是否试点院校) as a clerk writes it, or as TOML does.
+YES_NO_WORDS: dict[str, bool] = {"是": True, "否": False, "true": True, "false": False}
+
 # The kinds of sheet an import recognises by their headers (SPEC 5.1).
 SHEET_KINDS: tuple[str, ...] = ("roster", "results", "awards")
 SHEET_KIND_LABELS: dict[str, str] = {

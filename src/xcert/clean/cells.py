@@ -22,6 +22,7 @@ from xcert.model import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     STATUS_WORDS,
+    YES_NO_WORDS,
 )
 
 
@@ -117,7 +118,7 @@ def _whole_number(value: float, what: str) -> str:
         raise CellError(f"{what}不应有小数")
     if abs(value) >= _EXACT_LIMIT:
         raise CellError(
-            f"{what}被 Excel 存成了数字，超过 15 位的部分已丢失；请把该列设为文本后重新录入"
+            f"{what}被 Excel 存成了数字，超过15位的部分已丢失；请把该列设为文本后重新录入"
         )
     return str(int(value))
 
@@ -184,7 +185,7 @@ def year(value: object, what: str) -> int:
     cleaned = text(value)
     match = _YEAR.match(cleaned)
     if not match:
-        raise CellError(f"{what}应为年份，如 2023 或 2023届")
+        raise CellError(f"{what}应为年份，如 2023 或2023届")
     number = int(match.group(1))
     number = number + 2000 if number < 100 else number
     if not FIRST_ENROLLMENT_YEAR <= number <= LAST_YEAR:
@@ -228,6 +229,16 @@ def outcome(value: object) -> str:
     return _word(value, OUTCOME_WORDS, "考核结果")
 
 
+def yes_no(value: object) -> bool:
+    """是 or 否 (also true or false, written as TOML's own or as text)."""
+    if isinstance(value, bool):
+        return value
+    found = YES_NO_WORDS.get(text(value).lower()) if isinstance(value, str) else None
+    if found is None:
+        raise CellError("应为「是」或「否」")
+    return found
+
+
 def phone(value: object) -> str:
     """A mobile (11 digits) or landline number with area code; +86 and separators dropped."""
     if type(value) is float or type(value) is int:
@@ -243,7 +254,7 @@ def phone(value: object) -> str:
         return compact
     if _LANDLINE.match(cleaned):
         return cleaned
-    raise CellError("电话号码应为 11 位手机号或带区号的固定电话")
+    raise CellError("电话号码应为11位手机号或带区号的固定电话")
 
 
 _SERIAL_EPOCH = _dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug)
@@ -274,7 +285,7 @@ def date_span(value: object) -> DateSpan:
         if 20000 <= value <= 80000 and float(value).is_integer():
             day = _SERIAL_EPOCH + _dt.timedelta(days=int(value))
             return DateSpan(day, day)
-        raise CellError("日期应写成 2022-09-28、2022.9.28 或 2022年9月28日")
+        raise CellError("日期应写成 2022-09-28、2022.9.28 或2022年9月28日")
     cleaned = text(value)
     try:
         span = _written_span(cleaned)

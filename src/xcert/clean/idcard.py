@@ -52,16 +52,16 @@ def _calendar_date(digits: str) -> _dt.date:
     try:
         born = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise IdNumberError("第 7–14 位的出生日期不是有效日期") from None
+        raise IdNumberError("第7–14位的出生日期不是有效日期") from None
     if born.year < 1900:
-        raise IdNumberError("第 7–14 位的出生日期不在合理范围内")
+        raise IdNumberError("第7–14位的出生日期不在合理范围内")
     return born
 
 
 def birth_date_of(digits: str, today: _dt.date | None = None) -> _dt.date:
     born = _calendar_date(digits)
     if born > (today or clock.today()):
-        raise IdNumberError("第 7–14 位的出生日期不在合理范围内")
+        raise IdNumberError("第7–14位的出生日期不在合理范围内")
     return born
 
 
@@ -81,9 +81,9 @@ def upgraded_birth_warning(number: str, today: _dt.date | None = None) -> str | 
     if PLAUSIBLE_BIRTH_FROM <= born <= latest:
         return None
     return (  # the year itself is not shown: it is part of the birth date
-        "这是 15 位旧身份证号，补成 18 位后的出生年份不像在校学生"
-        f"（应在 {PLAUSIBLE_BIRTH_FROM}–{latest} 年之间）；"
-        "可能是 18 位身份证号漏了后 3 位，请核对"
+        "这是15位旧身份证号，补成18位后的出生年份不像在校学生"
+        f"（应在{PLAUSIBLE_BIRTH_FROM}–{latest}年之间）；"
+        "可能是18位身份证号漏了后3位，请核对"
     )
 
 
@@ -95,16 +95,16 @@ def normalize_id(text: str) -> str:
     number = text.upper()
     if len(number) == 15:
         if not (number.isascii() and number.isdigit()):
-            raise IdNumberError("15 位身份证号只能由数字组成")
+            raise IdNumberError("15位身份证号只能由数字组成")
         number = upgrade15(number)
         _birth_date(number)
         return number
     if len(number) != 18:
-        raise IdNumberError(f"身份证号应为 18 位（或旧式 15 位），这里是 {len(number)} 位")
+        raise IdNumberError(f"身份证号应为18位（或旧式15位），这里是{len(number)}位")
     body, last = number[:17], number[17]
     # ASCII digits only: str.isdigit() also admits ١ or ², which no ID number holds
     if not (body.isascii() and body.isdigit()) or last not in "0123456789X":
-        raise IdNumberError("身份证号前 17 位须为数字，最后一位为数字或 X")
+        raise IdNumberError("身份证号前17位须为数字，最后一位为数字或 X")
     if number[0] not in REGION_FIRST:
         raise IdNumberError("身份证号的地区码不存在")
     _birth_date(number)

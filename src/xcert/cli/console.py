@@ -266,13 +266,21 @@ def print_problems(problems: list[Problem]) -> None:
         return
     from xcert.output.tables import Table
 
-    rows = [
-        [p.file, p.sheet or "", p.row or "", p.column or "", p.value or "", p.reason]
-        for p in problems
-    ]
-    err.table(
-        Table(f"发现 {len(problems)} 处问题", ("文件", "工作表", "行", "列", "值", "原因"), rows)
-    )
+    cells = {
+        "文件": lambda p: p.file,
+        "位置": lambda p: p.key or "",  # a TOML file's table and key
+        "工作表": lambda p: p.sheet or "",
+        "行": lambda p: p.row or "",
+        "列": lambda p: p.column or "",
+        "值": lambda p: p.value or "",
+        "原因": lambda p: p.reason,
+    }
+    if not any(p.key for p in problems):
+        del cells["位置"]
+    elif not any(p.sheet or p.row or p.column for p in problems):
+        del cells["工作表"], cells["行"], cells["列"]
+    rows = [[cell(p) for cell in cells.values()] for p in problems]
+    err.table(Table(f"发现{len(problems)}处问题", tuple(cells), rows))
 
 
 def console(stderr: bool = False) -> Console:

@@ -131,7 +131,7 @@ def write_summary(conn: sqlite3.Connection, folder: Path) -> list[Path]:
 def prepare(folder: Path) -> tuple[Path, list[Path]]:
     """Make `folder`, drop an earlier demo database there, return (db path, example files)."""
     if folder.exists() and not folder.is_dir():
-        raise XcertError(f"{folder} 已存在且不是文件夹")
+        raise XcertError(f"「{folder}」已存在且不是文件夹")
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "xcert.db"
     if db_path.exists() and not _is_demo(db_path):

@@ -46,7 +46,7 @@ class Workbook:
         except OSError as exc:
             raise XcertError(f"无法写入 {self.path}（{exc.strerror or exc}）") from None
         titles = "、".join(table.title for table in tables)
-        what = titles if len(tables) == 1 else f"{len(tables)} 张工作表：{titles}"
+        what = titles if len(tables) == 1 else f"{len(tables)}张工作表：{titles}"
         note = replaced_note(self.path) if self.replaces else ""
         console().print(f"已生成 {self.path}（{what}）{note}")
 

@@ -132,7 +132,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
         out.print(f"{report.path.name}（{detail}，SHA-256 {report.sha256[:12]}…）", style="bold")
         if report.same_as_import is not None:
             out.print(
-                f"  与第 {report.same_as_import} 次导入的文件完全相同，数据无需改动（{report.unchanged} 行）"
+                f"  与第{report.same_as_import}次导入的文件完全相同，数据无需改动（{report.unchanged}行）"
             )
             continue
         for sheet in report.sheets:
@@ -146,7 +146,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
                 ignored += f"；重复的列未使用：{'、'.join(sheet.duplicate_headers)}"
             out.print(
                 f"  工作表「{sheet.name}」：{SHEET_KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
-                f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
+                f"表头在第{sheet.header_row}行，{sheet.data_rows}行数据{ignored}"
             )
         out.print(
             f"  {verb}新增 {report.added}，{verb}更新 {report.updated}，未变 {report.unchanged}，"
@@ -154,18 +154,18 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
         for name, kind in report.new_certificates:
-            guess = "1+X 证书" if kind == "1+X" else "其他证书（非 1+X）"
+            guess = "推测为 1+X 证书" if kind == "1+X" else "推测为其他证书（非 1+X）"
             added = "已加入" if outcome.written else "将加入"
             out.print(
-                f"  注意：证书「{name}」不在证书目录中，{added}并按名称推测为{guess}；"
+                f"  注意：证书「{name}」不在证书目录中，{added}并按名称{guess}；"
                 "请用 xcert certs 核对，或导入证书目录文件"
             )
         if report.new_students:
-            out.print(f"  按 --add-students 新建了 {report.new_students} 名花名册里没有的学生")
+            out.print(f"  按 --add-students 新建了{report.new_students}名花名册里没有的学生")
         for warning in report.warnings[:50]:
             out.print(f"  提示：{warning.line()}")
         if len(report.warnings) > 50:
-            out.print(f"  …另有 {len(report.warnings) - 50} 条提示")
+            out.print(f"  …另有{len(report.warnings) - 50}条提示")
     problems = outcome.problems
     if problems:
         print_problems(problems)
@@ -173,7 +173,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
         out.print("试运行（--dry-run）：没有写入任何数据。")
     elif problems and not options.skip_invalid:
         console(stderr=True).print(
-            f"发现 {len(problems)} 处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
+            f"发现{len(problems)}处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
             markup=False,
         )
 
@@ -186,14 +186,12 @@ def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
     if not count:
         out.print(f"没有被拒绝的行，未生成 {path}")
     elif options.dry_run:
-        out.print(f"试运行：被拒绝的 {count} 行没有写入 {path}")
+        out.print(f"试运行：被拒绝的{count}行没有写入 {path}")
     else:
         existed = path.is_file()
         write_rejects(outcome, path, written=outcome.written)
         note = replaced_note(path) if existed else ""
-        out.print(
-            f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；身份证号已按规则打码）{note}"
-        )
+        out.print(f"被拒绝的{count}行已写入 {path}（按来源工作表分页；身份证号已按规则打码）{note}")
 
 
 def _check_rejects_path(path: Path, files: list[Path]) -> None:
@@ -205,5 +203,5 @@ def _check_rejects_path(path: Path, files: list[Path]) -> None:
     if path.is_dir():
         raise XcertError(f"--rejects {path} 是一个文件夹")
     if not path.parent.exists():
-        raise XcertError(f"--rejects 的文件夹 {path.parent} 不存在")
+        raise XcertError(f"--rejects 的文件夹「{path.parent}」不存在")
     check_target(path, option="--rejects", database=db_path(), inputs=files)

@@ -94,16 +94,14 @@ def undo(
         ("找回已删除的", done.recreated),
     ):
         if counts:
-            detail = "、".join(
-                f"{_TABLE_LABELS.get(t, t)} {n} 行" for t, n in sorted(counts.items())
-            )
+            detail = "、".join(f"{_TABLE_LABELS.get(t, t)}{n}行" for t, n in sorted(counts.items()))
             parts.append(f"{label}{detail}")
 
     what = "；".join(parts) or "没有需要改回的数据"
     if dry_run:
-        console().print(f"（试运行，未写入）撤销第 {write_id} 次写入将会：{what}")
+        console().print(f"（试运行，未写入）撤销第{write_id}次写入将会：{what}")
     else:
-        console().print(f"已撤销第 {write_id} 次写入（记为第 {done.undo_id} 次写入）：{what}")
+        console().print(f"已撤销第{write_id}次写入（记为第{done.undo_id}次写入）：{what}")
         if forget:
             console().print("它带来的身份证号和电话已从文件中抹去，写入记录里也不保留")
         if done.wal_kept:
@@ -178,16 +176,16 @@ def purge(
     conn = open_db(create=False)
     found = purging.purge(conn, graduated_before, dry_run=dry_run)
     conn.close()
-    who = f"{graduated_before} 届以前的 {found.students} 名学生"
-    detail = f"身份证号 {found.id_numbers} 个、电话 {found.phones} 个"
-    history = f"，以及写入记录里 {found.earlier} 条旧值中的个人信息" if found.earlier else ""
+    who = f"{graduated_before}届以前的{found.students}名学生"
+    detail = f"身份证号{found.id_numbers}个、电话{found.phones}个"
+    history = f"，以及写入记录里{found.earlier}条旧值中的个人信息" if found.earlier else ""
     out = console()
     if not found.students and not found.earlier:
-        out.print(f"{graduated_before} 届以前的学生没有需要清除的个人信息")
+        out.print(f"{graduated_before}届以前的学生没有需要清除的个人信息")
     elif dry_run:
-        out.print(f"（试运行，未写入）将清除 {who}的{detail}{history}")
+        out.print(f"（试运行，未写入）将清除{who}的{detail}{history}")
     else:
-        out.print(f"已清除 {who}的{detail}{history}（第 {found.write_id} 次写入）")
+        out.print(f"已清除{who}的{detail}{history}（第{found.write_id}次写入）")
     if found.wal_kept:
         console(stderr=True).print(
             "注意：另一个程序正打开着数据库，预写日志（.db-wal）里可能还留有旧值；"

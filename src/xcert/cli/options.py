@@ -61,7 +61,7 @@ def output_file(path: Path, option: str = "-o") -> None:
     if path.is_dir():
         raise typer.BadParameter(f"{path} 是一个文件夹，请给出文件名", param_hint=option)
     if not path.parent.exists():
-        raise typer.BadParameter(f"文件夹 {path.parent} 不存在", param_hint=option)
+        raise typer.BadParameter(f"文件夹「{path.parent}」不存在", param_hint=option)
 
 
 def not_future(span: DateSpan | None, option: str, what: str) -> DateSpan | None:

@@ -53,7 +53,7 @@ def certs(
     guessed = [cert.name for cert in certificates if cert.kind_guessed]
     if guessed:
         out_.print(
-            f"注意：{len(guessed)} 种证书的类型是推测的（{'、'.join(guessed)}）；"
+            f"注意：{len(guessed)}种证书的类型是推测的（{'、'.join(guessed)}）；"
             "在证书目录文件里写明 kind 后导入即可确定"
         )
 
@@ -143,7 +143,7 @@ def sign(
     )
     conn.close()
     out = console()
-    out.print(f"已登记 {len(signed)} 张证书由「{signer}」于 {shown(on)} 签领：")
+    out.print(f"已登记{len(signed)}张证书由「{signer}」于 {shown(on)} 签领：")
     for award in signed:
         line = f"  {mask_ids_in(award.student_no or '')} {award.name}  {award.certificate}"
         out.print(f"{line} {award.level or ''}".rstrip())

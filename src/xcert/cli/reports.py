@@ -104,7 +104,7 @@ def render(
     fmt = _format(format_, out, name if name in reports.FORM_REPORTS else None)
     day = _day(date)
     if templates is not None and not templates.is_dir():
-        raise typer.BadParameter(f"{templates} 不是文件夹", param_hint="--templates")
+        raise typer.BadParameter(f"「{templates}」不是文件夹", param_hint="--templates")
     replaces = out is not None and check_target(out, option="-o", database=db_path())
     conn = open_db(create=False)
     result = reports.render(

@@ -36,7 +36,7 @@ def session_add(
         int | None, typer.Option("--capacity-per-day", min=1, max=100_000, help="每天最多考多少人")
     ] = None,
     days: Annotated[
-        int | None, typer.Option("--days", min=1, max=366, help="考几天（默认 1 天）")
+        int | None, typer.Option("--days", min=1, max=366, help="考几天（默认1天）")
     ] = None,
 ) -> None:
     """新建一场考试（同一证书、等级、日期的场次已有时，补上考点和容量）。
@@ -57,8 +57,8 @@ def session_add(
     conn.close()
     session = added.session
     done = {"added": "已新建", "updated": "已更新", "unchanged": "已有，未改变"}[added.state]
-    capacity = "不限" if session.capacity is None else f"{session.capacity} 人"
-    console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量 {capacity}")
+    capacity = "不限" if session.capacity is None else f"{session.capacity}人"
+    console().print(f"{done}：{session.label}，考点 {session.site or '未填'}，容量{capacity}")
 
 
 def _today() -> str:
@@ -177,15 +177,15 @@ def print_selection(result: "Selection", *, dry_run: bool, brief: bool = False) 
     out.table(lists.groups_table(result))
     if brief:
         chosen = len(result.chosen)
-        out.print(f"已报名 {chosen} 人；名单：xcert session list，导出：xcert export registrations")
+        out.print(f"已报名{chosen}人；名单：xcert session list，导出：xcert export registrations")
         return
     out.table(lists.candidates_table(result))
     _print_notes(result)
     total = len(result.chosen)
     if dry_run:
-        out.print(f"（试运行，未报名）将报名 {total} 人")
+        out.print(f"（试运行，未报名）将报名{total}人")
     else:
-        out.print(f"已报名 {total} 人（第 {result.write_id} 次写入，可用 xcert undo 撤销）")
+        out.print(f"已报名{total}人（第{result.write_id}次写入，可用 xcert undo 撤销）")
 
 
 def _print_notes(result: "Selection") -> None:
@@ -193,12 +193,12 @@ def _print_notes(result: "Selection") -> None:
     out = console()
     if result.already:
         out.print(
-            f"已报名这场考试的 {len(result.already)} 人不再排名（占本组名额）："
+            f"已报名这场考试的{len(result.already)}人不再排名（占本组名额）："
             + "、".join(result.already)
         )
     if result.removed:
         out.print(
-            f"手工取消过这场考试报名的 {len(result.removed)} 人没有再选入（名额留给别人）："
+            f"手工取消过这场考试报名的{len(result.removed)}人没有再选入（名额留给别人）："
             + "、".join(result.removed)
             + "；要让他们参加排名，加 --include-removed，或用 xcert register 报名"
         )
@@ -208,8 +208,8 @@ def _print_notes(result: "Selection") -> None:
     cut = result.cut
     if cut:
         out.print(
-            f"场次容量 {result.session.capacity} 人、已报名 {result.session.registered} 人，"
-            f"按成绩（同分按学号）去掉 {len(cut)} 人："
+            f"场次容量{result.session.capacity}人、已报名{result.session.registered}人，"
+            f"按成绩（同分按学号）去掉{len(cut)}人："
             + "、".join(f"{c.name}（{c.score:g}）" for c in cut)
         )
         if result.capacity_tie:
@@ -241,10 +241,10 @@ def register(
     out = console()
     if not remove and now.is_past(_today()):
         console(stderr=True).print(f"注意：{now.label} 的日期已过，这是补录报名吗？")
-    already = f"（{same} 人本来就{'没有报名' if remove else '已报名'}）" if same else ""
+    already = f"（{same}人本来就{'没有报名' if remove else '已报名'}）" if same else ""
     capacity = "不限" if now.capacity is None else str(now.capacity)
     verb = "取消报名" if remove else "报名"
-    out.print(f"{now.label}：{verb} {changed} 人{already}；现报名 {now.registered} / {capacity}")
+    out.print(f"{now.label}：{verb}{changed}人{already}；现报名 {now.registered} / {capacity}")
 
 
 export_app = Typer(
@@ -284,7 +284,7 @@ def export_registrations(
     conn.close()
     out = console()
     note = replaced_note(done.path) if replaces else ""
-    out.print(f"已导出 {done.session.label} 的报名名单 {done.rows} 人：{done.path}{note}")
+    out.print(f"已导出 {done.session.label} 的报名名单{done.rows}人：{done.path}{note}")
     console(stderr=True).print(
         "注意：这个文件含完整身份证号，只用于上传报名平台，用完请删除，不要外传。"
     )

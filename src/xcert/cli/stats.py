@@ -145,4 +145,4 @@ def target_set(
     state = targets.set_target(conn, targets.Target(year, participants, rate, certificates))
     conn.close()
     said = {"added": "设置", "updated": "更新", "unchanged": "是这样，未改变"}[state]
-    console().print(f"{year} 年目标已{said}")
+    console().print(f"{year}年目标已{said}")

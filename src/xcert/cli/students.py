@@ -49,9 +49,9 @@ def find(
     ] = "table",
     out: Output = None,
 ) -> None:
-    """按姓名、学号、班级或身份证号查找学生，并列出其成绩和证书。身份证号只显示前 2 位和后 2 位。
+    """按姓名、学号、班级或身份证号查找学生，并列出其成绩和证书。身份证号只显示前2位和后2位。
 
-    屏幕上最多列出 200 名；--format xlsx 写入全部。
+    屏幕上最多列出200名；--format xlsx 写入全部。
 
     例：xcert find 陈明；xcert find 21数控1 -o 21数控1.xlsx
     """
@@ -81,7 +81,7 @@ def find(
         print_records(student, records)
     if found.cut:
         console().print(
-            f"只显示前 {len(found.students)} 名（共 {found.total:,} 名）；请写得更具体些"
+            f"只显示前{len(found.students)}名（共{found.total:,}名）；请写得更具体些"
             "（完整学号、班级或姓名），或用 -o 文件名.xlsx 导出全部"
         )
 
@@ -103,7 +103,7 @@ def print_records(student: StudentRow, records: StudentRecords) -> None:
         out.table(lists.awards_table(student, records))
         unsigned = sum(1 for a in records.awards if a.signed_by is None)
         if unsigned:
-            out.print(f"{name} 还有 {unsigned} 张证书未签领")
+            out.print(f"{name}还有{unsigned}张证书未签领")
 
 
 def print_students(students: list[StudentRow]) -> None:
@@ -137,7 +137,7 @@ def demo(
     from xcert.cli.imports import print_import
 
     print_import(result.outcome, result.options)
-    out.print("\n查一名学生的成绩和证书（身份证号只显示前 2 位和后 2 位）：")
+    out.print("\n查一名学生的成绩和证书（身份证号只显示前2位和后2位）：")
     out.print(f"  xcert --db {result.db_path} find {demo.SAMPLE_STUDENT}", style="bold")
     print_students([result.sample])
     print_records(result.sample, result.records)

@@ -105,7 +105,8 @@ class DualCertificate:
 
 @dataclass(frozen=True)
 class TargetRow:
-    """A year's targets beside what was reached (None: no target set)."""
+    """A year's targets beside what was reached. A judgement (met or not) is None when
+    there is no target, or nothing to judge yet: no 1+X result at all that year."""
 
     year: int
     participants_target: int | None
@@ -114,10 +115,16 @@ class TargetRow:
     pass_rate_target: float | None
     certificates_target: int | None
     certificates: int  # distinct 1+X certificates someone was tested in
+    absent: int = 0  # 1+X results that are absent: a year with only these was examined
+
+    @property
+    def examined(self) -> bool:
+        """Whether the year has any 1+X result (pass, fail or absent) to judge by."""
+        return self.participants + self.absent > 0
 
     @property
     def participants_met(self) -> bool | None:
-        return _met(self.participants, self.participants_target)
+        return _met(self.participants if self.examined else None, self.participants_target)
 
     @property
     def pass_rate(self) -> float | None:
@@ -131,7 +138,7 @@ class TargetRow:
 
     @property
     def certificates_met(self) -> bool | None:
-        return _met(self.certificates, self.certificates_target)
+        return _met(self.certificates if self.examined else None, self.certificates_target)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -155,6 +162,10 @@ class Figures:
     dual_certificate: list[DualCertificate] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What was asked for: a table of that year or cohort keeps its row when the
+    # database has nothing for it (2030届 | 0 | 0 | —). Not in the JSON.
+    year: int | None = None
+    cohort: int | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -184,6 +195,8 @@ def figures(
         pass_rates=pass_rates(conn, year=year, by=by, all_kinds=all_kinds, rows=per_year),
         dual_certificate=dual_certificate(conn, cohort=cohort),
         targets=targets(conn, year=year, per_year=per_year),
+        year=year,
+        cohort=cohort,
     )
     if not all_kinds:
         result.warnings = guessed_warnings(conn, year=year)
@@ -308,17 +321,18 @@ def targets(
     actual = {row[0]: row for row in per_year}
     out = []
     for year_, want_people, want_rate, want_certs in wanted:
-        _, tested, passed, _, certs = actual.get(year_, (year_, 0, 0, 0, 0))
-        out.append(TargetRow(year_, want_people, tested, passed, want_rate, want_certs, certs))
+        _, tested, passed, absent, certs = actual.get(year_, (year_, 0, 0, 0, 0))
+        out.append(
+            TargetRow(year_, want_people, tested, passed, want_rate, want_certs, certs, absent)
+        )
     return out
 
 
 def _met(actual: float | None, target: float | None) -> bool | None:
-    """None when there is no target (or nothing to measure yet)."""
-    if target is None:
+    """None when there is no target, or nothing to measure yet (`actual` None: no
+    result that year, or a rate over nobody tested)."""
+    if target is None or actual is None:
         return None
-    if actual is None:
-        return False
     return actual >= target
 
 

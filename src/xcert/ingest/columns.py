@@ -117,7 +117,7 @@ def _clean_cell(value: object, cleaner: Callable[[object], object]) -> object:
         if not value or value.isspace():
             return None
         if len(value) > clean.MAX_FIELD_CHARS:
-            return clean.CellError(f"内容过长（{len(value)} 个字符）")
+            return clean.CellError(f"内容过长（{len(value)}个字符）")
     try:
         result = cleaner(value)
     except clean.CellError as exc:

@@ -177,7 +177,7 @@ def apply_roster(
     ]
     if len({part.columns.sheet for part in parts}) > 1:  # messages then name the sheet too
         for row in rows:
-            row.label = f"工作表「{sheet_row(row.ref).sheet}」第 {row.row} 行"
+            row.label = f"工作表「{sheet_row(row.ref).sheet}」第{row.row}行"
     index = students.Index() if empty else students.Index.load(conn)
     tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
     resolution = students.resolve(rows, index, tick)
@@ -207,7 +207,7 @@ def _report(report: FileReport, resolution: students.Resolution) -> None:
             report.warnings.append(
                 Problem(
                     label,
-                    f"与第 {first} 行重复（同一学生），只导入一次",
+                    f"与第{first}行重复（同一学生），只导入一次",
                     sheet=sheet_row(row.ref).sheet,
                     row=row.row,
                 )

@@ -126,7 +126,7 @@ def _same_as(
         report,
         options,
         earlier["kind"],
-        note=f"与第 {earlier['id']} 次导入的文件相同，数据未变",
+        note=f"与第{earlier['id']}次导入的文件相同，数据未变",
     )
     conn.execute(
         "UPDATE imports SET data_version = ? WHERE id = ?",
@@ -167,7 +167,7 @@ def _apply_records(
     for handle, row, first in outcome.duplicates:
         sheet = sheet_row(handle).sheet
         report.warnings.append(
-            Problem(label, f"与第 {first} 行重复，只导入一次", sheet=sheet, row=row)
+            Problem(label, f"与第{first}行重复，只导入一次", sheet=sheet, row=row)
         )
     for handle, row, text in outcome.warnings:
         report.warnings.append(Problem(label, text, sheet=sheet_row(handle).sheet, row=row))

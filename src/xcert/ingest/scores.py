@@ -87,10 +87,10 @@ def read_scores(
             _read_row(conn, reading, row)
     problems = reading.report.problems
     if problems:
-        raise XcertError(f"{label}：{len(problems)} 处问题，没有选拔任何人", problems=problems)
+        raise XcertError(f"{label}：{len(problems)}处问题，没有选拔任何人", problems=problems)
     if not reading.scores and reading.seen:
         raise XcertError(
-            f"{label}：表里的 {len(reading.seen)} 名学生都没有成绩（缺考），没有可选的人"
+            f"{label}：表里的{len(reading.seen)}名学生都没有成绩（缺考），没有可选的人"
         )
     if not reading.scores:
         raise XcertError(
@@ -130,7 +130,7 @@ def _read_row(conn: sqlite3.Connection, reading: _Reading, row: SheetRow) -> Non
         missing = _missing_to_group(reading.group_by, stored[6], stored[7])
         refusal = f"花名册里这名学生没有{missing}，无法分组"
     elif student_id in reading.seen:
-        refusal = f"与第 {reading.seen[student_id]} 行是同一名学生"
+        refusal = f"与第{reading.seen[student_id]}行是同一名学生"
     if refusal is not None:
         problems.append(_problem(reading.label, row, "name", refusal))
         return

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from xcert.errors import XcertError
+from xcert.errors import KeyProblems, Problem, XcertError
 from xcert.ingest.report import FileReport, ImportOptions, finish_import, record_import
 from xcert.office import catalogue, sites
 from xcert.office import targets as targets_
@@ -43,14 +45,36 @@ def read_toml(path: Path, data: bytes) -> TomlFile | None:
         raise XcertError(
             f"{path.name}：不认识的表：{'、'.join(sorted(unknown))}（可用：{'、'.join(TOML_TABLES)}）"
         )
-    school, site_list, plan = sites.parse(path, tables_found)
-    return TomlFile(
-        catalogue.parse(path, tables_found),
-        targets_.parse(path, tables_found),
-        school,
-        site_list,
-        plan,
+    return _parse(path, tables_found)
+
+
+def _parse(path: Path, tables: dict) -> TomlFile:
+    """The file's tables checked by site profile, catalogue and targets in turn: every
+    problem of all three is listed (one per line, at its key), not only the first part's."""
+    problems = KeyProblems(path.name)
+    no_sites: tuple[dict | None, list[dict], dict | None] = (None, [], None)
+    no_targets: list[targets_.Target] = []
+    school, site_list, plan = _checked(problems, sites.parse, path, tables, no_sites)
+    catalogue_file = _checked(
+        problems, catalogue.parse, path, tables, catalogue.CatalogueFile([], {})
     )
+    targets = _checked(problems, targets_.parse, path, tables, no_targets)
+    problems.refuse()
+    return TomlFile(catalogue_file, targets, school, site_list, plan)
+
+
+_T = TypeVar("_T")
+
+
+def _checked(
+    problems: KeyProblems, parse: Callable[[Path, dict], _T], path: Path, tables: dict, none: _T
+) -> _T:
+    """What `parse` makes of the tables, or `none` and its problems added to `problems`."""
+    try:
+        return parse(path, tables)
+    except XcertError as exc:
+        problems += exc.problems or [Problem(path.name, exc.reason)]
+        return none
 
 
 def import_toml(

@@ -16,12 +16,11 @@ from typing import cast
 
 from xcert.clean import cells as clean
 from xcert.clean.patterns import number_matches, pattern_problem
-from xcert.errors import XcertError
+from xcert.errors import KeyProblems, XcertError
 from xcert.model import LEVEL_WORDS
 
 RENSHE_NUMBER = re.compile(r"^[YS]\d{21}$")
 SUFFIX = "职业技能等级证书"
-KINDS = ("1+X", "other")
 LEVELS = ("初级", "中级", "高级")
 
 
@@ -186,7 +185,7 @@ def load_toml(path: Path, text: str) -> dict:
 
 def parse(path: Path, data: dict) -> CatalogueFile:
     """Validate a catalogue's tables; every problem in one error naming the entry and key."""
-    problems: list[str] = []
+    problems = KeyProblems(path.name)
     seen: dict[str, str] = {}  # key of a name or alias -> the entry that uses it
     certificates = []
     for number, entry in enumerate(_certificate_tables(data, problems), 1):
@@ -194,45 +193,49 @@ def parse(path: Path, data: dict) -> CatalogueFile:
         if certificate is not None:
             certificates.append(certificate)
     scoring = _scoring_table(data, problems)
-    if problems:
-        raise XcertError(f"{path.name}：" + "；".join(problems))
+    problems.refuse()
     return CatalogueFile(certificates, {k: float(v) for k, v in scoring.items()})
 
 
-def _certificate_tables(data: dict, problems: list[str]) -> list[dict]:
+def _certificate_tables(data: dict, problems: KeyProblems) -> list[dict]:
     """The `[[certificate]]` tables, or none and a problem when `certificate` is written
     as something else (a plain value, or an array of values that are not tables)."""
     entries = data.get("certificate", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        problems.append("certificate 应写成 [[certificate]] 表数组")
+        problems.add("certificate", "应写成 [[certificate]] 表数组", entries)
         return []
     return entries
 
 
+# A kind as the file may write it: the codes, and the words `xcert certs` shows.
+_KIND_WORDS = {"1+x": "1+X", "other": "other", "其他": "other"}
+
+
 def _entry(
-    number: int, entry: dict, seen: dict[str, str], problems: list[str]
+    number: int, entry: dict, seen: dict[str, str], problems: KeyProblems
 ) -> CatalogueEntry | None:
     """One `[[certificate]]` checked key by key, its problems added; None without a name
     (nothing else about it can be named)."""
-    where = f"第 {number} 个 [[certificate]]"
+    where = f"第{number}个 [[certificate]]"
     name = clean.text(entry.get("name", ""))
     if not name:
-        problems.append(f"{where}：缺少 name")
+        problems.add(f"{where} name", "缺少这一项（证书名称）")
         return None
     where = f"{where}（{name}）"
     kind = entry.get("kind")
-    if kind not in KINDS:
-        problems.append(f'{where}：kind 应为 "1+X" 或 "other"，不是 {kind!r}')
+    found_kind = _KIND_WORDS.get(clean.text(kind).lower()) if isinstance(kind, str) else None
+    if found_kind is None:
+        problems.add(f"{where} kind", "应为「1+X」或「其他」（other）", kind)
     levels = _entry_levels(entry.get("levels", []), where, problems)
     pattern = _entry_pattern(entry.get("number_pattern"), where, problems)
     aliases = _entry_aliases(entry.get("aliases", []), where, problems)
     _claim_names(name, aliases, where, seen, problems)
     extra = set(entry) - ENTRY_KEYS
     if extra:
-        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+        problems.add(where, f"不认识的键 {'、'.join(sorted(extra))}")
     return CatalogueEntry(
         name=name,
-        kind=str(kind),  # checked above: a wrong kind fails the whole file
+        kind=found_kind or "",  # checked above: a wrong kind fails the whole file
         organisation=clean.text(entry.get("organisation", "")) or None,
         levels=",".join(levels) or None,
         number_pattern=pattern,
@@ -240,72 +243,72 @@ def _entry(
     )
 
 
-def _entry_levels(raw: object, where: str, problems: list[str]) -> list[str]:
+def _entry_levels(raw: object, where: str, problems: KeyProblems) -> list[str]:
     """The entry's levels in their canonical words (初级, 中级, 高级); a level that is not
     one, or `levels` that is not a list, is a problem."""
     if not isinstance(raw, list):
-        problems.append(f'{where}：levels 应写成等级的列表，如 ["初级"]')
+        problems.add(f"{where} levels", '应写成等级的列表，如 ["初级"]', raw)
         return []
     levels = []
     for level in raw:
         canonical = LEVEL_WORDS.get(clean.text(level).lower())
         if canonical is None:
-            problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
+            problems.add(f"{where} levels", "不是等级（可用：初级、中级、高级）", level)
         else:
             levels.append(canonical)
     return levels
 
 
-def _entry_pattern(raw: object, where: str, problems: list[str]) -> str | None:
+def _entry_pattern(raw: object, where: str, problems: KeyProblems) -> str | None:
     """The entry's number pattern, which must be text that compiles as a regular expression."""
     if raw is None:
         return None
     if not isinstance(raw, str):
-        problems.append(f"{where}：number_pattern 应写成正则表达式的文字，如 '^[YS]\\d{{21}}$'")
+        reason = "应写成正则表达式的文字，如 '^[YS]\\d{21}$'"
+        problems.add(f"{where} number_pattern", reason, raw)
         return None
     why = pattern_problem(raw)
     if why:
-        problems.append(f"{where}：number_pattern {why}")
+        problems.add(f"{where} number_pattern", why, raw)
     return raw
 
 
-def _entry_aliases(raw: object, where: str, problems: list[str]) -> list[str]:
+def _entry_aliases(raw: object, where: str, problems: KeyProblems) -> list[str]:
     """The entry's aliases as cleaned text. A string is a problem, not its characters
     (`aliases = "物流"` would otherwise become the aliases 物 and 流)."""
     if not isinstance(raw, list):
-        problems.append(f'{where}：aliases 应写成名称的列表，如 ["机械制图"]')
+        problems.add(f"{where} aliases", '应写成名称的列表，如 ["机械制图"]', raw)
         return []
     return [clean.text(alias) for alias in raw]
 
 
 def _claim_names(
-    name: str, aliases: list[str], where: str, seen: dict[str, str], problems: list[str]
+    name: str, aliases: list[str], where: str, seen: dict[str, str], problems: KeyProblems
 ) -> None:
     """A name or alias names one entry only: one already used by an earlier entry is a
     problem. `seen` remembers, across the file, which entry each one belongs to."""
     for label in [name, *aliases]:
         other = seen.get(key(label))
         if other is not None and other != name:
-            problems.append(f"{where}：名称或别名「{label}」已用于「{other}」")
+            problems.add(where, f"名称或别名「{label}」已用于「{other}」")
         seen[key(label)] = name
 
 
-def _scoring_table(data: dict, problems: list[str]) -> dict:
+def _scoring_table(data: dict, problems: KeyProblems) -> dict:
     """The `[scoring]` table checked: known keys, numbers in range, and weights that sum
     to 1 (checked only when nothing else in the file is wrong). Its values are numbers
     only when no problem was added."""
     scoring = data.get("scoring", {})
     if not isinstance(scoring, dict):
-        problems.append("scoring 应写成 [scoring] 表")
+        problems.add("scoring", "应写成 [scoring] 表", scoring)
         return {}
-    for name in set(scoring) - SCORING_KEYS:
-        problems.append(f"[scoring]：不认识的键 {name}")
+    for name in sorted(set(scoring) - SCORING_KEYS):
+        problems.add("[scoring]", f"不认识的键 {name}")
     for name, value in scoring.items():
         top = 100 if name == "pass_mark" else 1  # weights are fractions: 0.3 and 0.7
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= top:
-            problems.append(
-                f"[scoring]：{name} 应为 0–{top} 的数字" + ("（如 0.3）" if top == 1 else "")
-            )
+            reason = f"应为 0–{top} 的数字" + ("（如 0.3）" if top == 1 else "")
+            problems.add(f"[scoring] {name}", reason, value)
     theory, practical = scoring.get("theory_weight"), scoring.get("practical_weight")
     if (
         theory is not None
@@ -313,7 +316,7 @@ def _scoring_table(data: dict, problems: list[str]) -> dict:
         and not problems
         and abs(theory + practical - 1) > 1e-6
     ):
-        problems.append("[scoring]：theory_weight 与 practical_weight 之和应为 1")
+        problems.add("[scoring]", "theory_weight 与 practical_weight 之和应为 1")
     return scoring
 
 

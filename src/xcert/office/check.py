@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from xcert import clock
 from xcert.clean import dates
+from xcert.model import OUTCOME_LABELS
 from xcert.privacy import mask_ids_in
 
 CATEGORIES = {
@@ -192,3 +193,13 @@ LABELS = {
     "issued_on": "发证日期",
     "certificate_no": "证书编号",
 }
+
+
+def shown(column: str, value: object) -> str:
+    """A value as the table prints it for a clerk: an outcome in its Chinese word (合格,
+    not pass), nothing for a blank. JSON keeps the codes (SPEC 4: for programs)."""
+    if value is None:
+        return ""
+    if column == "outcome":
+        return OUTCOME_LABELS.get(str(value), str(value))
+    return str(value)

@@ -82,19 +82,19 @@ def pass_below_mark(
             return None
         weights = f"理论×{scoring['theory_weight']:g}＋实操×{scoring['practical_weight']:g}"
         return (
-            f"录为合格，但总成绩 {total:g} 分（{weights}）低于及格线 {mark:g} 分"
+            f"录为合格，但总成绩{total:g}分（{weights}）低于及格线{mark:g}分"
             f"（证书目录 [scoring] 的评分规则）{check}"
         )
     parts = [(w, s) for w, s in (("理论", theory), ("实操", practical)) if s is not None]
-    low = [f"{word} {score:g} 分" for word, score in parts if score < mark]
+    low = [f"{word}{score:g}分" for word, score in parts if score < mark]
     if not low:
         return None
     rule = (
         "证书目录 [scoring] 的及格线，理论、实操各需达到"
         if "pass_mark" in scoring
-        else "没有设评分规则，按理论、实操各需达到 60 分"
+        else "没有设评分规则，按理论、实操各需达到60分"
     )
-    return f"录为合格，但{'、'.join(low)}低于及格线 {mark:g} 分（{rule}）{check}"
+    return f"录为合格，但{'、'.join(low)}低于及格线{mark:g}分（{rule}）{check}"
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,9 @@ def _check_issued_before(pending: list[PendingAward], on: str) -> None:
         f"{' ' + a.level if a.level else ''} 发证日期 {dates.shown(a.issued_on)}"
         for a in early[:5]
     )
-    more = f"……（共 {len(early)} 张）" if len(early) > 5 else ""
+    more = f"……（共{len(early)}张）" if len(early) > 5 else ""
     raise XcertError(
-        f"签领日期 {dates.shown(on)} 早于 {len(early)} 张证书的发证日期，证书发出前不能签领，没有登记：{named}{more}"
+        f"签领日期 {dates.shown(on)} 早于{len(early)}张证书的发证日期，证书发出前不能签领，没有登记：{named}{more}"
         "；请核对 --date，或用 --student、--cert 只签已发出的证书"
     )
 

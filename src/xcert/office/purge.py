@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from xcert import clock
 from xcert.errors import XcertError
 from xcert.model import PERSONAL_FIELDS as PERSONAL
+from xcert.office import sites
 from xcert.office.sessions import TO_COME
 from xcert.store import writes
 from xcert.store.connect import checkpoint, scrub_free_pages
@@ -44,7 +45,7 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     data is not kept forever), from the students, from every earlier value the journal
     kept of them (students an undo removed too), and from the file's free pages. Counts
     and figures stay: no row goes, no class, cohort or result changes."""
-    _check_graduated(before_cohort)
+    _check_graduated(conn, before_cohort)
     _check_not_needed(conn, before_cohort)
     found = _find(conn, before_cohort)
     if dry_run:
@@ -56,11 +57,17 @@ def purge(conn: sqlite3.Connection, before_cohort: int, *, dry_run: bool = False
     return found
 
 
-def _check_graduated(before_cohort: int) -> None:
-    """A cohort of this year or later has not graduated: its data is still needed."""
-    if before_cohort > clock.today().year:
+def _check_graduated(conn: sqlite3.Connection, before_cohort: int) -> None:
+    """The last cohort purged, before_cohort - 1, must have graduated: on its graduation
+    day (the site profile's, 1 July unless set), not at the end of its year."""
+    last = before_cohort - 1
+    today = clock.today()
+    graduates_on = sites.graduation_day(conn, last)
+    if today < graduates_on:
+        latest = today.year + 1 if today >= sites.graduation_day(conn, today.year) else today.year
         raise XcertError(
-            f"{before_cohort - 1} 届还没有毕业，不能清除；--graduated-before 最大为今年"
+            f"{last}届还没有毕业（{graduates_on.year}年{graduates_on.month}月{graduates_on.day}日毕业），"
+            f"不能清除；今天 --graduated-before 最大为 {latest}"
         )
 
 
@@ -76,12 +83,12 @@ def _check_not_needed(conn: sqlite3.Connection, before_cohort: int) -> None:
     ).fetchone()
     if upcoming:
         raise XcertError(
-            f"{before_cohort} 届以前的学生中有 {upcoming} 人报名了还没考的考试，不能清除他们的身份证号；"
+            f"{before_cohort}届以前的学生中有{upcoming}人报名了还没考的考试，不能清除他们的身份证号；"
             "先取消报名（xcert register --remove）或换一个年份"
         )
     if enrolled:
         raise XcertError(
-            f"{before_cohort} 届以前的学生中有 {enrolled} 人学籍状态仍是在读，不像已经毕业；"
+            f"{before_cohort}届以前的学生中有{enrolled}人学籍状态仍是在读，不像已经毕业；"
             "先导入更新了学籍状态（毕业）的花名册，或换一个年份"
         )
 
@@ -106,7 +113,7 @@ def _scrub(conn: sqlite3.Connection, before_cohort: int, found: Purged) -> None:
     the old change log, then the free pages. Overwritten values are zeroed, not left in
     pages (secure_delete)."""
     conn.execute("PRAGMA secure_delete = ON")
-    what = f"清除 {before_cohort} 届以前学生的身份证号和电话"
+    what = f"清除{before_cohort}届以前学生的身份证号和电话"
     with writes.write(conn, "purge", what) as done:
         found.write_id, done.updated = done.id, found.students
         # updated_import stays: the purge is no roster update (the summary's stale-class

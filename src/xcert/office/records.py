@@ -328,7 +328,7 @@ def _dedupe(records: list[Record], outcome: Outcome) -> list[Record]:
                     Refusal(
                         record.ref,
                         record.row,
-                        f"证书编号与第 {holder.row} 行相同，但不是同一证书",
+                        f"证书编号与第{holder.row}行相同，但不是同一证书",
                         "certificate_no",
                     )
                 )
@@ -348,7 +348,7 @@ def _dedupe(records: list[Record], outcome: Outcome) -> list[Record]:
                     Refusal(
                         record.ref,
                         record.row,
-                        f"与第 {other.row} 行是同一记录，但「{'、'.join(differing)}」不同；请保留正确的一行",
+                        f"与第{other.row}行是同一记录，但「{'、'.join(differing)}」不同；请保留正确的一行",
                         None,
                     )
                 )

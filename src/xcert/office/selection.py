@@ -58,7 +58,7 @@ class Quota:
         return f"{float(self.fraction * 100):g}%"
 
     def __str__(self) -> str:
-        return f"每组 {self.count} 人" if self.count is not None else f"{self.text}（向上取整）"
+        return f"每组{self.count}人" if self.count is not None else f"{self.text}（向上取整）"
 
 
 def parse_quota(text: str) -> Quota:
@@ -107,9 +107,8 @@ class Tie:
     def text(self) -> str:
         """The note, marking each tied candidate by their outcome as it ends (a capacity
         cut after the group's line is shown, never a stale 入选)."""
-        return (
-            f"并列 {self.score:g} 分 {len(self.tied)} 人，按学号先后取 {self.taken} 人："
-            + "、".join(f"{_who(c)}{_TIE_MARKS.get(c.outcome, '')}" for c in self.tied)
+        return f"并列{self.score:g}分{len(self.tied)}人，按学号先后取{self.taken}人：" + "、".join(
+            f"{_who(c)}{_TIE_MARKS.get(c.outcome, '')}" for c in self.tied
         )
 
 
@@ -155,7 +154,9 @@ class Selection:
 
 
 def group_sql(group_by: str) -> str:
-    """The group key of a student row `s`: its class, or cohort + major / department."""
+    """The group key of a student row `s`: its class, or cohort + major / department.
+    Spelled with spaces around 届 as first stored with a selection's rows (a retest finds
+    its groups by it): changing it would need a migration of those rows."""
     if group_by == "class":
         return "s.class_code"
     column = {"major": "s.major", "department": "s.department"}[group_by]
@@ -274,7 +275,7 @@ def _check_second_file(
     if first is not None:
         write_id, name, started = first
         raise XcertError(
-            f"{scores.name} 与第一次选拔（第 {write_id} 次写入，{started[:16].replace('T', ' ')}，"
+            f"{scores.name} 与第一次选拔（第{write_id}次写入，{started[:16].replace('T', ' ')}，"
             f"{name}）用的是同一个成绩文件（SHA-256 相同）；第二次选拔要用第二次测试的成绩"
         )
 
@@ -304,7 +305,7 @@ def _choose(
     """Rank each group's candidates for its open places, then cut to the session's capacity."""
     if entrants.problems:
         raise XcertError(
-            f"{label}：{len(entrants.problems)} 名学生不能参加这次选拔："
+            f"{label}：{len(entrants.problems)}名学生不能参加这次选拔："
             + "；".join(entrants.problems[:5])
             + ("……" if len(entrants.problems) > 5 else "")
         )
@@ -355,7 +356,7 @@ def _group(
             continue
         if round_ == 2 and candidate.group not in first_groups:
             entrants.problems.append(
-                f"{_who(candidate)} 所在的「{candidate.group}」没有参加第一次选拔"
+                f"{_who(candidate)}所在的「{candidate.group}」没有参加第一次选拔"
             )
             continue
         group = entrants.groups.get(candidate.group)

@@ -52,7 +52,7 @@ class Session:
     @property
     def label(self) -> str:
         level = f"（{self.level}）" if self.level else ""
-        return f"第 {self.id} 场 {self.certificate}{level} {self.date or '日期不详'}"
+        return f"第{self.id}场 {self.certificate}{level} {self.date or '日期不详'}"
 
 
 # Still to come on the day `?`: it ends that day or later, or has no date yet.
@@ -70,7 +70,7 @@ _SELECT = """
 def get(conn: sqlite3.Connection, session_id: int) -> Session:
     row = conn.execute(_SELECT + " WHERE se.id = ?", (session_id,)).fetchone()
     if row is None:
-        raise XcertError(f"没有第 {session_id} 场考试；用 xcert session list 查看编号")
+        raise XcertError(f"没有第{session_id}场考试；用 xcert session list 查看编号")
     return Session(*row)
 
 
@@ -132,7 +132,7 @@ def add(
             ).fetchone()[0]
             if capacity is not None and capacity < taken:
                 raise XcertError(
-                    f"这场考试已报名 {taken} 人，容量不能改成 {capacity} 人；先用 xcert register --remove 取消一些报名"
+                    f"这场考试已报名{taken}人，容量不能改成{capacity}人；先用 xcert register --remove 取消一些报名"
                 )
             # A copy: update_row takes dict[str, object], and a dict is invariant in its values.
             writes.update_row(conn, "sessions", session_id, {**changed}, write_id)
@@ -184,8 +184,8 @@ def register(
     left = session.places_left
     if left is not None and len(todo) > left:
         raise XcertError(
-            f"{session.label} 容量 {session.capacity} 人，已报 {session.registered} 人，"
-            f"只剩 {left} 个名额，不能再报 {len(todo)} 人"
+            f"{session.label} 容量{session.capacity}人，已报{session.registered}人，"
+            f"只剩{left}个名额，不能再报{len(todo)}人"
         )
     conn.executemany(
         "INSERT INTO registrations (session_id, student_id, via, created_import, updated_import)"

@@ -1,9 +1,10 @@
 """The site profile and the implementation plan (SPEC 5.2, 6.5): facts a school writes
 into the same forms every year, validated once, kept in the database.
 
-TOML tables: `[school]` (name, address, pilot, introduction), `[[site]]` (an exam site
-applied for, with its three contacts and the evaluation organisation) and `[plan]` (a
-year's certificates, budget items and stated total).
+TOML tables: `[school]` (name, address, pilot, introduction, graduation_day), `[[site]]`
+(an exam site applied for, with its three contacts and the evaluation organisation) and
+`[plan]` (a year's certificates, budget items and stated total). Every problem of a file
+is listed at its table and key (`KeyProblems`), not only the first.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ import sqlite3
 from pathlib import Path
 
 from xcert.clean import cells as clean
-from xcert.errors import XcertError
+from xcert.errors import KeyProblems, XcertError
 from xcert.model import FIRST_YEAR, LAST_YEAR, LEVEL_WORDS
 
 SITE_TYPES = ("考点", "省指导中心")
 CONTACTS = {"leader": "考点负责人", "liaison": "考核工作日常联系人", "admin": "考试服务平台管理员"}
+CONTACT_KEYS = ("name", "title", "phone", "mobile", "email", "wechat")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-SCHOOL_KEYS = ("name", "address", "pilot", "introduction")
+SCHOOL_KEYS = ("name", "address", "pilot", "introduction", "graduation_day")
+# SPEC 3: a 届 graduates on the day the site profile sets ([school] graduation_day),
+# 1 July of its year unless it says otherwise.
+GRADUATION_DAY = "07-01"
 SITE_KEYS = (
     "name",
     "certificate",
@@ -36,14 +41,21 @@ SITE_KEYS = (
     "organisation_contact",
     *CONTACTS,
 )
+BUDGET_KEYS = ("item", "sub_item", "content", "amount")
 
 
-class _Problems(list):
+class _Problems(KeyProblems):
     def need(self, table: dict, key: str, where: str, what: str) -> object:
+        """The value of `key`, and a problem when it is missing or blank."""
         value = table.get(key)
         if value in (None, "", []):
-            self.append(f"{where}：缺少 {key}（{what}）")
+            self.add(f"{where} {key}", f"缺少这一项（{what}）")
         return value
+
+    def unknown(self, table: dict, known: tuple[str, ...], where: str) -> None:
+        extra = set(table) - set(known)
+        if extra:
+            self.add(where, f"不认识的键 {'、'.join(sorted(extra))}")
 
 
 def _text(value: object) -> str:
@@ -53,78 +65,98 @@ def _text(value: object) -> str:
 def _contact(table: object, where: str, problems: _Problems, *, required: bool) -> dict:
     if table is None:
         if required:
-            problems.append(f"{where}：缺少这一节")
+            problems.add(where, "缺少这一节")
         return {}
     if not isinstance(table, dict):
-        problems.append(f"{where}：应写成一个表（name、title、phone、mobile、email、wechat）")
+        problems.add(where, f"应写成一个表（{'、'.join(CONTACT_KEYS)}）", table)
         return {}
-    extra = set(table) - {"name", "title", "phone", "mobile", "email", "wechat"}
-    if extra:
-        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
-    contact = {
-        k: _text(table.get(k)) for k in ("name", "title", "phone", "mobile", "email", "wechat")
-    }
+    problems.unknown(table, CONTACT_KEYS, where)
+    contact = {k: _text(table.get(k)) for k in CONTACT_KEYS}
     if required and not contact["name"]:
-        problems.append(f"{where}：缺少 name（姓名）")
+        problems.add(f"{where} name", "缺少这一项（姓名）")
     for key in ("phone", "mobile"):
         if contact[key]:
             try:
                 contact[key] = clean.phone(contact[key])
             except clean.CellError as exc:
-                problems.append(f"{where}：{key}「{contact[key]}」不是电话号码（{exc}）")
+                problems.add(f"{where} {key}", str(exc), contact[key])
     if contact["email"] and not _EMAIL.match(contact["email"]):
-        problems.append(f"{where}：email「{contact['email']}」不是电子邮箱地址")
+        problems.add(f"{where} email", "不是电子邮箱地址", contact["email"])
     return contact
 
 
 def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]:
     """(school, sites, plan) of a TOML file, or one XcertError listing every problem."""
-    _check_tables(path, data)
-    problems = _Problems()
-    school = _school(path, data["school"], problems) if "school" in data else None
-    sites = _sites(path, data.get("site", []), problems)
-    plan = _plan(path, data["plan"], problems) if "plan" in data else None
-    if problems:
-        raise XcertError("；".join(problems))
+    problems = _Problems(path.name)
+    if not _check_tables(data, problems):
+        problems.refuse()
+    school = _school(data["school"], problems) if "school" in data else None
+    sites = _sites(data.get("site", []), problems)
+    plan = _plan(data["plan"], problems) if "plan" in data else None
+    problems.refuse()
     return school, sites, plan
 
 
-def _check_tables(path: Path, data: dict) -> None:
-    """Tables of the wrong shape stop at once: nothing inside them can be checked."""
+def _check_tables(data: dict, problems: _Problems) -> bool:
+    """Tables of the wrong shape: nothing inside them can be checked (False)."""
     for key, kind, shape in (
         ("school", dict, "[school] 表"),
         ("site", list, "[[site]] 表数组"),
         ("plan", dict, "[plan] 表"),
     ):
         if key in data and not isinstance(data[key], kind):
-            raise XcertError(f"{path.name}：{key} 应写成 {shape}")
-    if "site" in data and not all(isinstance(entry, dict) for entry in data["site"]):
-        raise XcertError(f"{path.name}：site 应写成 [[site]] 表数组")
+            problems.add(key, f"应写成 {shape}", data[key])
+    if isinstance(data.get("site"), list) and not all(isinstance(e, dict) for e in data["site"]):
+        problems.add("site", "应写成 [[site]] 表数组", data["site"])
+    return not problems
 
 
-def _school(path: Path, table: dict, problems: _Problems) -> dict:
-    """The `[school]` table: known keys, a name, and `pilot` a boolean."""
-    where = f"{path.name} [school]"
-    extra = set(table) - set(SCHOOL_KEYS)
-    if extra:
-        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+def _school(table: dict, problems: _Problems) -> dict:
+    """The `[school]` table: known keys, a name, `pilot` yes or no, the graduation day."""
+    where = "[school]"
+    problems.unknown(table, SCHOOL_KEYS, where)
     if not _text(table.get("name")):
-        problems.append(f"{where}：缺少 name（单位名称）")
-    if "pilot" in table and not isinstance(table["pilot"], bool):
-        problems.append(f"{where}：pilot 应为 true 或 false（是否试点院校）")
-    return {k: table[k] if k == "pilot" else _text(table.get(k)) for k in SCHOOL_KEYS if k in table}
+        problems.add(f"{where} name", "缺少这一项（单位名称）")
+    school: dict[str, object] = {k: _text(table.get(k)) for k in SCHOOL_KEYS if k in table}
+    if "pilot" in table:
+        try:
+            school["pilot"] = clean.yes_no(table["pilot"])
+        except clean.CellError:
+            problems.add(f"{where} pilot", "应为「是」或「否」（是否试点院校）", table["pilot"])
+    if "graduation_day" in table:
+        day = _month_day(table["graduation_day"])
+        if day is None:
+            reason = "应为每届毕业的月、日，如 07-01"
+            problems.add(f"{where} graduation_day", reason, table["graduation_day"])
+        school["graduation_day"] = day
+    return school
 
 
-def _sites(path: Path, entries: list[dict], problems: _Problems) -> list[dict]:
+def _month_day(value: object) -> str | None:
+    """07-01, 7-1, 7月1日 (or a whole date: its month and day) as MM-DD; None if no day."""
+    if isinstance(value, dt.date):
+        value = value.isoformat()[5:]
+    found = re.fullmatch(r"(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?", clean.text(value))
+    if not found:
+        return None
+    month, day = int(found[1]), int(found[2])
+    try:
+        dt.date(2001, month, day)  # a day every year has: not 02-29
+    except ValueError:
+        return None
+    return f"{month:02d}-{day:02d}"
+
+
+def _sites(entries: list[dict], problems: _Problems) -> list[dict]:
     """Every `[[site]]`, each named apart from the others (by name, else its certificate)."""
     sites = []
     names: set[str] = set()
     for number, entry in enumerate(entries, 1):
         label = _text(entry.get("name")) or _text(entry.get("certificate"))
-        where = f"{path.name} 第 {number} 个 [[site]]" + (f"（{label}）" if label else "")
+        where = f"第{number}个 [[site]]" + (f"（{label}）" if label else "")
         site = _site(entry, label, where, problems)
         if label in names:
-            problems.append(f"{where}：与前面的考点重名；用 name 区分")
+            problems.add(f"{where} name", "与前面的考点重名；用 name 区分", label)
         names.add(label)
         site.update(_site_contacts(entry, where, problems))
         sites.append(site)
@@ -133,20 +165,18 @@ def _sites(path: Path, entries: list[dict], problems: _Problems) -> list[dict]:
 
 def _site(entry: dict, label: str, where: str, problems: _Problems) -> dict:
     """One `[[site]]`'s own facts, as stored (its contacts apart)."""
-    extra = set(entry) - set(SITE_KEYS)
-    if extra:
-        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+    problems.unknown(entry, SITE_KEYS, where)
     problems.need(entry, "certificate", where, "申报的证书")
     site_type = problems.need(entry, "type", where, "申报类型：考点 或 省指导中心")
     if site_type and site_type not in SITE_TYPES:
-        problems.append(f"{where}：type 应为「考点」或「省指导中心」，不是「{site_type}」")
+        problems.add(f"{where} type", "应为「考点」或「省指导中心」", site_type)
     levels = _site_levels(entry, where, problems)
     for key, what in (("max_per_day", "每天最大考核量"), ("expected", "预计考核人数")):
         value = problems.need(entry, key, where, what)
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0
         ):
-            problems.append(f"{where}：{key} 应为非负整数（{what}）")
+            problems.add(f"{where} {key}", f"应为非负整数（{what}）", value)
     return {
         "name": label,
         "certificate": _text(entry.get("certificate")),
@@ -166,13 +196,13 @@ def _site_levels(entry: dict, where: str, problems: _Problems) -> list[str]:
     raw_levels = problems.need(entry, "levels", where, '申报考核等级，如 ["初级"]')
     if not isinstance(raw_levels, list):
         if raw_levels not in (None, ""):  # need() has reported a blank one
-            problems.append(f'{where}：levels 应写成等级的列表，如 ["初级"]')
+            problems.add(f"{where} levels", '应写成等级的列表，如 ["初级"]', raw_levels)
         raw_levels = []
     levels = []
     for level in raw_levels:
         canonical = LEVEL_WORDS.get(_text(level).lower())
         if canonical is None:
-            problems.append(f"{where}：等级「{level}」不存在（可用：初级、中级、高级）")
+            problems.add(f"{where} levels", "不是等级（可用：初级、中级、高级）", level)
         else:
             levels.append(canonical)
     return levels
@@ -189,10 +219,10 @@ def _signed_on(entry: dict, where: str, problems: _Problems) -> str | None:
     try:
         span = clean.date_span(signed)
     except clean.CellError:
-        problems.append(f"{where}：signed_on「{signed}」不是日期")
+        problems.add(f"{where} signed_on", "不是日期", signed)
         return None
     if "/" in span.iso:  # a month range: not the day of a signature
-        problems.append(f"{where}：signed_on「{signed}」是一段时间，应为某一天（或某月）")
+        problems.add(f"{where} signed_on", "是一段时间，应为某一天（或某月）", signed)
         return None
     return span.iso
 
@@ -202,7 +232,7 @@ def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, di
     contacts = {
         "organisation_contact": _contact(
             entry.get("organisation_contact"),
-            f"{where} 培训评价组织联系人",
+            f"{where} 培训评价组织联系人（organisation_contact）",
             problems,
             required=False,
         )
@@ -214,58 +244,58 @@ def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, di
     return contacts
 
 
-def _plan(path: Path, table: dict, problems: _Problems) -> dict | None:
-    where = f"{path.name} [plan]"
-    extra = set(table) - {"year", "certificates", "total", "budget"}
-    if extra:
-        problems.append(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+def _plan(table: dict, problems: _Problems) -> dict | None:
+    where = "[plan]"
+    problems.unknown(table, ("year", "certificates", "total", "budget"), where)
     year = table.get("year")
-    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        problems.append(f"{where}：year 应为年份，如 2022")
+    if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year <= LAST_YEAR:
+        problems.add(f"{where} year", "应为年份，如 2022", year)
     raw_certificates = table.get("certificates", [])
     if not isinstance(raw_certificates, list) or not all(
         isinstance(c, str) for c in raw_certificates
     ):
-        problems.append(f'{where}：certificates 应写成证书名称的列表，如 ["机械工程制图"]')
+        reason = '应写成证书名称的列表，如 ["机械工程制图"]'
+        problems.add(f"{where} certificates", reason, raw_certificates)
         raw_certificates = []
     certificates = [_text(c) for c in raw_certificates]
     budget = table.get("budget", [])
     if not isinstance(budget, list) or not all(isinstance(item, dict) for item in budget):
-        problems.append(f"{where}：budget 应写成 [[plan.budget]] 表数组")
+        problems.add(f"{where} budget", "应写成 [[plan.budget]] 表数组", budget)
         budget = []
-    items = []
-    for number, item in enumerate(budget, 1):
-        unknown = set(item) - {"item", "sub_item", "content", "amount"}
-        if unknown:
-            problems.append(
-                f"{where} 第 {number} 项 [[plan.budget]]：不认识的键 {'、'.join(sorted(unknown))}"
-            )
-        amount = item.get("amount")
-        if not isinstance(amount, int | float) or isinstance(amount, bool) or amount < 0:
-            problems.append(f"{where} 第 {number} 项 [[plan.budget]]：amount 应为非负的金额（元）")
-            amount = 0
-        if not _text(item.get("item")):
-            problems.append(f"{where} 第 {number} 项 [[plan.budget]]：缺少 item（总项目名称）")
-        items.append(
-            {
-                "item": _text(item.get("item")),
-                "sub_item": _text(item.get("sub_item")),
-                "content": _text(item.get("content")),
-                "amount": amount,
-            }
-        )
-    total = table.get("total")
+    items = [_budget_item(number, item, problems) for number, item in enumerate(budget, 1)]
     summed = round(sum(i["amount"] for i in items), 2)
-    if total is not None:
-        if not isinstance(total, int | float) or isinstance(total, bool):
-            problems.append(f"{where}：total 应为金额（元）")
-        elif abs(summed - total) > 0.005:
-            gap = round(total - summed, 2)
-            side = f"少 {yuan(gap)}" if gap > 0 else f"多 {yuan(-gap)}"
-            problems.append(
-                f"{where}：预算明细合计 {yuan(summed)} 元，比总额 total = {yuan(total)} 元{side} 元"
-            )
+    _check_total(table.get("total"), summed, problems)
     return {"year": year, "certificates": certificates, "budget": items, "total": summed}
+
+
+def _budget_item(number: int, item: dict, problems: _Problems) -> dict:
+    """One `[[plan.budget]]`: known keys, an item name and an amount (0 when refused)."""
+    where = f"第{number}项 [[plan.budget]]"
+    problems.unknown(item, BUDGET_KEYS, where)
+    amount = item.get("amount")
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount < 0:
+        problems.add(f"{where} amount", "应为非负的金额（元）", amount)
+        amount = 0
+    if not _text(item.get("item")):
+        problems.add(f"{where} item", "缺少这一项（总项目名称）")
+    return {
+        "item": _text(item.get("item")),
+        "sub_item": _text(item.get("sub_item")),
+        "content": _text(item.get("content")),
+        "amount": amount,
+    }
+
+
+def _check_total(total: object, summed: float, problems: _Problems) -> None:
+    """The stated total, when given, is the budget items' sum."""
+    if total is None:
+        return
+    if not isinstance(total, int | float) or isinstance(total, bool):
+        problems.add("[plan] total", "应为金额（元）", total)
+    elif abs(summed - total) > 0.005:
+        gap = round(total - summed, 2)
+        side = f"少{yuan(gap)}元" if gap > 0 else f"多{yuan(-gap)}元"
+        problems.add("[plan] total", f"预算明细合计{yuan(summed)}元，比总额{side}", yuan(total))
 
 
 def yuan(amount: float, *, grouped: bool = False) -> str:
@@ -329,6 +359,13 @@ def school(conn: sqlite3.Connection) -> dict:
     return out
 
 
+def graduation_day(conn: sqlite3.Connection, cohort: int) -> dt.date:
+    """The day the 届 `cohort` graduates (SPEC 3): the site profile's [school]
+    graduation_day in that year, 1 July unless it says otherwise."""
+    month_day = school(conn).get("graduation_day") or GRADUATION_DAY
+    return dt.date.fromisoformat(f"{cohort:04d}-{month_day}")
+
+
 def site(conn: sqlite3.Connection, name: str | None) -> dict:
     rows = conn.execute("SELECT name, data FROM sites ORDER BY name").fetchall()
     if not rows:
@@ -336,7 +373,7 @@ def site(conn: sqlite3.Connection, name: str | None) -> dict:
     if name is None:
         if len(rows) > 1:
             raise XcertError(
-                f"有 {len(rows)} 个考点，请用 --site 指定：{'、'.join(r[0] for r in rows)}"
+                f"有{len(rows)}个考点，请用 --site 指定：{'、'.join(r[0] for r in rows)}"
             )
         return json.loads(rows[0][1])
     for site_name, data in rows:
@@ -350,5 +387,5 @@ def plan(conn: sqlite3.Connection, year: int | None) -> dict:
         raise XcertError("plan 需要 --year，例如 --year 2022")
     row = conn.execute("SELECT data FROM plans WHERE year = ?", (year,)).fetchone()
     if row is None:
-        raise XcertError(f"没有 {year} 年的实施方案：先导入带 [plan] year = {year} 的文件")
+        raise XcertError(f"没有{year}年的实施方案：先导入带 [plan] year = {year} 的文件")
     return json.loads(row[0])

@@ -30,11 +30,11 @@ class RowIn:
     row: int  # 1-based row number, for messages
     stated: dict[str, object]  # fields the row gave a value
     derived: dict[str, object]  # DERIVABLE fields xcert filled in
-    label: str = ""  # how messages name the row: 第 3 行, or 工作表「学籍」第 3 行
+    label: str = ""  # how messages name the row: 第3行, or 工作表「学籍」第3行
     program_years: int = 3  # to derive a cohort from a stored 入学年份
 
     def where(self) -> str:
-        return self.label or f"第 {self.row} 行"
+        return self.label or f"第{self.row}行"
 
 
 class Student:
@@ -118,7 +118,7 @@ class Index:
             return (
                 None,
                 (
-                    f"班级「{class_code}」有 {len(candidates)} 名同名学生「{stated.get('name')}」，请提供学号或身份证号"
+                    f"班级「{class_code}」有{len(candidates)}名同名学生「{stated.get('name')}」，请提供学号或身份证号"
                 ),
                 "name",
             )
@@ -355,7 +355,7 @@ def find_student(
         if len(with_number) > 1:
             return (
                 None,
-                f"班级「{class_code}」有 {len(with_number)} 名同名学生「{name}」，请写上学号",
+                f"班级「{class_code}」有{len(with_number)}名同名学生「{name}」，请写上学号",
                 "name",
             )
         if same:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xcert.clean.cells import text as folded
-from xcert.errors import XcertError
+from xcert.errors import KeyProblems, XcertError
 from xcert.model import FIRST_YEAR, LAST_YEAR
 from xcert.store import writes
 
@@ -25,47 +25,71 @@ class Target:
 
 
 def pass_rate_value(value: object, where: str) -> float:
-    """0.9, 90, "90%" or "90 %" (also typed full-width: ９０％) all mean 90 %."""
+    """0.9, 90, "90%" or "90 %" (also typed full-width: ９０％) all mean 90 %; `where`
+    (an option, a file's key) names it in the error."""
+    try:
+        return pass_rate_fraction(value)
+    except ValueError as exc:
+        raise XcertError(f"{where}：{exc}") from None
+
+
+def pass_rate_fraction(value: object) -> float:
+    """A pass rate as a fraction; ValueError saying what it should be."""
     if isinstance(value, str):
         value = folded(value).replace("％", "%")
     text = value.strip().rstrip("%").strip() if isinstance(value, str) else value
     try:
         number = float(text)  # type: ignore[arg-type]  # a TOML value of any type: refused below
     except (TypeError, ValueError):
-        raise XcertError(f'{where}：pass_rate 应为比例（0.9）或百分数（"90%"）') from None
+        raise ValueError('应为比例（0.9）或百分数（"90%"）') from None
     if isinstance(value, str) and value.strip().endswith("%") or number > 1:
         number /= 100
     if not 0 <= number <= 1:
-        raise XcertError(f"{where}：pass_rate 应在 0–100% 之间")
+        raise ValueError("应在 0–100% 之间")
     return round(number, 4)
 
 
 def parse(path: Path, data: dict) -> list[Target]:
+    """The `[[target]]` tables, or one XcertError listing every problem at its key."""
+    problems = KeyProblems(path.name)
     entries = data.get("target", [])
-    if not isinstance(entries, list):
-        raise XcertError(f"{path.name}：target 应写成 [[target]] 表数组")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.add("target", "应写成 [[target]] 表数组", entries)
+        entries = []
     out: list[Target] = []
     seen: set[int] = set()
     for number, entry in enumerate(entries, 1):
-        where = f"{path.name} 第 {number} 个 [[target]]"
+        where = f"第{number}个 [[target]]"
         year = entry.get("year")
-        if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-            raise XcertError(f"{where}：year 应为年份，如 2022")
+        if (
+            not isinstance(year, int)
+            or isinstance(year, bool)
+            or not FIRST_YEAR <= year <= LAST_YEAR
+        ):
+            problems.add(f"{where} year", "应为年份，如 2022", year)
+            continue
         if year in seen:
-            raise XcertError(f"{where}：{year} 年的目标写了两次")
+            problems.add(f"{where} year", "这一年的目标写了两次", year)
         seen.add(year)
         extra = set(entry) - {"year", "participants", "pass_rate", "certificates"}
         if extra:
-            raise XcertError(f"{where}：不认识的键 {'、'.join(sorted(extra))}")
+            problems.add(where, f"不认识的键 {'、'.join(sorted(extra))}")
         target = Target(year)
         for key in ("participants", "certificates"):
             value = entry.get(key)
-            if value is not None and (not isinstance(value, int) or value < 0):
-                raise XcertError(f"{where}：{key} 应为非负整数")
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 0
+            ):
+                problems.add(f"{where} {key}", "应为非负整数", value)
+                value = None
             setattr(target, key, value)
         if "pass_rate" in entry:
-            target.pass_rate = pass_rate_value(entry["pass_rate"], where)
+            try:
+                target.pass_rate = pass_rate_fraction(entry["pass_rate"])
+            except ValueError as exc:
+                problems.add(f"{where} pass_rate", str(exc), entry["pass_rate"])
         out.append(target)
+    problems.refuse()
     return out
 
 
@@ -104,6 +128,6 @@ def apply(
 def set_target(conn: sqlite3.Connection, target: Target) -> str:
     """`xcert target set`: one year's targets as one write (a blank figure is kept as
     it was); 'added', 'updated' or 'unchanged'."""
-    with writes.write(conn, "target", f"{target.year} 年目标") as done:
+    with writes.write(conn, "target", f"{target.year}年目标") as done:
         done.added, done.updated, _ = apply(conn, [target], done.id)
     return "added" if done.added else "updated" if done.updated else "unchanged"

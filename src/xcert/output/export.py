@@ -31,7 +31,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xcert.errors import XcertError
+from xcert.clean import cells as clean
+from xcert.errors import KeyProblems, XcertError
 from xcert.office import sessions, sites
 from xcert.office.catalogue import load_toml
 from xcert.output.tables import Table
@@ -89,25 +90,24 @@ def load_profile(path: Path | None) -> Profile:
     entries = data.get("column")
     if not isinstance(entries, list) or not entries:
         raise XcertError(f"{path.name}：没有 [[column]]；每一列写一个 [[column]]，见 README")
-    problems: list[str] = []
+    problems = KeyProblems(path.name)  # every problem, one line each
     columns = []
     for number, entry in enumerate(entries, 1):
-        column = _column(f"第 {number} 个 [[column]]", entry, problems)
+        column = _column(f"第{number}个 [[column]]", entry, problems)
         if column is not None:
             columns.append(column)
     headers = [c.header for c in columns]
     repeated = sorted({h for h in headers if headers.count(h) > 1})
     if repeated:
-        problems.append(f"列名重复：{'、'.join(repeated)}")
-    if problems:
-        raise XcertError(f"{path.name}：" + "；".join(problems))
+        problems.add("[[column]] header", f"列名重复：{'、'.join(repeated)}")
+    problems.refuse()
     return Profile(str(sheet), columns)
 
 
 def _read_profile(path: Path) -> dict:
     """The profile file's tables: it must exist, be UTF-8 text and be TOML."""
     if not path.is_file():
-        raise XcertError(f"列配置文件 {path} 不存在")
+        raise XcertError(f"列配置文件「{path}」不存在")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -115,26 +115,26 @@ def _read_profile(path: Path) -> dict:
     return load_toml(path, text)
 
 
-def _column(where: str, entry: object, problems: list[str]) -> Column | None:
+def _column(where: str, entry: object, problems: KeyProblems) -> Column | None:
     """One `[[column]]`, or None and its first problem (one that makes the rest moot)
     added; an unknown key is only noted."""
     if not isinstance(entry, dict):
-        problems.append(f"{where}：应写成 [[column]] 表（header = …）")
+        problems.add(where, "应写成 [[column]] 表（header = …）", entry)
         return None
     header = entry.get("header")
     if not isinstance(header, str) or not header.strip():
-        problems.append(f"{where}：缺少 header（列名）")
+        problems.add(f"{where} header", "缺少这一项（列名）")
         return None
     if any(ord(c) < 32 for c in header):
-        problems.append(f"{where}：header 里有控制字符")
+        problems.add(f"{where} header", "有控制字符")
         return None
     where += f"（{header}）"
     unknown = set(entry) - COLUMN_KEYS
     if unknown:
-        problems.append(f"{where}：不认识的键 {'、'.join(sorted(unknown))}")
+        problems.add(where, f"不认识的键 {'、'.join(sorted(unknown))}")
     problem = _column_problem(entry)
     if problem is not None:
-        problems.append(f"{where}：{problem}")
+        problems.add(where, problem)
         return None
     value = entry.get("value")
     return Column(
@@ -143,7 +143,7 @@ def _column(where: str, entry: object, problems: list[str]) -> Column | None:
         None if value is None else str(value),
         entry.get("values", {}),
         entry.get("format"),
-        entry.get("required", False),
+        clean.yes_no(entry.get("required", False)),
     )
 
 
@@ -166,8 +166,10 @@ def _column_problem(entry: dict) -> str | None:
     fmt = entry.get("format")
     if fmt is not None and (fld not in DATE_FIELDS or not isinstance(fmt, str)):
         return f'format 只用于日期列（{"、".join(DATE_FIELDS)}），如 "%Y%m%d"'
-    if not isinstance(entry.get("required", False), bool):
-        return "required 应写 true 或 false"
+    try:
+        clean.yes_no(entry.get("required", False))
+    except clean.CellError:
+        return "required 应为「是」或「否」（或 true、false）"
     return None
 
 
@@ -217,7 +219,7 @@ def registrations(conn: sqlite3.Connection, session_id: int, out: Path, profile:
         body.append(row)
     if problems:
         raise XcertError(
-            f"{len(problems)} 处数据不符合列配置，没有导出："
+            f"{len(problems)}处数据不符合列配置，没有导出："
             + "；".join(problems[:8])
             + ("……" if len(problems) > 8 else "")
         )

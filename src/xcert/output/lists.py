@@ -22,8 +22,8 @@ STUDENT_HEADER = ("学号", "姓名", "性别", "身份证号", "班级", "专�
 def students_table(found: Found) -> Table:
     """`find`'s students; the title says how many matched and, when the list is cut,
     how many it shows."""
-    total = f"找到 {found.total:,} 名学生"
-    shown = f"，显示前 {len(found.students):,} 名" if found.cut else ""
+    total = f"找到{found.total:,}名学生"
+    shown = f"，显示前{len(found.students):,}名" if found.cut else ""
     rows = [
         [
             mask_ids_in(s.student_no or ""),
@@ -64,7 +64,7 @@ def results_table(student: StudentRow, records: StudentRecords) -> Table:
         for r in records.results
     ]
     header = ("证书", "类型", "等级", "考核时间", "理论", "实操", "总分", "结果")
-    return Table(f"{student_name(student)} 的考核成绩", header, rows)
+    return Table(f"{student_name(student)}的考核成绩", header, rows)
 
 
 def awards_table(student: StudentRow, records: StudentRecords) -> Table:
@@ -82,7 +82,7 @@ def awards_table(student: StudentRow, records: StudentRecords) -> Table:
         for a in records.awards
     ]
     header = ("证书", "类型", "等级", "鉴定时间", "发证日期", "证书编号", "签领")
-    return Table(f"{student_name(student)} 的证书", header, rows)
+    return Table(f"{student_name(student)}的证书", header, rows)
 
 
 def log_table(writes: Sequence[Write]) -> Table:
@@ -91,7 +91,7 @@ def log_table(writes: Sequence[Write]) -> Table:
         [
             w.id,
             w.time.replace("T", " "),
-            write_label(w.kind) + (f"（已被第 {w.undone_by} 次撤销）" if w.undone_by else ""),
+            write_label(w.kind) + (f"（已被第{w.undone_by}次撤销）" if w.undone_by else ""),
             mask_ids_in(w.file_name),
             w.sha256[:12],
             w.added,
@@ -114,7 +114,7 @@ def log_table(writes: Sequence[Write]) -> Table:
         "拒绝",
         "命令",
     )
-    return Table(f"写入记录（最近 {len(writes)} 次）", header, rows)
+    return Table(f"写入记录（最近{len(writes)}次）", header, rows)
 
 
 def certificates_table(
@@ -133,7 +133,7 @@ def certificates_table(
         for cert in certificates
     ]
     header = ("证书", "类型", "培训评价组织", "等级", "别名", "成绩", "发证")
-    return Table(f"证书目录（{len(certificates)} 种）", header, rows)
+    return Table(f"证书目录（{len(certificates)}种）", header, rows)
 
 
 def sessions_table(sessions: Sequence[Session]) -> Table:
@@ -151,7 +151,7 @@ def sessions_table(sessions: Sequence[Session]) -> Table:
         for s in sessions
     ]
     header = ("编号", "证书", "等级", "日期", "考点", "已报名 / 容量", "成绩")
-    return Table(f"考试场次（{len(sessions)} 场）", header, rows)
+    return Table(f"考试场次（{len(sessions)}场）", header, rows)
 
 
 def check_title(key: str, rows: Sequence[dict]) -> str:

@@ -66,28 +66,29 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
     figures = stats.figures(conn, year=year)
     by_cert = stats.pass_rates(conn, year=year, by="certificate")
     tables = output.tables(figures)[:1]
-    cert_table = output.tables(stats.Figures(pass_rates=by_cert), by="certificate")[0]
+    cert_table = output.tables(stats.Figures(pass_rates=by_cert, year=year), by="certificate")[0]
     cert_table.title = "按证书"
     tables.append(cert_table)
     chart_year = charts.rate_bars(
         "1+X 证书通过率（按年份）",
         [
-            (_year(r.year), r.pass_rate, stats.percent(r.passed, r.tested))
+            (output.year_label(r.year), r.pass_rate, stats.percent(r.passed, r.tested))
             for r in figures.pass_rates
-        ],
+        ]
+        or _nobody(output.year_label(year) if year else None),
     )
     chart_cert = charts.rate_rows(
         "1+X 证书通过率（按证书）",
         [
             (
-                f"{_year(r.year)} {_short(r.group or '')}",
+                f"{output.year_label(r.year)} {_short(r.group or '')}",
                 r.pass_rate,
                 stats.percent(r.passed, r.tested),
             )
             for r in by_cert
         ],
     )
-    title = "1+X 考证情况统计表" if year is None else f"{year} 年 1+X 考证情况统计表"
+    title = "1+X 考证情况统计表" if year is None else f"{year}年 1+X 考证情况统计表"
     return {
         "title": title,
         "tables": tables,
@@ -98,15 +99,24 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
 
 def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
     rows = stats.dual_certificate(conn, cohort=cohort)
-    table = output.tables(stats.Figures(dual_certificate=rows))[1]
+    table = output.tables(stats.Figures(dual_certificate=rows, cohort=cohort))[1]
     chart = charts.rate_bars(
         "双证毕业率（按届）",
-        [(f"{r.cohort} 届", r.rate, stats.percent(r.certified, r.graduates)) for r in rows],
+        [
+            (output.cohort_label(r.cohort), r.rate, stats.percent(r.certified, r.graduates))
+            for r in rows
+        ]
+        or _nobody(output.cohort_label(cohort) if cohort is not None else None),
     )
     title = (
-        "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort} 届毕业学生双证毕业情况统计表"
+        "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort}届毕业学生双证毕业情况统计表"
     )
     return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
+
+
+def _nobody(label: str | None) -> list[charts.Bar]:
+    """The bar of a year or cohort asked for that has nobody in it (as its table row: —)."""
+    return [(label, None, "—")] if label else []
 
 
 def _sign_list(
@@ -124,8 +134,8 @@ def _sign_list(
     ).fetchall()
     if not rows:
         search.require_class(conn, class_code)
-        when = f"{year} 年" if year else ""
-        raise XcertError(f"班级「{class_code}」没有{when}的发证记录（先导入发证签领名单）")
+        records = f"{year}年的发证记录" if year else "发证记录"
+        raise XcertError(f"班级「{class_code}」没有{records}（先导入发证签领名单）")
     body = [
         [str(i), klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
         for i, (klass, name, cert, level, start, end, issued, signer, _major) in enumerate(rows, 1)
@@ -133,11 +143,9 @@ def _sign_list(
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
     major = rows[0][8] or ""
     when = f"{year}年" if year else ""
-    title = (
-        f"{major}专业{when}{class_code}班考证签领名单"
-        if major
-        else f"{when}{class_code}班考证签领名单"
-    )
+    # 数控技术应用专业2022年20数控1班考证签领名单 (the seed); a class code or major that
+    # already ends in 班 or 专业 does not get it twice.
+    title = f"{_ending(major, '专业')}{when}{_ending(class_code, '班')}考证签领名单"
     unsigned = sum(1 for row in rows if not row[7])
     return {
         "title": title,
@@ -146,6 +154,12 @@ def _sign_list(
         "warnings": [],
         "unsigned": unsigned,
     }
+
+
+def _ending(name: str, unit: str) -> str:
+    """`name` followed by `unit` (20数控1 → 20数控1班) unless it already ends in it
+    (2021级电商2班); nothing for no name."""
+    return "" if not name else name if name.endswith(unit) else name + unit
 
 
 def _site_application(
@@ -220,7 +234,7 @@ def _so_far_table(pass_rates: list[stats.PassRate]) -> output.Table:
         ["年份", "考核人数（人）", "通过人数（人）", "缺考（人）", "通过率"],
         [
             [
-                _year(r.year),
+                output.year_label(r.year),
                 r.tested,
                 r.passed,
                 r.absent,
@@ -243,7 +257,7 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
         ["年份", "试点证书（种）", "考证人数（人）", "通过人数（人）", "通过率"],
         [
             [
-                _year(r.year),
+                output.year_label(r.year),
                 certificates_by_year.get(r.year or 0, 0),
                 r.tested,
                 r.passed,
@@ -266,16 +280,12 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
     if target_rows:
         tables.append(output.tables(stats.Figures(targets=target_rows))[-1])
     return {
-        "title": f"{plan['year']} 年 1+X 证书制度试点项目建设实施方案",
+        "title": f"{plan['year']}年 1+X 证书制度试点项目建设实施方案",
         "plan": plan,
         "tables": tables,
         "charts": [],
         "warnings": stats.guessed_warnings(conn, year=plan["year"]),
     }
-
-
-def _year(year: int | None) -> str:
-    return f"{year} 年" if year else "日期不详"
 
 
 def _short(name: str) -> str:
@@ -390,7 +400,7 @@ def render_template(
 def environment(templates: Path | None = None):
     """Built-in templates, with a school's folder first when given; HTML autoescaped."""
     if templates is not None and not templates.is_dir():
-        raise XcertError(f"--templates {templates} 不是文件夹")
+        raise XcertError(f"--templates「{templates}」不是文件夹")
     return _environment(str(templates) if templates is not None else None)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from xcert.clean.dates import shown
 from xcert.errors import XcertError
 from xcert.figures import stats
-from xcert.office import check, sessions
+from xcert.office import catalogue, check, sessions
 from xcert.output import render
 from xcert.output import tables as output
 from xcert.store import journal
@@ -146,10 +146,10 @@ def build(conn: sqlite3.Connection, span: Window) -> dict:
     figures = stats.figures(conn, year=year)
     year_tables = output.tables(figures)
     year_table = year_tables[0]
-    year_table.title = f"{year} 年至今 1+X 考证"
+    year_table.title = f"{year}年至今 1+X 考证"
     sections = [
         (f"自 {since} 以来的写入", [writes], new_records),
-        (f"{year} 年进度", [year_table, *year_tables[2:]], []),
+        (f"{year}年进度", [year_table, *year_tables[2:]], []),
         ("已发未签领的证书（按班级）", [_unsigned(conn)], []),
         (f"{shown(span.day.isoformat())} 起的考试安排", [_upcoming(conn, span.day)], []),
         ("报名、成绩与证书核对", [_reconciliation(conn, span.day)], []),
@@ -181,7 +181,7 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
             [
                 str(wid),
                 started.replace("T", " ")[:16],
-                journal.write_label(kind) + (f"（已被第 {undone} 次撤销）" if undone else ""),
+                journal.write_label(kind) + (f"（已被第{undone}次撤销）" if undone else ""),
                 name,
                 str(added),
                 str(updated),
@@ -209,9 +209,9 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
             f"SELECT count(*) FROM students WHERE created_import IN ({marks})", ids
         ).fetchone()[0]
         lines.append(
-            f"新增学生 {students} 人；新增考试成绩 {sum(outcomes.values())} 条"
-            f"（合格 {outcomes.get('pass', 0)}，不合格 {outcomes.get('fail', 0)}，"
-            f"缺考 {outcomes.get('absent', 0)}）；新增证书 {awards} 本。"
+            f"新增学生{students}人；新增考试成绩{sum(outcomes.values())}条"
+            f"（合格{outcomes.get('pass', 0)}，不合格{outcomes.get('fail', 0)}，"
+            f"缺考{outcomes.get('absent', 0)}）；新增证书{awards}本。"
         )
     return table, lines
 
@@ -264,12 +264,17 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
     ).fetchone()[0]
     if no_cohort:
         lines.append(
-            f"{no_cohort} 名在读学生没有届别，双证毕业率不会统计他们；"
+            f"{no_cohort}名在读学生没有届别，双证毕业率不会统计他们；"
             "请在花名册里补上届别、入学年份或班级"
         )
-    guessed = stats.guessed_certificates(conn)
+    guessed = _guessed_kinds(conn)
     if guessed:
-        lines.append("这些证书不在证书目录里，类型是推测的，请补进证书目录：" + "、".join(guessed))
+        lines.append(
+            "这些证书不在证书目录里，类型是按名称推测的，1+X 考证人数和通过率按推测计算："
+            + "、".join(guessed)
+            + "；请在证书目录文件里写明它们的 kind 后导入（xcert import 证书目录.toml），"
+            "用 xcert certs 核对"
+        )
     term = term_start(day)
     stale = [
         klass
@@ -287,6 +292,16 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
             "学籍状态可能已过时：" + "、".join(stale)
         )
     return lines
+
+
+def _guessed_kinds(conn: sqlite3.Connection) -> list[str]:
+    """Every certificate whose kind was guessed, with the guess (SPEC 2: a figure built on
+    a guess says so), as `xcert certs` marks them: 数控技术工程师（推测为其他证书）."""
+    return [
+        f"{cert.name}（推测为{' 1+X 证书' if cert.kind == '1+X' else '其他证书'}）"
+        for cert in sorted(catalogue.Catalogue(conn).all(), key=lambda c: c.name)
+        if cert.kind_guessed
+    ]
 
 
 def term_start(day: dt.date) -> dt.date:
@@ -309,7 +324,7 @@ def write(
     """Render and write summary-DAY.md / .html (each file replaced whole, never half
     written), then remember the run."""
     if not output_dir.is_dir():
-        raise XcertError(f"输出文件夹 {output_dir} 不存在")
+        raise XcertError(f"输出文件夹「{output_dir}」不存在")
     written = []
     context = build(conn, span)
     for fmt in formats:

@@ -127,7 +127,7 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
     ]
     rows = [
         [
-            f"{row.year} 年" if row.year else "日期不详",
+            year_label(row.year),
             *([row.group or "（未填）"] if by_label else []),
             row.tested,
             row.passed,
@@ -136,23 +136,34 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
         ]
         for row in figures.pass_rates
     ]
+    if not rows and figures.year is not None:  # the year asked for keeps its row: 0, —
+        rows = [[year_label(figures.year), *(["—"] if by_label else []), 0, 0, 0, rate(0, 0)]]
     return Table(f"{kind}考证情况统计", header, rows)
 
 
+def year_label(year: int | None) -> str:
+    """An exam year as the seed's table 1 writes it; a result without a date says so."""
+    return f"{year}年" if year else "日期不详"
+
+
+def cohort_label(cohort: int) -> str:
+    """A 届 as the seed's table 2 writes it."""
+    return f"{cohort}届"
+
+
 def _dual_table(figures: Figures) -> Table:
-    """Graduates and those of them with a skills certificate, by cohort."""
+    """Graduates and those of them with a skills certificate, by cohort; the cohort asked
+    for keeps its row when it has no graduates (2030届 | 0 | 0 | —)."""
+    rows: list[list[object]] = [
+        [cohort_label(row.cohort), row.graduates, row.certified, rate(row.certified, row.graduates)]
+        for row in figures.dual_certificate
+    ]
+    if not rows and figures.cohort is not None:
+        rows = [[cohort_label(figures.cohort), 0, 0, rate(0, 0)]]
     return Table(
         "双证毕业率",
         ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
-        [
-            [
-                f"{row.cohort} 届",
-                row.graduates,
-                row.certified,
-                rate(row.certified, row.graduates),
-            ]
-            for row in figures.dual_certificate
-        ],
+        rows,
     )
 
 
@@ -162,7 +173,7 @@ def _target_table(figures: Figures) -> Table:
     for t in figures.targets:
         rows += [
             [
-                f"{t.year} 年",
+                year_label(t.year),
                 "1+X 考证人数",
                 _count(t.participants_target),
                 t.participants,
@@ -217,7 +228,7 @@ def people_table(what: str, people: list[dict]) -> Table:
         rows = [
             [
                 i,
-                f"{p['cohort']} 届",
+                cohort_label(p["cohort"]),
                 p["class"] or "",
                 mask_ids_in(p["student_no"] or ""),
                 p["name"],
@@ -225,7 +236,7 @@ def people_table(what: str, people: list[dict]) -> Table:
             ]
             for i, p in enumerate(people, 1)
         ]
-    return Table(f"{titles[what]}（{len(people)} 人）", header, rows)
+    return Table(f"{titles[what]}（{len(people)}人）", header, rows)
 
 
 def people_json(people: list[dict]) -> list[dict]:

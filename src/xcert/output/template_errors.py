@@ -49,7 +49,7 @@ PYTHON = {
 
 
 def describe(name: str, exc: BaseException, folders: list[Path]) -> str:
-    """`模板 pass-rates.md 第 3 行：用了不存在的变量「nosuch」`, for template `name` (or
+    """`模板 pass-rates.md 第3行：用了不存在的变量「nosuch」`, for template `name` (or
     the one it includes or extends where the mistake is) in `folders` (a school's first,
     the built-in last)."""
     import jinja2
@@ -122,7 +122,7 @@ def _where(file: str | None, name: str, line: int | None, folders: list[Path]) -
                 shown = path.relative_to(folder).as_posix()
                 note = "（自带模板）" if 0 < i == len(folders) - 1 else ""
                 break
-    return f"模板 {shown}" + (f" 第 {line} 行" if line else "") + note
+    return f"模板 {shown}" + (f" 第{line}行" if line else "") + note
 
 
 def _one_line(text: str) -> str:

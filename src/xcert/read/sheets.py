@@ -129,7 +129,7 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
     """
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise XcertError(f"{path.name}：压缩包内文件过多（{len(members)} 个），拒绝读取")
+        raise XcertError(f"{path.name}：压缩包内文件过多（{len(members)}个），拒绝读取")
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise XcertError(f"{path.name}：解压后将达 {declared // 2**20} MB，疑似压缩炸弹，拒绝读取")
@@ -192,8 +192,8 @@ def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
     rows = int(last_row) - int(first_row or "1") + 1
     if rows * columns > MAX_SHEET_CELLS:
         raise XcertError(
-            f"{path.name}：{part} 的已用范围到 {last_col}{last_row}，共 {rows * columns:,} 个单元格，"
-            f"超出可读的 {MAX_SHEET_CELLS:,} 个；多半是远处误填了一个单元格，"
+            f"{path.name}：{part} 的已用范围到 {last_col}{last_row}，共{rows * columns:,}个单元格，"
+            f"超出可读的{MAX_SHEET_CELLS:,}个；多半是远处误填了一个单元格，"
             "请在 Excel 里删掉多余的行和列后另存"
         )
 
@@ -222,7 +222,7 @@ def _check_ods_repeats(path: Path, archive: zipfile.ZipFile) -> None:
             row.clear()
             if cells > MAX_SHEET_CELLS:
                 raise XcertError(
-                    f"{path.name}：重复的行和列展开后超过 {MAX_SHEET_CELLS:,} 个有内容的单元格，"
+                    f"{path.name}：重复的行和列展开后超过{MAX_SHEET_CELLS:,}个有内容的单元格，"
                     "超出可读范围，拒绝读取"
                 )
 
@@ -239,8 +239,8 @@ def _check_cells(path: Path, part: str, xml: bytes) -> None:
     cells = last_row * _column_number(last_col)
     if cells > MAX_SHEET_CELLS:
         raise XcertError(
-            f"{path.name}：{part} 有单元格远到 {last_col} 列、第 {last_row} 行，整张表将有 "
-            f"{cells:,} 个单元格，超出可读的 {MAX_SHEET_CELLS:,} 个；"
+            f"{path.name}：{part} 有单元格远到{last_col}列、第{last_row}行，整张表将有"
+            f"{cells:,}个单元格，超出可读的{MAX_SHEET_CELLS:,}个；"
             "多半是远处误填了一个单元格，请在 Excel 里删掉多余的行和列后另存"
         )
 
@@ -333,7 +333,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise XcertError(
             f"{path.name}：无法识别文本编码（既不是 UTF-8 也不是 GBK/GB18030，"
-            f"第 {exc.start} 字节）；请在 Excel 中另存为“CSV UTF-8”"
+            f"第{exc.start}字节）；请在 Excel 中另存为“CSV UTF-8”"
         ) from None
 
 
@@ -360,8 +360,8 @@ def _read_text(path: Path, data: bytes) -> Workbook:
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise XcertError(
-                f"{path.name} 第 {reader.line_num} 行：有一个单元格超过 {MAX_CELL_CHARS} 个字符"
+                f"{path.name} 第{reader.line_num}行：有一个单元格超过{MAX_CELL_CHARS}个字符"
                 "（Excel 一个单元格的上限），像是粘进了整段文字"
             ) from None
-        raise XcertError(f"{path.name} 第 {reader.line_num} 行：CSV 格式错误（{exc}）") from None
+        raise XcertError(f"{path.name} 第{reader.line_num}行：CSV 格式错误（{exc}）") from None
     return Workbook(path=path, format="csv", encoding=encoding, sheets=[Sheet(path.stem, rows)])

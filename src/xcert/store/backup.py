@@ -69,12 +69,12 @@ def target_path(source: Path, dest: str | None) -> Path:
         target = source.with_name(name)
     elif dest.endswith(("/", "\\")) or Path(dest).is_dir():
         if not Path(dest).is_dir():  # an unmounted stick: never a file named like the folder
-            raise XcertError(f"备份文件夹 {dest} 不存在")
+            raise XcertError(f"备份文件夹「{dest}」不存在")
         target = Path(dest) / name
     else:
         target = Path(dest)
     if target.resolve() in database_files(source):
         raise XcertError("备份文件不能是数据库本身（或它的 -wal、-shm 文件）")
     if not target.parent.is_dir():
-        raise XcertError(f"备份文件夹 {target.parent} 不存在")
+        raise XcertError(f"备份文件夹「{target.parent}」不存在")
     return target

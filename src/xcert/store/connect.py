@@ -51,11 +51,11 @@ def connect(path: Path, command: str | None = None) -> Connection:
     if path.is_dir():
         raise XcertError(f"{path} 是一个文件夹，不是数据库文件")
     if not path.parent.exists():
-        raise XcertError(f"数据库所在文件夹 {path.parent} 不存在")
+        raise XcertError(f"数据库所在文件夹「{path.parent}」不存在")
     if path.exists() and not path.is_file():  # /dev/null, a pipe: nothing to keep data in
         raise XcertError(f"{path} 不是普通文件，不能作为数据库")
     if path.exists() and not _can_write(path):
-        raise XcertError(f"数据库文件 {path} 只读（或不可读），请检查权限")
+        raise XcertError(f"数据库文件「{path}」只读（或不可读），请检查权限")
     if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":

@@ -130,7 +130,7 @@ def undo(
         done.undo_id = None
     except sqlite3.IntegrityError as exc:  # a value it restores is someone else's by now
         raise XcertError(
-            f"不能撤销第 {write_id} 次写入：它要恢复的数据已被之后的写入另作他用（{exc}）；"
+            f"不能撤销第{write_id}次写入：它要恢复的数据已被之后的写入另作他用（{exc}）；"
             "请先撤销之后的写入（从最近的开始）"
         ) from None
     return done
@@ -156,7 +156,7 @@ class _DryRun(Exception):
 def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
     write_id = write["id"]
     _check_undoable(conn, write)
-    done.undo_id = log_write(conn, "undo", f"撤销第 {write_id} 次写入")
+    done.undo_id = log_write(conn, "undo", f"撤销第{write_id}次写入")
     conn.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below
     entries = conn.execute(
         "SELECT table_name, row_id, op, old FROM journal WHERE write_id = ? ORDER BY id DESC",
@@ -179,21 +179,21 @@ def _write(conn: sqlite3.Connection, write_id: int) -> dict:
     cursor = conn.execute("SELECT * FROM imports WHERE id = ?", (write_id,))
     row = cursor.fetchone()
     if row is None:
-        raise XcertError(f"没有第 {write_id} 次写入；用 xcert log 查看编号")
+        raise XcertError(f"没有第{write_id}次写入；用 xcert log 查看编号")
     return dict(zip((c[0] for c in cursor.description), row, strict=True))
 
 
 def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
     wid = write["id"]
     if write["undone_by"] is not None:
-        raise XcertError(f"第 {wid} 次写入已在第 {write['undone_by']} 次写入时撤销过了")
+        raise XcertError(f"第{wid}次写入已在第{write['undone_by']}次写入时撤销过了")
     if write["kind"] in FINAL_KINDS:
         what = "撤销" if write["kind"] == "undo" else "清除个人信息"
-        raise XcertError(f"第 {wid} 次写入是{what}，不能撤销")
+        raise XcertError(f"第{wid}次写入是{what}，不能撤销")
     since = conn.execute("SELECT value FROM meta WHERE key = 'journal_since'").fetchone()
     if since is not None and wid < int(since[0]):
         raise XcertError(
-            f"第 {wid} 次写入早于撤销记录（数据库升级到结构版本 5 之前），无法精确撤销；"
+            f"第{wid}次写入早于撤销记录（数据库升级到结构版本 5 之前），无法精确撤销；"
             "可以改正文件后重新导入"
         )
     if write["kind"] == "select":  # its second test ranked those it did not choose
@@ -209,21 +209,21 @@ def _check_undoable(conn: sqlite3.Connection, write: dict) -> None:
         ]
         if retests:
             raise XcertError(
-                f"不能撤销第 {wid} 次写入（第一次选拔）：第 {retests[0]} 次写入的第二次选拔建立在它上面；"
+                f"不能撤销第{wid}次写入（第一次选拔）：第{retests[0]}次写入的第二次选拔建立在它上面；"
                 "请先撤销第二次选拔"
             )
     later = _later_writes(conn, wid)
     if later:
-        listed = "、".join(f"第 {w} 次（{write_named(k, f)}）" for w, k, f in later[:5])
-        more = f"等 {len(later)} 次" if len(later) > 5 else ""
+        listed = "、".join(f"第{w}次（{write_named(k, f)}）" for w, k, f in later[:5])
+        more = f"等{len(later)}次" if len(later) > 5 else ""
         final = [w for w, k, _ in later if k in FINAL_KINDS]
         then = (
-            f"第 {final[0]} 次写入不能撤销，所以这次写入也不能撤销了"
+            f"第{final[0]}次写入不能撤销，所以这次写入也不能撤销了"
             if final
             else "请先撤销这些写入（从最近的开始）"
         )
         raise XcertError(
-            f"不能撤销第 {wid} 次写入：之后的写入 {listed}{more} 改动了或用到了它写入的数据"
+            f"不能撤销第{wid}次写入：之后的写入 {listed}{more} 改动了或用到了它写入的数据"
             f"（如给它新增的学生记了成绩）；{then}"
         )
 
@@ -307,9 +307,9 @@ def _refuse_orphans(conn: sqlite3.Connection, wid: int) -> None:
         ):
             writers.add(writer)
     writers.discard(wid)
-    named = "、".join(f"第 {w} 次" for w in sorted(writers)) or "之后的写入"
+    named = "、".join(f"第{w}次" for w in sorted(writers)) or "之后的写入"
     raise XcertError(
-        f"不能撤销第 {wid} 次写入：{named}写入的 {len(orphans)} 行数据引用了它添加的行"
+        f"不能撤销第{wid}次写入：{named}写入的{len(orphans)}行数据引用了它添加的行"
         "（如学生的成绩）；请先撤销那些写入"
     )
 

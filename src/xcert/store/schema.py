@@ -353,10 +353,10 @@ def open_db(path: Path, *, create: bool = True, command: str | None = None) -> C
     """Open (and create or migrate) the database at `path`; `command` is what the write
     log records as the command line of this connection's writes."""
     if not create and not path.exists():
-        raise XcertError(f"数据库 {path} 不存在；先运行 xcert init，或用 --db 指定")
+        raise XcertError(f"数据库「{path}」不存在；先运行 xcert init，或用 --db 指定")
     if not create and path.is_file() and path.stat().st_size == 0:
         raise XcertError(
-            f"数据库 {path} 是空文件（0 字节），不是 xcert 数据库（也许是没复制完的文件）；"
+            f"数据库「{path}」是空文件（0字节），不是 xcert 数据库（也许是没复制完的文件）；"
             "先运行 xcert init，或用 --db 指定"
         )
     if create and not path.exists():
@@ -372,7 +372,7 @@ def _refuse_a_second_database(path: Path) -> None:
     others = sorted(p.name for p in path.parent.glob("*.db") if p != path and is_xcert_file(p))
     if others:
         raise XcertError(
-            f"{path} 不存在，而同一文件夹里已有 xcert 数据库 {'、'.join(others)}；"
+            f"「{path}」不存在，而同一文件夹里已有 xcert 数据库 {'、'.join(others)}；"
             f"是不是 --db 写错了？确要新建，先运行 xcert --db {path} init"
         )
 
