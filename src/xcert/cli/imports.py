@@ -144,9 +144,10 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             )
             if sheet.duplicate_headers:
                 ignored += f"；重复的列未使用：{'、'.join(sheet.duplicate_headers)}"
+            matched = f"（{'、'.join(sheet.matched_headers)}）" if sheet.matched_headers else ""
             out.print(
                 f"  工作表「{sheet.name}」：{SHEET_KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
-                f"表头在第 {sheet.header_row} 行，{sheet.data_rows} 行数据{ignored}"
+                f"表头在第 {sheet.header_row} 行{matched}，{sheet.data_rows} 行数据{ignored}"
             )
         out.print(
             f"  {verb}新增 {report.added}，{verb}更新 {report.updated}，未变 {report.unchanged}，"

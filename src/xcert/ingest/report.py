@@ -56,6 +56,7 @@ class SheetSummary:
     header_row: int | None = None  # 1-based
     data_rows: int = 0
     note: str | None = None
+    matched_headers: list[str] = field(default_factory=list)  # as HeaderMap.matched shows them
     ignored_headers: list[str] = field(default_factory=list)
     duplicate_headers: list[str] = field(default_factory=list)
 
