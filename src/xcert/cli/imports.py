@@ -154,6 +154,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             f"拒绝 {report.rejected}"
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
+        _print_changes(report, verb)
         for name, kind in report.new_certificates:
             guess = "1+X 证书" if kind == "1+X" else "其他证书（非 1+X）"
             added = "已加入" if outcome.written else "将加入"
@@ -177,6 +178,18 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             f"发现 {len(problems)} 处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
             markup=False,
         )
+
+
+def _print_changes(report, verb: str) -> None:
+    """What the import changes in stored rows, one line per row and field, bounded."""
+    if not report.changed:
+        return
+    out = console()
+    out.print(f"  {verb}更改 {report.changed} 处：")
+    for change in report.changes:
+        out.print(f"    {change.line()}")
+    if report.changed > len(report.changes):
+        out.print(f"    …另有 {report.changed - len(report.changes)} 处更改")
 
 
 def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:

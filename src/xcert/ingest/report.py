@@ -70,6 +70,25 @@ class RejectedRow:
     reasons: list[str]
 
 
+@dataclass(slots=True)
+class Change:
+    """One field of one stored student, result or award that an import changes, as a
+    clerk reads it: who, which record (blank for a student), the field, old and new
+    values (masked as everywhere, SPEC 5.3)."""
+
+    sheet: str
+    row: int
+    who: str
+    what: str
+    field: str
+    before: str
+    after: str
+
+    def line(self) -> str:
+        said = " ".join(part for part in (self.who, self.what, self.field) if part)
+        return f"{said} {self.before} → {self.after}"
+
+
 @dataclass
 class FileReport:
     path: Path
@@ -84,6 +103,8 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the first ones, in sheet order
+    changed: int = 0  # fields changed in all (one per line of `changes`)
     import_id: int | None = None
     same_as_import: int | None = None  # identical to this earlier import: nothing to do
     kinds: list[str] = field(default_factory=list)
