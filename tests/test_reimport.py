@@ -4,6 +4,7 @@ masked as every output is (issue 18): students, results and awards, in --dry-run
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
 from conftest import DRAWING, make_id
 
@@ -127,3 +128,39 @@ def test_a_huge_correction_shows_the_first_lines_and_counts_the_rest(cli, xlsx):
 def test_a_file_that_changes_nothing_lists_nothing(school, xlsx):
     result = school("import", xlsx("same.xlsx", {"S": ROSTER}))
     assert "未变 3" in result.stdout and "更改" not in result.stdout
+
+
+def test_the_rejects_workbook_corrected_imports_again(cli, xlsx, tmp_path):
+    good, mistyped = make_id("20060303", "031"), make_id("20060404", "041")
+    wrong = mistyped[:-1] + ("0" if mistyped[-1] != "0" else "1")
+    rows = [
+        ["学号", "姓 名", "身份证号码", "班级", "联系电话", "备注"],
+        ["2021010101", "陈晓明", A, "21数控1", "13800001111", None],
+        ["2021010102", "林小雨", wrong, "21数控1", "13800002222", "-转专业"],
+        [2021010103, "黄子轩", good, "21数控1", "1380000", "@班主任核对"],
+    ]
+    out = tmp_path / "被拒绝.xlsx"
+    first = cli(
+        "import", xlsx("花名册.xlsx", {"21数控1": rows}), "--skip-invalid", "--rejects", out
+    )
+    assert first.exit_code == 0 and "新增 1" in first.stdout and "拒绝 2" in first.stdout
+    assert wrong not in first.output and "含完整身份证号" in first.stdout
+    book = load_workbook(out)
+    sheet = book.active
+    given = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert given[0] == ["文件", "工作表", "行号", "拒绝原因", *rows[0]]
+    assert given[1][:3] == ["花名册.xlsx", "21数控1", 3] and "校验位" in given[1][3]
+    # Every cell as read: the full ID number, the 学号 Excel stored as a number as text,
+    # a cell that would start a formula as text.
+    assert given[1][4:] == ["2021010102", "林小雨", wrong, "21数控1", "13800002222", "-转专业"]
+    assert given[2][4:] == ["2021010103", "黄子轩", good, "21数控1", "1380000", "@班主任核对"]
+    cells = list(sheet.iter_rows(min_row=2, max_row=3))
+    assert {cells[r][c].data_type for r in (0, 1) for c in (4, 6, 9)} == {"s"}
+    assert cells[0][9].quotePrefix and cells[1][9].quotePrefix  # shown as typed, never run
+    sheet["G2"], sheet["I3"] = mistyped, "13800003333"  # the clerk fixes the two cells
+    book.save(out)
+    again = cli("import", out)
+    assert again.exit_code == 0, again.output
+    assert "新增 2" in again.stdout and "未识别的列：备注" in again.stdout
+    assert "拒绝原因" not in again.stdout
+    assert [s[3] for s in cli.students()] == [A, mistyped, good]

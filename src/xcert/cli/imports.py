@@ -193,7 +193,7 @@ def _print_changes(report, verb: str) -> None:
 
 
 def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
-    from xcert.output.rejects import write_rejects
+    from xcert.output.rejects import holds_id_numbers, write_rejects
 
     out = console()
     count = sum(len(f.rejected_rows) for f in outcome.files)
@@ -206,8 +206,11 @@ def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
         write_rejects(outcome, path, written=outcome.written)
         note = replaced_note(path) if existed else ""
         out.print(
-            f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；身份证号已按规则打码）{note}"
+            f"被拒绝的 {count} 行已写入 {path}（按来源工作表分页；先是拒绝原因，"
+            f"后面是原表各列，原样保留；改正后可直接重新导入）{note}"
         )
+        if holds_id_numbers(outcome):
+            out.print("注意：这个文件含完整身份证号（原表的内容），改完导入后请删除，不要外传。")
 
 
 def _check_rejects_path(path: Path, files: list[Path]) -> None:

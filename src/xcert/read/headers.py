@@ -41,6 +41,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "row_no": ("序号",),
 }
 
+# The columns a --rejects workbook puts before the rows it gives back (output/rejects.py);
+# importing the corrected workbook ignores them without listing them.
+REJECTS_COLUMNS = ("文件", "工作表", "行号", "拒绝原因")
+
 # Chinese label of each field, for messages and reports.
 LABELS: dict[str, str] = {f: aliases[0] for f, aliases in ALIASES.items()} | {"result": "考核结果"}
 
@@ -69,6 +73,27 @@ def _lookup(first: str | None, skip: str | None) -> dict[str, tuple[str, int]]:
 
 _LOOKUP = _lookup(None, skip="score")  # an import: 成绩 is a result's total
 _SCORE_LOOKUP = _lookup("score", skip=None)  # a selection test's file: 成绩 is its score
+
+_NAMES_AN_ID = re.compile("身份证|证件号")
+
+
+def identifier_columns(
+    cells: list[object], fields: tuple[str, ...] = ("student_no", "id_number")
+) -> frozenset[int]:
+    """The columns of a header row that hold 学号 or ID numbers (`fields`): any alias
+    (a second such column too), and for ID numbers any header naming one (监护人身份证号).
+    Written back to xlsx, they stay text."""
+    found = set()
+    for col, cell in enumerate(cells):
+        key = normalize_header(cell)
+        if not key:
+            continue
+        if _LOOKUP.get(key, ("", 0))[0] in fields or (
+            "id_number" in fields and _NAMES_AN_ID.search(key)
+        ):
+            found.add(col)
+    return frozenset(found)
+
 
 # Fields whose presence makes a row look like a header of a student list.
 _IDENTITY = frozenset({"name", "student_no", "id_number"})
@@ -125,6 +150,8 @@ def map_header_row(cells: list[object], row: int, *, with_score: bool = False) -
         ranks[fld] = rank
         result.columns[fld] = col
         result.headers[fld] = text(cell)
+    if REJECTS_COLUMNS[-1] in result.ignored:  # a --rejects workbook, corrected: not news
+        result.ignored = [h for h in result.ignored if h not in REJECTS_COLUMNS]
     return result
 
 
