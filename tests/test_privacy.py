@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from xcert.privacy import mask_contacts_in
@@ -27,3 +29,34 @@ def test_public_masks_phones_however_they_are_written(written, shown):
 )
 def test_numbers_that_are_not_phones_stay(text):
     assert mask_contacts_in(text) == text
+
+
+def test_only_the_rejects_workbook_gives_a_rejected_id_number_back(cli, xlsx, tmp_path):
+    """SPEC 5.3, changed on purpose (issue 18): the --rejects workbook gives the clerk's
+    rows back exactly as read, full ID numbers included, so they can be corrected and
+    imported again. Nothing else shows them: the report, the problems, the log, the
+    database (the row is not stored), a later corrected import's list of changes."""
+    from openpyxl import load_workbook
+
+    from conftest import make_id
+
+    kept, fixed = make_id("20060101", "011"), make_id("20060202", "022")
+    wrong = fixed[:-1] + ("1" if fixed[-1] != "1" else "2")
+    rows = [
+        ["学号", "姓名", "身份证号", "班级"],
+        ["2021010101", "陈晓明", kept, "21数控1"],
+        ["2021010102", "林小雨", wrong, "21数控1"],
+    ]
+    out = tmp_path / "rej.xlsx"
+    result = cli("import", xlsx("r.xlsx", {"S": rows}), "--skip-invalid", "--rejects", out)
+    assert result.exit_code == 0, result.output
+    given = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row]
+    assert wrong in given and kept not in given
+    shown = result.output + cli("log").output + cli("find", "21数控1").output
+    assert wrong not in shown and kept not in shown and "44**************" in result.output
+    stored = [Path(f"{cli.db}{suffix}") for suffix in ("", "-wal")]
+    assert all(wrong.encode() not in path.read_bytes() for path in stored if path.exists())
+    rows[1][2] = make_id("20060101", "012")  # a corrected file changes a stored ID number
+    again = cli("import", xlsx("r2.xlsx", {"S": rows[:2]}))
+    assert "身份证号 44**************" in again.stdout
+    assert kept not in again.output and rows[1][2] not in again.output

@@ -144,15 +144,17 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             )
             if sheet.duplicate_headers:
                 ignored += f"；重复的列未使用：{'、'.join(sheet.duplicate_headers)}"
+            matched = f"（{'、'.join(sheet.matched_headers)}）" if sheet.matched_headers else ""
             out.print(
                 f"  工作表「{sheet.name}」：{SHEET_KIND_LABELS.get(sheet.kind or '', sheet.kind)}，"
-                f"表头在第{sheet.header_row}行，{sheet.data_rows}行数据{ignored}"
+                f"表头在第{sheet.header_row}行{matched}，{sheet.data_rows}行数据{ignored}"
             )
         out.print(
             f"  {verb}新增 {report.added}，{verb}更新 {report.updated}，未变 {report.unchanged}，"
             f"拒绝 {report.rejected}"
             + (f"（导入编号 {report.import_id}）" if report.import_id else "")
         )
+        _print_changes(report, verb)
         for name, kind in report.new_certificates:
             guess = "推测为 1+X 证书" if kind == "1+X" else "推测为其他证书（非 1+X）"
             added = "已加入" if outcome.written else "将加入"
@@ -178,8 +180,20 @@ def print_import(outcome: "ImportOutcome", options) -> None:
         )
 
 
+def _print_changes(report, verb: str) -> None:
+    """What the import changes in stored rows, one line per row and field, bounded."""
+    if not report.changed:
+        return
+    out = console()
+    out.print(f"  {verb}更改{report.changed}处：")
+    for change in report.changes:
+        out.print(f"    {change.line()}")
+    if report.changed > len(report.changes):
+        out.print(f"    …另有{report.changed - len(report.changes)}处更改")
+
+
 def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
-    from xcert.output.rejects import write_rejects
+    from xcert.output.rejects import holds_id_numbers, write_rejects
 
     out = console()
     count = sum(len(f.rejected_rows) for f in outcome.files)
@@ -191,7 +205,12 @@ def _write_rejects(outcome: "ImportOutcome", path: Path, options) -> None:
         existed = path.is_file()
         write_rejects(outcome, path, written=outcome.written)
         note = replaced_note(path) if existed else ""
-        out.print(f"被拒绝的{count}行已写入 {path}（按来源工作表分页；身份证号已按规则打码）{note}")
+        out.print(
+            f"被拒绝的{count}行已写入 {path}（按来源工作表分页；先是拒绝原因，"
+            f"后面是原表各列，原样保留；改正后可直接重新导入）{note}"
+        )
+        if holds_id_numbers(outcome):
+            out.print("注意：这个文件含完整身份证号（原表的内容），改完导入后请删除，不要外传。")
 
 
 def _check_rejects_path(path: Path, files: list[Path]) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from xcert.errors import Problem, XcertError
 from xcert.ingest.report import FileReport, ImportOptions, SheetSummary
-from xcert.model import SHEET_KIND_LABELS, SHEET_KINDS
+from xcert.model import SHEET_KIND_LABELS, SHEET_KINDS, STUDENT_FIELDS
 from xcert.read.headers import LABELS, HeaderMap, detect_kind, find_header
 from xcert.read.sheets import Sheet, Workbook
+
+# How a kind's report names a field where LABELS would not say it as its sheets do.
+_FIELD_NAMES = {"awards": {"exam_date": "鉴定时间"}}
 
 
 def plan_sheets(
@@ -58,6 +61,9 @@ def plan_sheets(
                 Problem(label, summary.note, sheet=sheet.name, row=header.row + 1)
             )
             continue
+        summary.matched_headers = header.matched(
+            STUDENT_FIELDS if kind == "roster" else None, _FIELD_NAMES.get(kind)
+        )
         plans.append((sheet, header, summary, kind))
     if not plans and not report.problems:
         seen = "；".join(f"「{s.name}」{s.note}" for s in report.sheets if s.note)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +57,7 @@ class SheetSummary:
     header_row: int | None = None  # 1-based
     data_rows: int = 0
     note: str | None = None
+    matched_headers: list[str] = field(default_factory=list)  # as HeaderMap.matched shows them
     ignored_headers: list[str] = field(default_factory=list)
     duplicate_headers: list[str] = field(default_factory=list)
 
@@ -69,6 +69,25 @@ class RejectedRow:
     headers: list[str]
     cells: list[object]
     reasons: list[str]
+
+
+@dataclass(slots=True)
+class Change:
+    """One field of one stored student, result or award that an import changes, as a
+    clerk reads it: who, which record (blank for a student), the field, old and new
+    values (masked as everywhere, SPEC 5.3)."""
+
+    sheet: str
+    row: int
+    who: str
+    what: str
+    field: str
+    before: str
+    after: str
+
+    def line(self) -> str:
+        said = " ".join(part for part in (self.who, self.what, self.field) if part)
+        return f"{said} {self.before} → {self.after}"
 
 
 @dataclass
@@ -85,6 +104,8 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the first ones, in sheet order
+    changed: int = 0  # fields changed in all (one per line of `changes`)
     import_id: int | None = None
     same_as_import: int | None = None  # identical to this earlier import: nothing to do
     kinds: list[str] = field(default_factory=list)
@@ -129,7 +150,8 @@ def cell_problem(
 
 
 def reject_row(report: FileReport, ref: SheetRow, row: int, reasons: list[Problem]) -> None:
-    """Refuse a row: its problems to the report, a copy (IDs masked) for --rejects."""
+    """Refuse a row: its problems (IDs masked) to the report, and the row exactly as read,
+    with its sheet's header, for the clerk's --rejects workbook (SPEC 5.3)."""
     reasons = [dataclasses.replace(p, reason=privacy.mask_ids_in(p.reason)) for p in reasons]
     report.problems.extend(reasons)
     report.rejected += 1
@@ -137,40 +159,11 @@ def reject_row(report: FileReport, ref: SheetRow, row: int, reasons: list[Proble
         RejectedRow(
             ref.sheet,
             row,
-            [clean.text(c) for c in ref.header_cells],
-            masked_cells(ref),
+            [c if type(c) is str else clean.text(c) for c in ref.header_cells],
+            list(ref.cells),
             [p.reason for p in reasons],
         )
     )
-
-
-def masked_cells(ref: SheetRow) -> list[object]:
-    """A row's cells with every ID number masked: in the ID column, in any column whose
-    header says 身份证/证件 (a guardian's ID), and any cell that looks like one."""
-    id_columns = {ref.header.columns.get("id_number")} | {
-        col for col, head in enumerate(ref.header_cells) if _ID_HEADER.search(clean.text(head))
-    }
-    return [
-        privacy.mask_id(clean.text(c).replace(" ", ""))
-        if col in id_columns and c not in (None, "")
-        else mask_if_id(c)
-        for col, c in enumerate(ref.cells)
-    ]
-
-
-_ID_HEADER = re.compile("身份证|证件号")
-
-
-def mask_if_id(value: object) -> object:
-    """Any cell that holds an ID number, whatever its column, is masked in output."""
-    if value is None or isinstance(value, bool):
-        return value
-    compact = clean.text(value).replace(" ", "")
-    if looks_like_id(compact):
-        return privacy.mask_id(compact)
-    if isinstance(value, str):
-        return privacy.mask_ids_in(value)
-    return value
 
 
 def looks_like_id(compact: str) -> bool:

@@ -15,6 +15,7 @@ from typing import cast
 from xcert.clean import cells as clean
 from xcert.clean import idcard
 from xcert.errors import Problem
+from xcert.ingest import changes
 from xcert.ingest.columns import SheetColumns, positions, sheet_row
 from xcert.ingest.report import (
     FileReport,
@@ -214,6 +215,7 @@ def _report(report: FileReport, resolution: students.Resolution) -> None:
             )
     report.added += len(resolution.new)
     report.updated += len(resolution.updated)
+    changes.of_students(report, resolution.updated)
     report.unchanged += resolution.unchanged
 
 
@@ -272,7 +274,7 @@ def _stated_else(stated: list[object] | None, other: list[object]) -> list[objec
 def write_students(
     conn: sqlite3.Connection,
     new: list[list[object]],
-    updated: list[tuple[int, dict[str, object], dict[str, object]]],
+    updated: list[students.Update],
     import_id: int,
     *,
     into_empty: bool,
@@ -301,5 +303,5 @@ def write_students(
                 (flat[at : at + step] for at in range(0, len(flat), step)),
             )
         conn.executemany(insert + row, rows)  # the rest, one by one
-    for student_id, _before, after in updated:
-        writes.update_row(conn, "students", student_id, after, import_id)
+    for update in updated:
+        writes.update_row(conn, "students", update.student_id, update.after, import_id)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xcert.errors import Problem, XcertError
+from xcert.ingest import changes
 from xcert.ingest.columns import CLEANERS, SheetRow, sheet_columns, sheet_row
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
@@ -173,6 +174,7 @@ def _apply_records(
         report.warnings.append(Problem(label, text, sheet=sheet_row(handle).sheet, row=row))
     for cert in outcome.new_certificates:
         report.new_certificates.append((cert.name, cert.kind))
+    changes.of_records(conn, kind, report, outcome.updates)
     report.new_students += outcome.new_students
     report.added += outcome.added
     report.updated += outcome.updated

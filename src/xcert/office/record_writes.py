@@ -45,6 +45,8 @@ class Outcome:
     new_certificates: list[cat.Certificate] = field(default_factory=list)
     new_students: int = 0
     warnings: list[tuple[object, int, str]] = field(default_factory=list)
+    # each stored record a row changes: the record, its stored values, the new ones
+    updates: list[tuple[Record, dict[str, object], dict[str, object]]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,6 +131,7 @@ def write_records(
             continue
         writes.update_row(conn, table, row_id, after, import_id)
         outcome.updated += 1
+        outcome.updates.append((record, stored, after))
 
 
 def _target_columns(kind: str) -> tuple[str, ...]:

@@ -56,10 +56,19 @@ class NewStudent(NamedTuple):
     derived: dict[str, object]  # what xcert derived for the fields they leave blank
 
 
+class Update(NamedTuple):
+    """A stored student the import changes: the old and new values of what changes."""
+
+    student_id: int
+    before: dict[str, object]
+    after: dict[str, object]
+    student: Student  # its stored values and the rows that say so (for the report)
+
+
 @dataclass
 class Resolution:
     new: list[NewStudent] = field(default_factory=list)
-    updated: list[tuple[int, dict[str, object], dict[str, object]]] = field(default_factory=list)
+    updated: list[Update] = field(default_factory=list)
     unchanged: int = 0
     refused: list[tuple[RowIn, str, str | None]] = field(default_factory=list)  # row, why, field
     duplicates: list[tuple[RowIn, int]] = field(default_factory=list)  # row, first row number
@@ -307,7 +316,7 @@ def _settle(student: Student, result: Resolution) -> None:
     before, after = changes(student.stored, student.stated, derived)
     if after:
         student_id = cast(int, student.stored["id"])  # the INTEGER PRIMARY KEY
-        result.updated.append((student_id, before, after))
+        result.updated.append(Update(student_id, before, after, student))
     else:
         result.unchanged += 1
 
