@@ -84,8 +84,8 @@ def test_all_kinds_counts_other_certificates_too(school):
 def test_dual_certificate_rate_per_cohort(school):
     data = stats_json(school)
     assert data["dual_certificate"] == [
-        {"cohort": 2023, "graduates": 5, "certified": 2, "rate": 0.4},
-        {"cohort": 2024, "graduates": 2, "certified": 2, "rate": 1.0},
+        {"cohort": 2023, "graduates": 5, "certified": 2, "rate": 0.4, "graduated": True},
+        {"cohort": 2024, "graduates": 2, "certified": 2, "rate": 1.0, "graduated": True},
     ]
 
 
@@ -189,7 +189,11 @@ def test_rates_over_zero_people_are_null_and_a_dash(cli, xlsx):
     assert data["pass_rates"] == [
         {"year": 2024, "tested": 0, "passed": 0, "absent": 1, "pass_rate": None}
     ]
-    assert {"cohort": 2031, "graduates": 1, "certified": 0, "rate": 0.0} in data["dual_certificate"]
+    assert data["dual_certificate"] == []  # 2031届 is still in school: not in table 2
+    graduated = stats_json(cli, "--date", "2031-07-01")["dual_certificate"]
+    assert {"cohort": 2031, "graduates": 1, "certified": 0, "rate": 0.0, "graduated": True} in (
+        graduated
+    )
     assert "—" in cli("stats").stdout
 
 

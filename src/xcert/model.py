@@ -44,6 +44,11 @@ STATUS_LABELS: dict[str, str] = {
 }
 WITHDRAWN_STATUSES: frozenset[str] = frozenset({"dropped_out", "transferred", "suspended"})
 
+# SPEC 3: a 届 graduates on the day the site profile sets ([school] graduation_day, kept
+# in settings as school_graduation_day), 1 July of its year unless it says otherwise.
+GRADUATION_DAY = "07-01"
+GRADUATION_DAY_SETTING = "school_graduation_day"
+
 GENDER_WORDS: dict[str, str] = {
     "男": "男",
     "女": "女",

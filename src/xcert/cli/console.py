@@ -84,12 +84,12 @@ class Console:
         title = _printable(table.title)
         if not self.is_terminal:
             self._plain_table(title, header, rows)
-            return
-        widths = fit(header, rows, self.rich.width)
-        if widths is None:
+        elif (widths := fit(header, rows, self.rich.width)) is None:
             self._stacked(title, header, rows)
         else:
             self.print(_boxed(title, header, rows, widths, fold=True))
+        for note in table.notes:  # what the figures mean: under the table, every format
+            self.print(f"注：{_printable(note)}", markup=False)
 
     def _plain_table(self, title: str, header: list[str], rows: list[list[str]]) -> None:
         """Every column as wide as its widest cell: a row never wraps, whatever the width."""

@@ -75,3 +75,12 @@ def not_future(span: DateSpan | None, option: str, what: str) -> DateSpan | None
             f"「{span.text}」还没到（今天是 {today.isoformat()}）；{what}", param_hint=option
         )
     return span
+
+
+def day_option(value: str | None, option: str, what: str) -> DateSpan | None:
+    """A date that must be one day (a report's date, the day a cohort graduated): a
+    month or a range is a usage mistake (exit 2) named by its option."""
+    span = date_option(value, option)
+    if span is not None and not span.is_day:
+        raise typer.BadParameter(f"{what}请写具体哪一天，如 2024-01-15", param_hint=option)
+    return span

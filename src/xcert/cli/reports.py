@@ -9,7 +9,7 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.options import output_file
+from xcert.cli.options import day_option, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note, signed_text
 
@@ -129,17 +129,8 @@ def render(
 
 def _day(date: str | None) -> dt.date | None:
     """--date: one day (a report is dated), or None for today."""
-    from xcert.clean import cells as clean
-
-    if date is None:
-        return None
-    try:
-        span = clean.date_span(date)
-    except clean.CellError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--date") from None
-    if not span.is_day:
-        raise typer.BadParameter("报表日期请写具体哪一天，如 2024-01-15", param_hint="--date")
-    return span.start
+    span = day_option(date, "--date", "报表日期")
+    return span.start if span is not None else None
 
 
 def _write(out: Path, result: "str | list[Table]") -> None:

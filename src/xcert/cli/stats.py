@@ -7,7 +7,7 @@ import typer
 from xcert.cli.app import Typer, app, open_db
 from xcert.cli.console import console
 from xcert.cli.emit import Output, Workbook, workbook
-from xcert.cli.options import choice
+from xcert.cli.options import choice, day_option
 from xcert.errors import XcertError
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
@@ -50,26 +50,41 @@ def stats(
         ),
     ] = "table",
     out: Output = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="按这一天看哪些届已经毕业（双证毕业率只算已毕业的届），默认今天"
+        ),
+    ] = None,
 ) -> None:
     """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
 
+    双证毕业率只统计到 --date（默认今天）已毕业的届；用 --cohort 指定还在校的届时，
+    按在校学生给出预计数字，标明「在校，预计」。
+
     例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified；
-    xcert stats --year 2023 -o 考证统计.xlsx
+    xcert stats --year 2023 -o 考证统计.xlsx；xcert stats --cohort 2027 --date 2027-07-01
     """
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
 
     book = workbook(format_, out)
+    span = day_option(date, "--date", "统计日期")
+    on = span.start if span is not None else None
     conn = open_db(create=False)
     if list_ is not None:
+        from xcert.figures import graduation
+
         people = figures_.students_behind(
-            conn, list_, year=year, cohort=cohort, all_kinds=all_kinds
+            conn, list_, year=year, cohort=cohort, all_kinds=all_kinds, on=on
         )
+        asked = cohort if cohort is not None else year
+        in_school = asked is not None and not graduation.as_of(conn, on).graduated(asked)
         conn.close()
-        table = output.people_table(list_, people)
+        table = output.people_table(list_, people, asked if in_school else None)
         _emit(format_, book, [table], output.people_json(people), [])
         return
-    figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds)
+    figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds, on=on)
     conn.close()
     _emit(
         format_,

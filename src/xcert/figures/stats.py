@@ -7,7 +7,10 @@ One definition of each figure lives here:
   `pass_rate` = passed / tested;
 - dual-certificate rows per cohort: `graduates` = students of the cohort who are not
   withdrawn, `certified` = those with a pass result or an award of any kind dated in
-  the cohort's year or earlier, or undated; `rate` = certified / graduates;
+  the cohort's year or earlier, or undated; `rate` = certified / graduates; a cohort
+  counts once it has graduated by the report's date (graduation.py), before that only
+  when asked for, as a projection;
+- years and cohorts before the database from the site profile's history (history.py);
 - targets per year against the actual participants (= tested), pass rate and number
   of distinct 1+X certificates examined.
 
@@ -16,10 +19,12 @@ Only the standard library: `xcert stats --format json` must start fast.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from xcert.figures import graduation, history
 from xcert.model import WITHDRAWN_STATUSES
 
 BY_COLUMNS: dict[str, str] = {
@@ -63,9 +68,11 @@ class PassRate:
     year: int | None
     tested: int  # pass or fail
     passed: int
-    absent: int  # reported, not in the rate
+    absent: int | None  # reported, not in the rate; None: not known (the history)
     by: str | None = None  # what `group` is: "certificate", "class", ...; None by year
     group: str | None = None
+    certificates: int | None = None  # by year: distinct 1+X certificates someone sat
+    history: bool = False  # entered by hand in the site profile, not from imported data
 
     @property
     def pass_rate(self) -> float | None:
@@ -79,6 +86,8 @@ class PassRate:
         record.update(
             tested=self.tested, passed=self.passed, absent=self.absent, pass_rate=self.pass_rate
         )
+        if self.history:
+            record["history"] = True
         return record
 
 
@@ -87,20 +96,27 @@ class DualCertificate:
     """SPEC 3's dual-certificate row (seed table 2) of one cohort."""
 
     cohort: int
-    graduates: int
+    graduates: int  # of a cohort still in school: its students not withdrawn
     certified: int
+    graduated: bool = True  # False: still in school on the report's date, a projection
+    history: bool = False  # entered by hand in the site profile, not from imported data
+    graduation_day: dt.date | None = None
 
     @property
     def rate(self) -> float | None:
         return rate(self.certified, self.graduates)
 
     def as_json(self) -> dict[str, object]:
-        return {
+        record: dict[str, object] = {
             "cohort": self.cohort,
             "graduates": self.graduates,
             "certified": self.certified,
             "rate": self.rate,
+            "graduated": self.graduated,
         }
+        if self.history:
+            record["history"] = True
+        return record
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,7 @@ class Figures:
     # database has nothing for it (2030届 | 0 | 0 | —). Not in the JSON.
     year: int | None = None
     cohort: int | None = None
+    as_of: graduation.AsOf | None = None  # the report's date, for table 2
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -183,20 +200,28 @@ def figures(
     cohort: int | None = None,
     by: str = "year",
     all_kinds: bool = False,
+    on: dt.date | None = None,
 ) -> Figures:
     """Everything `xcert stats` prints. `year` restricts pass rates to that exam year and,
-    unless `cohort` is given, the dual-certificate table to that cohort."""
+    unless `cohort` is given, the dual-certificate table to that cohort. `on`: the
+    report's date (today by default), which decides the cohorts graduated."""
     if cohort is None:
         cohort = year
+    when = graduation.as_of(conn, on)
     per_year = None
     if by == "year" and not all_kinds:  # the rows the targets compare against: count once
-        per_year = _pass_rate_rows(conn, year=year)
+        per_year = year_rows(conn, year=year)
     result = Figures(
-        pass_rates=pass_rates(conn, year=year, by=by, all_kinds=all_kinds, rows=per_year),
-        dual_certificate=dual_certificate(conn, cohort=cohort),
+        pass_rates=(
+            per_year
+            if per_year is not None
+            else pass_rates(conn, year=year, by=by, all_kinds=all_kinds)
+        ),
+        dual_certificate=dual_certificate(conn, cohort=cohort, on=when),
         targets=targets(conn, year=year, per_year=per_year),
         year=year,
         cohort=cohort,
+        as_of=when,
     )
     if not all_kinds:
         result.warnings = guessed_warnings(conn, year=year)
@@ -235,18 +260,34 @@ def pass_rates(
     year: int | None = None,
     by: str = "year",
     all_kinds: bool = False,
-    rows: list[tuple] | None = None,
 ) -> list[PassRate]:
-    """`rows`: those `_pass_rate_rows` already gave for the same arguments."""
-    if rows is None:
-        rows = _pass_rate_rows(conn, year=year, by=by, all_kinds=all_kinds)
+    """Table 1's rows; by year, of 1+X certificates, with the years of the history."""
+    if by == "year" and not all_kinds:
+        return year_rows(conn, year=year)
     grouped = bool(BY_COLUMNS[by])
     out = []
-    for row in rows:
+    for row in _pass_rate_rows(conn, year=year, by=by, all_kinds=all_kinds):
         tested, passed, absent = row[-4:-1]
         group = row[1] if grouped else None
         out.append(PassRate(row[0], tested, passed, absent, by if grouped else None, group))
     return out
+
+
+def year_rows(conn: sqlite3.Connection, *, year: int | None = None) -> list[PassRate]:
+    """Table 1 by year (1+X only): the imported results' years, and the years only the
+    site profile's history gives (SPEC 3, years before the database), in year order.
+    The breakdowns (by certificate, class …) and --all-kinds have no history to add."""
+    rows = [
+        PassRate(year_, tested, passed, absent, certificates=certs)
+        for year_, tested, passed, absent, certs in _pass_rate_rows(conn, year=year)
+    ]
+    known = {row.year for row in rows}
+    rows += [
+        PassRate(y.year, y.tested, y.passed, None, certificates=y.certificates, history=True)
+        for y in history.years(conn, year=year).values()
+        if y.year not in known
+    ]
+    return sorted(rows, key=lambda row: (row.year is None, row.year or 0))
 
 
 def _pass_rate_rows(
@@ -289,26 +330,50 @@ _CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
 
 
 def dual_certificate(
-    conn: sqlite3.Connection, *, cohort: int | None = None
+    conn: sqlite3.Connection,
+    *,
+    cohort: int | None = None,
+    on: dt.date | graduation.AsOf | None = None,
 ) -> list[DualCertificate]:
-    where_cohort = "AND s.cohort = ?" if cohort is not None else ""
-    rows = conn.execute(
-        f"""
-        SELECT s.cohort, count(*) AS graduates, sum({_CERTIFIED}) AS certified
-        FROM students s
-        WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN}) {where_cohort}
-        GROUP BY s.cohort ORDER BY s.cohort
-        """,
-        [cohort] if cohort is not None else [],
-    ).fetchall()
-    return [DualCertificate(c, g, k) for c, g, k in rows]
+    """Table 2: every cohort graduated by `on` (today by default), from the students and
+    from the history; or the one `cohort` asked for, still in school (a projection,
+    `graduated` False) or not."""
+    when = on if isinstance(on, graduation.AsOf) else graduation.as_of(conn, on)
+    where = "AND s.cohort = ?" if cohort is not None else "AND s.cohort <= ?"
+    rows = [
+        DualCertificate(c, g, k, when.graduated(c), graduation_day=when.graduation_day(c))
+        for c, g, k in conn.execute(
+            f"""
+            SELECT s.cohort, count(*) AS graduates, sum({_CERTIFIED}) AS certified
+            FROM students s
+            WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN}) {where}
+            GROUP BY s.cohort ORDER BY s.cohort
+            """,
+            [cohort if cohort is not None else when.last_cohort],
+        )
+    ]
+    known = {row.cohort for row in rows}
+    rows += [
+        DualCertificate(
+            c.cohort,
+            c.graduates,
+            c.certified,
+            when.graduated(c.cohort),
+            history=True,
+            graduation_day=when.graduation_day(c.cohort),
+        )
+        for c in history.cohorts(conn, cohort=cohort).values()
+        if c.cohort not in known and (cohort is not None or when.graduated(c.cohort))
+    ]
+    return sorted(rows, key=lambda row: row.cohort)
 
 
 def targets(
-    conn: sqlite3.Connection, *, year: int | None = None, per_year: list[tuple] | None = None
+    conn: sqlite3.Connection, *, year: int | None = None, per_year: list[PassRate] | None = None
 ) -> list[TargetRow]:
     """Each year with a target: target and actual participants, pass rate, certificates.
-    The actual figures are the 1+X pass-rate rows per year (`per_year`, if already counted)."""
+    The actual figures are the 1+X pass-rate rows per year (`per_year`, if already
+    counted), a year of the history included."""
     where = "WHERE year = ?" if year is not None else ""
     wanted = conn.execute(
         f"SELECT year, participants, pass_rate, certificates FROM targets {where} ORDER BY year",
@@ -317,13 +382,22 @@ def targets(
     if not wanted:
         return []
     if per_year is None:
-        per_year = _pass_rate_rows(conn, year=year)
-    actual = {row[0]: row for row in per_year}
+        per_year = year_rows(conn, year=year)
+    actual = {row.year: row for row in per_year}
     out = []
     for year_, want_people, want_rate, want_certs in wanted:
-        _, tested, passed, absent, certs = actual.get(year_, (year_, 0, 0, 0, 0))
+        got = actual.get(year_, PassRate(year_, 0, 0, 0, certificates=0))
         out.append(
-            TargetRow(year_, want_people, tested, passed, want_rate, want_certs, certs, absent)
+            TargetRow(
+                year_,
+                want_people,
+                got.tested,
+                got.passed,
+                want_rate,
+                want_certs,
+                got.certificates or 0,
+                got.absent or 0,
+            )
         )
     return out
 
@@ -362,9 +436,11 @@ def students_behind(
     year: int | None = None,
     cohort: int | None = None,
     all_kinds: bool = False,
+    on: dt.date | None = None,
 ) -> list[dict]:
     """The students a figure counts (SPEC 3, "the people behind a figure"), so that an
-    office can check it before signing: same conditions as the figure itself."""
+    office can check it before signing: same conditions as the figure itself (without
+    a cohort, the graduates of the cohorts graduated by `on`, today by default)."""
     columns = "s.id, s.class_code, s.student_no, s.name, s.id_number, s.cohort"
     if what in ("tested", "passed", "absent"):
         outcome = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}[what]
@@ -386,14 +462,14 @@ def students_behind(
             "certified": _CERTIFIED,
             "uncertified": f"NOT {_CERTIFIED}",
         }[what]
-        where_cohort = "AND s.cohort = ?" if cohort is not None else ""
+        where_cohort = "AND s.cohort = ?" if cohort is not None else "AND s.cohort <= ?"
         sql = f"""
             SELECT {columns} FROM students s
             WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN})
               AND {condition} {where_cohort}
             ORDER BY s.cohort, s.class_code, s.student_no, s.name
         """
-        params = [cohort] if cohort is not None else []
+        params = [cohort if cohort is not None else graduation.as_of(conn, on).last_cohort]
         keys = ()
     out = []
     for row in conn.execute(sql, params):

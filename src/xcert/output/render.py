@@ -17,7 +17,7 @@ from pathlib import Path
 from xcert import clock
 from xcert.clean.dates import formal, shown
 from xcert.errors import XcertError
-from xcert.figures import stats
+from xcert.figures import graduation, stats
 from xcert.office import catalogue, search, sites
 from xcert.office.sessions import TO_COME
 from xcert.output import charts, template_errors
@@ -62,8 +62,10 @@ def misuse(name: str, given: Mapping[str, object]) -> Misuse | None:
     return None
 
 
-def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
-    figures = stats.figures(conn, year=year)
+def _pass_rates(
+    conn: sqlite3.Connection, *, year: int | None, on: dt.date | None = None, **_: object
+) -> dict:
+    figures = stats.figures(conn, year=year, on=on)
     by_cert = stats.pass_rates(conn, year=year, by="certificate")
     tables = output.tables(figures)[:1]
     cert_table = output.tables(stats.Figures(pass_rates=by_cert, year=year), by="certificate")[0]
@@ -97,20 +99,29 @@ def _pass_rates(conn: sqlite3.Connection, *, year: int | None, **_: object) -> d
     }
 
 
-def _dual(conn: sqlite3.Connection, *, cohort: int | None, **_: object) -> dict:
-    rows = stats.dual_certificate(conn, cohort=cohort)
-    table = output.tables(stats.Figures(dual_certificate=rows, cohort=cohort))[1]
+def _dual(
+    conn: sqlite3.Connection, *, cohort: int | None, on: dt.date | None = None, **_: object
+) -> dict:
+    """Table 2 of the cohorts graduated by the report's date, or of the cohort asked for:
+    one still in school is a projection (SPEC 3), titled so, never 毕业学生."""
+    when = graduation.as_of(conn, on)
+    rows = stats.dual_certificate(conn, cohort=cohort, on=when)
+    table = output.tables(stats.Figures(dual_certificate=rows, cohort=cohort, as_of=when))[1]
+    projection = table.title == output.PROJECTION_TITLE
     chart = charts.rate_bars(
-        "双证毕业率（按届）",
+        "预计双证毕业率（在校）" if projection else "双证毕业率（按届）",
         [
             (output.cohort_label(r.cohort), r.rate, stats.percent(r.certified, r.graduates))
             for r in rows
         ]
         or _nobody(output.cohort_label(cohort) if cohort is not None else None),
     )
-    title = (
-        "毕业学生双证毕业情况统计表" if cohort is None else f"{cohort}届毕业学生双证毕业情况统计表"
-    )
+    if projection:
+        title = f"{cohort}届学生双证情况统计表（在校，预计）"
+    elif cohort is None:
+        title = "毕业学生双证毕业情况统计表"
+    else:
+        title = f"{cohort}届毕业学生双证毕业情况统计表"
     return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
 
 
@@ -248,7 +259,9 @@ def _so_far_table(pass_rates: list[stats.PassRate]) -> output.Table:
 def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
     plan = sites.plan(conn, year)
     earlier = [r for r in stats.pass_rates(conn) if r.year is not None and r.year < plan["year"]]
-    certificates_by_year: dict[int, int] = {}
+    certificates_by_year: dict[int, int] = {  # a year of the history: as entered
+        r.year: r.certificates or 0 for r in earlier if r.history and r.year is not None
+    }
     for r in stats.pass_rates(conn, by="certificate"):
         if r.year is not None:
             certificates_by_year[r.year] = certificates_by_year.get(r.year, 0) + 1
@@ -265,6 +278,7 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
             ]
             for r in earlier
         ],
+        notes=output.history_notes([output.year_label(r.year) for r in earlier if r.history]),
     )
     budget = output.Table(
         "资金需求",
@@ -363,6 +377,7 @@ def render(
         class_code=class_code,
         site=site,
         public=public,
+        on=date,
     )
     context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
     if fmt == "xlsx":
@@ -440,6 +455,7 @@ def write_xlsx(path: Path, tables: list[output.Table]) -> None:
                 table.header,
                 table.rows or [["—"] * len(table.header)],
                 caption=table.title,
+                notes=table.notes,
             )
             for table in tables
         ],

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xcert.clean import dates
+from xcert.figures.graduation import AsOf
 from xcert.figures.stats import Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
 from xcert.model import OUTCOME_LABELS
@@ -62,6 +63,9 @@ class Table:
     wrap: tuple[int, ...] = ()  # 1-based columns of free text that may wrap in HTML
     widths: Sequence[int] | None = None  # xlsx column widths; else from the content
     caption: str | None = None  # xlsx: a bold title row above the header
+    # Lines every format prints under the table, each after 注： (rows entered by hand,
+    # a cohort still in school): part of what the figures mean, so never left out.
+    notes: Sequence[str] = ()
 
 
 def cell_text(cell: object) -> str:
@@ -131,14 +135,26 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
             *([row.group or "（未填）"] if by_label else []),
             row.tested,
             row.passed,
-            row.absent,
+            _count(row.absent),  # not known of a year of the history: —
             rate(row.passed, row.tested),
         ]
         for row in figures.pass_rates
     ]
     if not rows and figures.year is not None:  # the year asked for keeps its row: 0, —
         rows = [[year_label(figures.year), *(["—"] if by_label else []), 0, 0, 0, rate(0, 0)]]
-    return Table(f"{kind}考证情况统计", header, rows)
+    by_hand = [year_label(row.year) for row in figures.pass_rates if row.history]
+    return Table(f"{kind}考证情况统计", header, rows, notes=history_notes(by_hand, "缺考人数"))
+
+
+def history_notes(labels: list[str], unknown: str | None = None) -> list[str]:
+    """The note under a table with rows from the site profile's history (SPEC 3)."""
+    if not labels:
+        return []
+    blank = f"，{unknown}不详（—）" if unknown else ""
+    return [
+        f"{'、'.join(labels)}是手工录入的历史数据（考点资料的 plan.history），"
+        f"不是由导入的数据统计的{blank}"
+    ]
 
 
 def year_label(year: int | None) -> str:
@@ -151,19 +167,42 @@ def cohort_label(cohort: int) -> str:
     return f"{cohort}届"
 
 
+DUAL_HEADER = ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"]
+# A cohort still in school on the report's date (SPEC 3): a projection, never 毕业学生.
+PROJECTION_TITLE = "双证毕业率（在校，预计）"
+PROJECTION_HEADER = [
+    "在校学生（预计）",
+    "在校生人数（人）",
+    "获得技能证人数（人）",
+    "预计双证毕业率",
+]
+
+
 def _dual_table(figures: Figures) -> Table:
     """Graduates and those of them with a skills certificate, by cohort; the cohort asked
-    for keeps its row when it has no graduates (2030届 | 0 | 0 | —)."""
+    for keeps its row when it has no graduates (2030届 | 0 | 0 | —). A cohort asked for
+    that is still in school on the report's date is shown as a projection."""
     rows: list[list[object]] = [
         [cohort_label(row.cohort), row.graduates, row.certified, rate(row.certified, row.graduates)]
         for row in figures.dual_certificate
     ]
     if not rows and figures.cohort is not None:
         rows = [[cohort_label(figures.cohort), 0, 0, rate(0, 0)]]
-    return Table(
-        "双证毕业率",
-        ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
-        rows,
+    by_hand = [cohort_label(row.cohort) for row in figures.dual_certificate if row.history]
+    notes = history_notes(by_hand)
+    asked, as_of = figures.cohort, figures.as_of
+    if asked is not None and as_of is not None and not as_of.graduated(asked):
+        notes.insert(0, projection_note(asked, as_of))
+        return Table(PROJECTION_TITLE, PROJECTION_HEADER, rows, notes=notes)
+    return Table("双证毕业率", DUAL_HEADER, rows, notes=notes)
+
+
+def projection_note(cohort: int, as_of: AsOf) -> str:
+    """Why a cohort's row is a projection: the day it graduates, the day counted at."""
+    day = dates.shown(as_of.graduation_day(cohort).isoformat())
+    return (
+        f"{cohort_label(cohort)}在校，预计 {day} 毕业（按 {dates.shown(as_of.on.isoformat())} 计）："
+        "表中是在校学生现在的情况，到毕业那天才计入双证毕业率"
     )
 
 
@@ -197,8 +236,9 @@ def _target_table(figures: Figures) -> Table:
     return Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows)
 
 
-def people_table(what: str, people: list[dict]) -> Table:
-    """The students behind a figure; ID numbers masked (SPEC 5.3)."""
+def people_table(what: str, people: list[dict], in_school: int | None = None) -> Table:
+    """The students behind a figure; ID numbers masked (SPEC 5.3). `in_school`: the
+    cohort listed is still in school, its students are no graduates yet (SPEC 3)."""
     titles = {
         "tested": "参加考核（合格或不合格）的学生",
         "passed": "考核合格的学生",
@@ -236,6 +276,11 @@ def people_table(what: str, people: list[dict]) -> Table:
             ]
             for i, p in enumerate(people, 1)
         ]
+    if in_school is not None and what not in ("tested", "passed", "absent"):
+        title = titles[what].replace("毕业生", "在校学生")
+        return Table(
+            f"{cohort_label(in_school)}{title}（在校，预计，{len(people)}人）", header, rows
+        )
     return Table(f"{titles[what]}（{len(people)}人）", header, rows)
 
 
@@ -270,6 +315,7 @@ def to_csv(tables_: list[Table]) -> str:
         writer.writerow([csv_cell(table.title)])
         writer.writerow(map(csv_cell, table.header))
         writer.writerows([map(csv_cell, row) for row in table.rows] or [["—"] * len(table.header)])
+        writer.writerows([[csv_cell(f"注：{note}")] for note in table.notes])
     return buffer.getvalue()
 
 
@@ -282,6 +328,8 @@ def markdown_table(table: Table) -> str:
     lines += ["| " + " | ".join(_md(cell_text(c)) for c in row) + " |" for row in table.rows]
     if not table.rows:
         lines.append("| " + " | ".join("—" for _ in table.header) + " |")
+    for note in table.notes:  # a quote under the table, after a blank line
+        lines += ["", f"> 注：{_md(note)}"]
     return "\n".join(lines)
 
 

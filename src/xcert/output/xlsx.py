@@ -79,6 +79,10 @@ def _write_sheet(book, title: str, table: Table) -> None:
     sheet.append(head_cells)
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
+    if table.notes:  # under the table after a blank row, as the reports print them
+        sheet.append([])
+        for note in table.notes:
+            sheet.append([_cell(sheet, f"注：{note}")])
 
 
 def _cell(sheet, value: object):

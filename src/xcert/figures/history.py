@@ -1,0 +1,80 @@
+"""Years before the database (SPEC 3): what a school reported before it used xcert,
+typed into the site profile's `[[plan.history]]` (year, certificates, participants,
+passed; optionally a cohort's graduates and certified), stored with the plan
+(office/history.py checks it). These figures fill the rows of table 1 (per year) and
+table 2 (per cohort) that no imported data gives, marked as entered by hand.
+
+A year (or cohort) is never both in the history and in imported data: the import that
+would make it so is refused (office/history.py). Should one be both all the same (an
+older database), the imported figures win. Several plans may repeat the same history;
+the earliest plan that states a year (or cohort) gives it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Year:
+    """A year's 1+X figures as entered: candidates, passed, and the certificates."""
+
+    year: int
+    tested: int
+    passed: int
+    certificates: int  # distinct certificates named for the year
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A cohort's dual-certificate figures as entered."""
+
+    cohort: int
+    graduates: int
+    certified: int
+
+
+def _plans(conn: sqlite3.Connection) -> list[list[dict]]:
+    """The history entries of each plan that has any, earliest plan first."""
+    rows = conn.execute(
+        "SELECT data FROM plans WHERE json_valid(data)"
+        " AND json_type(data, '$.history') = 'array' ORDER BY year"
+    ).fetchall()
+    return [
+        [e for e in json.loads(data)["history"] if isinstance(e, dict) and "year" in e]
+        for (data,) in rows
+    ]
+
+
+def years(conn: sqlite3.Connection, *, year: int | None = None) -> dict[int, Year]:
+    """Each year the history gives (only `year` if given): the sums of its entries."""
+    out: dict[int, Year] = {}
+    for entries in _plans(conn):
+        mine: dict[int, list[dict]] = {}
+        for entry in entries:
+            if year is None or entry["year"] == year:
+                mine.setdefault(entry["year"], []).append(entry)
+        for year_, group in mine.items():
+            if year_ not in out:
+                names = {name for e in group for name in e.get("certificates") or []}
+                out[year_] = Year(
+                    year_,
+                    sum(e["participants"] for e in group),
+                    sum(e["passed"] for e in group),
+                    len(names),
+                )
+    return dict(sorted(out.items()))
+
+
+def cohorts(conn: sqlite3.Connection, *, cohort: int | None = None) -> dict[int, Cohort]:
+    """Each cohort the history gives (only `cohort` if given)."""
+    out: dict[int, Cohort] = {}
+    for entries in _plans(conn):
+        for entry in entries:
+            found = entry.get("cohort")
+            if found is None or found in out or (cohort is not None and found != cohort):
+                continue
+            out[found] = Cohort(found, entry["graduates"], entry["certified"])
+    return dict(sorted(out.items()))
