@@ -28,7 +28,7 @@ from xcert.ingest.report import (
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
 from xcert.ingest.toml_files import import_toml, read_toml
 from xcert.model import SHEET_KINDS, STUDENT_FIELDS
-from xcert.office import records
+from xcert.office import history, records
 from xcert.read.sheets import read_bytes, read_workbook
 from xcert.store import writes
 from xcert.store.connect import transaction
@@ -50,8 +50,12 @@ def run_import(
     gc.disable()
     try:
         with transaction(conn):
+            clashes = history.clash_reasons(conn)
             for path in paths:
                 reports.append(_import_file(conn, path, options, on_progress))
+            # SPEC 3: a year or cohort has one source, the history or imported data (after
+            # every file: two plans corrected together may disagree half way)
+            history.refuse_new_clashes(conn, "、".join(p.name for p in paths), clashes)
             failed = any(r.problems for r in reports) and not options.skip_invalid
             if failed or options.dry_run:
                 raise _RollBack  # a dry run is the same work, rolled back

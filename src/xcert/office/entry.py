@@ -10,7 +10,7 @@ from xcert.clean import dates
 from xcert.clean.dates import DateSpan
 from xcert.errors import XcertError
 from xcert.office import catalogue as cat
-from xcert.office import record_writes, records, search
+from xcert.office import history, record_writes, records, search
 from xcert.store import writes
 
 
@@ -43,6 +43,7 @@ def record(
     """One result typed by hand, for the student `student` names (学号, ID or name);
     the same student, certificate, level and date again is a correction."""
     with writes.write(conn, "record", "（手工录入）") as done:
+        clashes = history.clash_reasons(conn)
         found = search.find_one(conn, student)
         cert = cat.Catalogue(conn).find(certificate)
         if cert is None:
@@ -63,6 +64,7 @@ def record(
         record_ = record_writes.Record(None, 0, found.id, (session,), values, None)
         result = record_writes.Outcome()
         record_writes.write_records(conn, "results", [record_], done.id, result, replace=True)
+        history.refuse_new_clashes(conn, None, clashes)  # a year of the history: SPEC 3
         done.added, done.updated, done.unchanged = result.added, result.updated, result.unchanged
     state = "added" if result.added else "updated" if result.updated else "unchanged"
     warning = pass_below_mark(theory, practical, values.get("total"), scoring)

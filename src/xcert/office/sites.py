@@ -3,7 +3,8 @@ into the same forms every year, validated once, kept in the database.
 
 TOML tables: `[school]` (name, address, pilot, introduction, graduation_day), `[[site]]`
 (an exam site applied for, with its three contacts and the evaluation organisation) and
-`[plan]` (a year's certificates, budget items and stated total). Every problem of a file
+`[plan]` (a year's certificates, budget items and stated total, and the years before
+the database, `[[plan.history]]`: office/history.py). Every problem of a file
 is listed at its table and key (`KeyProblems`), not only the first.
 """
 
@@ -17,16 +18,14 @@ from pathlib import Path
 
 from xcert.clean import cells as clean
 from xcert.errors import KeyProblems, XcertError
-from xcert.model import FIRST_YEAR, LAST_YEAR, LEVEL_WORDS
+from xcert.model import FIRST_YEAR, GRADUATION_DAY, LAST_YEAR, LEVEL_WORDS
+from xcert.office import history
 
 SITE_TYPES = ("考点", "省指导中心")
 CONTACTS = {"leader": "考点负责人", "liaison": "考核工作日常联系人", "admin": "考试服务平台管理员"}
 CONTACT_KEYS = ("name", "title", "phone", "mobile", "email", "wechat")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SCHOOL_KEYS = ("name", "address", "pilot", "introduction", "graduation_day")
-# SPEC 3: a 届 graduates on the day the site profile sets ([school] graduation_day),
-# 1 July of its year unless it says otherwise.
-GRADUATION_DAY = "07-01"
 SITE_KEYS = (
     "name",
     "certificate",
@@ -246,7 +245,7 @@ def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, di
 
 def _plan(table: dict, problems: _Problems) -> dict | None:
     where = "[plan]"
-    problems.unknown(table, ("year", "certificates", "total", "budget"), where)
+    problems.unknown(table, ("year", "certificates", "total", "budget", "history"), where)
     year = table.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year <= LAST_YEAR:
         problems.add(f"{where} year", "应为年份，如 2022", year)
@@ -265,7 +264,10 @@ def _plan(table: dict, problems: _Problems) -> dict | None:
     items = [_budget_item(number, item, problems) for number, item in enumerate(budget, 1)]
     summed = round(sum(i["amount"] for i in items), 2)
     _check_total(table.get("total"), summed, problems)
-    return {"year": year, "certificates": certificates, "budget": items, "total": summed}
+    plan = {"year": year, "certificates": certificates, "budget": items, "total": summed}
+    if "history" in table:  # years before the database (SPEC 3); stored only when given
+        plan["history"] = history.parse(table["history"], problems)
+    return plan
 
 
 def _budget_item(number: int, item: dict, problems: _Problems) -> dict:
