@@ -10,7 +10,7 @@ import typer
 from xcert.cli.app import app, db_path, open_db, state
 from xcert.cli.console import console
 from xcert.cli.emit import Output, workbook
-from xcert.cli.options import choice
+from xcert.cli.options import choice, day_option, not_future
 
 if TYPE_CHECKING:
     from xcert.office.search import StudentRecords, StudentRow
@@ -87,6 +87,45 @@ def find(
 
 
 DETAIL_LIMIT = 5  # up to this many students found: their results and certificates too
+
+
+@app.command()
+def graduate(
+    cohort: Annotated[int, typer.Option("--cohort", help="毕业的届别，如 2024")],
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="毕业那天或以后的某一天，默认今天（不能是将来）"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只说明会改动多少人，不写入")] = False,
+) -> None:
+    """把一届学籍状态仍是在读的学生改为毕业（一次写入，可用 xcert undo 撤销）。
+
+    退学、转学、休学和已毕业的学生保持不变。这一届的毕业日（考点资料里学校的
+    graduation_day，默认7月1日）还没到时拒绝。
+
+    例：xcert graduate --cohort 2024 --dry-run；xcert graduate --cohort 2024 --date 2024-07-01
+    """
+    from xcert import clock
+    from xcert.model import FIRST_YEAR, LAST_YEAR
+    from xcert.office import graduate as graduating
+
+    if not FIRST_YEAR <= cohort <= LAST_YEAR:
+        raise typer.BadParameter(f"{cohort} 不是合理的届别", param_hint="--cohort")
+    span = not_future(day_option(date, "--date", "毕业日期"), "--date", "毕业要到那天才能登记")
+    conn = open_db(create=False)
+    done = graduating.graduate(conn, cohort, span.start if span else clock.today(), dry_run=dry_run)
+    conn.close()
+    kept = f"；{done.kept_text()}保持不变" if done.kept else ""
+    out = console()
+    if not done.enrolled:
+        out.print(f"{cohort}届没有学籍状态是在读的学生，无需改动（{done.kept_text()}）")
+    elif dry_run:
+        out.print(f"（试运行，未写入）将把{cohort}届在读的{done.enrolled}名学生改为毕业{kept}")
+    else:
+        out.print(
+            f"已把{cohort}届在读的{done.enrolled}名学生改为毕业{kept}"
+            f"（第{done.write_id}次写入，可用 xcert undo {done.write_id} 撤销）"
+        )
 
 
 def print_records(student: StudentRow, records: StudentRecords) -> None:

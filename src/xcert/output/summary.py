@@ -16,7 +16,7 @@ from pathlib import Path
 from xcert.clean.dates import shown
 from xcert.errors import XcertError
 from xcert.figures import stats
-from xcert.office import catalogue, check, sessions
+from xcert.office import catalogue, check, graduate, sessions
 from xcert.output import render
 from xcert.output import tables as output
 from xcert.store import journal
@@ -143,7 +143,7 @@ def build(conn: sqlite3.Connection, span: Window) -> dict:
     year = span.day.year
     since = span.since.isoformat(sep=" ", timespec="minutes")
     writes, new_records = _writes(conn, span)
-    figures = stats.figures(conn, year=year)
+    figures = stats.figures(conn, year=year, on=span.day)
     year_tables = output.tables(figures)
     year_table = year_tables[0]
     year_table.title = f"{year}年至今 1+X 考证"
@@ -266,6 +266,11 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
         lines.append(
             f"{no_cohort}名在读学生没有届别，双证毕业率不会统计他们；"
             "请在花名册里补上届别、入学年份或班级"
+        )
+    for cohort, graduated_on, enrolled in graduate.overdue(conn, day):
+        lines.append(
+            f"{cohort}届已于 {shown(graduated_on.isoformat())} 毕业，仍有{enrolled}名学生的学籍状态是在读；"
+            f"核对后运行 xcert graduate --cohort {cohort} 把他们改为毕业"
         )
     guessed = _guessed_kinds(conn)
     if guessed:

@@ -360,6 +360,7 @@ WRITE_LABELS = {
     "retest": "二次选拔",
     "undo": "撤销",
     "purge": "清除个人信息",
+    "graduate": "毕业",
 }
 
 
