@@ -299,3 +299,15 @@ def test_a_year_of_a_certificate_or_a_cohort_twice_in_one_plan(imported):
     lines = result.stderr.splitlines()
     assert "site.toml 第2项 [[plan.history]]：2020年的「幼儿照护」已在第1项写过" in lines
     assert "site.toml 第2项 [[plan.history]]：2020届已在第1项写过" in lines
+
+
+def test_the_students_behind_a_history_figure_are_not_in_the_database(school):
+    listed = school("stats", "--year", "2020", "--list", "tested")
+    assert listed.exit_code == 0
+    assert "（0人）" in listed.stdout
+    assert (
+        "注意：2020年是手工录入的历史数据（考点资料的 plan.history），没有学生名单" in listed.stdout
+    )
+    cohort = school("stats", "--cohort", "2021", "--list", "graduates", "--format", "csv")
+    assert "2021届是手工录入的历史数据" in cohort.stderr
+    assert "注意" not in school("stats", "--year", "2022", "--list", "tested").stdout

@@ -1,6 +1,6 @@
 """Commands for the figures schools report: stats, target set."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -9,6 +9,10 @@ from xcert.cli.console import console
 from xcert.cli.emit import Output, Workbook, workbook
 from xcert.cli.options import choice, day_option
 from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    import sqlite3
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
 BY = ("year", "certificate", "level", "class", "major", "department")
@@ -73,16 +77,9 @@ def stats(
     on = span.start if span is not None else None
     conn = open_db(create=False)
     if list_ is not None:
-        from xcert.figures import graduation
-
-        people = figures_.students_behind(
-            conn, list_, year=year, cohort=cohort, all_kinds=all_kinds, on=on
-        )
-        asked = cohort if cohort is not None else year
-        in_school = asked is not None and not graduation.as_of(conn, on).graduated(asked)
+        listed = _people(conn, list_, year=year, cohort=cohort, all_kinds=all_kinds, on=on)
         conn.close()
-        table = output.people_table(list_, people, asked if in_school else None)
-        _emit(format_, book, [table], output.people_json(people), [])
+        _emit(format_, book, *listed)
         return
     figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds, on=on)
     conn.close()
@@ -93,6 +90,35 @@ def stats(
         figures.as_json(),
         figures.warnings,
     )
+
+
+def _people(
+    conn: "sqlite3.Connection",
+    what: str,
+    *,
+    year: int | None,
+    cohort: int | None,
+    all_kinds: bool,
+    on: "dt.date | None",
+) -> tuple[list, object, list[str]]:
+    """The students behind a figure as (tables, JSON, warnings). A cohort still in school
+    is titled so; a year or cohort of the site profile's history has nobody to list."""
+    from xcert.figures import graduation, history
+    from xcert.figures import stats as figures_
+    from xcert.output import tables as output
+
+    people = figures_.students_behind(
+        conn, what, year=year, cohort=cohort, all_kinds=all_kinds, on=on
+    )
+    asked = cohort if cohort is not None else year
+    in_school = asked is not None and not graduation.as_of(conn, on).graduated(asked)
+    table = output.people_table(what, people, asked if in_school else None)
+    if what in ("tested", "passed", "absent"):
+        by_hand = f"{year}年" if year is not None and history.years(conn, year=year) else ""
+    else:
+        by_hand = f"{asked}届" if asked is not None and history.cohorts(conn, cohort=asked) else ""
+    warnings = [f"{by_hand}是手工录入的历史数据（考点资料的 plan.history），没有学生名单"]
+    return [table], output.people_json(people), warnings if by_hand else []
 
 
 def _emit(
