@@ -107,7 +107,7 @@ def _dual(
     when = graduation.as_of(conn, on)
     rows = stats.dual_certificate(conn, cohort=cohort, on=when)
     table = output.tables(stats.Figures(dual_certificate=rows, cohort=cohort, as_of=when))[1]
-    projection = table.title == output.PROJECTION_TITLE
+    projection = cohort is not None and not when.graduated(cohort)
     chart = charts.rate_bars(
         "预计双证毕业率（在校）" if projection else "双证毕业率（按届）",
         [
