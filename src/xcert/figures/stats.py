@@ -100,7 +100,6 @@ class DualCertificate:
     certified: int
     graduated: bool = True  # False: still in school on the report's date, a projection
     history: bool = False  # entered by hand in the site profile, not from imported data
-    graduation_day: dt.date | None = None
 
     @property
     def rate(self) -> float | None:
@@ -208,15 +207,11 @@ def figures(
     if cohort is None:
         cohort = year
     when = graduation.as_of(conn, on)
-    per_year = None
-    if by == "year" and not all_kinds:  # the rows the targets compare against: count once
-        per_year = year_rows(conn, year=year)
+    rows = pass_rates(conn, year=year, by=by, all_kinds=all_kinds)
+    # the rows the targets compare against: counted once
+    per_year = rows if by == "year" and not all_kinds else None
     result = Figures(
-        pass_rates=(
-            per_year
-            if per_year is not None
-            else pass_rates(conn, year=year, by=by, all_kinds=all_kinds)
-        ),
+        pass_rates=rows,
         dual_certificate=dual_certificate(conn, cohort=cohort, on=when),
         targets=targets(conn, year=year, per_year=per_year),
         year=year,
@@ -341,7 +336,7 @@ def dual_certificate(
     when = on if isinstance(on, graduation.AsOf) else graduation.as_of(conn, on)
     where = "AND s.cohort = ?" if cohort is not None else "AND s.cohort <= ?"
     rows = [
-        DualCertificate(c, g, k, when.graduated(c), graduation_day=when.graduation_day(c))
+        DualCertificate(c, g, k, when.graduated(c))
         for c, g, k in conn.execute(
             f"""
             SELECT s.cohort, count(*) AS graduates, sum({_CERTIFIED}) AS certified
@@ -354,14 +349,7 @@ def dual_certificate(
     ]
     known = {row.cohort for row in rows}
     rows += [
-        DualCertificate(
-            c.cohort,
-            c.graduates,
-            c.certified,
-            when.graduated(c.cohort),
-            history=True,
-            graduation_day=when.graduation_day(c.cohort),
-        )
+        DualCertificate(c.cohort, c.graduates, c.certified, when.graduated(c.cohort), True)
         for c in history.cohorts(conn, cohort=cohort).values()
         if c.cohort not in known and (cohort is not None or when.graduated(c.cohort))
     ]
@@ -386,17 +374,11 @@ def targets(
     actual = {row.year: row for row in per_year}
     out = []
     for year_, want_people, want_rate, want_certs in wanted:
-        got = actual.get(year_, PassRate(year_, 0, 0, 0, certificates=0))
+        got = actual.get(year_, PassRate(year_, 0, 0, 0))
+        tested, passed, certs, absent = got.tested, got.passed, got.certificates, got.absent
         out.append(
             TargetRow(
-                year_,
-                want_people,
-                got.tested,
-                got.passed,
-                want_rate,
-                want_certs,
-                got.certificates or 0,
-                got.absent or 0,
+                year_, want_people, tested, passed, want_rate, want_certs, certs or 0, absent or 0
             )
         )
     return out
