@@ -75,7 +75,10 @@ def render(
     public: Annotated[
         bool, typer.Option("--public", help="对外公开版：不含身份证号，电话等打码")
     ] = False,
-    date: Annotated[str | None, typer.Option("--date", help="报表日期，默认今天")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="报表日期，默认今天；双证毕业率只算到这天已毕业的届"),
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
     """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单（Markdown、网页、Excel），
