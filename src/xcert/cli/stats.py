@@ -59,8 +59,9 @@ def stats(
     ] = "table",
     out: Output = None,
 ) -> None:
-    """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况；
-    可只统计一个专业、系部或班级，和几年之间。
+    """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
+
+    可只统计一个专业（--major）、系部（--department）、班级（--class），或几年之间（--from、--to）。
 
     例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified；
     xcert stats --major 数控 --from 2022 --to 2023；xcert stats --year 2023 -o 考证统计.xlsx

@@ -9,7 +9,10 @@ One definition of each figure lives here:
   withdrawn, `certified` = those with a pass result or an award of any kind dated in
   the cohort's year or earlier, or undated; `rate` = certified / graduates;
 - targets per year against the actual participants (= tested), pass rate and number
-  of distinct 1+X certificates examined.
+  of distinct 1+X certificates examined: the whole school's, so none for part of it.
+
+Each figure may be limited to a scope (figures/scope.py): a major, department or class
+of students, and a span of exam years and cohorts.
 
 Only the standard library: `xcert stats --format json` must start fast.
 """

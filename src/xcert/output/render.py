@@ -329,22 +329,21 @@ REPORTS: dict[str, Report] = {
         Report(
             "pass-rates",
             "1+X 考证情况统计（表 1）",
-            "可选 --year 或 --from、--to，--major、--department、--class；md、html、xlsx",
+            "可选 --year；md、html、xlsx",
             _pass_rates,
             only=SCOPE_OPTIONS,
         ),
         Report(
             "dual-certificate",
             "双证毕业率（表 2）",
-            "可选 --cohort 或 --from、--to，--major、--department、--class；md、html、xlsx",
+            "可选 --cohort；md、html、xlsx",
             _dual,
             only=("--cohort", *SCOPE_OPTIONS),
         ),
         Report(
             "sign-list",
             "考证签领名单",
-            "需要 --class（或 --major、--department），可选 --year 或 --from、--to（发证年份）；"
-            "md、html、xlsx",
+            "需要 --class，可选 --year（发证年份）；md、html、xlsx",
             _sign_list,
             only=SCOPE_OPTIONS,
             one_of=("--class", "--major", "--department"),
@@ -359,7 +358,7 @@ REPORTS: dict[str, Report] = {
         Report(
             "plan",
             "1+X 证书试点实施方案",
-            "需要 --year，可选 --major、--department、--class，--from、--to（往年情况）；md、html",
+            "需要 --year；md、html",
             _plan,
             only=SCOPE_OPTIONS,
             required=(("--year", "2023"),),
