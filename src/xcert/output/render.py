@@ -19,7 +19,7 @@ from xcert.clean.dates import formal, shown
 from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.figures.scope import TARGETS_NOTE, Group, Scope, Span, with_unit
-from xcert.office import catalogue, sites
+from xcert.office import catalogue, search, sites
 from xcert.office.sessions import TO_COME
 from xcert.output import charts, template_errors
 from xcert.output import tables as output
@@ -37,7 +37,7 @@ class Report:
     title: str
     needs: str  # what the user must or may give, for `render --list`
     build: Callable[..., dict]
-    only: tuple[str, ...] = ()  # options that only this report (and others) take
+    only: tuple[str, ...] = ()  # options only some reports take, this one among them
     required: tuple[tuple[str, str], ...] = ()  # (option, an example) it cannot do without
     one_of: tuple[str, ...] = ()  # options of which it needs at least one
 
@@ -414,11 +414,7 @@ def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:
     """The scope of a class named exactly as stored (callers without a resolved scope)."""
     if not class_code:
         return Scope()
-    stored = conn.execute(
-        "SELECT 1 FROM students WHERE class_code = ? LIMIT 1", (class_code,)
-    ).fetchone()
-    if stored is None:
-        raise XcertError(f"没有班级「{class_code}」（用 xcert find {class_code} 核对班级名称）")
+    search.require_class(conn, class_code)
     return Scope((Group("class", class_code, (class_code,)),))
 
 
