@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from xcert.cli import scope as scope_options
 from xcert.cli.app import Typer, app, open_db
 from xcert.cli.console import console
 from xcert.cli.emit import Output, Workbook, workbook
@@ -22,6 +23,13 @@ def stats(
     cohort: Annotated[
         int | None, typer.Option("--cohort", help="双证毕业率只看这一届（如 2023）")
     ] = None,
+    major: scope_options.Major = None,
+    department: scope_options.Department = None,
+    class_code: Annotated[
+        str | None, typer.Option("--class", help="只统计这个班的学生（全名，或开头几个字）")
+    ] = None,
+    first: scope_options.First = None,
+    last: scope_options.Last = None,
     by: Annotated[
         str,
         typer.Option(
@@ -53,23 +61,35 @@ def stats(
 ) -> None:
     """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
 
+    可只统计一个专业（--major）、系部（--department）、班级（--class），或几年之间（--from、--to）。
+
     例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified；
-    xcert stats --year 2023 -o 考证统计.xlsx
+    xcert stats --major 数控 --from 2022 --to 2023；xcert stats --year 2023 -o 考证统计.xlsx
     """
+    from xcert.figures import people as people_
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
 
+    scope_options.check_span(first, last, **{"--year": year})
     book = workbook(format_, out)
     conn = open_db(create=False)
+    scope = scope_options.scope(
+        conn,
+        major=major,
+        department=department,
+        class_code=class_code,
+        first=first,
+        last=last,
+    ).in_year(year)
     if list_ is not None:
-        people = figures_.students_behind(
-            conn, list_, year=year, cohort=cohort, all_kinds=all_kinds
+        people = people_.students_behind(
+            conn, list_, cohort=cohort, all_kinds=all_kinds, scope=scope
         )
         conn.close()
-        table = output.people_table(list_, people)
+        table = output.people_table(list_, people, scope)
         _emit(format_, book, [table], output.people_json(people), [])
         return
-    figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds)
+    figures = figures_.figures(conn, cohort=cohort, by=by, all_kinds=all_kinds, scope=scope)
     conn.close()
     _emit(
         format_,
@@ -77,32 +97,41 @@ def stats(
         output.tables(figures, by=by, all_kinds=all_kinds),
         figures.as_json(),
         figures.warnings,
+        figures.notes,
     )
 
 
 def _emit(
-    format_: str, book: Workbook | None, tables: list, data: object, warnings: list[str]
+    format_: str,
+    book: Workbook | None,
+    tables: list,
+    data: object,
+    warnings: list[str],
+    notes: list[str] | None = None,
 ) -> None:
+    """The tables in the format asked for; warnings (注意) and notes (注) beside them,
+    on stderr for a file or CSV. JSON carries warnings in itself, and no notes."""
     from xcert.output import tables as output
 
+    lines = [f"注意：{w}" for w in warnings] + [f"注：{n}" for n in notes or []]
     if book is not None:
         book.write(tables)
-        for warning in warnings:
-            console(stderr=True).print(f"注意：{warning}")
+        for line in lines:
+            console(stderr=True).print(line)
     elif format_ == "json":
         typer.echo(output.to_json(data))
     elif format_ == "csv":
         typer.echo(output.to_csv(tables), nl=False)
-        for warning in warnings:
-            typer.echo(f"注意：{warning}", err=True)
+        for line in lines:
+            typer.echo(line, err=True)
     elif format_ == "markdown":
-        typer.echo(output.to_markdown(tables, warnings), nl=False)
+        typer.echo(output.to_markdown(tables, warnings, notes or []), nl=False)
     else:
         screen = console()
         for table in tables:
             screen.table(table)
-        for warning in warnings:
-            screen.print(f"注意：{warning}", style="yellow")
+        for line in lines:
+            screen.print(line, style="yellow" if line.startswith("注意") else None)
 
 
 target_app = Typer(

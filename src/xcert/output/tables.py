@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xcert.clean import dates
-from xcert.figures.stats import Figures, format_percent
+from xcert.figures.scope import Scope
+from xcert.figures.stats import DualCertificate, Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
 from xcert.model import OUTCOME_LABELS
 from xcert.privacy import mask_id, mask_ids_in
@@ -115,7 +116,8 @@ def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> li
 
 
 def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
-    """Tested, passed and absent by year, and by `by` within a year unless that is "year"."""
+    """Tested, passed and absent by year, and by `by` within a year unless that is "year".
+    Each year of a closed span asked for keeps its row (0, —) when it has no result."""
     by_label = BY_LABELS.get(by)
     header = [
         "年份",
@@ -125,20 +127,27 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
         "缺考人数（人）",
         f"{kind}证书通过率",
     ]
-    rows = [
-        [
-            year_label(row.year),
-            *([row.group or "（未填）"] if by_label else []),
-            row.tested,
-            row.passed,
-            row.absent,
-            rate(row.passed, row.tested),
-        ]
+    by_year: list[tuple[int | None, list[object]]] = [
+        (
+            row.year,
+            [
+                year_label(row.year),
+                *([row.group or "（未填）"] if by_label else []),
+                row.tested,
+                row.passed,
+                row.absent,
+                rate(row.passed, row.tested),
+            ],
+        )
         for row in figures.pass_rates
     ]
-    if not rows and figures.year is not None:  # the year asked for keeps its row: 0, —
-        rows = [[year_label(figures.year), *(["—"] if by_label else []), 0, 0, 0, rate(0, 0)]]
-    return Table(f"{kind}考证情况统计", header, rows)
+    had = {row.year for row in figures.pass_rates}
+    for year in figures.scope.years.years():
+        if year not in had:  # the year asked for keeps its row: 0, —
+            zero = [year_label(year), *(["—"] if by_label else []), 0, 0, 0, rate(0, 0)]
+            by_year.append((year, zero))
+    by_year.sort(key=lambda pair: (pair[0] is None, pair[0] or 0))  # stable: groups keep order
+    return Table(f"{figures.scope.words()}{kind}考证情况统计", header, [row for _, row in by_year])
 
 
 def year_label(year: int | None) -> str:
@@ -152,16 +161,17 @@ def cohort_label(cohort: int) -> str:
 
 
 def _dual_table(figures: Figures) -> Table:
-    """Graduates and those of them with a skills certificate, by cohort; the cohort asked
-    for keeps its row when it has no graduates (2030届 | 0 | 0 | —)."""
+    """Graduates and those of them with a skills certificate, by cohort; each cohort of a
+    closed span asked for keeps its row when it has no graduates (2030届 | 0 | 0 | —)."""
+    found = {row.cohort: row for row in figures.dual_certificate}
+    for cohort in figures.cohorts.years():
+        found.setdefault(cohort, DualCertificate(cohort, 0, 0))
     rows: list[list[object]] = [
         [cohort_label(row.cohort), row.graduates, row.certified, rate(row.certified, row.graduates)]
-        for row in figures.dual_certificate
+        for row in sorted(found.values(), key=lambda row: row.cohort)
     ]
-    if not rows and figures.cohort is not None:
-        rows = [[cohort_label(figures.cohort), 0, 0, rate(0, 0)]]
     return Table(
-        "双证毕业率",
+        f"{figures.scope.words()}双证毕业率",
         ["毕业学生", "毕业生人数（人）", "获得技能证人数（人）", "双证毕业率（技能、毕业证）"],
         rows,
     )
@@ -197,8 +207,8 @@ def _target_table(figures: Figures) -> Table:
     return Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows)
 
 
-def people_table(what: str, people: list[dict]) -> Table:
-    """The students behind a figure; ID numbers masked (SPEC 5.3)."""
+def people_table(what: str, people: list[dict], scope: Scope | None = None) -> Table:
+    """The students behind a figure, of a scope's groups; ID numbers masked (SPEC 5.3)."""
     titles = {
         "tested": "参加考核（合格或不合格）的学生",
         "passed": "考核合格的学生",
@@ -236,7 +246,8 @@ def people_table(what: str, people: list[dict]) -> Table:
             ]
             for i, p in enumerate(people, 1)
         ]
-    return Table(f"{titles[what]}（{len(people)}人）", header, rows)
+    words = scope.words() if scope is not None else ""
+    return Table(f"{words}{titles[what]}（{len(people)}人）", header, rows)
 
 
 def people_json(people: list[dict]) -> list[dict]:
@@ -285,9 +296,11 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(tables_: list[Table], warnings: Sequence[str] = ()) -> str:
-    parts = [f"### {table.title}\n\n{markdown_table(table)}" for table in tables_]
-    parts += [f"> 注意：{w}" for w in warnings]
+def to_markdown(
+    tables_: list[Table], warnings: Sequence[str] = (), notes: Sequence[str] = ()
+) -> str:
+    parts = [f"### {_md(table.title)}\n\n{markdown_table(table)}" for table in tables_]
+    parts += [f"> 注意：{w}" for w in warnings] + [f"> 注：{n}" for n in notes]
     return "\n\n".join(parts) + "\n"
 
 
