@@ -22,6 +22,7 @@ from xcert.model import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     STATUS_WORDS,
+    TEACHER_ROLE_WORDS,
     YES_NO_WORDS,
 )
 
@@ -128,6 +129,11 @@ def student_number(value: object) -> str:
     return code(value, "学号")
 
 
+def staff_number(value: object) -> str:
+    """A teacher's 工号, like a 学号: text, an Excel number matching its typed text."""
+    return code(value, "工号")
+
+
 def certificate_number(value: object) -> str:
     """证书编号 as text, upper-cased (人社 numbers start with Y or S)."""
     return code(value, "证书编号").upper()
@@ -227,6 +233,27 @@ def level(value: object) -> str:
 
 def outcome(value: object) -> str:
     return _word(value, OUTCOME_WORDS, "考核结果")
+
+
+_ROLE_SEPARATORS = re.compile(r"[、,，/;；\s和及]+")
+_ROLES_ACCEPTED = "可用：培训师、考评员、督导员、考务人员、持证教师（一格可写几个，用「、」隔开）"
+
+
+def roles(value: object) -> tuple[str, ...]:
+    """A teacher's 角色, one or several in a cell (`培训师、考评员`): their codes, in the
+    order written, each once."""
+    found: list[str] = []
+    for part in _ROLE_SEPARATORS.split(text(value)):
+        if not part:
+            continue
+        role = TEACHER_ROLE_WORDS.get(part) or TEACHER_ROLE_WORDS.get(part.lower())
+        if role is None:
+            raise CellError(f"无法识别的角色「{part}」；{_ROLES_ACCEPTED}")
+        if role not in found:
+            found.append(role)
+    if not found:
+        raise CellError(f"没有角色；{_ROLES_ACCEPTED}")
+    return tuple(found)
 
 
 def yes_no(value: object) -> bool:
