@@ -9,7 +9,8 @@ One definition of each figure lives here:
   withdrawn, `certified` = those with a pass result or an award of any kind dated in
   the cohort's year or earlier, or undated; `rate` = certified / graduates;
 - targets per year against the actual participants (= tested), pass rate and number
-  of distinct 1+X certificates examined.
+  of distinct 1+X certificates examined;
+- teachers per certificate, as 人 and 人次 (`teachers.py`).
 
 Only the standard library: `xcert stats --format json` must start fast.
 """
@@ -20,6 +21,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from xcert.figures import teachers as teacher_figures
+from xcert.figures.teachers import TeacherCounts
 from xcert.model import WITHDRAWN_STATUSES
 
 BY_COLUMNS: dict[str, str] = {
@@ -161,6 +164,8 @@ class Figures:
     pass_rates: list[PassRate] = field(default_factory=list)
     dual_certificate: list[DualCertificate] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
+    teachers: list[TeacherCounts] = field(default_factory=list)  # per certificate
+    teachers_total: TeacherCounts = field(default_factory=lambda: TeacherCounts(None))
     warnings: list[str] = field(default_factory=list)
     # What was asked for: a table of that year or cohort keeps its row when the
     # database has nothing for it (2030届 | 0 | 0 | —). Not in the JSON.
@@ -172,6 +177,8 @@ class Figures:
             "pass_rates": [r.as_json() for r in self.pass_rates],
             "dual_certificate": [r.as_json() for r in self.dual_certificate],
             "targets": [r.as_json() for r in self.targets],
+            "teachers": [r.as_json() for r in self.teachers],
+            "teachers_total": self.teachers_total.as_json(),
             "warnings": self.warnings,
         }
 
@@ -198,8 +205,12 @@ def figures(
         year=year,
         cohort=cohort,
     )
+    result.teachers, result.teachers_total = teacher_figures.teacher_counts(
+        conn, year=year, all_kinds=all_kinds
+    )
     if not all_kinds:
         result.warnings = guessed_warnings(conn, year=year)
+        result.warnings += teacher_figures.guessed_warnings(conn, year=year)
     return result
 
 

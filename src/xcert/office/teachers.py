@@ -338,3 +338,49 @@ def _write_role(conn: sqlite3.Connection, role: Role, written: _Written) -> None
 
 def _compatible(one: object, other: object) -> bool:
     return one is None or other is None or one == other
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of `xcert teachers`: a teacher and one role (or none yet)."""
+
+    staff_no: str | None
+    name: str
+    department: str | None
+    role: str | None
+    certificate: str | None
+    level: str | None
+    obtained_on: str | None  # as stored: 2021-06
+    certificate_no: str | None
+    teacher_id: int
+
+
+_ORDER = " ".join(f"WHEN '{role}' THEN {k}" for k, role in enumerate(TEACHER_ROLE_LABELS))
+_LEVEL_ORDER = "CASE tr.level WHEN '初级' THEN 1 WHEN '中级' THEN 2 WHEN '高级' THEN 3 END"
+
+
+def listing(
+    conn: sqlite3.Connection, *, roles: tuple[str, ...] = (), certificate_id: int | None = None
+) -> list[Listed]:
+    """Every teacher with each of their roles, one line a role (a teacher without one on a
+    line of their own); only the roles asked for, of the certificate asked for. By 工号,
+    then department and name; a teacher's roles in the order of TEACHER_ROLES."""
+    where: list[str] = []
+    params: list[object] = []
+    if roles:
+        where.append(f"tr.role IN ({', '.join('?' * len(roles))})")
+        params += list(roles)
+    if certificate_id is not None:
+        where.append("tr.certificate_id = ?")
+        params.append(certificate_id)
+    rows = conn.execute(
+        "SELECT t.staff_no, t.name, t.department, tr.role, c.name, tr.level, tr.obtained_on,"
+        " tr.certificate_no, t.id FROM teachers t"
+        " LEFT JOIN teacher_roles tr ON tr.teacher_id = t.id"
+        " LEFT JOIN certificates c ON c.id = tr.certificate_id"
+        f" {'WHERE ' + ' AND '.join(where) if where else ''}"
+        f" ORDER BY t.staff_no IS NULL, t.staff_no, t.department, t.name, t.id,"
+        f" CASE tr.role {_ORDER} END, c.name, {_LEVEL_ORDER}, tr.obtained_on",
+        params,
+    ).fetchall()
+    return [Listed(*row) for row in rows]
