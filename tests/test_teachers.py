@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import AUTOCAD, DRAWING, Cli, make_id
 from xcert.read.headers import detect_kind, find_header
 from xcert.resources import bundled
 from xcert.store import connect, journal, schema
+
+from conftest import AUTOCAD, DRAWING, Cli, make_id
 
 CNC = {
     "name": "数控车铣加工职业技能等级证书",
@@ -305,6 +306,35 @@ def test_two_rows_giving_one_role_differently_are_both_refused(school, xlsx):
         ("T1", "冯九"),
         ("T1", "冯九"),
     ]
+
+
+def test_a_blank_level_where_two_are_stored_is_refused_until_it_names_one(staffed, xlsx):
+    header = ["工号", "姓名", "部门", "角色", "证书名称", "等级", "取得日期"]
+    path = xlsx(
+        "改.xlsx", {"改": [header, ["T03", "李三", "机械部", "考评员", "机械制图", None, "2023.1"]]}
+    )
+    result = staffed("import", path)
+    assert result.exit_code == 1
+    assert f"数据库里已有这名教师的考评员 {DRAWING_NAME}（初级、中级），请写明等级" in result.stderr
+    named = xlsx(
+        "改2.xlsx", {"改": [header, ["T03", "李三", "机械部", "考评员", "机械制图", "高级", None]]}
+    )
+    assert staffed("import", named).exit_code == 0  # another level: another 人次
+    assert by_certificate(stats_json(staffed))[DRAWING_NAME][2:4] == (3, 5)
+
+
+def test_a_staff_list_without_roles_stores_the_teachers_alone(school, xlsx):
+    header = ["工号", "教师姓名", "所属部门", "手机号"]
+    rows = [["T1", "冯九", "机械部", "13800000009"], ["T2", "陈十", "信息部", "一三八"]]
+    result = school("import", xlsx("教职工.xlsx", {"教职工": [header, *rows]}))
+    assert result.exit_code == 0, result.output
+    assert "电话号码应为11位手机号" in result.stdout  # a warning: the row stays
+    assert school.query("SELECT staff_no, phone FROM teachers ORDER BY staff_no") == [
+        ("T1", "13800000009"),
+        ("T2", None),
+    ]
+    listed = school("teachers").stdout
+    assert "师资名单（2人，0人次）" in listed
 
 
 def test_the_same_row_twice_is_imported_once_with_a_note(school, xlsx):

@@ -32,7 +32,7 @@ def import_(
         str | None,
         typer.Option(
             "--kind",
-            help="表格类型：roster（花名册）、results（考核成绩）、awards（发证签领）、teachers（师资）；不填则按表头判断",
+            help="表格类型：roster（花名册）、results（成绩）、awards（发证签领）、teachers（师资）；不填按表头判断",
             callback=choice(SHEET_KINDS, "--kind"),
         ),
     ] = None,
