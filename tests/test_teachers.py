@@ -541,6 +541,17 @@ def test_stats_prints_the_teachers_table_in_every_format(staffed, tmp_path):
     assert [c.value for c in sheet[3]] == [DRAWING_NAME, 2, 2, 3, 4, 1, 1]
 
 
+def test_a_guessed_certificate_in_the_teachers_figure_is_named(staffed, xlsx):
+    header = ["工号", "姓名", "部门", "角色", "证书名称"]
+    robot = "工业机器人操作与运维职业技能等级证书"  # not in the catalogue: guessed 1+X
+    staffed("import", xlsx("补.xlsx", {"补": [header, ["T06", "郑六", "教务处", "培训师", robot]]}))
+    data = stats_json(staffed)
+    assert robot in by_certificate(data)
+    assert any(
+        w.startswith("师资情况中以下证书的类型是推测的") and robot in w for w in data["warnings"]
+    )
+
+
 def test_without_teachers_stats_has_no_teachers_table_and_empty_json(school):
     assert "师资" not in school("stats").stdout
     data = stats_json(school)
