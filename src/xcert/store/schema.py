@@ -301,11 +301,12 @@ def m007_mask_logged_names(conn: sqlite3.Connection) -> None:
 def m008_teachers(conn: sqlite3.Connection) -> None:
     """The teachers behind the pilot (SPEC 3, "Teachers"): one row per teacher (人), and
     one per role, certificate and level a teacher has (人次). Their journal triggers
-    are made by `migrate` after the last migration, like every table's."""
+    are made by `migrate` after the last migration, like every table's. `IF NOT EXISTS`:
+    a file whose version number was set back (a test of an older file) keeps its tables."""
     _script(
         conn,
         """
-        CREATE TABLE teachers (
+        CREATE TABLE IF NOT EXISTS teachers (
             id INTEGER PRIMARY KEY,
             staff_no TEXT,  -- 工号
             name TEXT NOT NULL,
@@ -315,10 +316,10 @@ def m008_teachers(conn: sqlite3.Connection) -> None:
             created_import INTEGER REFERENCES imports(id),
             updated_import INTEGER REFERENCES imports(id)
         );
-        CREATE UNIQUE INDEX teachers_staff_no ON teachers(staff_no);
-        CREATE UNIQUE INDEX teachers_id_number ON teachers(id_number);
-        CREATE INDEX teachers_created ON teachers(created_import);
-        CREATE TABLE teacher_roles (
+        CREATE UNIQUE INDEX IF NOT EXISTS teachers_staff_no ON teachers(staff_no);
+        CREATE UNIQUE INDEX IF NOT EXISTS teachers_id_number ON teachers(id_number);
+        CREATE INDEX IF NOT EXISTS teachers_created ON teachers(created_import);
+        CREATE TABLE IF NOT EXISTS teacher_roles (
             id INTEGER PRIMARY KEY,
             teacher_id INTEGER NOT NULL REFERENCES teachers(id),
             role TEXT NOT NULL
@@ -330,11 +331,11 @@ def m008_teachers(conn: sqlite3.Connection) -> None:
             created_import INTEGER REFERENCES imports(id),
             updated_import INTEGER REFERENCES imports(id)
         );
-        CREATE UNIQUE INDEX teacher_roles_key ON teacher_roles(
+        CREATE UNIQUE INDEX IF NOT EXISTS teacher_roles_key ON teacher_roles(
             teacher_id, role, coalesce(certificate_id, 0), coalesce(level, '')
         );
-        CREATE INDEX teacher_roles_certificate ON teacher_roles(certificate_id, role, teacher_id);
-        CREATE INDEX teacher_roles_created ON teacher_roles(created_import);
+        CREATE INDEX IF NOT EXISTS teacher_roles_certificate ON teacher_roles(certificate_id, role, teacher_id);
+        CREATE INDEX IF NOT EXISTS teacher_roles_created ON teacher_roles(created_import);
         """,
     )
 
