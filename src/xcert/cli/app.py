@@ -59,7 +59,7 @@ class Group(SubGroup):
 
     # --help lists the commands in the order an office works, not as the modules load
     ORDER = (
-        "init", "demo", "import", "find", "certs", "record", "sign", "session", "select",
+        "init", "demo", "import", "find", "certs", "teachers", "record", "sign", "session", "select",
         "register", "export", "check", "stats", "target", "render", "summary", "log",
         "undo", "backup", "purge",
     )  # fmt: skip

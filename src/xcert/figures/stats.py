@@ -9,7 +9,8 @@ One definition of each figure lives here:
   withdrawn, `certified` = those with a pass result or an award of any kind dated in
   the cohort's year or earlier, or undated; `rate` = certified / graduates;
 - targets per year against the actual participants (= tested), pass rate and number
-  of distinct 1+X certificates examined: the whole school's, so none for part of it.
+  of distinct 1+X certificates examined: the whole school's, so none for part of it;
+- teachers per certificate, as 人 and 人次 (`teachers.py`), the whole school's.
 
 Each figure may be limited to a scope (figures/scope.py): a major, department or class
 of students, and a span of exam years and cohorts.
@@ -23,7 +24,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, Scope, Span
+from xcert.figures.teachers import TeacherCounts
 from xcert.model import WITHDRAWN_STATUSES
 
 BY_COLUMNS: dict[str, str] = {
@@ -165,6 +168,8 @@ class Figures:
     pass_rates: list[PassRate] = field(default_factory=list)
     dual_certificate: list[DualCertificate] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
+    teachers: list[TeacherCounts] = field(default_factory=list)  # per certificate
+    teachers_total: TeacherCounts = field(default_factory=lambda: TeacherCounts(None))
     warnings: list[str] = field(default_factory=list)
     # What was asked for: the years and groups of every figure, and the cohorts of the
     # dual-certificate table. A table of a closed span keeps a row for each of its years
@@ -179,6 +184,8 @@ class Figures:
             "pass_rates": [r.as_json() for r in self.pass_rates],
             "dual_certificate": [r.as_json() for r in self.dual_certificate],
             "targets": [r.as_json() for r in self.targets],
+            "teachers": [r.as_json() for r in self.teachers],
+            "teachers_total": self.teachers_total.as_json(),
             "warnings": self.warnings,
         }
 
@@ -208,8 +215,13 @@ def figures(
     )
     if scope.grouped and _targets_set(conn, scope.years):
         result.notes = [TARGETS_NOTE]
+    # teachers serve the whole school: counted up to the span's last year
+    result.teachers, result.teachers_total = teacher_figures.teacher_counts(
+        conn, year=scope.years.last, all_kinds=all_kinds
+    )
     if not all_kinds:
         result.warnings = guessed_warnings(conn, scope=scope)
+        result.warnings += teacher_figures.guessed_warnings(conn, year=scope.years.last)
     return result
 
 

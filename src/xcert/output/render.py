@@ -18,7 +18,9 @@ from xcert import clock
 from xcert.clean.dates import formal, shown
 from xcert.errors import XcertError
 from xcert.figures import stats
+from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, Group, Scope, Span, with_unit
+from xcert.figures.teachers import TeacherCounts
 from xcert.office import catalogue, search, sites
 from xcert.office.sessions import TO_COME
 from xcert.output import charts, template_errors
@@ -314,9 +316,26 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: obje
         "title": f"{scope.words()}{plan['year']}年 1+X 证书制度试点项目建设实施方案",
         "plan": plan,
         "tables": tables,
+        "teachers": _plan_teachers(conn, plan),
         "charts": [],
         "warnings": warnings,
     }
+
+
+def _plan_teachers(conn: sqlite3.Connection, plan: dict) -> output.Table:
+    """The plan's certificates' teachers by the end of its year (培训师, 考评员, 持证教师,
+    as 人 and 人次), each certificate listed, with none yet as 0."""
+    known = catalogue.Catalogue(conn)
+    found = [(str(name), known.find(str(name))) for name in plan["certificates"]]
+    ids = list(dict.fromkeys(cert.id for _, cert in found if cert is not None))
+    rows, total = teacher_figures.teacher_counts(conn, year=plan["year"], certificates=ids)
+    by_id = dict(zip(ids, rows, strict=True))
+    listed = [  # each certificate once, however many of its names the plan writes
+        by_id.pop(cert.id) if cert else TeacherCounts(name)
+        for name, cert in found
+        if cert is None or cert.id in by_id
+    ]
+    return output.teachers_table("师资情况", listed, total)
 
 
 def _short(name: str) -> str:

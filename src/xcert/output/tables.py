@@ -20,6 +20,7 @@ from xcert.clean import dates
 from xcert.figures.scope import Scope
 from xcert.figures.stats import DualCertificate, Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
+from xcert.figures.teachers import TeacherCounts
 from xcert.model import OUTCOME_LABELS
 from xcert.privacy import mask_id, mask_ids_in
 
@@ -107,12 +108,38 @@ def _met(value: bool | None) -> str:
 
 
 def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> list[Table]:
-    """The figures as the tables a clerk files: pass rates, dual-certificate rates, and
-    the targets beside what was reached when there are targets."""
-    out = [_pass_rate_table(figures, by, "" if all_kinds else "1+X "), _dual_table(figures)]
+    """The figures as the tables a clerk files: pass rates, dual-certificate rates, the
+    targets beside what was reached when there are targets, and the teachers when there
+    are any."""
+    kind = "" if all_kinds else "1+X "
+    out = [_pass_rate_table(figures, by, kind), _dual_table(figures)]
     if figures.targets:
         out.append(_target_table(figures))
+    if figures.teachers:
+        out.append(teachers_table(f"{kind}师资情况", figures.teachers, figures.teachers_total))
     return out
+
+
+TEACHERS_HEADER = (
+    "证书",
+    "培训师（人）",
+    "培训师（人次）",
+    "考评员（人）",
+    "考评员（人次）",
+    "持证教师（人）",
+    "持证教师（人次）",
+)
+
+
+def teachers_table(title: str, rows: Sequence[TeacherCounts], total: TeacherCounts) -> Table:
+    """Per certificate its trainers, examiners and teachers holding it, as 人 and 人次;
+    with more than one certificate a 合计 row, where a teacher of several is one 人."""
+    body: list[list[object]] = [
+        [row.certificate or "", *(n for pair in row.pairs() for n in pair)] for row in rows
+    ]
+    if len(rows) > 1:
+        body.append(["合计", *(n for pair in total.pairs() for n in pair)])
+    return Table(title, TEACHERS_HEADER, body)
 
 
 def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
