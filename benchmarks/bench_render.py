@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import jinja2  # noqa: E402
 
-from xcert.output import render  # noqa: E402
+from xcert.output import render, sandbox  # noqa: E402
 from xcert.store import schema  # noqa: E402
 from xcert.store.connect import transaction  # noqa: E402
 
@@ -74,7 +74,7 @@ def main() -> None:
     bare = best(lambda: BARE.render(rows=rows))
     context = render.REPORTS["sign-list"].build(conn, year=None, cohort=None, class_code="20数控1")
     context.update(school="示例职业技术学校", date="2024年1月15日", charts=[])
-    template = render.environment(None).get_template("sign-list.html")
+    template = sandbox.environment(None).get_template("sign-list.html")
     page = best(lambda: template.render(**context))
     print(f"{'rows:':40}{args.rows:,}")
     print(f"{'xcert render sign-list html (best of 5):':40}{xcert:.3f} s  (query + template)")

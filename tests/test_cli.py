@@ -99,6 +99,12 @@ def test_demo_builds_a_database_from_the_bundled_examples(tmp_path):
     # a selection on the example classes: 60 % of each class's enrolled students
     assert conn.execute("SELECT count(*) FROM registrations").fetchone()[0] == 18
     assert "按选拔成绩为下一场考试选考生" in result.stdout
+    # one major's table 1, as the seed draws it up: on the screen and as a report
+    assert "stats --major 数控技术应用 --from 2022 --to 2023" in result.stdout
+    assert "数控技术应用专业1+X 考证情况统计" in result.stdout
+    report = (folder / "pass-rates-数控技术应用.md").read_text(encoding="utf-8")
+    assert report.startswith("# 数控技术应用专业2022-2023年1+X考证情况统计表")
+    assert "| 2022年 | 13 | 12 | 1 | 92.3% |" in report
     again = Cli(tmp_path / "x.db")("demo", folder, db=False)
     assert again.exit_code == 0
     kinds = [k for (k,) in conn.execute("SELECT kind FROM imports ORDER BY id")]

@@ -184,7 +184,8 @@ def test_render_dual_certificate_by_the_reports_date(school, tmp_path, fmt):
     text = render("--cohort", "2026", "--date", "2026-06-30")
     assert "2026届学生双证情况统计表（在校，预计）" in text
     text = render("--cohort", "2026", "--date", "2026-07-01")
-    assert "2026届毕业学生双证毕业情况统计表" in text and "在校" not in text
+    # the seed's title for a graduated cohort (main's scope work): 2026年毕业学生…
+    assert "2026年毕业学生双证毕业情况统计表" in text and "在校" not in text
 
 
 def test_render_xlsx_of_a_projection_says_so(school, tmp_path):
@@ -289,3 +290,116 @@ def test_the_summary_names_cohorts_past_their_day_still_enrolled(school, tmp_pat
     assert [line.split("已于")[0] for line in warnings()] == ["- 2025届"]
     assert school("graduate", "--cohort", "2025").exit_code == 0
     assert warnings() == []
+
+
+# --- under a scope (SPEC 3, "Scope"): the same rule -----------------------------------------
+
+# The school above, with a second major beside 数控技术应用: 电子商务.
+#   2026: E1 在读, pass 2026-06-20 -> certified.  2027: E2 在读, nothing.
+# School-wide 2026届 3, 2; 2027届 in school 4, 1.
+TWO_MAJORS = [
+    *ROSTER,
+    ["E1", "戊一", "23电商1", "电子商务", 2026, "在读"],
+    ["E2", "戊二", "24电商1", "电子商务", 2027, "在读"],
+]
+
+
+@pytest.fixture
+def two_majors(make_school):
+    return make_school(
+        roster=TWO_MAJORS,
+        school_name="示例学校",
+        certificates=[DRAWING, AUTOCAD],
+        results=[*RESULTS, ["E1", "机械制图", "初级", "2026-06-20", "合格"]],
+        awards=AWARDS,
+    )
+
+
+def test_a_majors_table_2_counts_its_cohorts_graduated_by_the_date(two_majors):
+    assert dual(two_majors, "--major", "数控") == GRADUATED
+    assert dual(two_majors)[-1] == {**GRADUATED[2], "graduates": 3, "certified": 2, "rate": 0.6667}
+    text = markdown(two_majors, "--major", "电子")
+    assert "### 电子商务专业双证毕业率" in text and "| 2026届 | 1 | 1 | 100.0% |" in text
+    assert "2027届" not in text and "在校" not in text
+    # the day decides under a scope too
+    assert dual(two_majors, "--major", "电子", "--date", "2026-06-30") == []
+    assert dual(two_majors, "--major", "数控", "--date", "2026-06-30") == GRADUATED[:2]
+
+
+def test_a_majors_cohort_in_school_is_a_projection_of_the_majors_students(two_majors, tmp_path):
+    assert dual(two_majors, "--major", "数控", "--cohort", "2027") == [IN_SCHOOL]
+    assert dual(two_majors, "--cohort", "2027") == [{**IN_SCHOOL, "graduates": 4, "rate": 0.25}]
+    text = markdown(two_majors, "--major", "电子", "--cohort", "2027")
+    assert "### 电子商务专业双证毕业率（在校，预计）" in text
+    assert "| 2027届 | 1 | 0 | 0.0% |" in text and "毕业学生" not in text
+    assert "> 注：2027届在校，预计 2027.7.1 毕业（按 2026.11.25 计）" in text
+    listed = two_majors("stats", "--major", "电子", "--cohort", "2027", "--list", "graduates")
+    assert "电子商务专业2027届在校学生（在校，预计，1人）" in listed.stdout
+    listed = two_majors("stats", "--major", "数控", "--list", "graduates", "--format", "json")
+    assert {p["cohort"] for p in json.loads(listed.stdout)} == {2024, 2025, 2026}
+    out = tmp_path / "表2.md"
+    args = ("render", "dual-certificate", "--major", "数控", "--cohort", "2027", "-o", out)
+    assert two_majors(*args).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "# 2027届学生数控技术应用专业双证情况统计表（在校，预计）" in text
+    assert "| 2027届 | 3 | 1 | 33.3% |" in text and "毕业学生" not in text
+
+
+# --- a span of years over a cohort still in school ------------------------------------------
+
+SPAN_NOTE = "注：2027-2028届在校（按 2026.11.25 计），不列入双证毕业率；2027届预计 2027.7.1 毕业"
+
+
+def test_a_span_keeps_rows_only_for_its_cohorts_graduated_by_the_date(school):
+    # 2023届 has nobody: graduated, so a 0 row; 2027届 and 2028届 in school: no row, a note
+    assert dual(school, "--from", "2023", "--to", "2028") == GRADUATED
+    text = markdown(school, "--from", "2023", "--to", "2028")
+    assert "| 毕业学生 |" in text and "| 2023届 | 0 | 0 | — |" in text
+    assert "| 2026届 | 2 | 1 | 50.0% |" in text
+    assert "| 2027届" not in text and "| 2028届" not in text
+    assert f"> {SPAN_NOTE}" in text
+    assert SPAN_NOTE in school("stats", "--from", "2023", "--to", "2028").stdout
+    csv_text = school("stats", "--from", "2023", "--to", "2028", "--format", "csv").stdout
+    assert SPAN_NOTE in csv_text
+    # on 2027-07-01 the 2027届 has graduated: its row, and only the 2028届 in the note
+    on = ("--date", "2027-07-01")
+    assert [r["cohort"] for r in dual(school, "--from", "2026", "--to", "2028", *on)] == [
+        2026,
+        2027,
+    ]
+    later = markdown(school, "--from", "2026", "--to", "2028", *on)
+    assert "注：2028届在校（按 2027.7.1 计），不列入双证毕业率；2028届预计 2028.7.1 毕业" in later
+    # a span within the graduated cohorts has no note; an open one lists the graduated only
+    assert "在校" not in markdown(school, "--from", "2024", "--to", "2026")
+    assert dual(school, "--from", "2025") == GRADUATED[1:]
+    assert "在校" not in markdown(school, "--from", "2025")
+    # a span of in-school cohorts only: no row at all, never one under 毕业学生
+    assert dual(school, "--from", "2027", "--to", "2028") == []
+    text = markdown(school, "--from", "2027", "--to", "2028")
+    assert "| — | — | — | — |" in text and f"> {SPAN_NOTE}" in text
+
+
+def test_a_span_of_one_year_asks_for_that_cohort_as_year_and_cohort_do(school):
+    assert dual(school, "--from", "2027", "--to", "2027") == [IN_SCHOOL]
+    assert "### 双证毕业率（在校，预计）" in markdown(school, "--from", "2027", "--to", "2027")
+
+
+def test_the_students_behind_a_span_follow_the_same_rule(school):
+    listed = school("stats", "--from", "2025", "--to", "2028", "--list", "graduates")
+    assert "毕业生（4人）" in listed.stdout and "2027届" not in listed.stdout
+    data = school(
+        "stats", "--from", "2025", "--to", "2028", "--list", "uncertified", "--format", "json"
+    )
+    assert {p["cohort"] for p in json.loads(data.stdout)} == {2025, 2026}
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_render_dual_certificate_of_a_span_over_a_cohort_in_school(school, tmp_path, fmt):
+    out = tmp_path / f"表2.{fmt}"
+    result = school("render", "dual-certificate", "--from", "2025", "--to", "2028", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "2025-2028年毕业学生双证毕业情况统计表" in text
+    assert "2025届" in text and "2026届" in text
+    assert "2027届" not in text.replace("2027届预计", "")  # only in the note
+    assert SPAN_NOTE in text

@@ -311,3 +311,49 @@ def test_the_students_behind_a_history_figure_are_not_in_the_database(school):
     cohort = school("stats", "--cohort", "2021", "--list", "graduates", "--format", "csv")
     assert "2021届是手工录入的历史数据" in cohort.stderr
     assert "注意" not in school("stats", "--year", "2022", "--list", "tested").stdout
+
+
+# --- the history under a scope: the whole school's, within a span -----------------------------
+
+
+def test_a_group_leaves_the_history_out(school, tmp_path):
+    data = stats_json(school, "--class", "20数控1")
+    assert data["pass_rates"] == TABLE_1[2:]  # no 2020, 2021: the class's results only
+    assert data["dual_certificate"] == TABLE_2[1:]  # no 2021届
+    text = school("stats", "--class", "20数控1", "--format", "markdown").stdout
+    assert "手工录入" not in text and "390" not in text
+    assert stats_json(school, "--class", "20数控1", "--year", "2020")["pass_rates"] == []
+    assert stats_json(school, "--class", "20数控1", "--cohort", "2021")["dual_certificate"] == []
+    listed = school("stats", "--class", "20数控1", "--year", "2020", "--list", "tested")
+    assert "（0人）" in listed.stdout and "手工录入" not in listed.stdout
+    for args in (("pass-rates",), ("dual-certificate",), ("plan", "--year", "2022")):
+        out = tmp_path / "report.md"
+        result = school("render", *args, "--class", "20数控1", "-o", out)
+        assert result.exit_code == 0, result.output
+        report = out.read_text(encoding="utf-8")
+        assert "手工录入" not in report and "390" not in report and "300" not in report
+
+
+def test_a_span_keeps_the_history_within_it(school, tmp_path):
+    data = stats_json(school, "--from", "2021", "--to", "2022")
+    assert data["pass_rates"] == TABLE_1[1:3]
+    # 2022届 has no students: no row in JSON, a row of 0 in the table (below)
+    assert data["dual_certificate"] == TABLE_2[:1]
+    text = school("stats", "--from", "2021", "--to", "2022", "--format", "markdown").stdout
+    assert (
+        "> 注：2021年是手工录入的历史数据（考点资料的 plan.history），不是由导入的数据统计的"
+        in text
+    )
+    assert "2020年" not in text and "| 2021届 | 300 | 280 | 93.3% |" in text
+    assert "| 2022届 | 0 | 0 | — |" in text
+    later = stats_json(school, "--from", "2022")
+    assert later["pass_rates"] == TABLE_1[2:] and later["dual_certificate"] == TABLE_2[1:]
+    assert [r["year"] for r in stats_json(school, "--to", "2020")["pass_rates"]] == [2020]
+    listed = school("stats", "--from", "2020", "--to", "2022", "--list", "tested")
+    assert "注意：2020年、2021年是手工录入的历史数据" in listed.stdout
+    listed = school("stats", "--from", "2021", "--to", "2023", "--list", "graduates")
+    assert "注意：2021届是手工录入的历史数据" in listed.stdout
+    out = tmp_path / "plan.md"
+    assert school("render", "plan", "--year", "2022", "--from", "2021", "-o", out).exit_code == 0
+    plan_text = out.read_text(encoding="utf-8")
+    assert "| 2021年 | 3 | 140 | 126 | 90.0% |" in plan_text and "2020年" not in plan_text

@@ -176,18 +176,6 @@ def test_undo_refuses_when_a_later_write_changed_the_same_rows(demo, xlsx):
     assert demo("undo", str(first)).exit_code == 0
 
 
-def test_undo_refusal_names_a_later_write_by_its_verb_once(demo):
-    awards = last_write(demo)
-    assert (
-        demo("sign", "--class", "20数控1", "--by", "学习委员", "--date", "2022-10-08").exit_code
-        == 0
-    )
-    result = demo("undo", str(awards))
-    assert result.exit_code == 1
-    assert f"第{awards + 1}次（签领：学习委员）" in result.stderr
-    assert "签领：签领" not in result.stderr
-
-
 def test_undo_refuses_when_later_results_belong_to_students_it_added(demo, xlsx):
     rows = [["学号", "姓名", "班级"], ["202301001", "新生甲", "23数控1"]]
     assert demo("import", xlsx("new.xlsx", {"S": rows})).exit_code == 0

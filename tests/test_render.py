@@ -261,7 +261,9 @@ def test_render_list_names_every_report(cli):
         (["pass-rates", "--format", "html"], "需要用 -o"),
         (["pass-rates", "-o", "x.pdf"], "看出格式"),
         (["pass-rates", "--format", "xlsx", "-o", "x.html"], "不一致"),
-        (["pass-rates", "--class", "20数控1"], "不用这个选项"),
+        (["pass-rates", "--cohort", "2023"], "不用这个选项"),
+        (["site-application", "--class", "20数控1"], "不用这个选项"),
+        (["sign-list", "--class", "99无此班"], "没有班级「99无此班」"),
         (["pass-rates", "--date", "2024-01"], "具体哪一天"),
         ([], "请给出报表名"),
     ],
@@ -274,7 +276,6 @@ def test_render_usage_errors_exit_2(school, args, message):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["sign-list", "--class", "99无此班"], "没有班级「99无此班」"),
         (
             ["sign-list", "--class", "20数控1", "--year", "2019"],
             "班级「20数控1」没有2019年的发证记录",

@@ -19,8 +19,11 @@ PHONE, MAIL = "13800000001", "leader@example.edu.cn"
 
 @pytest.fixture
 def school(make_school):
-    # not the demo's order (EXAMPLE_FILES): the site after the catalogue, and no sign-off list
-    return make_school(examples=("roster.xlsx", "catalogue.toml", "results.xlsx", "site.toml"))
+    # not the demo's order (EXAMPLE_FILES): the site after the catalogue, no sign-off list,
+    # and the teachers (the plan's 师资情况)
+    return make_school(
+        examples=("roster.xlsx", "catalogue.toml", "results.xlsx", "site.toml", "teachers.xlsx")
+    )
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])

@@ -309,3 +309,13 @@ def test_data_warnings_list_every_certificate_whose_kind_was_guessed(office, tmp
     run(office, tmp_path, "--format", "md", "--since", "1h")
     text = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
     assert "推测" not in text.split("数据提醒")[1]
+
+
+def test_a_summary_replaces_its_own_file_of_the_day_never_a_clerks(office, tmp_path):
+    run(office, tmp_path, "--format", "md")
+    run(office, tmp_path, "--format", "md", "--since", "1h")  # its own: replaced
+    mine = tmp_path / f"summary-{DAY}.html"
+    mine.write_text("<p>班主任自己的笔记</p>\n", encoding="utf-8")
+    result = office("summary", "--output-dir", tmp_path, "--date", DAY)
+    assert result.exit_code == 1 and "不是 xcert 写的文件" in result.stderr
+    assert mine.read_text(encoding="utf-8") == "<p>班主任自己的笔记</p>\n"

@@ -1,6 +1,7 @@
 """Regenerate the bundled example files in examples/ (fictional students only).
 
-Run: .venv/bin/python tools/make_examples.py
+Run: .venv/bin/python tools/make_examples.py (or `… make_examples.py teachers` for
+teachers.xlsx alone, which leaves the other files as they are)
 The files are committed; this script documents how they were made and keeps them
 reproducible (fixed random seed).
 """
@@ -54,7 +55,12 @@ def title(ws, text: str, width: int) -> None:
     ws["A1"].alignment = Alignment(horizontal="center")
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
+    """Every example file, or only those named (`teachers`)."""
+    if only:
+        for name in only:
+            WRITERS[name]()
+        return
     rng = random.Random(20261125)
     wb = Workbook()
 
@@ -171,6 +177,7 @@ def main() -> None:
     write_selection_scores(group2, group3)
     (EXAMPLES / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
     (EXAMPLES / "site.toml").write_text(SITE, encoding="utf-8")
+    write_teachers()
 
 
 CATALOGUE = """\
@@ -386,5 +393,74 @@ def write_selection_scores(group2: list[dict], group3: list[dict]) -> None:
     wb.save(EXAMPLES / "selection-scores.xlsx")
 
 
+# (role, certificate, level, obtained, certificate number) per teacher, in the order of
+# `people()`: five trainers of 机械工程制图 (seed 000: 培训师共5人), its examiners 4人 and
+# 5人次 (one examines at 初级 and 中级), one teacher with two roles in one cell.
+_DRAWING, _CNC = "机械工程制图", "数控车铣加工"
+STAFF: list[list[tuple[str, str | None, str | None, str | None, str | None]]] = [
+    [("培训师、考评员", _DRAWING, "初级", "2021.6", "KPY2021001")],
+    [
+        ("培训师", _DRAWING, "初级", "2021.6", None),
+        ("考评员", _DRAWING, "中级", "2022.7", "KPY2022003"),
+    ],
+    [("培训师", _DRAWING, "中级", "2022.7", None), ("持证教师", _CNC, "高级", "2019年12月", None)],
+    [
+        ("培训师", _DRAWING, "初级", "2021.6", None),
+        ("考评员", _DRAWING, "初级", "2022.7", "KPY2022005"),
+    ],
+    [
+        ("培训师", _DRAWING, "初级", "2021.6", None),
+        ("考评员", _DRAWING, "初级", "2021.6", "KPY2021002"),
+        ("考评员", _DRAWING, "中级", "2022.7", "KPY2022004"),
+    ],
+    [("培训师", _CNC, "中级", "2022.11", None), ("考评员", _CNC, "中级", "2023.3", "KPC2023001")],
+    [("培训师", _CNC, "中级", "2022.11", None), ("持证教师", _CNC, "中级", "2020.6", None)],
+    [("持证教师", _DRAWING, "高级", "2020.12", None)],
+    [("督导员", None, None, "2023.3", None)],
+    [("考务人员", None, None, None, None)],
+]
+_DEPARTMENTS = ["机械部"] * 8 + ["教务处", "教务处"]
+
+
+def write_teachers() -> None:
+    """A 师资 list (seed 000: 培训师共5人, 取得考官证书5人次): teachers of two certificates,
+    one row per role and certificate, 工号 as text, and a second sheet of notes."""
+    rng = random.Random(19)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "师资名单"
+    header = ["序号", "工号", "教师姓名", "所属部门", "身份证号", "手机号", "角色"]
+    header += ["证书名称", "等级", "取得日期", "证书编号"]
+    title(ws, "示例职业技术学校 1+X 证书师资名单", len(header))
+    ws.append(header)
+    row = 0
+    for i, (person, roles) in enumerate(zip(people(rng, len(STAFF), 1982), STAFF, strict=True)):
+        person["phone"] = f"1390000{rng.randrange(10000):04d}"
+        for k, (role, cert, level, obtained, number) in enumerate(roles):
+            row += 1
+            first = k == 0  # the teacher's own columns on their first row; blank after
+            ws.append(
+                [
+                    row,
+                    f"T{2001 + i:04d}",
+                    person["name"],
+                    _DEPARTMENTS[i],
+                    person["id"] if first else None,
+                    person["phone"] if first else None,
+                    role,
+                    cert,
+                    level,
+                    obtained,
+                    number,
+                ]
+            )
+    notes = wb.create_sheet("说明")
+    notes.append(["本工作簿为虚构示例数据，人物均为虚构。"])
+    wb.save(EXAMPLES / "teachers.xlsx")
+
+
+WRITERS = {"teachers": write_teachers}
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -92,12 +92,50 @@ OUTCOME_WORDS: dict[str, str] = {
 YES_NO_WORDS: dict[str, bool] = {"是": True, "否": False, "true": True, "false": False}
 
 # The kinds of sheet an import recognises by their headers (SPEC 5.1).
-SHEET_KINDS: tuple[str, ...] = ("roster", "results", "awards")
+SHEET_KINDS: tuple[str, ...] = ("roster", "results", "awards", "teachers")
 SHEET_KIND_LABELS: dict[str, str] = {
     "roster": "花名册",
     "results": "考核成绩",
     "awards": "发证签领",
+    "teachers": "师资",
 }
+
+# A teacher's part in the pilot (SPEC 3, "Teachers"): 培训师 trains candidates for a
+# certificate, 考评员 examines them, 督导员 and 考务人员 run the exams, and a 持证教师
+# holds the certificate themselves. One teachers' row may name several (培训师、考评员).
+TEACHER_ROLES: tuple[str, ...] = ("trainer", "examiner", "supervisor", "exam_staff", "holder")
+TEACHER_ROLE_LABELS: dict[str, str] = {
+    "trainer": "培训师",
+    "examiner": "考评员",
+    "supervisor": "督导员",
+    "exam_staff": "考务人员",
+    "holder": "持证教师",
+}
+TEACHER_ROLE_WORDS: dict[str, str] = {
+    "培训师": "trainer",
+    "培训教师": "trainer",
+    "考评员": "examiner",
+    "考官": "examiner",
+    "督导员": "supervisor",
+    "督导": "supervisor",
+    "考务人员": "exam_staff",
+    "考务": "exam_staff",
+    "考务员": "exam_staff",
+    "持证教师": "holder",
+    "持证": "holder",
+    "持证人": "holder",
+    "trainer": "trainer",
+    "examiner": "examiner",
+    "supervisor": "supervisor",
+    "exam_staff": "exam_staff",
+    "staff": "exam_staff",
+    "holder": "holder",
+}
+# The roles that are always of one certificate (a 督导员 or 考务人员 may serve them all).
+CERTIFICATE_ROLES: frozenset[str] = frozenset({"trainer", "examiner", "holder"})
+
+# The teacher columns an import may set, in the order the database lists them.
+TEACHER_FIELDS: tuple[str, ...] = ("staff_no", "name", "id_number", "department", "phone")
 
 OUTCOME_LABELS: dict[str, str] = {"pass": "合格", "fail": "不合格", "absent": "缺考"}
 
@@ -120,8 +158,8 @@ CONTROL_CHARACTERS: frozenset[int] = frozenset(
 UNPRINTABLE: frozenset[int] = CONTROL_CHARACTERS | {0x0B, 0x0C, 0x0D, *range(0x1C, 0x20), 0x85}
 
 
-# A student's personal fields that purge and a forgetting undo scrub (the birth date is
-# inside the ID number).
+# A person's personal fields (the birth date is inside the ID number): purge scrubs a
+# graduated student's, a forgetting undo a student's or a teacher's.
 PERSONAL_FIELDS: tuple[str, ...] = ("id_number", "phone")
 
 # The student columns an import may set, in the order the database lists them.

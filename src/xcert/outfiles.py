@@ -38,6 +38,8 @@ def check_target(
         )
     if any(path.exists() and path.resolve() == resolved for path in inputs):
         raise XcertError(f"{option} {target.name} 就是要读的文件，会把它覆盖；请换一个文件名")
+    if target.is_dir():
+        raise XcertError(f"无法写入{option} {target}：同名的文件夹已存在")
     if target.exists() and not is_own_output(target):
         raise XcertError(
             f"{option} {target} 已存在，而且不是 xcert 写的文件；为免覆盖别人的文件，"

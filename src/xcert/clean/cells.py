@@ -22,6 +22,7 @@ from xcert.model import (
     LEVEL_WORDS,
     OUTCOME_WORDS,
     STATUS_WORDS,
+    TEACHER_ROLE_WORDS,
     YES_NO_WORDS,
 )
 
@@ -40,9 +41,10 @@ CONTROL = dict.fromkeys(CONTROL_CHARACTERS)
 _FOLD.update(CONTROL)
 
 # The cleaning rules' edition: raised when a cell reads differently than before (2: a
-# month stays a month, issue 18), so that importing a file already imported reads it
+# month stays a month, issue 18; 3: headers of a teachers' list, 所属部门 and 教师姓名
+# among them, are read, issue 19), so that importing a file already imported reads it
 # again instead of taking the earlier import's result as its own.
-RULES = 2
+RULES = 3
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 # Excel keeps 15 significant digits: any number this large may have lost some.
 _EXACT_LIMIT = 10**15
@@ -126,6 +128,11 @@ def _whole_number(value: float, what: str) -> str:
 def student_number(value: object) -> str:
     """学号 / 学籍号 as text: Excel numbers match their typed text; never an ID check."""
     return code(value, "学号")
+
+
+def staff_number(value: object) -> str:
+    """A teacher's 工号, like a 学号: text, an Excel number matching its typed text."""
+    return code(value, "工号")
 
 
 def certificate_number(value: object) -> str:
@@ -227,6 +234,27 @@ def level(value: object) -> str:
 
 def outcome(value: object) -> str:
     return _word(value, OUTCOME_WORDS, "考核结果")
+
+
+_ROLE_SEPARATORS = re.compile(r"[、,，/;；\s和及]+")
+_ROLES_ACCEPTED = "可用：培训师、考评员、督导员、考务人员、持证教师（一格可写几个，用「、」隔开）"
+
+
+def roles(value: object) -> tuple[str, ...]:
+    """A teacher's 角色, one or several in a cell (`培训师、考评员`): their codes, in the
+    order written, each once."""
+    found: list[str] = []
+    for part in _ROLE_SEPARATORS.split(text(value)):
+        if not part:
+            continue
+        role = TEACHER_ROLE_WORDS.get(part) or TEACHER_ROLE_WORDS.get(part.lower())
+        if role is None:
+            raise CellError(f"无法识别的角色「{part}」；{_ROLES_ACCEPTED}")
+        if role not in found:
+            found.append(role)
+    if not found:
+        raise CellError(f"没有角色；{_ROLES_ACCEPTED}")
+    return tuple(found)
 
 
 def yes_no(value: object) -> bool:

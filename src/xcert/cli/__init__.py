@@ -17,6 +17,7 @@ from xcert.cli import reports as _reports  # noqa: F401
 from xcert.cli import sessions as _sessions  # noqa: F401
 from xcert.cli import stats as _stats  # noqa: F401
 from xcert.cli import students as _students  # noqa: F401
+from xcert.cli import teachers as _teachers  # noqa: F401
 from xcert.cli.app import app
 
 __all__ = ["app", "main"]

@@ -59,9 +59,9 @@ class Group(SubGroup):
 
     # --help lists the commands in the order an office works, not as the modules load
     ORDER = (
-        "init", "demo", "import", "find", "certs", "record", "sign", "graduate", "session",
-        "select", "register", "export", "check", "stats", "target", "render", "summary",
-        "log", "undo", "backup", "purge",
+        "init", "demo", "import", "find", "certs", "teachers", "record", "sign", "graduate",
+        "session", "select", "register", "export", "check", "stats", "target", "render",
+        "summary", "log", "undo", "backup", "purge",
     )  # fmt: skip
 
     def list_commands(self, ctx):

@@ -10,14 +10,18 @@ from pathlib import Path
 from xcert import clock
 from xcert.clean import cells as clean
 from xcert.errors import XcertError
+from xcert.figures import stats
+from xcert.figures.scope import Group, Scope, Span
 from xcert.ingest import scores as score_files
 from xcert.ingest.report import ImportOptions, ImportOutcome
 from xcert.ingest.run import run_import
-from xcert.office import search, selection, sessions
+from xcert.office import groups, search, selection, sessions
 from xcert.office.search import StudentRecords, StudentRow
 from xcert.office.selection import Selection
 from xcert.outfiles import DATABASE_SUFFIXES, check_target, signed_text
 from xcert.output import render, summary
+from xcert.output import tables as output
+from xcert.output.tables import Table
 from xcert.resources import bundled
 from xcert.store import schema
 
@@ -43,6 +47,7 @@ class DemoResult:
     records: StudentRecords
     reports: list[Path]
     selection: Selection | None = None  # the example classes' candidates
+    major_rates: Table | None = None  # seed table 1 of one major
 
 
 def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoResult:
@@ -58,11 +63,12 @@ def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoRes
         sample = search.find_one(conn, SAMPLE_STUDENT)
         history = search.student_records(conn, sample.id)
         chosen = select_candidates(conn)
+        rates = major_table(conn)
         reports = render_reports(conn, db_path.parent)
         reports += write_summary(conn, db_path.parent)
     finally:
         conn.close()
-    return DemoResult(db_path, options, outcome, sample, history, reports, chosen)
+    return DemoResult(db_path, options, outcome, sample, history, reports, chosen, rates)
 
 
 SELECTION_SCORES = "selection-scores.xlsx"
@@ -88,36 +94,66 @@ def select_candidates(conn: sqlite3.Connection) -> Selection:
     )
 
 
-REPORTS: tuple[tuple[str, dict], ...] = (
-    ("pass-rates", {}),
-    ("dual-certificate", {}),
-    ("sign-list", {"class_code": SAMPLE_CLASS}),
-    ("site-application", {}),
-    ("plan", {"year": 2023}),
+SAMPLE_MAJOR = "数控技术应用"
+SAMPLE_YEARS = (2022, 2023)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """One report the demo files beside its database: `stem`.md, .html (and .xlsx)."""
+
+    stem: str
+    name: str
+    options: dict
+    major: str | None = None  # a report of one major, as seed table 1 is
+
+    def files(self, folder: Path) -> list[tuple[str, Path]]:
+        formats = ("md", "html") if self.name in render.FORM_REPORTS else ("md", "html", "xlsx")
+        return [(fmt, folder / f"{self.stem}.{fmt}") for fmt in formats]
+
+
+REPORTS = (
+    DemoReport("pass-rates", "pass-rates", {}),
+    DemoReport(f"pass-rates-{SAMPLE_MAJOR}", "pass-rates", {}, major=SAMPLE_MAJOR),
+    DemoReport("dual-certificate", "dual-certificate", {}),
+    DemoReport("sign-list", "sign-list", {"class_code": SAMPLE_CLASS}),
+    DemoReport("site-application", "site-application", {}),
+    DemoReport("plan", "plan", {"year": 2023}),
 )
 
 
-def report_files(folder: Path) -> list[tuple[str, str, Path]]:
-    """(report, format, file) for each report the demo writes beside its database."""
-    return [
-        (name, fmt, folder / f"{name}.{fmt}")
-        for name, _ in REPORTS
-        for fmt in (("md", "html") if name in render.FORM_REPORTS else ("md", "html", "xlsx"))
-    ]
+def report_files(folder: Path) -> list[Path]:
+    """Every file the demo's reports write beside its database."""
+    return [path for report in REPORTS for _, path in report.files(folder)]
+
+
+def major_scope(conn: sqlite3.Connection, major: str) -> Scope:
+    """One major over the examples' exam years, as seed table 1 is drawn up."""
+    spellings = groups.match(conn, "major", major)
+    return Scope((Group("major", spellings[0], spellings),), Span(*SAMPLE_YEARS))
+
+
+def major_table(conn: sqlite3.Connection) -> Table:
+    """Seed table 1 of the sample major, to show in the terminal."""
+    figures = stats.figures(conn, scope=major_scope(conn, SAMPLE_MAJOR))
+    return output.tables(figures)[0]
 
 
 def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
     """Each report, as a school would file it, beside the demo database."""
 
-    options = dict(REPORTS)
     written = []
-    for name, fmt, path in report_files(folder):
-        result = render.render(conn, name, fmt, **options[name])
-        if isinstance(result, str):
-            path.write_text(signed_text(result), encoding="utf-8")
-        else:
-            render.write_xlsx(path, result)
-        written.append(path)
+    for report in REPORTS:
+        options = dict(report.options)
+        if report.major is not None:
+            options["scope"] = major_scope(conn, report.major)
+        for fmt, path in report.files(folder):
+            result = render.render(conn, report.name, fmt, **options)
+            if isinstance(result, str):
+                path.write_text(signed_text(result), encoding="utf-8")
+            else:
+                render.write_xlsx(path, result)
+            written.append(path)
     return written
 
 
@@ -138,7 +174,7 @@ def prepare(folder: Path) -> tuple[Path, list[Path]]:
         raise XcertError(
             f"{db_path} 已存在，而且不是演示数据库；演示不会覆盖它，请换一个文件夹，如 xcert demo xcert-demo"
         )
-    for _, _, report in report_files(folder):  # the clerk's own files of these names stay
+    for report in report_files(folder):  # the clerk's own files of these names stay
         check_target(report, option="演示报表", database=db_path)
     for suffix in DATABASE_SUFFIXES:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)

@@ -13,7 +13,7 @@ import typer
 
 from xcert.cli.app import db_path
 from xcert.cli.console import console
-from xcert.cli.options import output_file
+from xcert.cli.options import choice, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
 
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from xcert.output.tables import Table
+
+ListFormat = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        callback=choice(("table", "xlsx"), "--format"),
+        help="table 或 xlsx（用 -o 指定文件）",
+    ),
+]
 
 Output = Annotated[
     Path | None,

@@ -32,7 +32,7 @@ def import_(
         str | None,
         typer.Option(
             "--kind",
-            help="表格类型：roster（花名册）、results（考核成绩）、awards（发证签领）；不填则按表头判断",
+            help="表格类型：roster（花名册）、results（成绩）、awards（发证签领）、teachers（师资）；不填按表头判断",
             callback=choice(SHEET_KINDS, "--kind"),
         ),
     ] = None,
@@ -58,7 +58,7 @@ def import_(
         ),
     ] = 3,
 ) -> None:
-    """导入花名册、考核成绩表、发证签领名单（按表头自动识别），或 .toml（证书目录、考点资料、实施方案）。
+    """导入花名册、考核成绩表、发证签领名单、师资名单（按表头自动识别），或 .toml（证书目录、考点资料、实施方案）。
 
     一次导入要么全部写入，要么什么都不写。
 

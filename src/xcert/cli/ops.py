@@ -124,6 +124,8 @@ _TABLE_LABELS = {
     "plans": "实施方案",
     "registrations": "报名",
     "selections": "选拔记录",
+    "teachers": "教师",
+    "teacher_roles": "教师角色",
 }
 
 

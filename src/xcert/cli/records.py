@@ -7,22 +7,15 @@ import typer
 from xcert import clock
 from xcert.cli.app import app, open_db
 from xcert.cli.console import console
-from xcert.cli.emit import Output, workbook
-from xcert.cli.options import choice, date_option, not_future, option
+from xcert.cli.emit import ListFormat, Output, workbook
+from xcert.cli.options import date_option, not_future, option
 from xcert.model import OUTCOME_LABELS
 from xcert.privacy import mask_ids_in
 
 
 @app.command()
 def certs(
-    format_: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            callback=choice(("table", "xlsx"), "--format"),
-            help="table 或 xlsx（用 -o 指定文件）",
-        ),
-    ] = "table",
+    format_: ListFormat = "table",
     out: Output = None,
 ) -> None:
     """列出证书目录：名称、类型（1+X / 其他）、评价组织、等级、别名和已有记录数。

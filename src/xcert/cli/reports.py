@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from xcert import clock
+from xcert.cli import scope as scope_options
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.options import day_option, output_file
@@ -59,7 +60,14 @@ def render(
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
     cohort: Annotated[int | None, typer.Option("--cohort", help="届别，如 2023")] = None,
-    class_code: Annotated[str | None, typer.Option("--class", help="班级（签领名单用）")] = None,
+    major: scope_options.Major = None,
+    department: scope_options.Department = None,
+    class_code: Annotated[
+        str | None,
+        typer.Option("--class", help="只统计这个班（全名，或开头几个字）；签领名单列出这个班"),
+    ] = None,
+    first: scope_options.First = None,
+    last: scope_options.Last = None,
     site: Annotated[
         str | None, typer.Option("--site", help="考点名称或证书（考点申报表用）")
     ] = None,
@@ -84,9 +92,9 @@ def render(
     """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单（Markdown、网页、Excel），
     考点申报表、试点实施方案（Markdown、网页）。xcert render --list 列出全部。
 
-    例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx
+    例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx；
+    xcert render pass-rates --major 数控 --from 2022 --to 2023
     """
-    from xcert.clean import cells as clean
     from xcert.output import render as reports
 
     out_ = console()
@@ -100,27 +108,28 @@ def render(
         raise typer.BadParameter(
             f"没有名为「{name}」的报表；可用：{'、'.join(reports.REPORTS)}", param_hint="NAME"
         )
-    given = {"--class": class_code, "--cohort": cohort, "--site": site, "--year": year}
-    wrong = reports.misuse(name, given)
-    if wrong is not None:
-        raise typer.BadParameter(wrong.message, param_hint=wrong.option)
+    groups = {"--class": class_code, "--major": major, "--department": department}
+    _check_options(name, groups, site=site, first=first, last=last, year=year, cohort=cohort)
     fmt = _format(format_, out, name if name in reports.FORM_REPORTS else None)
     day = _day(date)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"「{templates}」不是文件夹", param_hint="--templates")
     replaces = out is not None and check_target(out, option="-o", database=db_path())
     conn = open_db(create=False)
+    scope = scope_options.scope(
+        conn, major=major, department=department, class_code=class_code, first=first, last=last
+    )
     result = reports.render(
         conn,
         name,
         fmt,
         year=year,
         cohort=cohort,
-        class_code=clean.text(class_code) if class_code else None,
         templates=templates,
         public=public,
         date=day or clock.today(),
         site=site,
+        scope=scope,
     )
     conn.close()
     if out is None:
@@ -128,6 +137,29 @@ def render(
         return
     _write(out, result)
     out_.print(f"已生成 {out}" + (replaced_note(out) if replaces else ""))
+
+
+def _check_options(
+    name: str,
+    groups: dict[str, str | None],
+    *,
+    site: str | None,
+    first: int | None,
+    last: int | None,
+    year: int | None,
+    cohort: int | None,
+) -> None:
+    """The options a report takes, and a span not given with a year or cohort too (plan's
+    --year is the plan's own year: --from and --to limit its earlier years)."""
+    from xcert.output import render as reports
+
+    given: dict[str, object] = {**groups, "--from": first, "--to": last}
+    given.update({"--cohort": cohort, "--site": site, "--year": year})
+    wrong = reports.misuse(name, given)
+    if wrong is not None:
+        raise typer.BadParameter(wrong.message, param_hint=wrong.option)
+    alone = {"--cohort": cohort} | ({} if name == "plan" else {"--year": year})
+    scope_options.check_span(first, last, **alone)
 
 
 def _day(date: str | None) -> dt.date | None:

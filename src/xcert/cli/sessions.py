@@ -9,7 +9,7 @@ import typer
 from xcert import clock
 from xcert.cli.app import Typer, app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.emit import Output, workbook
+from xcert.cli.emit import ListFormat, Output, workbook
 from xcert.cli.options import choice, date_option, number, option, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
@@ -75,14 +75,7 @@ def _level(value: str | None) -> str | None:
 @session_app.command("list")
 def session_list(
     upcoming: Annotated[bool, typer.Option("--upcoming", help="只列今天及以后的场次")] = False,
-    format_: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            callback=choice(("table", "xlsx"), "--format"),
-            help="table 或 xlsx（用 -o 指定文件）",
-        ),
-    ] = "table",
+    format_: ListFormat = "table",
     out: Output = None,
 ) -> None:
     """列出考试场次：编号、证书、等级、日期、考点、已报名 / 容量、已有成绩。

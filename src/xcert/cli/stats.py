@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from xcert.cli import scope as scope_options
 from xcert.cli.app import Typer, app, open_db
 from xcert.cli.console import console
 from xcert.cli.emit import Output, Workbook, workbook
@@ -13,6 +14,8 @@ from xcert.errors import XcertError
 if TYPE_CHECKING:
     import datetime as dt
     import sqlite3
+
+    from xcert.figures.scope import Scope
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
 BY = ("year", "certificate", "level", "class", "major", "department")
@@ -26,6 +29,13 @@ def stats(
     cohort: Annotated[
         int | None, typer.Option("--cohort", help="双证毕业率只看这一届（如 2023）")
     ] = None,
+    major: scope_options.Major = None,
+    department: scope_options.Department = None,
+    class_code: Annotated[
+        str | None, typer.Option("--class", help="只统计这个班的学生（全名，或开头几个字）")
+    ] = None,
+    first: scope_options.First = None,
+    last: scope_options.Last = None,
     by: Annotated[
         str,
         typer.Option(
@@ -63,25 +73,37 @@ def stats(
 ) -> None:
     """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
 
-    双证毕业率只统计到 --date（默认今天）已毕业的届；用 --cohort 指定还在校的届时，
-    按在校学生给出预计数字，标明「在校，预计」。
+    可只统计一个专业（--major）、系部（--department）、班级（--class），或几年之间（--from、--to）。
+
+    双证毕业率只统计到 --date（默认今天）已毕业的届，--from、--to 之间还在校的届不列入；
+    只看一届（--cohort、--year）而这一届还在校时，按在校学生给出预计数字，标明「在校，预计」。
 
     例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified；
-    xcert stats --year 2023 -o 考证统计.xlsx；xcert stats --cohort 2027 --date 2027-07-01
+    xcert stats --major 数控 --from 2022 --to 2023；xcert stats --year 2023 -o 考证统计.xlsx；
+    xcert stats --cohort 2027 --date 2027-07-01
     """
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
 
+    scope_options.check_span(first, last, **{"--year": year})
     book = workbook(format_, out)
     span = day_option(date, "--date", "统计日期")
     on = span.start if span is not None else None
     conn = open_db(create=False)
+    scope = scope_options.scope(
+        conn,
+        major=major,
+        department=department,
+        class_code=class_code,
+        first=first,
+        last=last,
+    ).in_year(year)
     if list_ is not None:
-        listed = _people(conn, list_, year=year, cohort=cohort, all_kinds=all_kinds, on=on)
+        listed = _people(conn, list_, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on)
         conn.close()
         _emit(format_, book, *listed)
         return
-    figures = figures_.figures(conn, year=year, cohort=cohort, by=by, all_kinds=all_kinds, on=on)
+    figures = figures_.figures(conn, cohort=cohort, by=by, all_kinds=all_kinds, scope=scope, on=on)
     conn.close()
     _emit(
         format_,
@@ -89,6 +111,7 @@ def stats(
         output.tables(figures, by=by, all_kinds=all_kinds),
         figures.as_json(),
         figures.warnings,
+        figures.notes,
     )
 
 
@@ -96,54 +119,66 @@ def _people(
     conn: "sqlite3.Connection",
     what: str,
     *,
-    year: int | None,
     cohort: int | None,
     all_kinds: bool,
+    scope: "Scope",
     on: "dt.date | None",
 ) -> tuple[list, object, list[str]]:
     """The students behind a figure as (tables, JSON, warnings). A cohort still in school
     is titled so; a year or cohort of the site profile's history has nobody to list."""
     from xcert.figures import graduation, history
-    from xcert.figures import stats as figures_
+    from xcert.figures import people as people_
+    from xcert.figures.scope import Span
     from xcert.output import tables as output
 
-    people = figures_.students_behind(
-        conn, what, year=year, cohort=cohort, all_kinds=all_kinds, on=on
+    people = people_.students_behind(
+        conn, what, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on
     )
-    asked = cohort if cohort is not None else year
-    in_school = asked is not None and not graduation.as_of(conn, on).graduated(asked)
-    table = output.people_table(what, people, asked if in_school else None)
-    if what in ("tested", "passed", "absent"):
-        by_hand = f"{year}年" if year is not None and history.years(conn, year=year) else ""
+    asked = Span.of(cohort) if cohort is not None else scope.years
+    one = asked.one
+    in_school = one is not None and not graduation.as_of(conn, on).graduated(one)
+    table = output.people_table(what, people, scope, one if in_school else None)
+    if what in people_.RESULT_LISTS:  # the history's years, its cohorts: nobody to list
+        years = history.years(conn, scope=scope) if not scope.years.open else {}
+        by_hand = "、".join(output.year_label(year) for year in years)
     else:
-        by_hand = f"{asked}届" if asked is not None and history.cohorts(conn, cohort=asked) else ""
+        cohorts = history.cohorts(conn, cohorts=asked, scope=scope) if not asked.open else {}
+        by_hand = "、".join(output.cohort_label(cohort) for cohort in cohorts)
     warnings = [f"{by_hand}是手工录入的历史数据（考点资料的 plan.history），没有学生名单"]
     return [table], output.people_json(people), warnings if by_hand else []
 
 
 def _emit(
-    format_: str, book: Workbook | None, tables: list, data: object, warnings: list[str]
+    format_: str,
+    book: Workbook | None,
+    tables: list,
+    data: object,
+    warnings: list[str],
+    notes: list[str] | None = None,
 ) -> None:
+    """The tables in the format asked for; warnings (注意) and notes (注) beside them,
+    on stderr for a file or CSV. JSON carries warnings in itself, and no notes."""
     from xcert.output import tables as output
 
+    lines = [f"注意：{w}" for w in warnings] + [f"注：{n}" for n in notes or []]
     if book is not None:
         book.write(tables)
-        for warning in warnings:
-            console(stderr=True).print(f"注意：{warning}")
+        for line in lines:
+            console(stderr=True).print(line)
     elif format_ == "json":
         typer.echo(output.to_json(data))
     elif format_ == "csv":
         typer.echo(output.to_csv(tables), nl=False)
-        for warning in warnings:
-            typer.echo(f"注意：{warning}", err=True)
+        for line in lines:
+            typer.echo(line, err=True)
     elif format_ == "markdown":
-        typer.echo(output.to_markdown(tables, warnings), nl=False)
+        typer.echo(output.to_markdown(tables, warnings, notes or []), nl=False)
     else:
         screen = console()
         for table in tables:
             screen.table(table)
-        for warning in warnings:
-            screen.print(f"注意：{warning}", style="yellow")
+        for line in lines:
+            screen.print(line, style="yellow" if line.startswith("注意") else None)
 
 
 target_app = Typer(

@@ -190,6 +190,15 @@ def demo(
             style="bold",
         )
         print_selection(result.selection, dry_run=False, brief=True)
+    if result.major_rates is not None:
+        first, last = demo.SAMPLE_YEARS
+        out.print("\n一个专业几年的 1+X 考证情况（表1），也可生成报表（render pass-rates）：")
+        out.print(
+            f"  xcert --db {result.db_path} stats --major {demo.SAMPLE_MAJOR}"
+            f" --from {first} --to {last}",
+            style="bold",
+        )
+        out.table(result.major_rates)
     out.print(f"\n证书目录：xcert --db {result.db_path} certs")
     out.print(f"统计：xcert --db {result.db_path} stats")
     out.print(f"写入记录（可撤销）：xcert --db {result.db_path} log")

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from xcert import clock
+from xcert.figures.scope import Span
 from xcert.model import GRADUATION_DAY, GRADUATION_DAY_SETTING
 
 
@@ -35,6 +36,28 @@ class AsOf:
     def last_cohort(self) -> int:
         """The latest cohort graduated by `on`: every cohort up to it has graduated."""
         return self.on.year if self.graduated(self.on.year) else self.on.year - 1
+
+
+def counted(cohorts: Span, when: AsOf) -> Span:
+    """The cohorts of `cohorts` table 2 counts on `when`: one cohort asked for on its own
+    (--cohort, --year, or --from Y --to Y) as it is, a projection while still in school;
+    of several, those graduated by then (a cohort in school is left out, never counted
+    as graduates)."""
+    if cohorts.one is not None:
+        return cohorts
+    last = when.last_cohort if cohorts.last is None else min(cohorts.last, when.last_cohort)
+    return Span(cohorts.first, last)
+
+
+def in_school(cohorts: Span, when: AsOf) -> Span | None:
+    """The cohorts of a closed span of several that `counted` leaves out, still in school
+    on `when` (a note names them), or None."""
+    if cohorts.one is not None or cohorts.last is None or cohorts.last <= when.last_cohort:
+        return None
+    first = (
+        when.last_cohort + 1 if cohorts.first is None else max(cohorts.first, when.last_cohort + 1)
+    )
+    return Span(first, cohorts.last)
 
 
 def as_of(conn: sqlite3.Connection, on: dt.date | None = None) -> AsOf:

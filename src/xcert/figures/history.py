@@ -8,6 +8,9 @@ A year (or cohort) is never both in the history and in imported data: the import
 would make it so is refused (office/history.py). Should one be both all the same (an
 older database), the imported figures win. Several plans may repeat the same history;
 the earliest plan that states a year (or cohort) gives it.
+
+The history is the whole school's 1+X figures: a scope's span limits it, and a scope
+of a major, department or class leaves it out (its students are not in it).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+
+from xcert.figures.scope import Scope, Span
 
 
 @dataclass(frozen=True)
@@ -48,13 +53,17 @@ def _plans(conn: sqlite3.Connection) -> list[list[dict]]:
     ]
 
 
-def years(conn: sqlite3.Connection, *, year: int | None = None) -> dict[int, Year]:
-    """Each year the history gives (only `year` if given): the sums of its entries."""
+def years(conn: sqlite3.Connection, *, scope: Scope | None = None) -> dict[int, Year]:
+    """Each year the history gives of `scope`'s span, the sums of its entries; none for
+    a scope of part of the school."""
+    scope = scope or Scope()
+    if scope.grouped:
+        return {}
     out: dict[int, Year] = {}
     for entries in _plans(conn):
         mine: dict[int, list[dict]] = {}
         for entry in entries:
-            if year is None or entry["year"] == year:
+            if scope.years.holds(entry["year"]):
                 mine.setdefault(entry["year"], []).append(entry)
         for year_, group in mine.items():
             if year_ not in out:
@@ -68,13 +77,19 @@ def years(conn: sqlite3.Connection, *, year: int | None = None) -> dict[int, Yea
     return dict(sorted(out.items()))
 
 
-def cohorts(conn: sqlite3.Connection, *, cohort: int | None = None) -> dict[int, Cohort]:
-    """Each cohort the history gives (only `cohort` if given)."""
+def cohorts(
+    conn: sqlite3.Connection, *, cohorts: Span | None = None, scope: Scope | None = None
+) -> dict[int, Cohort]:
+    """Each cohort the history gives of `cohorts` (every one if None); none for a scope
+    of part of the school."""
+    if scope is not None and scope.grouped:
+        return {}
+    span = cohorts or Span()
     out: dict[int, Cohort] = {}
     for entries in _plans(conn):
         for entry in entries:
             found = entry.get("cohort")
-            if found is None or found in out or (cohort is not None and found != cohort):
+            if found is None or found in out or not span.holds(found):
                 continue
             out[found] = Cohort(found, entry["graduates"], entry["certified"])
     return dict(sorted(out.items()))

@@ -9,10 +9,15 @@ One definition of each figure lives here:
   withdrawn, `certified` = those with a pass result or an award of any kind dated in
   the cohort's year or earlier, or undated; `rate` = certified / graduates; a cohort
   counts once it has graduated by the report's date (graduation.py), before that only
-  when asked for, as a projection;
-- years and cohorts before the database from the site profile's history (history.py);
+  when asked for on its own, as a projection;
+- years and cohorts before the database from the site profile's history (history.py),
+  the whole school's, so none for part of it;
 - targets per year against the actual participants (= tested), pass rate and number
-  of distinct 1+X certificates examined.
+  of distinct 1+X certificates examined: the whole school's, so none for part of it;
+- teachers per certificate, as 人 and 人次 (`teachers.py`), the whole school's.
+
+Each figure may be limited to a scope (figures/scope.py): a major, department or class
+of students, and a span of exam years and cohorts.
 
 Only the standard library: `xcert stats --format json` must start fast.
 """
@@ -25,6 +30,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from xcert.figures import graduation, history
+from xcert.figures import teachers as teacher_figures
+from xcert.figures.scope import TARGETS_NOTE, Scope, Span
+from xcert.figures.teachers import TeacherCounts
 from xcert.model import WITHDRAWN_STATUSES
 
 BY_COLUMNS: dict[str, str] = {
@@ -37,7 +45,7 @@ BY_COLUMNS: dict[str, str] = {
 }
 LIST_KINDS = ("tested", "passed", "absent", "graduates", "certified", "uncertified")
 
-_YEAR = "CAST(substr(se.date_start, 1, 4) AS INTEGER)"
+EXAM_YEAR = "CAST(substr(se.date_start, 1, 4) AS INTEGER)"
 _WITHDRAWN = ", ".join(f"'{status}'" for status in sorted(WITHDRAWN_STATUSES))
 
 
@@ -176,18 +184,25 @@ class Figures:
     pass_rates: list[PassRate] = field(default_factory=list)
     dual_certificate: list[DualCertificate] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
+    teachers: list[TeacherCounts] = field(default_factory=list)  # per certificate
+    teachers_total: TeacherCounts = field(default_factory=lambda: TeacherCounts(None))
     warnings: list[str] = field(default_factory=list)
-    # What was asked for: a table of that year or cohort keeps its row when the
-    # database has nothing for it (2030届 | 0 | 0 | —). Not in the JSON.
-    year: int | None = None
-    cohort: int | None = None
+    # What was asked for: the years and groups of every figure, and the cohorts of the
+    # dual-certificate table. A table of a closed span keeps a row for each of its years
+    # or cohorts when the database has nothing for it (2030届 | 0 | 0 | —).
+    scope: Scope = field(default_factory=Scope)
+    cohorts: Span = field(default_factory=Span)
+    notes: list[str] = field(default_factory=list)  # what a reader should know; not in JSON
     as_of: graduation.AsOf | None = None  # the report's date, for table 2
 
     def as_json(self) -> dict[str, object]:
         return {
+            "scope": self.scope.as_json(),
             "pass_rates": [r.as_json() for r in self.pass_rates],
             "dual_certificate": [r.as_json() for r in self.dual_certificate],
             "targets": [r.as_json() for r in self.targets],
+            "teachers": [r.as_json() for r in self.teachers],
+            "teachers_total": self.teachers_total.as_json(),
             "warnings": self.warnings,
         }
 
@@ -199,33 +214,43 @@ def figures(
     cohort: int | None = None,
     by: str = "year",
     all_kinds: bool = False,
+    scope: Scope | None = None,
     on: dt.date | None = None,
 ) -> Figures:
-    """Everything `xcert stats` prints. `year` restricts pass rates to that exam year and,
+    """Everything `xcert stats` prints, of `scope` (the whole school, every year, if None).
+    `year` is the span of that one year: it restricts pass rates to that exam year and,
     unless `cohort` is given, the dual-certificate table to that cohort. `on`: the
     report's date (today by default), which decides the cohorts graduated."""
-    if cohort is None:
-        cohort = year
+    scope = (scope or Scope()).in_year(year)
     when = graduation.as_of(conn, on)
-    rows = pass_rates(conn, year=year, by=by, all_kinds=all_kinds)
+    rows = pass_rates(conn, by=by, all_kinds=all_kinds, scope=scope)
     # the rows the targets compare against: counted once
     per_year = rows if by == "year" and not all_kinds else None
     result = Figures(
         pass_rates=rows,
-        dual_certificate=dual_certificate(conn, cohort=cohort, on=when),
-        targets=targets(conn, year=year, per_year=per_year),
-        year=year,
-        cohort=cohort,
+        dual_certificate=dual_certificate(conn, cohort=cohort, scope=scope, on=when),
+        targets=targets(conn, per_year=per_year, scope=scope),
+        scope=scope,
+        cohorts=Span.of(cohort) if cohort is not None else scope.years,
         as_of=when,
     )
+    if scope.grouped and _targets_set(conn, scope.years):
+        result.notes = [TARGETS_NOTE]
+    # teachers serve the whole school: counted up to the span's last year
+    result.teachers, result.teachers_total = teacher_figures.teacher_counts(
+        conn, year=scope.years.last, all_kinds=all_kinds
+    )
     if not all_kinds:
-        result.warnings = guessed_warnings(conn, year=year)
+        result.warnings = guessed_warnings(conn, scope=scope)
+        result.warnings += teacher_figures.guessed_warnings(conn, year=scope.years.last)
     return result
 
 
-def guessed_warnings(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:
+def guessed_warnings(
+    conn: sqlite3.Connection, *, year: int | None = None, scope: Scope | None = None
+) -> list[str]:
     """The warning line a 1+X figure carries when it depends on a guessed kind (SPEC 2)."""
-    guessed = guessed_certificates(conn, year=year)
+    guessed = guessed_certificates(conn, year=year, scope=scope)
     if not guessed:
         return []
     return [
@@ -233,7 +258,7 @@ def guessed_warnings(conn: sqlite3.Connection, *, year: int | None = None) -> li
     ]
 
 
-def _kind_filter(all_kinds: bool) -> str:
+def kind_filter(all_kinds: bool) -> str:
     return "" if all_kinds else "AND c.kind = '1+X'"
 
 
@@ -255,48 +280,53 @@ def pass_rates(
     year: int | None = None,
     by: str = "year",
     all_kinds: bool = False,
+    scope: Scope | None = None,
 ) -> list[PassRate]:
     """Table 1's rows; by year, of 1+X certificates, with the years of the history."""
+    scope = (scope or Scope()).in_year(year)
     if by == "year" and not all_kinds:
-        return year_rows(conn, year=year)
+        return year_rows(conn, scope=scope)
     grouped = bool(BY_COLUMNS[by])
     out = []
-    for row in _pass_rate_rows(conn, year=year, by=by, all_kinds=all_kinds):
+    for row in _pass_rate_rows(conn, by=by, all_kinds=all_kinds, scope=scope):
         tested, passed, absent = row[-4:-1]
         group = row[1] if grouped else None
         out.append(PassRate(row[0], tested, passed, absent, by if grouped else None, group))
     return out
 
 
-def year_rows(conn: sqlite3.Connection, *, year: int | None = None) -> list[PassRate]:
+def year_rows(conn: sqlite3.Connection, *, scope: Scope | None = None) -> list[PassRate]:
     """Table 1 by year (1+X only): the imported results' years, and the years only the
     site profile's history gives (SPEC 3, years before the database), in year order.
-    The breakdowns (by certificate, class …) and --all-kinds have no history to add."""
+    The history is the whole school's: a span limits it, a group leaves it out. The
+    breakdowns (by certificate, class …) and --all-kinds have no history to add."""
+    scope = scope or Scope()
     rows = [
         PassRate(year_, tested, passed, absent, certificates=certs)
-        for year_, tested, passed, absent, certs in _pass_rate_rows(conn, year=year)
+        for year_, tested, passed, absent, certs in _pass_rate_rows(conn, scope=scope)
     ]
     known = {row.year for row in rows}
     rows += [
         PassRate(y.year, y.tested, y.passed, None, certificates=y.certificates, history=True)
-        for y in history.years(conn, year=year).values()
+        for y in history.years(conn, scope=scope).values()
         if y.year not in known
     ]
     return sorted(rows, key=lambda row: (row.year is None, row.year or 0))
 
 
 def _pass_rate_rows(
-    conn: sqlite3.Connection, *, year: int | None = None, by: str = "year", all_kinds: bool = False
+    conn: sqlite3.Connection, *, by: str = "year", all_kinds: bool = False, scope: Scope
 ) -> list[tuple]:
     """(year, [by value,] tested, passed, absent, distinct certificates tested) per group."""
     column = BY_COLUMNS[by]
-    where_year = f"AND {_YEAR} = ?" if year is not None else ""
-    if by in ("year", "certificate", "level"):
+    where_years, params = scope.years.sql(EXAM_YEAR)
+    where_students, students = scope.students_sql()
+    if by in ("year", "certificate", "level") and not scope.grouped:
         # Per session first (an index-only scan), then the few sessions joined.
         source = f"({_PER_SESSION}) r JOIN sessions se ON se.id = r.session_id"
         counts = "sum(r.tested), sum(r.passed), sum(r.absent)"
         someone_tested = "r.tested > 0"
-    else:  # by the student's class, major or department
+    else:  # by the student's class, major or department, or of some students only
         source = "results r JOIN sessions se ON se.id = r.session_id JOIN students s ON s.id = r.student_id"
         counts = (
             "sum(r.outcome IN ('pass', 'fail')), sum(r.outcome = 'pass'), sum(r.outcome = 'absent')"
@@ -304,73 +334,88 @@ def _pass_rate_rows(
         someone_tested = "r.outcome IN ('pass', 'fail')"
     # the last column, for the targets: distinct certificates someone was tested in
     counts += f", count(DISTINCT CASE WHEN {someone_tested} THEN se.certificate_id END)"
-    group = f"{_YEAR}, {column}" if column else _YEAR
+    group = f"{EXAM_YEAR}, {column}" if column else EXAM_YEAR
     select_by = f", {column} AS by_value" if column else ""
     return conn.execute(
         f"""
-        SELECT {_YEAR} AS year{select_by}, {counts}
+        SELECT {EXAM_YEAR} AS year{select_by}, {counts}
         FROM {source} JOIN certificates c ON c.id = se.certificate_id
-        WHERE 1 = 1 {_kind_filter(all_kinds)} {where_year}
+        WHERE 1 = 1 {kind_filter(all_kinds)} {where_years} {where_students}
         GROUP BY {group}
         ORDER BY year IS NULL, year{", by_value IS NULL, by_value" if column else ""}
         """,
-        [year] if year is not None else [],
+        [*params, *students],
     ).fetchall()
 
 
 # SPEC 3's "certified": a pass result or an award of any kind dated in the cohort's year
 # or earlier, or undated. students.first_certified holds the year of the earliest of
 # them (0 when undated), kept up to date by the database's triggers (store/schema.py).
-_CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
+CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
+GRADUATE = f"s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN})"
 
 
 def dual_certificate(
     conn: sqlite3.Connection,
     *,
     cohort: int | None = None,
+    scope: Scope | None = None,
     on: dt.date | graduation.AsOf | None = None,
 ) -> list[DualCertificate]:
-    """Table 2: every cohort graduated by `on` (today by default), from the students and
-    from the history; or the one `cohort` asked for, still in school (a projection,
-    `graduated` False) or not."""
+    """Table 2 of `scope`'s students, from the students and (the whole school only) from
+    the history: one cohort asked for on its own (`cohort`, or a span of one year),
+    still in school on `on` (a projection, `graduated` False) or not; else each cohort
+    of the scope's span graduated by `on` (today by default)."""
+    scope = scope or Scope()
     when = on if isinstance(on, graduation.AsOf) else graduation.as_of(conn, on)
-    where = "AND s.cohort = ?" if cohort is not None else "AND s.cohort <= ?"
+    cohorts = graduation.counted(Span.of(cohort) if cohort is not None else scope.years, when)
+    where_cohorts, params = cohorts.sql("s.cohort")
+    where_students, students = scope.students_sql()
     rows = [
         DualCertificate(c, g, k, when.graduated(c))
         for c, g, k in conn.execute(
             f"""
-            SELECT s.cohort, count(*) AS graduates, sum({_CERTIFIED}) AS certified
+            SELECT s.cohort, count(*) AS graduates, sum({CERTIFIED}) AS certified
             FROM students s
-            WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN}) {where}
+            WHERE {GRADUATE} {where_cohorts} {where_students}
             GROUP BY s.cohort ORDER BY s.cohort
             """,
-            [cohort if cohort is not None else when.last_cohort],
+            [*params, *students],
         )
     ]
     known = {row.cohort for row in rows}
     rows += [
         DualCertificate(c.cohort, c.graduates, c.certified, when.graduated(c.cohort), True)
-        for c in history.cohorts(conn, cohort=cohort).values()
-        if c.cohort not in known and (cohort is not None or when.graduated(c.cohort))
+        for c in history.cohorts(conn, cohorts=cohorts, scope=scope).values()
+        if c.cohort not in known
     ]
     return sorted(rows, key=lambda row: row.cohort)
 
 
 def targets(
-    conn: sqlite3.Connection, *, year: int | None = None, per_year: list[PassRate] | None = None
+    conn: sqlite3.Connection,
+    *,
+    year: int | None = None,
+    per_year: list[PassRate] | None = None,
+    scope: Scope | None = None,
 ) -> list[TargetRow]:
     """Each year with a target: target and actual participants, pass rate, certificates.
     The actual figures are the 1+X pass-rate rows per year (`per_year`, if already
-    counted), a year of the history included."""
-    where = "WHERE year = ?" if year is not None else ""
+    counted), a year of the history included. None for part of the school: the targets
+    are the whole school's."""
+    scope = (scope or Scope()).in_year(year)
+    if scope.grouped:
+        return []
+    where, params = scope.years.sql("year")
     wanted = conn.execute(
-        f"SELECT year, participants, pass_rate, certificates FROM targets {where} ORDER BY year",
-        [year] if year is not None else [],
+        "SELECT year, participants, pass_rate, certificates FROM targets"
+        f" WHERE 1 = 1 {where} ORDER BY year",
+        params,
     ).fetchall()
     if not wanted:
         return []
     if per_year is None:
-        per_year = year_rows(conn, year=year)
+        per_year = year_rows(conn, scope=scope)
     actual = {row.year: row for row in per_year}
     out = []
     for year_, want_people, want_rate, want_certs in wanted:
@@ -384,6 +429,15 @@ def targets(
     return out
 
 
+def _targets_set(conn: sqlite3.Connection, years: Span) -> bool:
+    """Whether the school has a target in `years` (a scoped report says why it is left out)."""
+    where, params = years.sql("year")
+    return (
+        conn.execute(f"SELECT 1 FROM targets WHERE 1 = 1 {where} LIMIT 1", params).fetchone()
+        is not None
+    )
+
+
 def _met(actual: float | None, target: float | None) -> bool | None:
     """None when there is no target, or nothing to measure yet (`actual` None: no
     result that year, or a rate over nobody tested)."""
@@ -392,72 +446,27 @@ def _met(actual: float | None, target: float | None) -> bool | None:
     return actual >= target
 
 
-def guessed_certificates(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:
-    """Certificates with a guessed kind that 1+X figures of `year` (or any) depend on:
-    guessed 1+X ones are counted, guessed others are left out; either may be wrong."""
-    where_year = f"AND {_YEAR} = ?" if year is not None else ""
+def guessed_certificates(
+    conn: sqlite3.Connection, *, year: int | None = None, scope: Scope | None = None
+) -> list[str]:
+    """Certificates with a guessed kind that 1+X figures of `scope` (or `year`, or any)
+    depend on: guessed 1+X ones are counted, guessed others are left out; either may be
+    wrong."""
+    scope = (scope or Scope()).in_year(year)
+    where_years, params = scope.years.sql(EXAM_YEAR)
+    where_students, students = scope.students_sql()
+    students_join = "JOIN students s ON s.id = r.student_id" if scope.grouped else ""
     return [
         name
         for (name,) in conn.execute(
             f"""
             SELECT DISTINCT c.name FROM certificates c
             JOIN sessions se ON se.certificate_id = c.id
-            WHERE c.kind_guessed = 1 {where_year}
-              AND EXISTS (SELECT 1 FROM results r WHERE r.session_id = se.id)
+            WHERE c.kind_guessed = 1 {where_years}
+              AND EXISTS (SELECT 1 FROM results r {students_join}
+                          WHERE r.session_id = se.id {where_students})
             ORDER BY c.name
             """,
-            [year] if year is not None else [],
+            [*params, *students],
         )
     ]
-
-
-def students_behind(
-    conn: sqlite3.Connection,
-    what: str,
-    *,
-    year: int | None = None,
-    cohort: int | None = None,
-    all_kinds: bool = False,
-    on: dt.date | None = None,
-) -> list[dict]:
-    """The students a figure counts (SPEC 3, "the people behind a figure"), so that an
-    office can check it before signing: same conditions as the figure itself (without
-    a cohort, the graduates of the cohorts graduated by `on`, today by default)."""
-    columns = "s.id, s.class_code, s.student_no, s.name, s.id_number, s.cohort"
-    if what in ("tested", "passed", "absent"):
-        outcome = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}[what]
-        where_year = f"AND {_YEAR} = ?" if year is not None else ""
-        sql = f"""
-            SELECT {columns}, c.name, se.level, se.date_start, se.date_end, r.outcome
-            FROM results r JOIN sessions se ON se.id = r.session_id
-            JOIN certificates c ON c.id = se.certificate_id JOIN students s ON s.id = r.student_id
-            WHERE r.outcome IN {outcome} {_kind_filter(all_kinds)} {where_year}
-            ORDER BY s.class_code, s.student_no, s.name, se.date_start, c.name
-        """
-        params = [year] if year is not None else []
-        # the session's first and last day: output shows them as one date (2022.5-6)
-        keys: tuple[str, ...] = ("certificate", "level", "exam_start", "exam_end", "outcome")
-    else:
-        cohort = cohort if cohort is not None else year
-        condition = {
-            "graduates": "1 = 1",
-            "certified": _CERTIFIED,
-            "uncertified": f"NOT {_CERTIFIED}",
-        }[what]
-        where_cohort = "AND s.cohort = ?" if cohort is not None else "AND s.cohort <= ?"
-        sql = f"""
-            SELECT {columns} FROM students s
-            WHERE s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN})
-              AND {condition} {where_cohort}
-            ORDER BY s.cohort, s.class_code, s.student_no, s.name
-        """
-        params = [cohort if cohort is not None else graduation.as_of(conn, on).last_cohort]
-        keys = ()
-    out = []
-    for row in conn.execute(sql, params):
-        record = dict(
-            zip(("id", "class", "student_no", "name", "id_number", "cohort"), row[:6], strict=True)
-        )
-        record.update(zip(keys, row[6:], strict=True))
-        out.append(record)
-    return out

@@ -1,6 +1,7 @@
-"""What an import changes in the students, results and awards already stored: one line
-per row and field (`202001003 陈锦曦 手机号 138****0001 → 139****0002`), values masked as
-everywhere (SPEC 5.3), so a clerk sees a corrected file's effect, in a dry run too.
+"""What an import changes in the students, results, awards and teachers already stored:
+one line per row and field (`202001003 陈锦曦 手机号 138****0001 → 139****0002`), values
+masked as everywhere (SPEC 5.3), so a clerk sees a corrected file's effect, in a dry run
+too.
 
 Only the first `SHOWN` lines, in sheet order, are made; the rest are only counted, so a
 huge correction costs little more than its count."""
@@ -9,14 +10,18 @@ from __future__ import annotations
 
 import heapq
 import sqlite3
+from collections.abc import Sequence
 
 from xcert import privacy
 from xcert.clean import cells as clean
+from xcert.clean import dates
 from xcert.ingest.columns import sheet_row
 from xcert.ingest.report import Change, FileReport, shown_value
 from xcert.model import OUTCOME_LABELS, STATUS_LABELS, STUDENT_FIELDS
 from xcert.office.record_writes import Record
 from xcert.office.students import Update
+from xcert.office.teacher_identity import LABELS as TEACHER_LABELS
+from xcert.office.teachers import Change as TeacherChange
 from xcert.read.headers import LABELS
 
 SHOWN = 50  # lines a report lists; the rest are counted (…另有 M 处更改)
@@ -86,6 +91,31 @@ def of_records(
     _keep_first(report)
 
 
+def of_teachers(report: FileReport, updates: Sequence[TeacherChange]) -> None:
+    """Count the changed fields of these teachers and their roles; list the first ones,
+    with the teacher (工号 and name) and the role they are about."""
+    report.changed += sum(len(update.after) for update in updates)
+    for update in updates[:SHOWN]:
+        where = sheet_row(update.ref)
+        who = update.who
+        key = who.get("staff_no") or who.get("department")
+        name = clean.text(who.get("name"))
+        said = f"{privacy.mask_ids_in(clean.text(key))} {name}" if key else name
+        report.changes.extend(
+            Change(
+                where.sheet,
+                update.row,
+                said,
+                update.what,
+                label,
+                *_shown(f, update.before[f], update.after[f]),
+            )
+            for f, label in TEACHER_LABELS.items()
+            if f in update.after
+        )
+    _keep_first(report)
+
+
 def _folded(values: dict[str, object]) -> dict[str, object]:
     """An award's 鉴定时间 as one value (as written, else its first day); others as they are."""
     if not any(f in values for f in _ASSESSED):
@@ -136,6 +166,8 @@ def _shown(fld: str, before: object, after: object) -> tuple[str, str]:
 def _value(fld: str, value: object) -> str:
     if value is None or value == "":
         return BLANK
+    if fld == "obtained_on":
+        return dates.shown(str(value))
     if fld == "id_number":
         return privacy.mask_id(str(value))
     if fld == "phone":

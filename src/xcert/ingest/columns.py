@@ -31,6 +31,7 @@ def _year_cleaner(what: str) -> Callable[[object], int]:
 
 CLEANERS: dict[str, Callable[[object], object]] = {
     "student_no": clean.student_number,
+    "staff_no": clean.staff_number,
     "name": clean.person_name,
     "gender": clean.gender,
     "id_number": clean.id_number,
@@ -52,6 +53,8 @@ CLEANERS: dict[str, Callable[[object], object]] = {
     "issued_on": clean.date_span,
     "signed_by": clean.name,
     "signed_on": clean.date_span,
+    "role": clean.roles,
+    "obtained_on": clean.date_span,
     "score": clean.selection_score,  # a selection test's (selection.py)
 }
 
@@ -67,7 +70,8 @@ SOFT_NOTE = "；这一项不导入，这一行的其余内容照常导入"
 
 # What a cell that cleaned may still need checked by a person: field -> (cell, clean
 # value) -> the warning, or None.
-WARNERS: dict[str, Callable[[object, str], str | None]] = {
+Warner = Callable[[object, str], str | None]
+WARNERS: dict[str, Warner] = {
     "id_number": clean.id_number_warning,
 }
 
@@ -222,7 +226,9 @@ class _Cleaned:
                     self.warnings.setdefault(index, []).append((fld, why + SOFT_NOTE))
 
 
-def _clean_columns(sheet: Sheet, header: HeaderMap, fields: list[str]) -> _Cleaned:
+def _clean_columns(
+    sheet: Sheet, header: HeaderMap, fields: list[str], warners: dict[str, Warner]
+) -> _Cleaned:
     data = sheet.rows[header.row + 1 :]
     cleaned = _Cleaned(data, {}, {}, {})
     # Sheets are mostly rectangular (calamine pads rows): then take columns in C.
@@ -234,7 +240,7 @@ def _clean_columns(sheet: Sheet, header: HeaderMap, fields: list[str]) -> _Clean
         else:
             raw = [cells[col] if col < len(cells) else None for cells in data]
         cleaned.raw[fld] = raw
-        values, cleaned.failures[fld], warned = _clean_column(raw, CLEANERS[fld], WARNERS.get(fld))
+        values, cleaned.failures[fld], warned = _clean_column(raw, CLEANERS[fld], warners.get(fld))
         cleaned.values[fld] = values
         for index, why in warned.items():
             cleaned.warnings.setdefault(index, []).append((fld, why))
@@ -278,16 +284,19 @@ def sheet_columns(
     report: FileReport,
     required: tuple[str, ...],
     wanted: tuple[str, ...],
+    warners: dict[str, Warner] = WARNERS,
 ) -> SheetColumns:
     """Clean a sheet column by column, then sort its rows: blank rows and repeated
     headers pass silently, note rows with a warning, rows with a bad or missing cell
     are refused (all their problems listed); the rest are accepted.
 
     Only the rows that may be one of those are looked at one by one (`suspect_rows`);
-    on a clean sheet there are none, and the cleaned columns pass through whole."""
+    on a clean sheet there are none, and the cleaned columns pass through whole.
+    `warners`: what a cell that cleaned may still need looked at (a teachers' sheet does
+    without the ID number's, which asks whether a birth year is a student's)."""
     fields = [f for f in header.columns if f in wanted]
     first = header.row + 1
-    cleaned = _clean_columns(sheet, header, fields)
+    cleaned = _clean_columns(sheet, header, fields, warners)
     header_cells = sheet.rows[header.row]
     rows = range(first + 1, first + 1 + len(cleaned.data))
     whole = SheetColumns(sheet.name, header, header_cells, cleaned.data, rows, cleaned.values)

@@ -3,14 +3,19 @@ detected (or asked for), sheets without a header or of another kind noted."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from xcert.errors import Problem, XcertError
+from xcert.ingest import teachers
 from xcert.ingest.report import FileReport, ImportOptions, SheetSummary
 from xcert.model import SHEET_KIND_LABELS, SHEET_KINDS, STUDENT_FIELDS
 from xcert.read.headers import LABELS, HeaderMap, detect_kind, find_header
 from xcert.read.sheets import Sheet, Workbook
 
-# How a kind's report names a field where LABELS would not say it as its sheets do.
-_FIELD_NAMES = {"awards": {"exam_date": "鉴定时间"}}
+# How a kind's report names a field where LABELS would not say it as its sheets do, and
+# the fields it reads (None: every field).
+_FIELD_NAMES = {"awards": {"exam_date": "鉴定时间"}, "teachers": teachers.FIELD_NAMES}
+_READ: dict[str, Collection[str]] = {"roster": STUDENT_FIELDS, "teachers": teachers.COLUMNS}
 
 
 def plan_sheets(
@@ -38,7 +43,7 @@ def plan_sheets(
         summary.header_row = header.row + 1
         summary.ignored_headers = header.ignored
         summary.duplicate_headers = header.duplicates
-        kind = options.kind or detect_kind(header.fields())
+        kind = options.kind or detect_kind(header.fields(), header.headers.values())
         summary.kind = kind
         if kind is None:
             summary.note = "无法判断表格类型，已跳过；可用 --kind 指定"
@@ -54,16 +59,14 @@ def plan_sheets(
                 )
             )
             continue
-        needed = "name" if kind == "roster" else "certificate"
+        needed = "name" if kind in ("roster", "teachers") else "certificate"
         if needed not in header.columns:
             summary.note = f"{SHEET_KIND_LABELS[kind]}表缺少「{LABELS[needed]}」列"
             report.problems.append(
                 Problem(label, summary.note, sheet=sheet.name, row=header.row + 1)
             )
             continue
-        summary.matched_headers = header.matched(
-            STUDENT_FIELDS if kind == "roster" else None, _FIELD_NAMES.get(kind)
-        )
+        summary.matched_headers = header.matched(_READ.get(kind), _FIELD_NAMES.get(kind))
         plans.append((sheet, header, summary, kind))
     if not plans and not report.problems:
         seen = "；".join(f"「{s.name}」{s.note}" for s in report.sheets if s.note)

@@ -26,6 +26,7 @@ from xcert.ingest.report import (
     reject_row,
 )
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
+from xcert.ingest.teachers import apply_teachers, teacher_rows
 from xcert.ingest.toml_files import import_toml, read_toml
 from xcert.model import SHEET_KINDS, STUDENT_FIELDS
 from xcert.office import history, records
@@ -107,11 +108,18 @@ def _import_file(
     apply_roster(conn, parts, options, report, on_progress, import_id)
     wanted = tuple(CLEANERS)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
-        if kind != "roster":
+        if kind in ("results", "awards"):
             rows = sheet_columns(
                 path.name, sheet, header, summary, report, ("certificate",), wanted
             ).rows()
             _apply_records(conn, kind, rows, options, report, import_id)
+    staff = [  # every teachers' sheet at once: one teacher may be in several
+        row
+        for sheet, header, summary, kind in plans
+        if kind == "teachers"
+        for row in teacher_rows(path.name, sheet, header, summary, report)
+    ]
+    apply_teachers(conn, staff, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
     return report

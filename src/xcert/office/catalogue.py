@@ -451,7 +451,7 @@ def _merge_into(
     conn: sqlite3.Connection, guessed: Certificate, target: Certificate, where: str
 ) -> None:
     """A guessed certificate that turns out to be an alias of a catalogue entry: its
-    sessions and awards move over, and it goes."""
+    sessions, awards and teachers' roles move over, and it goes."""
     try:
         conn.execute(
             "UPDATE sessions SET certificate_id = ? WHERE certificate_id = ?",
@@ -465,6 +465,16 @@ def _merge_into(
     conn.execute(
         "UPDATE awards SET certificate_id = ? WHERE certificate_id = ?", (target.id, guessed.id)
     )
+    try:
+        conn.execute(
+            "UPDATE teacher_roles SET certificate_id = ? WHERE certificate_id = ?",
+            (target.id, guessed.id),
+        )
+    except sqlite3.IntegrityError:
+        raise XcertError(
+            f"{where}：有教师在「{guessed.name}」和「{target.name}」下登记了同一角色、同一等级，"
+            f"无法自动合并；请先把师资表里的「{guessed.name}」改成「{target.name}」再导入"
+        ) from None
     conn.execute("DELETE FROM certificates WHERE id = ?", (guessed.id,))
 
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xcert.model import CERTIFICATE_KIND_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from xcert.clean.dates import shown
+from xcert.model import (
+    CERTIFICATE_KIND_LABELS,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    TEACHER_ROLE_LABELS,
+)
 from xcert.office.catalogue import Certificate
 from xcert.office.check import CATEGORIES, LABELS
 from xcert.office.search import Found, StudentRecords, StudentRow
 from xcert.office.selection import Selection
 from xcert.office.sessions import Session
+from xcert.office.teachers import Listed
 from xcert.output.tables import Table
 from xcert.privacy import mask_id, mask_ids_in
 from xcert.store.journal import Write, write_label
@@ -214,3 +221,45 @@ def candidates_table(result: Selection) -> Table:
     ]
     header = ("组", "名次", "学号", "姓名", "班级", "成绩", "结果")
     return Table("选拔名单（按组、名次）", header, rows)
+
+
+TEACHER_HEADER = ("工号", "姓名", "部门", "角色", "证书", "等级", "取得日期", "证书编号")
+
+
+def teachers_table(lines: Sequence[Listed], what: str = "师资名单") -> Table:
+    """`teachers`: one line per teacher and role; the title counts teachers (人) and roles
+    (人次). ID numbers and phones are not listed; an ID typed into a cell is masked."""
+    people = len({line.teacher_id for line in lines})
+    times = sum(1 for line in lines if line.role is not None)
+    rows = [
+        [
+            mask_ids_in(line.staff_no or ""),
+            mask_ids_in(line.name),
+            line.department or "",
+            TEACHER_ROLE_LABELS.get(line.role or "", ""),
+            line.certificate or "",
+            line.level or "",
+            shown(line.obtained_on),
+            mask_ids_in(line.certificate_no or ""),
+        ]
+        for line in lines
+    ]
+    return Table(f"{what}（{people}人，{times}人次）", TEACHER_HEADER, rows)
+
+
+def teachers_json(lines: Sequence[Listed]) -> list[dict[str, object]]:
+    """`teachers --format json`: the same lines, English keys, role as its code, the
+    date as printed (2021.6)."""
+    return [
+        {
+            "staff_no": mask_ids_in(line.staff_no) if line.staff_no else None,
+            "name": mask_ids_in(line.name),
+            "department": line.department,
+            "role": line.role,
+            "certificate": line.certificate,
+            "level": line.level,
+            "obtained_on": shown(line.obtained_on) or None,
+            "certificate_no": mask_ids_in(line.certificate_no) if line.certificate_no else None,
+        }
+        for line in lines
+    ]

@@ -8,7 +8,6 @@ school can keep its own house style.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,13 +17,16 @@ from xcert import clock
 from xcert.clean.dates import formal, shown
 from xcert.errors import XcertError
 from xcert.figures import graduation, stats
+from xcert.figures import teachers as teacher_figures
+from xcert.figures.scope import TARGETS_NOTE, Group, Scope, Span, with_unit
+from xcert.figures.teachers import TeacherCounts
 from xcert.office import catalogue, search, sites
 from xcert.office.sessions import TO_COME
-from xcert.output import charts, template_errors
+from xcert.output import charts
 from xcert.output import tables as output
+from xcert.output.sandbox import render_template
 from xcert.output.xlsx import write_tables
 from xcert.privacy import mask_contacts_in, mask_email, mask_phone, mask_wechat
-from xcert.resources import bundled
 
 FORMATS = ("md", "html", "xlsx")
 FORM_REPORTS = ("site-application", "plan")
@@ -36,8 +38,13 @@ class Report:
     title: str
     needs: str  # what the user must or may give, for `render --list`
     build: Callable[..., dict]
-    only: tuple[str, ...] = ()  # options that only this report takes
+    only: tuple[str, ...] = ()  # options only some reports take, this one among them
     required: tuple[tuple[str, str], ...] = ()  # (option, an example) it cannot do without
+    one_of: tuple[str, ...] = ()  # options of which it needs at least one
+
+
+# The options that limit a report to part of the school and a span (SPEC 3, "Scope").
+SCOPE_OPTIONS = ("--major", "--department", "--class", "--from", "--to")
 
 
 @dataclass(frozen=True)
@@ -59,25 +66,30 @@ def misuse(name: str, given: Mapping[str, object]) -> Misuse | None:
     for option, example in report.required:
         if given.get(option) in (None, ""):
             return Misuse(option, f"{name} 需要 {option}，例如 {option} {example}")
+    if report.one_of and all(given.get(option) in (None, "") for option in report.one_of):
+        first, *others = report.one_of
+        return Misuse(first, f"{name} 需要 {first}（或 {'、'.join(others)}），例如 {first} 20数控1")
     return None
 
 
 def _pass_rates(
-    conn: sqlite3.Connection, *, year: int | None, on: dt.date | None = None, **_: object
+    conn: sqlite3.Connection,
+    *,
+    year: int | None,
+    scope: Scope,
+    on: dt.date | None = None,
+    **_: object,
 ) -> dict:
-    figures = stats.figures(conn, year=year, on=on)
-    by_cert = stats.pass_rates(conn, year=year, by="certificate")
+    scope = scope.in_year(year)
+    figures = stats.figures(conn, scope=scope, on=on)
+    by_cert = stats.pass_rates(conn, by="certificate", scope=scope)
     tables = output.tables(figures)[:1]
-    cert_table = output.tables(stats.Figures(pass_rates=by_cert, year=year), by="certificate")[0]
+    cert_table = output.tables(stats.Figures(pass_rates=by_cert, scope=scope), by="certificate")[0]
     cert_table.title = "按证书"
     tables.append(cert_table)
+    rates = {r.year: (r.pass_rate, stats.percent(r.passed, r.tested)) for r in figures.pass_rates}
     chart_year = charts.rate_bars(
-        "1+X 证书通过率（按年份）",
-        [
-            (output.year_label(r.year), r.pass_rate, stats.percent(r.passed, r.tested))
-            for r in figures.pass_rates
-        ]
-        or _nobody(output.year_label(year) if year else None),
+        "1+X 证书通过率（按年份）", _bars(rates, scope.years, output.year_label)
     )
     chart_cert = charts.rate_rows(
         "1+X 证书通过率（按证书）",
@@ -90,9 +102,9 @@ def _pass_rates(
             for r in by_cert
         ],
     )
-    title = "1+X 考证情况统计表" if year is None else f"{year}年 1+X 考证情况统计表"
+    # 数控技术应用专业2022-2023年1+X考证情况统计表 (the seed's table 1)
     return {
-        "title": title,
+        "title": f"{scope.words()}{scope.years.words()}1+X考证情况统计表",
         "tables": tables,
         "charts": [chart_year, chart_cert],
         "warnings": figures.warnings,
@@ -100,64 +112,75 @@ def _pass_rates(
 
 
 def _dual(
-    conn: sqlite3.Connection, *, cohort: int | None, on: dt.date | None = None, **_: object
+    conn: sqlite3.Connection,
+    *,
+    cohort: int | None,
+    scope: Scope,
+    on: dt.date | None = None,
+    **_: object,
 ) -> dict:
-    """Table 2 of the cohorts graduated by the report's date, or of the cohort asked for:
-    one still in school is a projection (SPEC 3), titled so, never 毕业学生."""
+    """Table 2 of the scope's cohorts graduated by the report's date, or of the one cohort
+    asked for: one still in school is a projection (SPEC 3), titled so, never 毕业学生."""
     when = graduation.as_of(conn, on)
-    rows = stats.dual_certificate(conn, cohort=cohort, on=when)
-    table = output.tables(stats.Figures(dual_certificate=rows, cohort=cohort, as_of=when))[1]
-    projection = cohort is not None and not when.graduated(cohort)
-    chart = charts.rate_bars(
-        "预计双证毕业率（在校）" if projection else "双证毕业率（按届）",
-        [
-            (output.cohort_label(r.cohort), r.rate, stats.percent(r.certified, r.graduates))
-            for r in rows
-        ]
-        or _nobody(output.cohort_label(cohort) if cohort is not None else None),
-    )
-    if projection:
-        title = f"{cohort}届学生双证情况统计表（在校，预计）"
-    elif cohort is None:
-        title = "毕业学生双证毕业情况统计表"
+    rows = stats.dual_certificate(conn, cohort=cohort, scope=scope, on=when)
+    cohorts = Span.of(cohort) if cohort is not None else scope.years
+    figures = stats.Figures(dual_certificate=rows, scope=scope, cohorts=cohorts, as_of=when)
+    table = output.tables(figures)[1]
+    rates: dict[int | None, tuple[float | None, str]] = {
+        r.cohort: (r.rate, stats.percent(r.certified, r.graduates)) for r in rows
+    }
+    bars = _bars(rates, graduation.counted(cohorts, when), output.cohort_label)
+    if cohorts.one is not None and not when.graduated(cohorts.one):
+        chart = charts.rate_bars("预计双证毕业率（在校）", bars)
+        title = f"{cohorts.one}届学生{scope.words()}双证情况统计表（在校，预计）"
     else:
-        title = f"{cohort}届毕业学生双证毕业情况统计表"
+        chart = charts.rate_bars("双证毕业率（按届）", bars)
+        # 2023年毕业学生数控技术应用专业双证毕业情况统计表 (the seed's table 2)
+        title = f"{cohorts.words()}毕业学生{scope.words()}双证毕业情况统计表"
     return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
 
 
-def _nobody(label: str | None) -> list[charts.Bar]:
-    """The bar of a year or cohort asked for that has nobody in it (as its table row: —)."""
-    return [(label, None, "—")] if label else []
+def _bars(
+    rates: dict[int | None, tuple[float | None, str]],
+    span: Span,
+    label: Callable[[int], str],
+) -> list[charts.Bar]:
+    """A bar per year or cohort, as its table row: each of a closed span asked for is
+    there, one with nobody in it as — (no bar); an undated year last."""
+    every: dict[int | None, tuple[float | None, str]] = dict.fromkeys(span.years(), (None, "—"))
+    every.update(rates)
+    return [
+        (label(key) if key is not None else output.year_label(None), *every[key])
+        for key in sorted(every, key=lambda key: (key is None, key or 0))
+    ]
 
 
-def _sign_list(
-    conn: sqlite3.Connection, *, class_code: str | None, year: int | None, **_: object
-) -> dict:
-    if not class_code:
-        raise XcertError("sign-list 需要 --class，例如 --class 20数控1")
-    where_year = "AND substr(coalesce(a.issued_on, a.assessed_start), 1, 4) = ?" if year else ""
+def _sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: object) -> dict:
+    if not scope.grouped:
+        raise XcertError("sign-list 需要 --class（或 --major、--department），例如 --class 20数控1")
+    scope = scope.in_year(year)
+    issued = "CAST(substr(coalesce(a.issued_on, a.assessed_start), 1, 4) AS INTEGER)"
+    where_years, years = scope.years.sql(issued)
+    where_students, students = scope.students_sql()
     rows = conn.execute(
         "SELECT s.class_code, s.name, c.name, a.level, a.assessed_start, a.assessed_end,"
         " a.issued_on, a.signed_by, s.major FROM awards a JOIN students s ON s.id = a.student_id"
         " JOIN certificates c ON c.id = a.certificate_id"
-        f" WHERE s.class_code = ? {where_year} ORDER BY s.student_no, s.name, c.name",
-        [class_code, str(year)] if year else [class_code],
+        f" WHERE 1 = 1 {where_students} {where_years}"
+        " ORDER BY s.class_code, s.student_no, s.name, c.name",
+        [*students, *years],
     ).fetchall()
+    when = scope.years.words()
     if not rows:
-        search.require_class(conn, class_code)
-        records = f"{year}年的发证记录" if year else "发证记录"
-        raise XcertError(f"班级「{class_code}」没有{records}（先导入发证签领名单）")
+        records = f"{when}的发证记录" if when else "发证记录"
+        raise XcertError(f"{scope.labels()}没有{records}（先导入发证签领名单）")
     body = [
         [str(i), klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
         for i, (klass, name, cert, level, start, end, issued, signer, _major) in enumerate(rows, 1)
     ]
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
-    major = rows[0][8] or ""
-    when = f"{year}年" if year else ""
-    # 数控技术应用专业2022年20数控1班考证签领名单 (the seed); a class code or major that
-    # already ends in 班 or 专业 does not get it twice.
-    title = f"{_ending(major, '专业')}{when}{_ending(class_code, '班')}考证签领名单"
     unsigned = sum(1 for row in rows if not row[7])
+    title = f"{_sign_list_whose(scope, rows[0][8] or '', when)}考证签领名单"
     return {
         "title": title,
         "tables": [output.Table(title, header, body)],
@@ -167,10 +190,21 @@ def _sign_list(
     }
 
 
-def _ending(name: str, unit: str) -> str:
-    """`name` followed by `unit` (20数控1 → 20数控1班) unless it already ends in it
-    (2021级电商2班); nothing for no name."""
-    return "" if not name else name if name.endswith(unit) else name + unit
+def _sign_list_whose(scope: Scope, major: str, when: str) -> str:
+    """Whose list it is, as the seed names it: 数控技术应用专业2022年20数控1班 (a class's
+    major from its students), 机械部2022-2023年; a class code or major that already ends
+    in 班 or 专业 does not get it twice."""
+    department, major_group, klass = (scope.group(k) for k in ("department", "major", "class"))
+    if klass is not None and major_group is None:
+        major = with_unit(major, "专业")
+    else:
+        major = with_unit(major_group.name, "专业") if major_group else ""
+    return (
+        (department.name if department else "")
+        + major
+        + when
+        + (with_unit(klass.name, "班") if klass else "")
+    )
 
 
 def _site_application(
@@ -256,13 +290,19 @@ def _so_far_table(pass_rates: list[stats.PassRate]) -> output.Table:
     )
 
 
-def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
+def _plan(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: object) -> dict:
+    """The plan of `year`; its history of earlier years limited to `scope` (its groups,
+    and its span: `--from`, `--to`), and its targets the school's, left out for a group."""
     plan = sites.plan(conn, year)
-    earlier = [r for r in stats.pass_rates(conn) if r.year is not None and r.year < plan["year"]]
+    earlier = [
+        r
+        for r in stats.pass_rates(conn, scope=scope)
+        if r.year is not None and r.year < plan["year"]
+    ]
     certificates_by_year: dict[int, int] = {  # a year of the history: as entered
         r.year: r.certificates or 0 for r in earlier if r.history and r.year is not None
     }
-    for r in stats.pass_rates(conn, by="certificate"):
+    for r in stats.pass_rates(conn, by="certificate", scope=scope):
         if r.year is not None:
             certificates_by_year[r.year] = certificates_by_year.get(r.year, 0) + 1
     history = output.Table(
@@ -289,17 +329,38 @@ def _plan(conn: sqlite3.Connection, *, year: int | None, **_: object) -> dict:
         ]
         + [["合计", "", "", sites.yuan(plan["total"], grouped=True)]],
     )
-    target_rows = stats.targets(conn, year=plan["year"])
+    the_year = scope.in_year(plan["year"])
+    target_rows = stats.targets(conn, scope=the_year)
     tables = [history, budget]
     if target_rows:
         tables.append(output.tables(stats.Figures(targets=target_rows))[-1])
+    warnings = stats.guessed_warnings(conn, scope=the_year)
+    if scope.grouped and stats.targets(conn, year=plan["year"]):
+        warnings.append(TARGETS_NOTE)
     return {
-        "title": f"{plan['year']}年 1+X 证书制度试点项目建设实施方案",
+        "title": f"{scope.words()}{plan['year']}年 1+X 证书制度试点项目建设实施方案",
         "plan": plan,
         "tables": tables,
+        "teachers": _plan_teachers(conn, plan),
         "charts": [],
-        "warnings": stats.guessed_warnings(conn, year=plan["year"]),
+        "warnings": warnings,
     }
+
+
+def _plan_teachers(conn: sqlite3.Connection, plan: dict) -> output.Table:
+    """The plan's certificates' teachers by the end of its year (培训师, 考评员, 持证教师,
+    as 人 and 人次), each certificate listed, with none yet as 0."""
+    known = catalogue.Catalogue(conn)
+    found = [(str(name), known.find(str(name))) for name in plan["certificates"]]
+    ids = list(dict.fromkeys(cert.id for _, cert in found if cert is not None))
+    rows, total = teacher_figures.teacher_counts(conn, year=plan["year"], certificates=ids)
+    by_id = dict(zip(ids, rows, strict=True))
+    listed = [  # each certificate once, however many of its names the plan writes
+        by_id.pop(cert.id) if cert else TeacherCounts(name)
+        for name, cert in found
+        if cert is None or cert.id in by_id
+    ]
+    return output.teachers_table("师资情况", listed, total)
 
 
 def _short(name: str) -> str:
@@ -310,22 +371,26 @@ REPORTS: dict[str, Report] = {
     r.name: r
     for r in (
         Report(
-            "pass-rates", "1+X 考证情况统计（表 1）", "可选 --year；md、html、xlsx", _pass_rates
+            "pass-rates",
+            "1+X 考证情况统计（表 1）",
+            "可选 --year；md、html、xlsx",
+            _pass_rates,
+            only=SCOPE_OPTIONS,
         ),
         Report(
             "dual-certificate",
             "双证毕业率（表 2）",
             "可选 --cohort；md、html、xlsx",
             _dual,
-            only=("--cohort",),
+            only=("--cohort", *SCOPE_OPTIONS),
         ),
         Report(
             "sign-list",
             "考证签领名单",
             "需要 --class，可选 --year（发证年份）；md、html、xlsx",
             _sign_list,
-            only=("--class",),
-            required=(("--class", "20数控1"),),
+            only=SCOPE_OPTIONS,
+            one_of=("--class", "--major", "--department"),
         ),
         Report(
             "site-application",
@@ -339,14 +404,11 @@ REPORTS: dict[str, Report] = {
             "1+X 证书试点实施方案",
             "需要 --year；md、html",
             _plan,
+            only=SCOPE_OPTIONS,
             required=(("--year", "2023"),),
         ),
     )
 }
-
-
-def school_name(conn: sqlite3.Connection) -> str:
-    return str(sites.school(conn).get("name") or "")
 
 
 def render(
@@ -361,8 +423,10 @@ def render(
     public: bool = False,
     date: dt.date | None = None,
     site: str | None = None,
+    scope: Scope | None = None,
 ) -> str | list[output.Table]:
-    """Markdown or HTML text, or the tables an xlsx file is written from."""
+    """Markdown or HTML text, or the tables an xlsx file is written from. `scope` limits
+    the figures and lists (its groups as a `--class` for sign-list); `year` is one year."""
     report = REPORTS.get(name)
     if report is None:
         raise XcertError(
@@ -374,10 +438,10 @@ def render(
         conn,
         year=year,
         cohort=cohort if cohort is not None else year,
-        class_code=class_code,
         site=site,
         public=public,
         on=date,
+        scope=scope if scope is not None else _class_scope(conn, class_code),
     )
     context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
     if fmt == "xlsx":
@@ -387,61 +451,12 @@ def render(
     return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
 
 
-def render_template(
-    conn: sqlite3.Connection,
-    template: str,
-    context: dict,
-    *,
-    templates: Path | None = None,
-    date: dt.date | None = None,
-) -> str:
-    """One Markdown or HTML template over a report's context, with the school and date
-    every report's title block shows."""
-    from markupsafe import Markup
-
-    context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
-    context.update(
-        school=school_name(conn) or "（学校名称未设置）",
-        date=formal((date or clock.today()).isoformat()),
-    )
-    env = environment(templates)
-    try:
-        return env.get_template(template).render(**context)
-    except Exception as exc:  # a school's own template with an error: one line naming it
-        folders = [Path(folder) for folder in env.loader.searchpath]
-        raise XcertError(template_errors.describe(template, exc, folders)) from None
-
-
-def environment(templates: Path | None = None):
-    """Built-in templates, with a school's folder first when given; HTML autoescaped."""
-    if templates is not None and not templates.is_dir():
-        raise XcertError(f"--templates「{templates}」不是文件夹")
-    return _environment(str(templates) if templates is not None else None)
-
-
-@functools.lru_cache(maxsize=8)
-def _environment(templates: str | None):
-    """One environment per template folder: Jinja then compiles each template once.
-    Sandboxed: a school's own template (`--templates`, also from cron) can print the
-    report's data but reach no Python object behind it (a file, a process)."""
-    import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    folders = [templates] if templates is not None else []  # already str(Path): environment()
-    folders.append(str(bundled("templates")))
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folders),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["markdown_table"] = output.markdown_table
-    env.filters["md"] = output.md_cell
-
-    env.filters["percent"] = stats.format_percent
-    return env
+def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:
+    """The scope of a class named exactly as stored (callers without a resolved scope)."""
+    if not class_code:
+        return Scope()
+    search.require_class(conn, class_code)
+    return Scope((Group("class", class_code, (class_code,)),))
 
 
 def write_xlsx(path: Path, tables: list[output.Table]) -> None:

@@ -17,7 +17,8 @@ from xcert.clean.dates import shown
 from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import catalogue, check, graduate, sessions
-from xcert.output import render
+from xcert.outfiles import check_target, signed_text
+from xcert.output import sandbox
 from xcert.output import tables as output
 from xcert.store import journal
 from xcert.store.connect import transaction
@@ -331,15 +332,17 @@ def write(
     if not output_dir.is_dir():
         raise XcertError(f"输出文件夹「{output_dir}」不存在")
     written = []
+    paths = {fmt: output_dir / f"summary-{span.day.isoformat()}.{fmt}" for fmt in formats}
+    for path in paths.values():  # an earlier summary of the day is replaced, nothing else
+        check_target(path, option="日报", database=None)
     context = build(conn, span)
-    for fmt in formats:
-        text = render.render_template(
+    for fmt, path in paths.items():
+        text = sandbox.render_template(
             conn, f"summary.{fmt}", dict(context), templates=templates, date=span.day
         )
-        path = output_dir / f"summary-{span.day.isoformat()}.{fmt}"
         part = path.with_name(path.name + ".part")
         try:
-            part.write_text(text, encoding="utf-8")
+            part.write_text(signed_text(text), encoding="utf-8")
             part.replace(path)
         except OSError as exc:
             part.unlink(missing_ok=True)

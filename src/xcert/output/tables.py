@@ -17,9 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xcert.clean import dates
+from xcert.figures import graduation
 from xcert.figures.graduation import AsOf
-from xcert.figures.stats import Figures, format_percent
+from xcert.figures.scope import Scope, Span
+from xcert.figures.stats import DualCertificate, Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
+from xcert.figures.teachers import TeacherCounts
 from xcert.model import OUTCOME_LABELS
 from xcert.privacy import mask_id, mask_ids_in
 
@@ -110,16 +113,43 @@ def _met(value: bool | None) -> str:
 
 
 def tables(figures: Figures, *, by: str = "year", all_kinds: bool = False) -> list[Table]:
-    """The figures as the tables a clerk files: pass rates, dual-certificate rates, and
-    the targets beside what was reached when there are targets."""
-    out = [_pass_rate_table(figures, by, "" if all_kinds else "1+X "), _dual_table(figures)]
+    """The figures as the tables a clerk files: pass rates, dual-certificate rates, the
+    targets beside what was reached when there are targets, and the teachers when there
+    are any."""
+    kind = "" if all_kinds else "1+X "
+    out = [_pass_rate_table(figures, by, kind), _dual_table(figures)]
     if figures.targets:
         out.append(_target_table(figures))
+    if figures.teachers:
+        out.append(teachers_table(f"{kind}师资情况", figures.teachers, figures.teachers_total))
     return out
 
 
+TEACHERS_HEADER = (
+    "证书",
+    "培训师（人）",
+    "培训师（人次）",
+    "考评员（人）",
+    "考评员（人次）",
+    "持证教师（人）",
+    "持证教师（人次）",
+)
+
+
+def teachers_table(title: str, rows: Sequence[TeacherCounts], total: TeacherCounts) -> Table:
+    """Per certificate its trainers, examiners and teachers holding it, as 人 and 人次;
+    with more than one certificate a 合计 row, where a teacher of several is one 人."""
+    body: list[list[object]] = [
+        [row.certificate or "", *(n for pair in row.pairs() for n in pair)] for row in rows
+    ]
+    if len(rows) > 1:
+        body.append(["合计", *(n for pair in total.pairs() for n in pair)])
+    return Table(title, TEACHERS_HEADER, body)
+
+
 def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
-    """Tested, passed and absent by year, and by `by` within a year unless that is "year"."""
+    """Tested, passed and absent by year, and by `by` within a year unless that is "year".
+    Each year of a closed span asked for keeps its row (0, —) when it has no result."""
     by_label = BY_LABELS.get(by)
     header = [
         "年份",
@@ -129,21 +159,33 @@ def _pass_rate_table(figures: Figures, by: str, kind: str) -> Table:
         "缺考人数（人）",
         f"{kind}证书通过率",
     ]
-    rows = [
-        [
-            year_label(row.year),
-            *([row.group or "（未填）"] if by_label else []),
-            row.tested,
-            row.passed,
-            _count(row.absent),  # not known of a year of the history: —
-            rate(row.passed, row.tested),
-        ]
+    by_year: list[tuple[int | None, list[object]]] = [
+        (
+            row.year,
+            [
+                year_label(row.year),
+                *([row.group or "（未填）"] if by_label else []),
+                row.tested,
+                row.passed,
+                _count(row.absent),  # not known of a year of the history: —
+                rate(row.passed, row.tested),
+            ],
+        )
         for row in figures.pass_rates
     ]
-    if not rows and figures.year is not None:  # the year asked for keeps its row: 0, —
-        rows = [[year_label(figures.year), *(["—"] if by_label else []), 0, 0, 0, rate(0, 0)]]
+    had = {row.year for row in figures.pass_rates}
+    for year in figures.scope.years.years():
+        if year not in had:  # the year asked for keeps its row: 0, —
+            zero = [year_label(year), *(["—"] if by_label else []), 0, 0, 0, rate(0, 0)]
+            by_year.append((year, zero))
+    by_year.sort(key=lambda pair: (pair[0] is None, pair[0] or 0))  # stable: groups keep order
     by_hand = [year_label(row.year) for row in figures.pass_rates if row.history]
-    return Table(f"{kind}考证情况统计", header, rows, notes=history_notes(by_hand, "缺考人数"))
+    return Table(
+        f"{figures.scope.words()}{kind}考证情况统计",
+        header,
+        [row for _, row in by_year],
+        notes=history_notes(by_hand, "缺考人数"),
+    )
 
 
 def history_notes(labels: list[str], unknown: str | None = None) -> list[str]:
@@ -179,22 +221,28 @@ PROJECTION_HEADER = [
 
 
 def _dual_table(figures: Figures) -> Table:
-    """Graduates and those of them with a skills certificate, by cohort; the cohort asked
-    for keeps its row when it has no graduates (2030届 | 0 | 0 | —). A cohort asked for
-    that is still in school on the report's date is shown as a projection."""
+    """Graduates and those of them with a skills certificate, by cohort; each cohort of a
+    closed span asked for keeps its row when it has no graduates (2030届 | 0 | 0 | —),
+    once graduated by the report's date: a span's cohorts still in school are left out
+    and named in a note. One cohort asked for that is still in school is a projection."""
+    asked, as_of = figures.cohorts, figures.as_of
+    found = {row.cohort: row for row in figures.dual_certificate}
+    for cohort in (graduation.counted(asked, as_of) if as_of else asked).years():
+        found.setdefault(cohort, DualCertificate(cohort, 0, 0))
     rows: list[list[object]] = [
         [cohort_label(row.cohort), row.graduates, row.certified, rate(row.certified, row.graduates)]
-        for row in figures.dual_certificate
+        for row in sorted(found.values(), key=lambda row: row.cohort)
     ]
-    if not rows and figures.cohort is not None:
-        rows = [[cohort_label(figures.cohort), 0, 0, rate(0, 0)]]
     by_hand = [cohort_label(row.cohort) for row in figures.dual_certificate if row.history]
     notes = history_notes(by_hand)
-    asked, as_of = figures.cohort, figures.as_of
-    if asked is not None and as_of is not None and not as_of.graduated(asked):
-        notes.insert(0, projection_note(asked, as_of))
-        return Table(PROJECTION_TITLE, PROJECTION_HEADER, rows, notes=notes)
-    return Table("双证毕业率", DUAL_HEADER, rows, notes=notes)
+    words = figures.scope.words()
+    if as_of is not None and asked.one is not None and not as_of.graduated(asked.one):
+        notes.insert(0, projection_note(asked.one, as_of))
+        return Table(f"{words}{PROJECTION_TITLE}", PROJECTION_HEADER, rows, notes=notes)
+    left_out = graduation.in_school(asked, as_of) if as_of is not None else None
+    if left_out is not None and as_of is not None:
+        notes.append(in_school_note(left_out, as_of))
+    return Table(f"{words}双证毕业率", DUAL_HEADER, rows, notes=notes)
 
 
 def projection_note(cohort: int, as_of: AsOf) -> str:
@@ -203,6 +251,17 @@ def projection_note(cohort: int, as_of: AsOf) -> str:
     return (
         f"{cohort_label(cohort)}在校，预计 {day} 毕业（按 {dates.shown(as_of.on.isoformat())} 计）："
         "表中是在校学生现在的情况，到毕业那天才计入双证毕业率"
+    )
+
+
+def in_school_note(cohorts: Span, as_of: AsOf) -> str:
+    """Why a span's last cohorts have no row: still in school on the report's date."""
+    first = cohorts.first or 0  # set: graduation.in_school closes the span
+    which = cohort_label(first) if cohorts.one else f"{first}-{cohorts.last}届"
+    day = dates.shown(as_of.graduation_day(first).isoformat())
+    return (
+        f"{which}在校（按 {dates.shown(as_of.on.isoformat())} 计），不列入双证毕业率；"
+        f"{cohort_label(first)}预计 {day} 毕业"
     )
 
 
@@ -236,9 +295,12 @@ def _target_table(figures: Figures) -> Table:
     return Table("绩效目标与实际", ["年份", "指标", "目标", "实际", "是否达成"], rows)
 
 
-def people_table(what: str, people: list[dict], in_school: int | None = None) -> Table:
-    """The students behind a figure; ID numbers masked (SPEC 5.3). `in_school`: the
-    cohort listed is still in school, its students are no graduates yet (SPEC 3)."""
+def people_table(
+    what: str, people: list[dict], scope: Scope | None = None, in_school: int | None = None
+) -> Table:
+    """The students behind a figure, of a scope's groups; ID numbers masked (SPEC 5.3).
+    `in_school`: the cohort listed is still in school, its students are no graduates yet
+    (SPEC 3)."""
     titles = {
         "tested": "参加考核（合格或不合格）的学生",
         "passed": "考核合格的学生",
@@ -276,12 +338,13 @@ def people_table(what: str, people: list[dict], in_school: int | None = None) ->
             ]
             for i, p in enumerate(people, 1)
         ]
+    words = scope.words() if scope is not None else ""
     if in_school is not None and what not in ("tested", "passed", "absent"):
         title = titles[what].replace("毕业生", "在校学生")
         return Table(
-            f"{cohort_label(in_school)}{title}（在校，预计，{len(people)}人）", header, rows
+            f"{words}{cohort_label(in_school)}{title}（在校，预计，{len(people)}人）", header, rows
         )
-    return Table(f"{titles[what]}（{len(people)}人）", header, rows)
+    return Table(f"{words}{titles[what]}（{len(people)}人）", header, rows)
 
 
 def people_json(people: list[dict]) -> list[dict]:
@@ -333,9 +396,11 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(tables_: list[Table], warnings: Sequence[str] = ()) -> str:
-    parts = [f"### {table.title}\n\n{markdown_table(table)}" for table in tables_]
-    parts += [f"> 注意：{w}" for w in warnings]
+def to_markdown(
+    tables_: list[Table], warnings: Sequence[str] = (), notes: Sequence[str] = ()
+) -> str:
+    parts = [f"### {_md(table.title)}\n\n{markdown_table(table)}" for table in tables_]
+    parts += [f"> 注意：{w}" for w in warnings] + [f"> 注：{n}" for n in notes]
     return "\n\n".join(parts) + "\n"
 
 

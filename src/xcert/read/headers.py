@@ -15,12 +15,13 @@ from xcert.clean.cells import text
 # mean the same field: the earlier alias wins (学号 before 学籍号).
 ALIASES: dict[str, tuple[str, ...]] = {
     "student_no": ("学号", "学籍号", "student_no"),
-    "name": ("姓名", "考生姓名", "name"),
+    "staff_no": ("工号", "职工号", "教工号", "教师工号", "staff_no"),  # a teacher's
+    "name": ("姓名", "考生姓名", "教师姓名", "name"),
     "gender": ("性别", "gender"),
     "id_number": ("身份证号", "身份证号码", "证件号码", "id_number"),
     "class_code": ("班级", "班号", "班别", "class"),
     "major": ("专业", "专业名称", "major"),
-    "department": ("系部", "专业部", "部门", "department"),
+    "department": ("系部", "专业部", "部门", "所属部门", "所在部门", "department"),
     "enrollment_year": ("入学年份", "年级", "enrollment_year"),
     "cohort": ("届别", "毕业年份", "届", "cohort"),
     "phone": ("手机号", "手机", "联系电话", "phone"),
@@ -36,6 +37,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "issued_on": ("发证日期", "issued_on"),
     "signed_by": ("证书签领人", "签领人", "signed_by"),
     "signed_on": ("签领日期", "signed_on"),
+    # A teachers' sheet: what part a teacher has, and since when.
+    "role": ("角色", "师资角色", "师资类型", "担任角色", "role"),
+    "obtained_on": ("取得日期", "取得时间", "获证日期", "获证时间", "obtained_on"),
     # Only in a selection test's file (`select --scores`), where 成绩 is this score.
     "score": ("成绩", "选拔成绩", "测试成绩", "score"),
     "row_no": ("序号",),
@@ -171,10 +175,38 @@ def find_header(rows: list[list[object]], *, with_score: bool = False) -> Header
     return best
 
 
-def detect_kind(fields: frozenset[str]) -> str | None:
-    """SPEC 5.1: awards if it names a signer or issue date; results if a result or score;
-    awards if it gives certificates with their numbers (an evaluation organisation's
-    certificate list); roster if it lists students without any certificate."""
+# What only a teachers' sheet has: a teacher's number or role, or a header saying 教师;
+# and what only a sheet about students has. A sheet with both is not guessed at.
+_TEACHER_FIELDS = frozenset({"staff_no", "role"})
+_TEACHER_HEADERS = frozenset({"教师姓名"})
+_STUDENT_FIELDS = frozenset(
+    {
+        "student_no",
+        "class_code",
+        "enrollment_year",
+        "cohort",
+        "status",
+        "result",
+        "theory",
+        "practical",
+        "total",
+        "signed_by",
+        "signed_on",
+    }
+)
+
+
+def detect_kind(fields: frozenset[str], headers: Collection[str] = ()) -> str | None:
+    """SPEC 5.1: teachers if it names a teacher's number or role (or 教师姓名) and nothing
+    only students have; awards if it names a signer or issue date; results if a result or
+    score; awards if it gives certificates with their numbers (an evaluation
+    organisation's certificate list); roster if it lists students without any certificate.
+    `headers`: the header texts as written."""
+    teacher = fields & _TEACHER_FIELDS or any(
+        normalize_header(h) in _TEACHER_HEADERS for h in headers
+    )
+    if teacher:
+        return None if fields & _STUDENT_FIELDS else "teachers"
     if fields & {"signed_by", "issued_on"}:
         return "awards"
     if fields & {"result", "theory", "practical", "total"}:

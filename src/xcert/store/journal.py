@@ -38,6 +38,8 @@ TABLES = (
     "plans",
     "registrations",
     "selections",
+    "teachers",
+    "teacher_roles",
 )
 # Kept by other triggers from the rows they summarise: never journalled, never restored.
 DERIVED = {"students": ("first_certified",)}
@@ -138,12 +140,12 @@ def undo(
 
 def _forget_personal(conn: sqlite3.Connection, done: Undone) -> None:
     """The undo's journal keeps what it removed or overwrote so that nothing is lost; of
-    students, it keeps no ID number or phone when asked to forget (an undo is never
-    undone, so nothing needs them)."""
+    students and teachers, it keeps no ID number or phone when asked to forget (an undo
+    is never undone, so nothing needs them)."""
     paths = ", ".join(f"'$.{name}'" for name in PERSONAL_FIELDS)
     conn.execute(
-        f"UPDATE journal SET old = json_remove(old, {paths})"
-        " WHERE write_id = ? AND table_name = 'students' AND old IS NOT NULL",
+        f"UPDATE journal SET old = json_remove(old, {paths}) WHERE write_id = ?"
+        " AND table_name IN ('students', 'teachers') AND old IS NOT NULL",
         (done.undo_id,),
     )
     scrub_free_pages(conn)

@@ -298,6 +298,48 @@ def m007_mask_logged_names(conn: sqlite3.Connection) -> None:
             )
 
 
+def m008_teachers(conn: sqlite3.Connection) -> None:
+    """The teachers behind the pilot (SPEC 3, "Teachers"): one row per teacher (人), and
+    one per role, certificate and level a teacher has (人次). Their journal triggers
+    are made by `migrate` after the last migration, like every table's. `IF NOT EXISTS`:
+    a file whose version number was set back (a test of an older file) keeps its tables."""
+    _script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS teachers (
+            id INTEGER PRIMARY KEY,
+            staff_no TEXT,  -- 工号
+            name TEXT NOT NULL,
+            id_number TEXT,
+            department TEXT,  -- 所属部门
+            phone TEXT,
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS teachers_staff_no ON teachers(staff_no);
+        CREATE UNIQUE INDEX IF NOT EXISTS teachers_id_number ON teachers(id_number);
+        CREATE INDEX IF NOT EXISTS teachers_created ON teachers(created_import);
+        CREATE TABLE IF NOT EXISTS teacher_roles (
+            id INTEGER PRIMARY KEY,
+            teacher_id INTEGER NOT NULL REFERENCES teachers(id),
+            role TEXT NOT NULL
+                CHECK (role IN ('trainer', 'examiner', 'supervisor', 'exam_staff', 'holder')),
+            certificate_id INTEGER REFERENCES certificates(id),  -- NULL: all (考务人员)
+            level TEXT,
+            obtained_on TEXT,  -- 取得日期, stored like awards.issued_on: 2024-09 stays a month
+            certificate_no TEXT,  -- as written: the teacher's certificate, or qualification
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS teacher_roles_key ON teacher_roles(
+            teacher_id, role, coalesce(certificate_id, 0), coalesce(level, '')
+        );
+        CREATE INDEX IF NOT EXISTS teacher_roles_certificate ON teacher_roles(certificate_id, role, teacher_id);
+        CREATE INDEX IF NOT EXISTS teacher_roles_created ON teacher_roles(created_import);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -306,6 +348,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m005_journal,
     m006_registrations,
     m007_mask_logged_names,
+    m008_teachers,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,70 @@
+"""The scope options of `stats` and `render` (SPEC 3, "Scope"): --major, --department,
+--class, --from, --to. A name that means no group, or several, is a usage mistake
+(exit 2) naming the candidates."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from xcert.figures.scope import Scope
+
+Major = Annotated[
+    str | None, typer.Option("--major", help="只统计这个专业的学生（全名，或开头几个字）")
+]
+Department = Annotated[
+    str | None, typer.Option("--department", help="只统计这个系部的学生（全名，或开头几个字）")
+]
+First = Annotated[int | None, typer.Option("--from", help="从这一年起（含）：考证年份，和届别")]
+Last = Annotated[int | None, typer.Option("--to", help="到这一年止（含）：考证年份，和届别")]
+
+
+def check_span(first: int | None, last: int | None, **alone: int | None) -> None:
+    """--from and --to: years, in order, and not with an option that names one year
+    already (`alone`: option → value, e.g. {"--year": 2023})."""
+    from xcert.model import FIRST_YEAR, LAST_YEAR
+
+    for option, value in (("--from", first), ("--to", last)):
+        if value is not None and not FIRST_YEAR <= value <= LAST_YEAR:
+            raise typer.BadParameter(f"{value} 不是合理的年份", param_hint=option)
+    if first is not None and last is not None and first > last:
+        raise typer.BadParameter(f"--from {first} 在 --to {last} 之后", param_hint="--from")
+    given = "--from" if first is not None else "--to" if last is not None else None
+    for option, value in alone.items():
+        if given and value is not None:
+            raise typer.BadParameter(
+                f"{option} 和 {given} 不能同时用（{option} Y 就是 --from Y --to Y）",
+                param_hint=option,
+            )
+
+
+def scope(
+    conn: sqlite3.Connection,
+    *,
+    major: str | None = None,
+    department: str | None = None,
+    class_code: str | None = None,
+    first: int | None = None,
+    last: int | None = None,
+) -> Scope:
+    """The scope the options name; a usage mistake (the connection closed) when a name
+    does not name one group."""
+    from xcert.errors import XcertError
+    from xcert.figures.scope import Group, Scope, Span
+    from xcert.office import groups
+
+    wanted = (("department", department, "--department"), ("major", major, "--major"))
+    found = []
+    for kind, typed, option in (*wanted, ("class", class_code, "--class")):
+        if typed is None:
+            continue
+        try:
+            spellings = groups.match(conn, kind, typed)
+        except XcertError as exc:
+            conn.close()
+            raise typer.BadParameter(exc.reason, param_hint=option) from None
+        found.append(Group(kind, spellings[0], spellings))
+    return Scope(tuple(found), Span(first, last))

@@ -1,0 +1,70 @@
+"""The people behind a figure (SPEC 3): the students a count counts, under the same
+conditions as the figure itself (figures/stats.py), so that an office can check a
+figure before signing it.
+
+Only the standard library: `xcert stats --format json` must start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from xcert.figures import graduation
+from xcert.figures.scope import Scope, Span
+from xcert.figures.stats import CERTIFIED, EXAM_YEAR, GRADUATE, kind_filter
+
+RESULT_LISTS = ("tested", "passed", "absent")
+_OUTCOMES = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}
+_GRADUATES = {"graduates": "1 = 1", "certified": CERTIFIED, "uncertified": f"NOT {CERTIFIED}"}
+_COLUMNS = "s.id, s.class_code, s.student_no, s.name, s.id_number, s.cohort"
+
+
+def students_behind(
+    conn: sqlite3.Connection,
+    what: str,
+    *,
+    year: int | None = None,
+    cohort: int | None = None,
+    all_kinds: bool = False,
+    scope: Scope | None = None,
+    on: dt.date | None = None,
+) -> list[dict]:
+    """The students `what` counts (tested, passed, absent: their results; graduates,
+    certified, uncertified: the students), of `scope`; `year`, `cohort` and `on` as in
+    `stats.figures`: the graduates of the cohorts graduated by `on` (today by default),
+    or of the one cohort asked for, in school or not."""
+    scope = (scope or Scope()).in_year(year)
+    where_students, students = scope.students_sql()
+    if what in RESULT_LISTS:
+        where_years, years = scope.years.sql(EXAM_YEAR)
+        sql = f"""
+            SELECT {_COLUMNS}, c.name, se.level, se.date_start, se.date_end, r.outcome
+            FROM results r JOIN sessions se ON se.id = r.session_id
+            JOIN certificates c ON c.id = se.certificate_id JOIN students s ON s.id = r.student_id
+            WHERE r.outcome IN {_OUTCOMES[what]} {kind_filter(all_kinds)}
+              {where_years} {where_students}
+            ORDER BY s.class_code, s.student_no, s.name, se.date_start, c.name
+        """
+        params: list[object] = [*years, *students]
+        # the session's first and last day: output shows them as one date (2022.5-6)
+        keys: tuple[str, ...] = ("certificate", "level", "exam_start", "exam_end", "outcome")
+    else:
+        asked = Span.of(cohort) if cohort is not None else scope.years
+        cohorts = graduation.counted(asked, graduation.as_of(conn, on))
+        where_cohorts, years = cohorts.sql("s.cohort")
+        sql = f"""
+            SELECT {_COLUMNS} FROM students s
+            WHERE {GRADUATE} AND {_GRADUATES[what]} {where_cohorts} {where_students}
+            ORDER BY s.cohort, s.class_code, s.student_no, s.name
+        """
+        params = [*years, *students]
+        keys = ()
+    out = []
+    for row in conn.execute(sql, params):
+        record = dict(
+            zip(("id", "class", "student_no", "name", "id_number", "cohort"), row[:6], strict=True)
+        )
+        record.update(zip(keys, row[6:], strict=True))
+        out.append(record)
+    return out

@@ -1,0 +1,130 @@
+"""The teachers figure of SPEC 3 ("Teachers"), in SQL: per certificate, its trainers
+(培训师), examiners (考评员) and the teachers who hold it themselves (持证教师), each
+counted two ways, as the seeds report them (培训师共5人, 取得考官证书5人次):
+
+- 人 (`trainers`, `examiners`, `holders`): distinct teachers;
+- 人次 (`trainer_person_times`, …): their roles, one per teacher, role, certificate and
+  level (a teacher who examines at 初级 and 中级 is 1人, 2人次).
+
+The total over all certificates counts a teacher once however many certificates they
+have (人), and every role (人次). With a year, only roles obtained in that year or before
+(or undated) count: the teachers a school had by the end of it. 督导员 and 考务人员 serve
+every certificate and are not in this figure (`xcert teachers --role` lists them).
+
+Only the standard library (stats.py imports this; `xcert stats` must start fast).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+COUNTED = ("trainer", "examiner", "holder")  # the figure's three columns, in its order
+KEYS = {"trainer": "trainers", "examiner": "examiners", "holder": "holders"}
+
+
+@dataclass(frozen=True)
+class TeacherCounts:
+    """One certificate's teachers (or, `certificate` None, the total over all of them)."""
+
+    certificate: str | None
+    trainers: int = 0
+    trainer_person_times: int = 0
+    examiners: int = 0
+    examiner_person_times: int = 0
+    holders: int = 0
+    holder_person_times: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        record: dict[str, object] = {}
+        if self.certificate is not None:  # the total has no certificate
+            record["certificate"] = self.certificate
+        record.update(
+            trainers=self.trainers,
+            trainer_person_times=self.trainer_person_times,
+            examiners=self.examiners,
+            examiner_person_times=self.examiner_person_times,
+            holders=self.holders,
+            holder_person_times=self.holder_person_times,
+        )
+        return record
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """(人, 人次) of trainers, examiners and holders, in the table's order."""
+        return [
+            (self.trainers, self.trainer_person_times),
+            (self.examiners, self.examiner_person_times),
+            (self.holders, self.holder_person_times),
+        ]
+
+
+# Per role: distinct teachers (人), then roles (人次).
+_COUNTS = ", ".join(
+    f"count(DISTINCT CASE WHEN tr.role = '{role}' THEN tr.teacher_id END),"
+    f" coalesce(sum(tr.role = '{role}'), 0)"
+    for role in COUNTED
+)
+_OBTAINED_BY = "(tr.obtained_on IS NULL OR CAST(substr(tr.obtained_on, 1, 4) AS INTEGER) <= ?)"
+
+
+def _where(year: int | None, all_kinds: bool) -> tuple[str, list[object]]:
+    roles = ", ".join(f"'{role}'" for role in COUNTED)
+    where = f"tr.role IN ({roles})"
+    if not all_kinds:
+        where += " AND c.kind = '1+X'"
+    if year is not None:
+        where += f" AND {_OBTAINED_BY}"
+    return where, [year] if year is not None else []
+
+
+def teacher_counts(
+    conn: sqlite3.Connection,
+    *,
+    year: int | None = None,
+    all_kinds: bool = False,
+    certificates: list[int] | None = None,
+) -> tuple[list[TeacherCounts], TeacherCounts]:
+    """Per certificate (1+X ones unless `all_kinds`; by name), and the total. With
+    `certificates` (ids), exactly those, in that order, a certificate without teachers
+    included with zeros (a plan's certificates)."""
+    where, params = _where(year, all_kinds or certificates is not None)
+    source = "teacher_roles tr JOIN certificates c ON c.id = tr.certificate_id"
+    if certificates is not None:
+        marks = ", ".join("?" * len(certificates)) or "NULL"
+        where += f" AND c.id IN ({marks})"
+        params += certificates
+    rows = conn.execute(
+        f"SELECT c.id, c.name, {_COUNTS} FROM {source} WHERE {where} GROUP BY c.id ORDER BY c.name",
+        params,
+    ).fetchall()
+    total = conn.execute(f"SELECT {_COUNTS} FROM {source} WHERE {where}", params).fetchone()
+    per = {row[0]: TeacherCounts(*row[1:]) for row in rows}
+    if certificates is not None:
+        names = dict(conn.execute("SELECT id, name FROM certificates").fetchall())
+        listed = [per.get(cid) or TeacherCounts(names.get(cid)) for cid in certificates]
+        return listed, TeacherCounts(None, *total)
+    return list(per.values()), TeacherCounts(None, *total)
+
+
+def any_teachers(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM teacher_roles LIMIT 1").fetchone() is not None
+
+
+def guessed_warnings(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:
+    """The warning line the 1+X teachers' figure carries when a certificate in it, or
+    left out of it, has a guessed kind (SPEC 2)."""
+    where, params = _where(year, True)
+    guessed = [
+        name
+        for (name,) in conn.execute(
+            "SELECT DISTINCT c.name FROM teacher_roles tr JOIN certificates c"
+            f" ON c.id = tr.certificate_id WHERE c.kind_guessed = 1 AND {where} ORDER BY c.name",
+            params,
+        )
+    ]
+    if not guessed:
+        return []
+    return [
+        "师资情况中以下证书的类型是推测的（不在证书目录中），是否计入 1+X 可能有误："
+        + "、".join(guessed)
+    ]
