@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import jinja2  # noqa: E402
 
+from xcert.figures.scope import Group, Scope  # noqa: E402
 from xcert.output import render, sandbox  # noqa: E402
 from xcert.store import schema  # noqa: E402
 from xcert.store.connect import transaction  # noqa: E402
@@ -65,14 +66,15 @@ def main() -> None:
     path = Path(tempfile.mkdtemp()) / "render.db"
     build(path, args.rows)
     conn = schema.open_db(path, create=False)
+    scope = Scope((Group("class", "20数控1", ("20数控1",)),))
     rows = (
         render.REPORTS["sign-list"]
-        .build(conn, year=None, cohort=None, class_code="20数控1")["tables"][0]
+        .build(conn, year=None, cohort=None, scope=scope)["tables"][0]
         .rows
     )
     xcert = best(lambda: render.render(conn, "sign-list", "html", class_code="20数控1"))
     bare = best(lambda: BARE.render(rows=rows))
-    context = render.REPORTS["sign-list"].build(conn, year=None, cohort=None, class_code="20数控1")
+    context = render.REPORTS["sign-list"].build(conn, year=None, cohort=None, scope=scope)
     context.update(school="示例职业技术学校", date="2024年1月15日", charts=[])
     template = sandbox.environment(None).get_template("sign-list.html")
     page = best(lambda: template.render(**context))
