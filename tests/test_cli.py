@@ -108,7 +108,13 @@ def test_demo_builds_a_database_from_the_bundled_examples(tmp_path):
     again = Cli(tmp_path / "x.db")("demo", folder, db=False)
     assert again.exit_code == 0
     kinds = [k for (k,) in conn.execute("SELECT kind FROM imports ORDER BY id")]
-    assert len(kinds) == 8 and kinds[-2:] == ["session", "select"]
+    assert len(kinds) == 9 and kinds[-3:] == ["session", "select", "graduate"]
+    # the oldest cohort past its graduation day graduates; the next is left to the summary
+    assert "graduate --cohort 2024" in result.stdout and "已把2024届在读的" in result.stdout
+    statuses = dict(conn.execute("SELECT status, count(*) FROM students WHERE cohort = 2024"))
+    assert "enrolled" not in statuses and statuses["graduated"] > 0
+    summary = next(folder.glob("summary-*.md")).read_text(encoding="utf-8")
+    assert "xcert graduate --cohort 2025" in summary
 
 
 @pytest.fixture

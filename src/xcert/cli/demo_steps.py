@@ -15,7 +15,9 @@ from xcert.figures.scope import Group, Scope, Span
 from xcert.ingest import scores as score_files
 from xcert.ingest.report import ImportOptions, ImportOutcome
 from xcert.ingest.run import run_import
+from xcert.office import graduate as graduation_office
 from xcert.office import groups, search, selection, sessions
+from xcert.office.graduate import Graduation
 from xcert.office.search import StudentRecords, StudentRow
 from xcert.office.selection import Selection
 from xcert.outfiles import DATABASE_SUFFIXES, check_target, signed_text
@@ -48,6 +50,7 @@ class DemoResult:
     reports: list[Path]
     selection: Selection | None = None  # the example classes' candidates
     major_rates: Table | None = None  # seed table 1 of one major
+    graduated: Graduation | None = None  # the oldest cohort past its graduation day
 
 
 def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoResult:
@@ -63,15 +66,24 @@ def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoRes
         sample = search.find_one(conn, SAMPLE_STUDENT)
         history = search.student_records(conn, sample.id)
         chosen = select_candidates(conn)
+        graduated = graduate_oldest(conn)
         rates = major_table(conn)
         reports = render_reports(conn, db_path.parent)
         reports += write_summary(conn, db_path.parent)
     finally:
         conn.close()
-    return DemoResult(db_path, options, outcome, sample, history, reports, chosen, rates)
+    return DemoResult(db_path, options, outcome, sample, history, reports, chosen, rates, graduated)
 
 
 SELECTION_SCORES = "selection-scores.xlsx"
+
+
+def graduate_oldest(conn: sqlite3.Connection) -> Graduation | None:
+    """The oldest cohort past its graduation day with students still 在读 graduates, as
+    the office does each July; a later one stays for the summary to remind of."""
+    today = clock.today()
+    late = graduation_office.overdue(conn, today)
+    return graduation_office.graduate(conn, late[0][0], today) if late else None
 
 
 def select_candidates(conn: sqlite3.Connection) -> Selection:

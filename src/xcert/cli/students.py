@@ -190,6 +190,15 @@ def demo(
             style="bold",
         )
         print_selection(result.selection, dry_run=False, brief=True)
+    if result.graduated is not None:
+        done = result.graduated
+        out.print(f"\n{done.cohort}届已过毕业日，把仍是在读的学生改为毕业：")
+        out.print(f"  xcert --db {result.db_path} graduate --cohort {done.cohort}", style="bold")
+        kept = f"；{done.kept_text()}保持不变" if done.kept else ""
+        out.print(
+            f"已把{done.cohort}届在读的{done.enrolled}名学生改为毕业{kept}"
+            f"（第{done.write_id}次写入，可用 xcert undo {done.write_id} 撤销）"
+        )
     if result.major_rates is not None:
         first, last = demo.SAMPLE_YEARS
         out.print("\n一个专业几年的 1+X 考证情况（表1），也可生成报表（render pass-rates）：")
