@@ -20,6 +20,7 @@ A sheet writes a day (2024.9.28), a month (2024年9月), a year (2024年) or a m
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass
 
 
@@ -97,6 +98,7 @@ def bounds(stored: str) -> tuple[_dt.date, _dt.date]:
     return _dt.date(numbers[0], 1, 1), _dt.date(numbers[0], 12, 31)
 
 
+@functools.lru_cache(maxsize=4096)  # a list of 10,000 rows holds a few dozen dates
 def shown(start: str | None, end: str | None = None) -> str:
     """How every date is printed, from what the database holds: one stored date
     (`2024-09` → `2024.9`), or a span's first and last day (`2022-05-01`, `2022-06-30`
