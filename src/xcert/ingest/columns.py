@@ -21,6 +21,7 @@ from xcert.ingest.report import (
     reject_row,
     shown_value,
 )
+from xcert.office.record_writes import Written
 from xcert.read.headers import LABELS, HeaderMap
 from xcert.read.sheets import Sheet
 
@@ -422,3 +423,26 @@ def is_note(cells: dict[str, object]) -> bool:
     if fld == "id_number":
         return not looks_like_id(value.replace(" ", ""))
     return True
+
+
+def report_written(report: FileReport, outcome: Written, duplicate: str) -> None:
+    """What writing a sheet's rows refused, skipped as repeated (`duplicate` says of
+    what), or added to the catalogue, into the file's report."""
+    label = report.path.name
+    for refusal in outcome.refused:
+        ref = sheet_row(refusal.ref)
+        fld = refusal.field
+        if fld is not None and fld in ref.header.columns:
+            at = ref.header.columns[fld]
+            raw = ref.cells[at] if at < len(ref.cells) else None
+            problem = cell_problem(label, ref, refusal.row, fld, refusal.reason, raw)
+        else:
+            problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
+        reject_row(report, ref, refusal.row, [problem])
+    for handle, row, first in outcome.duplicates:
+        sheet = sheet_row(handle).sheet
+        report.warnings.append(
+            Problem(label, f"与第{first}行重复{duplicate}，只导入一次", sheet=sheet, row=row)
+        )
+    for cert in outcome.new_certificates:
+        report.new_certificates.append((cert.name, cert.kind))

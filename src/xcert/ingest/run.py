@@ -12,18 +12,16 @@ from typing import Any
 
 from xcert.errors import Problem, XcertError
 from xcert.ingest import changes
-from xcert.ingest.columns import CLEANERS, SheetRow, sheet_columns, sheet_row
+from xcert.ingest.columns import CLEANERS, SheetRow, report_written, sheet_columns, sheet_row
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
     FileReport,
     ImportOptions,
     ImportOutcome,
     ProgressCallback,
-    cell_problem,
     finish_import,
     in_sheet_order,
     record_import,
-    reject_row,
 )
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
 from xcert.ingest.teachers import apply_teachers, teacher_rows
@@ -165,27 +163,9 @@ def _apply_records(
         add_students=options.add_students,
         program_years=options.program_years,
     )
-    for refusal in outcome.refused:
-        ref = sheet_row(refusal.ref)
-        if refusal.field is not None and refusal.field in ref.header.columns:
-            raw = (
-                ref.cells[ref.header.columns[refusal.field]]
-                if ref.header.columns[refusal.field] < len(ref.cells)
-                else None
-            )
-            problem = cell_problem(label, ref, refusal.row, refusal.field, refusal.reason, raw)
-        else:
-            problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
-        reject_row(report, ref, refusal.row, [problem])
-    for handle, row, first in outcome.duplicates:
-        sheet = sheet_row(handle).sheet
-        report.warnings.append(
-            Problem(label, f"与第{first}行重复，只导入一次", sheet=sheet, row=row)
-        )
+    report_written(report, outcome, "")
     for handle, row, text in outcome.warnings:
         report.warnings.append(Problem(label, text, sheet=sheet_row(handle).sheet, row=row))
-    for cert in outcome.new_certificates:
-        report.new_certificates.append((cert.name, cert.kind))
     changes.of_records(conn, kind, report, outcome.updates)
     report.new_students += outcome.new_students
     report.added += outcome.added

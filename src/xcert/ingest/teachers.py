@@ -8,8 +8,8 @@ import sqlite3
 from xcert.clean import cells as clean
 from xcert.errors import Problem
 from xcert.ingest import changes
-from xcert.ingest.columns import SheetRow, sheet_columns, sheet_row
-from xcert.ingest.report import FileReport, SheetSummary, cell_problem, reject_row
+from xcert.ingest.columns import SheetRow, report_written, sheet_columns
+from xcert.ingest.report import FileReport, SheetSummary
 from xcert.model import TEACHER_FIELDS, TEACHER_ROLE_WORDS
 from xcert.office import teachers
 from xcert.read.headers import HeaderMap
@@ -68,25 +68,8 @@ def apply_teachers(
     """A file's teachers' rows into the database; refusals and notes into the report."""
     if not rows:
         return
-    label = report.path.name
     outcome = teachers.apply(conn, list(rows), import_id)
-    for refusal in outcome.refused:
-        ref = sheet_row(refusal.ref)
-        fld = refusal.field
-        if fld is not None and fld in ref.header.columns:
-            at = ref.header.columns[fld]
-            raw = ref.cells[at] if at < len(ref.cells) else None
-            problem = cell_problem(label, ref, refusal.row, fld, refusal.reason, raw)
-        else:
-            problem = Problem(label, refusal.reason, sheet=ref.sheet, row=refusal.row)
-        reject_row(report, ref, refusal.row, [problem])
-    for handle, row, first in outcome.duplicates:
-        sheet = sheet_row(handle).sheet
-        report.warnings.append(
-            Problem(label, f"与第{first}行重复（同一教师），只导入一次", sheet=sheet, row=row)
-        )
-    for cert in outcome.new_certificates:
-        report.new_certificates.append((cert.name, cert.kind))
+    report_written(report, outcome, "（同一教师）")
     changes.of_teachers(report, outcome.changes)
     report.added += outcome.added
     report.updated += outcome.updated

@@ -36,13 +36,21 @@ class Refusal:
 
 
 @dataclass
-class Outcome:
+class Written:
+    """What writing a sheet's rows did: the counts every kind of sheet reports."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     refused: list[Refusal] = field(default_factory=list)
     duplicates: list[tuple[object, int, int]] = field(default_factory=list)  # ref, row, first
     new_certificates: list[cat.Certificate] = field(default_factory=list)
+
+
+@dataclass
+class Outcome(Written):
+    """Results and awards written."""
+
     new_students: int = 0
     warnings: list[tuple[object, int, str]] = field(default_factory=list)
     # each stored record a row changes: the record, its stored values, the new ones

@@ -17,7 +17,7 @@ from typing import cast
 from xcert.clean.dates import DateSpan
 from xcert.model import CERTIFICATE_ROLES, TEACHER_FIELDS, TEACHER_ROLE_LABELS
 from xcert.office import catalogue as cat
-from xcert.office.record_writes import Refusal
+from xcert.office.record_writes import Refusal, Written
 from xcert.office.records import level_problem
 from xcert.office.teacher_identity import LABELS, Index, Refuse, RowIn, Teacher, resolve
 from xcert.store import writes
@@ -63,13 +63,9 @@ class Change:
 
 
 @dataclass
-class Outcome:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    refused: list[Refusal] = field(default_factory=list)
-    duplicates: list[tuple[object, int, int]] = field(default_factory=list)  # ref, row, first
-    new_certificates: list[cat.Certificate] = field(default_factory=list)
+class Outcome(Written):
+    """A teachers' sheet written."""
+
     changes: list[Change] = field(default_factory=list)
     teachers_added: int = 0
 
