@@ -350,7 +350,7 @@ def test_a_majors_cohort_in_school_is_a_projection_of_the_majors_students(two_ma
 SPAN_NOTE = "注：2027-2028届在校（按 2026.11.25 计），不列入双证毕业率；2027届预计 2027.7.1 毕业"
 
 
-def test_a_span_keeps_rows_only_for_its_cohorts_graduated_by_the_date(school):
+def test_a_span_keeps_rows_only_for_its_cohorts_graduated_by_the_date(school, monkeypatch):
     # 2023届 has nobody: graduated, so a 0 row; 2027届 and 2028届 in school: no row, a note
     assert dual(school, "--from", "2023", "--to", "2028") == GRADUATED
     text = markdown(school, "--from", "2023", "--to", "2028")
@@ -362,6 +362,7 @@ def test_a_span_keeps_rows_only_for_its_cohorts_graduated_by_the_date(school):
     csv_text = school("stats", "--from", "2023", "--to", "2028", "--format", "csv").stdout
     assert SPAN_NOTE in csv_text
     # on 2027-07-01 the 2027届 has graduated: its row, and only the 2028届 in the note
+    set_clock(monkeypatch, dt.datetime(2027, 7, 1, 8, 0))  # a report's date has come
     on = ("--date", "2027-07-01")
     assert [r["cohort"] for r in dual(school, "--from", "2026", "--to", "2028", *on)] == [
         2026,
@@ -369,6 +370,7 @@ def test_a_span_keeps_rows_only_for_its_cohorts_graduated_by_the_date(school):
     ]
     later = markdown(school, "--from", "2026", "--to", "2028", *on)
     assert "注：2028届在校（按 2027.7.1 计），不列入双证毕业率；2028届预计 2028.7.1 毕业" in later
+    set_clock(monkeypatch, NOW)
     # a span within the graduated cohorts has no note; an open one lists the graduated only
     assert "在校" not in markdown(school, "--from", "2024", "--to", "2026")
     assert dual(school, "--from", "2025") == GRADUATED[1:]
@@ -403,3 +405,18 @@ def test_render_dual_certificate_of_a_span_over_a_cohort_in_school(school, tmp_p
     assert "2025届" in text and "2026届" in text
     assert "2027届" not in text.replace("2027届预计", "")  # only in the note
     assert SPAN_NOTE in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "--date", "2030-01-01", "--cohort", "2027"],
+        ["render", "dual-certificate", "--date", "2030-01-01"],
+        ["render", "pass-rates", "--date", "2026-11-26"],
+    ],
+)
+def test_a_report_date_still_to_come_is_refused(school, args):
+    """A 届 in school counted as graduated by a day to come would be signed as fact."""
+    result = school(*args)
+    assert result.exit_code == 2 and "还没到（今天是 2026.11.25）" in result.stderr
+    assert "毕业学生" not in result.stdout

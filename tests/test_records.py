@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from xcert.clean.dates import shown
 from xcert.resources import bundled
 
 from conftest import AUTOCAD, DRAWING, NOW, catalogue_toml, make_id
@@ -946,7 +947,9 @@ def test_record_refuses_an_exam_date_still_to_come(school):
     for date in (TOMORROW, NEXT_MONTH, "2030-01-01"):
         result = record_drawing(school, date=date)
         assert result.exit_code == 2 and "--date" in result.stderr, result.stderr
-        assert "还没到" in result.stderr and NOW.date().isoformat() in result.stderr
+        assert (
+            "还没到" in result.stderr and f"今天是 {shown(NOW.date().isoformat())}" in result.stderr
+        )
     assert school.dump() == before
     assert record_drawing(school, date=NOW.date().isoformat()).exit_code == 0  # today: sat
     this_month = NOW.strftime("%Y.%m")  # a month under way has begun

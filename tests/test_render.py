@@ -403,6 +403,27 @@ def test_render_never_writes_over_a_file_xcert_did_not_write(school, tmp_path, x
     assert out.read_bytes() == before
 
 
+@pytest.mark.parametrize("fmt", ["md", "html", "xlsx"])
+def test_render_never_writes_over_its_own_file_once_someone_changed_it(school, tmp_path, fmt):
+    """A sign-off list signed by hand, a report with a line added: no longer xcert's."""
+    out = tmp_path / f"统计.{fmt}"
+    assert school("render", "pass-rates", "-o", out).exit_code == 0
+    if fmt == "xlsx":  # saved again by a person (Excel records who saved it, and when)
+        from openpyxl import load_workbook
+
+        book = load_workbook(out)
+        book.active["A1"] = "改过的标题"
+        book.properties.lastModifiedBy = "张老师"
+        book.save(out)
+    else:
+        text = out.read_text(encoding="utf-8")
+        out.write_text(text.replace("2022年", "2022年（已核对）", 1), encoding="utf-8")
+    before = out.read_bytes()
+    result = school("render", "pass-rates", "-o", out)
+    assert result.exit_code == 1 and "不是 xcert 写的文件" in result.stderr
+    assert out.read_bytes() == before
+
+
 def test_markdown_carries_a_schools_text_as_text(make_school):
     """A title built from 专业 and 班级, and every cell: no HTML, no formatting, no link."""
     roster = [

@@ -443,6 +443,24 @@ def test_a_span_with_a_year_or_a_misplaced_option_is_a_usage_error(school, args,
     assert result.exit_code == 2 and message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "--cohort", "10000"],
+        ["stats", "--cohort", "0"],
+        ["stats", "--year", "0", "--format", "json"],
+        ["stats", "--cohort", "12345", "--list", "uncertified"],
+        ["render", "dual-certificate", "--cohort", "10000"],
+        ["render", "pass-rates", "--year", "-1"],
+    ],
+)
+def test_a_year_or_cohort_no_school_has_is_a_usage_error(school, args):
+    """A mistyped 20023 is one line naming the option, never an internal error."""
+    result = school(*args)
+    assert result.exit_code == 2 and "不是合理的" in result.stderr, result.output
+    assert "内部错误" not in result.output and result.stderr.count("\n") == 1
+
+
 # --- render -------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from xcert import clock
+from xcert.clean.dates import shown
 from xcert.output import summary
 
 from conftest import EXAMPLE_FILES, NOW, check_golden, set_clock
@@ -276,7 +277,10 @@ def test_a_day_or_a_start_still_to_come_is_refused_and_not_remembered(office, tm
     other = tmp_path / "other"
     other.mkdir()
     for args, message in (
-        (("--date", tomorrow), f"--date「{tomorrow}」还没到（今天是 {NOW.date().isoformat()}）"),
+        (
+            ("--date", tomorrow),
+            f"--date「{tomorrow}」还没到（今天是 {shown(NOW.date().isoformat())}）",
+        ),
         (("--date", "2027-01-01"), "还没到"),
         (("--since", tomorrow), "是将来的时间"),
         (("--since", later_today), "是将来的时间"),

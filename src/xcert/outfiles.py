@@ -6,15 +6,18 @@ the summary's files (backup keeps its own rule: only an earlier backup, with --f
 
 from __future__ import annotations
 
+import hashlib
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from xcert.errors import XcertError
 
-# How xcert signs what it writes: the creator of a workbook, a last line of a text report.
+# How xcert signs what it writes: the creator and last saver of a workbook, a last line
+# of a text report.
 CREATOR = "xcert"
-TEXT_MARK = "<!-- xcert -->"
+_TEXT_MAX = 256 * 1024 * 1024  # a report is a few MB; a bigger file is not one of ours
 _CORE = "docProps/core.xml"
 _CORE_MAX = 64 * 1024  # a core.xml is a few hundred bytes; never inflate a bomb to look
 
@@ -42,38 +45,56 @@ def check_target(
         raise XcertError(f"无法写入{option} {target}：同名的文件夹已存在")
     if target.exists() and not is_own_output(target):
         raise XcertError(
-            f"{option} {target} 已存在，而且不是 xcert 写的文件；为免覆盖别人的文件，"
-            "请换一个文件名，或先把它移走"
+            f"{option} {target} 已存在，而且不是 xcert 写的文件（或写出后有人改过）；"
+            "为免覆盖别人的文件和改动，请换一个文件名，或先把它移走"
         )
     return target.is_file()
 
 
 def is_own_output(path: Path) -> bool:
-    """A file xcert wrote earlier: a workbook whose creator is xcert, or a text report
-    ending in xcert's mark. Anything else (the clerk's own Word file, a folder) is not."""
+    """A file xcert wrote and nobody changed since: a workbook xcert created and last
+    saved (Excel, WPS and LibreOffice record who saved it last, and when), or a text
+    report whose last line carries the digest of the text above it. Anything else (the
+    clerk's own file, a sign-off list signed by hand, corrected rejects) is not."""
     if not path.is_file():
         return False
     try:
         if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as book:
-                info = book.getinfo(_CORE)
-                if info.file_size > _CORE_MAX:
-                    return False
-                core = book.read(info).decode("utf-8", "replace")
-            return f">{CREATOR}</dc:creator>" in core
-        with path.open("rb") as fh:
-            fh.seek(max(0, path.stat().st_size - 256))
-            tail = fh.read().decode("utf-8", "replace")
-        return tail.rstrip().endswith(TEXT_MARK)
+            return _own_workbook(path)
+        if path.stat().st_size > _TEXT_MAX:
+            return False
+        text = path.read_bytes().decode("utf-8")
+        body, _, last = text.rstrip("\n").rpartition("\n")
+        return last == _mark(body + "\n")
     except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
         return False
 
 
+def _own_workbook(path: Path) -> bool:
+    with zipfile.ZipFile(path) as book:
+        info = book.getinfo(_CORE)
+        if info.file_size > _CORE_MAX:
+            return False
+        core = book.read(info).decode("utf-8", "replace")
+    found = {
+        key: match.group(1)
+        for key in ("creator", "lastModifiedBy")
+        if (match := re.search(rf"<(?:\w+:)?{key}[^>]*>([^<]*)</", core))
+    }
+    # Excel, WPS and LibreOffice write who saved the file last: xcert only if nobody since
+    return found.get("creator") == CREATOR and found.get("lastModifiedBy") == CREATOR
+
+
 def signed_text(text: str) -> str:
-    """A text report as written to a file: its last line marks it as xcert's (an HTML
-    comment, which neither a browser nor a Markdown viewer shows)."""
-    ending = "" if text.endswith("\n") else "\n"
-    return f"{text}{ending}{TEXT_MARK}\n"
+    """A text report as written to a file: its last line marks it as xcert's, with the
+    digest of the text (an HTML comment, which neither a browser nor a Markdown viewer
+    shows); a file edited since no longer matches its mark."""
+    body = text if text.endswith("\n") else text + "\n"
+    return f"{body}{_mark(body)}\n"
+
+
+def _mark(body: str) -> str:
+    return f"<!-- xcert {hashlib.sha256(body.encode()).hexdigest()[:16]} -->"
 
 
 def replaced_note(target: Path) -> str:

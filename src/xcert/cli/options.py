@@ -68,11 +68,13 @@ def not_future(span: DateSpan | None, option: str, what: str) -> DateSpan | None
     """A date that must have come already (an exam sat, a signature given): one that
     starts after today cannot be true, a usage mistake (exit 2) named by its option."""
     from xcert import clock
+    from xcert.clean.dates import shown
 
     today = clock.today()
     if span is not None and span.start > today:
         raise typer.BadParameter(
-            f"「{span.text}」还没到（今天是 {today.isoformat()}）；{what}", param_hint=option
+            f"「{span.text}」还没到（今天是 {shown(today.isoformat())}）；{what}",
+            param_hint=option,
         )
     return span
 

@@ -10,7 +10,7 @@ from xcert import clock
 from xcert.cli import scope as scope_options
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.options import day_option, output_file
+from xcert.cli.options import day_option, not_future, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note, signed_text
 
@@ -159,12 +159,15 @@ def _check_options(
     if wrong is not None:
         raise typer.BadParameter(wrong.message, param_hint=wrong.option)
     alone = {"--cohort": cohort} | ({} if name == "plan" else {"--year": year})
+    scope_options.check_years(**{"--year": year, "--cohort": cohort})
     scope_options.check_span(first, last, **alone)
 
 
 def _day(date: str | None) -> dt.date | None:
     """--date: one day (a report is dated), or None for today."""
-    span = day_option(date, "--date", "报表日期")
+    span = not_future(
+        day_option(date, "--date", "报表日期"), "--date", "报表只能按今天或以前的某一天统计"
+    )
     return span.start if span is not None else None
 
 

@@ -22,14 +22,21 @@ First = Annotated[int | None, typer.Option("--from", help="从这一年起（含
 Last = Annotated[int | None, typer.Option("--to", help="到这一年止（含）：考证年份，和届别")]
 
 
-def check_span(first: int | None, last: int | None, **alone: int | None) -> None:
-    """--from and --to: years, in order, and not with an option that names one year
-    already (`alone`: option → value, e.g. {"--year": 2023})."""
+def check_years(**given: int | None) -> None:
+    """Every year or cohort option given is a year xcert can hold (2000 to 2100): a
+    mistyped `--cohort 20023` is a usage mistake, not a figure of nothing."""
     from xcert.model import FIRST_YEAR, LAST_YEAR
 
-    for option, value in (("--from", first), ("--to", last)):
+    for option, value in given.items():
         if value is not None and not FIRST_YEAR <= value <= LAST_YEAR:
-            raise typer.BadParameter(f"{value} 不是合理的年份", param_hint=option)
+            what = "届别" if option == "--cohort" else "年份"
+            raise typer.BadParameter(f"{value} 不是合理的{what}", param_hint=option)
+
+
+def check_span(first: int | None, last: int | None, **alone: int | None) -> None:
+    """--from and --to: years, in order, and not with an option that names one year
+    already (`alone`: option → value, e.g. {"--year": 2023}); each a year xcert holds."""
+    check_years(**{"--from": first, "--to": last}, **alone)
     if first is not None and last is not None and first > last:
         raise typer.BadParameter(f"--from {first} 在 --to {last} 之后", param_hint="--from")
     given = "--from" if first is not None else "--to" if last is not None else None

@@ -8,7 +8,7 @@ from xcert.cli import scope as scope_options
 from xcert.cli.app import Typer, app, open_db
 from xcert.cli.console import console
 from xcert.cli.emit import Output, Workbook, workbook
-from xcert.cli.options import choice, day_option
+from xcert.cli.options import choice, day_option, not_future
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
@@ -85,9 +85,12 @@ def stats(
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
 
+    scope_options.check_years(**{"--cohort": cohort})
     scope_options.check_span(first, last, **{"--year": year})
     book = workbook(format_, out)
-    span = day_option(date, "--date", "统计日期")
+    span = not_future(
+        day_option(date, "--date", "统计日期"), "--date", "只能按今天或以前的某一天统计"
+    )
     on = span.start if span is not None else None
     conn = open_db(create=False)
     scope = scope_options.scope(

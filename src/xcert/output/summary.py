@@ -69,7 +69,7 @@ def check_dates(since: str | None, day: dt.date | None, now: dt.datetime) -> Non
     remembered: a day still to come, a start in the future or after the day's end."""
     if day is not None and day > now.date():
         raise XcertError(
-            f"--date「{day.isoformat()}」还没到（今天是 {now.date().isoformat()}）；"
+            f"--date「{day.isoformat()}」还没到（今天是 {shown(now.date().isoformat())}）；"
             "日报只能写今天或以前的某一天"
         )
     if since is None:

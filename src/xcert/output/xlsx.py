@@ -20,7 +20,8 @@ def write_tables(path: Path, tables: Sequence[Table]) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    book.properties.creator = CREATOR  # how a later run knows the file is its own
+    # how a later run knows the file is its own and unchanged (outfiles.is_own_output)
+    book.properties.creator = book.properties.lastModifiedBy = CREATOR
     used: set[str] = set()
     for table in tables:
         _write_sheet(book, _unique_title(table.title, used), table)
