@@ -10,7 +10,6 @@ import operator
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from xcert import privacy
 from xcert.clean import cells as clean
 from xcert.errors import Problem
 from xcert.ingest.report import (
@@ -344,9 +343,18 @@ def _cell_warnings(
         for fld, why in warnings:
             problem = cell_problem(label, ref, ref.row, fld, why, None)
             raw = cleaned.raw[fld][index]
-            value = privacy.mask_phone(clean.text(raw)) if fld == "phone" else None
+            value = _wrong_phone(clean.text(raw)) if fld == "phone" else None
             found.append(dataclasses.replace(problem, value=value or shown_value(fld, raw) or None))
     return found
+
+
+def _wrong_phone(text: str) -> str:
+    """A phone that is no phone, as a warning shows it: its first 3 characters and one *
+    for each of the rest, with its length (`138*******（10位）`), so the clerk sees what is
+    wrong without the number being printed; text with few digits (电话待补) as written."""
+    if sum(c.isdigit() for c in text) < 5:
+        return text
+    return f"{text[:3]}{'*' * (len(text) - 3)}（{len(text)}位）"
 
 
 def _note(label: str, sheet: str, row: int, cleaned: _Cleaned, index: int) -> Problem:
