@@ -155,6 +155,17 @@ def test_a_help_is_whole_lines_in_a_pipe_and_fits_an_80_column_terminal():
     assert max(map(cell_len, narrow.splitlines())) == 80
 
 
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: " ".join(path) or "xcert")
+def test_no_help_is_cut_short_on_an_80_column_terminal(path):
+    """Chinese has no spaces to wrap at: an option's help folds onto the next line, it is
+    never cut with "…" (stats --list lost graduates, certified and uncertified)."""
+    narrow = render_help(path, "80-column terminal")
+    assert "…" not in narrow.replace("...", "")
+    if path == ("stats",):
+        folded = "".join(line.strip("│ ") for line in narrow.splitlines())
+        assert "graduates、certified、uncertified" in folded
+
+
 def test_a_typer_that_drew_help_before_leaves_no_english_or_width_behind():
     """typer.rich_utils is drawn with xcert's words and this run's width, whatever an
     earlier help in the same process (or another program's Typer) left in it."""

@@ -95,7 +95,27 @@ def draw_help(command, ctx) -> None:
         if word is not None:  # this help's copy of the type: its checks are Click's own
             param.type = copy.copy(param.type)
             param.type.name = word
+    if not getattr(rich_utils._get_parameter_help, "folds", False):
+        rich_utils._get_parameter_help = _folded(rich_utils._get_parameter_help)
+        rich_utils._make_command_help = _folded(rich_utils._make_command_help)
     rich_utils.rich_format_help(obj=command, ctx=ctx, markup_mode="rich")
+
+
+def _folded(parameter_help):
+    """Typer lays an option's help out as rich Columns, and a command's as a Text, which
+    a narrow terminal cuts with "…" (Chinese has no spaces to wrap at): each folds
+    instead, so every word of the help stays on the screen."""
+    from rich.text import Text
+
+    def folded(**kwargs):
+        made = parameter_help(**kwargs)
+        for part in getattr(made, "renderables", [made]):  # Columns, or one Text
+            if isinstance(part, Text):
+                part.overflow = "fold"
+        return made
+
+    folded.folds = True  # type: ignore[attr-defined]  # wrapped once per process
+    return folded
 
 
 def help_width() -> int | None:
