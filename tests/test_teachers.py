@@ -656,3 +656,14 @@ def test_the_bundled_example_is_fictional_and_not_in_the_demo():
     sheet = load_workbook(bundled("examples") / "teachers.xlsx")["师资名单"]
     ids = [row[4] for row in sheet.iter_rows(min_row=3, values_only=True) if row[4]]
     assert ids and all(str(i).startswith("440000") for i in ids)
+
+
+def test_a_scoped_figure_says_its_teachers_are_the_whole_schools(staffed, xlsx):
+    roster = [["学号", "姓名", "班级", "专业"], ["2021010101", "陈晓明", "21数控1", "数控技术应用"]]
+    assert staffed("import", xlsx("花名册.xlsx", {"21数控1": roster})).exit_code == 0
+    whole = staffed("stats")
+    assert "师资情况是全校的" not in whole.output
+    for scope in (["--major", "数控"], ["--class", "21数控1"]):
+        result = staffed("stats", *scope)
+        assert result.exit_code == 0 and "注：师资情况是全校的" in result.output, scope
+        assert by_certificate(stats_json(staffed, *scope)) == by_certificate(stats_json(staffed))

@@ -160,3 +160,4 @@ def _name(group: Group | None) -> str | None:
 
 # A scoped report leaves the targets out: the school sets them for the whole school.
 TARGETS_NOTE = "绩效目标是全校的目标，按专业、系部或班级统计时不与目标对照（全校统计中有目标对照）"
+TEACHERS_NOTE = "师资情况是全校的：按专业、系部或班级统计时，列的仍是全校的培训师、考评员和持证教师"

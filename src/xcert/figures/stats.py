@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xcert.figures import graduation, history
 from xcert.figures import teachers as teacher_figures
-from xcert.figures.scope import TARGETS_NOTE, Scope, Span
+from xcert.figures.scope import TARGETS_NOTE, TEACHERS_NOTE, Scope, Span
 from xcert.figures.teachers import TeacherCounts
 from xcert.model import WITHDRAWN_STATUSES
 
@@ -240,6 +240,8 @@ def figures(
     result.teachers, result.teachers_total = teacher_figures.teacher_counts(
         conn, year=scope.years.last, all_kinds=all_kinds
     )
+    if scope.grouped and result.teachers:
+        result.notes.append(TEACHERS_NOTE)
     if not all_kinds:
         result.warnings = guessed_warnings(conn, scope=scope)
         result.warnings += teacher_figures.guessed_warnings(conn, year=scope.years.last)
