@@ -115,17 +115,7 @@ def graduate(
     conn = open_db(create=False)
     done = graduating.graduate(conn, cohort, span.start if span else clock.today(), dry_run=dry_run)
     conn.close()
-    kept = f"；{done.kept_text()}保持不变" if done.kept else ""
-    out = console()
-    if not done.enrolled:
-        out.print(f"{cohort}届没有学籍状态是在读的学生，无需改动（{done.kept_text()}）")
-    elif dry_run:
-        out.print(f"（试运行，未写入）将把{cohort}届在读的{done.enrolled}名学生改为毕业{kept}")
-    else:
-        out.print(
-            f"已把{cohort}届在读的{done.enrolled}名学生改为毕业{kept}"
-            f"（第{done.write_id}次写入，可用 xcert undo {done.write_id} 撤销）"
-        )
+    console().print(done.said(dry_run=dry_run))
 
 
 def print_records(student: StudentRow, records: StudentRecords) -> None:
@@ -194,11 +184,7 @@ def demo(
         done = result.graduated
         out.print(f"\n{done.cohort}届已过毕业日，把仍是在读的学生改为毕业：")
         out.print(f"  xcert --db {result.db_path} graduate --cohort {done.cohort}", style="bold")
-        kept = f"；{done.kept_text()}保持不变" if done.kept else ""
-        out.print(
-            f"已把{done.cohort}届在读的{done.enrolled}名学生改为毕业{kept}"
-            f"（第{done.write_id}次写入，可用 xcert undo {done.write_id} 撤销）"
-        )
+        out.print(done.said())
     if result.major_rates is not None:
         first, last = demo.SAMPLE_YEARS
         out.print("\n一个专业几年的 1+X 考证情况（表1），也可生成报表（render pass-rates）：")

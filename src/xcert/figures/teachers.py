@@ -106,10 +106,6 @@ def teacher_counts(
     return list(per.values()), TeacherCounts(None, *total)
 
 
-def any_teachers(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM teacher_roles LIMIT 1").fetchone() is not None
-
-
 def guessed_warnings(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:
     """The warning line the 1+X teachers' figure carries when a certificate in it, or
     left out of it, has a guessed kind (SPEC 2)."""

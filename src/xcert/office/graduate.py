@@ -30,6 +30,18 @@ class Graduation:
         """退学2人、休学1人: the students left as they are, by status."""
         return "、".join(f"{label}{n}人" for label, n in self.kept.items())
 
+    def said(self, *, dry_run: bool = False) -> str:
+        """What `graduate` did, or would do, in one line (the command and the demo)."""
+        kept = f"；{self.kept_text()}保持不变" if self.kept else ""
+        if not self.enrolled:
+            return f"{self.cohort}届没有学籍状态是在读的学生，无需改动（{self.kept_text()}）"
+        if dry_run:
+            return f"（试运行，未写入）将把{self.cohort}届在读的{self.enrolled}名学生改为毕业{kept}"
+        return (
+            f"已把{self.cohort}届在读的{self.enrolled}名学生改为毕业{kept}"
+            f"（第{self.write_id}次写入，可用 xcert undo {self.write_id} 撤销）"
+        )
+
 
 def graduate(
     conn: sqlite3.Connection, cohort: int, on: dt.date, *, dry_run: bool = False

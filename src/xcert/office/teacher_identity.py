@@ -135,7 +135,7 @@ def _holder(teacher: Teacher) -> str:
 def resolve(index: Index, rows: list[RowIn], refuse: Refuse) -> list[Teacher]:
     """Group rows into teachers (stored or new); refuse rows that contradict a stored
     teacher's keys or name, and every row of a teacher whose rows disagree."""
-    touched: list[Teacher] = []
+    touched: dict[int, Teacher] = {}  # by identity, in the order first met
     for row in sorted(rows, key=_strength):  # strongest key first, as for students
         teacher, why, fld = index.match(row.stated)
         if why is None and teacher is not None:
@@ -149,16 +149,15 @@ def resolve(index: Index, rows: list[RowIn], refuse: Refuse) -> list[Teacher]:
         if teacher is None:
             teacher = Teacher(None, {f: row.stated.get(f) for f in _KEYS})
             index.add(teacher)
-        if not teacher.rows and teacher not in touched:
-            touched.append(teacher)
+        touched.setdefault(id(teacher), teacher)
         _merge(index, teacher, row)
-    for teacher in touched:
+    for teacher in touched.values():
         if teacher.conflict is not None:
             for row in teacher.rows:
                 others = "、".join(f"第{r.row}行" for r in teacher.rows if r is not row)
                 said = teacher.conflict
                 refuse(row, f"与{others}{said}" if said.startswith("是同一") else said, None)
-    return [t for t in touched if t.conflict is None and t.rows]
+    return [t for t in touched.values() if t.conflict is None and t.rows]
 
 
 def _strength(row: RowIn) -> int:
@@ -196,15 +195,14 @@ def _key_taken(
     return None, None
 
 
-def _taint(index: Index, row: RowIn, why: str, touched: list[Teacher]) -> None:
+def _taint(index: Index, row: RowIn, why: str, touched: dict[int, Teacher]) -> None:
     """A refused row still says something about the teacher of its 工号: that teacher's
     other rows in this import are refused too, so a second run cannot differ."""
     number = row.stated.get("staff_no")
     teacher = index.by_no.get(number) if number else None
     if teacher is None:
         return
-    if teacher not in touched:
-        touched.append(teacher)
+    touched.setdefault(id(teacher), teacher)
     if teacher.conflict is None:
         teacher.conflict = f"同一教师的第{row.row}行有问题（{why}）"
 
