@@ -452,29 +452,22 @@ def _merge_into(
 ) -> None:
     """A guessed certificate that turns out to be an alias of a catalogue entry: its
     sessions, awards and teachers' roles move over, and it goes."""
-    try:
-        conn.execute(
-            "UPDATE sessions SET certificate_id = ? WHERE certificate_id = ?",
-            (target.id, guessed.id),
-        )
-    except sqlite3.IntegrityError:
-        raise XcertError(
-            f"{where}：「{guessed.name}」和「{target.name}」各有同一等级、同一日期的考核批次，"
-            f"无法自动合并；请先把成绩表里的「{guessed.name}」改成「{target.name}」再导入"
-        ) from None
-    conn.execute(
-        "UPDATE awards SET certificate_id = ? WHERE certificate_id = ?", (target.id, guessed.id)
+    clashes = (
+        ("sessions", "各有同一等级、同一日期的考核批次", "成绩表"),
+        ("awards", "各有同一学生、同一等级的发证记录", "发证签领名单"),
+        ("teacher_roles", "下有教师登记了同一角色、同一等级", "师资表"),
     )
-    try:
-        conn.execute(
-            "UPDATE teacher_roles SET certificate_id = ? WHERE certificate_id = ?",
-            (target.id, guessed.id),
-        )
-    except sqlite3.IntegrityError:
-        raise XcertError(
-            f"{where}：有教师在「{guessed.name}」和「{target.name}」下登记了同一角色、同一等级，"
-            f"无法自动合并；请先把师资表里的「{guessed.name}」改成「{target.name}」再导入"
-        ) from None
+    for table, clash, sheet in clashes:
+        try:
+            conn.execute(
+                f"UPDATE {table} SET certificate_id = ? WHERE certificate_id = ?",
+                (target.id, guessed.id),
+            )
+        except sqlite3.IntegrityError:
+            raise XcertError(
+                f"{where}：「{guessed.name}」和「{target.name}」{clash}，无法自动合并；"
+                f"请先把{sheet}里的「{guessed.name}」改成「{target.name}」再导入"
+            ) from None
     conn.execute("DELETE FROM certificates WHERE id = ?", (guessed.id,))
 
 
