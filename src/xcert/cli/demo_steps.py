@@ -120,7 +120,7 @@ class DemoReport:
     major: str | None = None  # a report of one major, as seed table 1 is
 
     def files(self, folder: Path) -> list[tuple[str, Path]]:
-        formats = ("md", "html") if self.name in render.FORM_REPORTS else ("md", "html", "xlsx")
+        formats = render.REPORTS[self.name].formats
         return [(fmt, folder / f"{self.stem}.{fmt}") for fmt in formats]
 
 

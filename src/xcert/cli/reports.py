@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 _EXTENSIONS = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
 
 
-def _format(format_: str | None, out: Path | None, form: str | None = None) -> str:
+def _format(format_: str | None, out: Path | None, name: str, formats: tuple[str, ...]) -> str:
     """The format: --format, else -o's extension, else Markdown; the two must agree, and
-    a form (`form`, its name) has no xlsx."""
+    be one of the report's `formats` (a form has no xlsx)."""
     if out is not None:
         output_file(out)
     wanted = _EXTENSIONS.get(format_.lower()) if format_ else None
@@ -41,9 +41,9 @@ def _format(format_: str | None, out: Path | None, form: str | None = None) -> s
             f"--format {format_} 与文件名「{out.name}」的扩展名不一致", param_hint="-o"
         )
     fmt = wanted or from_name or "md"
-    if fmt == "xlsx" and form:
+    if fmt not in formats:
         raise typer.BadParameter(
-            f"{form} 是表单，只有 md 和 html 两种格式", param_hint="--format" if wanted else "-o"
+            f"{name} 只有 {'、'.join(formats)} 格式", param_hint="--format" if wanted else "-o"
         )
     if fmt != "md" and out is None:
         raise typer.BadParameter(f"{fmt} 格式需要用 -o 指定输出文件", param_hint="-o")
@@ -100,7 +100,8 @@ def render(
     out_ = console()
     if list_:
         for report in reports.REPORTS.values():
-            out_.print(f"{report.name:18}{report.title}：{report.needs}")
+            needs = f"{report.needs}；" if report.needs else ""
+            out_.print(f"{report.name:18}{report.title}：{needs}{'、'.join(report.formats)}")
         return
     if name is None:
         raise typer.BadParameter("请给出报表名（xcert render --list 列出全部）", param_hint="NAME")
@@ -110,7 +111,7 @@ def render(
         )
     groups = {"--class": class_code, "--major": major, "--department": department}
     _check_options(name, groups, site=site, first=first, last=last, year=year, cohort=cohort)
-    fmt = _format(format_, out, name if name in reports.FORM_REPORTS else None)
+    fmt = _format(format_, out, name, reports.REPORTS[name].formats)
     day = _day(date)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"「{templates}」不是文件夹", param_hint="--templates")

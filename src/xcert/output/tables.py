@@ -69,6 +69,32 @@ class Table:
     # Lines every format prints under the table, each after 注： (rows entered by hand,
     # a cohort still in school): part of what the figures mean, so never left out.
     notes: Sequence[str] = ()
+    # 1-based columns whose repeated cells a printed page merges into one (the plan's
+    # 总项目名称 over its 分项目): HTML rowspan, xlsx and Word merged cells.
+    merged: tuple[int, ...] = ()
+
+    def spans(self) -> list[list[int]]:
+        """Each cell's row span for print: 1 alone, n over the n equal cells below it
+        in a merged column (within the same spans of the merged columns left of it), 0
+        for a cell covered by the one above."""
+        spans = [[1] * len(row) for row in self.rows]
+        for column in sorted(self.merged):
+            index = column - 1
+            top = 0
+            for i in range(1, len(self.rows) + 1):
+                same = (
+                    i < len(self.rows)
+                    and index < len(self.rows[i])
+                    and self.rows[i][index] == self.rows[top][index]
+                    and all(spans[i][k - 1] == 0 for k in self.merged if k < column)
+                )
+                if not same:
+                    if i - top > 1:
+                        spans[top][index] = i - top
+                        for covered in range(top + 1, i):
+                            spans[covered][index] = 0
+                    top = i
+        return spans
 
 
 def cell_text(cell: object) -> str:

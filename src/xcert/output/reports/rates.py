@@ -1,0 +1,100 @@
+"""Table 1 (pass rates) and table 2 (the dual-certificate rate), as in seed 000."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+
+from xcert.figures import graduation, stats
+from xcert.figures.scope import Scope, Span
+from xcert.office import catalogue
+from xcert.output import charts
+from xcert.output import tables as output
+
+
+def pass_rates(
+    conn: sqlite3.Connection,
+    *,
+    year: int | None,
+    scope: Scope,
+    on: dt.date | None = None,
+    **_: object,
+) -> dict:
+    scope = scope.in_year(year)
+    figures = stats.figures(conn, scope=scope, on=on)
+    by_cert = stats.pass_rates(conn, by="certificate", scope=scope)
+    tables = output.tables(figures)[:1]
+    cert_table = output.tables(stats.Figures(pass_rates=by_cert, scope=scope), by="certificate")[0]
+    cert_table.title = "按证书"
+    tables.append(cert_table)
+    rates = {r.year: (r.pass_rate, stats.percent(r.passed, r.tested)) for r in figures.pass_rates}
+    chart_year = charts.rate_bars(
+        "1+X 证书通过率（按年份）", _bars(rates, scope.years, output.year_label)
+    )
+    chart_cert = charts.rate_rows(
+        "1+X 证书通过率（按证书）",
+        [
+            (
+                f"{output.year_label(r.year)} {_short(r.group or '')}",
+                r.pass_rate,
+                stats.percent(r.passed, r.tested),
+            )
+            for r in by_cert
+        ],
+    )
+    # 数控技术应用专业2022-2023年1+X考证情况统计表 (the seed's table 1)
+    return {
+        "title": f"{scope.words()}{scope.years.words()}1+X考证情况统计表",
+        "tables": tables,
+        "charts": [chart_year, chart_cert],
+        "warnings": figures.warnings,
+    }
+
+
+def dual(
+    conn: sqlite3.Connection,
+    *,
+    cohort: int | None,
+    scope: Scope,
+    on: dt.date | None = None,
+    **_: object,
+) -> dict:
+    """Table 2 of the scope's cohorts graduated by the report's date, or of the one cohort
+    asked for: one still in school is a projection (SPEC 3), titled so, never 毕业学生."""
+    when = graduation.as_of(conn, on)
+    rows = stats.dual_certificate(conn, cohort=cohort, scope=scope, on=when)
+    cohorts = Span.of(cohort) if cohort is not None else scope.years
+    figures = stats.Figures(dual_certificate=rows, scope=scope, cohorts=cohorts, as_of=when)
+    table = output.tables(figures)[1]
+    rates: dict[int | None, tuple[float | None, str]] = {
+        r.cohort: (r.rate, stats.percent(r.certified, r.graduates)) for r in rows
+    }
+    bars = _bars(rates, graduation.counted(cohorts, when), output.cohort_label)
+    if cohorts.one is not None and not when.graduated(cohorts.one):
+        chart = charts.rate_bars("预计双证毕业率（在校）", bars)
+        title = f"{cohorts.one}届学生{scope.words()}双证情况统计表（在校，预计）"
+    else:
+        chart = charts.rate_bars("双证毕业率（按届）", bars)
+        # 2023年毕业学生数控技术应用专业双证毕业情况统计表 (the seed's table 2)
+        title = f"{cohorts.words()}毕业学生{scope.words()}双证毕业情况统计表"
+    return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
+
+
+def _bars(
+    rates: dict[int | None, tuple[float | None, str]],
+    span: Span,
+    label: Callable[[int], str],
+) -> list[charts.Bar]:
+    """A bar per year or cohort, as its table row: each of a closed span asked for is
+    there, one with nobody in it as — (no bar); an undated year last."""
+    every: dict[int | None, tuple[float | None, str]] = dict.fromkeys(span.years(), (None, "—"))
+    every.update(rates)
+    return [
+        (label(key) if key is not None else output.year_label(None), *every[key])
+        for key in sorted(every, key=lambda key: (key is None, key or 0))
+    ]
+
+
+def _short(name: str) -> str:
+    return name[: -len(catalogue.SUFFIX)] if name.endswith(catalogue.SUFFIX) else name
