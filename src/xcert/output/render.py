@@ -16,13 +16,16 @@ from pathlib import Path
 from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
+from xcert.outfiles import signed_text
 from xcert.output import tables as output
+from xcert.output import word_reports
 from xcert.output.reports import plan, rates, sign_list, site
-from xcert.output.sandbox import render_template
+from xcert.output.sandbox import render_template, school_name
+from xcert.output.word_reports import WordFile
 from xcert.output.xlsx import write_tables
 
-FORMATS = ("md", "html", "xlsx")
-TABLE_FORMATS = ("md", "html", "xlsx")
+FORMATS = ("md", "html", "xlsx", "docx")
+TABLE_FORMATS = ("md", "html", "xlsx", "docx")
 FORM_FORMATS = ("md", "html")  # a form is not a table: no xlsx
 
 
@@ -126,8 +129,8 @@ def render(
     date: dt.date | None = None,
     site: str | None = None,
     scope: Scope | None = None,
-) -> str | list[output.Table]:
-    """Markdown or HTML text, or the tables an xlsx file is written from. `scope` limits
+) -> str | list[output.Table] | WordFile:
+    """Markdown or HTML text, the tables an xlsx file is written from, or a Word file. `scope` limits
     the figures and lists (its groups as a `--class` for sign-list); `year` is one year."""
     report = REPORTS.get(name)
     if report is None:
@@ -150,6 +153,10 @@ def render(
         raise XcertError(f"{name} 只有 {'、'.join(report.formats)} 格式")
     if fmt == "xlsx":
         return context["tables"]
+    if fmt == "docx":
+        return word_reports.document(
+            name, context, school=school_name(conn), date=date, templates=templates
+        )
     return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
 
 
@@ -159,6 +166,16 @@ def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:
         return Scope()
     search.require_class(conn, class_code)
     return Scope((Group("class", class_code, (class_code,)),))
+
+
+def write(path: Path, result: str | list[output.Table] | WordFile) -> None:
+    """A rendered report to its file, signed as xcert's own (outfiles.is_own_output)."""
+    if isinstance(result, str):
+        path.write_text(signed_text(result), encoding="utf-8")
+    elif isinstance(result, list):
+        write_xlsx(path, result)
+    else:
+        result.save(path)
 
 
 def write_xlsx(path: Path, tables: list[output.Table]) -> None:
