@@ -98,6 +98,10 @@ def render(
         str | None,
         typer.Option("--date", help="报表日期，默认今天；双证毕业率只算到这天已毕业的届"),
     ] = None,
+    chapters: Annotated[
+        str | None,
+        typer.Option("--reports", help="汇编（dossier）收入哪些报表，按此顺序，如 pass-rates,plan"),
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
     """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单（Markdown、网页、Excel、Word），
@@ -121,7 +125,10 @@ def render(
             f"没有名为「{name}」的报表；可用：{'、'.join(reports.REPORTS)}", param_hint="NAME"
         )
     groups = {"--class": class_code, "--major": major, "--department": department}
-    _check_options(name, groups, site=site, first=first, last=last, year=year, cohort=cohort)
+    _check_options(
+        name, groups, site=site, first=first, last=last, year=year, cohort=cohort, chapters=chapters
+    )
+    wanted = _chapters(chapters, list(reports.REPORTS))
     fmt = _format(format_, out, name, reports.REPORTS[name].formats)
     day = _day(date)
     if templates is not None and not templates.is_dir():
@@ -142,6 +149,7 @@ def render(
         date=day or clock.today(),
         site=site,
         scope=scope,
+        chapters=wanted,
     )
     conn.close()
     if out is None:
@@ -160,19 +168,30 @@ def _check_options(
     last: int | None,
     year: int | None,
     cohort: int | None,
+    chapters: str | None,
 ) -> None:
     """The options a report takes, and a span not given with a year or cohort too (plan's
     --year is the plan's own year: --from and --to limit its earlier years)."""
     from xcert.output import render as reports
 
     given: dict[str, object] = {**groups, "--from": first, "--to": last}
-    given.update({"--cohort": cohort, "--site": site, "--year": year})
+    given.update({"--cohort": cohort, "--site": site, "--year": year, "--reports": chapters})
     wrong = reports.misuse(name, given)
     if wrong is not None:
         raise typer.BadParameter(wrong.message, param_hint=wrong.option)
-    alone = {"--cohort": cohort} | ({} if name == "plan" else {"--year": year})
+    alone = {"--cohort": cohort} | ({} if name in ("plan", "dossier") else {"--year": year})
     scope_options.check_years(**{"--year": year, "--cohort": cohort})
     scope_options.check_span(first, last, **alone)
+
+
+def _chapters(text: str | None, known: list[str]) -> tuple[str, ...] | None:
+    """--reports: the dossier's chapters, each a report other than the dossier."""
+    from xcert.output import dossier
+
+    try:
+        return dossier.parse_reports(text, [name for name in known if name != dossier.NAME])
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason, param_hint="--reports") from None
 
 
 def _day(date: str | None) -> dt.date | None:

@@ -41,11 +41,12 @@ class WordFile:
 
 @dataclass
 class Numbering:
-    """Tables counted across one document: 表 1, 表 2… A dossier refers to each by its
-    number (`always`); a report of one table titled as the report needs no caption."""
+    """Tables counted across one document: 表 1, 表 2… In a dossier every table is
+    captioned (its chapter names it by number) and a report's own title is its chapter's
+    heading; a report alone of one table titled as the report needs no caption."""
 
     tables: int = 0
-    always: bool = False
+    dossier: bool = False
 
     def next_table(self) -> str:
         self.tables += 1
@@ -91,8 +92,7 @@ def write(doc: Document, name: str, context: dict, heading: Heading, numbers: Nu
 def tables_report(doc: Document, context: dict, heading: Heading, numbers: Numbering) -> None:
     """Title, the school and date under it, each table numbered with its notes, then the
     report's warnings; the nightly summary's sections as headings."""
-    word.title(doc, context["title"])
-    word.paragraph(doc, f"{heading.school}　　{heading.date}", indent=False, align="center")
+    report_title(doc, context["title"], heading, numbers)
     for number, (section, tables, lines) in enumerate(_sections(context), 1):
         if section:
             word.heading(doc, f"{chinese_number(number)}、{section}")
@@ -102,6 +102,15 @@ def tables_report(doc: Document, context: dict, heading: Heading, numbers: Numbe
             word.paragraph(doc, line)
     for warning in context.get("warnings", []):
         word.note(doc, f"注：{warning}")
+
+
+def report_title(doc: Document, text: str, heading: Heading, numbers: Numbering) -> None:
+    """The title and, under it, the school and date; in a dossier the chapter's heading
+    stands for both."""
+    if numbers.dossier:
+        return
+    word.title(doc, text)
+    word.paragraph(doc, f"{heading.school}　　{heading.date}", indent=False, align="center")
 
 
 def _sections(context: dict) -> list[tuple[str, list[Table], list[str]]]:
@@ -115,7 +124,7 @@ def table_with_notes(
     doc: Document, table: Table, numbers: Numbering, *, skip_caption: bool = False
 ) -> None:
     """表 N and the title above the table, its notes (注：) under it."""
-    if numbers.always or not skip_caption:
+    if numbers.dossier or not skip_caption:
         word.caption(doc, f"{numbers.next_table()}　{table.title}")
     word.table(doc, table)
     for text in table.notes:
