@@ -17,7 +17,7 @@ from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
 from xcert.output import tables as output
-from xcert.output.reports import plan, rates, sign_list, site
+from xcert.output.reports import notice, plan, rates, sign_in, sign_list, site
 from xcert.output.sandbox import render_template
 from xcert.output.xlsx import write_tables
 
@@ -109,6 +109,22 @@ REPORTS: dict[str, Report] = {
             required=(("--year", "2023"),),
             formats=FORM_FORMATS,
         ),
+        Report(
+            "selection",
+            "考核选拔结果公示",
+            "需要 --session",
+            notice.notice,
+            only=("--session",),
+            required=(("--session", "3"),),
+        ),
+        Report(
+            "sign-in",
+            "考生签到表",
+            "需要 --session，可选 --photo（照片列）",
+            sign_in.sign_in,
+            only=("--session", "--photo"),
+            required=(("--session", "3"),),
+        ),
     )
 }
 
@@ -126,9 +142,12 @@ def render(
     date: dt.date | None = None,
     site: str | None = None,
     scope: Scope | None = None,
+    session: int | None = None,
+    photo: bool = False,
 ) -> str | list[output.Table]:
     """Markdown or HTML text, or the tables an xlsx file is written from. `scope` limits
-    the figures and lists (its groups as a `--class` for sign-list); `year` is one year."""
+    the figures and lists (its groups as a `--class` for sign-list); `year` is one year;
+    `session` is an exam session's number (selection, sign-in)."""
     report = REPORTS.get(name)
     if report is None:
         raise XcertError(
@@ -144,6 +163,8 @@ def render(
         public=public,
         on=date,
         scope=scope if scope is not None else _class_scope(conn, class_code),
+        session=session,
+        photo=photo,
     )
     context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
     if fmt not in report.formats:
@@ -173,6 +194,7 @@ def write_xlsx(path: Path, tables: list[output.Table]) -> None:
                 table.rows or [["—"] * len(table.header)],
                 caption=table.title,
                 notes=table.notes,
+                widths=table.widths,
             )
             for table in tables
         ],
