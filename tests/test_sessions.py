@@ -841,7 +841,10 @@ def test_ties_retest_holds_the_tied_for_the_second_test_which_ranks_them(school,
     assert "分数线上同分待复测（--ties retest）" in result.stdout
     assert registered(school, session) == ["230201"]  # the 4 places wait for the retest
     assert "并列75分5人争4个名额，都暂不入选，待第二次选拔" in result.stdout
-    assert "并列待复测5人，名额留给第二次选拔" in result.stdout
+    assert (
+        f"并列待复测5人，名额留给第二次选拔：xcert select --session {session} --retest"
+        " --scores 第二次成绩.xlsx --group class --quota 60%"
+    ) in result.stdout
     found = outcomes(school, session)
     assert [no for no, o in sorted(found.items()) if o == "tie"] == [
         f"23020{i}" for i in range(2, 7)
@@ -875,6 +878,9 @@ def test_a_tie_in_the_retest_itself_is_left_to_the_school(school, xlsx):
     assert "并列80分2人争1个名额，都未入选，名额空出，由学校决定" in result.stdout
     assert "仍并列2人，名额空出：由学校决定" in result.stdout
     assert outcomes(school, session, 2)["230205"] == "tie"
+    notice = school("render", "selection", "--session", session).stdout
+    assert "| 23数控2 | 7 | 5 | 1 | 5 | 3 | 85 | 80分2人，待定 |" in notice
+    assert "| 4 | 二班5 | 23数控2 | 23\\*\\*05 | 80 | 并列待定 |" in notice
 
 
 # The capacity line: 23数控1 takes 90, 85, 80 (3 places), 23数控2 takes 95, 80 (its best

@@ -222,8 +222,9 @@ def _print_notes(result: "Selection") -> None:
     held = result.held
     if held and result.round == 1:
         out.print(
-            f"并列待复测{len(held)}人，名额留给第二次选拔："
-            "xcert select --retest --scores 第二次成绩.xlsx（分组、名额同这次）"
+            f"并列待复测{len(held)}人，名额留给第二次选拔：xcert select --session "
+            f"{result.session.id} --retest --scores 第二次成绩.xlsx --group {result.group_by}"
+            f" --quota {result.quota.text}"
         )
     elif held:
         out.print(f"仍并列{len(held)}人，名额空出：由学校决定，xcert register 手工报名")

@@ -140,7 +140,8 @@ def _summary(made: Selection, *, two: bool) -> output.Table:
 def _tie_short(tie: Tie | None, capacity: Tie | None, group: Group) -> str:
     """分数线上并列: 75分5人 (the group's line), or the capacity line's tie in it."""
     if tie is not None:
-        return f"{tie.score:g}分{len(tie.tied)}人，{ties.LABELS[tie.rule]}"
+        settled = "待定" if tie.rule == "retest" and tie.round == 2 else ties.LABELS[tie.rule]
+        return f"{tie.score:g}分{len(tie.tied)}人，{settled}"
     if capacity is not None and any(c.group == group.key for c in capacity.tied):
         return "容量线上并列"
     return "无"
