@@ -24,7 +24,6 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from fractions import Fraction
 
 from xcert.errors import XcertError
 from xcert.office import search, sessions, ties
+from xcert.office import selection_rounds as rounds
 from xcert.office.ties import Tie
 from xcert.store import writes
 
@@ -162,7 +162,7 @@ class Selection:
         notice prints later: each group's size, places and earlier registrations, the
         session's places left, and the ties."""
         return {
-            **_rule(self.group_by, self.quota, self.ties),
+            **rounds.rule(self.group_by, self.quota.text, self.ties),
             "groups": {g.key: [g.size, g.places, g.registered] for g in self.groups},
             "left": self.session.places_left,
             "lines": [tie.record() for tie in self.all_ties],
@@ -206,9 +206,11 @@ def check_request(
         raise XcertError(f"--ties 应为 {'、'.join(ties.TIES)}，不是「{tie_rule}」")
     session = sessions.get(conn, session_id)
     if tie_rule is None:
-        first = _first_rule(conn, session.id) if retest else None
+        first = rounds.first_rule(conn, session.id) if retest else None
         tie_rule = first["ties"] if first is not None else ties.DEFAULT
-    _check_round(conn, session, 2 if retest else 1, _rule(group_by, quota, tie_rule))
+    rounds.check_round(
+        conn, session, 2 if retest else 1, rounds.rule(group_by, quota.text, tie_rule)
+    )
     return session, tie_rule
 
 
@@ -228,7 +230,7 @@ def select(
     `check_request` let through (with the tie rule it settled)."""
     round_ = 2 if retest else 1
     if retest:
-        _check_second_file(conn, session, scores)
+        rounds.check_second_file(conn, session, scores.name, scores.sha256)
     entrants = _group(conn, session, scores.scores, group_by, quota, round_, include_removed)
     blank = Selection(session, round_, group_by, quota, [], tie_rule)
     result = _choose(session, entrants, blank, scores.name)
@@ -239,7 +241,7 @@ def select(
     options = result.log_options()
     with writes.write(conn, kind, scores.name, sha256=scores.sha256, options=options) as done:
         # another select may have run since
-        _check_round(conn, session, round_, _rule(group_by, quota, tie_rule))
+        rounds.check_round(conn, session, round_, rounds.rule(group_by, quota.text, tie_rule))
         result.write_id = done.id
         done.added = len(chosen)
         conn.executemany(
@@ -265,74 +267,6 @@ def select(
             conn, session.id, [c.student_id for c in chosen], via=kind, write_id=result.write_id
         )
     return result
-
-
-def _check_round(
-    conn: sqlite3.Connection, session: sessions.Session, round_: int, rule: dict
-) -> None:
-    """One selection and one retest per session; a retest after, and like, the first
-    (its groups, quota and tie rule)."""
-    rounds = {
-        r
-        for (r,) in conn.execute(
-            "SELECT DISTINCT round FROM selections WHERE session_id = ?", (session.id,)
-        )
-    }
-    if round_ in rounds:
-        what = "第二次选拔" if round_ == 2 else "选拔"
-        raise XcertError(
-            f"{session.label} 已做过{what}；要重做，先用 xcert log 找到那次写入，xcert undo 撤销它"
-        )
-    if round_ == 2 and 1 not in rounds:
-        raise XcertError(f"{session.label} 还没有做过第一次选拔，--retest 无从补选")
-    if round_ == 2:  # the second test fills the first one's places: the same groups and quota
-        first = _first_rule(conn, session.id)
-        if first is not None and first != rule:
-            raise XcertError(
-                "第二次选拔要用第一次的分组、名额和同分规则"
-                f"（--group {first['group']} --quota {first['quota']} --ties {first['ties']}）"
-            )
-
-
-def _check_second_file(
-    conn: sqlite3.Connection, session: sessions.Session, scores: ScoreFile
-) -> None:
-    """A retest ranks a second test: the first test's file again (the same SHA-256) is
-    refused, naming the selection that used it."""
-    first = conn.execute(
-        "SELECT i.id, i.file_name, i.started_at FROM selections s"
-        " JOIN imports i ON i.id = s.created_import"
-        " WHERE s.session_id = ? AND s.round = 1 AND i.sha256 = ? LIMIT 1",
-        (session.id, scores.sha256),
-    ).fetchone()
-    if first is not None:
-        write_id, name, started = first
-        raise XcertError(
-            f"{scores.name} 与第一次选拔（第{write_id}次写入，{started[:16].replace('T', ' ')}，"
-            f"{name}）用的是同一个成绩文件（SHA-256 相同）；第二次选拔要用第二次测试的成绩"
-        )
-
-
-def _rule(group_by: str, quota: Quota, tie_rule: str) -> dict:
-    """How a selection chose (kept in its log entry): a retest must choose the same way."""
-    return {"group": group_by, "quota": quota.text, "ties": tie_rule}
-
-
-def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
-    """The first selection's rule; one logged before tie rules were kept chose by 学号."""
-    row = conn.execute(
-        "SELECT i.options FROM selections s JOIN imports i ON i.id = s.created_import"
-        " WHERE s.session_id = ? AND s.round = 1 LIMIT 1",
-        (session_id,),
-    ).fetchone()
-    if not row or row[0] in (None, "{}"):
-        return None
-    options = json.loads(row[0])
-    return {
-        "group": options.get("group"),
-        "quota": options.get("quota"),
-        "ties": options.get("ties", ties.DEFAULT),
-    }
 
 
 def _choose(
