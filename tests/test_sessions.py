@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from xcert.office import selection
 from xcert.output.export import FIELDS
+from xcert.store import connect, journal, schema
 
-from conftest import make_id, today
+from conftest import Cli, make_id, today
 
 HEADER = ["学号", "姓名", "身份证号", "班级", "专业", "入学年份", "学籍状态"]
 
@@ -777,3 +778,227 @@ def test_grouping_names_only_what_a_student_lacks(make_school, xlsx):
     assert "第5行" in lines[2] and lines[2].endswith("这名学生没有届别和系部，无法分组")
     by_major = choose(school, session, scores(xlsx, rows[:1], "one.xlsx"), group="major")
     assert by_major.exit_code == 0, by_major.output  # 甲 has a major and a 届别
+
+
+# --- equal scores across a line: --ties number | all | retest (issue 20) -----------------
+
+# 23数控2 (7 enrolled → 5 places): 95, then five at 75 for the 4 places left, then 50.
+TIED = [
+    [230201, "二班1", "23数控2", 95],
+    ["230202", "二班2", "23数控2", 75],
+    ["230203", "二班3", "23数控2", 75],
+    ["230204", "二班4", "23数控2", 75],
+    ["230205", "二班5", "23数控2", 75],
+    ["230206", "二班6", "23数控2", 75],
+    ["230207", "二班7", "23数控2", 50],
+]
+
+
+def outcomes(cli, session, round_=1):
+    return dict(
+        cli.query(
+            "SELECT s.student_no, se.outcome FROM selections se"
+            " JOIN students s ON s.id = se.student_id WHERE se.session_id = ? AND se.round = ?",
+            (session, round_),
+        )
+    )
+
+
+def logged_rule(cli, session, round_=1):
+    (options,) = cli.query(
+        "SELECT DISTINCT i.options FROM selections se JOIN imports i ON i.id = se.created_import"
+        " WHERE se.session_id = ? AND se.round = ?",
+        (session, round_),
+    )[0]
+    return json.loads(options)
+
+
+def test_ties_number_is_the_default_and_every_output_says_so(school, xlsx):
+    session = add_session(school)
+    result = choose(school, session, scores(xlsx, TIED))
+    assert result.exit_code == 0, result.output
+    assert "分数线上同分按学号先后（--ties number）" in result.stdout.splitlines()[0]
+    assert registered(school, session) == ["230201", "230202", "230203", "230204", "230205"]
+    assert "并列75分5人，按学号先后取4人" in result.stdout
+    assert logged_rule(school, session)["ties"] == "number"
+
+
+def test_ties_all_takes_everyone_tied_at_the_line_over_the_quota(school, xlsx):
+    session = add_session(school)
+    result = choose(school, session, scores(xlsx, TIED), "--ties", "all")
+    assert result.exit_code == 0, result.output
+    assert "分数线上同分全部入选（--ties all）" in result.stdout
+    assert registered(school, session) == [f"23020{i}" for i in range(1, 7)]  # 6 of 5 places
+    assert "并列75分5人，全部入选（超出名额1人）" in result.stdout
+    assert "已报名6人" in result.stdout
+    assert outcomes(school, session)["230207"] == "below"
+
+
+def test_ties_retest_holds_the_tied_for_the_second_test_which_ranks_them(school, xlsx):
+    session = add_session(school)
+    result = choose(school, session, scores(xlsx, TIED), "--ties", "retest")
+    assert result.exit_code == 0, result.output
+    assert "分数线上同分待复测（--ties retest）" in result.stdout
+    assert registered(school, session) == ["230201"]  # the 4 places wait for the retest
+    assert "并列75分5人争4个名额，都暂不入选，待第二次选拔" in result.stdout
+    assert (
+        f"并列待复测5人，名额留给第二次选拔：xcert select --session {session} --retest"
+        " --scores 第二次成绩.xlsx --group class --quota 60%"
+    ) in result.stdout
+    found = outcomes(school, session)
+    assert [no for no, o in sorted(found.items()) if o == "tie"] == [
+        f"23020{i}" for i in range(2, 7)
+    ]
+    assert found["230207"] == "below"
+    assert "并列待复测" in next(line for line in result.stdout.splitlines() if "230204" in line)
+    # a retest must follow the first's rule; without --ties it does
+    second = [["230202", "二班2", "23数控2", 88], ["230203", "二班3", "23数控2", 92]]
+    second += [["230204", "二班4", "23数控2", 70], ["230205", "二班5", "23数控2", 81]]
+    second += [["230206", "二班6", "23数控2", 79]]
+    path = scores(xlsx, second, "复测.xlsx")
+    other = choose(school, session, path, "--retest", "--ties", "number")
+    assert other.exit_code == 1 and "--ties retest" in other.stderr, other.output
+    retest = choose(school, session, path, "--retest")
+    assert retest.exit_code == 0, retest.output
+    assert "第二次选拔" in retest.stdout and "待复测（--ties retest）" in retest.stdout
+    assert registered(school, session) == ["230201", "230202", "230203", "230205", "230206"]
+    assert logged_rule(school, session, 2)["ties"] == "retest"
+
+
+def test_a_tie_in_the_retest_itself_is_left_to_the_school(school, xlsx):
+    session = add_session(school)
+    assert choose(school, session, scores(xlsx, TIED), "--ties", "retest").exit_code == 0
+    second = [["230202", "二班2", "23数控2", 90], ["230203", "二班3", "23数控2", 90]]
+    second += [["230204", "二班4", "23数控2", 85], ["230205", "二班5", "23数控2", 80]]
+    second += [["230206", "二班6", "23数控2", 80]]
+    result = choose(school, session, scores(xlsx, second, "复测.xlsx"), "--retest")
+    assert result.exit_code == 0, result.output
+    # 4 places: 90, 90, 85, then two at 80 for the last one: none of them, no third test
+    assert registered(school, session) == ["230201", "230202", "230203", "230204"]
+    assert "并列80分2人争1个名额，都未入选，名额空出，由学校决定" in result.stdout
+    assert "仍并列2人，名额空出：由学校决定" in result.stdout
+    assert outcomes(school, session, 2)["230205"] == "tie"
+    notice = school("render", "selection", "--session", session).stdout
+    assert "| 23数控2 | 7 | 5 | 1 | 5 | 3 | 85 | 80分2人，待定 |" in notice
+    assert "| 4 | 二班5 | 23数控2 | 23\\*\\*05 | 80 | 并列待定 |" in notice
+
+
+# The capacity line: 23数控1 takes 90, 85, 80 (3 places), 23数控2 takes 95, 80 (its best
+# two of 5 places: only two sat); a capacity of 4 falls between the two 80s.
+ACROSS = [
+    ["230101", "一班1", "23数控1", 90],
+    ["230102", "一班2", "23数控1", 85],
+    ["230103", "一班3", "23数控1", 80],
+    [230201, "二班1", "23数控2", 95],
+    ["230202", "二班2", "23数控2", 80],
+]
+
+
+@pytest.mark.parametrize(
+    "rule, taken, note",
+    [
+        ("number", ["230101", "230102", "230103", "230201"], "并列80分2人，按学号先后取1人"),
+        (
+            "all",
+            ["230101", "230102", "230201"],
+            "并列80分2人，只剩1个名额，同分者都不入选，名额空出",
+        ),
+        (
+            "retest",
+            ["230101", "230102", "230201"],
+            "并列80分2人争1个名额，都暂不入选，待第二次选拔",
+        ),
+    ],
+)
+def test_the_capacity_is_never_exceeded_and_a_tie_at_its_line_follows_the_rule(
+    school, xlsx, rule, taken, note
+):
+    session = add_session(school, "--capacity-per-day", "4")
+    result = choose(school, session, scores(xlsx, ACROSS), "--ties", rule)
+    assert result.exit_code == 0, result.output
+    assert registered(school, session) == taken
+    assert f"容量线上{note}" in result.stdout
+    expected = {"number": ("chosen", "capacity"), "all": ("capacity",) * 2, "retest": ("tie",) * 2}
+    found = outcomes(school, session)
+    assert (found["230103"], found["230202"]) == expected[rule]
+    assert len(registered(school, session)) <= 4
+
+
+def test_ties_all_over_quota_still_stops_at_the_capacity(school, xlsx):
+    """23数控2 takes all six tied under `all`; a capacity of 4 cuts whole scores: 95 stays,
+    the five 75s cannot all fit and none of them is taken."""
+    session = add_session(school, "--capacity-per-day", "4")
+    result = choose(school, session, scores(xlsx, TIED), "--ties", "all")
+    assert result.exit_code == 0, result.output
+    assert registered(school, session) == ["230201"]
+    assert "并列75分5人，全部入选（超出名额1人）" in result.stdout
+    assert "二班2（230202）（因容量未入选）" in result.stdout  # the group's note, as it ended
+    assert "容量线上并列75分5人，只剩3个名额，同分者都不入选，名额空出" in result.stdout
+
+
+def test_a_selection_logged_before_tie_rules_retests_by_student_number(school, xlsx):
+    session = add_session(school)
+    assert choose(school, session, scores(xlsx, FIRST)).exit_code == 0
+    conn = sqlite3.connect(school.db)  # as the log kept it before --ties
+    conn.execute("""UPDATE imports SET options = '{"group": "class", "quota": "60%"}'""")
+    conn.commit()
+    conn.close()
+    school("register", "--session", session, "--student", "230102", "--remove")
+    second = scores(xlsx, [["230104", "一班4", "23数控1", 88]], "second.xlsx")
+    refused = choose(school, session, second, "--retest", "--ties", "all", "--dry-run")
+    assert refused.exit_code == 1 and "--ties number" in refused.stderr
+    done = choose(school, session, second, "--retest", "--dry-run")
+    assert done.exit_code == 0 and "按学号先后（--ties number）" in done.stdout
+
+
+def test_a_bad_tie_rule_is_a_usage_mistake(school, xlsx):
+    session = add_session(school)
+    result = choose(school, session, scores(xlsx, TIED), "--ties", "coin")
+    assert result.exit_code == 2 and "--ties" in result.stderr
+
+
+def test_an_older_database_keeps_its_selections_and_takes_a_tie(tmp_path, xlsx):
+    """Schema 9 makes the selections table anew (SQLite cannot widen a CHECK): the rows of
+    a version 8 file stay, with their ids, and their journal triggers are made again."""
+    path = tmp_path / "旧.db"
+    conn = connect.connect(path)
+    with connect.transaction(conn):  # the database as version 8 left it
+        for migration in schema.MIGRATIONS[:8]:
+            migration(conn)
+        journal.create_triggers(conn)
+        conn.execute("PRAGMA user_version = 8")
+        conn.execute(
+            "INSERT INTO imports (id, kind, file_name, sha256, started_at)"
+            " VALUES (1, 'select', 's.xlsx', '', '2026-11-01T10:00:00')"
+        )
+        conn.execute(  # each row made by that write: the journal has nothing to keep
+            "INSERT INTO students (id, student_no, name, created_import) VALUES (1, '230101', '一班1', 1)"
+        )
+        conn.execute("INSERT INTO certificates (id, name, kind) VALUES (1, '数控车铣加工', '1+X')")
+        conn.execute("INSERT INTO sessions (id, certificate_id, created_import) VALUES (1, 1, 1)")
+        conn.execute(
+            "INSERT INTO selections (id, session_id, student_id, round, group_key, score, rank,"
+            " outcome, created_import) VALUES (7, 1, 1, 1, '23数控1', 81.5, 1, 'chosen', 1)"
+        )
+    conn.close()
+    cli = Cli(path)
+    assert cli("init").exit_code == 0
+    assert cli.query("SELECT id, score, outcome FROM selections") == [(7, 81.5, "chosen")]
+    triggers = {n for (n,) in cli.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {"journal_selections_insert", "journal_selections_delete"} <= triggers
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE selections SET outcome = 'tie'")  # the CHECK takes it now
+    conn.commit()
+    conn.close()
+    assert cli.query("SELECT outcome FROM selections") == [("tie",)]
+
+
+def test_a_selection_under_ties_retest_is_undone_whole(school, xlsx):
+    session = add_session(school)
+    assert choose(school, session, scores(xlsx, TIED), "--ties", "retest").exit_code == 0
+    write = school.query("SELECT max(id) FROM imports")[0][0]
+    assert school("undo", str(write)).exit_code == 0
+    assert school.query("SELECT count(*) FROM selections") == [(0,)]
+    assert registered(school, session) == []
+    again = choose(school, session, scores(xlsx, TIED), "--ties", "all")  # a new first round
+    assert again.exit_code == 0 and len(registered(school, session)) == 6

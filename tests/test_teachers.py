@@ -611,7 +611,7 @@ def test_an_older_database_upgrades_and_its_teachers_import_is_journalled(tmp_pa
     cli = Cli(path)
     upgraded = cli("init")
     assert upgraded.exit_code == 0
-    assert "已从版本 7 升级到 8" in upgraded.stdout
+    assert f"已从版本 7 升级到 {schema.SCHEMA_VERSION}" in upgraded.stdout
     assert cli.query("SELECT name FROM students") == [("陈晓明",)]
     assert list(tmp_path.glob("旧.db.v7-*.bak"))
     triggers = {
@@ -628,7 +628,9 @@ def test_an_older_database_upgrades_and_its_teachers_import_is_journalled(tmp_pa
     )
     assert cli("undo", "1").exit_code == 0
     assert cli.query("SELECT count(*) FROM teachers") == [(0,)]
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 8
+    assert (
+        sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    )
 
 
 def test_a_guessed_certificate_merged_into_the_catalogue_takes_its_teachers(school, xlsx):

@@ -68,7 +68,7 @@ def run(db_path: Path, files: list[Path], command: str | None = None) -> DemoRes
         chosen = select_candidates(conn)
         graduated = graduate_oldest(conn)
         rates = major_table(conn)
-        reports = render_reports(conn, db_path.parent)
+        reports = render_reports(conn, db_path.parent, chosen.session.id)
         reports += write_summary(conn, db_path.parent)
     finally:
         conn.close()
@@ -118,6 +118,7 @@ class DemoReport:
     name: str
     options: dict
     major: str | None = None  # a report of one major, as seed table 1 is
+    of_session: bool = False  # a report of the session the demo selected for
 
     def files(self, folder: Path) -> list[tuple[str, Path]]:
         formats = render.REPORTS[self.name].formats
@@ -132,6 +133,8 @@ REPORTS = (
     DemoReport("site-application", "site-application", {}),
     DemoReport("plan", "plan", {"year": 2023}),
     DemoReport("dossier", "dossier", {"year": 2023}),
+    DemoReport("selection", "selection", {}, of_session=True),
+    DemoReport("sign-in", "sign-in", {}, of_session=True),
 )
 
 
@@ -152,14 +155,17 @@ def major_table(conn: sqlite3.Connection) -> Table:
     return output.tables(figures)[0]
 
 
-def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
-    """Each report, as a school would file it, beside the demo database."""
+def render_reports(conn: sqlite3.Connection, folder: Path, session: int) -> list[Path]:
+    """Each report, as a school would file it, beside the demo database; the selection
+    notice and sign-in sheet of `session`."""
 
     written = []
     for report in REPORTS:
         options = dict(report.options)
         if report.major is not None:
             options["scope"] = major_scope(conn, report.major)
+        if report.of_session:
+            options["session"] = session
         for fmt, path in report.files(folder):
             render.write(path, render.render(conn, report.name, fmt, **options))
             written.append(path)

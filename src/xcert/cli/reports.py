@@ -10,7 +10,7 @@ from xcert import clock
 from xcert.cli import scope as scope_options
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.options import day_option, not_future, output_file
+from xcert.cli.options import day_option, not_future, number, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
 
@@ -63,7 +63,8 @@ def render(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="报表名：pass-rates、dual-certificate、sign-list、site-application、plan"
+            help="报表名：pass-rates、dual-certificate、sign-list、site-application、plan、"
+            "selection、sign-in"
         ),
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
@@ -79,6 +80,15 @@ def render(
     site: Annotated[
         str | None, typer.Option("--site", help="考点名称或证书（考点申报表用）")
     ] = None,
+    session: Annotated[
+        int | None,
+        typer.Option(
+            "--session",
+            callback=number,
+            help="考试场次编号（选拔公示、签到表用）",
+        ),
+    ] = None,
+    photo: Annotated[bool, typer.Option("--photo", help="签到表加一列照片")] = False,
     format_: Annotated[
         str | None,
         typer.Option(
@@ -104,11 +114,13 @@ def render(
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
-    """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单（Markdown、网页、Excel、Word），
-    考点申报表、试点实施方案（Markdown、网页）。xcert render --list 列出全部。
+    """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、选拔结果公示、考生签到表
+    （Markdown、网页、Excel、Word），考点申报表、试点实施方案（Markdown、网页），
+    以及把它们汇成一册的汇编（dossier）。xcert render --list 列出全部。
 
     例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx；
-    xcert render pass-rates --major 数控 --from 2022 --to 2023
+    xcert render pass-rates --major 数控 --from 2022 --to 2023；
+    xcert render selection --session 3 -o 选拔公示.html；xcert render sign-in --session 3 --photo -o 签到表.xlsx
     """
     from xcert.output import render as reports
 
@@ -125,9 +137,9 @@ def render(
             f"没有名为「{name}」的报表；可用：{'、'.join(reports.REPORTS)}", param_hint="NAME"
         )
     groups = {"--class": class_code, "--major": major, "--department": department}
-    _check_options(
-        name, groups, site=site, first=first, last=last, year=year, cohort=cohort, chapters=chapters
-    )
+    given: dict[str, object] = {"--site": site, "--session": session, "--photo": photo or None}
+    given["--reports"] = chapters
+    _check_options(name, groups, given, first=first, last=last, year=year, cohort=cohort)
     wanted = _chapters(chapters, list(reports.REPORTS))
     fmt = _format(format_, out, name, reports.REPORTS[name].formats)
     day = _day(date)
@@ -150,6 +162,8 @@ def render(
         site=site,
         scope=scope,
         chapters=wanted,
+        session=session,
+        photo=photo,
     )
     conn.close()
     if out is None:
@@ -162,20 +176,19 @@ def render(
 def _check_options(
     name: str,
     groups: dict[str, str | None],
+    others: dict[str, object],
     *,
-    site: str | None,
     first: int | None,
     last: int | None,
     year: int | None,
     cohort: int | None,
-    chapters: str | None,
 ) -> None:
     """The options a report takes, and a span not given with a year or cohort too (plan's
     --year is the plan's own year: --from and --to limit its earlier years)."""
     from xcert.output import render as reports
 
-    given: dict[str, object] = {**groups, "--from": first, "--to": last}
-    given.update({"--cohort": cohort, "--site": site, "--year": year, "--reports": chapters})
+    given: dict[str, object] = {**groups, "--from": first, "--to": last, **others}
+    given.update({"--cohort": cohort, "--year": year})
     wrong = reports.misuse(name, given)
     if wrong is not None:
         raise typer.BadParameter(wrong.message, param_hint=wrong.option)

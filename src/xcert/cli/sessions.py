@@ -118,6 +118,15 @@ def select(
         bool,
         typer.Option("--retest", help="第二次选拔：用第二次测试的成绩给落选的学生补足各组名额"),
     ] = False,
+    tie_rule: Annotated[
+        str | None,
+        typer.Option(
+            "--ties",
+            callback=choice(("number", "all", "retest"), "--ties"),
+            help="分数线上同分怎么办：number 按学号先后（默认）、all 全部入选（可超出本组名额，"
+            "不超出场次容量）、retest 暂不录取，待第二次选拔；第二次选拔沿用第一次的规则",
+        ),
+    ] = None,
     include_removed: Annotated[
         bool,
         typer.Option(
@@ -127,12 +136,13 @@ def select(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示选拔结果，不报名")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="只读这个工作表")] = None,
 ) -> None:
-    """按选拔成绩给考试场次选考生：每组按名额取高分者，名次相同按学号先后，不超过场次容量。
+    """按选拔成绩给考试场次选考生：每组按名额取高分者，不超过场次容量；分数线上同分按 --ties 处理。
 
     组人数按花名册里的在读学生计算（不论是否参加选拔）；专业、系部按届分组。
     手工取消过报名的学生不会被再选入，除非加 --include-removed。
+    公示名单：xcert render selection --session 3 -o 选拔公示.html
 
-    例：xcert select --session 3 --scores 选拔成绩.xlsx --group class --quota 60% --dry-run
+    例：xcert select --session 3 --scores 选拔成绩.xlsx --group class --quota 60% --ties retest --dry-run
     """
     from xcert.ingest import scores as score_files
     from xcert.office import selection
@@ -152,6 +162,7 @@ def select(
         dry_run=dry_run,
         sheet=sheet,
         include_removed=include_removed,
+        tie_rule=tie_rule,
     )
     conn.close()
     print_selection(result, dry_run=dry_run)
@@ -159,13 +170,15 @@ def select(
 
 def print_selection(result: "Selection", *, dry_run: bool, brief: bool = False) -> None:
     """The groups' places, then (unless `brief`) everyone's rank, ties and capacity cuts."""
+    from xcert.office import ties
     from xcert.office.selection import GROUPS
     from xcert.output import lists
 
     out = console()
     what = "第二次选拔" if result.round == 2 else "选拔"
     out.print(
-        f"{result.session.label}：{what}，按{GROUPS[result.group_by]}分组，名额 {result.quota}"
+        f"{result.session.label}：{what}，按{GROUPS[result.group_by]}分组，名额 {result.quota}，"
+        f"分数线上同分{ties.LABELS[result.ties]}（--ties {result.ties}）"
     )
     out.table(lists.groups_table(result))
     if brief:
@@ -202,11 +215,19 @@ def _print_notes(result: "Selection") -> None:
     if cut:
         out.print(
             f"场次容量{result.session.capacity}人、已报名{result.session.registered}人，"
-            f"按成绩（同分按学号）去掉{len(cut)}人："
-            + "、".join(f"{c.name}（{c.score:g}）" for c in cut)
+            f"按成绩去掉{len(cut)}人：" + "、".join(f"{c.name}（{c.score:g}）" for c in cut)
         )
-        if result.capacity_tie:
-            out.print(f"容量线上{result.capacity_tie.text}")
+    if result.capacity_tie:
+        out.print(f"容量线上{result.capacity_tie.text}")
+    held = result.held
+    if held and result.round == 1:
+        out.print(
+            f"并列待复测{len(held)}人，名额留给第二次选拔：xcert select --session "
+            f"{result.session.id} --retest --scores 第二次成绩.xlsx --group {result.group_by}"
+            f" --quota {result.quota.text}"
+        )
+    elif held:
+        out.print(f"仍并列{len(held)}人，名额空出：由学校决定，xcert register 手工报名")
 
 
 @app.command()

@@ -30,9 +30,13 @@ def select(
     dry_run: bool = False,
     sheet: str | None = None,
     include_removed: bool = False,
+    tie_rule: str | None = None,
 ) -> Selection:
-    """`xcert select`: the request checked, the scores read, the candidates chosen."""
-    session = selection.check_request(conn, session_id, group_by, quota, retest=retest)
+    """`xcert select`: the request checked (the tie rule settled: `tie_rule`, else the
+    first selection's for a retest), the scores read, the candidates chosen."""
+    session, rule = selection.check_request(
+        conn, session_id, group_by, quota, retest=retest, tie_rule=tie_rule
+    )
     scores = read_scores(conn, path, sheet, group_by)
     return selection.select(
         conn,
@@ -43,6 +47,7 @@ def select(
         retest=retest,
         dry_run=dry_run,
         include_removed=include_removed,
+        tie_rule=rule,
     )
 
 

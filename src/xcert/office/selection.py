@@ -8,28 +8,31 @@ Rules, in the order they apply:
   or not;
 - a group gets `ceil(quota × size)` places (a percentage) or N places, less its
   students already registered for the session;
-- its candidates are ranked by score, highest first; equal scores are ordered by 学号
-  (then name), and a tie across the last place is reported with who got in;
+- its candidates are ranked by score, highest first, equal scores by 学号 (then name);
+  equal scores across the last place are settled by the
+  selection's tie rule (`--ties`, office/ties.py: by 学号, all taken, or a retest) and
+  reported with who got in;
 - the session's capacity is never exceeded: when the groups' choices together exceed
   the places left, the lowest-ranked across all groups (score, then 学号) are cut, and
-  named;
+  named; a tie across that line is settled by the same rule;
 - a retest (`--retest`) ranks the second test's scores of students of the first test's
-  groups who are not registered, for the places each group still has; the first test's
-  own file is refused as the second;
+  groups who are not registered, for the places each group still has, with the first
+  test's groups, quota and tie rule; the first test's own file is refused as the second;
 - a student whose registration for the session a clerk removed (`register --remove`) is
   not put back by a selection unless asked (`--include-removed`, or `register` again).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from xcert.errors import XcertError
-from xcert.office import search, sessions
+from xcert.office import search, sessions, ties
+from xcert.office import selection_rounds as rounds
+from xcert.office.ties import Tie
 from xcert.store import writes
 
 GROUPS = {"class": "班级", "major": "专业", "department": "系部"}
@@ -83,33 +86,11 @@ class Candidate:
     class_code: str | None
     group: str
     score: float
-    rank: int = 0
-    outcome: str = "below"  # chosen, below (the group's line), capacity
+    rank: int = 0  # the place within the group: by score, then 学号
+    outcome: str = "below"  # chosen, below (the group's line), capacity, tie (ties.py)
 
     def sort_key(self) -> tuple:
         return (-self.score, self.student_no is None, self.student_no or "", self.name)
-
-
-# How a tie note marks the tied, by the one outcome the table shows too.
-_TIE_MARKS = {"chosen": "（入选）", "capacity": "（因容量未入选）"}
-
-
-@dataclass(frozen=True)
-class Tie:
-    """Equal scores across a line (a group's places, or the session's capacity): who
-    was tied and how many of them the line took, by 学号 order."""
-
-    score: float
-    tied: tuple[Candidate, ...]
-    taken: int
-
-    @property
-    def text(self) -> str:
-        """The note, marking each tied candidate by their outcome as it ends (a capacity
-        cut after the group's line is shown, never a stale 入选)."""
-        return f"并列{self.score:g}分{len(self.tied)}人，按学号先后取{self.taken}人：" + "、".join(
-            f"{_who(c)}{_TIE_MARKS.get(c.outcome, '')}" for c in self.tied
-        )
 
 
 @dataclass
@@ -125,6 +106,15 @@ class Group:
     def open(self) -> int:
         return max(self.places - self.registered, 0)
 
+    @property
+    def taken(self) -> list[Candidate]:
+        return [c for c in self.candidates if c.outcome == "chosen"]
+
+    @property
+    def cutoff(self) -> float | None:
+        """The line as a notice states it: the lowest score taken (None: nobody was)."""
+        return min((c.score for c in self.taken), default=None)
+
 
 @dataclass
 class Selection:
@@ -133,6 +123,7 @@ class Selection:
     group_by: str
     quota: Quota
     groups: list[Group]
+    ties: str = ties.DEFAULT  # the rule for equal scores across a line (ties.py)
     capacity_tie: Tie | None = None
     write_id: int | None = None
     already: list[str] = field(default_factory=list)  # in the sheet, registered before
@@ -151,6 +142,31 @@ class Selection:
             (c for g in self.groups for c in g.candidates if c.outcome == "capacity"),
             key=Candidate.sort_key,
         )
+
+    @property
+    def held(self) -> list[Candidate]:
+        """Tied across a line under the `retest` rule: not taken, their places open."""
+        return sorted(
+            (c for g in self.groups for c in g.candidates if c.outcome == "tie"),
+            key=Candidate.sort_key,
+        )
+
+    @property
+    def all_ties(self) -> list[Tie]:
+        """Every tie across a line: the groups' in order, then the capacity's."""
+        found = [g.tie for g in self.groups if g.tie is not None]
+        return found + ([self.capacity_tie] if self.capacity_tie is not None else [])
+
+    def log_options(self) -> dict[str, object]:
+        """What the write log keeps: the rule (a retest must follow it), and what the
+        notice prints later: each group's size, places and earlier registrations, the
+        session's places left, and the ties."""
+        return {
+            **rounds.rule(self.group_by, self.quota.text, self.ties),
+            "groups": {g.key: [g.size, g.places, g.registered] for g in self.groups},
+            "left": self.session.places_left,
+            "lines": [tie.record() for tie in self.all_ties],
+        }
 
 
 def group_sql(group_by: str) -> str:
@@ -174,14 +190,28 @@ class ScoreFile:
 
 
 def check_request(
-    conn: sqlite3.Connection, session_id: int, group_by: str, quota: Quota, *, retest: bool
-) -> sessions.Session:
-    """Before any file is read: the grouping exists and this round may run."""
+    conn: sqlite3.Connection,
+    session_id: int,
+    group_by: str,
+    quota: Quota,
+    *,
+    retest: bool,
+    tie_rule: str | None = None,
+) -> tuple[sessions.Session, str]:
+    """Before any file is read: the grouping exists and this round may run; the tie
+    rule it runs by (given, else the first selection's for a retest, else `number`)."""
     if group_by not in GROUPS:
         raise XcertError(f"--group 应为 {'、'.join(GROUPS)}，不是「{group_by}」")
+    if tie_rule is not None and tie_rule not in ties.TIES:
+        raise XcertError(f"--ties 应为 {'、'.join(ties.TIES)}，不是「{tie_rule}」")
     session = sessions.get(conn, session_id)
-    _check_round(conn, session, 2 if retest else 1, _rule(group_by, quota))
-    return session
+    if tie_rule is None:
+        first = rounds.first_rule(conn, session.id) if retest else None
+        tie_rule = first["ties"] if first is not None else ties.DEFAULT
+    rounds.check_round(
+        conn, session, 2 if retest else 1, rounds.rule(group_by, quota.text, tie_rule)
+    )
+    return session, tie_rule
 
 
 def select(
@@ -194,21 +224,24 @@ def select(
     retest: bool = False,
     dry_run: bool = False,
     include_removed: bool = False,
+    tie_rule: str = ties.DEFAULT,
 ) -> Selection:
     """Rank, choose and (unless a dry run) register, in one write, for a `session` that
-    `check_request` let through."""
+    `check_request` let through (with the tie rule it settled)."""
     round_ = 2 if retest else 1
     if retest:
-        _check_second_file(conn, session, scores)
+        rounds.check_second_file(conn, session, scores.name, scores.sha256)
     entrants = _group(conn, session, scores.scores, group_by, quota, round_, include_removed)
-    result = _choose(session, entrants, group_by, quota, round_, scores.name)
+    blank = Selection(session, round_, group_by, quota, [], tie_rule)
+    result = _choose(session, entrants, blank, scores.name)
     if dry_run:
         return result
     kind = "retest" if retest else "select"
     chosen = result.chosen
-    rule = _rule(group_by, quota)
-    with writes.write(conn, kind, scores.name, sha256=scores.sha256, options=rule) as done:
-        _check_round(conn, session, round_, rule)  # another select may have run since
+    options = result.log_options()
+    with writes.write(conn, kind, scores.name, sha256=scores.sha256, options=options) as done:
+        # another select may have run since
+        rounds.check_round(conn, session, round_, rounds.rule(group_by, quota.text, tie_rule))
         result.write_id = done.id
         done.added = len(chosen)
         conn.executemany(
@@ -236,86 +269,29 @@ def select(
     return result
 
 
-def _check_round(
-    conn: sqlite3.Connection, session: sessions.Session, round_: int, rule: dict
-) -> None:
-    """One selection and one retest per session; a retest after, and like, the first."""
-    rounds = {
-        r
-        for (r,) in conn.execute(
-            "SELECT DISTINCT round FROM selections WHERE session_id = ?", (session.id,)
-        )
-    }
-    if round_ in rounds:
-        what = "第二次选拔" if round_ == 2 else "选拔"
-        raise XcertError(
-            f"{session.label} 已做过{what}；要重做，先用 xcert log 找到那次写入，xcert undo 撤销它"
-        )
-    if round_ == 2 and 1 not in rounds:
-        raise XcertError(f"{session.label} 还没有做过第一次选拔，--retest 无从补选")
-    if round_ == 2:  # the second test fills the first one's places: the same groups and quota
-        first = _first_rule(conn, session.id)
-        if first is not None and first != rule:
-            raise XcertError(
-                f"第二次选拔要用第一次的分组和名额（--group {first['group']} --quota {first['quota']}）"
-            )
-
-
-def _check_second_file(
-    conn: sqlite3.Connection, session: sessions.Session, scores: ScoreFile
-) -> None:
-    """A retest ranks a second test: the first test's file again (the same SHA-256) is
-    refused, naming the selection that used it."""
-    first = conn.execute(
-        "SELECT i.id, i.file_name, i.started_at FROM selections s"
-        " JOIN imports i ON i.id = s.created_import"
-        " WHERE s.session_id = ? AND s.round = 1 AND i.sha256 = ? LIMIT 1",
-        (session.id, scores.sha256),
-    ).fetchone()
-    if first is not None:
-        write_id, name, started = first
-        raise XcertError(
-            f"{scores.name} 与第一次选拔（第{write_id}次写入，{started[:16].replace('T', ' ')}，"
-            f"{name}）用的是同一个成绩文件（SHA-256 相同）；第二次选拔要用第二次测试的成绩"
-        )
-
-
-def _rule(group_by: str, quota: Quota) -> dict:
-    """How a selection chose (kept in its log entry): a retest must choose the same way."""
-    return {"group": group_by, "quota": quota.text}
-
-
-def _first_rule(conn: sqlite3.Connection, session_id: int) -> dict | None:
-    row = conn.execute(
-        "SELECT i.options FROM selections s JOIN imports i ON i.id = s.created_import"
-        " WHERE s.session_id = ? AND s.round = 1 LIMIT 1",
-        (session_id,),
-    ).fetchone()
-    return json.loads(row[0]) if row and row[0] not in (None, "{}") else None
-
-
 def _choose(
-    session: sessions.Session,
-    entrants: _Entrants,
-    group_by: str,
-    quota: Quota,
-    round_: int,
-    label: str,
+    session: sessions.Session, entrants: _Entrants, selection: Selection, label: str
 ) -> Selection:
-    """Rank each group's candidates for its open places, then cut to the session's capacity."""
+    """Rank each group's candidates for its open places, then cut to the session's
+    capacity, equal scores across either line settled by the selection's tie rule."""
     if entrants.problems:
         raise XcertError(
             f"{label}：{len(entrants.problems)}名学生不能参加这次选拔："
             + "；".join(entrants.problems[:5])
             + ("……" if len(entrants.problems) > 5 else "")
         )
-    for group in entrants.groups.values():
-        _rank(group)
-    selection = Selection(
-        session, round_, group_by, quota, sorted(entrants.groups.values(), key=lambda g: g.key)
-    )
+    selection.groups = sorted(entrants.groups.values(), key=lambda g: g.key)
+    for group in selection.groups:
+        group.candidates.sort(key=Candidate.sort_key)
+        for rank, candidate in enumerate(group.candidates, 1):
+            candidate.rank = rank
+        group.tie = ties.settle_group(
+            group.candidates, group.open, selection.ties, selection.round, group.key
+        )
     selection.already, selection.removed = entrants.already, entrants.removed
-    _cut_to_capacity(selection, session.places_left)
+    selection.capacity_tie = ties.settle_capacity(
+        selection.chosen, session.places_left, selection.ties, selection.round
+    )
     return selection
 
 
@@ -419,36 +395,6 @@ def _group_size(conn: sqlite3.Connection, group_key: str, key: str) -> int:
             (key,),
         ).fetchone()[0]
     )
-
-
-def _rank(group: Group) -> None:
-    """Rank a group's candidates (score, then 学号) and choose those within its open
-    places; a tie across its line is noted."""
-    group.candidates.sort(key=Candidate.sort_key)
-    for rank, candidate in enumerate(group.candidates, 1):
-        candidate.rank = rank
-        candidate.outcome = "chosen" if rank <= group.open else "below"
-    group.tie = _tie(group.candidates, group.open)
-
-
-def _cut_to_capacity(selection: Selection, left: int | None) -> None:
-    """The session's capacity is never exceeded: the lowest-ranked across all groups
-    beyond the places left are cut, and a tie across that line is noted."""
-    chosen = selection.chosen
-    if left is not None and len(chosen) > left:
-        selection.capacity_tie = _tie(chosen, left)
-        for candidate in chosen[left:]:
-            candidate.outcome = "capacity"
-
-
-def _tie(ranked: list[Candidate], line: int) -> Tie | None:
-    """A tie across the line: equal scores on both sides, in by 学号 order."""
-    if line <= 0 or line >= len(ranked) or ranked[line - 1].score != ranked[line].score:
-        return None
-    score = ranked[line - 1].score
-    tied = tuple(c for c in ranked if c.score == score)
-    taken = sum(1 for c in ranked[:line] if c.score == score)
-    return Tie(score, tied, taken)
 
 
 def _who(c: Candidate) -> str:

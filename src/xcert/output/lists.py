@@ -13,6 +13,7 @@ from xcert.model import (
     STATUS_LABELS,
     TEACHER_ROLE_LABELS,
 )
+from xcert.office import ties
 from xcert.office.catalogue import Certificate
 from xcert.office.check import CATEGORIES, LABELS
 from xcert.office.search import Found, StudentRecords, StudentRow
@@ -185,7 +186,7 @@ def check_counts(found: dict[str, list[dict]]) -> Table:
 
 
 def groups_table(result: Selection) -> Table:
-    """`select`: each group's size, places and who was chosen."""
+    """`select`: each group's size, places, who was chosen and the lowest score taken."""
     rows = [
         [
             g.key,
@@ -193,19 +194,17 @@ def groups_table(result: Selection) -> Table:
             g.places,
             g.registered,
             len(g.candidates),
-            sum(1 for c in g.candidates if c.outcome == "chosen"),
+            len(g.taken),
+            g.cutoff if g.cutoff is not None else "—",
         ]
         for g in result.groups
     ]
-    header = ("组", "在读人数", "名额", "已报名", "参加选拔", "入选")
+    header = ("组", "在读人数", "名额", "已报名", "参加选拔", "入选", "分数线")
     return Table("各组名额", header, rows)
 
 
-_SELECTED = {"chosen": "入选", "below": "落选", "capacity": "因容量未入选"}
-
-
 def candidates_table(result: Selection) -> Table:
-    """`select`: everyone ranked, by group and rank."""
+    """`select`: everyone ranked, by group and rank (equal scores share a rank)."""
     rows = [
         [
             g.key,
@@ -214,7 +213,7 @@ def candidates_table(result: Selection) -> Table:
             mask_ids_in(c.name),
             c.class_code or "",
             c.score,
-            _SELECTED[c.outcome],
+            ties.outcome_label(c.outcome, result.round),
         ]
         for g in result.groups
         for c in g.candidates

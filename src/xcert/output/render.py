@@ -19,7 +19,7 @@ from xcert.office import search
 from xcert.outfiles import signed_text
 from xcert.output import dossier, word_reports
 from xcert.output import tables as output
-from xcert.output.reports import plan, rates, sign_list, site
+from xcert.output.reports import notice, plan, rates, sign_in, sign_list, site
 from xcert.output.sandbox import render_template, school_name
 from xcert.output.word_reports import WordFile
 from xcert.output.xlsx import write_tables
@@ -112,6 +112,22 @@ _REPORTS: dict[str, Report] = {
             required=(("--year", "2023"),),
             formats=FORM_FORMATS,
         ),
+        Report(
+            "selection",
+            "考核选拔结果公示",
+            "需要 --session",
+            notice.notice,
+            only=("--session",),
+            required=(("--session", "3"),),
+        ),
+        Report(
+            "sign-in",
+            "考生签到表",
+            "需要 --session，可选 --photo（照片列）",
+            sign_in.sign_in,
+            only=("--session", "--photo"),
+            required=(("--session", "3"),),
+        ),
     )
 }
 # A dossier takes every option its chapters take, and which chapters.
@@ -126,7 +142,15 @@ REPORTS = _REPORTS | {
     )
 }
 # The order a dossier files its chapters in when not told: seed 000's.
-DOSSIER_ORDER = ("pass-rates", "dual-certificate", "site-application", "plan", "sign-list")
+DOSSIER_ORDER = (
+    "pass-rates",
+    "dual-certificate",
+    "site-application",
+    "plan",
+    "sign-list",
+    "selection",
+    "sign-in",
+)
 
 
 def needs_met(name: str, given: Mapping[str, object]) -> bool:
@@ -151,9 +175,13 @@ def render(
     site: str | None = None,
     scope: Scope | None = None,
     chapters: tuple[str, ...] | None = None,
+    session: int | None = None,
+    photo: bool = False,
 ) -> str | list[output.Table] | WordFile:
-    """Markdown or HTML text, the tables an xlsx file is written from, or a Word file. `scope` limits
-    the figures and lists (its groups as a `--class` for sign-list); `year` is one year."""
+    """Markdown or HTML text, the tables an xlsx file is written from, or a Word file.
+    `scope` limits the figures and lists (its groups as a `--class` for sign-list); `year`
+    is one year; `session` is an exam session's number (selection, sign-in); `chapters`
+    are a dossier's."""
     report = REPORTS.get(name)
     if report is None:
         raise XcertError(
@@ -179,12 +207,15 @@ def render(
             public=public,
             on=date,
             scope=scope,
+            session=session,
+            photo=photo,
         )
         context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
         return context
 
     if report.build is None:
-        given = {"--year": year, "--cohort": cohort, "--site": site, "--class": class_code}
+        given = {"--year": year, "--cohort": cohort, "--site": site, "--session": session}
+        given["--class"] = class_code
         given |= {f"--{g.kind}": g.name for g in scope.groups}
         return _dossier(conn, fmt, chapters, given, context_of, templates=templates, date=date)
     context = context_of(name)
@@ -248,6 +279,7 @@ def write_xlsx(path: Path, tables: list[output.Table]) -> None:
                 table.rows or [["—"] * len(table.header)],
                 caption=table.title,
                 notes=table.notes,
+                widths=table.widths,
             )
             for table in tables
         ],

@@ -90,6 +90,7 @@ def _environment(templates: str | None):
     )
     env.filters["markdown_table"] = output.markdown_table
     env.filters["md"] = output.md_cell
+    env.filters["cell"] = output.cell_text  # a score 81.0 as 81, as Markdown prints it
 
     env.filters["percent"] = stats.format_percent
     return env

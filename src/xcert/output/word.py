@@ -14,6 +14,7 @@ header and footer are kept, and the report is written into its body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,9 +267,14 @@ def page_break(doc: Document) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
+def table(
+    doc: Document, data: Table, *, size: float = SIZE_5, row_height: float | None = None
+) -> Any:
     """A bordered table: a bold header row repeated on every page, the rows as xcert
-    formats them, equal cells of `data.merged` columns merged, rows never split."""
+    formats them (each at least `row_height` mm: room to sign), equal cells of
+    `data.merged` columns merged, rows never split."""
+    from docx.shared import Mm
+
     header = list(data.header)
     rows = [list(row) for row in data.rows] or [["—"] * len(header)]
     grid = doc.add_table(rows=len(rows) + 1, cols=len(header))
@@ -281,8 +287,10 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     for row, values in zip(grid.rows[1:], texts, strict=True):
         _fill_row(row, values, size)
         _keep_together(row)
+        if row_height is not None:
+            row.height = Mm(row_height)
     _merge(grid, spans)
-    _widths(grid, _column_widths(header, texts, size, _type_width(doc)))
+    _widths(grid, _column_widths(header, texts, size, _type_width(doc), data.widths))
     return grid
 
 
@@ -295,25 +303,42 @@ def _type_width(doc: Document) -> float:
 
 
 def _column_widths(
-    header: Sequence[str], rows: Sequence[Sequence[str]], size: float, total: float
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    size: float,
+    total: float,
+    hint: Sequence[int] | None = None,
 ) -> list[float]:
-    """Columns as wide as their longest cell (a header may wrap onto two lines), then
-    fitted to the type area: short columns (a name, a class, a date) never wrap; only
-    the long text columns give up width, and all grow alike when there is room."""
+    """Columns as wide as their longest cell (a header may wrap onto two lines), or as
+    the table asks (`hint`, in spreadsheet characters: a column to sign in), then fitted
+    to the type area: short columns (a name, a class, a date) never wrap; only the long
+    columns give up width, and all grow alike when there is room."""
     em = size * 0.3528  # mm
-    natural = []
+    natural, least = [], []
     for index, label in enumerate(header):
-        longest = max((_ems(row[index]) for row in rows if index < len(row)), default=0.0)
+        cells = [row[index] for row in rows if index < len(row)]
+        longest = max((_ems(cell) for cell in cells), default=0.0)
         wanted = max(longest, min(_ems(label), max(2.0, _ems(label) / 2 + 0.5)))
+        if hint is not None and index < len(hint):
+            wanted = max(wanted, hint[index] / 2)
         natural.append(wanted * em + 4.5)  # and the cell margins
+        # what it cannot give up: its longest word (a masked ID number, an e-mail, a
+        # short name), never less than five Chinese characters
+        word = max((_ems(w) for cell in cells for w in _words(cell)), default=0.0)
+        least.append(min(wanted, max(word, 5.0)) * em + 4.5)
     spare = total - sum(natural)
     if spare >= 0:
         return [width * total / sum(natural) for width in natural]
-    short = 5 * em + 4.5  # up to five Chinese characters: kept whole
-    long_total = sum(width for width in natural if width > short)
-    if long_total <= -spare:  # nothing long enough to give: everything shrinks
-        return [width * total / sum(natural) for width in natural]
-    return [width + spare * width / long_total if width > short else width for width in natural]
+    give = sum(n - m for n, m in zip(natural, least, strict=True))
+    if give <= -spare:  # even at their least the columns are too wide: all shrink alike
+        return [width * total / sum(least) for width in least]
+    return [n + spare * (n - m) / give for n, m in zip(natural, least, strict=True)]
+
+
+def _words(text: str) -> list[str]:
+    """The parts a line may break between: Chinese characters one by one, Latin words
+    whole."""
+    return re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+", text)
 
 
 def _ems(text: str) -> float:

@@ -93,13 +93,19 @@ def tables_report(doc: Document, context: dict, heading: Heading, numbers: Numbe
     """Title, the school and date under it, each table numbered with its notes, then the
     report's warnings; the nightly summary's sections as headings."""
     report_title(doc, context["title"], heading, numbers)
+    for line in context.get("paragraphs", []):  # a notice's opening, a sheet's facts
+        word.paragraph(doc, str(line))
+    height = context.get("row_height")
     for number, (section, tables, lines) in enumerate(_sections(context), 1):
         if section:
             word.heading(doc, f"{chinese_number(number)}、{section}")
         for table in tables:
-            table_with_notes(doc, table, numbers, skip_caption=table.title == context["title"])
+            skip = table.title == context["title"]
+            table_with_notes(doc, table, numbers, skip_caption=skip, row_height=height)
         for line in lines:
             word.paragraph(doc, line)
+    for line in context.get("closing", []):
+        word.paragraph(doc, str(line))
     for warning in context.get("warnings", []):
         word.note(doc, f"注：{warning}")
 
@@ -121,12 +127,17 @@ def _sections(context: dict) -> list[tuple[str, list[Table], list[str]]]:
 
 
 def table_with_notes(
-    doc: Document, table: Table, numbers: Numbering, *, skip_caption: bool = False
+    doc: Document,
+    table: Table,
+    numbers: Numbering,
+    *,
+    skip_caption: bool = False,
+    row_height: float | None = None,
 ) -> None:
     """表 N and the title above the table, its notes (注：) under it."""
     if numbers.dossier or not skip_caption:
         word.caption(doc, f"{numbers.next_table()}　{table.title}")
-    word.table(doc, table)
+    word.table(doc, table, row_height=row_height)
     for text in table.notes:
         word.note(doc, f"注：{text}")
 

@@ -340,6 +340,38 @@ def m008_teachers(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_selection_ties(conn: sqlite3.Connection) -> None:
+    """A selection's outcome may be `tie`: tied across a line under `select --ties
+    retest`, not taken, kept for the second test (issue 20). SQLite cannot change a
+    CHECK: the table is made anew with its rows (ids kept); `migrate` then remakes its
+    journal triggers, as after every migration."""
+    _script(
+        conn,
+        """
+        CREATE TABLE selections_new (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            student_id INTEGER NOT NULL REFERENCES students(id),
+            round INTEGER NOT NULL CHECK (round IN (1, 2)),
+            group_key TEXT NOT NULL,
+            score REAL NOT NULL,
+            rank INTEGER NOT NULL,  -- within the group, 1 = best
+            outcome TEXT NOT NULL CHECK (outcome IN ('chosen', 'below', 'capacity', 'tie')),
+            created_import INTEGER REFERENCES imports(id),
+            updated_import INTEGER REFERENCES imports(id),
+            UNIQUE (session_id, student_id, round)
+        );
+        INSERT INTO selections_new SELECT id, session_id, student_id, round, group_key, score,
+            rank, outcome, created_import, updated_import FROM selections;
+        DROP TRIGGER IF EXISTS journal_selections_insert;
+        DROP TRIGGER IF EXISTS journal_selections_update;
+        DROP TRIGGER IF EXISTS journal_selections_delete;
+        DROP TABLE selections;
+        ALTER TABLE selections_new RENAME TO selections;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -349,6 +381,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m006_registrations,
     m007_mask_logged_names,
     m008_teachers,
+    m009_selection_ties,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
