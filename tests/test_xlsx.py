@@ -185,6 +185,18 @@ def test_a_long_cell_wraps_and_its_row_grows(tmp_path):
     assert sheet.row_dimensions[6].height >= 2 * 16  # the note, over its lines
 
 
+@pytest.mark.parametrize("header", [["核对项目", "条数"], ["—"]])
+def test_a_long_school_name_wraps_over_a_narrow_table(tmp_path, header):
+    school = "某某省某某市某某县第一职业技术学校（某某市高级技工学校）"
+    out = tmp_path / "narrow.xlsx"
+    write_tables(out, [Table("核对结果", header, [[0] * len(header)])], Heading(school, DAY[1]))
+    sheet = load_workbook(out).worksheets[0]
+    assert sheet["A2"].value.startswith(school) and sheet["A2"].alignment.wrap_text
+    assert DAY[1] in " ".join(str(c.value) for c in sheet[2])
+    assert sheet.row_dimensions[2].height >= 2 * 16  # on as many lines as it takes
+    assert all(cells.max_col <= len(header) for cells in sheet.merged_cells.ranges)
+
+
 def test_a_file_a_program_reads_back_keeps_its_header_on_the_first_row(tmp_path):
     """Without a heading (the platform's registration list, the rejected rows)."""
     out = tmp_path / "plain.xlsx"

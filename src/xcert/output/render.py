@@ -184,6 +184,7 @@ def render(
             scope=scope,
         )
         context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
+        context.setdefault("notes", [])  # the lines under the report, in every format
         return context
 
     if report.build is None:
@@ -249,7 +250,7 @@ def _printed(context: dict) -> list[output.Table]:
         dataclasses.replace(table, caption=title if index == 0 else f"{title}（{table.title}）")
         for index, table in enumerate(tables)
     ]
-    return with_notes(sheets, [*context.get("notes", ()), *context["warnings"]])
+    return with_notes(sheets, [*context["notes"], *context["warnings"]])
 
 
 def write_xlsx(path: Path, sheets: Sheets) -> None:

@@ -172,7 +172,7 @@ class _Frame:
 
         self.centre, self.left = align("center"), align("left")
         self.centre_wrap, self.left_wrap = align("center", True), align("left", True)
-        self.right = align("right")
+        self.right_wrap = align("right", True)
 
     def apply(
         self,
@@ -227,7 +227,7 @@ def _merge(sheet, first_row: int, first_col: int, last_row: int, last_col: int) 
     """Merge a range of a write-only sheet (openpyxl writes its ranges at the end)."""
     from openpyxl.worksheet.cell_range import CellRange
 
-    if (first_row, first_col) != (last_row, last_col):
+    if last_row > first_row or last_col > first_col:  # more than one cell
         sheet.merged_cells.add(
             CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col)
         )
@@ -241,14 +241,15 @@ def _write_title(sheet, frame: _Frame, title: str, heading: Heading, widths: lis
     caption = _cell(sheet, title)  # a title from a school's data: guarded too
     sheet.append([frame.apply(caption, frame.centre_wrap, border=False, font=frame.title_font)])
     _merge(sheet, 1, 1, 1, columns)
+    half = max(1, columns // 2)
     if columns == 1:
-        both = _cell(sheet, f"{heading.school}　　{heading.date}")
-        sheet.append([frame.apply(both, frame.centre_wrap, border=False)])
-        return
-    half = columns // 2
-    school = frame.apply(_cell(sheet, heading.school), frame.left, border=False)
-    date = frame.apply(_cell(sheet, heading.date), frame.right, border=False)
-    sheet.append([school, *([None] * (half - 1)), date])
+        parts = [(f"{heading.school}　　{heading.date}", frame.centre_wrap, total)]
+    else:
+        left, right = sum(widths[:half]), sum(widths[half:])
+        parts = [(heading.school, frame.left_wrap, left), (heading.date, frame.right_wrap, right)]
+    sheet.row_dimensions[2].height = LINE_HEIGHT * max(_lines(t, w) for t, _, w in parts) + 4
+    school, *date = [frame.apply(_cell(sheet, t), how, border=False) for t, how, _ in parts]
+    sheet.append([school, *([None] * (half - 1)), *date])
     _merge(sheet, 2, 1, 2, half)
     _merge(sheet, 2, half + 1, 2, columns)
 
