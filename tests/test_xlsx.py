@@ -128,10 +128,14 @@ def test_sign_list_numbers_its_rows_with_numbers(school, tmp_path):
 @pytest.mark.parametrize("name", REPORTS)
 def test_a_reports_notes_are_in_every_format(school, tmp_path, name):
     """What a reader is told under the table (the rate's definition, how many are not yet
-    signed for) is in the Markdown, the HTML and the workbook alike."""
+    signed for) is in the Markdown, the HTML, the Word file and the workbook alike."""
+    from docx import Document
+
     note = REPORTS[name][1]
     for fmt in ("md", "html"):
         assert note in _render(school, tmp_path, name, fmt).read_text(encoding="utf-8")
+    document = Document(str(_render(school, tmp_path, name, "docx")))
+    assert f"注：{note}" in [paragraph.text for paragraph in document.paragraphs]
     sheet = load_workbook(_render(school, tmp_path, name)).worksheets[0]
     cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("注：")]
     assert f"注：{note}" in [c.value for c in cells]
