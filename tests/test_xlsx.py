@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from xcert.output.reports.rates import DUAL_DEFINITION, PASS_RATE_DEFINITION
 from xcert.output.tables import Table, rate
 from xcert.output.xlsx import Heading, write_tables
 
-from conftest import AUTOCAD, DRAWING
+from conftest import AUTOCAD, DRAWING, NEEDS_OFFICE, RESULT_COLUMNS, office_to_pdf
 
 ROSTER = [
     ["学号", "姓名", "班级", "专业", "届别", "学籍状态"],
@@ -144,14 +143,22 @@ def test_a_reports_notes_are_in_every_format(school, tmp_path, name):
     assert sheet.cell(row, 1).alignment.wrap_text
 
 
-def test_the_lists_are_headed_by_the_school_and_the_day_of_their_figures(school, tmp_path):
-    """stats --date: the figures of that day, dated so; its notes under the table."""
+def test_the_lists_are_headed_by_the_school_and_the_day_of_their_figures(school, tmp_path, xlsx):
+    """stats --date: the figures of that day, dated so; what the screen says of them (a
+    guessed certificate's warning) under the last table."""
+    guessed = ["D03", "网店运营推广职业技能等级证书", "初级", "2023-06-18", "合格"]
+    assert school("import", xlsx("more.xlsx", {"成绩": [RESULT_COLUMNS, guessed]})).exit_code == 0
     out = tmp_path / "stats.xlsx"
     result = school("stats", "--date", DAY[0], "-o", out)
     assert result.exit_code == 0, result.output
-    sheet = load_workbook(out).worksheets[0]
-    assert [c.value for c in sheet[2] if c.value is not None] == [SCHOOL, DAY[1]]
-    assert sheet["A1"].value == "1+X 考证情况统计"
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("注意：")]
+    assert "网店运营推广" in warning
+    book = load_workbook(out)
+    for sheet in book.worksheets:
+        assert [c.value for c in sheet[2] if c.value is not None] == [SCHOOL, DAY[1]]
+    assert book.worksheets[0]["A1"].value == "1+X 考证情况统计"
+    last = [c.value for row in book.worksheets[-1].iter_rows() for c in row]
+    assert "注：" + warning.removeprefix("注意：") in last
 
 
 def _write(tmp_path: Path, *tables: Table) -> Path:
@@ -210,41 +217,11 @@ def test_a_file_a_program_reads_back_keeps_its_header_on_the_first_row(tmp_path)
     assert not sheet.merged_cells.ranges and sheet.freeze_panes == "A2"
 
 
-# LibreOffice prints the workbook as Excel would (Debian: libreoffice-calc-nogui).
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_office = pytest.mark.skipif(
-    not (SOFFICE and shutil.which("pdftotext")),
-    reason="needs LibreOffice (soffice) and poppler-utils' pdftotext to print xlsx to PDF",
-)
-
-
-def _print(workbook: Path) -> Path:
-    """The workbook printed to PDF by LibreOffice, as Excel would print it."""
-    profile = workbook.parent / "office-profile"  # its own: tests may run side by side
-    subprocess.run(
-        [
-            str(SOFFICE),
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(workbook.parent),
-            str(workbook),
-        ],
-        capture_output=True,
-        check=True,
-        timeout=180,
-    )
-    return workbook.with_suffix(".pdf")
-
-
-def _pages(pdf: Path) -> list[str]:
-    """Each page's text (a cell wrapped over lines reads as one run of text)."""
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+def _print(workbook: Path) -> tuple[list[str], Path]:
+    """The workbook as LibreOffice prints it, as Excel would: each page's text (a cell
+    wrapped over lines reads as one run of text), and the PDF."""
+    (text,) = office_to_pdf(workbook)
+    return text.split("\f")[:-1], workbook.parent / "pdf" / f"{workbook.stem}.pdf"
 
 
 def _flat(text: str) -> str:
@@ -308,7 +285,7 @@ def _cut(pdf: Path, dpi: int = 144) -> list[str]:
     return cut
 
 
-@needs_office
+@NEEDS_OFFICE
 @pytest.mark.parametrize("name", REPORTS)
 def test_a_printed_report_shows_every_cell_whole_and_its_page_numbers(school, tmp_path, name):
     out = _render(school, tmp_path, name)
@@ -319,8 +296,7 @@ def test_a_printed_report_shows_every_cell_whole_and_its_page_numbers(school, tm
         for cell in row
         if cell.value is not None
     ]
-    pdf = _print(out)
-    pages = _pages(pdf)
+    pages, pdf = _print(out)
     everything = _flat("".join(pages))
     for text in cells:  # the title, school, date, header, every cell and the notes
         assert _flat(text) in everything, text
@@ -329,7 +305,7 @@ def test_a_printed_report_shows_every_cell_whole_and_its_page_numbers(school, tm
     assert len(pages) == len(load_workbook(out).worksheets) and _cut(pdf) == []
 
 
-@needs_office
+@NEEDS_OFFICE
 def test_a_long_printed_list_repeats_its_header_and_cuts_no_cell(tmp_path):
     long = "机械工程制图职业技能等级证书（中级）考核合格，证书待发放，请于下周到教务处签领"
     rows = [
@@ -337,8 +313,7 @@ def test_a_long_printed_list_repeats_its_header_and_cuts_no_cell(tmp_path):
     ]
     header = ["序号", "姓名", "情况", "通过率"]
     table = Table("长名单", header, rows, notes=["名单按学号排列" * 12])
-    pdf = _print(_write(tmp_path, table))
-    pages = _pages(pdf)
+    pages, pdf = _print(_write(tmp_path, table))
     assert len(pages) >= 3
     for number, page in enumerate(pages, 1):
         assert f"第{number}页 共{len(pages)}页" in page and "###" not in page
