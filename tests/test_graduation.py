@@ -193,7 +193,8 @@ def test_render_xlsx_of_a_projection_says_so(school, tmp_path):
     assert school("render", "dual-certificate", "--cohort", "2027", "-o", out).exit_code == 0
     (sheet,) = load_workbook(out).worksheets
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
-    assert "双证毕业率（在校，预计）" in cells and "毕业学生" not in cells
+    assert sheet.title == "双证毕业率（在校，预计）" and "毕业学生" not in cells
+    assert cells[0] == "2027届学生双证情况统计表（在校，预计）"  # the title row, as the report
 
 
 # --- xcert graduate ------------------------------------------------------------------------

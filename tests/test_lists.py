@@ -154,7 +154,8 @@ def test_find_says_at_the_top_how_many_matched_and_how_many_it_shows(cli, tmp_pa
     out = tmp_path / "张.xlsx"
     assert cli("find", "张", "-o", out).exit_code == 0
     sheet = load_workbook(out).worksheets[0]
-    assert sheet.title == "找到1,234名学生" and sheet.max_row == 1 + 1234
+    assert sheet.title == "找到1,234名学生" and sheet["A1"].value == "找到1,234名学生"
+    assert sheet.max_row == 3 + 1234  # the title, the school and date, the header
 
 
 def _workbook(school, tmp_path, *args):
@@ -169,14 +170,22 @@ def _cells(book):
     return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
 
 
+HEADER_ROW = 3  # under the title and the school and date: a printed table (output/xlsx.py)
+
+
 @pytest.mark.parametrize("name", [n for n in COMMANDS if n != "select"])
 def test_every_table_goes_to_xlsx_safely(school, tmp_path, name):
-    """The reports' writer: frozen header, A4, text never a formula, IDs masked."""
+    """The reports' writer: a printed table under its title, the school and today's date,
+    frozen and repeated header, A4, text never a formula, IDs masked."""
     book = _workbook(school, tmp_path, *COMMANDS[name][0])
     for sheet in book.worksheets:
-        assert sheet.freeze_panes == "A2"
+        assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
         assert sheet.page_setup.paperSize == 9 and sheet.page_setup.fitToWidth == 1
-        assert all(cell.font.b for cell in sheet[1])
+        assert sheet["A1"].font.b and all(cell.font.b for cell in sheet[HEADER_ROW])
+        heading = " ".join(str(c.value) for c in sheet[2] if c.value is not None)
+        # the school (not set in this one) and conftest.NOW, the day the list was written
+        assert re.fullmatch(r"（学校名称未设置）[ \u3000]+2026年11月25日", heading), heading
+        assert sheet.oddFooter.center.text == "第&P页 共&N页"
     cells = _cells(book)
     assert not any(IDS[0] in str(cell.value) for cell in cells)
     for cell in cells:
@@ -186,28 +195,28 @@ def test_every_table_goes_to_xlsx_safely(school, tmp_path, name):
 
 def test_find_to_xlsx_keeps_numbers_as_text_and_names_harmless(school, tmp_path):
     sheet = _workbook(school, tmp_path, "find", "21数控1").worksheets[0]
-    assert [c.value for c in sheet[1]][:4] == ["学号", "姓名", "性别", "身份证号"]
-    number, name, _, id_number = sheet[2][:4]
+    assert [c.value for c in sheet[HEADER_ROW]][:4] == ["学号", "姓名", "性别", "身份证号"]
+    number, name, _, id_number = sheet[HEADER_ROW + 1][:4]
     assert number.value == "0021010101" and number.data_type == "s"
     assert id_number.value == IDS[0][:2] + "*" * 14 + IDS[0][-2:]
-    hostile = sheet[3][1]
+    hostile = sheet[HEADER_ROW + 2][1]
     assert hostile.value == HOSTILE and hostile.data_type == "s" and hostile.quotePrefix
 
 
 def test_stats_to_xlsx_writes_rates_as_percentages(school, tmp_path):
     book = _workbook(school, tmp_path, "stats", "--year", "2024")
     assert book.sheetnames == ["1+X 考证情况统计", "双证毕业率", "绩效目标与实际"]
-    rate = book["1+X 考证情况统计"]["E2"]
+    rate = book["1+X 考证情况统计"]["E4"]
     assert rate.value == 1.0 and rate.number_format == "0.0%"
-    assert book["1+X 考证情况统计"]["B2"].value == 1  # a count is a number
-    target = book["绩效目标与实际"]["C3"]  # the pass-rate target, 90%
+    assert book["1+X 考证情况统计"]["B4"].value == 1  # a count is a number
+    target = book["绩效目标与实际"]["C5"]  # the pass-rate target, 90%
     assert target.value == pytest.approx(0.9) and target.number_format == "0.0%"
 
 
 def test_stats_list_to_xlsx_names_the_people_behind_a_figure(school, tmp_path):
     sheet = _workbook(school, tmp_path, "stats", "--list", "absent").worksheets[0]
-    header = [c.value for c in sheet[1]]
-    row = dict(zip(header, (c for c in sheet[2]), strict=True))
+    header = [c.value for c in sheet[HEADER_ROW]]
+    row = dict(zip(header, (c for c in sheet[HEADER_ROW + 1]), strict=True))
     assert row["序号"].value == 1 and row["学号"].value == "0021010102"
     assert row["学号"].data_type == "s" and row["考核日期"].value == "2024.6.18"
     assert row["姓名"].value == HOSTILE and row["姓名"].quotePrefix
@@ -216,7 +225,8 @@ def test_stats_list_to_xlsx_names_the_people_behind_a_figure(school, tmp_path):
 
 def test_check_to_xlsx_counts_every_kind_then_lists_each(school, tmp_path):
     book = _workbook(school, tmp_path, "check")
-    counts = {row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=2)}
+    first = book.worksheets[0].iter_rows(min_row=HEADER_ROW + 1)
+    counts = {row[0].value: row[1].value for row in first}
     assert counts["已合格但还没有证书"] == 1 and counts["证书未签领"] == 1
     assert counts["已报名但没有成绩"] == 0
     assert book.sheetnames[1:] == ["已合格但还没有证书：1", "证书未签领：1"]
@@ -224,9 +234,9 @@ def test_check_to_xlsx_counts_every_kind_then_lists_each(school, tmp_path):
 
 def test_log_and_sessions_to_xlsx_keep_numbers_as_numbers(school, tmp_path):
     log = _workbook(school, tmp_path, "log").worksheets[0]
-    assert isinstance(log["A2"].value, int) and isinstance(log["F2"].value, int)
+    assert isinstance(log["A4"].value, int) and isinstance(log["F4"].value, int)
     sessions = _workbook(school, tmp_path, "session", "list").worksheets[0]
-    rows = [[c.value for c in row] for row in sessions.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in sessions.iter_rows(min_row=HEADER_ROW + 1)]
     assert [row[4:] for row in rows if row[4]] == [["实训楼A", "0 / 30", 0]]
     assert all(isinstance(row[0], int) for row in rows)
 

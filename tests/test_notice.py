@@ -122,9 +122,10 @@ def test_every_format_of_the_notice_names_the_rule(school, xlsx, tmp_path, rule)
     book = tmp_path / "n.xlsx"
     render(school, "selection", "--session", session, "-o", book)
     first = load_workbook(book).worksheets[0]
-    assert label in first.cell(1, 1).value
+    printed = [c.value for row in first.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(ties.RULES[rule] in text for text in printed) and label in first.title
     tie = {"number": "75分5人，按学号先后", "all": "75分5人，全部入选", "retest": "75分5人，待复测"}
-    assert [c.value for c in first[3]][-1] == tie[rule]
+    assert [c.value for c in first[4]][-1] == tie[rule]  # under the title, school, header
 
 
 def test_the_notice_in_xlsx_keeps_numbers_as_numbers(selected, tmp_path):
@@ -133,15 +134,16 @@ def test_the_notice_in_xlsx_keeps_numbers_as_numbers(selected, tmp_path):
     render(cli, "selection", "--session", session, "-o", out)
     book = load_workbook(out)
     summary = book.worksheets[0]
-    assert [c.value for c in summary[2]][:3] == ["组", "在读人数（人）", "名额（人）"]
-    row = [c.value for c in summary[3]]
+    # row 1 the title, row 2 the school and date, row 3 the header
+    assert [c.value for c in summary[3]][:3] == ["组", "在读人数（人）", "名额（人）"]
+    row = [c.value for c in summary[4]]
     assert row[:7] == ["23数控1", 5, 3, 0, 4, 2, 80]
     assert all(isinstance(v, int) for v in row[1:6]) and isinstance(row[6], (int, float))
     group = next(s for s in book.worksheets if s.title.startswith("23数控1（"))
-    top = [c.value for c in group[3]]
+    top = [c.value for c in group[4]]
     assert top == [1, "一班1", "23数控1", "23**01", 90, "入选"]
     assert isinstance(top[0], int) and isinstance(top[4], (int, float))
-    assert group.cell(3, 4).data_type == "s"  # a 学号 stays text
+    assert group.cell(4, 4).data_type == "s"  # a 学号 stays text
     assert len(book.worksheets) == 2 + 3 + 1  # two summaries, three groups, one retested
 
 
@@ -162,7 +164,7 @@ def test_the_sign_in_sheet_lists_the_registered_by_class_then_number(selected, t
     out = tmp_path / "签到.xlsx"
     render(cli, "sign-in", "--session", session, "--photo", "-o", out)
     sheet = load_workbook(out).active
-    assert [c.value for c in sheet[2]] == [
+    assert [c.value for c in sheet[3]] == [
         "序号",
         "姓名",
         "班级",
@@ -171,12 +173,12 @@ def test_the_sign_in_sheet_lists_the_registered_by_class_then_number(selected, t
         "照片",
         "签到",
     ]
-    assert [sheet.cell(r, 1).value for r in range(3, 3 + len(numbers))] == list(
+    assert [sheet.cell(r, 1).value for r in range(4, 4 + len(numbers))] == list(
         range(1, len(numbers) + 1)
     )
     assert (
-        sheet.cell(3, 4).data_type == "s"
-        and sheet.cell(3, 5).value == first_id[:2] + "*" * 14 + first_id[-2:]
+        sheet.cell(4, 4).data_type == "s"
+        and sheet.cell(4, 5).value == first_id[:2] + "*" * 14 + first_id[-2:]
     )
     assert sheet.column_dimensions["G"].width >= 20  # room to sign
 
@@ -269,10 +271,12 @@ def test_the_notice_and_the_sheet_in_word_hold_what_markdown_holds(selected, tmp
     doc = Document(str(out))
     conn = sqlite3.connect(cli.db)
     try:
-        tables = reports.render(conn, name, "xlsx", session=int(session))
+        sheets = reports.render(conn, name, "xlsx", session=int(session))
     finally:
         conn.close()
-    assert isinstance(tables, list) and len(doc.tables) == len(tables)
+    assert isinstance(sheets, reports.Sheets)
+    tables = list(sheets.tables)
+    assert len(doc.tables) == len(tables)
     for grid, table in zip(doc.tables, tables, strict=True):
         cells = [[cell.text for cell in row.cells] for row in grid.rows]
         assert cells == [list(table.header), *([cell_text(c) for c in r] for r in table.rows)]

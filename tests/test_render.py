@@ -109,18 +109,18 @@ def test_xlsx_reads_back_with_text_cells_and_no_formula(school, tmp_path):
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "数控技术应用专业20数控1班考证签领名单"
-    assert rows[1] == ("序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人")
-    names = [r[2] for r in rows[2:]]
+    assert rows[2] == ("序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人")
+    names = [r[2] for r in rows[3:6]]
     assert names == ["甲一", "<script>alert(1)</script>", '=HYPERLINK("x")']
-    cell = sheet.cell(row=5, column=3)
+    cell = sheet.cell(row=6, column=3)
     assert cell.data_type == "s" and cell.value.startswith("=")
     assert sheet.column_dimensions["D"].width >= 20  # 工种 fits its longest name
-    assert sheet.freeze_panes == "A3"
+    assert sheet.freeze_panes == "A4"
     pr = tmp_path / "pr.xlsx"
     school("render", "pass-rates", "-o", pr)
     book = load_workbook(pr)
-    assert list(book.active.iter_rows(values_only=True))[2] == ("2022年", 2, 1, 0, 0.5)
-    assert book.active.cell(row=3, column=5).number_format == "0.0%"
+    assert list(book.active.iter_rows(values_only=True))[3] == ("2022年", 2, 1, 0, 0.5)
+    assert book.active.cell(row=4, column=5).number_format == "0.0%"
 
 
 def test_every_rate_and_count_in_xlsx_is_a_number_whatever_its_header(school, tmp_path):
@@ -129,8 +129,8 @@ def test_every_rate_and_count_in_xlsx_is_a_number_whatever_its_header(school, tm
     out = tmp_path / "dual.xlsx"
     assert school("render", "dual-certificate", "-o", out).exit_code == 0
     sheet = load_workbook(out).active
-    header = [c.value for c in sheet[2]]
-    rows = [[c for c in row] for row in sheet.iter_rows(min_row=3)]
+    header = [c.value for c in sheet[3]]  # under the title and the school and date
+    rows = [[c for c in row] for row in sheet.iter_rows(min_row=4) if row[1].value is not None]
     assert rows, "the example school has a cohort"
     for row in rows:
         graduates, rate = row[header.index("毕业生人数（人）")], row[-1]
@@ -489,5 +489,5 @@ def test_a_report_of_an_empty_year_keeps_its_label(school, tmp_path, args, row):
     assert row in text and "| — | — |" not in text.split("## 按证书")[0]
     out = tmp_path / "r.xlsx"
     assert school("render", *args, "-o", out).exit_code == 0
-    cells = [c.value for c in load_workbook(out).worksheets[0][3]]
+    cells = [c.value for c in load_workbook(out).worksheets[0][4]]  # the header's on row 3
     assert cells[0] == row.split(" | ")[0].lstrip("| ") and cells[1] == 0

@@ -471,7 +471,8 @@ def test_teachers_as_csv_and_xlsx(staffed, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("工号", "姓名", "部门", "角色") and len(rows) == 12
+    assert rows[0][0] == "师资名单（6人，11人次）"  # the title row, then the school and date
+    assert rows[2][:4] == ("工号", "姓名", "部门", "角色") and len(rows) == 2 + 12
 
 
 @pytest.mark.parametrize(
@@ -538,7 +539,7 @@ def test_stats_prints_the_teachers_table_in_every_format(staffed, tmp_path):
     out = tmp_path / "统计.xlsx"
     assert staffed("stats", "-o", out).exit_code == 0
     sheet = load_workbook(out)["1+X 师资情况"]
-    assert [c.value for c in sheet[3]] == [DRAWING_NAME, 2, 2, 3, 4, 1, 1]
+    assert [c.value for c in sheet[5]] == [DRAWING_NAME, 2, 2, 3, 4, 1, 1]  # header on row 3
 
 
 def test_a_guessed_certificate_in_the_teachers_figure_is_named(staffed, xlsx):

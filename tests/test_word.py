@@ -15,6 +15,7 @@ from test_render import AWARDS, RESULTS, ROSTER
 
 from xcert.output import render
 from xcert.output.tables import Table, cell_text
+from xcert.output.xlsx import Sheets
 
 from conftest import AUTOCAD, DRAWING, NEEDS_OFFICE, office_to_pdf
 
@@ -49,11 +50,11 @@ def _tables(school, name: str, args: list[str]) -> list[Table]:
     conn = sqlite3.connect(school.db)
     try:
         options = {"class_code": args[1]} if args else {}
-        tables = render.render(conn, name, "xlsx", **options)
+        sheets = render.render(conn, name, "xlsx", **options)
     finally:
         conn.close()
-    assert isinstance(tables, list)
-    return tables
+    assert isinstance(sheets, Sheets)  # with the report's notes under its last table
+    return list(sheets.tables)
 
 
 def test_a_word_report_is_an_a4_page_after_gb_t_9704(school, tmp_path):

@@ -1,17 +1,18 @@
 """Where a command's tables go: the screen (`console.table`), or, with `--format xlsx
 -o FILE`, a workbook written by the reports' own writer (`output/xlsx.py`: the formula
-guard, text IDs, a frozen header, A4), under the rules of every file xcert writes
-(`outfiles.py`)."""
+guard, text IDs, printed as a school's table under the school's name and the date),
+under the rules of every file xcert writes (`outfiles.py`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xcert.cli.app import db_path
+from xcert.cli.app import db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.options import choice, output_file
 from xcert.errors import XcertError
@@ -46,12 +47,23 @@ class Workbook:
     path: Path
     replaces: bool  # a file of that name is there already
 
-    def write(self, tables: Sequence[Table]) -> None:
-        """Write the tables, one sheet each, and say so (naming a file it replaced)."""
-        from xcert.output.xlsx import write_tables
+    def write(
+        self, tables: Sequence[Table], *, on: dt.date | None = None, notes: Sequence[str] = ()
+    ) -> None:
+        """Write the tables, one sheet each, and say so (naming a file it replaced). Each
+        is headed by the school and the day of its figures (`on`, else today); `notes`
+        (what the screen says of them all) go under the last."""
+        from xcert import clock
+        from xcert.clean.dates import formal
+        from xcert.output.sandbox import shown_school
+        from xcert.output.xlsx import Heading, with_notes, write_tables
 
+        conn = open_db(create=False)  # the command read it already: it is there
+        school = shown_school(conn)
+        conn.close()
+        heading = Heading(school, formal((on or clock.today()).isoformat()))
         try:
-            write_tables(self.path, tables)
+            write_tables(self.path, with_notes(tables, notes), heading)
         except OSError as exc:
             raise XcertError(f"无法写入 {self.path}（{exc.strerror or exc}）") from None
         titles = "、".join(table.title for table in tables)

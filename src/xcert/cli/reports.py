@@ -15,8 +15,8 @@ from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
 
 if TYPE_CHECKING:
-    from xcert.output.tables import Table
     from xcert.output.word_reports import WordFile
+    from xcert.output.xlsx import Sheets
 
 _EXTENSIONS = {
     "md": "md",
@@ -215,7 +215,7 @@ def _day(date: str | None) -> dt.date | None:
     return span.start if span is not None else None
 
 
-def _write(out: Path, result: "str | list[Table] | WordFile") -> None:
+def _write(out: Path, result: "str | Sheets | WordFile") -> None:
     from xcert.output import render as reports
 
     try:

@@ -104,7 +104,7 @@ def stats(
     if list_ is not None:
         listed = _people(conn, list_, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on)
         conn.close()
-        _emit(format_, book, *listed)
+        _emit(format_, book, *listed, on=on)
         return
     figures = figures_.figures(conn, cohort=cohort, by=by, all_kinds=all_kinds, scope=scope, on=on)
     conn.close()
@@ -115,6 +115,7 @@ def stats(
         figures.as_json(),
         figures.warnings,
         figures.notes,
+        on=on,
     )
 
 
@@ -158,6 +159,8 @@ def _emit(
     data: object,
     warnings: list[str],
     notes: list[str] | None = None,
+    *,
+    on: "dt.date | None" = None,
 ) -> None:
     """The tables in the format asked for; warnings (注意) and notes (注) beside them,
     on stderr for a file or CSV. JSON carries warnings in itself, and no notes."""
@@ -165,7 +168,7 @@ def _emit(
 
     lines = [f"注意：{w}" for w in warnings] + [f"注：{n}" for n in notes or []]
     if book is not None:
-        book.write(tables)
+        book.write(tables, on=on, notes=[*warnings, *(notes or [])])
         for line in lines:
             console(stderr=True).print(line)
     elif format_ == "json":

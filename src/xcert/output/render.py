@@ -7,12 +7,15 @@ school can keep its own house style.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from xcert import clock
+from xcert.clean.dates import formal
 from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
@@ -20,9 +23,9 @@ from xcert.outfiles import signed_text
 from xcert.output import dossier, word_reports
 from xcert.output import tables as output
 from xcert.output.reports import notice, plan, rates, sign_in, sign_list, site
-from xcert.output.sandbox import render_template, school_name
+from xcert.output.sandbox import render_template, school_name, shown_school
 from xcert.output.word_reports import WordFile
-from xcert.output.xlsx import write_tables
+from xcert.output.xlsx import Heading, Sheets, with_notes, write_tables
 
 FORMATS = ("md", "html", "xlsx", "docx")
 TABLE_FORMATS = ("md", "html", "xlsx", "docx")
@@ -177,8 +180,8 @@ def render(
     chapters: tuple[str, ...] | None = None,
     session: int | None = None,
     photo: bool = False,
-) -> str | list[output.Table] | WordFile:
-    """Markdown or HTML text, the tables an xlsx file is written from, or a Word file.
+) -> str | Sheets | WordFile:
+    """Markdown or HTML text, the sheets an xlsx file is written from, or a Word file.
     `scope` limits the figures and lists (its groups as a `--class` for sign-list); `year`
     is one year; `session` is an exam session's number (selection, sign-in); `chapters`
     are a dossier's."""
@@ -211,6 +214,7 @@ def render(
             photo=photo,
         )
         context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
+        context.setdefault("notes", [])  # the lines under the report, in every format
         return context
 
     if report.build is None:
@@ -220,7 +224,8 @@ def render(
         return _dossier(conn, fmt, chapters, given, context_of, templates=templates, date=date)
     context = context_of(name)
     if fmt == "xlsx":
-        return context["tables"]
+        heading = Heading(shown_school(conn), formal((date or clock.today()).isoformat()))
+        return Sheets(_printed(context), heading)
     if fmt == "docx":
         return word_reports.document(
             name, context, school=school_name(conn), date=date, templates=templates
@@ -257,30 +262,29 @@ def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:
     return Scope((Group("class", class_code, (class_code,)),))
 
 
-def write(path: Path, result: str | list[output.Table] | WordFile) -> None:
+def write(path: Path, result: str | Sheets | WordFile) -> None:
     """A rendered report to its file, signed as xcert's own (outfiles.is_own_output)."""
     if isinstance(result, str):
         path.write_text(signed_text(result), encoding="utf-8")
-    elif isinstance(result, list):
+    elif isinstance(result, Sheets):
         write_xlsx(path, result)
     else:
         result.save(path)
 
 
-def write_xlsx(path: Path, tables: list[output.Table]) -> None:
-    """Each table on its own sheet under a title row; its typed cells as they are
-    (counts as numbers, rates as percentages); widths from content."""
-    write_tables(
-        path,
-        [
-            output.Table(
-                table.title[:31],
-                table.header,
-                table.rows or [["—"] * len(table.header)],
-                caption=table.title,
-                notes=table.notes,
-                widths=table.widths,
-            )
-            for table in tables
-        ],
-    )
+def _printed(context: dict) -> list[output.Table]:
+    """The report's tables as its sheets: the first under the report's title, the others
+    under it and their own; the report's notes and warnings under the last, as the
+    Markdown and HTML print them (nothing a reader is told is left out)."""
+    title, tables = context["title"], context["tables"]
+    sheets = [
+        dataclasses.replace(table, caption=title if index == 0 else f"{title}（{table.title}）")
+        for index, table in enumerate(tables)
+    ]
+    return with_notes(sheets, [*context["notes"], *context["warnings"]])
+
+
+def write_xlsx(path: Path, sheets: Sheets) -> None:
+    """Each table on its own sheet, printed as a school's table (`xlsx.write_tables`):
+    its typed cells as they are (counts as numbers, rates as percentages)."""
+    write_tables(path, sheets.tables, sheets.heading)

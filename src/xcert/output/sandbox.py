@@ -25,6 +25,11 @@ def school_name(conn: sqlite3.Connection) -> str:
     return str(sites.school(conn).get("name") or "")
 
 
+def shown_school(conn: sqlite3.Connection) -> str:
+    """The school as a report's title block shows it, or that it is not set yet."""
+    return school_name(conn) or "（学校名称未设置）"
+
+
 def render_template(
     conn: sqlite3.Connection,
     template: str,
@@ -41,7 +46,7 @@ def render_template(
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
     context.update(
-        school=school_name(conn) or "（学校名称未设置）",
+        school=shown_school(conn),
         date=formal((date or clock.today()).isoformat()),
     )
     env = environment(templates)

@@ -104,6 +104,8 @@ def tables_report(doc: Document, context: dict, heading: Heading, numbers: Numbe
             table_with_notes(doc, table, numbers, skip_caption=skip, row_height=height)
         for line in lines:
             word.paragraph(doc, line)
+    for line in context.get("notes", []):  # the report's own: the rate's definition…
+        word.note(doc, f"注：{line}")
     for line in context.get("closing", []):
         word.paragraph(doc, str(line))
     for warning in context.get("warnings", []):

@@ -103,7 +103,6 @@ def _paragraphs(first: Selection, rounds: int) -> list[str]:
     )
     return [
         lead,
-        f"同分处理：{ties.RULES[first.ties]}。",
         "名单列出入选学生和分数线上学生的名次、成绩；未入选学生只列姓名、班级。"
         "学号只显示前两位和后两位。",
     ]
@@ -133,7 +132,9 @@ def _summary(made: Selection, *, two: bool) -> output.Table:
     ]
     title = f"{ROUND_WORDS[made.round]}情况" if two else "各组选拔情况"
     title += f"（分数线上同分{ties.LABELS[made.ties]}）"
-    notes = [f"考试容量线上{_tie_text(made.capacity_tie)}"] if made.capacity_tie else []
+    notes = [f"同分处理：{ties.RULES[made.ties]}。"]  # in every format, the sheet too
+    if made.capacity_tie:
+        notes.append(f"考试容量线上{_tie_text(made.capacity_tie)}")
     return output.Table(title, SUMMARY_HEADER, rows, notes=notes)
 
 

@@ -12,6 +12,18 @@ from xcert.office import catalogue
 from xcert.output import charts
 from xcert.output import tables as output
 
+# What the rates mean, printed under the tables in every format (a reader of a filed
+# table cannot ask): table 1's under the table, table 2's under the report.
+PASS_RATE_DEFINITION = (
+    "1+X 证书通过率 = 1+X 考证通过人数 ÷ 1+X 考证人数；考证人数是考核合格和不合格的人数，"
+    "缺考的不计入。"
+)
+DUAL_DEFINITION = (
+    "双证毕业率 = 获得技能证人数 ÷ 毕业生人数。毕业生不含退学、转学、转出、休学的学生；"
+    "技能证包括 1+X 证书和其他职业技能证书（合格成绩或已发证书），须在毕业当年或以前取得，"
+    "或未注明日期。"
+)
+
 
 def pass_rates(
     conn: sqlite3.Connection,
@@ -25,6 +37,7 @@ def pass_rates(
     figures = stats.figures(conn, scope=scope, on=on)
     by_cert = stats.pass_rates(conn, by="certificate", scope=scope)
     tables = output.tables(figures)[:1]
+    tables[0].notes = [*tables[0].notes, PASS_RATE_DEFINITION]
     cert_table = output.tables(stats.Figures(pass_rates=by_cert, scope=scope), by="certificate")[0]
     cert_table.title = "按证书"
     tables.append(cert_table)
@@ -78,7 +91,13 @@ def dual(
         chart = charts.rate_bars("双证毕业率（按届）", bars)
         # 2023年毕业学生数控技术应用专业双证毕业情况统计表 (the seed's table 2)
         title = f"{cohorts.words()}毕业学生{scope.words()}双证毕业情况统计表"
-    return {"title": title, "tables": [table], "charts": [chart], "warnings": []}
+    return {
+        "title": title,
+        "tables": [table],
+        "charts": [chart],
+        "warnings": [],
+        "notes": [DUAL_DEFINITION],  # the templates print them under the report
+    }
 
 
 def _bars(

@@ -30,7 +30,7 @@ def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: 
         records = f"{when}的发证记录" if when else "发证记录"
         raise XcertError(f"{scope.labels()}没有{records}（先导入发证签领名单）")
     body = [
-        [str(i), klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
+        [i, klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
         for i, (klass, name, cert, level, start, end, issued, signer, _major) in enumerate(rows, 1)
     ]
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
@@ -42,6 +42,7 @@ def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: 
         "charts": [],
         "warnings": [],
         "unsigned": unsigned,
+        "notes": [f"共{len(body)}张证书；未签领{unsigned}张。"],  # under the list, every format
     }
 
 
