@@ -112,6 +112,17 @@ def render(
         str | None,
         typer.Option("--reports", help="汇编（dossier）收入哪些报表，按此顺序，如 pass-rates,plan"),
     ] = None,
+    style: Annotated[
+        str,
+        typer.Option(
+            "--style",
+            help="网页的版式：plain（黑体）或 official（公文样式：仿宋正文、小标宋标题，"
+            "页边距按 GB/T 9704）",
+        ),
+    ] = "plain",
+    footer: Annotated[
+        bool, typer.Option("--footer", help="网页末尾加“由 xcert 生成”（只用于统计表和名单）")
+    ] = False,
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
     """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、选拔结果公示、考生签到表
@@ -126,9 +137,7 @@ def render(
 
     out_ = console()
     if list_:
-        for report in reports.REPORTS.values():
-            needs = f"{report.needs}；" if report.needs else ""
-            out_.print(f"{report.name:18}{report.title}：{needs}{'、'.join(report.formats)}")
+        _list_reports()
         return
     if name is None:
         raise typer.BadParameter("请给出报表名（xcert render --list 列出全部）", param_hint="NAME")
@@ -139,9 +148,11 @@ def render(
     groups = {"--class": class_code, "--major": major, "--department": department}
     given: dict[str, object] = {"--site": site, "--session": session, "--photo": photo or None}
     given["--reports"] = chapters
+    given["--footer"] = True if footer else None  # only a table's page has one
     _check_options(name, groups, given, first=first, last=last, year=year, cohort=cohort)
     wanted = _chapters(chapters, list(reports.REPORTS))
     fmt = _format(format_, out, name, reports.REPORTS[name].formats)
+    _check_print(fmt, style=style, footer=footer)
     day = _day(date)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"「{templates}」不是文件夹", param_hint="--templates")
@@ -164,6 +175,8 @@ def render(
         chapters=wanted,
         session=session,
         photo=photo,
+        style=style,
+        footer=footer,
     )
     conn.close()
     if out is None:
@@ -171,6 +184,14 @@ def render(
         return
     _write(out, result)
     out_.print(f"已生成 {out}" + (replaced_note(out) if replaces else ""))
+
+
+def _list_reports() -> None:
+    from xcert.output import render as reports
+
+    for report in reports.REPORTS.values():
+        needs = f"{report.needs}；" if report.needs else ""
+        console().print(f"{report.name:18}{report.title}：{needs}{'、'.join(report.formats)}")
 
 
 def _check_options(
@@ -205,6 +226,19 @@ def _chapters(text: str | None, known: list[str]) -> tuple[str, ...] | None:
         return dossier.parse_reports(text, [name for name in known if name != dossier.NAME])
     except XcertError as exc:
         raise typer.BadParameter(exc.reason, param_hint="--reports") from None
+
+
+def _check_print(fmt: str, *, style: str, footer: bool) -> None:
+    """--style and --footer say how a web page prints: a style xcert has, and html only."""
+    from xcert.output.sandbox import STYLES
+
+    if style not in STYLES:
+        raise typer.BadParameter(
+            f"「{style}」不可用；可用：{'、'.join(STYLES)}", param_hint="--style"
+        )
+    for option, given in (("--style", style != "plain"), ("--footer", footer)):
+        if given and fmt != "html":
+            raise typer.BadParameter(f"{option} 只用于网页（html）格式", param_hint=option)
 
 
 def _day(date: str | None) -> dt.date | None:

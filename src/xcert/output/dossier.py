@@ -107,8 +107,10 @@ def html(
     *,
     templates: Path | None,
     date: dt.date | None,
+    style: str = "plain",
 ) -> str:
-    """Each chapter is the body of its report's own page, then one page holds them."""
+    """Each chapter is the body of its report's own page, then one page holds them, in
+    the chapters' `style`."""
     numbers = Numbering(dossier=True)
     for index, chapter in enumerate(dossier.chapters, 1):
         before = numbers.tables
@@ -124,6 +126,7 @@ def html(
         "tables": [],
         "charts": [],
         "warnings": [f"未收入：{item}" for item in dossier.left_out],
+        "style": style,
     }
     return render_template(conn, f"{NAME}.html", context, templates=templates, date=date)
 

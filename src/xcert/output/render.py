@@ -46,6 +46,8 @@ class Report:
 
 # The options that limit a report to part of the school and a span (SPEC 3, "Scope").
 SCOPE_OPTIONS = ("--major", "--department", "--class", "--from", "--to")
+# What only a table's page takes: its "由 xcert 生成" line (a form never prints it).
+TABLE_OPTIONS = ("--footer",)
 
 
 @dataclass(frozen=True)
@@ -81,21 +83,21 @@ _REPORTS: dict[str, Report] = {
             "1+X 考证情况统计（表 1）",
             "可选 --year",
             rates.pass_rates,
-            only=SCOPE_OPTIONS,
+            only=(*SCOPE_OPTIONS, *TABLE_OPTIONS),
         ),
         Report(
             "dual-certificate",
             "双证毕业率（表 2）",
             "可选 --cohort",
             rates.dual,
-            only=("--cohort", *SCOPE_OPTIONS),
+            only=("--cohort", *SCOPE_OPTIONS, *TABLE_OPTIONS),
         ),
         Report(
             "sign-list",
             "考证签领名单",
             "需要 --class，可选 --year（发证年份）",
             sign_list.sign_list,
-            only=SCOPE_OPTIONS,
+            only=(*SCOPE_OPTIONS, *TABLE_OPTIONS),
             one_of=("--class", "--major", "--department"),
         ),
         Report(
@@ -120,7 +122,7 @@ _REPORTS: dict[str, Report] = {
             "考核选拔结果公示",
             "需要 --session",
             notice.notice,
-            only=("--session",),
+            only=("--session", *TABLE_OPTIONS),
             required=(("--session", "3"),),
         ),
         Report(
@@ -128,7 +130,7 @@ _REPORTS: dict[str, Report] = {
             "考生签到表",
             "需要 --session，可选 --photo（照片列）",
             sign_in.sign_in,
-            only=("--session", "--photo"),
+            only=("--session", "--photo", *TABLE_OPTIONS),
             required=(("--session", "3"),),
         ),
     )
@@ -180,11 +182,14 @@ def render(
     chapters: tuple[str, ...] | None = None,
     session: int | None = None,
     photo: bool = False,
+    style: str = "plain",
+    footer: bool = False,
 ) -> str | Sheets | WordFile:
     """Markdown or HTML text, the sheets an xlsx file is written from, or a Word file.
     `scope` limits the figures and lists (its groups as a `--class` for sign-list); `year`
     is one year; `session` is an exam session's number (selection, sign-in); `chapters`
-    are a dossier's."""
+    are a dossier's; `style` and `footer` are how an HTML page prints (sandbox.STYLES,
+    "由 xcert 生成")."""
     report = REPORTS.get(name)
     if report is None:
         raise XcertError(
@@ -214,6 +219,7 @@ def render(
             photo=photo,
         )
         context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
+        context.update(style=style, footer=footer)
         context.setdefault("notes", [])  # the lines under the report, in every format
         return context
 
@@ -221,7 +227,9 @@ def render(
         given = {"--year": year, "--cohort": cohort, "--site": site, "--session": session}
         given["--class"] = class_code
         given |= {f"--{g.kind}": g.name for g in scope.groups}
-        return _dossier(conn, fmt, chapters, given, context_of, templates=templates, date=date)
+        return _dossier(
+            conn, fmt, chapters, given, context_of, templates=templates, date=date, style=style
+        )
     context = context_of(name)
     if fmt == "xlsx":
         heading = Heading(shown_school(conn), formal((date or clock.today()).isoformat()))
@@ -242,6 +250,7 @@ def _dossier(
     *,
     templates: Path | None,
     date: dt.date | None,
+    style: str,
 ) -> str | WordFile:
     for name in chapters or ():
         if fmt not in REPORTS[name].formats:
@@ -251,7 +260,7 @@ def _dossier(
     book = dossier.build(conn, chapters, default, context_of, date=date)
     if fmt == "docx":
         return dossier.docx(book, templates=templates)
-    return dossier.html(conn, book, templates=templates, date=date)
+    return dossier.html(conn, book, templates=templates, date=date, style=style)
 
 
 def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:

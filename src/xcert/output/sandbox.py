@@ -1,7 +1,7 @@
 """Where a report's template runs (SPEC 5.3): one sandboxed Jinja2 environment per
 template folder, a school's own folder (`--templates DIR`) before the built-in one, and
-the one way a template becomes text (the school and date every title block shows; a
-template's mistake as one Chinese line).
+the one way a template becomes text (the school and date every title block shows, the
+print style and footer base.html reads; a template's mistake as one Chinese line).
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from xcert.figures import stats
 from xcert.office import sites
 from xcert.output import tables as output
 from xcert.output import template_errors
+from xcert.output.typeset import typeset, typeset_tables
 from xcert.resources import bundled
+
+# --style: the default sans page, or one after GB/T 9704 (仿宋 body, 小标宋 title, margins)
+STYLES = ("plain", "official")
 
 
 def school_name(conn: sqlite3.Connection) -> str:
@@ -40,8 +44,9 @@ def render_template(
     block: str | None = None,
 ) -> str:
     """One Markdown or HTML template over a report's context, with the school and date
-    every report's title block shows; only its `block` (a dossier's chapter is the body
-    of a report's page) when given."""
+    every report's title block shows; `style` and `footer` (the "由 xcert 生成" line)
+    default to the plain page without it. HTML gets its tables' cells typeset. Only its
+    `block` (a dossier's chapter is the body of a report's page) when given."""
     from markupsafe import Markup
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
@@ -49,6 +54,10 @@ def render_template(
         school=shown_school(conn),
         date=formal((date or clock.today()).isoformat()),
     )
+    context.setdefault("style", "plain")
+    context.setdefault("footer", False)
+    if template.endswith(".html"):
+        context = {key: typeset_tables(value) for key, value in context.items()}
     env = environment(templates)
     try:
         page = env.get_template(template)
@@ -66,6 +75,14 @@ def render_template(
     except Exception as exc:  # a school's own template with an error: one line naming it
         folders = [Path(folder) for folder in env.loader.searchpath]
         raise XcertError(template_errors.describe(template, exc, folders)) from None
+
+
+def _cell(value: object) -> object:
+    """A table cell for a template: typeset text (already safe HTML) as it is, a score
+    81.0 as 81."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) else output.cell_text(value)
 
 
 def environment(templates: Path | None = None):
@@ -95,7 +112,8 @@ def _environment(templates: str | None):
     )
     env.filters["markdown_table"] = output.markdown_table
     env.filters["md"] = output.md_cell
-    env.filters["cell"] = output.cell_text  # a score 81.0 as 81, as Markdown prints it
+    env.filters["cell"] = _cell  # a score 81.0 as 81, as Markdown prints it
 
     env.filters["percent"] = stats.format_percent
+    env.filters["typeset"] = typeset  # free text in HTML: numbers with units, e-mails whole
     return env
