@@ -14,7 +14,16 @@ from xcert.resources import bundled
 from conftest import CHROMIUM, print_to_pdf
 
 SITE = (bundled("examples") / "site.toml").read_text(encoding="utf-8")
+SAFEGUARDS = (bundled("examples") / "plan-safeguards.md").read_bytes()
 PHONE, MAIL = "13800000001", "leader@example.edu.cn"
+
+
+def write_site(tmp_path, text: str, name: str = "site.toml"):
+    """A site profile in tmp_path, with the Markdown file its plan names beside it."""
+    (tmp_path / "plan-safeguards.md").write_bytes(SAFEGUARDS)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -74,15 +83,15 @@ def test_plan_has_budget_sum_targets_and_earlier_years(school):
     text = school("render", "plan", "--year", "2023").stdout
     assert "| 合计 |  |  | 415,688 |" in text
     assert "| 2022年 | 1 | 13 | 12 | 92.3% |" in text
-    assert "| 2023年 | 1+X 考证人数 | 30 | 14 | 未达成 |" in text
+    # a plan looks forward: its targets are goals, judged by the self-assessment only
+    assert "| 1+X 考证人数 | 不少于30人 |" in text and "| 1+X 证书通过率 | 不低于90.0% |" in text
+    assert "达成" not in text and "实际" not in text
 
 
 def _bad(tmp_path, old: str, new: str):
-    path = tmp_path / "site.toml"
     text = SITE.replace(old, new, 1)
     assert text != SITE, old
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_site(tmp_path, text)
 
 
 @pytest.mark.parametrize(
@@ -109,12 +118,8 @@ def _bad(tmp_path, old: str, new: str):
             'graduation_day = "2月30日"',
             "[school] graduation_day 值「2月30日」：应为每届毕业的月、日",
         ),
-        (
-            "year = 2023\ncertificates",
-            "year = 1999\ncertificates",
-            "[plan] year 值「1999」：应为年份",
-        ),
-        ("amount = 6000", "amount = -6", "第3项 [[plan.budget]] amount 值「-6」：应为非负的金额"),
+        ("[plan]\nyear = 2023", "[plan]\nyear = 1999", "[plan] year 值「1999」：应为年份"),
+        ("amount = 6000", "amount = -6", "第4项 [[plan.budget]] amount 值「-6」：应为非负的金额"),
     ],
 )
 def test_every_validation_message(cli, tmp_path, old, new, message):
@@ -135,14 +140,12 @@ def test_every_problem_of_a_site_file_is_a_line_of_its_own(cli, tmp_path):
         ('email = "leader@example.edu.cn"', 'email = "leader.example"'),
         ('name = "钱示例"', 'nickname = "钱"'),
         ("signed_on = 2022-09-18", 'signed_on = "明天"'),
-        ("year = 2023\ncertificates", "year = 1999\ncertificates"),
+        ("[plan]\nyear = 2023", "[plan]\nyear = 1999"),
         ("amount = 6000", "amount = -6"),
     ):
         assert old in text, old
         text = text.replace(old, new, 1)
-    path = tmp_path / "site.toml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("import", path)
+    result = cli("import", write_site(tmp_path, text))
     assert result.exit_code == 1
     *problems, last = result.stderr.splitlines()
     # the nickname is one unknown key and one missing name; the budget's -6 also breaks the total
@@ -162,9 +165,7 @@ def test_catalogue_and_target_problems_of_the_same_file_are_listed_too(cli, tmp_
         '\n[[certificate]]\nname = "物流管理职业技能等级证书"\nkind = "1+Y"\n'
         '\n[[target]]\nyear = 2024\nparticipants = -3\npass_rate = "很高"\n'
     )
-    path = tmp_path / "site.toml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("import", path)
+    result = cli("import", write_site(tmp_path, text))
     lines = result.stderr.splitlines()
     assert result.exit_code == 1 and len(lines) == 5, result.stderr
     assert lines[0] == "site.toml [school] pilot 值「也许」：应为「是」或「否」（是否试点院校）"
@@ -184,8 +185,7 @@ def test_catalogue_and_target_problems_of_the_same_file_are_listed_too(cli, tmp_
     [('"是"', True), ('"否"', False), ("true", True), ("false", False), ('"true"', True)],
 )
 def test_pilot_is_written_as_a_clerk_writes_it(cli, tmp_path, written, pilot):
-    path = tmp_path / "site.toml"
-    path.write_text(SITE.replace("pilot = true", f"pilot = {written}", 1), encoding="utf-8")
+    path = write_site(tmp_path, SITE.replace("pilot = true", f"pilot = {written}", 1))
     result = cli("import", path)
     assert result.exit_code == 0, result.stderr
     assert cli.query("SELECT value FROM settings WHERE key = 'school_pilot'") == [
@@ -247,7 +247,7 @@ def test_form_reports_refuse_clearly(school, args, message):
 )
 def test_a_form_in_xlsx_is_a_usage_mistake(school, args):
     result = school("render", *args)
-    assert result.exit_code == 2 and "是表单，只有 md 和 html 两种格式" in result.stderr
+    assert result.exit_code == 2 and "只有 md、html 格式" in result.stderr
     assert "-o 指定输出文件" not in result.stderr
 
 
@@ -257,21 +257,70 @@ def test_reimporting_the_site_file_changes_nothing(school):
     assert "新增 0，更新 0" in result.stdout
 
 
+def _pdf_pages(pdf) -> list[str]:
+    """The text of each page of a PDF (poppler's pdftotext, page by page)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, count + 1)
+    ]
+
+
 @pytest.mark.skipif(
     not (CHROMIUM and shutil.which("pdfinfo")),
     reason="needs chromium and poppler-utils (.ci/run installs them)",
 )
-def test_site_application_prints_to_one_or_two_a4_pages(school, tmp_path):
+def test_site_application_prints_as_a_form_then_its_attachment_on_a_page_of_its_own(
+    school, tmp_path
+):
     html = tmp_path / "site.html"
     school("render", "site-application", "-o", html)
     pdf = tmp_path / "site.pdf"
     print_to_pdf(html, pdf)
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)) in (1, 2) and "(A4)" in info
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "考点申报表" in text and "示例职业技术学校" in text
+    *form, attachment = _pdf_pages(pdf)
+    assert 1 <= len(form) <= 2
+    form_text = "".join(form)
+    for field in ("考点申报表", "示例职业技术学校", "联合单位", "负责人签字", "本申请表一式三份"):
+        assert field in form_text, field
+    # the school's box dated as signed; the organisation's blank, to write by hand
+    lines = form_text.splitlines()
+    signed = next(i for i, line in enumerate(lines) if "2022年9月18日" in line)
+    approval = next(i for i, line in enumerate(lines) if "审批意见" in line)
+    assert signed < approval
+    assert any(re.fullmatch(r"\s+年\s+月\s+日\s*", line) for line in lines[approval:])
+    assert "由 xcert 生成" not in form_text and "2026年11月25日" not in form_text  # no today
+    assert "附：本校机械工程制图职业技能等级证书考核情况" in attachment
+    assert "附：" not in form_text and "单位简介" not in attachment
+    # a long field keeps its line breaks: the introduction's second line starts a line
+    assert re.search(r"^\s*\S*\s*学校成立技能等级考试中心", form_text, re.M), form_text
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and shutil.which("pdfinfo")),
+    reason="needs chromium and poppler-utils (.ci/run installs them)",
+)
+def test_plan_prints_every_section_and_ends_with_the_school_and_its_date(school, tmp_path):
+    html = tmp_path / "plan.html"
+    school("render", "plan", "--year", "2023", "-o", html)
+    pdf = tmp_path / "plan.pdf"
+    print_to_pdf(html, pdf)
+    pages = _pdf_pages(pdf)
+    text = "".join(pages)
+    for heading in ("一、项目建设的必要性", "四、设备采购清单", "七、项目建设保障机制"):
+        assert heading in text, heading
+    assert "由 xcert 生成" not in text and "2026年11月25日" not in text
+    last = [line.strip() for line in pages[-1].splitlines() if line.strip()]
+    assert last[-2:] == ["示例职业技术学校", "2022年11月18日"]
+    # right-aligned: the signature starts in the right half of the line
+    signature = next(line for line in pages[-1].splitlines() if "2022年11月18日" in line)
+    assert signature.index("2022") > 40, signature
 
 
 def test_big_amounts_print_in_full(cli, tmp_path):
@@ -322,12 +371,10 @@ def test_tables_of_the_wrong_shape_are_refused_naming_the_key(cli, tmp_path, tex
 
 def test_public_masks_contacts_written_in_free_text_too(cli, tmp_path):
     text = SITE.replace(
-        "已有 5 名教师取得考评员资格。",
-        "已有 5 名教师。联系电话 13912345678，邮箱 boss@school.cn，微信 wx_boss",
+        "已有5名教师取得考评员资格，",
+        "已有5名教师。联系电话 13912345678，邮箱 boss@school.cn，微信 wx_boss",
     )
-    path = tmp_path / "site.toml"
-    path.write_text(text, encoding="utf-8")
-    cli("import", path)
+    cli("import", write_site(tmp_path, text))
     out = cli("render", "site-application", "--public").stdout
     for secret in ("13912345678", "boss@school.cn", "wx_boss"):
         assert secret not in out

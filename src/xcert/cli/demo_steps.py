@@ -131,6 +131,7 @@ REPORTS = (
     DemoReport("sign-list", "sign-list", {"class_code": SAMPLE_CLASS}),
     DemoReport("site-application", "site-application", {}),
     DemoReport("plan", "plan", {"year": 2023}),
+    DemoReport("self-assessment", "self-assessment", {"year": 2023}),
 )
 
 

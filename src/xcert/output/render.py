@@ -17,7 +17,7 @@ from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
 from xcert.output import tables as output
-from xcert.output.reports import plan, rates, sign_list, site
+from xcert.output.reports import assessment, plan, rates, sign_list, site
 from xcert.output.sandbox import render_template
 from xcert.output.xlsx import write_tables
 
@@ -108,6 +108,13 @@ REPORTS: dict[str, Report] = {
             only=SCOPE_OPTIONS,
             required=(("--year", "2023"),),
             formats=FORM_FORMATS,
+        ),
+        Report(
+            "self-assessment",
+            "绩效自评（目标与实际，达成情况）",
+            "需要 --year",
+            assessment.self_assessment,
+            required=(("--year", "2023"),),
         ),
     )
 }
