@@ -383,3 +383,126 @@ def test_public_masks_contacts_written_in_free_text_too(cli, tmp_path):
 def test_plan_without_a_year_is_a_usage_error(school):
     result = school("render", "plan")
     assert result.exit_code == 2 and "需要 --year" in result.stderr
+
+
+def _form(cli, tmp_path, fmt: str, *args: str) -> str:
+    out = tmp_path / f"form.{fmt}"
+    result = cli("render", "site-application", *args, "-o", out)
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_form_has_its_notes_partners_attachments_and_boxes_to_sign(school, tmp_path):
+    page = _form(school, tmp_path, "html")
+    assert '<p class="label">附件 1-3</p>' in page
+    assert '<tr><th>联合单位</th><td colspan="5" class="long">示例市第二职业学校' in page
+    assert (
+        "<p>注：1. 以上内容可附页说明；</p>\n"
+        "<p>2. 如有联合申报的，则由一家为主体进行申报，同时应注明联合单位的具体情况；</p>\n"
+        "<p>3. 本申请表一式三份；</p>\n"
+        "<p>4. 如有任何疑问请与示例培训评价组织甲联系。联系人：赵示例，电话：13800000000"
+        "（微信同号）。</p>"
+    ) in page
+    assert "<p>附件：1. 考点场地及设备照片</p>\n<p>2. 考评员证书复印件</p>" in page
+    # each box tall enough for a seal, its date right-aligned: signed, or blank by hand
+    assert "table.form .box { height: 42mm;" in page and "text-align: right" in page
+    assert "（单位盖章）</p><p>2022年9月18日</p>" in page
+    assert "（单位盖章）</p><p>　　年　　月　　日</p>" in page
+    # no date of printing, no footer; long fields keep their line breaks
+    assert "由 xcert 生成" not in page and 'class="meta"' not in page
+    assert "td.long { white-space: pre-line;" in page
+    assert "受众面广。\n学校成立技能等级考试中心" in page
+    # the database's figures: an attachment after a page break, not on the form
+    form, attachment = page.split('<section class="appendix">')
+    assert "2022年</td><td>13</td>" in attachment and "<td>13</td>" not in form
+    assert "section.appendix { page-break-before: always;" in page
+
+
+def test_a_profile_without_the_new_keys_leaves_the_fields_blank(cli, tmp_path):
+    text = SITE.split("[plan]")[0]
+    for line in ("partners = ", "label = ", "attachments = ", "organisation_contact = "):
+        text = "\n".join(row for row in text.splitlines() if not row.startswith(line))
+    text = text.replace("signed_on = 2022-09-18", "approved_on = 2022-10-08")
+    assert cli("import", write_site(tmp_path, text)).exit_code == 0
+    page = _form(cli, tmp_path, "html")
+    assert '<p class="label">' not in page and "附件：" not in page
+    assert '<tr><th>联合单位</th><td colspan="5" class="long"></td></tr>' in page
+    assert "<p>4. 如有任何疑问请与示例培训评价组织甲联系。</p>" in page
+    assert "（单位盖章）</p><p>　　年　　月　　日</p>" in page  # the school's: blank
+    assert "（单位盖章）</p><p>2022年10月8日</p>" in page  # the organisation's: as approved
+    assert '<section class="appendix">' not in page  # the database has nothing of it
+    md = _form(cli, tmp_path, "md")
+    assert md.startswith("# 机械工程制图职业技能等级证书“1+X”考点申报表\n\n| 项目 | 内容 |")
+    assert "| 联合单位 |  |" in md and "4. 如有任何疑问请与示例培训评价组织甲联系。\n" in md
+
+
+def test_the_attachment_counts_the_students_entered_for_the_sites_sessions(school, tmp_path):
+    added = school(
+        "session", "add", "--cert", "机械工程制图", "--level", "初级", "--date", "2026-12-12"
+    )
+    assert added.exit_code == 0, added.output
+    session = school.query("SELECT max(id) FROM sessions")[0][0]
+    registered = school("register", "--session", session, "--class", "22模具1")
+    assert registered.exit_code == 0, registered.output
+    entered = school.query("SELECT count(*) FROM registrations")[0][0]
+    page = _form(school, tmp_path, "md")
+    form, attachment = page.split("\n---\n")
+    assert f"截至2026年11月25日，已报名待考{entered}人。" in attachment
+    assert "已报名" not in form and "预计考核人数30人 |" in form
+
+
+def test_public_masks_the_partners_and_the_organisations_contact(cli, tmp_path):
+    text = SITE.replace("派出考评员2名）", "派出考评员2名，联系电话 13912345678）")
+    cli("import", write_site(tmp_path, text))
+    page = _form(cli, tmp_path, "html", "--public")
+    assert "13912345678" not in page and "139****5678" in page
+    assert "13800000000" not in page and "联系人：赵示例，电话：138****0000" in page
+
+
+def test_the_self_assessment_judges_the_targets_the_plan_sets(school, tmp_path):
+    for fmt in ("md", "html"):
+        out = tmp_path / f"self-assessment.{fmt}"
+        result = school(
+            "render", "self-assessment", "--year", "2023", "--date", "2024-01-15", "-o", out
+        )
+        assert result.exit_code == 0, result.output
+        check_golden(f"self-assessment.{fmt}", out.read_text(encoding="utf-8"))
+    md = (tmp_path / "self-assessment.md").read_text(encoding="utf-8")
+    assert "| 2023年 | 1+X 考证人数 | 30 | 14 | 未达成 |" in md
+    assert "|  | 1+X 证书通过率 | 90.0% | 100.0% | 达成 |" in md
+    assert "| 2023年 | 数控车铣加工职业技能等级证书 | 14 | 14 | 0 | 100.0% |" in md
+
+
+def test_the_self_assessment_in_xlsx_has_numbers_and_its_judgements(school, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "自评.xlsx"
+    assert school("render", "self-assessment", "--year", "2023", "-o", out).exit_code == 0
+    book = load_workbook(out)
+    judged, by_cert = book.worksheets
+    rows = [[c.value for c in row] for row in judged.iter_rows(min_row=3)]
+    assert rows[0] == ["2023年", "1+X 考证人数", 30, 14, "未达成"]
+    assert rows[1][2:] == [pytest.approx(0.9), pytest.approx(1.0), "达成"]
+    assert [c.value for c in by_cert[3]][1:4] == ["数控车铣加工职业技能等级证书", 14, 14]
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        ([], 2, "self-assessment 需要 --year，例如 --year 2023"),
+        (["--year", "2021"], 1, "没有2021年的绩效目标：先导入带 [[target]] year = 2021 的文件"),
+        (["--year", "2023", "--major", "数控"], 2, "self-assessment 不用这个选项"),
+    ],
+)
+def test_the_self_assessment_refuses_clearly(school, args, code, message):
+    result = school("render", "self-assessment", *args)
+    assert result.exit_code == code and message in result.stderr, result.stderr
+
+
+def test_a_year_not_over_is_judged_as_of_the_reports_date(school, tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text("[[target]]\nyear = 2026\nparticipants = 10\n", encoding="utf-8")
+    assert school("import", path).exit_code == 0
+    text = school("render", "self-assessment", "--year", "2026").stdout
+    assert "> 注：2026年尚未结束：实际数是截至2026年11月25日的数字" in text
+    assert "尚未结束" not in school("render", "self-assessment", "--year", "2023").stdout

@@ -35,6 +35,8 @@ def site_application(
     by hand otherwise). What the database knows of the certificate is an attachment
     after it, never on the form."""
     profile = sites.site(conn, site)
+    for key, empty in (("partners", ""), ("label", ""), ("attachments", [])):
+        profile.setdefault(key, empty)  # a profile stored before the form had them
     school = sites.school(conn)
     contact = profile.get("organisation_contact") or {}
     same_wechat = bool(contact.get("wechat")) and contact.get("wechat") in (
