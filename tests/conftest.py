@@ -88,6 +88,44 @@ def make_id(born: str = "20060315", seq: str = "123", region: str = "440000") ->
     return body + check_digit(body)
 
 
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+NEEDS_OFFICE = pytest.mark.skipif(
+    not (SOFFICE and shutil.which("pdftotext")),
+    reason="needs LibreOffice (libreoffice-writer-nogui, libreoffice-calc-nogui) and "
+    "poppler-utils; .ci/run installs them",
+)
+
+
+def office_to_pdf(*documents: Path) -> list[str]:
+    """Each docx or xlsx as LibreOffice prints it (its own throwaway profile), as the
+    text pdftotext reads from the PDF: one string per document, pages split by \f."""
+    folder = documents[0].parent
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation={(folder / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "pdf"),
+            *map(str, documents),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return [
+        subprocess.run(
+            ["pdftotext", str(folder / "pdf" / f"{doc.stem}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for doc in documents
+    ]
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from xcert.output import prose
-from xcert.output.reports.forms import chinese_number, sign_date
+from xcert.output.reports.forms import sign_date
 from xcert.output.sandbox import environment
 from xcert.output.tables import Table, markdown_table
 
@@ -332,18 +332,6 @@ def test_paragraphs_keep_their_numbers_and_lose_the_typed_indent():
 )
 def test_a_date_to_sign_leaves_blank_what_is_not_known(stored, shown):
     assert sign_date(stored) == shown
-
-
-def test_sections_are_numbered_as_chinese_documents_number_them():
-    assert [chinese_number(n) for n in (1, 7, 10, 11, 20, 21, 99)] == [
-        "一",
-        "七",
-        "十",
-        "十一",
-        "二十",
-        "二十一",
-        "九十九",
-    ]
 
 
 def test_any_table_prints_its_merged_columns_as_one_cell():

@@ -382,7 +382,7 @@ def test_render_never_writes_over_the_database(school, suffix):
     assert school("stats").exit_code == 0  # the database still opens
 
 
-@pytest.mark.parametrize("fmt", ["md", "html", "xlsx"])
+@pytest.mark.parametrize("fmt", ["md", "html", "xlsx", "docx"])
 def test_render_replaces_its_own_earlier_file_and_says_so(school, tmp_path, fmt):
     out = tmp_path / f"统计.{fmt}"
     assert school("render", "pass-rates", "-o", out).exit_code == 0
@@ -391,11 +391,17 @@ def test_render_replaces_its_own_earlier_file_and_says_so(school, tmp_path, fmt)
     assert result.exit_code == 0 and "已替换原有的文件" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["md", "html", "xlsx"])
+@pytest.mark.parametrize("fmt", ["md", "html", "xlsx", "docx"])
 def test_render_never_writes_over_a_file_xcert_did_not_write(school, tmp_path, xlsx, fmt):
     """The clerk's own 统计.xlsx (made in Excel: openpyxl here), or a text file, stays."""
     out = xlsx("统计.xlsx", {"S": [["自己的表"]]}) if fmt == "xlsx" else tmp_path / f"统计.{fmt}"
-    if fmt != "xlsx":
+    if fmt == "docx":  # a clerk's own Word file (python-docx here, Word or WPS at school)
+        from docx import Document
+
+        own = Document()
+        own.add_paragraph("自己写的总结")
+        own.save(str(out))
+    elif fmt != "xlsx":
         out.write_text("旧内容 <!-- xcert --> 不在最后一行\n正文", encoding="utf-8")
     before = out.read_bytes()
     result = school("render", "pass-rates", "-o", out)
@@ -403,7 +409,7 @@ def test_render_never_writes_over_a_file_xcert_did_not_write(school, tmp_path, x
     assert out.read_bytes() == before
 
 
-@pytest.mark.parametrize("fmt", ["md", "html", "xlsx"])
+@pytest.mark.parametrize("fmt", ["md", "html", "xlsx", "docx"])
 def test_render_never_writes_over_its_own_file_once_someone_changed_it(school, tmp_path, fmt):
     """A sign-off list signed by hand, a report with a line added: no longer xcert's."""
     out = tmp_path / f"统计.{fmt}"
@@ -415,6 +421,13 @@ def test_render_never_writes_over_its_own_file_once_someone_changed_it(school, t
         book.active["A1"] = "改过的标题"
         book.properties.lastModifiedBy = "张老师"
         book.save(out)
+    elif fmt == "docx":  # Word records who saved it last, as Excel does
+        from docx import Document
+
+        doc = Document(str(out))
+        doc.add_paragraph("已核对")
+        doc.core_properties.last_modified_by = "张老师"
+        doc.save(str(out))
     else:
         text = out.read_text(encoding="utf-8")
         out.write_text(text.replace("2022年", "2022年（已核对）", 1), encoding="utf-8")

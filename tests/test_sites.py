@@ -247,7 +247,7 @@ def test_form_reports_refuse_clearly(school, args, message):
 )
 def test_a_form_in_xlsx_is_a_usage_mistake(school, args):
     result = school("render", *args)
-    assert result.exit_code == 2 and "只有 md、html 格式" in result.stderr
+    assert result.exit_code == 2 and "只有 md、html" in result.stderr  # the form's formats
     assert "-o 指定输出文件" not in result.stderr
 
 

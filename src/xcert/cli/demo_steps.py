@@ -20,7 +20,7 @@ from xcert.office import groups, search, selection, sessions
 from xcert.office.graduate import Graduation
 from xcert.office.search import StudentRecords, StudentRow
 from xcert.office.selection import Selection
-from xcert.outfiles import DATABASE_SUFFIXES, check_target, signed_text
+from xcert.outfiles import DATABASE_SUFFIXES, check_target
 from xcert.output import render, summary
 from xcert.output import tables as output
 from xcert.output.tables import Table
@@ -161,11 +161,7 @@ def render_reports(conn: sqlite3.Connection, folder: Path) -> list[Path]:
         if report.major is not None:
             options["scope"] = major_scope(conn, report.major)
         for fmt, path in report.files(folder):
-            result = render.render(conn, report.name, fmt, **options)
-            if isinstance(result, str):
-                path.write_text(signed_text(result), encoding="utf-8")
-            else:
-                render.write_xlsx(path, result)
+            render.write(path, render.render(conn, report.name, fmt, **options))
             written.append(path)
     return written
 

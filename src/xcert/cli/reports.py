@@ -12,12 +12,20 @@ from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.options import day_option, not_future, output_file
 from xcert.errors import XcertError
-from xcert.outfiles import check_target, replaced_note, signed_text
+from xcert.outfiles import check_target, replaced_note
 
 if TYPE_CHECKING:
     from xcert.output.tables import Table
+    from xcert.output.word_reports import WordFile
 
-_EXTENSIONS = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
+_EXTENSIONS = {
+    "md": "md",
+    "markdown": "md",
+    "html": "html",
+    "htm": "html",
+    "xlsx": "xlsx",
+    "docx": "docx",
+}
 
 
 def _format(format_: str | None, out: Path | None, name: str, formats: tuple[str, ...]) -> str:
@@ -28,12 +36,12 @@ def _format(format_: str | None, out: Path | None, name: str, formats: tuple[str
     wanted = _EXTENSIONS.get(format_.lower()) if format_ else None
     if format_ and wanted is None:
         raise typer.BadParameter(
-            f"「{format_}」不可用；可用：md、html、xlsx", param_hint="--format"
+            f"「{format_}」不可用；可用：md、html、xlsx、docx", param_hint="--format"
         )
     from_name = _EXTENSIONS.get(out.suffix.lower().lstrip(".")) if out is not None else None
     if out is not None and from_name is None and wanted is None:
         raise typer.BadParameter(
-            f"无法从文件名「{out.name}」看出格式；用 .md、.html、.xlsx 结尾，或加 --format",
+            f"无法从文件名「{out.name}」看出格式；用 .md、.html、.xlsx、.docx 结尾，或加 --format",
             param_hint="-o",
         )
     if out is not None and wanted and from_name and wanted != from_name:
@@ -72,7 +80,10 @@ def render(
         str | None, typer.Option("--site", help="考点名称或证书（考点申报表用）")
     ] = None,
     format_: Annotated[
-        str | None, typer.Option("--format", help="md、html、xlsx；不填则按 -o 的扩展名，默认 md")
+        str | None,
+        typer.Option(
+            "--format", help="md、html、xlsx、docx（Word）；不填则按 -o 的扩展名，默认 md"
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("-o", "--output", help="写入这个文件；不填则 Markdown 输出到屏幕")
@@ -87,9 +98,13 @@ def render(
         str | None,
         typer.Option("--date", help="报表日期，默认今天；双证毕业率只算到这天已毕业的届"),
     ] = None,
+    chapters: Annotated[
+        str | None,
+        typer.Option("--reports", help="汇编（dossier）收入哪些报表，按此顺序，如 pass-rates,plan"),
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
-    """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、绩效自评表（Markdown、网页、Excel），
+    """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、绩效自评表（Markdown、网页、Excel、Word），
     考点申报表、试点实施方案（Markdown、网页）。xcert render --list 列出全部。
 
     例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx；
@@ -110,7 +125,10 @@ def render(
             f"没有名为「{name}」的报表；可用：{'、'.join(reports.REPORTS)}", param_hint="NAME"
         )
     groups = {"--class": class_code, "--major": major, "--department": department}
-    _check_options(name, groups, site=site, first=first, last=last, year=year, cohort=cohort)
+    _check_options(
+        name, groups, site=site, first=first, last=last, year=year, cohort=cohort, chapters=chapters
+    )
+    wanted = _chapters(chapters, list(reports.REPORTS))
     fmt = _format(format_, out, name, reports.REPORTS[name].formats)
     day = _day(date)
     if templates is not None and not templates.is_dir():
@@ -131,6 +149,7 @@ def render(
         date=day or clock.today(),
         site=site,
         scope=scope,
+        chapters=wanted,
     )
     conn.close()
     if out is None:
@@ -149,19 +168,30 @@ def _check_options(
     last: int | None,
     year: int | None,
     cohort: int | None,
+    chapters: str | None,
 ) -> None:
     """The options a report takes, and a span not given with a year or cohort too (plan's
     --year is the plan's own year: --from and --to limit its earlier years)."""
     from xcert.output import render as reports
 
     given: dict[str, object] = {**groups, "--from": first, "--to": last}
-    given.update({"--cohort": cohort, "--site": site, "--year": year})
+    given.update({"--cohort": cohort, "--site": site, "--year": year, "--reports": chapters})
     wrong = reports.misuse(name, given)
     if wrong is not None:
         raise typer.BadParameter(wrong.message, param_hint=wrong.option)
-    alone = {"--cohort": cohort} | ({} if name == "plan" else {"--year": year})
+    alone = {"--cohort": cohort} | ({} if name in ("plan", "dossier") else {"--year": year})
     scope_options.check_years(**{"--year": year, "--cohort": cohort})
     scope_options.check_span(first, last, **alone)
+
+
+def _chapters(text: str | None, known: list[str]) -> tuple[str, ...] | None:
+    """--reports: the dossier's chapters, each a report other than the dossier."""
+    from xcert.output import dossier
+
+    try:
+        return dossier.parse_reports(text, [name for name in known if name != dossier.NAME])
+    except XcertError as exc:
+        raise typer.BadParameter(exc.reason, param_hint="--reports") from None
 
 
 def _day(date: str | None) -> dt.date | None:
@@ -172,13 +202,10 @@ def _day(date: str | None) -> dt.date | None:
     return span.start if span is not None else None
 
 
-def _write(out: Path, result: "str | list[Table]") -> None:
+def _write(out: Path, result: "str | list[Table] | WordFile") -> None:
     from xcert.output import render as reports
 
     try:
-        if isinstance(result, str):
-            out.write_text(signed_text(result), encoding="utf-8")
-        else:  # xlsx: the tables to write
-            reports.write_xlsx(out, result)
+        reports.write(out, result)
     except OSError as exc:
         raise XcertError(f"无法写入 {out}（{exc.strerror or exc}）") from None

@@ -16,13 +16,16 @@ from pathlib import Path
 from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
+from xcert.outfiles import signed_text
+from xcert.output import dossier, word_reports
 from xcert.output import tables as output
 from xcert.output.reports import assessment, plan, rates, sign_list, site
-from xcert.output.sandbox import render_template
+from xcert.output.sandbox import render_template, school_name
+from xcert.output.word_reports import WordFile
 from xcert.output.xlsx import write_tables
 
-FORMATS = ("md", "html", "xlsx")
-TABLE_FORMATS = ("md", "html", "xlsx")
+FORMATS = ("md", "html", "xlsx", "docx")
+TABLE_FORMATS = ("md", "html", "xlsx", "docx")
 FORM_FORMATS = ("md", "html")  # a form is not a table: no xlsx
 
 
@@ -31,7 +34,7 @@ class Report:
     name: str
     title: str
     needs: str  # what the user must or may give, for `render --list`
-    build: Callable[..., dict]
+    build: Callable[..., dict] | None  # None: the dossier, built from the others
     only: tuple[str, ...] = ()  # options only some reports take, this one among them
     required: tuple[tuple[str, str], ...] = ()  # (option, an example) it cannot do without
     one_of: tuple[str, ...] = ()  # options of which it needs at least one
@@ -67,7 +70,7 @@ def misuse(name: str, given: Mapping[str, object]) -> Misuse | None:
     return None
 
 
-REPORTS: dict[str, Report] = {
+_REPORTS: dict[str, Report] = {
     r.name: r
     for r in (
         Report(
@@ -118,6 +121,27 @@ REPORTS: dict[str, Report] = {
         ),
     )
 }
+# A dossier takes every option its chapters take, and which chapters.
+REPORTS = _REPORTS | {
+    dossier.NAME: Report(
+        dossier.NAME,
+        "汇编（封面、目录、各报表成章）",
+        "可选 --reports pass-rates,plan,…，其余选项用于各章",
+        None,
+        only=tuple(dict.fromkeys(o for r in _REPORTS.values() for o in r.only)) + ("--reports",),
+        formats=dossier.FORMATS,
+    )
+}
+# The order a dossier files its chapters in when not told: seed 000's.
+DOSSIER_ORDER = ("pass-rates", "dual-certificate", "site-application", "plan", "sign-list")
+
+
+def needs_met(name: str, given: Mapping[str, object]) -> bool:
+    """Whether the options given are enough for report `name` (a dossier's default)."""
+    report = REPORTS[name]
+    if any(given.get(option) in (None, "") for option, _ in report.required):
+        return False
+    return not report.one_of or any(given.get(o) not in (None, "") for o in report.one_of)
 
 
 def render(
@@ -133,8 +157,9 @@ def render(
     date: dt.date | None = None,
     site: str | None = None,
     scope: Scope | None = None,
-) -> str | list[output.Table]:
-    """Markdown or HTML text, or the tables an xlsx file is written from. `scope` limits
+    chapters: tuple[str, ...] | None = None,
+) -> str | list[output.Table] | WordFile:
+    """Markdown or HTML text, the tables an xlsx file is written from, or a Word file. `scope` limits
     the figures and lists (its groups as a `--class` for sign-list); `year` is one year."""
     report = REPORTS.get(name)
     if report is None:
@@ -143,21 +168,58 @@ def render(
         )
     if fmt not in FORMATS:
         raise XcertError(f"报表格式应为 {'、'.join(FORMATS)}，不是「{fmt}」")
-    context = report.build(
-        conn,
-        year=year,
-        cohort=cohort if cohort is not None else year,
-        site=site,
-        public=public,
-        on=date,
-        scope=scope if scope is not None else _class_scope(conn, class_code),
-    )
-    context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
     if fmt not in report.formats:
         raise XcertError(f"{name} 只有 {'、'.join(report.formats)} 格式")
+    scope = scope if scope is not None else _class_scope(conn, class_code)
+
+    def context_of(name: str) -> dict:
+        build = REPORTS[name].build
+        assert build is not None  # every report but the dossier
+        context = build(
+            conn,
+            year=year,
+            cohort=cohort if cohort is not None else year,
+            site=site,
+            public=public,
+            on=date,
+            scope=scope,
+        )
+        context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
+        return context
+
+    if report.build is None:
+        given = {"--year": year, "--cohort": cohort, "--site": site, "--class": class_code}
+        given |= {f"--{g.kind}": g.name for g in scope.groups}
+        return _dossier(conn, fmt, chapters, given, context_of, templates=templates, date=date)
+    context = context_of(name)
     if fmt == "xlsx":
         return context["tables"]
+    if fmt == "docx":
+        return word_reports.document(
+            name, context, school=school_name(conn), date=date, templates=templates
+        )
     return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
+
+
+def _dossier(
+    conn: sqlite3.Connection,
+    fmt: str,
+    chapters: tuple[str, ...] | None,
+    given: Mapping[str, object],
+    context_of: Callable[[str], dict],
+    *,
+    templates: Path | None,
+    date: dt.date | None,
+) -> str | WordFile:
+    for name in chapters or ():
+        if fmt not in REPORTS[name].formats:
+            raise XcertError(f"{name} 没有 {fmt} 格式，不能收入{fmt}汇编")
+    order = [*DOSSIER_ORDER, *(n for n in _REPORTS if n not in DOSSIER_ORDER)]
+    default = [n for n in order if fmt in REPORTS[n].formats and needs_met(n, given)]
+    book = dossier.build(conn, chapters, default, context_of, date=date)
+    if fmt == "docx":
+        return dossier.docx(book, templates=templates)
+    return dossier.html(conn, book, templates=templates, date=date)
 
 
 def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:
@@ -166,6 +228,16 @@ def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:
         return Scope()
     search.require_class(conn, class_code)
     return Scope((Group("class", class_code, (class_code,)),))
+
+
+def write(path: Path, result: str | list[output.Table] | WordFile) -> None:
+    """A rendered report to its file, signed as xcert's own (outfiles.is_own_output)."""
+    if isinstance(result, str):
+        path.write_text(signed_text(result), encoding="utf-8")
+    elif isinstance(result, list):
+        write_xlsx(path, result)
+    else:
+        result.save(path)
 
 
 def write_xlsx(path: Path, tables: list[output.Table]) -> None:

@@ -1,5 +1,4 @@
-"""What forms and formal documents share: the date line a signature goes on, and the
-Chinese numbers of a document's sections (一、二、…)."""
+"""What forms and formal documents share: the date line a signature goes on."""
 
 from __future__ import annotations
 
@@ -22,15 +21,3 @@ def sign_date(stored: str | None) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.year}年{first.month}月{BLANK}日"
     return f"{first.year}年{BLANK}月{BLANK}日"
-
-
-_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九: a section's number."""
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else f"{_DIGITS[tens]}十")
-    return head + (_DIGITS[ones] if ones else "")

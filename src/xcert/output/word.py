@@ -1,0 +1,427 @@
+"""Word documents laid out after GB/T 9704-2012 (党政机关公文格式), which school offices
+follow when they file: A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right;
+the title in 小标宋 2号 (22 pt), the body in 仿宋 3号 (16 pt) on a fixed 28 pt line;
+headings 黑体 (一、) and 楷体 (（一）); tables with full borders in a smaller size;
+page numbers "— 1 —" in 宋体 4号, odd pages on the right and even on the left.
+
+Fonts are named as a Chinese Windows names them (仿宋_GB2312, 方正小标宋简体, 楷体_GB2312),
+each with the font Word and WPS fall back to when it is missing (仿宋, 宋体, 楷体) in the
+document's font table; LibreOffice maps them to what it has (Noto CJK on Debian).
+
+A school's own `base.docx` in `--templates DIR` replaces this layout: its page, styles,
+header and footer are kept, and the report is written into its body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xcert.errors import XcertError
+from xcert.outfiles import CREATOR
+from xcert.output.tables import Table, cell_text
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+# (font, what Word and WPS use when it is not installed)
+BODY_FONT = ("仿宋_GB2312", "仿宋")
+TITLE_FONT = ("方正小标宋简体", "宋体")
+HEADING_FONT = ("黑体", "SimHei")
+SUBHEADING_FONT = ("楷体_GB2312", "楷体")
+NUMBER_FONT = ("宋体", "SimSun")
+LATIN_FONT = "Times New Roman"
+
+# 号 in points
+SIZE_2 = 22.0
+SIZE_3 = 16.0
+SIZE_4 = 14.0
+SIZE_SMALL_4 = 12.0
+SIZE_5 = 10.5
+
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+LINE_PT = 28.0  # 22 lines to a page of type area, as the standard sets
+
+
+def document(templates: Path | None = None) -> Document:
+    """An empty document: the school's `base.docx` if its template folder has one (its
+    body emptied, its page kept), else a GB/T 9704 page."""
+    from docx import Document as new_document
+
+    base = templates / "base.docx" if templates is not None else None
+    if base is not None and base.is_file():
+        try:
+            doc = new_document(str(base))
+        except Exception as exc:  # not a Word file: one line naming it
+            raise XcertError(f"{base}：不是可用的 Word 文件（{type(exc).__name__}）") from None
+        _empty_body(doc)
+        return doc
+    doc = new_document()
+    _page(doc)
+    _styles(doc)
+    _page_numbers(doc)
+    _font_fallbacks(doc)
+    return doc
+
+
+def _empty_body(doc: Document) -> None:
+    body = doc.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+
+
+def _page(doc: Document) -> None:
+    from docx.shared import Mm
+
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin = Mm(MARGINS_MM["top"])
+        section.bottom_margin = Mm(MARGINS_MM["bottom"])
+        section.left_margin = Mm(MARGINS_MM["left"])
+        section.right_margin = Mm(MARGINS_MM["right"])
+        section.footer_distance = Mm(28 - 7)  # the page number 7 mm below the type area
+        section.header_distance = Mm(15)
+
+
+def set_font(target: Any, fonts: tuple[str, str], size: float | None = None) -> None:
+    """A style's or run's font: the Chinese name for East Asian text, Times New Roman
+    for Latin letters and digits, as Word writes them."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    target.font.name = LATIN_FONT
+    if size is not None:
+        target.font.size = Pt(size)
+    fonts_element = target.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts_element.set(qn("w:eastAsia"), fonts[0])
+    fonts_element.set(qn("w:hint"), "eastAsia")
+
+
+def _styles(doc: Document) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    normal = doc.styles["Normal"]
+    set_font(normal, BODY_FONT, SIZE_3)
+    spacing = normal.paragraph_format
+    spacing.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    spacing.line_spacing = Pt(LINE_PT)
+    spacing.space_before = spacing.space_after = Pt(0)
+    spacing.widow_control = True
+    title = doc.styles["Title"]
+    set_font(title, TITLE_FONT, SIZE_2)
+    title.font.bold = False
+    title.font.color.rgb = None
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.space_after = Pt(LINE_PT)
+    _no_border(title)
+    for name, fonts in (("Heading 1", HEADING_FONT), ("Heading 2", SUBHEADING_FONT)):
+        style = doc.styles[name]
+        set_font(style, fonts, SIZE_3)
+        style.font.bold = False
+        style.font.color.rgb = None
+        style.paragraph_format.first_line_indent = Pt(SIZE_3 * 2)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        style.paragraph_format.line_spacing = Pt(LINE_PT)
+    caption = doc.styles["Caption"]
+    set_font(caption, HEADING_FONT, SIZE_4)
+    caption.font.bold = False
+    caption.font.color.rgb = None
+    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.space_after = Pt(3)
+
+
+def _no_border(style: Any) -> None:
+    """python-docx's Title has a blue rule under it; an official title has none."""
+    p_pr = style.element.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pPr")
+    if p_pr is None:
+        return
+    for child in list(p_pr):
+        if child.tag.endswith("}pBdr"):
+            p_pr.remove(child)
+
+
+def _page_numbers(doc: Document) -> None:
+    """— 1 — at the foot: odd pages on the right, even on the left, one character in
+    from the edge of the type area."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = align
+        indent = Pt(SIZE_4)
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            paragraph.paragraph_format.right_indent = indent
+        else:
+            paragraph.paragraph_format.left_indent = indent
+        _field_run(paragraph, "— ", None)
+        _field_run(paragraph, None, "PAGE")
+        _field_run(paragraph, " —", None)
+
+
+def _field_run(paragraph: Any, text: str | None, field: str | None) -> None:
+    """Text, or a field Word computes (PAGE), in 宋体 4号."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if text is not None:
+        set_font(paragraph.add_run(text), NUMBER_FONT, SIZE_4)
+        return
+    for kind in ("begin", "instr", "separate", "value", "end"):
+        run = paragraph.add_run()
+        set_font(run, NUMBER_FONT, SIZE_4)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {field} "
+            run._r.append(instr)
+        elif kind == "value":
+            run.text = "1"
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
+def _font_fallbacks(doc: Document) -> None:
+    """Each font with the one Word and WPS use in its place (w:altName)."""
+    from lxml import etree
+
+    part = next(
+        (p for p in doc.part.package.iter_parts() if p.partname.endswith("/fontTable.xml")),
+        None,
+    )
+    if part is None:
+        return
+    namespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(part.blob)
+    for name, fallback in (BODY_FONT, TITLE_FONT, SUBHEADING_FONT, HEADING_FONT, NUMBER_FONT):
+        font = etree.SubElement(root, f"{{{namespace}}}font", {f"{{{namespace}}}name": name})
+        etree.SubElement(font, f"{{{namespace}}}altName", {f"{{{namespace}}}val": fallback})
+        etree.SubElement(font, f"{{{namespace}}}charset", {f"{{{namespace}}}val": "86"})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def title(doc: Document, text: str) -> None:
+    doc.add_paragraph(text, style="Title")
+
+
+def heading(doc: Document, text: str, level: int = 1) -> None:
+    doc.add_paragraph(text, style=f"Heading {level}")
+
+
+def paragraph(doc: Document, text: str, *, indent: bool = True, align: str = "") -> Any:
+    """Body text: each line of `text` a paragraph, indented two characters as official
+    text is (unless `indent` is False)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    alignments = {
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    }
+    last = None
+    for line in text.splitlines() or [""]:
+        last = doc.add_paragraph(line)
+        if indent:
+            last.paragraph_format.first_line_indent = Pt(SIZE_3 * 2)
+        last.alignment = alignments.get(align, WD_ALIGN_PARAGRAPH.JUSTIFY)
+    return last
+
+
+def note(doc: Document, text: str) -> None:
+    """A note under a table (注：…), in 仿宋 4号 on single spacing."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    para = doc.add_paragraph()
+    set_font(para.add_run(text), BODY_FONT, SIZE_4)
+    para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    para.paragraph_format.space_after = Pt(3)
+
+
+def caption(doc: Document, text: str) -> None:
+    doc.add_paragraph(text, style="Caption")
+
+
+def page_break(doc: Document) -> None:
+    from docx.enum.text import WD_BREAK
+
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
+    """A bordered table: a bold header row repeated on every page, the rows as xcert
+    formats them, equal cells of `data.merged` columns merged, rows never split."""
+    header = list(data.header)
+    rows = [list(row) for row in data.rows] or [["—"] * len(header)]
+    grid = doc.add_table(rows=len(rows) + 1, cols=len(header))
+    _borders(grid)
+    grid.alignment = 1  # centred on the page
+    _fill_row(grid.rows[0], header, size, bold=True)
+    _repeat_header(grid.rows[0])
+    spans = Table(data.title, header, rows, merged=data.merged).spans()
+    texts = [[cell_text(value) for value in values] for values in rows]
+    for row, values in zip(grid.rows[1:], texts, strict=True):
+        _fill_row(row, values, size)
+        _keep_together(row)
+    _merge(grid, spans)
+    _widths(grid, _column_widths(header, texts, size, _type_width(doc)))
+    return grid
+
+
+def _type_width(doc: Document) -> float:
+    """The width of the type area in mm (a school's base.docx may set its own margins)."""
+    section = doc.sections[-1]
+    if section.page_width is None or section.left_margin is None or section.right_margin is None:
+        return 156.0
+    return float(section.page_width - section.left_margin - section.right_margin) / 36000
+
+
+def _column_widths(
+    header: Sequence[str], rows: Sequence[Sequence[str]], size: float, total: float
+) -> list[float]:
+    """Columns as wide as their longest cell (a header may wrap onto two lines), then
+    fitted to the type area: short columns (a name, a class, a date) never wrap; only
+    the long text columns give up width, and all grow alike when there is room."""
+    em = size * 0.3528  # mm
+    natural = []
+    for index, label in enumerate(header):
+        longest = max((_ems(row[index]) for row in rows if index < len(row)), default=0.0)
+        wanted = max(longest, min(_ems(label), max(2.0, _ems(label) / 2 + 0.5)))
+        natural.append(wanted * em + 4.5)  # and the cell margins
+    spare = total - sum(natural)
+    if spare >= 0:
+        return [width * total / sum(natural) for width in natural]
+    short = 5 * em + 4.5  # up to five Chinese characters: kept whole
+    long_total = sum(width for width in natural if width > short)
+    if long_total <= -spare:  # nothing long enough to give: everything shrinks
+        return [width * total / sum(natural) for width in natural]
+    return [width + spare * width / long_total if width > short else width for width in natural]
+
+
+def _ems(text: str) -> float:
+    """A line's width in ems: a Chinese character 1, a Latin one about 0.55, and the
+    quarter em Word and LibreOffice put between Chinese and Latin text."""
+    widest = 0.0
+    for line in text.splitlines():
+        width, previous = 0.0, None
+        for char in line:
+            wide = ord(char) > 0x2E80
+            width += 1.0 if wide else 0.55
+            if previous is not None and previous != wide and not char.isspace():
+                width += 0.25
+            previous = wide
+        widest = max(widest, width)
+    return widest
+
+
+def _widths(grid: Any, widths: list[float]) -> None:
+    from docx.shared import Mm
+
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths, strict=False):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def _fill_row(row: Any, values: Sequence[object], size: float, *, bold: bool = False) -> None:
+    from docx.enum.table import WD_ALIGN_VERTICAL
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+
+    for cell, value in zip(row.cells, values, strict=False):
+        cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+        lines = str(value).splitlines() or [""]
+        para = cell.paragraphs[0]
+        for index, line in enumerate(lines):
+            if index:
+                para = cell.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER if len(line) <= 12 else 0
+            para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            para.paragraph_format.first_line_indent = 0
+            run = para.add_run(line)
+            set_font(run, BODY_FONT if not bold else HEADING_FONT, size)
+
+
+def _merge(grid: Any, spans: list[list[int]]) -> None:
+    """Cells covered by the one above (span 0) merged into it, its text kept once."""
+    for r, row_spans in enumerate(spans):
+        for c, span in enumerate(row_spans):
+            if span > 1:
+                top = grid.cell(r + 1, c)
+                bottom = grid.cell(r + span, c)
+                for covered in range(r + 2, r + span + 1):
+                    for para in grid.cell(covered, c).paragraphs:
+                        for run in list(para.runs):
+                            run._r.getparent().remove(run._r)
+                top.merge(bottom)
+                _drop_empty_paragraphs(top)
+
+
+def _drop_empty_paragraphs(cell: Any) -> None:
+    paragraphs = cell.paragraphs
+    for para in paragraphs[1:]:
+        if not para.text:
+            para._p.getparent().remove(para._p)
+
+
+def _borders(grid: Any) -> None:
+    """Full single borders, as a filed table has (python-docx's default has none)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = grid._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "6" if edge.startswith("inside") else "8")
+        line.set(qn("w:space"), "0")
+        line.set(qn("w:color"), "000000")
+        borders.append(line)
+    tbl_pr.append(borders)
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)
+
+
+def _keep_together(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), "true")
+    tr_pr.append(cant)
+
+
+def save(doc: Document, path: Path) -> None:
+    """Written as xcert's own (outfiles.is_own_output reads the core properties)."""
+    props = doc.core_properties
+    props.author = props.last_modified_by = CREATOR
+    props.comments = ""
+    doc.save(str(path))
