@@ -105,7 +105,7 @@ def render(
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
     """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、绩效自评表（Markdown、网页、Excel、Word），
-    考点申报表、试点实施方案（Markdown、网页）。xcert render --list 列出全部。
+    考点申报表、试点实施方案（Markdown、网页、Word）。xcert render --list 列出全部。
 
     例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx；
     xcert render pass-rates --major 数控 --from 2022 --to 2023

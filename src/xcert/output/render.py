@@ -17,7 +17,7 @@ from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
 from xcert.outfiles import signed_text
-from xcert.output import dossier, word_reports
+from xcert.output import dossier, word_forms, word_reports
 from xcert.output import tables as output
 from xcert.output.reports import assessment, plan, rates, sign_list, site
 from xcert.output.sandbox import render_template, school_name
@@ -26,7 +26,8 @@ from xcert.output.xlsx import write_tables
 
 FORMATS = ("md", "html", "xlsx", "docx")
 TABLE_FORMATS = ("md", "html", "xlsx", "docx")
-FORM_FORMATS = ("md", "html")  # a form is not a table: no xlsx
+FORM_FORMATS = ("md", "html", "docx")  # a form is not a table: no xlsx
+word_reports.WRITERS.update(word_forms.WRITERS)  # the forms' own Word layout
 
 
 @dataclass(frozen=True)
