@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -323,3 +324,24 @@ def test_a_summary_replaces_its_own_file_of_the_day_never_a_clerks(office, tmp_p
     result = office("summary", "--output-dir", tmp_path, "--date", DAY)
     assert result.exit_code == 1 and "不是 xcert 写的文件" in result.stderr
     assert mine.read_text(encoding="utf-8") == "<p>班主任自己的笔记</p>\n"
+
+
+def test_a_word_summary_holds_the_same_sections_and_the_same_bytes_twice(office, tmp_path):
+    """`--format docx`: the sections as headings (一、…), each table as the Markdown
+    copy has it, signed as xcert's, and the same data gives the same bytes (cron)."""
+    from docx import Document
+
+    run(office, tmp_path, "--since", "2026-11-24", "--format", "md,docx")
+    path = tmp_path / f"summary-{DAY}.docx"
+    first = path.read_bytes()
+    run(office, tmp_path, "--since", "2026-11-24", "--format", "docx")
+    assert path.read_bytes() == first
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    md = (tmp_path / f"summary-{DAY}.md").read_text(encoding="utf-8")
+    md_headings = re.findall(r"^## \d+\. (.+)$", md, re.M)
+    assert [h.split("、", 1)[1] for h in headings] == md_headings
+    assert headings[0].startswith("一、") and len(doc.tables) >= 4
+    assert doc.core_properties.author == "xcert" == doc.core_properties.last_modified_by
+    writes = doc.tables[0]
+    assert [c.text for c in writes.rows[0].cells][:3] == ["编号", "时间", "操作"]

@@ -132,6 +132,7 @@ REPORTS = (
     DemoReport("site-application", "site-application", {}),
     DemoReport("plan", "plan", {"year": 2023}),
     DemoReport("self-assessment", "self-assessment", {"year": 2023}),
+    DemoReport("dossier", "dossier", {"year": 2023}),
 )
 
 

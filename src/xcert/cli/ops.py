@@ -206,7 +206,9 @@ def summary(
     output_dir: Annotated[
         Path, typer.Option("--output-dir", help="日报写到这个文件夹", show_default=False)
     ] = Path("."),
-    format_: Annotated[str, typer.Option("--format", help="md、html 或 md,html")] = "md,html",
+    format_: Annotated[
+        str, typer.Option("--format", help="md、html、docx（Word），可用逗号隔开多种")
+    ] = "md,html",
     day: Annotated[
         str | None,
         typer.Option("--date", help="写哪一天的日报（补写漏掉的一天，不能是将来）；默认今天"),

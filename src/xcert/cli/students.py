@@ -197,5 +197,7 @@ def demo(
     out.print(f"\n证书目录：xcert --db {result.db_path} certs")
     out.print(f"统计：xcert --db {result.db_path} stats")
     out.print(f"写入记录（可撤销）：xcert --db {result.db_path} log")
-    out.print(f"\n已生成报表（Markdown、网页、Excel）：{'、'.join(p.name for p in result.reports)}")
+    out.print(
+        f"\n已生成报表（Markdown、网页、Excel、Word）：{'、'.join(p.name for p in result.reports)}"
+    )
     out.print(f"\n接着可以试：xcert --db {result.db_path} import 你的花名册.xlsx --dry-run")

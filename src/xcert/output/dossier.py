@@ -7,7 +7,8 @@ Which reports: `--reports a,b,…` in that order, each of which must be possible
 it every report the options given allow (sign-list needs a class, major or department,
 plan and self-assessment a year), and a report of that default set that has nothing to
 show (no site profile, no plan of the year) is left out with a note, never a blank
-chapter.
+chapter. `--year` is the year of the chapters that need one (the plan); the tables cover
+the span asked for (`--from`, `--to`), every year by default.
 """
 
 from __future__ import annotations

@@ -176,10 +176,13 @@ def render(
     def context_of(name: str) -> dict:
         build = REPORTS[name].build
         assert build is not None  # every report but the dossier
+        # in a dossier, --year is the year of the reports that need one (the plan's);
+        # the tables cover the span (--from, --to) as a school files them together
+        one_year = year if report.build or "--year" in dict(REPORTS[name].required) else None
         context = build(
             conn,
-            year=year,
-            cohort=cohort if cohort is not None else year,
+            year=one_year,
+            cohort=cohort if cohort is not None else one_year,
             site=site,
             public=public,
             on=date,

@@ -18,12 +18,12 @@ from xcert.errors import XcertError
 from xcert.figures import stats
 from xcert.office import catalogue, check, graduate, sessions
 from xcert.outfiles import check_target, signed_text
-from xcert.output import sandbox
+from xcert.output import sandbox, word_reports
 from xcert.output import tables as output
 from xcert.store import journal
 from xcert.store.connect import transaction
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "docx")
 _LAST_RUN = "summary_last_run"
 _RELATIVE = re.compile(r"^(\d{1,4})\s*([hd])$", re.IGNORECASE)
 # A term starts on 1 February (spring) or 1 August (autumn): a roster not imported
@@ -337,12 +337,18 @@ def write(
         check_target(path, option="日报", database=None)
     context = build(conn, span)
     for fmt, path in paths.items():
-        text = sandbox.render_template(
-            conn, f"summary.{fmt}", dict(context), templates=templates, date=span.day
-        )
         part = path.with_name(path.name + ".part")
         try:
-            part.write_text(signed_text(text), encoding="utf-8")
+            if fmt == "docx":
+                school = sandbox.school_name(conn)
+                word_reports.document(
+                    "summary", dict(context), school=school, date=span.day, templates=templates
+                ).save(part)
+            else:
+                text = sandbox.render_template(
+                    conn, f"summary.{fmt}", dict(context), templates=templates, date=span.day
+                )
+                part.write_text(signed_text(text), encoding="utf-8")
             part.replace(path)
         except OSError as exc:
             part.unlink(missing_ok=True)
@@ -357,5 +363,7 @@ def parse_formats(text: str) -> list[str]:
     formats = [f.strip().lower() for f in text.split(",") if f.strip()]
     wrong = [f for f in formats if f not in FORMATS]
     if wrong or not formats:
-        raise XcertError(f"--format 可写 md、html 或 md,html，不是「{text}」")
+        raise XcertError(
+            f"--format 可写 md、html、docx 或几种用逗号隔开（如 md,html），不是「{text}」"
+        )
     return list(dict.fromkeys(formats))
