@@ -206,10 +206,13 @@ SITE = (bundled("examples") / "site.toml").read_text(encoding="utf-8")
 
 def test_a_site_form_signed_in_a_month_prints_that_month_not_its_first_day(cli, tmp_path):
     path = tmp_path / "site.toml"
+    (tmp_path / "plan-safeguards.md").write_bytes(  # a section of its plan, beside it
+        (bundled("examples") / "plan-safeguards.md").read_bytes()
+    )
     path.write_text(SITE.replace("signed_on = 2022-09-18", 'signed_on = "2022年9月"'), "utf-8")
     imported(cli, path)
     text = cli("render", "site-application").stdout
-    assert "2022年9月" in text and "2022年9月1日" not in text
+    assert "2022年9月　　日" in text and "2022年9月1日" not in text  # the day by hand
     path.write_text(SITE.replace("signed_on = 2022-09-18", 'signed_on = "2022.9-10"'), "utf-8")
     refused = cli("import", path)
     assert refused.exit_code == 1 and "是一段时间" in refused.output

@@ -415,6 +415,8 @@ def test_a_folder_named_in_another_encoding_is_logged_without_failing(cli, tmp_p
     target = os.path.join(folder, b"site.toml")
     with open(target, "wb") as fh:
         fh.write((EXAMPLES / "site.toml").read_bytes())
+    with open(os.path.join(folder, b"plan-safeguards.md"), "wb") as fh:  # a section's text
+        fh.write((EXAMPLES / "plan-safeguards.md").read_bytes())
     result = cli("import", os.fsdecode(target))
     assert result.exit_code == 0, result.output
     command = cli.query("SELECT command FROM imports")[0][0]

@@ -589,18 +589,21 @@ def test_plan_of_a_scope_keeps_its_budget_and_leaves_the_schools_targets_out(sch
     """The 2023 plan: earlier years are 2022 only. School: 2 certificates (制图, 网店),
     5 tested, 3 passed; 数控技术应用: 1 (制图), 3 tested, 2 passed."""
     whole = school("render", "plan", "--year", "2023").stdout
-    assert "| 2022年 | 2 | 5 | 3 | 60.0% |" in whole and "绩效目标与实际" in whole
+    assert "| 2022年 | 2 | 5 | 3 | 60.0% |" in whole and "| 1+X 考证人数 | 不少于5人 |" in whole
     text = school("render", "plan", "--year", "2023", "--major", "数控").stdout
-    assert text.splitlines()[0] == "# 数控技术应用专业2023年 1+X 证书制度试点项目建设实施方案"
+    assert (
+        "# 数控技术应用专业2023年现代职业教育质量提升计划专项资金 1+X 证书制度试点项目建设实施方案"
+        in text.splitlines()
+    )
     assert "| 2022年 | 1 | 3 | 2 | 66.7% |" in text
     assert "| 合计 |  |  | 415,688 |" in text
-    assert "绩效目标与实际" not in text and "> 注：绩效目标是全校的目标" in text
+    assert "不少于5人" not in text and "> 注：绩效目标是全校的目标" in text
     text = school("render", "plan", "--year", "2023", "--department", "商贸").stdout
     assert "| 2022年 | 1 | 2 | 1 | 50.0% |" in text
     text = school("render", "plan", "--year", "2023", "--class", "21数控1").stdout
     assert "| — | — | — | — | — |" in text  # 21数控1 sat nothing before 2023
     text = school("render", "plan", "--year", "2023", "--from", "2023").stdout
-    assert "| — | — | — | — | — |" in text and "绩效目标与实际" in text  # the school's own
+    assert "| — | — | — | — | — |" in text and "不少于5人" in text  # the school's own
 
 
 def test_rendered_xlsx_of_a_scope_names_it(school, tmp_path):

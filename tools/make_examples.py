@@ -56,7 +56,7 @@ def title(ws, text: str, width: int) -> None:
 
 
 def main(only: list[str]) -> None:
-    """Every example file, or only those named (`teachers`)."""
+    """Every example file, or only those named (`teachers`, `site`)."""
     if only:
         for name in only:
             WRITERS[name]()
@@ -176,7 +176,7 @@ def main(only: list[str]) -> None:
     write_sign_off(group)
     write_selection_scores(group2, group3)
     (EXAMPLES / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
-    (EXAMPLES / "site.toml").write_text(SITE, encoding="utf-8")
+    write_site()
     write_teachers()
 
 
@@ -226,7 +226,8 @@ name = "示例职业技术学校"
 address = "示例省示例市示例区学府路 1 号"
 pilot = true
 introduction = \"\"\"示例职业技术学校为示例省重点中等职业学校，机械部设数控技术应用、模具制造技术等专业，\
-在校生约 1400 人。学校成立技能等级考试中心，由教务处牵头、机械部执行，已有 5 名教师取得考评员资格。\"\"\"
+在校生约1400人，均开设《机械制图》课程，报考基础好、受众面广。
+学校成立技能等级考试中心，由教务处牵头、机械部执行，已有5名教师取得考评员资格，培训师5人。\"\"\"
 
 [[site]]
 name = "机械工程制图考点"
@@ -235,11 +236,17 @@ type = "考点"
 levels = ["初级"]
 max_per_day = 60
 expected = 30
-rooms = "3D 打印实训室，面积 86 平方米，工位 40 个；电脑 40 台，配套制图软件 40 套，局域网互通。"
-other = "组织机构：技能等级考试中心总负责，教务处统筹，机械部执行。考务团队：专任教师，八成为双师型。"
+rooms = \"\"\"3D 打印实训室，面积86平方米，工位40个；电脑40台，配套制图软件40套。
+千兆局域网互通，可访问互联网；考场配监控摄像头2个。\"\"\"
+other = \"\"\"组织机构：技能等级考试中心总负责，教务处统筹，机械部执行。
+考务团队：培训、监考均为专任教师，八成为双师型教师。
+配套制度：按培训评价组织的要求制定考点管理办法和考务工作细则。\"\"\"
+partners = "示例市第二职业学校（共用考核机房，派出考评员2名）"
+label = "附件 1-3"
+attachments = ["考点场地及设备照片", "考评员证书复印件", "考点考务管理制度"]
 signed_on = 2022-09-18
 organisation = "示例培训评价组织甲"
-organisation_contact = { name = "赵示例", phone = "13800000000" }
+organisation_contact = { name = "赵示例", phone = "13800000000", wechat = "13800000000" }
 
 [site.leader]
 name = "钱示例"
@@ -263,20 +270,76 @@ email = "admin@example.edu.cn"
 
 [plan]
 year = 2023
+funding = "现代职业教育质量提升计划专项资金"
+number = "示职办〔2022〕18号"
+date = 2022-11-18
 certificates = ["机械工程制图", "数控车铣加工"]
 total = 415688
+
+[[plan.sections]]
+title = "项目建设的必要性"
+text = \"\"\"
+国家推行“学历证书+若干职业技能等级证书”制度，引导职业学校把职业技能等级标准融入专业教学，提高人才培养质量和学生的就业竞争力。
+我校机械类专业学生多，企业对识图、制图和数控加工技能的要求逐年提高，学生在校期间取得职业技能等级证书的愿望强烈。
+2023年，学校在 1+X 证书试点已有基础上，继续加大考核设备和师资队伍的投入，扩大试点证书和参与学生的范围。
+\"\"\"
+
+[[plan.sections]]
+title = "项目建设的可行性"
+text = \"\"\"
+我校自2022年起开展 1+X 证书制度试点，先后完成师资培训、考评员申报、学生培训、考点申报与建设和考证组织等工作。
+2022年申报机械工程制图证书试点，考核13人，通过12人，积累了组织考核的经验。2023年新增数控车铣加工证书试点，试点证书、往年情况和师资如下：
+\"\"\"
+show = ["certificates", "history", "teachers"]
+
+[[plan.sections]]
+title = "项目的资金需求情况"
+text = "完成“2023年 1+X 证书试点项目”共需资金415688元，主要支出如下（见下表）："
+show = ["budget"]
+
+[[plan.sections]]
+title = "设备采购清单"
+text = "新增考核机房一间，设备按学校政府采购管理办法采购，清单如下："
+show = ["equipment"]
+
+[[plan.sections]]
+title = "绩效情况分析"
+text = \"\"\"
+（一）总体绩效目标：
+1. 深化产教融合，完成2个 1+X 证书制度试点，参与人数30人以上，考核通过率超过90%。
+2. 进一步改善考核条件，提升教师双师素质，提高人才培养质量。
+（二）具体绩效目标：
+\"\"\"
+show = ["targets"]
+
+[[plan.sections]]
+title = "项目预期效益"
+text = \"\"\"
+1. 项目建成后，参加 1+X 证书考核的学生和取得考评员资格的教师人数将进一步增加。
+2. 以证促教、书证融通，把证书标准融入课程教学，提升考核通过率和学生的就业竞争力。
+\"\"\"
+
+[[plan.sections]]
+title = "项目建设保障机制"
+file = "plan-safeguards.md"             # a Markdown file beside this one
 
 [[plan.budget]]
 item = "1+X 证书试点项目"
 sub_item = "1+X 证书考核设备设施"
-content = "购买 50 台 1+X 证书考核电脑"
+content = "考核电脑、交换机等考核设备（见设备采购清单）"
 amount = 334000
 
 [[plan.budget]]
 item = "1+X 证书试点项目"
 sub_item = "1+X 证书考核"
-content = "机械工程制图、数控车铣加工考证费用"
-amount = 75688
+content = "机械工程制图考证费用"
+amount = 45000
+
+[[plan.budget]]
+item = "1+X 证书试点项目"
+sub_item = "1+X 证书考核"
+content = "数控车铣加工考证费用"
+amount = 30688
 
 [[plan.budget]]
 item = "1+X 证书试点项目"
@@ -284,12 +347,70 @@ sub_item = "1+X 证书试点师资培训"
 content = "1+X 师资培训"
 amount = 6000
 
+[[plan.equipment]]
+name = "考核电脑"
+spec = "六核处理器，16GB 内存，512GB 固态硬盘，23.8英寸显示器"
+quantity = 48
+unit = "台"
+price = 6500
+
+[[plan.equipment]]
+name = "千兆交换机"
+spec = "48口，可网管"
+quantity = 2
+unit = "台"
+price = 4000
+
+[[plan.equipment]]
+name = "激光打印机"
+spec = "A3 幅面，黑白"
+quantity = 2
+unit = "台"
+price = 2500
+
+[[plan.equipment]]
+name = "机房网络布线"
+spec = "六类网线，含信息点50个"
+quantity = 1
+unit = "项"
+price = 9000
+amount = 9000
+
 [[target]]
 year = 2023
 participants = 30
 pass_rate = "90%"
 certificates = 2
 """
+
+
+SAFEGUARDS = """\
+## 1. 制度保障
+
+学校制定《1+X 证书制度试点工作管理办法》和《专项资金管理实施细则》，明确各部门职责，按阶段检查项目进度和资金使用情况。
+
+## 2. 组织机构保障
+
+成立由校长任组长的项目建设领导小组，教务处统筹，机械部负责具体实施，专业带头人和骨干教师参与。
+
+## 3. 资金保障
+
+专项资金专款专用，由项目建设领导小组统筹安排，财务处按规定审核每一笔支出。
+
+## 4. 建立责任与激励机制
+
+实行目标责任制，每个子项目落实责任人；对成绩突出的团队和个人，在年度考核中予以奖励。
+
+## 5. 加强过程管理，保证按期完成
+
+按月检查设备采购、师资培训和考核组织的进度，发现问题及时整改，保证项目在2023年12月前完成。
+"""
+
+
+def write_site() -> None:
+    """The site profile and the plan's section kept in a Markdown file beside it."""
+    (EXAMPLES / "site.toml").write_text(SITE, encoding="utf-8")
+    (EXAMPLES / "plan-safeguards.md").write_text(SAFEGUARDS, encoding="utf-8")
 
 
 def write_results(group: list[dict], group2: list[dict]) -> None:
@@ -459,7 +580,7 @@ def write_teachers() -> None:
     wb.save(EXAMPLES / "teachers.xlsx")
 
 
-WRITERS = {"teachers": write_teachers}
+WRITERS = {"teachers": write_teachers, "site": write_site}
 
 
 if __name__ == "__main__":

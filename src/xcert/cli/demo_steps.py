@@ -132,6 +132,7 @@ REPORTS = (
     DemoReport("sign-list", "sign-list", {"class_code": SAMPLE_CLASS}),
     DemoReport("site-application", "site-application", {}),
     DemoReport("plan", "plan", {"year": 2023}),
+    DemoReport("self-assessment", "self-assessment", {"year": 2023}),
     DemoReport("dossier", "dossier", {"year": 2023}),
     DemoReport("selection", "selection", {}, of_session=True),
     DemoReport("sign-in", "sign-in", {}, of_session=True),

@@ -64,7 +64,7 @@ def render(
         str | None,
         typer.Argument(
             help="报表名：pass-rates、dual-certificate、sign-list、site-application、plan、"
-            "selection、sign-in"
+            "self-assessment、selection、sign-in、dossier"
         ),
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="年份")] = None,
@@ -125,8 +125,8 @@ def render(
     ] = False,
     list_: Annotated[bool, typer.Option("--list", help="列出所有报表和各自需要的参数")] = False,
 ) -> None:
-    """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、选拔结果公示、考生签到表
-    （Markdown、网页、Excel、Word），考点申报表、试点实施方案（Markdown、网页），
+    """生成报表：1+X 考证情况统计表、双证毕业率表、考证签领名单、绩效自评表、选拔结果公示、
+    考生签到表（Markdown、网页、Excel、Word），考点申报表、试点实施方案（Markdown、网页、Word），
     以及把它们汇成一册的汇编（dossier）。xcert render --list 列出全部。
 
     例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx；

@@ -25,7 +25,7 @@ from xcert.ingest.report import (
 )
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
 from xcert.ingest.teachers import apply_teachers, teacher_rows
-from xcert.ingest.toml_files import import_toml, read_toml
+from xcert.ingest.toml_files import import_toml, read_toml, reads_other_files
 from xcert.model import SHEET_KINDS, STUDENT_FIELDS
 from xcert.office import history, records
 from xcert.read.sheets import read_bytes, read_workbook
@@ -83,7 +83,7 @@ def _import_file(
     data = read_bytes(path)
     report = FileReport(path=path, sha256=hashlib.sha256(data).hexdigest())
     earlier = _identical_earlier_import(conn, report.sha256, options)
-    if earlier is not None:
+    if earlier is not None and not reads_other_files(data):
         _same_as(conn, report, options, earlier)
         return report
     settings = read_toml(path, data)

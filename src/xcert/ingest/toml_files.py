@@ -27,6 +27,12 @@ class TomlFile:
     plan: dict | None
 
 
+def reads_other_files(data: bytes) -> bool:
+    """Whether a file may name others to read with it (a plan's section `file = …`):
+    then the same bytes again are not the same import, since the others may have changed."""
+    return re.search(rb"^[ \t]*file[ \t]*=", data, re.M) is not None
+
+
 def read_toml(path: Path, data: bytes) -> TomlFile | None:
     """A TOML file (certificate catalogue, scoring rule, targets), known by its content:
     a .toml name, or one of its tables at the start of a line."""

@@ -3,8 +3,8 @@ into the same forms every year, validated once, kept in the database.
 
 TOML tables: `[school]` (name, address, pilot, introduction, graduation_day), `[[site]]`
 (an exam site applied for, with its three contacts and the evaluation organisation) and
-`[plan]` (a year's certificates, budget items and stated total, and the years before
-the database, `[[plan.history]]`: office/history.py). Every problem of a file
+`[plan]` (the implementation plan: office/plans.py; its years before the database,
+`[[plan.history]]`: office/history.py). Every problem of a file
 is listed at its table and key (`KeyProblems`), not only the first.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from xcert.clean import cells as clean
 from xcert.errors import KeyProblems, XcertError
-from xcert.model import FIRST_YEAR, GRADUATION_DAY, LAST_YEAR, LEVEL_WORDS
-from xcert.office import history
+from xcert.model import GRADUATION_DAY, LEVEL_WORDS
+from xcert.office import plans
 
 SITE_TYPES = ("考点", "省指导中心")
 CONTACTS = {"leader": "考点负责人", "liaison": "考核工作日常联系人", "admin": "考试服务平台管理员"}
@@ -36,11 +36,14 @@ SITE_KEYS = (
     "rooms",
     "other",
     "signed_on",
+    "approved_on",
+    "partners",
+    "label",
+    "attachments",
     "organisation",
     "organisation_contact",
     *CONTACTS,
 )
-BUDGET_KEYS = ("item", "sub_item", "content", "amount")
 
 
 class _Problems(KeyProblems):
@@ -91,7 +94,7 @@ def parse(path: Path, data: dict) -> tuple[dict | None, list[dict], dict | None]
         problems.refuse()
     school = _school(data["school"], problems) if "school" in data else None
     sites = _sites(data.get("site", []), problems)
-    plan = _plan(data["plan"], problems) if "plan" in data else None
+    plan = plans.parse(data["plan"], problems, path.parent) if "plan" in data else None
     problems.refuse()
     return school, sites, plan
 
@@ -185,9 +188,31 @@ def _site(entry: dict, label: str, where: str, problems: _Problems) -> dict:
         "expected": entry.get("expected"),
         "rooms": _text(entry.get("rooms")),
         "other": _text(entry.get("other")),
-        "signed_on": _signed_on(entry, where, problems),
+        "signed_on": _signed_on(entry, "signed_on", where, problems),
         "organisation": _text(entry.get("organisation")),
+        **_form_extras(entry, where, problems),
     }
+
+
+def _form_extras(entry: dict, where: str, problems: _Problems) -> dict:
+    """What the form has besides the site's facts, stored only when given (an older
+    profile stays as it was): 联合单位, the label above the form (附件 1-3), the list
+    of its attachments, the evaluation organisation's date of approval."""
+    extras: dict[str, object] = {}
+    for key, what in (("partners", "联合单位"), ("label", "表前的附件标注，如 附件1")):
+        if key in entry:
+            if not isinstance(entry[key], str):
+                problems.add(f"{where} {key}", f"应为文字（{what}）", entry[key])
+            extras[key] = _text(entry[key])
+    if "attachments" in entry:
+        listed = entry["attachments"]
+        if not isinstance(listed, list) or not all(isinstance(a, str) for a in listed):
+            problems.add(f"{where} attachments", '应写成附件名称的列表，如 ["场地照片"]', listed)
+            listed = []
+        extras["attachments"] = [_text(a) for a in listed if _text(a)]
+    if "approved_on" in entry:
+        extras["approved_on"] = _signed_on(entry, "approved_on", where, problems)
+    return extras
 
 
 def _site_levels(entry: dict, where: str, problems: _Problems) -> list[str]:
@@ -207,23 +232,12 @@ def _site_levels(entry: dict, where: str, problems: _Problems) -> list[str]:
     return levels
 
 
-def _signed_on(entry: dict, where: str, problems: _Problems) -> str | None:
-    """The date the site's agreement was signed, stored at the precision written (a day,
-    or `2022.9` with the day left to write by hand: never a day made up)."""
-    signed = entry.get("signed_on")
-    if signed is None:
+def _signed_on(entry: dict, key: str, where: str, problems: _Problems) -> str | None:
+    """A date the form is signed on (`signed_on` the school's, `approved_on` the
+    evaluation organisation's), at the precision written."""
+    if entry.get(key) is None:
         return None
-    if isinstance(signed, dt.date):  # a TOML date (a datetime is one too)
-        return clean.date_span(signed).iso
-    try:
-        span = clean.date_span(signed)
-    except clean.CellError:
-        problems.add(f"{where} signed_on", "不是日期", signed)
-        return None
-    if "/" in span.iso:  # a month range: not the day of a signature
-        problems.add(f"{where} signed_on", "是一段时间，应为某一天（或某月）", signed)
-        return None
-    return span.iso
+    return plans.document_date(entry[key], f"{where} {key}", problems)
 
 
 def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, dict]:
@@ -241,69 +255,6 @@ def _site_contacts(entry: dict, where: str, problems: _Problems) -> dict[str, di
             entry.get(key), f"{where} {title}（[site.{key}]）", problems, required=True
         )
     return contacts
-
-
-def _plan(table: dict, problems: _Problems) -> dict | None:
-    where = "[plan]"
-    problems.unknown(table, ("year", "certificates", "total", "budget", "history"), where)
-    year = table.get("year")
-    if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year <= LAST_YEAR:
-        problems.add(f"{where} year", "应为年份，如 2022", year)
-    raw_certificates = table.get("certificates", [])
-    if not isinstance(raw_certificates, list) or not all(
-        isinstance(c, str) for c in raw_certificates
-    ):
-        reason = '应写成证书名称的列表，如 ["机械工程制图"]'
-        problems.add(f"{where} certificates", reason, raw_certificates)
-        raw_certificates = []
-    certificates = [_text(c) for c in raw_certificates]
-    budget = table.get("budget", [])
-    if not isinstance(budget, list) or not all(isinstance(item, dict) for item in budget):
-        problems.add(f"{where} budget", "应写成 [[plan.budget]] 表数组", budget)
-        budget = []
-    items = [_budget_item(number, item, problems) for number, item in enumerate(budget, 1)]
-    summed = round(sum(i["amount"] for i in items), 2)
-    _check_total(table.get("total"), summed, problems)
-    plan = {"year": year, "certificates": certificates, "budget": items, "total": summed}
-    if "history" in table:  # years before the database (SPEC 3); stored only when given
-        plan["history"] = history.parse(table["history"], problems)
-    return plan
-
-
-def _budget_item(number: int, item: dict, problems: _Problems) -> dict:
-    """One `[[plan.budget]]`: known keys, an item name and an amount (0 when refused)."""
-    where = f"第{number}项 [[plan.budget]]"
-    problems.unknown(item, BUDGET_KEYS, where)
-    amount = item.get("amount")
-    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount < 0:
-        problems.add(f"{where} amount", "应为非负的金额（元）", amount)
-        amount = 0
-    if not _text(item.get("item")):
-        problems.add(f"{where} item", "缺少这一项（总项目名称）")
-    return {
-        "item": _text(item.get("item")),
-        "sub_item": _text(item.get("sub_item")),
-        "content": _text(item.get("content")),
-        "amount": amount,
-    }
-
-
-def _check_total(total: object, summed: float, problems: _Problems) -> None:
-    """The stated total, when given, is the budget items' sum."""
-    if total is None:
-        return
-    if not isinstance(total, int | float) or isinstance(total, bool):
-        problems.add("[plan] total", "应为金额（元）", total)
-    elif abs(summed - total) > 0.005:
-        gap = round(total - summed, 2)
-        side = f"少{yuan(gap)}元" if gap > 0 else f"多{yuan(-gap)}元"
-        problems.add("[plan] total", f"预算明细合计{yuan(summed)}元，比总额{side}", yuan(total))
-
-
-def yuan(amount: float, *, grouped: bool = False) -> str:
-    """An amount as a clerk writes it: 415688, 265432.2 (with thousands separators if asked)."""
-    text = f"{amount:,.2f}" if grouped else f"{amount:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def apply(

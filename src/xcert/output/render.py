@@ -20,16 +20,17 @@ from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
 from xcert.outfiles import signed_text
-from xcert.output import dossier, word_reports
+from xcert.output import dossier, word_forms, word_reports
 from xcert.output import tables as output
-from xcert.output.reports import notice, plan, rates, sign_in, sign_list, site
+from xcert.output.reports import assessment, notice, plan, rates, sign_in, sign_list, site
 from xcert.output.sandbox import render_template, school_name, shown_school
 from xcert.output.word_reports import WordFile
 from xcert.output.xlsx import Heading, Sheets, with_notes, write_tables
 
 FORMATS = ("md", "html", "xlsx", "docx")
 TABLE_FORMATS = ("md", "html", "xlsx", "docx")
-FORM_FORMATS = ("md", "html")  # a form is not a table: no xlsx
+FORM_FORMATS = ("md", "html", "docx")  # a form is not a table: no xlsx
+word_reports.WRITERS.update(word_forms.WRITERS)  # the forms' own Word layout
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,14 @@ _REPORTS: dict[str, Report] = {
             formats=FORM_FORMATS,
         ),
         Report(
+            "self-assessment",
+            "绩效自评（目标与实际，达成情况）",
+            "需要 --year",
+            assessment.self_assessment,
+            only=TABLE_OPTIONS,
+            required=(("--year", "2023"),),
+        ),
+        Report(
             "selection",
             "考核选拔结果公示",
             "需要 --session",
@@ -152,6 +161,7 @@ DOSSIER_ORDER = (
     "dual-certificate",
     "site-application",
     "plan",
+    "self-assessment",
     "sign-list",
     "selection",
     "sign-in",

@@ -409,12 +409,18 @@ def to_csv(tables_: list[Table]) -> str:
 
 
 def markdown_table(table: Table) -> str:
-    """A Markdown table; a table without rows shows one row of —."""
+    """A Markdown table; a table without rows shows one row of —. A merged column's
+    repeated cells (which Markdown cannot merge) are blank below the first."""
     lines = [
         "| " + " | ".join(table.header) + " |",
         "| " + " | ".join("---" for _ in table.header) + " |",
     ]
-    lines += ["| " + " | ".join(_md(cell_text(c)) for c in row) + " |" for row in table.rows]
+    lines += [
+        "| "
+        + " | ".join(_md(cell_text(c)) if span else "" for c, span in zip(row, spans, strict=True))
+        + " |"
+        for row, spans in zip(table.rows, table.spans(), strict=True)
+    ]
     if not table.rows:
         lines.append("| " + " | ".join("—" for _ in table.header) + " |")
     for note in table.notes:  # a quote under the table, after a blank line

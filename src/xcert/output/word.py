@@ -277,20 +277,27 @@ def table(
 
     header = list(data.header)
     rows = [list(row) for row in data.rows] or [["—"] * len(header)]
-    grid = doc.add_table(rows=len(rows) + 1, cols=len(header))
-    _borders(grid)
-    grid.alignment = 1  # centred on the page
+    grid = bordered_table(doc, len(rows) + 1, len(header))
     _fill_row(grid.rows[0], header, size, bold=True)
     _repeat_header(grid.rows[0])
     spans = Table(data.title, header, rows, merged=data.merged).spans()
     texts = [[cell_text(value) for value in values] for values in rows]
     for row, values in zip(grid.rows[1:], texts, strict=True):
         _fill_row(row, values, size)
-        _keep_together(row)
+        keep_row_together(row)
         if row_height is not None:
             row.height = Mm(row_height)
     _merge(grid, spans)
     _widths(grid, _column_widths(header, texts, size, _type_width(doc), data.widths))
+    return grid
+
+
+def bordered_table(doc: Document, rows: int, cols: int) -> Any:
+    """An empty table with full borders, centred on the page (a form's grid is merged
+    by its writer)."""
+    grid = doc.add_table(rows=rows, cols=cols)
+    _borders(grid)
+    grid.alignment = 1
     return grid
 
 
@@ -434,7 +441,8 @@ def _repeat_header(row: Any) -> None:
     tr_pr.append(repeat)
 
 
-def _keep_together(row: Any) -> None:
+def keep_row_together(row: Any) -> None:
+    """A row never split across two pages."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
