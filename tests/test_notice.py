@@ -271,7 +271,7 @@ def test_the_notice_and_the_sheet_in_word_hold_what_markdown_holds(selected, tmp
     doc = Document(str(out))
     conn = sqlite3.connect(cli.db)
     try:
-        sheets = reports.render(conn, name, "xlsx", session=int(session))
+        sheets = reports.render(conn, name, "xlsx", reports.Options(session=int(session)))
     finally:
         conn.close()
     assert isinstance(sheets, reports.Sheets)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_render import AWARDS, RESULTS, ROSTER
 
 from xcert.output import render
@@ -50,7 +52,7 @@ def _tables(school, name: str, args: list[str]) -> list[Table]:
     conn = sqlite3.connect(school.db)
     try:
         options = {"class_code": args[1]} if args else {}
-        sheets = render.render(conn, name, "xlsx", **options)
+        sheets = render.render(conn, name, "xlsx", render.Options(**options))
     finally:
         conn.close()
     assert isinstance(sheets, Sheets)  # with the report's notes under its last table
@@ -238,3 +240,29 @@ def test_word_reports_print_every_cell_and_their_page_numbers(make_school, tmp_p
     assert len([p for p in sign_pages if p.strip()]) >= 2
     assert "证书签领人" in _flat(sign_pages[1])  # the header again on page 2
     assert _flat("机械设计工程师 (AutoCAD)") in _flat(sign_pages[1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet="数控班级2022@.abc -（）", max_size=24), min_size=3, max_size=3),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_word_columns_fill_the_type_area_and_never_break_a_word_that_fits(rows):
+    """Whatever the cells: the columns fill the type area exactly; when they fit, none is
+    narrower than its longest unbreakable run (a masked ID number, an e-mail)."""
+    from xcert.output.word_widths import _ems, _words, column_widths
+
+    header = ["序号", "姓名", "电子邮箱"]
+    widths = column_widths(header, rows, 10.5, 156.0)
+    if widths is None:  # too wide at this size: the caller tries a smaller one
+        widths = column_widths(header, rows, 10.5, 156.0, squeeze=True)
+        assert widths is not None and abs(sum(widths) - 156.0) < 1e-6
+        return
+    assert abs(sum(widths) - 156.0) < 1e-6
+    em = 10.5 * 0.3528
+    for index, width in enumerate(widths):
+        longest = max((_ems(w) for row in rows for w in _words(row[index])), default=0.0)
+        assert width + 1e-6 >= longest * em + 4.5, (index, widths)

@@ -168,7 +168,8 @@ def render_reports(conn: sqlite3.Connection, folder: Path, session: int) -> list
         if report.of_session:
             options["session"] = session
         for fmt, path in report.files(folder):
-            render.write(path, render.render(conn, report.name, fmt, **options))
+            asked = render.Options(**options)
+            render.write(path, render.render(conn, report.name, fmt, asked))
             written.append(path)
     return written
 

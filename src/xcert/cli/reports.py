@@ -161,23 +161,21 @@ def render(
     scope = scope_options.scope(
         conn, major=major, department=department, class_code=class_code, first=first, last=last
     )
-    result = reports.render(
-        conn,
-        name,
-        fmt,
+    asked = reports.Options(
         year=year,
         cohort=cohort,
-        templates=templates,
-        public=public,
-        date=day or clock.today(),
-        site=site,
         scope=scope,
-        chapters=wanted,
+        site=site,
         session=session,
         photo=photo,
+        public=public,
+        date=day or clock.today(),
+        templates=templates,
+        chapters=wanted,
         style=style,
         footer=footer,
     )
+    result = reports.render(conn, name, fmt, asked)
     conn.close()
     if out is None:
         typer.echo(result, nl=False)

@@ -176,30 +176,38 @@ def needs_met(name: str, given: Mapping[str, object]) -> bool:
     return not report.one_of or any(given.get(o) not in (None, "") for o in report.one_of)
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a report is asked for (`xcert render`'s options): `scope` limits the figures
+    and lists (else `class_code`, a class named exactly as stored); `year` is one year
+    (a dossier's: the plan's); `session` an exam session's number (selection, sign-in);
+    `chapters` a dossier's; `style` and `footer` how an HTML page prints."""
+
+    year: int | None = None
+    cohort: int | None = None
+    class_code: str | None = None
+    scope: Scope | None = None
+    site: str | None = None
+    session: int | None = None
+    photo: bool = False
+    public: bool = False  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
+    date: dt.date | None = None
+    templates: Path | None = None
+    chapters: tuple[str, ...] | None = None
+    style: str = "plain"
+    footer: bool = False
+
+    def given(self, scope: Scope) -> dict[str, object]:
+        """As options on the command line, for a dossier's default chapters."""
+        given: dict[str, object] = {"--year": self.year, "--cohort": self.cohort}
+        given |= {"--site": self.site, "--session": self.session, "--class": self.class_code}
+        return given | {f"--{g.kind}": g.name for g in scope.groups}
+
+
 def render(
-    conn: sqlite3.Connection,
-    name: str,
-    fmt: str,
-    *,
-    year: int | None = None,
-    cohort: int | None = None,
-    class_code: str | None = None,
-    templates: Path | None = None,
-    public: bool = False,
-    date: dt.date | None = None,
-    site: str | None = None,
-    scope: Scope | None = None,
-    chapters: tuple[str, ...] | None = None,
-    session: int | None = None,
-    photo: bool = False,
-    style: str = "plain",
-    footer: bool = False,
+    conn: sqlite3.Connection, name: str, fmt: str, options: Options | None = None
 ) -> str | Sheets | WordFile:
-    """Markdown or HTML text, the sheets an xlsx file is written from, or a Word file.
-    `scope` limits the figures and lists (its groups as a `--class` for sign-list); `year`
-    is one year; `session` is an exam session's number (selection, sign-in); `chapters`
-    are a dossier's; `style` and `footer` are how an HTML page prints (sandbox.STYLES,
-    "由 xcert 生成")."""
+    """Markdown or HTML text, the sheets an xlsx file is written from, or a Word file."""
     report = REPORTS.get(name)
     if report is None:
         raise XcertError(
@@ -209,37 +217,15 @@ def render(
         raise XcertError(f"报表格式应为 {'、'.join(FORMATS)}，不是「{fmt}」")
     if fmt not in report.formats:
         raise XcertError(f"{name} 只有 {'、'.join(report.formats)} 格式")
-    scope = scope if scope is not None else _class_scope(conn, class_code)
+    asked = options or Options()
+    scope = asked.scope if asked.scope is not None else _class_scope(conn, asked.class_code)
 
-    def context_of(name: str) -> dict:
-        build = REPORTS[name].build
-        assert build is not None  # every report but the dossier
-        # in a dossier, --year is the year of the reports that need one (the plan's);
-        # the tables cover the span (--from, --to) as a school files them together
-        one_year = year if report.build or "--year" in dict(REPORTS[name].required) else None
-        context = build(
-            conn,
-            year=one_year,
-            cohort=cohort if cohort is not None else one_year,
-            site=site,
-            public=public,
-            on=date,
-            scope=scope,
-            session=session,
-            photo=photo,
-        )
-        context["public"] = public  # SPEC 5.3: a website's copy masks phones, e-mail, WeChat
-        context.update(style=style, footer=footer)
-        context.setdefault("notes", [])  # the lines under the report, in every format
-        return context
+    def context_of(chapter: str) -> dict:
+        return _context(conn, chapter, asked, scope, in_dossier=report.build is None)
 
+    date, templates = asked.date, asked.templates
     if report.build is None:
-        given = {"--year": year, "--cohort": cohort, "--site": site, "--session": session}
-        given["--class"] = class_code
-        given |= {f"--{g.kind}": g.name for g in scope.groups}
-        return _dossier(
-            conn, fmt, chapters, given, context_of, templates=templates, date=date, style=style
-        )
+        return _dossier(conn, fmt, asked, asked.given(scope), context_of)
     context = context_of(name)
     if fmt == "xlsx":
         heading = Heading(shown_school(conn), formal((date or clock.today()).isoformat()))
@@ -251,26 +237,58 @@ def render(
     return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
 
 
+def _context(
+    conn: sqlite3.Connection, name: str, asked: Options, scope: Scope, *, in_dossier: bool
+) -> dict:
+    """Report `name`'s context, as its templates print it. In a dossier, --year is the
+    year of the reports that need one (the plan's); the tables cover the span (--from,
+    --to), as a school files them together."""
+    build = REPORTS[name].build
+    assert build is not None  # every report but the dossier
+    needs_year = "--year" in dict(REPORTS[name].required)
+    one_year = asked.year if not in_dossier or needs_year else None
+    context = build(
+        conn,
+        year=one_year,
+        cohort=asked.cohort if asked.cohort is not None else one_year,
+        site=asked.site,
+        public=asked.public,
+        on=asked.date,
+        scope=scope,
+        session=asked.session,
+        photo=asked.photo,
+    )
+    context.update(public=asked.public, style=asked.style, footer=asked.footer)
+    context.setdefault("notes", [])  # the lines under the report, in every format
+    return context
+
+
 def _dossier(
     conn: sqlite3.Connection,
     fmt: str,
-    chapters: tuple[str, ...] | None,
+    asked: Options,
     given: Mapping[str, object],
     context_of: Callable[[str], dict],
-    *,
-    templates: Path | None,
-    date: dt.date | None,
-    style: str,
 ) -> str | WordFile:
-    for name in chapters or ():
+    for name in asked.chapters or ():
         if fmt not in REPORTS[name].formats:
             raise XcertError(f"{name} 没有 {fmt} 格式，不能收入{fmt}汇编")
     order = [*DOSSIER_ORDER, *(n for n in _REPORTS if n not in DOSSIER_ORDER)]
-    default = [n for n in order if fmt in REPORTS[n].formats and needs_met(n, given)]
-    book = dossier.build(conn, chapters, default, context_of, date=date)
+    possible = [n for n in order if fmt in REPORTS[n].formats]
+    default = [n for n in possible if needs_met(n, given)]
+    unasked = [f"{n}（需要 {_wanted(REPORTS[n])}）" for n in possible if n not in default]
+    book = dossier.build(conn, asked.chapters, default, context_of, date=asked.date)
+    if asked.chapters is None:  # say what the options given left out, and why
+        book.left_out.extend(unasked)
     if fmt == "docx":
-        return dossier.docx(book, templates=templates)
-    return dossier.html(conn, book, templates=templates, date=date, style=style)
+        return dossier.docx(book, templates=asked.templates)
+    return dossier.html(conn, book, templates=asked.templates, date=asked.date, style=asked.style)
+
+
+def _wanted(report: Report) -> str:
+    """The options a report cannot do without: --year, or --class（或 --major、…）."""
+    required = "、".join(option for option, _ in report.required)
+    return required or "或".join(report.one_of)
 
 
 def _class_scope(conn: sqlite3.Connection, class_code: str | None) -> Scope:

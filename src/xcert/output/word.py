@@ -14,7 +14,6 @@ header and footer are kept, and the report is written into its body.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from xcert.errors import XcertError
 from xcert.outfiles import CREATOR
 from xcert.output.tables import Table, cell_text
+from xcert.output.word_widths import column_widths
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -40,6 +40,8 @@ SIZE_3 = 16.0
 SIZE_4 = 14.0
 SIZE_SMALL_4 = 12.0
 SIZE_5 = 10.5
+SIZE_SMALL_5 = 9.0
+SIZE_6 = 7.5
 
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 LINE_PT = 28.0  # 22 lines to a page of type area, as the standard sets
@@ -54,8 +56,10 @@ def document(templates: Path | None = None) -> Document:
     if base is not None and base.is_file():
         try:
             doc = new_document(str(base))
-        except Exception as exc:  # not a Word file: one line naming it
-            raise XcertError(f"{base}：不是可用的 Word 文件（{type(exc).__name__}）") from None
+        except Exception:  # not a Word file: one line naming it
+            raise XcertError(
+                f"{base}：不是可用的 Word 文件（打不开，请用 Word 或 WPS 另存为 .docx）"
+            ) from None
         _empty_body(doc)
         return doc
     doc = new_document()
@@ -96,6 +100,9 @@ def set_font(target: Any, fonts: tuple[str, str], size: float | None = None) -> 
     if size is not None:
         target.font.size = Pt(size)
     fonts_element = target.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        # Word prefers a theme's font (宋体 for Chinese) to the one named: drop it
+        fonts_element.attrib.pop(qn(f"w:{theme}"), None)
     fonts_element.set(qn("w:eastAsia"), fonts[0])
     fonts_element.set(qn("w:hint"), "eastAsia")
 
@@ -277,18 +284,27 @@ def table(
 
     header = list(data.header)
     rows = [list(row) for row in data.rows] or [["—"] * len(header)]
+    texts = [[cell_text(value) for value in values] for values in rows]
+    total = _type_width(doc)
+    sizes = [s for s in (size, SIZE_SMALL_5, SIZE_6) if s <= size]
+    for size in sizes:  # noqa: B020 - smaller type before a number is broken
+        widths = column_widths(header, texts, size, total, data.widths)
+        if widths is not None:
+            break
+    else:
+        widths = column_widths(header, texts, size, total, data.widths, squeeze=True)
+    assert widths is not None
     grid = bordered_table(doc, len(rows) + 1, len(header))
     _fill_row(grid.rows[0], header, size, bold=True)
     _repeat_header(grid.rows[0])
     spans = Table(data.title, header, rows, merged=data.merged).spans()
-    texts = [[cell_text(value) for value in values] for values in rows]
     for row, values in zip(grid.rows[1:], texts, strict=True):
         _fill_row(row, values, size)
         keep_row_together(row)
         if row_height is not None:
             row.height = Mm(row_height)
     _merge(grid, spans)
-    _widths(grid, _column_widths(header, texts, size, _type_width(doc), data.widths))
+    _widths(grid, widths)
     return grid
 
 
@@ -307,61 +323,6 @@ def _type_width(doc: Document) -> float:
     if section.page_width is None or section.left_margin is None or section.right_margin is None:
         return 156.0
     return float(section.page_width - section.left_margin - section.right_margin) / 36000
-
-
-def _column_widths(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    size: float,
-    total: float,
-    hint: Sequence[int] | None = None,
-) -> list[float]:
-    """Columns as wide as their longest cell (a header may wrap onto two lines), or as
-    the table asks (`hint`, in spreadsheet characters: a column to sign in), then fitted
-    to the type area: short columns (a name, a class, a date) never wrap; only the long
-    columns give up width, and all grow alike when there is room."""
-    em = size * 0.3528  # mm
-    natural, least = [], []
-    for index, label in enumerate(header):
-        cells = [row[index] for row in rows if index < len(row)]
-        longest = max((_ems(cell) for cell in cells), default=0.0)
-        wanted = max(longest, min(_ems(label), max(2.0, _ems(label) / 2 + 0.5)))
-        if hint is not None and index < len(hint):
-            wanted = max(wanted, hint[index] / 2)
-        natural.append(wanted * em + 4.5)  # and the cell margins
-        # what it cannot give up: its longest word (a masked ID number, an e-mail, a
-        # short name), never less than five Chinese characters
-        word = max((_ems(w) for cell in cells for w in _words(cell)), default=0.0)
-        least.append(min(wanted, max(word, 5.0)) * em + 4.5)
-    spare = total - sum(natural)
-    if spare >= 0:
-        return [width * total / sum(natural) for width in natural]
-    give = sum(n - m for n, m in zip(natural, least, strict=True))
-    if give <= -spare:  # even at their least the columns are too wide: all shrink alike
-        return [width * total / sum(least) for width in least]
-    return [n + spare * (n - m) / give for n, m in zip(natural, least, strict=True)]
-
-
-def _words(text: str) -> list[str]:
-    """The parts a line may break between: Chinese characters one by one, Latin words
-    whole."""
-    return re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+", text)
-
-
-def _ems(text: str) -> float:
-    """A line's width in ems: a Chinese character 1, a Latin one about 0.55, and the
-    quarter em Word and LibreOffice put between Chinese and Latin text."""
-    widest = 0.0
-    for line in text.splitlines():
-        width, previous = 0.0, None
-        for char in line:
-            wide = ord(char) > 0x2E80
-            width += 1.0 if wide else 0.55
-            if previous is not None and previous != wide and not char.isspace():
-                width += 0.25
-            previous = wide
-        widest = max(widest, width)
-    return widest
 
 
 def _widths(grid: Any, widths: list[float]) -> None:
@@ -460,6 +421,7 @@ def save(doc: Document, path: Path) -> None:
     props = doc.core_properties
     props.author = props.last_modified_by = CREATOR
     props.comments = ""
+    in_schema_order(doc.element.body)
     buffer = io.BytesIO()
     doc.save(buffer)
     # the same report gives the same bytes (cron's summary): no clock in the zip entries
@@ -468,3 +430,33 @@ def save(doc: Document, path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(fixed, source.read(info))
+
+
+# The order ECMA-376 gives the children of these properties: Word repairs, or silently
+# ignores (a table's borders), an element out of place; LibreOffice does not mind.
+_SCHEMA_ORDER = {
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+    "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription tblPrChange",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange",
+}
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def in_schema_order(body: Any) -> None:
+    """Every table's, paragraph's and cell's properties in the schema's order."""
+    for name, order in _SCHEMA_ORDER.items():
+        rank = {tag: index for index, tag in enumerate(order.split())}
+        for properties in body.iter(f"{_W}{name}"):
+            children = list(properties)
+            ordered = sorted(children, key=lambda c: rank.get(c.tag.removeprefix(_W), len(rank)))
+            if ordered != children:
+                for child in children:
+                    properties.remove(child)
+                properties.extend(ordered)
