@@ -261,6 +261,7 @@ def note(doc: Document, text: str) -> None:
     para = doc.add_paragraph()
     set_font(para.add_run(text), BODY_FONT, SIZE_4)
     para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    para.paragraph_format.space_before = Pt(3)
     para.paragraph_format.space_after = Pt(3)
 
 
@@ -295,6 +296,7 @@ def table(
         widths = column_widths(header, texts, size, total, data.widths, squeeze=True)
     assert widths is not None
     grid = bordered_table(doc, len(rows) + 1, len(header))
+    _breathing_room(grid)
     _fill_row(grid.rows[0], header, size, bold=True)
     _repeat_header(grid.rows[0])
     spans = Table(data.title, header, rows, merged=data.merged).spans()
@@ -306,6 +308,21 @@ def table(
     _merge(grid, spans)
     _widths(grid, widths)
     return grid
+
+
+def _breathing_room(grid: Any) -> None:
+    """A little room above and below each cell's text, as a filed table has (Word's
+    default has none); left and right stay Word's."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "bottom"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "40")  # twentieths of a point: about 0.7 mm
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    grid._tbl.tblPr.append(margins)
 
 
 def bordered_table(doc: Document, rows: int, cols: int) -> Any:
