@@ -125,7 +125,14 @@ def test_every_format_of_the_notice_names_the_rule(school, xlsx, tmp_path, rule)
     printed = [c.value for row in first.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(ties.RULES[rule] in text for text in printed) and label in first.title
     tie = {"number": "75分5人，按学号先后", "all": "75分5人，全部入选", "retest": "75分5人，待复测"}
-    assert [c.value for c in first[4]][-1] == tie[rule]  # under the title, school, header
+    assert [c.value for c in first[_header_row(first) + 1]][-1] == tie[rule]
+
+
+def _header_row(sheet) -> int:
+    """The row the printed sheet repeats on every page: its header."""
+    first, last = sheet.print_title_rows.replace("$", "").split(":")
+    assert first == last
+    return int(first)
 
 
 def test_the_notice_in_xlsx_keeps_numbers_as_numbers(selected, tmp_path):
@@ -134,9 +141,11 @@ def test_the_notice_in_xlsx_keeps_numbers_as_numbers(selected, tmp_path):
     render(cli, "selection", "--session", session, "-o", out)
     book = load_workbook(out)
     summary = book.worksheets[0]
-    # row 1 the title, row 2 the school and date, row 3 the header
-    assert [c.value for c in summary[3]][:3] == ["组", "在读人数（人）", "名额（人）"]
-    row = [c.value for c in summary[4]]
+    # row 1 the title, row 2 the school and date, then the notice's opening, the header
+    header = _header_row(summary)
+    assert summary.cell(3, 1).value.startswith("根据学校1+X证书制度试点工作实施方案")
+    assert [c.value for c in summary[header]][:3] == ["组", "在读人数（人）", "名额（人）"]
+    row = [c.value for c in summary[header + 1]]
     assert row[:7] == ["23数控1", 5, 3, 0, 4, 2, 80]
     assert all(isinstance(v, int) for v in row[1:6]) and isinstance(row[6], (int, float))
     group = next(s for s in book.worksheets if s.title.startswith("23数控1（"))
@@ -145,6 +154,9 @@ def test_the_notice_in_xlsx_keeps_numbers_as_numbers(selected, tmp_path):
     assert isinstance(top[0], int) and isinstance(top[4], (int, float))
     assert group.cell(4, 4).data_type == "s"  # a 学号 stays text
     assert len(book.worksheets) == 2 + 3 + 1  # two summaries, three groups, one retested
+    last = book.worksheets[-1]
+    closing = [r[0] for r in last.iter_rows(values_only=True) if r and r[0]][-2:]
+    assert closing[0].startswith("公示期：") and "反映" in closing[1]  # as written, no 注：
 
 
 def test_the_sign_in_sheet_lists_the_registered_by_class_then_number(selected, tmp_path):
@@ -164,7 +176,12 @@ def test_the_sign_in_sheet_lists_the_registered_by_class_then_number(selected, t
     out = tmp_path / "签到.xlsx"
     render(cli, "sign-in", "--session", session, "--photo", "-o", out)
     sheet = load_workbook(out).active
-    assert [c.value for c in sheet[3]] == [
+    assert [sheet.cell(r, 1).value for r in (3, 4)] == [  # the sheet's facts above it
+        "证书：数控车铣加工职业技能等级证书（中级）",
+        "考核日期：2026.12.12",
+    ]
+    first = _header_row(sheet)
+    assert [c.value for c in sheet[first]] == [
         "序号",
         "姓名",
         "班级",
@@ -173,12 +190,11 @@ def test_the_sign_in_sheet_lists_the_registered_by_class_then_number(selected, t
         "照片",
         "签到",
     ]
-    assert [sheet.cell(r, 1).value for r in range(4, 4 + len(numbers))] == list(
-        range(1, len(numbers) + 1)
-    )
+    rows = range(first + 1, first + 1 + len(numbers))
+    assert [sheet.cell(r, 1).value for r in rows] == list(range(1, len(numbers) + 1))
     assert (
-        sheet.cell(4, 4).data_type == "s"
-        and sheet.cell(4, 5).value == first_id[:2] + "*" * 14 + first_id[-2:]
+        sheet.cell(first + 1, 4).data_type == "s"
+        and sheet.cell(first + 1, 5).value == first_id[:2] + "*" * 14 + first_id[-2:]
     )
     assert sheet.column_dimensions["G"].width >= 20  # room to sign
 

@@ -229,7 +229,9 @@ def render(
     context = context_of(name)
     if fmt == "xlsx":
         heading = Heading(shown_school(conn), formal((date or clock.today()).isoformat()))
-        return Sheets(_printed(context), heading)
+        opening = [str(line) for line in context.get("paragraphs", [])]
+        closing = [str(line) for line in context.get("closing", [])]
+        return Sheets(_printed(context), heading, opening, closing)
     if fmt == "docx":
         return word_reports.document(
             name, context, school=school_name(conn), date=date, templates=templates
@@ -324,4 +326,6 @@ def _printed(context: dict) -> list[output.Table]:
 def write_xlsx(path: Path, sheets: Sheets) -> None:
     """Each table on its own sheet, printed as a school's table (`xlsx.write_tables`):
     its typed cells as they are (counts as numbers, rates as percentages)."""
-    write_tables(path, sheets.tables, sheets.heading)
+    write_tables(
+        path, sheets.tables, sheets.heading, opening=sheets.opening, closing=sheets.closing
+    )

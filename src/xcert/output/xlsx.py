@@ -41,15 +41,27 @@ class Heading:
 
 @dataclass(frozen=True)
 class Sheets:
-    """A report's tables to print, one sheet each, under the school and date."""
+    """A report's tables to print, one sheet each, under the school and date; a notice's
+    or a sheet's own lines above the first table (`opening`) and under the last
+    (`closing`), as written."""
 
     tables: Sequence[Table]
     heading: Heading
+    opening: Sequence[str] = ()
+    closing: Sequence[str] = ()
 
 
-def write_tables(path: Path, tables: Sequence[Table], heading: Heading | None = None) -> None:
-    """One sheet per table. With a `heading`, a printed table (see above); without, a
-    bold frozen header on the first row, then the rows: a file a program reads back."""
+def write_tables(
+    path: Path,
+    tables: Sequence[Table],
+    heading: Heading | None = None,
+    *,
+    opening: Sequence[str] = (),
+    closing: Sequence[str] = (),
+) -> None:
+    """One sheet per table. With a `heading`, a printed table (see above), `opening`
+    lines above the first and `closing` lines under the last; without, a bold frozen
+    header on the first row, then the rows: a file a program reads back."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -57,12 +69,15 @@ def write_tables(path: Path, tables: Sequence[Table], heading: Heading | None = 
     book.properties.creator = book.properties.lastModifiedBy = CREATOR
     used: set[str] = set()
     frame = _Frame(book) if heading is not None else None
-    for table in tables:
+    for index, table in enumerate(tables):
         title = _unique_title(table.title, used)
         if frame is None or heading is None:
             _write_plain(book, title, table)
         else:
-            _write_printed(book, frame, title, table, heading)
+            lines = _Lines(
+                opening if index == 0 else (), closing if index == len(tables) - 1 else ()
+            )
+            _write_printed(book, frame, title, table, heading, lines)
     book.save(path)
 
 
@@ -198,18 +213,30 @@ class _Frame:
         return cell
 
 
-def _write_printed(book, frame: _Frame, title: str, table: Table, heading: Heading) -> None:
-    """A table to print: title, school and date, the header, the rows (— when there are
-    none), the table's merged columns merged, its notes under it."""
+@dataclass(frozen=True)
+class _Lines:
+    """A sheet's own lines: above its header, and under its notes."""
+
+    above: Sequence[str] = ()
+    below: Sequence[str] = ()
+
+
+def _write_printed(
+    book, frame: _Frame, title: str, table: Table, heading: Heading, lines: _Lines
+) -> None:
+    """A table to print: title, school and date, its lines, the header, the rows (— when
+    there are none), the table's merged columns merged, its notes and lines under it."""
     sheet = book.create_sheet(title=title)
     rows = [list(row) for row in table.rows] or [["—"] * len(table.header)]
     widths = _widths(table, rows)
-    _set_up_page(sheet, widths, 3)
+    header_row = 3 + len(lines.above)
+    _set_up_page(sheet, widths, header_row)
     sheet.sheet_format.defaultRowHeight = ROW_HEIGHT
     sheet.sheet_format.customHeight = True
     _write_title(sheet, frame, table.caption or table.title, heading, widths)
+    _write_lines(sheet, frame, lines.above, widths, 3, prefix="")
     heights = [_lines(label, widths[i]) for i, label in enumerate(table.header)]
-    sheet.row_dimensions[3].height = LINE_HEIGHT * max(heights, default=1) + 4
+    sheet.row_dimensions[header_row].height = LINE_HEIGHT * max(heights, default=1) + 4
     sheet.append(
         [
             frame.apply(
@@ -218,9 +245,10 @@ def _write_printed(book, frame: _Frame, title: str, table: Table, heading: Headi
             for label in table.header
         ]
     )
-    _write_body(sheet, frame, table, rows, widths)
-    if table.notes:
-        _write_notes(sheet, frame, table.notes, widths, 4 + len(rows))
+    _write_body(sheet, frame, table, rows, widths, header_row + 1)
+    notes_row = header_row + 1 + len(rows)
+    _write_lines(sheet, frame, table.notes, widths, notes_row, prefix="注：")
+    _write_lines(sheet, frame, lines.below, widths, notes_row + len(table.notes), prefix="")
 
 
 def _merge(sheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
@@ -254,12 +282,14 @@ def _write_title(sheet, frame: _Frame, title: str, heading: Heading, widths: lis
     _merge(sheet, 2, half + 1, 2, columns)
 
 
-def _write_body(sheet, frame: _Frame, table: Table, rows: list[list[object]], widths) -> None:
+def _write_body(
+    sheet, frame: _Frame, table: Table, rows: list[list[object]], widths, first: int
+) -> None:
     """The rows, framed: text centred, a text wider than its column wrapped and left;
     a merged column's equal cells merged, centred on the rows they cover."""
     spans = table.spans() if table.merged and table.rows else [[1] * len(r) for r in rows]
     wrap = {column - 1 for column in table.wrap}
-    for number, (row, row_spans) in enumerate(zip(rows, spans, strict=True), start=4):
+    for number, (row, row_spans) in enumerate(zip(rows, spans, strict=True), start=first):
         cells, lines = [], 1
         for index, value in enumerate(row):
             width = widths[index] if index < len(widths) else 8
@@ -278,11 +308,13 @@ def _write_body(sheet, frame: _Frame, table: Table, rows: list[list[object]], wi
         sheet.append(cells)
 
 
-def _write_notes(sheet, frame: _Frame, notes: Sequence[str], widths, first: int) -> None:
-    """Each note under the table, 注：first, across its width and wrapped to fit."""
+def _write_lines(
+    sheet, frame: _Frame, lines: Sequence[str], widths, first: int, *, prefix: str
+) -> None:
+    """Each line (a note after 注：) across the table's width, wrapped to fit."""
     columns, total = len(widths), sum(widths)
-    for offset, note in enumerate(notes):
-        text = f"注：{note}"
+    for offset, line in enumerate(lines):
+        text = f"{prefix}{line}"
         sheet.row_dimensions[first + offset].height = LINE_HEIGHT * _lines(text, total) + 4
         sheet.append([frame.apply(_cell(sheet, text), frame.left_wrap, border=False)])
         _merge(sheet, first + offset, 1, first + offset, columns)
