@@ -197,6 +197,8 @@ def test_the_sign_in_sheet_lists_the_registered_by_class_then_number(selected, t
         and sheet.cell(first + 1, 5).value == first_id[:2] + "*" * 14 + first_id[-2:]
     )
     assert sheet.column_dimensions["G"].width >= 20  # room to sign
+    # rows tall enough for a one-inch photo (30 mm) with --photo
+    assert all(sheet.row_dimensions[r].height >= 30 * 72 / 25.4 - 0.1 for r in rows)
 
 
 @pytest.mark.parametrize(

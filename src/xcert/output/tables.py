@@ -72,6 +72,8 @@ class Table:
     # 1-based columns whose repeated cells a printed page merges into one (the plan's
     # 总项目名称 over its 分项目): HTML rowspan, xlsx and Word merged cells.
     merged: tuple[int, ...] = ()
+    # Printed rows at least this tall, in mm (a sheet to sign in, a photo): Word, xlsx.
+    row_height: float | None = None
 
     def spans(self) -> list[list[int]]:
         """Each cell's row span for print: 1 alone, n over the n equal cells below it

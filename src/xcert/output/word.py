@@ -275,11 +275,9 @@ def page_break(doc: Document) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def table(
-    doc: Document, data: Table, *, size: float = SIZE_5, row_height: float | None = None
-) -> Any:
+def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     """A bordered table: a bold header row repeated on every page, the rows as xcert
-    formats them (each at least `row_height` mm: room to sign), equal cells of
+    formats them (each at least `data.row_height` mm: room to sign), equal cells of
     `data.merged` columns merged, rows never split."""
     from docx.shared import Mm
 
@@ -303,8 +301,8 @@ def table(
     for row, values in zip(grid.rows[1:], texts, strict=True):
         _fill_row(row, values, size)
         keep_row_together(row)
-        if row_height is not None:
-            row.height = Mm(row_height)
+        if data.row_height is not None:
+            row.height = Mm(data.row_height)
     _merge(grid, spans)
     _widths(grid, widths)
     return grid

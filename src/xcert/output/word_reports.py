@@ -95,13 +95,12 @@ def tables_report(doc: Document, context: dict, heading: Heading, numbers: Numbe
     report_title(doc, context["title"], heading, numbers)
     for line in context.get("paragraphs", []):  # a notice's opening, a sheet's facts
         word.paragraph(doc, str(line))
-    height = context.get("row_height")
     for number, (section, tables, lines) in enumerate(_sections(context), 1):
         if section:
             word.heading(doc, f"{chinese_number(number)}、{section}")
         for table in tables:
             skip = table.title == context["title"]
-            table_with_notes(doc, table, numbers, skip_caption=skip, row_height=height)
+            table_with_notes(doc, table, numbers, skip_caption=skip)
         for line in lines:
             word.paragraph(doc, line)
     for line in context.get("notes", []):  # the report's own: the rate's definition…
@@ -134,12 +133,11 @@ def table_with_notes(
     numbers: Numbering,
     *,
     skip_caption: bool = False,
-    row_height: float | None = None,
 ) -> None:
     """表 N and the title above the table, its notes (注：) under it."""
     if numbers.dossier or not skip_caption:
         word.caption(doc, f"{numbers.next_table()}　{table.title}")
-    word.table(doc, table, row_height=row_height)
+    word.table(doc, table)
     for text in table.notes:
         word.note(doc, f"注：{text}")
 

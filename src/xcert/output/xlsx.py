@@ -303,8 +303,11 @@ def _write_body(
             if row_spans[index] > 1:
                 _merge(sheet, number, index + 1, number + row_spans[index] - 1, index + 1)
             cells.append(cell)
-        if lines > 1:
-            sheet.row_dimensions[number].height = LINE_HEIGHT * lines + 4
+        height: float | None = LINE_HEIGHT * lines + 4 if lines > 1 else None
+        if table.row_height is not None:  # mm to points: room to sign
+            height = max(height or 0, table.row_height * 72 / 25.4)
+        if height is not None:
+            sheet.row_dimensions[number].height = height
         sheet.append(cells)
 
 

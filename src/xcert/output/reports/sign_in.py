@@ -56,6 +56,7 @@ def sign_in(
         header,
         rows,
         widths=[_WIDTHS[label] for label in header],
+        row_height=30 if photo else 10,  # mm: room to sign, or for a one-inch photo
     )
     return {
         "title": f"{exam_name}考生签到表",
@@ -65,7 +66,6 @@ def sign_in(
             "监考员签名：＿＿＿＿＿＿＿＿　　＿＿＿＿＿＿＿＿",
         ],
         "photo": photo,
-        "row_height": 30 if photo else 10,  # mm: room to sign, or for a one-inch photo
         "tables": [table],
         "charts": [],
         "warnings": [],
