@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -168,8 +168,3 @@ def _cover(doc: Document, dossier: Dossier) -> None:
     word.paragraph(doc, dossier.school, indent=False, align="center")
     word.paragraph(doc, dossier.date, indent=False, align="center")
     word.page_break(doc)
-
-
-def default_reports(reports: Mapping[str, object], allowed: Callable[[str], bool]) -> list[str]:
-    """The reports a dossier holds when not told: each the options given allow."""
-    return [name for name in reports if name != NAME and allowed(name)]
