@@ -140,5 +140,14 @@ def test_an_html_dossier_prints_each_chapter_from_a_new_page(school, tmp_path):
     ).stdout
     pages = [page for page in text.split("\f") if page.strip()]
     assert "工作材料汇编" in re.sub(r"\s+", "", pages[0]) and "目" in pages[1]
-    starts = [i for i, page in enumerate(pages) if re.search(r"^[一二三四]、", page, re.M)]
-    assert len(starts) >= 4 and starts == sorted(set(starts))
+    chapters = re.findall(r'<h2 class="chapter">(.+?)</h2>', html.read_text(encoding="utf-8"))
+    assert len(chapters) >= 4
+    flat = [re.sub(r"\s+", "", page) for page in pages]
+    starts = []
+    for chapter in chapters:  # each chapter's heading opens a page of its own
+        heading = re.sub(r"\s+", "", chapter)
+        page = next(i for i, text in enumerate(flat) if i > 1 and heading in text)
+        first_line = next(line for line in pages[page].splitlines() if line.strip())
+        assert re.sub(r"\s+", "", first_line) in heading, (chapter, first_line)
+        starts.append(page)
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)

@@ -266,3 +266,78 @@ def test_word_columns_fill_the_type_area_and_never_break_a_word_that_fits(rows):
     for index, width in enumerate(widths):
         longest = max((_ems(w) for row in rows for w in _words(row[index])), default=0.0)
         assert width + 1e-6 >= longest * em + 4.5, (index, widths)
+
+
+def test_a_schools_word_template_prints_data_as_text_never_as_markup(make_school, tmp_path):
+    """`NAME.docx` is XML: a school named R&D <一> (or data shaped like Word markup)
+    prints as typed, and adds no element to the document."""
+    school = make_school(
+        roster=ROSTER,
+        roster_csv=True,
+        school_name='R&D <一> </w:t></w:r><w:fldSimple w:instr="DATE"/><w:r><w:t>',
+        certificates=[DRAWING, AUTOCAD],
+        results=RESULTS,
+    )
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    own = Document()
+    own.add_paragraph("{{ school }}：{{ title }}")
+    own.save(str(folder / "pass-rates.docx"))
+    out = _docx(school, tmp_path, "pass-rates", [], "--templates", str(folder))
+    doc = Document(str(out))
+    assert doc.paragraphs[0].text.startswith("R&D <一> </w:t></w:r><w:fldSimple")
+    assert "<w:fldSimple" not in doc.element.body.xml
+
+
+def _stripped_base(folder: Path, *, keep_section: bool) -> None:
+    """A base.docx as Word saves a plain letterhead: only the Normal style (Word keeps
+    the styles a file uses), and, when asked, no page settings at all."""
+    import zipfile
+
+    Document().save(str(folder / "full.docx"))
+    with zipfile.ZipFile(folder / "full.docx") as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    styles = parts["word/styles.xml"].decode()
+    kept = re.sub(
+        r'<w:style w:type="paragraph"(?: w:default="\d")? w:styleId="(?!Normal")[^"]*".*?</w:style>',
+        "",
+        styles,
+        flags=re.S,
+    )
+    parts["word/styles.xml"] = kept.encode()
+    if not keep_section:
+        body = parts["word/document.xml"].decode()
+        parts["word/document.xml"] = re.sub(
+            r"<w:sectPr.*?</w:sectPr>", "", body, flags=re.S
+        ).encode()
+    with zipfile.ZipFile(folder / "base.docx", "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    (folder / "full.docx").unlink()
+
+
+@pytest.mark.parametrize("keep_section", [True, False])
+def test_a_base_docx_word_saved_with_few_styles_or_no_page_still_works(
+    school, tmp_path, keep_section
+):
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    _stripped_base(folder, keep_section=keep_section)
+    doc = Document(str(_docx(school, tmp_path, "pass-rates", [], "--templates", str(folder))))
+    assert doc.paragraphs[0].style.name == "Title" and len(doc.tables) == 2
+    if not keep_section:  # the standard's page stands in for the one it lacks
+        assert [round(m.mm) for m in (doc.sections[0].top_margin, doc.sections[0].left_margin)] == [
+            37,
+            28,
+        ]
+    out = tmp_path / "汇编.docx"
+    result = school("render", "dossier", "--templates", folder, "-o", out)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_table_without_columns_writes_no_table(tmp_path):
+    from xcert.output import word
+
+    doc = word.document()
+    assert word.table(doc, Table("空", [], [])) is None
+    assert not doc.tables

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from xcert.errors import XcertError
 from xcert.outfiles import CREATOR
+from xcert.output import word_xml
 from xcert.output.tables import Table, cell_text
 from xcert.output.word_widths import column_widths
 
@@ -61,6 +62,10 @@ def document(templates: Path | None = None) -> Document:
                 f"{base}：不是可用的 Word 文件（打不开，请用 Word 或 WPS 另存为 .docx）"
             ) from None
         _empty_body(doc)
+        if not doc.sections:  # a body without its page: the standard's
+            doc.element.body.get_or_add_sectPr()
+            _page(doc)
+        _styles(doc, only_missing=True)  # Word keeps only the styles a file uses
         return doc
     doc = new_document()
     _page(doc)
@@ -107,18 +112,44 @@ def set_font(target: Any, fonts: tuple[str, str], size: float | None = None) -> 
     fonts_element.set(qn("w:hint"), "eastAsia")
 
 
-def _styles(doc: Document) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+def _styles(doc: Document, *, only_missing: bool = False) -> None:
+    """Normal, Title, Heading 1 and 2 and Caption as the standard sets them; a school's
+    own base.docx keeps those it has (`only_missing`)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    for name, setup in (
+        ("Normal", _normal),
+        ("Title", _title),
+        ("Heading 1", lambda s: _heading(s, HEADING_FONT)),
+        ("Heading 2", lambda s: _heading(s, SUBHEADING_FONT)),
+        ("Caption", _caption),
+    ):
+        try:
+            style = doc.styles[name]
+        except KeyError:
+            style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        else:
+            if only_missing:
+                continue
+        setup(style)
+
+
+def _normal(normal: Any) -> None:
+    from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
 
-    normal = doc.styles["Normal"]
     set_font(normal, BODY_FONT, SIZE_3)
     spacing = normal.paragraph_format
     spacing.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     spacing.line_spacing = Pt(LINE_PT)
     spacing.space_before = spacing.space_after = Pt(0)
     spacing.widow_control = True
-    title = doc.styles["Title"]
+
+
+def _title(title: Any) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
     set_font(title, TITLE_FONT, SIZE_2)
     title.font.bold = False
     title.font.color.rgb = None
@@ -127,17 +158,26 @@ def _styles(doc: Document) -> None:
     title.paragraph_format.line_spacing = Pt(36)
     title.paragraph_format.space_after = Pt(LINE_PT)
     _no_border(title)
-    for name, fonts in (("Heading 1", HEADING_FONT), ("Heading 2", SUBHEADING_FONT)):
-        style = doc.styles[name]
-        set_font(style, fonts, SIZE_3)
-        style.font.bold = False
-        style.font.color.rgb = None
-        style.paragraph_format.first_line_indent = Pt(SIZE_3 * 2)
-        style.paragraph_format.keep_with_next = True
-        style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
-        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        style.paragraph_format.line_spacing = Pt(LINE_PT)
-    caption = doc.styles["Caption"]
+
+
+def _heading(style: Any, fonts: tuple[str, str]) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    set_font(style, fonts, SIZE_3)
+    style.font.bold = False
+    style.font.color.rgb = None
+    style.paragraph_format.first_line_indent = Pt(SIZE_3 * 2)
+    style.paragraph_format.keep_with_next = True
+    style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
+    style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    style.paragraph_format.line_spacing = Pt(LINE_PT)
+
+
+def _caption(caption: Any) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     set_font(caption, HEADING_FONT, SIZE_4)
     caption.font.bold = False
     caption.font.color.rgb = None
@@ -282,6 +322,8 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     from docx.shared import Mm
 
     header = list(data.header)
+    if not header:  # nothing to print: Word rejects a row without a cell
+        return None
     rows = [list(row) for row in data.rows] or [["—"] * len(header)]
     texts = [[cell_text(value) for value in values] for values in rows]
     total = _type_width(doc)
@@ -294,9 +336,9 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
         widths = column_widths(header, texts, size, total, data.widths, squeeze=True)
     assert widths is not None
     grid = bordered_table(doc, len(rows) + 1, len(header))
-    _breathing_room(grid)
+    word_xml.breathing_room(grid)
     _fill_row(grid.rows[0], header, size, bold=True)
-    _repeat_header(grid.rows[0])
+    word_xml.repeat_header(grid.rows[0])
     spans = Table(data.title, header, rows, merged=data.merged).spans()
     for row, values in zip(grid.rows[1:], texts, strict=True):
         _fill_row(row, values, size)
@@ -308,26 +350,11 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     return grid
 
 
-def _breathing_room(grid: Any) -> None:
-    """A little room above and below each cell's text, as a filed table has (Word's
-    default has none); left and right stay Word's."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("top", "bottom"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), "40")  # twentieths of a point: about 0.7 mm
-        edge.set(qn("w:type"), "dxa")
-        margins.append(edge)
-    grid._tbl.tblPr.append(margins)
-
-
 def bordered_table(doc: Document, rows: int, cols: int) -> Any:
     """An empty table with full borders, centred on the page (a form's grid is merged
     by its writer)."""
     grid = doc.add_table(rows=rows, cols=cols)
-    _borders(grid)
+    word_xml.borders(grid)
     grid.alignment = 1
     return grid
 
@@ -390,33 +417,6 @@ def _drop_empty_paragraphs(cell: Any) -> None:
             para._p.getparent().remove(para._p)
 
 
-def _borders(grid: Any) -> None:
-    """Full single borders, as a filed table has (python-docx's default has none)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tbl_pr = grid._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{edge}")
-        line.set(qn("w:val"), "single")
-        line.set(qn("w:sz"), "6" if edge.startswith("inside") else "8")
-        line.set(qn("w:space"), "0")
-        line.set(qn("w:color"), "000000")
-        borders.append(line)
-    tbl_pr.append(borders)
-
-
-def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tr_pr = row._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    tr_pr.append(repeat)
-
-
 def keep_row_together(row: Any) -> None:
     """A row never split across two pages."""
     from docx.oxml import OxmlElement
@@ -436,7 +436,7 @@ def save(doc: Document, path: Path) -> None:
     props = doc.core_properties
     props.author = props.last_modified_by = CREATOR
     props.comments = ""
-    in_schema_order(doc.element.body)
+    word_xml.in_schema_order(doc.element.body)
     buffer = io.BytesIO()
     doc.save(buffer)
     # the same report gives the same bytes (cron's summary): no clock in the zip entries
@@ -445,33 +445,3 @@ def save(doc: Document, path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(fixed, source.read(info))
-
-
-# The order ECMA-376 gives the children of these properties: Word repairs, or silently
-# ignores (a table's borders), an element out of place; LibreOffice does not mind.
-_SCHEMA_ORDER = {
-    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
-    "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
-    "tblDescription tblPrChange",
-    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
-    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
-    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
-    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
-    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
-    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
-    "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange",
-}
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def in_schema_order(body: Any) -> None:
-    """Every table's, paragraph's and cell's properties in the schema's order."""
-    for name, order in _SCHEMA_ORDER.items():
-        rank = {tag: index for index, tag in enumerate(order.split())}
-        for properties in body.iter(f"{_W}{name}"):
-            children = list(properties)
-            ordered = sorted(children, key=lambda c: rank.get(c.tag.removeprefix(_W), len(rank)))
-            if ordered != children:
-                for child in children:
-                    properties.remove(child)
-                properties.extend(ordered)

@@ -159,7 +159,8 @@ def _fill_template(path: Path, context: dict, heading: Heading) -> Any:
     templates (it can print the report's data, reach nothing behind it)."""
     from docxtpl import DocxTemplate
 
-    env = environment(path.parent)
+    # the Word XML is markup: every value escaped (a school named R&D <一> stays text)
+    env = environment(path.parent).overlay(autoescape=True)
     try:
         template = DocxTemplate(str(path))
         template.render({**context, "school": heading.school, "date": heading.date}, env)
