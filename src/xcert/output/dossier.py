@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ class Chapter:
     name: str
     title: str
     context: dict
+    writer: word_reports.Writer  # how its report is written in Word
     html: str = ""
     tables: list[str] = field(default_factory=list)  # 表 3, 表 4: what the chapter holds
 
@@ -78,6 +79,7 @@ def build(
     wanted: tuple[str, ...] | None,
     default: Sequence[str],
     context_of: Callable[[str], dict],
+    writers: Mapping[str, word_reports.Writer],
     *,
     date: dt.date | None,
 ) -> Dossier:
@@ -93,7 +95,7 @@ def build(
             left_out.append(f"{name}（{exc.reason}）")
             continue
         number = chinese_number(len(chapters) + 1)
-        chapters.append(Chapter(number, name, str(context["title"]), context))
+        chapters.append(Chapter(number, name, str(context["title"]), context, writers[name]))
     if not chapters:
         raise XcertError("汇编里没有一章可写：" + "；".join(left_out))
     school = school_name(conn) or "（学校名称未设置）"
@@ -146,7 +148,7 @@ def docx(dossier: Dossier, *, templates: Path | None) -> WordFile:
         word.heading(doc, f"{chapter.number}、{chapter.title}")
         intro = word.paragraph(doc, "")
         before = numbers.tables
-        word_reports.write(doc, chapter.name, chapter.context, heading, numbers)
+        chapter.writer(doc, chapter.context, heading, numbers)
         chapter.tables = [f"表 {n}" for n in range(before + 1, numbers.tables + 1)]
         line.add_run(f"{chapter.number}、{chapter.title}")
         if chapter.tables:

@@ -27,10 +27,9 @@ from xcert.output.sandbox import render_template, school_name, shown_school
 from xcert.output.word_reports import WordFile
 from xcert.output.xlsx import Heading, Sheets, with_notes, write_tables
 
-FORMATS = ("md", "html", "xlsx", "docx")
 TABLE_FORMATS = ("md", "html", "xlsx", "docx")
+FORMATS = TABLE_FORMATS  # every format a report may have
 FORM_FORMATS = ("md", "html", "docx")  # a form is not a table: no xlsx
-word_reports.WRITERS.update(word_forms.WRITERS)  # the forms' own Word layout
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class Report:
     required: tuple[tuple[str, str], ...] = ()  # (option, an example) it cannot do without
     one_of: tuple[str, ...] = ()  # options of which it needs at least one
     formats: tuple[str, ...] = TABLE_FORMATS
+    word: word_reports.Writer = word_reports.tables_report  # its Word layout (a form's own)
 
 
 # The options that limit a report to part of the school and a span (SPEC 3, "Scope").
@@ -108,6 +108,7 @@ _REPORTS: dict[str, Report] = {
             site.site_application,
             only=("--site",),
             formats=FORM_FORMATS,
+            word=word_forms.site_application,
         ),
         Report(
             "plan",
@@ -117,6 +118,7 @@ _REPORTS: dict[str, Report] = {
             only=SCOPE_OPTIONS,
             required=(("--year", "2023"),),
             formats=FORM_FORMATS,
+            word=word_forms.plan,
         ),
         Report(
             "self-assessment",
@@ -234,7 +236,12 @@ def render(
         return Sheets(_printed(context), heading, opening, closing)
     if fmt == "docx":
         return word_reports.document(
-            name, context, school=school_name(conn), date=date, templates=templates
+            name,
+            context,
+            school=school_name(conn),
+            date=date,
+            templates=templates,
+            writer=report.word,
         )
     return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
 
@@ -279,7 +286,8 @@ def _dossier(
     possible = [n for n in order if fmt in REPORTS[n].formats]
     default = [n for n in possible if needs_met(n, given)]
     unasked = [f"{n}（需要 {_wanted(REPORTS[n])}）" for n in possible if n not in default]
-    book = dossier.build(conn, asked.chapters, default, context_of, date=asked.date)
+    writers = {name: report.word for name, report in _REPORTS.items()}
+    book = dossier.build(conn, asked.chapters, default, context_of, writers, date=asked.date)
     if asked.chapters is None:  # say what the options given left out, and why
         book.left_out.extend(unasked)
     if fmt == "docx":

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from xcert.output import word
-from xcert.output.word_reports import Heading, Numbering, Writer, table_with_notes
+from xcert.output.word_reports import Heading, Numbering, table_with_notes
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -269,6 +269,3 @@ def _lines(doc: Document, lead: str, items: Sequence[str]) -> None:
         para.paragraph_format.space_before = Pt(6 if number == 1 else 0)
         if number > 1:
             para.paragraph_format.left_indent = Pt(word.SIZE_4 * len(lead))
-
-
-WRITERS: dict[str, Writer] = {"plan": plan, "site-application": site_application}

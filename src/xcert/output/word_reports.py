@@ -61,8 +61,8 @@ class Heading:
     date: str
 
 
+# How a report is written into a document: `tables_report`, or a form's own layout.
 Writer = Callable[["Document", dict, Heading, Numbering], None]
-WRITERS: dict[str, Writer] = {}  # reports with a layout of their own (forms); else tables
 
 
 def document(
@@ -72,21 +72,17 @@ def document(
     school: str,
     date: dt.date | None = None,
     templates: Path | None = None,
+    writer: Writer | None = None,
 ) -> WordFile:
-    """The report as a Word file: the school's `NAME.docx` filled in, else xcert's
-    layout on the school's `base.docx` or a GB/T 9704 page."""
+    """The report as a Word file: the school's `NAME.docx` filled in, else `writer`'s
+    layout (the tables by default) on the school's `base.docx` or a GB/T 9704 page."""
     heading = Heading(school or "（学校名称未设置）", formal((date or clock.today()).isoformat()))
     own = templates / f"{name}.docx" if templates is not None else None
     if own is not None and own.is_file():
         return WordFile(_fill_template(own, context, heading))
     doc = word.document(templates)
-    write(doc, name, context, heading, Numbering())
+    (writer or tables_report)(doc, context, heading, Numbering())
     return WordFile(doc)
-
-
-def write(doc: Document, name: str, context: dict, heading: Heading, numbers: Numbering) -> None:
-    """Append one report to `doc` (a dossier appends several)."""
-    WRITERS.get(name, tables_report)(doc, context, heading, numbers)
 
 
 def tables_report(doc: Document, context: dict, heading: Heading, numbers: Numbering) -> None:
