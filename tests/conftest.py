@@ -357,3 +357,15 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.datetime]:
 
 def today() -> dt.date:
     return clock.today()
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's folder as `xcert demo` leaves it (every report in every format), made
+    once for the tests that print what it filed; they only add files beside them."""
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    with pytest.MonkeyPatch.context() as patch:
+        set_clock(patch, NOW)
+        result = Cli(folder / "none.db")("demo", folder, db=False)
+    assert result.exit_code == 0, result.output
+    return folder

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from docx import Document
 
-from conftest import NEEDS_OFFICE, NOW, Cli, office_to_pdf, set_clock
+from conftest import NEEDS_OFFICE, office_to_pdf
 
 # Every report in Word, and the nightly summary.
 EXPECTED = {
@@ -25,16 +24,6 @@ EXPECTED = {
     "sign-in",
     "dossier",
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("word") / "demo"
-    with pytest.MonkeyPatch.context() as patch:
-        set_clock(patch, NOW)
-        result = Cli(folder / "none.db")("demo", folder, db=False)
-    assert result.exit_code == 0, result.output
-    return folder
 
 
 def _documents(demo: Path) -> dict[str, Path]:
@@ -56,8 +45,8 @@ def _texts(doc) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-def test_every_demo_word_document_is_an_a4_page_of_xcerts_own(demo):
-    for name, path in _documents(demo).items():
+def test_every_demo_word_document_is_an_a4_page_of_xcerts_own(demo_folder):
+    for name, path in _documents(demo_folder).items():
         doc = Document(str(path))
         section = doc.sections[0]
         assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297), name
@@ -71,8 +60,8 @@ def test_every_demo_word_document_is_an_a4_page_of_xcerts_own(demo):
 
 
 @NEEDS_OFFICE
-def test_every_demo_word_document_prints_whole_with_its_page_numbers(demo):
-    documents = _documents(demo)
+def test_every_demo_word_document_prints_whole_with_its_page_numbers(demo_folder):
+    documents = _documents(demo_folder)
     printed = dict(zip(documents, office_to_pdf(*documents.values()), strict=True))
     for name, path in documents.items():
         text = printed[name]

@@ -19,7 +19,7 @@ from xcert.output import charts
 from xcert.output.typeset import typeset
 from xcert.resources import bundled
 
-from conftest import AUTOCAD, CHROMIUM, NOW, Cli, print_to_pdf, set_clock
+from conftest import AUTOCAD, CHROMIUM, print_to_pdf
 
 needs_chromium = pytest.mark.skipif(
     not (CHROMIUM and shutil.which("pdftotext")),
@@ -121,20 +121,9 @@ def shown(html: Path) -> _Texts:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's folder, with the HTML reports it renders."""
-    folder = tmp_path_factory.mktemp("print") / "demo"
-    with pytest.MonkeyPatch.context() as patch:
-        set_clock(patch, NOW)
-        result = Cli(folder / "none.db")("demo", folder, db=False)
-    assert result.exit_code == 0, result.output
-    return folder
-
-
-@pytest.fixture(scope="module")
-def demo_printed(demo: Path) -> dict[str, tuple[Path, Printed]]:
+def demo_printed(demo_folder: Path) -> dict[str, tuple[Path, Printed]]:
     pages = {}
-    for html in sorted(demo.glob("*.html")):
+    for html in sorted(demo_folder.glob("*.html")):
         pages[html.stem] = (html, printed(html))
     names = {name.split("-20")[0] for name in pages}  # summary-DATE
     assert {"pass-rates", "dual-certificate", "sign-list", "site-application", "plan"} <= names

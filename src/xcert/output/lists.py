@@ -17,7 +17,7 @@ from xcert.office import ties
 from xcert.office.catalogue import Certificate
 from xcert.office.check import CATEGORIES, LABELS
 from xcert.office.search import Found, StudentRecords, StudentRow
-from xcert.office.selection import Selection
+from xcert.office.selection import Group, Selection
 from xcert.office.sessions import Session
 from xcert.office.teachers import Listed
 from xcert.output.tables import Table
@@ -185,20 +185,16 @@ def check_counts(found: dict[str, list[dict]]) -> Table:
     return Table("核对结果", ["核对项目", "条数"], rows)
 
 
+def group_row(g: Group) -> list[object]:
+    """A group's size, places, registered before, ranked, taken and the lowest score
+    taken: the terminal's table and the posted notice alike."""
+    cutoff = g.cutoff if g.cutoff is not None else "—"
+    return [g.key, g.size, g.places, g.registered, len(g.candidates), len(g.taken), cutoff]
+
+
 def groups_table(result: Selection) -> Table:
     """`select`: each group's size, places, who was chosen and the lowest score taken."""
-    rows = [
-        [
-            g.key,
-            g.size,
-            g.places,
-            g.registered,
-            len(g.candidates),
-            len(g.taken),
-            g.cutoff if g.cutoff is not None else "—",
-        ]
-        for g in result.groups
-    ]
+    rows = [group_row(g) for g in result.groups]
     header = ("组", "在读人数", "名额", "已报名", "参加选拔", "入选", "分数线")
     return Table("各组名额", header, rows)
 

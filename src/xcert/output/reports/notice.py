@@ -29,6 +29,7 @@ from xcert.office.selection import GROUPS, Candidate, Group, Quota, Selection
 from xcert.office.sessions import Session
 from xcert.office.ties import Tie
 from xcert.output import tables as output
+from xcert.output.lists import group_row
 from xcert.privacy import mask_id, mask_ids_in
 
 HEADER = ["名次", "姓名", "班级", "学号", "成绩", "结果"]
@@ -117,19 +118,7 @@ def _quota_words(quota: Quota) -> str:
 
 def _summary(made: Selection, *, two: bool) -> output.Table:
     """Each group's size, places, how many were taken, the cut-off and the tie."""
-    rows = [
-        [
-            g.key,
-            g.size,
-            g.places,
-            g.registered,
-            len(g.candidates),
-            len(g.taken),
-            g.cutoff if g.cutoff is not None else "—",
-            _tie_short(g.tie, made.capacity_tie, g),
-        ]
-        for g in made.groups
-    ]
+    rows = [[*group_row(g), _tie_short(g.tie, made.capacity_tie, g)] for g in made.groups]
     title = f"{ROUND_WORDS[made.round]}情况" if two else "各组选拔情况"
     title += f"（分数线上同分{ties.LABELS[made.ties]}）"
     notes = [f"同分处理：{ties.RULES[made.ties]}。"]  # in every format, the sheet too
