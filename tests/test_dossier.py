@@ -29,6 +29,7 @@ def test_an_html_dossier_has_a_cover_contents_and_chapters_in_the_seeds_order(sc
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert '<section class="cover">' in html and "1+X证书制度试点工作材料汇编" in html
+    assert html.count("<!doctype") == 1 and html.count("</body>") == 1  # chapters: bodies
     contents = html[html.index("目　录") : html.index('<section class="chapter">')]
     chapters = re.findall(r'<h2 class="chapter">(.+?)、(.+?)</h2>', html)
     assert [number for number, _ in chapters] == ["一", "二", "三", "四", "五"]

@@ -116,9 +116,10 @@ def html(
     numbers = Numbering(dossier=True)
     for index, chapter in enumerate(dossier.chapters, 1):
         before = numbers.tables
-        context = dict(chapter.context, numbers=numbers, id_prefix=f"c{index}-")
+        # the body of the report's own page (base.html prints no page around a chapter)
+        context = dict(chapter.context, numbers=numbers, id_prefix=f"c{index}-", chapter=True)
         chapter.html = render_template(
-            conn, f"{chapter.name}.html", context, templates=templates, date=date, block="body"
+            conn, f"{chapter.name}.html", context, templates=templates, date=date
         )
         chapter.tables = [f"表 {n}" for n in range(before + 1, numbers.tables + 1)]
     context = {

@@ -41,12 +41,10 @@ def render_template(
     *,
     templates: Path | None = None,
     date: dt.date | None = None,
-    block: str | None = None,
 ) -> str:
     """One Markdown or HTML template over a report's context, with the school and date
     every report's title block shows; `style` and `footer` (the "由 xcert 生成" line)
-    default to the plain page without it. HTML gets its tables' cells typeset. Only its
-    `block` (a dossier's chapter is the body of a report's page) when given."""
+    default to the plain page without it. HTML gets its tables' cells typeset."""
     from markupsafe import Markup
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
@@ -60,18 +58,7 @@ def render_template(
         context = {key: typeset_tables(value) for key, value in context.items()}
     env = environment(templates)
     try:
-        page = env.get_template(template)
-        if block is None:
-            return page.render(**context)
-        if block not in page.blocks:
-            raise XcertError(f"模板 {template} 没有 {{% block {block} %}}，不能收入汇编")
-        # the page's own macros (a form's check box) are defined outside its blocks: run
-        # the page once for them, without the dossier's table counter
-        quiet = {k: v for k, v in context.items() if k != "numbers"}
-        macros = {k: v for k, v in vars(page.make_module(quiet)).items() if k[0] != "_"}
-        return "".join(page.blocks[block](page.new_context({**context, **macros})))
-    except XcertError:
-        raise
+        return env.get_template(template).render(**context)
     except Exception as exc:  # a school's own template with an error: one line naming it
         folders = [Path(folder) for folder in env.loader.searchpath]
         raise XcertError(template_errors.describe(template, exc, folders)) from None
