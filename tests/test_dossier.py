@@ -152,3 +152,9 @@ def test_an_html_dossier_prints_each_chapter_from_a_new_page(school, tmp_path):
         assert re.sub(r"\s+", "", first_line) in heading, (chapter, first_line)
         starts.append(page)
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_a_dossier_asked_for_on_screen_says_to_give_a_file(school):
+    result = school("render", "dossier")
+    assert result.exit_code == 2
+    assert "dossier 要写成文件：用 -o 指定（html、docx），例如 -o dossier.html" in result.stderr

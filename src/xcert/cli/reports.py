@@ -49,6 +49,11 @@ def _format(format_: str | None, out: Path | None, name: str, formats: tuple[str
             f"--format {format_} 与文件名「{out.name}」的扩展名不一致", param_hint="-o"
         )
     fmt = wanted or from_name or "md"
+    if out is None and wanted is None and fmt not in formats:  # nothing to show on screen
+        raise typer.BadParameter(
+            f"{name} 要写成文件：用 -o 指定（{'、'.join(formats)}），例如 -o {name}.{formats[0]}",
+            param_hint="-o",
+        )
     if fmt not in formats:
         raise typer.BadParameter(
             f"{name} 只有 {'、'.join(formats)} 格式", param_hint="--format" if wanted else "-o"
