@@ -341,3 +341,12 @@ def test_a_table_without_columns_writes_no_table(tmp_path):
     doc = word.document()
     assert word.table(doc, Table("空", [], [])) is None
     assert not doc.tables
+
+
+@pytest.mark.parametrize(
+    "n, words", [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (99, "九十九")]
+)
+def test_sections_and_chapters_are_numbered_as_chinese_documents_number_them(n, words):
+    from xcert.output.tables import chinese_number
+
+    assert chinese_number(n) == words

@@ -25,7 +25,8 @@ from xcert.clean.dates import formal
 from xcert.errors import XcertError
 from xcert.output import word, word_reports
 from xcert.output.sandbox import render_template, school_name
-from xcert.output.word_reports import Numbering, WordFile, chinese_number
+from xcert.output.tables import chinese_number
+from xcert.output.word_reports import Numbering, WordFile
 
 if TYPE_CHECKING:
     from docx.document import Document

@@ -227,6 +227,18 @@ def history_notes(labels: list[str], unknown: str | None = None) -> list[str]:
     ]
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """一 … 九十九, as sections are numbered (一、二、… 十一、)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    head = "" if tens == 1 else _DIGITS[tens]
+    return f"{head}十{_DIGITS[ones] if ones else ''}"
+
+
 def year_label(year: int | None) -> str:
     """An exam year as the seed's table 1 writes it; a result without a date says so."""
     return f"{year}年" if year else "日期不详"

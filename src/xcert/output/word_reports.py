@@ -23,7 +23,7 @@ from xcert.clean.dates import formal
 from xcert.errors import XcertError
 from xcert.output import template_errors, word
 from xcert.output.sandbox import environment
-from xcert.output.tables import Table
+from xcert.output.tables import Table, chinese_number
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -136,18 +136,6 @@ def table_with_notes(
     word.table(doc, table)
     for text in table.notes:
         word.note(doc, f"注：{text}")
-
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """一 … 九十九, as sections are numbered (一、二、… 十一、)."""
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    head = "" if tens == 1 else _DIGITS[tens]
-    return f"{head}十{_DIGITS[ones] if ones else ''}"
 
 
 def _fill_template(path: Path, context: dict, heading: Heading) -> Any:

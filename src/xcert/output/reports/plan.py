@@ -23,7 +23,7 @@ from xcert.office.plans import yuan
 from xcert.output import prose
 from xcert.output import tables as output
 from xcert.output.reports.forms import sign_date
-from xcert.output.word_reports import chinese_number
+from xcert.output.tables import chinese_number
 
 TEACHERS_NOTE = "人：教师人数；人次：每名教师每种证书每个等级的角色各算一次。"
 
