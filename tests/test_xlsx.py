@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from xcert.output.reports.rates import DUAL_DEFINITION, PASS_RATE_DEFINITION
-from xcert.output.tables import Table, rate
-from xcert.output.xlsx import Heading, write_tables
+from xcert.output.tables import Heading, Table, rate
+from xcert.output.xlsx import write_tables
 
 from conftest import AUTOCAD, DRAWING, NEEDS_OFFICE, RESULT_COLUMNS, office_to_pdf
 

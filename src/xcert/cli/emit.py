@@ -53,15 +53,12 @@ class Workbook:
         """Write the tables, one sheet each, and say so (naming a file it replaced). Each
         is headed by the school and the day of its figures (`on`, else today); `notes`
         (what the screen says of them all) go under the last."""
-        from xcert import clock
-        from xcert.clean.dates import formal
-        from xcert.output.sandbox import shown_school
-        from xcert.output.xlsx import Heading, with_notes, write_tables
+        from xcert.output.sandbox import heading as heading_of
+        from xcert.output.xlsx import with_notes, write_tables
 
         conn = open_db(create=False)  # the command read it already: it is there
-        school = shown_school(conn)
+        heading = heading_of(conn, on)
         conn.close()
-        heading = Heading(school, formal((on or clock.today()).isoformat()))
         try:
             write_tables(self.path, with_notes(tables, notes), heading)
         except OSError as exc:

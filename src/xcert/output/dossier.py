@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xcert import clock
-from xcert.clean.dates import formal
 from xcert.errors import XcertError
 from xcert.output import word, word_reports
-from xcert.output.sandbox import render_template, school_name
-from xcert.output.tables import chinese_number
+from xcert.output.sandbox import heading, render_template
+from xcert.output.tables import Heading, chinese_number
 from xcert.output.word_reports import Numbering, WordFile
 
 if TYPE_CHECKING:
@@ -55,8 +53,7 @@ class Chapter:
 @dataclass(frozen=True)
 class Dossier:
     title: str
-    school: str
-    date: str
+    heading: Heading  # the school and date on the cover
     chapters: list[Chapter]
     left_out: list[str]
 
@@ -99,9 +96,8 @@ def build(
         chapters.append(Chapter(number, name, str(context["title"]), context, writers[name]))
     if not chapters:
         raise XcertError("汇编里没有一章可写：" + "；".join(left_out))
-    school = school_name(conn) or "（学校名称未设置）"
-    when = formal((date or clock.today()).isoformat())
-    return Dossier(f"{school}1+X证书制度试点工作材料汇编", school, when, chapters, left_out)
+    who = heading(conn, date)
+    return Dossier(f"{who.school}1+X证书制度试点工作材料汇编", who, chapters, left_out)
 
 
 def html(
@@ -144,13 +140,12 @@ def docx(dossier: Dossier, *, templates: Path | None) -> WordFile:
     word.title(doc, "目　录")
     contents = [word.paragraph(doc, "", indent=False) for _ in dossier.chapters]
     numbers = Numbering(dossier=True)
-    heading = word_reports.Heading(dossier.school, dossier.date)
     for chapter, line in zip(dossier.chapters, contents, strict=True):
         word.page_break(doc)
         word.heading(doc, f"{chapter.number}、{chapter.title}")
         intro = word.paragraph(doc, "")
         before = numbers.tables
-        chapter.writer(doc, chapter.context, heading, numbers)
+        chapter.writer(doc, chapter.context, dossier.heading, numbers)
         chapter.tables = [f"表 {n}" for n in range(before + 1, numbers.tables + 1)]
         line.add_run(f"{chapter.number}、{chapter.title}")
         if chapter.tables:
@@ -169,6 +164,6 @@ def _cover(doc: Document, dossier: Dossier) -> None:
     word.title(doc, dossier.title)
     for _ in range(6):
         word.paragraph(doc, "", indent=False)
-    word.paragraph(doc, dossier.school, indent=False, align="center")
-    word.paragraph(doc, dossier.date, indent=False, align="center")
+    word.paragraph(doc, dossier.heading.school, indent=False, align="center")
+    word.paragraph(doc, dossier.heading.date, indent=False, align="center")
     word.page_break(doc)

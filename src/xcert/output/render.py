@@ -14,18 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcert import clock
-from xcert.clean.dates import formal
 from xcert.errors import XcertError
 from xcert.figures.scope import Group, Scope
 from xcert.office import search
 from xcert.outfiles import signed_text
-from xcert.output import dossier, word_forms, word_reports
+from xcert.output import dossier, sandbox, word_forms, word_reports
 from xcert.output import tables as output
 from xcert.output.reports import assessment, notice, plan, rates, sign_in, sign_list, site
-from xcert.output.sandbox import render_template, school_name, shown_school
+from xcert.output.sandbox import render_template
 from xcert.output.word_reports import WordFile
-from xcert.output.xlsx import Heading, Sheets, with_notes, write_tables
+from xcert.output.xlsx import Sheets, with_notes, write_tables
 
 TABLE_FORMATS = ("md", "html", "xlsx", "docx")
 FORMATS = TABLE_FORMATS  # every format a report may have
@@ -230,18 +228,13 @@ def render(
         return _dossier(conn, fmt, asked, asked.given(scope), context_of)
     context = context_of(name)
     if fmt == "xlsx":
-        heading = Heading(shown_school(conn), formal((date or clock.today()).isoformat()))
+        heading = sandbox.heading(conn, date)
         opening = [str(line) for line in context.get("paragraphs", [])]
         closing = [str(line) for line in context.get("closing", [])]
         return Sheets(_printed(context), heading, opening, closing)
     if fmt == "docx":
         return word_reports.document(
-            name,
-            context,
-            school=school_name(conn),
-            date=date,
-            templates=templates,
-            writer=report.word,
+            name, context, sandbox.heading(conn, date), templates=templates, writer=report.word
         )
     return render_template(conn, f"{name}.{fmt}", context, templates=templates, date=date)
 

@@ -34,6 +34,11 @@ def shown_school(conn: sqlite3.Connection) -> str:
     return school_name(conn) or "（学校名称未设置）"
 
 
+def heading(conn: sqlite3.Connection, day: dt.date | None = None) -> output.Heading:
+    """The school and the report's date (today unless given) under every title."""
+    return output.Heading(shown_school(conn), formal((day or clock.today()).isoformat()))
+
+
 def render_template(
     conn: sqlite3.Connection,
     template: str,
@@ -48,10 +53,8 @@ def render_template(
     from markupsafe import Markup
 
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
-    context.update(
-        school=shown_school(conn),
-        date=formal((date or clock.today()).isoformat()),
-    )
+    who = heading(conn, date)
+    context.update(school=who.school, date=who.date)
     context.setdefault("style", "plain")
     context.setdefault("footer", False)
     if template.endswith(".html"):

@@ -340,9 +340,8 @@ def write(
         part = path.with_name(path.name + ".part")
         try:
             if fmt == "docx":
-                school = sandbox.school_name(conn)
                 word_reports.document(
-                    "summary", dict(context), school=school, date=span.day, templates=templates
+                    "summary", dict(context), sandbox.heading(conn, span.day), templates=templates
                 ).save(part)
             else:
                 text = sandbox.render_template(

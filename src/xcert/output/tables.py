@@ -56,6 +56,15 @@ def rate_of(fraction: float | None) -> Rate:
     return Rate(format_percent(fraction), fraction)
 
 
+@dataclass(frozen=True)
+class Heading:
+    """Who and when under a printed report's title, as schools print it: the school and
+    the report's date as a document writes it (2024年1月15日); xlsx, Word, HTML alike."""
+
+    school: str
+    date: str
+
+
 @dataclass
 class Table:
     """One table, whatever it is printed as: Markdown, CSV, the terminal, HTML, xlsx."""

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from xcert.output import word
-from xcert.output.word_reports import Heading, Numbering, table_with_notes
+from xcert.output.tables import Heading
+from xcert.output.word_reports import Numbering, table_with_notes
 
 if TYPE_CHECKING:
     from docx.document import Document

@@ -12,18 +12,15 @@ Tables are numbered 表 1, 表 2… across one document, as a filed report numbe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xcert import clock
-from xcert.clean.dates import formal
 from xcert.errors import XcertError
 from xcert.output import template_errors, word
 from xcert.output.sandbox import environment
-from xcert.output.tables import Table, chinese_number
+from xcert.output.tables import Heading, Table, chinese_number
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -53,14 +50,6 @@ class Numbering:
         return f"表 {self.tables}"
 
 
-@dataclass(frozen=True)
-class Heading:
-    """Who and when, under a report's title: the school and the report's date."""
-
-    school: str
-    date: str
-
-
 # How a report is written into a document: `tables_report`, or a form's own layout.
 Writer = Callable[["Document", dict, Heading, Numbering], None]
 
@@ -68,15 +57,13 @@ Writer = Callable[["Document", dict, Heading, Numbering], None]
 def document(
     name: str,
     context: dict,
+    heading: Heading,
     *,
-    school: str,
-    date: dt.date | None = None,
     templates: Path | None = None,
     writer: Writer | None = None,
 ) -> WordFile:
     """The report as a Word file: the school's `NAME.docx` filled in, else `writer`'s
     layout (the tables by default) on the school's `base.docx` or a GB/T 9704 page."""
-    heading = Heading(school or "（学校名称未设置）", formal((date or clock.today()).isoformat()))
     own = templates / f"{name}.docx" if templates is not None else None
     if own is not None and own.is_file():
         return WordFile(_fill_template(own, context, heading))

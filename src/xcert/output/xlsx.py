@@ -22,21 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xcert.outfiles import CREATOR
-from xcert.output.tables import Rate, Table, starts_formula
+from xcert.output.tables import Heading, Rate, Table, starts_formula
 from xcert.read.sheets import column_letter
 
 FOOTER = "第&P页 共&N页"  # Excel's page number and page count
 LINE_HEIGHT = 16  # points a line of 11pt text takes, CJK fonts included
 ROW_HEIGHT = 18  # points a printed table's row takes: a line and some room
 TITLE_HEIGHT = 26  # points a line of the 16pt title takes
-
-
-@dataclass(frozen=True)
-class Heading:
-    """The line under a printed table's title, as schools print it: who, and when."""
-
-    school: str
-    date: str  # as the reports write a date: 2024年1月15日
 
 
 @dataclass(frozen=True)
