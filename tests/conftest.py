@@ -88,6 +88,10 @@ def make_id(born: str = "20060315", seq: str = "123", region: str = "440000") ->
     return body + check_digit(body)
 
 
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not (CHROMIUM and shutil.which("pdftotext")),
+    reason="needs chromium and poppler-utils (.ci/run installs them)",
+)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NEEDS_OFFICE = pytest.mark.skipif(
     not (SOFFICE and shutil.which("pdftotext")),

@@ -5,13 +5,18 @@ starts; in HTML and Word, printed by Chromium and LibreOffice."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
 from docx import Document
 
-from conftest import CHROMIUM, EXAMPLE_FILES, NEEDS_OFFICE, office_to_pdf, print_to_pdf
+from conftest import (
+    EXAMPLE_FILES,
+    NEEDS_CHROMIUM,
+    NEEDS_OFFICE,
+    office_to_pdf,
+    print_to_pdf,
+)
 
 
 @pytest.fixture
@@ -127,10 +132,7 @@ def test_a_word_dossier_prints_with_page_numbers_after_the_cover(school, tmp_pat
     assert "目" in pages[1] and "本章数据见表1、表2。" in re.sub(r"\s+", "", text)
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM and shutil.which("pdftotext")),
-    reason="needs chromium and poppler-utils (.ci/run installs them)",
-)
+@NEEDS_CHROMIUM
 def test_an_html_dossier_prints_each_chapter_from_a_new_page(school, tmp_path):
     html = tmp_path / "d.html"
     school("render", "dossier", "--year", "2023", "-o", html)

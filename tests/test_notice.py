@@ -5,7 +5,6 @@ shows and hides, the tie rule stated in every format (issue 20)."""
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 import subprocess
 
@@ -15,7 +14,7 @@ from test_sessions import ROSTER, TIED, TURNING, add_session, choose, registered
 
 from xcert.office import ties
 
-from conftest import CHROMIUM, check_golden, make_id, print_to_pdf
+from conftest import NEEDS_CHROMIUM, check_golden, make_id, print_to_pdf
 
 # 23数控1 (5 enrolled → 3 places): 90, 80, then two at 70 for the last place; 缺考 is no
 # candidate. 23数控2 (7 → 5): 95, 85, three at 75 fill it exactly. 23模具1 (1 → 1).
@@ -250,10 +249,7 @@ def test_an_undone_selection_leaves_no_notice(school, xlsx):
     assert result.exit_code == 1 and "还没有做过选拔" in result.stderr
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM and shutil.which("pdftotext")),
-    reason="needs chromium and poppler-utils (.ci/run installs them)",
-)
+@NEEDS_CHROMIUM
 @pytest.mark.parametrize("name", ["selection", "sign-in"])
 def test_the_notice_and_the_sheet_print_to_a4(selected, tmp_path, name):
     cli, session = selected

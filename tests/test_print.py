@@ -7,7 +7,6 @@ with its line breaks, the official style's margins and title size."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -19,12 +18,9 @@ from xcert.output import charts
 from xcert.output.typeset import typeset
 from xcert.resources import bundled
 
-from conftest import AUTOCAD, CHROMIUM, print_to_pdf
+from conftest import AUTOCAD, NEEDS_CHROMIUM, print_to_pdf
 
-needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM and shutil.which("pdftotext")),
-    reason="needs chromium and poppler-utils (.ci/run installs them)",
-)
+needs_chromium = NEEDS_CHROMIUM
 MM = 72 / 25.4  # PDF points in a millimetre
 
 

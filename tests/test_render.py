@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import AUTOCAD, CHROMIUM, DRAWING, check_golden, print_to_pdf
+from conftest import AUTOCAD, DRAWING, NEEDS_CHROMIUM, check_golden, print_to_pdf
 
 ROSTER = [
     ["学号", "姓名", "班级", "专业", "届别", "学籍状态"],
@@ -307,10 +306,7 @@ def test_templates_and_examples_are_in_the_built_wheel(tmp_path):
         assert name in names
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM and shutil.which("pdftotext")),
-    reason="needs chromium and poppler-utils (.ci/run installs them)",
-)
+@NEEDS_CHROMIUM
 @pytest.mark.parametrize(
     "name, args, pages",
     [("pass-rates", [], 1), ("dual-certificate", [], 1), ("sign-list", ["--class", "20数控1"], 1)],

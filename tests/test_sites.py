@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -11,7 +10,7 @@ from test_render import check_golden
 
 from xcert.resources import bundled
 
-from conftest import CHROMIUM, print_to_pdf
+from conftest import NEEDS_CHROMIUM, print_to_pdf
 
 SITE = (bundled("examples") / "site.toml").read_text(encoding="utf-8")
 SAFEGUARDS = (bundled("examples") / "plan-safeguards.md").read_bytes()
@@ -273,10 +272,7 @@ def _pdf_pages(pdf) -> list[str]:
     ]
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM and shutil.which("pdfinfo")),
-    reason="needs chromium and poppler-utils (.ci/run installs them)",
-)
+@NEEDS_CHROMIUM
 def test_site_application_prints_as_a_form_then_its_attachment_on_a_page_of_its_own(
     school, tmp_path
 ):
@@ -302,10 +298,7 @@ def test_site_application_prints_as_a_form_then_its_attachment_on_a_page_of_its_
     assert re.search(r"^\s*\S*\s*学校成立技能等级考试中心", form_text, re.M), form_text
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM and shutil.which("pdfinfo")),
-    reason="needs chromium and poppler-utils (.ci/run installs them)",
-)
+@NEEDS_CHROMIUM
 def test_plan_prints_every_section_and_ends_with_the_school_and_its_date(school, tmp_path):
     html = tmp_path / "plan.html"
     school("render", "plan", "--year", "2023", "-o", html)
