@@ -23,6 +23,7 @@ from xcert.ingest.report import (
 from xcert.office.record_writes import Written
 from xcert.read.headers import LABELS, HeaderMap
 from xcert.read.sheets import Sheet
+from xcert.read.slices import Slice
 
 
 def _year_cleaner(what: str) -> Callable[[object], int]:
@@ -227,9 +228,8 @@ class _Cleaned:
 
 
 def _clean_columns(
-    sheet: Sheet, header: HeaderMap, fields: list[str], warners: dict[str, Warner]
+    data: list[list[object]], header: HeaderMap, fields: list[str], warners: dict[str, Warner]
 ) -> _Cleaned:
-    data = sheet.rows[header.row + 1 :]
     cleaned = _Cleaned(data, {}, {}, {})
     # Sheets are mostly rectangular (calamine pads rows): then take columns in C.
     rectangular = bool(data) and min(map(len, data)) > max(header.columns[f] for f in fields)
@@ -285,6 +285,7 @@ def sheet_columns(
     required: tuple[str, ...],
     wanted: tuple[str, ...],
     warners: dict[str, Warner] = WARNERS,
+    part: Slice | None = None,
 ) -> SheetColumns:
     """Clean a sheet column by column, then sort its rows: blank rows and repeated
     headers pass silently, note rows with a warning, rows with a bad or missing cell
@@ -293,10 +294,13 @@ def sheet_columns(
     Only the rows that may be one of those are looked at one by one (`suspect_rows`);
     on a clean sheet there are none, and the cleaned columns pass through whole.
     `warners`: what a cell that cleaned may still need looked at (a teachers' sheet does
-    without the ID number's, which asks whether a birth year is a student's)."""
+    without the ID number's, which asks whether a birth year is a student's).
+    `part`: only these rows below the header (a large sheet read a slice at a time)."""
     fields = [f for f in header.columns if f in wanted]
-    first = header.row + 1
-    cleaned = _clean_columns(sheet, header, fields, warners)
+    if part is None:
+        part = Slice(header.row + 1, sheet.rows[header.row + 1 :])
+    first = part.first  # 0-based index of the first data row
+    cleaned = _clean_columns(part.rows, header, fields, warners)
     header_cells = sheet.rows[header.row]
     rows = range(first + 1, first + 1 + len(cleaned.data))
     whole = SheetColumns(sheet.name, header, header_cells, cleaned.data, rows, cleaned.values)

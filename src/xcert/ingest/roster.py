@@ -169,7 +169,7 @@ def apply_roster(
         report.added += total
         if on_progress is not None:
             on_progress(total, total)
-        each = [_new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
+        each = [new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
         columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
         write_students(conn, columns, [], import_id, into_empty=True)
         return
@@ -188,7 +188,7 @@ def apply_roster(
     new = resolution.new
     stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
     derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
-    columns = _new_students(len(new), stated, derived)
+    columns = new_students(len(new), stated, derived)
     write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
 
 
@@ -228,7 +228,7 @@ def _joined_lists(lists: Sequence[list[object]]) -> list[object]:
     return lists[0] if len(lists) == 1 else [value for values in lists for value in values]
 
 
-def _new_students(
+def new_students(
     count: int, stated: dict[str, list[object]], derived: dict[str, list[object]]
 ) -> list[list[object]]:
     """The columns (`_NEW_COLUMNS`) of `count` new students: what their rows state, else
@@ -279,29 +279,34 @@ def write_students(
     *,
     into_empty: bool,
 ) -> None:
-    """Insert new students (`_new_students`' columns) and update changed ones, keeping
+    """Insert new students (`new_students`' columns) and update changed ones, keeping
     the overwritten values. Also when the import has problems: later files of the
     command are checked against it, and the transaction is rolled back at the end anyway."""
+    loading = (
+        writes.bulk_load(conn, "students")
+        if into_empty and len(new[0]) >= BULK_ROWS
+        else contextlib.nullcontext()
+    )
+    with loading:
+        insert_students(conn, new, import_id)
+    for update in updated:
+        writes.update_row(conn, "students", update.student_id, update.after, import_id)
+
+
+def insert_students(conn: sqlite3.Connection, new: list[list[object]], import_id: int) -> None:
+    """New students (`new_students`' columns), ROWS_PER_INSERT to a statement."""
     row = f"({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
     insert = (
         f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import) VALUES "
     )
     count = len(new[0])
-    loading = (
-        writes.bulk_load(conn, "students")
-        if into_empty and count >= BULK_ROWS
-        else contextlib.nullcontext()
-    )
     rows = zip(*new, strict=True)  # one iterator: the batches take the first `whole` rows
     whole = count - count % ROWS_PER_INSERT
-    with loading:
-        if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list
-            flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
-            step = ROWS_PER_INSERT * len(_NEW_COLUMNS)
-            conn.executemany(
-                insert + ", ".join([row] * ROWS_PER_INSERT),
-                (flat[at : at + step] for at in range(0, len(flat), step)),
-            )
-        conn.executemany(insert + row, rows)  # the rest, one by one
-    for update in updated:
-        writes.update_row(conn, "students", update.student_id, update.after, import_id)
+    if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list
+        flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
+        step = ROWS_PER_INSERT * len(_NEW_COLUMNS)
+        conn.executemany(
+            insert + ", ".join([row] * ROWS_PER_INSERT),
+            (flat[at : at + step] for at in range(0, len(flat), step)),
+        )
+    conn.executemany(insert + row, rows)  # the rest, one by one

@@ -24,10 +24,12 @@ from xcert.ingest.report import (
     record_import,
 )
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
+from xcert.ingest.sliced import Restart, import_roster_slices, takes_slices
 from xcert.ingest.teachers import apply_teachers, teacher_rows
 from xcert.ingest.toml_files import import_toml, read_toml, reads_other_files
 from xcert.model import SHEET_KINDS, STUDENT_FIELDS
 from xcert.office import history, records
+from xcert.read import slices
 from xcert.read.sheets import read_bytes, read_workbook
 from xcert.store import writes
 from xcert.store.connect import transaction
@@ -90,12 +92,42 @@ def _import_file(
     if settings is not None:
         import_toml(conn, report, options, settings)
         return report
-    workbook = read_workbook(path, data)
+    conn.execute("SAVEPOINT sliced")
+    try:
+        _import_workbook(conn, report, data, options, on_progress, sliced=True)
+    except (Restart, slices.Surprise):
+        # What only the whole-file import handles, met half way: as if never begun.
+        conn.execute("ROLLBACK TO sliced")
+        report = FileReport(path=path, sha256=report.sha256)
+        _import_workbook(conn, report, data, options, on_progress, sliced=False)
+    finally:
+        conn.execute("RELEASE sliced")
+    return report
+
+
+def _import_workbook(
+    conn: sqlite3.Connection,
+    report: FileReport,
+    data: bytes,
+    options: ImportOptions,
+    on_progress: ProgressCallback | None,
+    *,
+    sliced: bool,
+) -> None:
+    """A spreadsheet's sheets into the database: students first, then results and
+    awards, then teachers. `sliced`: a large roster may come a slice at a time."""
+    path = report.path
+    workbook = read_workbook(path, data, sliced=sliced)
     report.format, report.encoding = workbook.format, workbook.encoding
     plans = plan_sheets(workbook, options, report)
     report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
     import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
     report.import_id = import_id
+    if takes_slices(conn, plans):
+        import_roster_slices(conn, plans[0], options, report, on_progress, import_id)
+        plans = []
+    for sheet, _, _, _ in plans:
+        sheet.whole()
     parts: list[RosterPart] = []
     for sheet, header, summary, kind in plans:
         if kind == "roster":
@@ -120,7 +152,6 @@ def _import_file(
     apply_teachers(conn, staff, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
-    return report
 
 
 def _same_as(

@@ -11,11 +11,15 @@ import csv
 import io
 import re
 import zipfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from xcert.errors import XcertError
+from xcert.read import slices
+from xcert.read.slices import Slice
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024  # all members of one workbook, inflated
@@ -49,6 +53,26 @@ class Sheet:
     name: str
     rows: list[list[object]]  # rows[i] is spreadsheet row i + 1
     hidden: bool = False
+    # A sheet of a large workbook read in slices (read/slices.py): `rows` then holds its
+    # first slice, `rest` yields the others; `whole()` or `slices()` take them.
+    rest: Iterator[Slice] | None = None
+
+    def slices(self) -> Iterator[Slice]:
+        """The rows a slice at a time (one slice for a sheet read whole)."""
+        yield Slice(0, self.rows)
+        rest, self.rest = self.rest, None
+        if rest is not None:
+            yield from rest
+
+    def whole(self) -> Sheet:
+        """This sheet with every row in `rows`, for a reader that needs them all."""
+        if self.rest is not None:
+            rows = self.rows
+            for piece in self.rest:
+                rows.extend([] for _ in range(piece.first - len(rows)))  # rows left empty
+                rows.extend(piece.rows)
+            self.rest = None
+        return self
 
 
 @dataclass
@@ -69,13 +93,15 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_workbook(path: Path, data: bytes | None = None) -> Workbook:
-    """Every sheet of the file at `path` as rows of cells, merged areas filled in."""
+def read_workbook(path: Path, data: bytes | None = None, *, sliced: bool = False) -> Workbook:
+    """Every sheet of the file at `path` as rows of cells, merged areas filled in.
+    `sliced`: a large xlsx file's sheets may come a slice of rows at a time (`Sheet.rest`),
+    for a reader that takes them so (`Sheet.slices`); any other calls `Sheet.whole`."""
     if data is None:
         data = read_bytes(path)
     head = data[:8]
     if head.startswith(_ZIP):
-        return _read_zip(path, data)
+        return _read_zip(path, data, sliced)
     if head == _OLE2:
         return _read_calamine(path, data, "xls")
     if head.startswith(b"%PDF"):
@@ -99,7 +125,7 @@ def read_bytes(path: Path) -> bytes:
         raise XcertError(f"{path.name}：无法读取（{exc.strerror}）") from None
 
 
-def _read_zip(path: Path, data: bytes) -> Workbook:
+def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -108,6 +134,11 @@ def _read_zip(path: Path, data: bytes) -> Workbook:
         raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         fmt = "xlsb" if "xl/workbook.bin" in names else "xlsx"
+        if fmt == "xlsx" and sliced and slices.worth_slicing(archive):
+            try:
+                return _read_sliced(path, data)
+            except slices.Surprise:
+                pass  # read whole, as any other workbook
         return _read_calamine(path, data, fmt)
     if "content.xml" in names and "mimetype" in names:
         if b"spreadsheet" not in archive.read("mimetype"):
@@ -155,10 +186,13 @@ def _check_shared_strings(
 ) -> None:
     """Refuse a workbook whose cells would copy more shared text than memory allows.
     Cheap for real files: a sheet can hold at most one cell per 20 bytes, so only when
-    that many cells of the longest string would pass the bound are the cells counted."""
+    that many cells of the longest string would pass the bound are the cells counted.
+    Both parts are read a block at a time: a large workbook is never held inflated."""
     if "xl/sharedStrings.xml" not in archive.namelist():
         return
-    sizes = [len(text) for text in _SHARED_STRING.findall(archive.read("xl/sharedStrings.xml"))]
+    sizes = array("l")
+    for text in _blocks(archive, "xl/sharedStrings.xml", b"</si>"):
+        sizes.extend(len(found) for found in _SHARED_STRING.findall(text))
     if not sizes:
         return
     longest = max(sizes)
@@ -167,16 +201,30 @@ def _check_shared_strings(
             continue
         if member.file_size // 20 * longest <= MAX_SHARED_TEXT_BYTES:
             continue
-        total = sum(
-            sizes[index]
-            for index in map(int, _SHARED_CELL.findall(archive.read(member)))
-            if index < len(sizes)
-        )
+        total = 0
+        for text in _blocks(archive, member.filename, b"</c>"):
+            total += sum(
+                sizes[index] for index in map(int, _SHARED_CELL.findall(text)) if index < len(sizes)
+            )
         if total > MAX_SHARED_TEXT_BYTES:
             raise XcertError(
                 f"{path.name}：{member.filename} 的单元格引用的共享文字合计约 {total // 2**20} MB，"
                 "超出可读范围；像是大量单元格指向同一段很长的文字，拒绝读取"
             )
+
+
+def _blocks(archive: zipfile.ZipFile, part: str, end: bytes) -> Iterator[bytes]:
+    """A part's inflated text in blocks of about a megabyte, each cut after `end`."""
+    pending = b""
+    with archive.open(part) as stream:
+        while block := stream.read(2**20):
+            pending += block
+            cut = pending.rfind(end) + len(end)
+            if cut >= len(end):
+                yield pending[:cut]
+                pending = pending[cut:]
+    if pending:
+        yield pending
 
 
 def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
@@ -281,6 +329,27 @@ def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
             _fill_merged(rows, merged)
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             workbook.sheets.append(Sheet(meta.name, rows, hidden=hidden))
+    return workbook
+
+
+def _read_sliced(path: Path, data: bytes) -> Workbook:
+    """A large workbook whose sheets come a slice at a time (read/slices.py); each
+    sheet's first slice is read here, so a surprise there still reads the file whole."""
+    try:
+        book = slices.SlicedBook(data)
+    except slices.Surprise:
+        raise
+    except Exception as exc:  # a part missing or malformed: the whole reader says which
+        raise slices.Surprise(str(exc)) from None
+    workbook = Workbook(path=path, format="xlsx")
+    for found in book.sheets:
+        pieces = book.slices(found)
+        first = next(pieces, None)
+        rows: list[list[object]] = []
+        if first is not None:
+            rows.extend([] for _ in range(first.first))
+            rows.extend(first.rows)
+        workbook.sheets.append(Sheet(found.name, rows, hidden=found.hidden, rest=pieces))
     return workbook
 
 

@@ -1,0 +1,409 @@
+"""Read a large xlsx workbook a slice of rows at a time, so that memory grows with the
+slice, not the file: a 1,000,000-row roster read whole holds about 900 MB in the reader
+alone (python-calamine lays out the whole sheet before it hands over a row).
+
+Each slice is a few megabytes of the sheet's XML, cut at a row's end, given to the same
+reader (calamine) as a small workbook of its own with the file's styles (dates) and
+date system, so a cell reads exactly as it would in the whole file. The shared strings
+are read once here; a slice's shared-string cells are rewritten to carry their index
+(`t="str"`, a private-use mark before the number) and looked up after the reader.
+
+Anything this module does not read exactly as calamine would (rich shared strings with
+spacing, `_xHHHH_` escapes, a namespace prefix, single-quoted attributes…) is a
+`Surprise`: the caller then reads the file whole, as before. The surprise is found
+before a row is handed over, except in a slice's own cells (`SliceSurprise`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
+from typing import cast
+from xml.etree import ElementTree
+
+# A workbook whose worksheets inflate to more than this is read in slices.
+SLICED_BYTES = 24 * 2**20
+SLICE_BYTES = 4 * 2**20  # XML per slice (about 20,000 rows of a roster)
+_BLOCK = 1 * 2**20  # inflated bytes read at a time
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+MARK = "\ue000"  # a private-use character: a rewritten shared-string cell's value starts with it
+_MARK_BYTES = MARK.encode()
+_AFTER_MARK = itemgetter(slice(1, None))
+_SHARED_MARKED = b' t="str"><v>' + _MARK_BYTES
+_SHARED_CELL = re.compile(rb' t="s"([^>]*)><v>')
+_SHARED_ANY_ORDER = rb' t="str"\1><v>' + _MARK_BYTES
+_PLAIN_SI = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>|<si><t/></si>|<si/>')
+_ANY_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.DOTALL)
+_RUN_TEXT = re.compile(rb'<t( xml:space="preserve")?>([^<]*)</t>|<t/>')
+_RICH_REST = re.compile(rb"<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>|<rPr>.*?</rPr>|</?r>", re.DOTALL)
+_ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+_WHITESPACE = " \t\n\r"
+_SPACED = re.compile(rb"<t>[ \t\n\r&]|[ \t\n\r;]</t>")  # a blank, or an entity, at an end
+
+
+class Surprise(Exception):
+    """Something this reader does not read exactly as calamine would: read whole."""
+
+
+class SliceSurprise(Surprise):
+    """A surprise inside a slice, found after earlier slices were handed over."""
+
+
+@dataclass
+class SlicedSheet:
+    """One worksheet of a sliced workbook: its name, whether hidden, its part."""
+
+    name: str
+    hidden: bool
+    part: str
+
+
+@dataclass
+class Slice:
+    first: int  # 0-based row index of rows[0]
+    rows: list[list[object]]
+    share: float = 1.0  # how much of the sheet has been read with this slice (for progress)
+
+
+def worth_slicing(archive: zipfile.ZipFile) -> bool:
+    """Whether the worksheets are large enough for the slices to pay."""
+    sheets = [m for m in archive.infolist() if m.filename.startswith("xl/worksheets/")]
+    return sum(m.file_size for m in sheets) > SLICED_BYTES
+
+
+class SlicedBook:
+    """An xlsx workbook read sheet by sheet, slice by slice (see the module's note)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.archive.namelist())
+        workbook = self.archive.read("xl/workbook.xml")
+        worksheets, styles = self._rels()
+        self.sheets = _sheets(workbook, worksheets)
+        pr = re.search(rb"<workbookPr\b[^>]*/>", workbook)
+        self.workbook_pr = pr.group(0) if pr else b""
+        self.styles = None if styles is None else self._part(styles)
+        if styles is not None and self.styles is None:
+            raise Surprise("the styles part is missing")
+        self.strings = _shared_strings(self.archive) if "xl/sharedStrings.xml" in self.names else []
+
+    def _part(self, name: str) -> bytes | None:
+        return self.archive.read(name) if name in self.names else None
+
+    def _rels(self) -> tuple[dict[str, str], str | None]:
+        """The worksheets' parts by relationship id, and the styles' part."""
+        rels = self._part("xl/_rels/workbook.xml.rels")
+        if rels is None:
+            raise Surprise("no workbook relationships")
+        found, styles = {}, None
+        for rel in ElementTree.fromstring(rels).iter(f"{{{_PKG_REL}}}Relationship"):
+            target = rel.get("Target", "")
+            target = target[1:] if target.startswith("/") else f"xl/{target}"
+            kind = rel.get("Type", "")
+            if kind.endswith("/worksheet"):
+                found[rel.get("Id", "")] = target
+            elif kind.endswith("/styles"):
+                styles = target
+        return found, styles
+
+    def slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
+        """The sheet's rows, a slice at a time; the next slice is read while the caller
+        works on this one (the reader releases the interpreter while it parses). Any
+        error on the way is a surprise: the file is then read whole, and the whole
+        reader names what is wrong with it."""
+        try:
+            yield from self._slices(sheet)
+        except Surprise:
+            raise
+        except Exception as exc:  # the reader's and zipfile's errors are many and untyped
+            raise SliceSurprise(str(exc)) from None
+
+    def _slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
+        merges = self._merges(sheet.part)
+        carried: dict[tuple[int, int], object] = {}  # a merged area's value, by its corner
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending: Future[Slice] | None = None
+            size = max(self.archive.getinfo(sheet.part).file_size, 1)
+            for xml, read in self._slice_xml(sheet.part):
+                ready = pool.submit(self._read_slice, xml, min(read / size, 1.0))
+                if pending is not None:
+                    yield _filled(pending.result(), merges, carried)
+                pending = ready
+            if pending is not None:
+                yield _filled(pending.result(), merges, carried)
+
+    def _merges(self, part: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The sheet's merged areas (written after its rows: one pass to find them)."""
+        merges = []
+        tail = b""
+        with self.archive.open(part) as stream:
+            while block := stream.read(_BLOCK):
+                text = tail + block
+                cut = text.rfind(b"<")
+                cut = len(text) if cut < 0 else cut
+                merges += [_area(m) for m in _MERGE.finditer(text, 0, cut)]
+                tail = text[cut:]
+        merges += [_area(m) for m in _MERGE.finditer(tail)]
+        return merges
+
+    def _slice_xml(self, part: str) -> Iterator[tuple[bytes, int]]:
+        """The sheet's XML from <sheetData> on, cut after a row's end every SLICE_BYTES;
+        with each, how many bytes of the part have been read."""
+        with self.archive.open(part) as stream:
+            head = stream.read(_BLOCK)
+            read = len(head)
+            start = re.search(rb"<sheetData>|<sheetData/>", head)
+            if start is None or not head.lstrip().startswith((b"<?xml", b"<worksheet")):
+                raise Surprise("sheetData not found at the start")
+            if start.group(0) == b"<sheetData/>":
+                return
+            pending = head[start.end() :]
+            while True:
+                end = pending.find(b"</sheetData>")
+                if end >= 0:
+                    if pending[:end].strip():
+                        yield pending[:end], read
+                    return
+                if len(pending) >= SLICE_BYTES:
+                    cut = pending.rfind(b"</row>") + len(b"</row>")
+                    if cut >= len(b"</row>"):
+                        yield pending[:cut], read
+                        pending = pending[cut:]
+                block = stream.read(_BLOCK)
+                if not block:
+                    raise SliceSurprise("the sheet ends without </sheetData>")
+                read += len(block)
+                pending += block
+
+    def _read_slice(self, xml: bytes, share: float) -> Slice:
+        import python_calamine
+
+        if _MARK_BYTES in xml:
+            raise SliceSurprise("the private-use mark occurs in the sheet")
+        count = xml.count(b't="s"')
+        marked = xml.replace(b' t="s"><v>', _SHARED_MARKED)  # as Excel, WPS, LibreOffice write
+        if b't="s"' in marked:  # another attribute after t: slower, the same
+            marked = _SHARED_CELL.sub(_SHARED_ANY_ORDER, marked)
+        if b't="s"' in marked or b"t='s'" in marked:
+            raise SliceSurprise("a shared-string cell written another way")
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._mini(marked)))
+        with book:
+            found = book.get_sheet_by_index(0)
+            start = found.start
+            rows = cast("list[list[object]]", found.to_python(skip_empty_area=True))
+        if start is None or not rows:
+            return Slice(0, [], share)
+        first, left = start
+        if count:
+            try:
+                rows = _looked_up(rows, self.strings)
+            except (IndexError, ValueError):
+                raise SliceSurprise("a shared-string index out of range") from None
+        if left:
+            pad: list[object] = [""] * left
+            rows = [pad + row for row in rows]
+        return Slice(first, rows, share)
+
+    def _mini(self, rows_xml: bytes) -> bytes:
+        """A one-sheet workbook holding these rows, the file's styles and date system."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as mini:
+            mini.writestr("[Content_Types].xml", _TYPES)
+            mini.writestr("_rels/.rels", _ROOT_RELS)
+            mini.writestr(
+                "xl/workbook.xml",
+                _WORKBOOK.replace(b"<sheets>", self.workbook_pr + b"<sheets>"),
+            )
+            rels = _BOOK_RELS if self.styles is None else _BOOK_RELS_STYLES
+            mini.writestr("xl/_rels/workbook.xml.rels", rels)
+            if self.styles is not None:
+                mini.writestr("xl/styles.xml", self.styles)
+            mini.writestr(
+                "xl/worksheets/sheet1.xml",
+                b'<worksheet xmlns="'
+                + _MAIN.encode()
+                + b'"><sheetData>'
+                + rows_xml
+                + b"</sheetData></worksheet>",
+            )
+        return out.getvalue()
+
+
+def _looked_up(rows: list[list[object]], strings: list[str]) -> list[list[object]]:
+    """The marked cells' shared strings: a column of marked cells only (the usual
+    roster column) at once, in C; a column with blanks or numbers cell by cell."""
+    columns = []
+    lookup = strings.__getitem__
+    for column in zip(*rows, strict=True):
+        if set(map(type, column)) == {str} and all(map(str.startswith, column, repeat(MARK))):
+            columns.append(list(map(lookup, map(int, map(_AFTER_MARK, column)))))
+        else:
+            columns.append(
+                [
+                    lookup(int(v[1:])) if type(v) is str and v[:1] == MARK else v  # noqa: E721
+                    for v in column
+                ]
+            )
+    return list(map(list, zip(*columns, strict=True)))
+
+
+def _filled(
+    piece: Slice,
+    merges: list[tuple[tuple[int, int], tuple[int, int]]],
+    carried: dict[tuple[int, int], object],
+) -> Slice:
+    """A merged area's value over all its cells, as `sheets._fill_merged` does for a
+    whole sheet; an area begun in an earlier slice brings its value (`carried`)."""
+    rows, first = piece.rows, piece.first
+    last = first + len(rows) - 1
+    for (r0, c0), (r1, c1) in merges:
+        if r1 < first or r0 > last:
+            continue
+        if r0 >= first:
+            top = rows[r0 - first]
+            if c0 >= len(top):
+                continue
+            carried[(r0, c0)] = top[c0]
+        elif (r0, c0) not in carried:
+            continue
+        value = carried[(r0, c0)]
+        for r in range(max(r0, first), min(r1, last) + 1):
+            row = rows[r - first]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+    return piece
+
+
+def _area(found: re.Match[bytes]) -> tuple[tuple[int, int], tuple[int, int]]:
+    c0, r0, c1, r1 = (g.decode("ascii") for g in found.groups())
+    return (int(r0) - 1, _column(c0)), (int(r1) - 1, _column(c1))
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def _sheets(workbook: bytes, targets: dict[str, str]) -> list[SlicedSheet]:
+    root = ElementTree.fromstring(workbook)
+    sheets = []
+    for sheet in root.iter(f"{{{_MAIN}}}sheet"):
+        part = targets.get(sheet.get(f"{{{_REL}}}id", ""))
+        if part is None:
+            continue  # a chart sheet or a dialog sheet: not a worksheet
+        hidden = sheet.get("state", "visible") != "visible"
+        sheets.append(SlicedSheet(sheet.get("name", ""), hidden, part))
+    if not sheets:
+        raise Surprise("no worksheets found")
+    return sheets
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    """The shared strings as calamine reads them, a block at a time; a Surprise for any
+    form not read exactly here."""
+    strings: list[str] = []
+    pending = b""
+    with archive.open("xl/sharedStrings.xml") as stream:
+        while True:
+            block = stream.read(_BLOCK)
+            pending += block
+            cut = pending.rfind(b"</si>") + len(b"</si>") if block else len(pending)
+            cut = max(cut, pending.rfind(b"<si/>") + len(b"<si/>")) if block else cut
+            if cut > 0:
+                strings += _strings_in(pending[:cut])
+                pending = pending[cut:]
+            if not block:
+                break
+    return strings
+
+
+def _strings_in(xml: bytes) -> list[str]:
+    items = xml.count(b"<si>") + xml.count(b"<si/>")
+    plain = _PLAIN_SI.findall(xml)
+    if len(plain) != items:
+        return [_rich(m.group(1)) for m in _ANY_SI.finditer(xml)]
+    texts = [t.decode("utf-8") for _, t in plain]
+    if b"&" in xml or b"_x" in xml or b"\r" in xml:
+        texts = [_unescaped(t) for t in texts]
+    if _SPACED.search(xml):  # maybe an end with spacing outside xml:space="preserve"
+        for (preserve, _), text in zip(plain, texts, strict=True):
+            if not preserve and text and (text[0] in _WHITESPACE or text[-1] in _WHITESPACE):
+                raise Surprise("a shared string with spacing at an end")
+    return texts
+
+
+def _rich(item: bytes | None) -> str:
+    """A shared string of runs (`<r><rPr/><t>…</t></r>…`), its phonetic guide left out."""
+    if not item:
+        return ""
+    rest = _RICH_REST.sub(b"", item)
+    if _RUN_TEXT.sub(b"", rest).strip():
+        raise Surprise("a shared string of another form")
+    parts = []
+    for preserve, raw in _RUN_TEXT.findall(rest):
+        part = _unescaped(raw.decode("utf-8"))
+        if not preserve and part and (part[0] in _WHITESPACE or part[-1] in _WHITESPACE):
+            raise Surprise("a run with spacing at an end")
+        parts.append(part)
+    return "".join(parts)
+
+
+def _unescaped(text: str) -> str:
+    if "_x" in text or "\r" in text:
+        raise Surprise("an _xHHHH_ escape or a carriage return in a shared string")
+    text = _ENTITY.sub(_entity, text) if "&" in text else text
+    if "\r" in text:
+        raise Surprise("a carriage return in a shared string")
+    return text
+
+
+def _entity(found: re.Match[str]) -> str:
+    decimal, hexadecimal, name = found.groups()
+    if name:
+        return _NAMED[name]
+    return chr(int(decimal) if decimal else int(hexadecimal, 16))
+
+
+_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    b'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+    b'ContentType="application/xml"/></Types>'
+)
+_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="' + _PKG_REL.encode() + b'">'
+    b'<Relationship Id="rId1" Type="' + _REL.encode() + b'/officeDocument" '
+    b'Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="' + _MAIN.encode() + b'" '
+    b'xmlns:r="' + _REL.encode() + b'"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+    b"</sheets></workbook>"
+)
+_SHEET_REL = (
+    b'<Relationship Id="rId1" Type="' + _REL.encode() + b'/worksheet" '
+    b'Target="worksheets/sheet1.xml"/>'
+)
+_STYLES_REL = b'<Relationship Id="rId2" Type="' + _REL.encode() + b'/styles" Target="styles.xml"/>'
+_BOOK_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="'
+    + _PKG_REL.encode()
+    + b'">'
+    + _SHEET_REL
+    + b"</Relationships>"
+)
+_BOOK_RELS_STYLES = _BOOK_RELS.replace(b"</Relationships>", _STYLES_REL + b"</Relationships>")

@@ -1,0 +1,220 @@
+"""A large xlsx file read a slice of rows at a time (read/slices.py) reads exactly as
+the whole file does, and imports to the same database and report; whatever the slice
+reader does not handle falls back to the whole read. Sizes are forced down here: every
+workbook is "large", and a slice is a few hundred bytes, so slices cut everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from tests.conftest import Cli
+from xcert.clean.idcard import check_digit
+from xcert.ingest import run
+from xcert.ingest.sliced import Restart
+from xcert.read import sheets, slices
+from xcert.read.sheets import read_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ["学号", "姓名", "性别", "身份证号", "班级", "专业", "入学年份", "手机号"]
+
+
+@pytest.fixture
+def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workbook read in slices of a few rows."""
+    monkeypatch.setattr(slices, "SLICED_BYTES", 0)
+    monkeypatch.setattr(slices, "SLICE_BYTES", 300)
+
+
+def both_ways(path: Path) -> tuple[list[sheets.Sheet], list[sheets.Sheet]]:
+    """The sheets read in slices (then joined) and read whole."""
+    book = read_workbook(path, sliced=True)
+    assert any(sheet.rest is not None for sheet in book.sheets), "not read in slices"
+    return [sheet.whole() for sheet in book.sheets], read_workbook(path).sheets
+
+
+def same(path: Path) -> None:
+    cut, whole = both_ways(path)
+    assert [(s.name, s.hidden) for s in cut] == [(s.name, s.hidden) for s in whole]
+    for a, b in zip(cut, whole, strict=True):
+        width = max(map(len, b.rows), default=0)
+        assert [row + [""] * (width - len(row)) for row in a.rows] == b.rows, a.name
+
+
+@pytest.mark.usefixtures("sliced")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "examples/roster.xlsx",
+        "examples/results.xlsx",
+        "examples/sign-off.xlsx",
+        "examples/teachers.xlsx",
+        "tests/data/lo_roster.xlsx",
+    ],
+)
+def test_a_bundled_workbook_reads_the_same_in_slices(name: str) -> None:
+    same(ROOT / name)
+
+
+def person(i: int) -> list[object]:
+    body = f"440100200{i % 10}0101{i % 1000:03d}"
+    gender = "男" if i % 1000 % 2 else "女"
+    return [
+        f"2024{i:05d}",
+        f"学生{i}",
+        gender,
+        body + check_digit(body),
+        f"24数控{i % 3 + 1}",
+        "数控技术应用",
+        2024,
+        f"1380000{i:04d}",
+    ]
+
+
+def roster_book(path: Path, rows: list[list[object]], merges: list[str] = ()) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "花名册"
+    sheet.append(["2024级学生花名册"])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("A1:H1")
+    for area in merges:
+        sheet.merge_cells(area)
+    book.save(path)
+    return path
+
+
+@pytest.mark.usefixtures("sliced")
+def test_merged_cells_fill_across_slices(tmp_path: Path) -> None:
+    """A class code merged down 40 rows spans several slices: every row gets it."""
+    rows = [person(i) for i in range(60)]
+    for row in rows[10:50]:
+        row[4] = None
+    rows[10][4] = "24数控9"
+    path = roster_book(tmp_path / "merged.xlsx", rows, ["E13:E52"])
+    same(path)
+    cut, _ = both_ways(path)
+    assert {row[4] for row in cut[0].rows[12:52]} == {"24数控9"}
+
+
+cell_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(" &<>\n\t'\""),
+    max_size=12,
+)
+cell = st.one_of(
+    st.none(),
+    cell_text,
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(dt.date(1950, 1, 1), dt.date(2090, 1, 1)),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(cell, max_size=6), max_size=30), hidden=st.booleans())
+def test_any_workbook_reads_the_same_in_slices_or_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[list[object]], hidden: bool
+) -> None:
+    monkeypatch.setattr(slices, "SLICED_BYTES", 0)
+    monkeypatch.setattr(slices, "SLICE_BYTES", 200)
+    book = Workbook()
+    first = book.active
+    first.title = "一"
+    for row in rows:
+        first.append(row)
+    other = book.create_sheet("二")
+    other.append(["姓名", "学号"])
+    other.sheet_state = "hidden" if hidden else "visible"
+    path = tmp_path / "any.xlsx"
+    book.save(path)
+    data = path.read_bytes()
+    try:
+        cut = sheets._read_sliced(path, data)
+        joined = [sheet.whole().rows for sheet in cut.sheets]
+    except slices.Surprise:
+        return  # read whole instead: the ordinary path
+    whole = read_workbook(path, data).sheets
+    for got, sheet in zip(joined, whole, strict=True):
+        width = max(map(len, sheet.rows), default=0)
+        assert [row + [""] * (width - len(row)) for row in got] == sheet.rows
+    assert [s.hidden for s in cut.sheets] == [s.hidden for s in whole]
+
+
+def test_an_ordinary_roster_is_no_surprise(tmp_path: Path, sliced: None) -> None:
+    path = roster_book(tmp_path / "r.xlsx", [person(i) for i in range(50)])
+    book = sheets._read_sliced(path, path.read_bytes())
+    assert book.sheets[0].rest is not None
+    assert len(book.sheets[0].whole().rows) == 52
+
+
+def imported(tmp_path: Path, path: Path, name: str) -> tuple[str, int, list[str]]:
+    """The report, exit code and database of importing `path` into a new database (its
+    statements sorted: a bulk load makes the same indexes again, later in the schema)."""
+    (tmp_path / name).mkdir()
+    cli = Cli(tmp_path / name / "x.db")
+    result = cli("import", path)
+    return result.output.replace(f"/{name}/", "/DB/"), result.exit_code, sorted(cli.dump())
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["clean", "messy", "twice across slices", "学号 missing later"],
+)
+def test_an_import_in_slices_gives_the_same_database_and_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    rows = [person(i) for i in range(80)]
+    if shape == "messy":
+        rows[5][2] = "男" if rows[5][2] == "女" else "女"  # gender against the ID: a warning
+        rows[20] = [None] * 8  # a blank row
+        rows[30] = HEADER  # the header repeated on a printed page
+        rows[40] = ["注：以上名单以教务系统为准"] + [None] * 7  # a note
+        rows[50][3] = "4401002001"  # an ID number that is none: refused
+        rows[60][0] = None  # no 学号 on one row: every row then goes the whole way
+    elif shape == "twice across slices":
+        rows[70] = list(rows[3])  # the same student in the first and a late slice
+    elif shape == "学号 missing later":
+        for row in rows[60:]:
+            row[0] = None
+    path = roster_book(tmp_path / "roster.xlsx", rows)
+    expected = imported(tmp_path, path, "whole")
+    monkeypatch.setattr(slices, "SLICED_BYTES", 0)
+    monkeypatch.setattr(slices, "SLICE_BYTES", 400)
+    began, restarted = [], []
+    real = run.import_roster_slices
+
+    def spy(*args: object, **kwargs: object) -> None:
+        began.append(1)
+        try:
+            real(*args, **kwargs)  # type: ignore[arg-type]
+        except Restart:
+            restarted.append(1)
+            raise
+
+    monkeypatch.setattr(run, "import_roster_slices", spy)
+    assert imported(tmp_path, path, "cut") == expected
+    assert began == [1]
+    assert bool(restarted) == (shape != "clean")
+
+
+def test_slices_are_used_only_into_an_empty_table(tmp_path: Path, sliced: None) -> None:
+    """A second roster meets stored students: the whole-file way, with its matching."""
+    cli = Cli(tmp_path / "x.db")
+    cli("import", roster_book(tmp_path / "a.xlsx", [person(i) for i in range(30)]))
+    changed = [person(i) for i in range(20, 50)]
+    changed[0][7] = "13900000000"
+    result = cli("import", roster_book(tmp_path / "b.xlsx", changed))
+    assert "新增 20，更新 1，未变 9" in result.output
+    conn = sqlite3.connect(tmp_path / "x.db")
+    assert conn.execute("SELECT count(*) FROM students").fetchone() == (50,)
