@@ -17,12 +17,13 @@ before a row is handed over, except in a slice's own cells (`SliceSurprise`).
 from __future__ import annotations
 
 import io
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import repeat
 from operator import itemgetter
 from typing import cast
 from xml.etree import ElementTree
@@ -131,18 +132,37 @@ class SlicedBook:
             raise SliceSurprise(str(exc)) from None
 
     def _slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
-        merges = self._merges(sheet.part)
+        """Two helpers: one finds the merged areas, one inflates, cuts and parses the
+        slices, one ahead of the caller; this thread fills merged areas and hands over."""
         carried: dict[tuple[int, int], object] = {}  # a merged area's value, by its corner
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending: Future[Slice] | None = None
-            size = max(self.archive.getinfo(sheet.part).file_size, 1)
-            for xml, read in self._slice_xml(sheet.part):
-                ready = pool.submit(self._read_slice, xml, min(read / size, 1.0))
-                if pending is not None:
-                    yield _filled(pending.result(), merges, carried)
-                pending = ready
-            if pending is not None:
-                yield _filled(pending.result(), merges, carried)
+        ready: queue.Queue[Slice | BaseException | None] = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            merged = pool.submit(self._merges, sheet.part)
+            pool.submit(self._produce, sheet.part, ready, stop)
+            try:
+                while (piece := ready.get()) is not None:
+                    if isinstance(piece, BaseException):
+                        raise piece
+                    yield _filled(piece, merged.result(), carried)
+            finally:
+                stop.set()
+                while not ready.empty():  # let the helper see the stop
+                    ready.get_nowait()
+
+    def _produce(
+        self, part: str, ready: queue.Queue[Slice | BaseException | None], stop: threading.Event
+    ) -> None:
+        size = max(self.archive.getinfo(part).file_size, 1)
+        try:
+            for xml, read in self._slice_xml(part):
+                piece = self._read_slice(xml, min(read / size, 1.0))
+                if not _put(ready, piece, stop):
+                    return
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            _put(ready, exc, stop)
+            return
+        _put(ready, None, stop)
 
     def _merges(self, part: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged areas (written after its rows: one pass to find them)."""
@@ -159,8 +179,8 @@ class SlicedBook:
         return merges
 
     def _slice_xml(self, part: str) -> Iterator[tuple[bytes, int]]:
-        """The sheet's XML from <sheetData> on, cut after a row's end every SLICE_BYTES;
-        with each, how many bytes of the part have been read."""
+        """The sheet's XML from <sheetData> on, cut after a row's end about every
+        SLICE_BYTES; with each, how many bytes of the part have been read."""
         with self.archive.open(part) as stream:
             head = stream.read(_BLOCK)
             read = len(head)
@@ -176,12 +196,11 @@ class SlicedBook:
                     if pending[:end].strip():
                         yield pending[:end], read
                     return
-                if len(pending) >= SLICE_BYTES:
-                    cut = pending.rfind(b"</row>") + len(b"</row>")
-                    if cut >= len(b"</row>"):
-                        yield pending[:cut], read
-                        pending = pending[cut:]
-                block = stream.read(_BLOCK)
+                cut = pending.rfind(b"</row>") + len(b"</row>")
+                if cut >= len(b"</row>"):
+                    yield pending[:cut], read
+                    pending = pending[cut:]
+                block = stream.read(SLICE_BYTES)
                 if not block:
                     raise SliceSurprise("the sheet ends without </sheetData>")
                 read += len(block)
@@ -208,7 +227,8 @@ class SlicedBook:
         first, left = start
         if count:
             try:
-                rows = _looked_up(rows, self.strings)
+                only = b't="str"' not in xml and b"inlineStr" not in xml
+                rows = _looked_up(rows, self.strings, only)
             except (IndexError, ValueError):
                 raise SliceSurprise("a shared-string index out of range") from None
         if left:
@@ -241,22 +261,39 @@ class SlicedBook:
         return out.getvalue()
 
 
-def _looked_up(rows: list[list[object]], strings: list[str]) -> list[list[object]]:
-    """The marked cells' shared strings: a column of marked cells only (the usual
-    roster column) at once, in C; a column with blanks or numbers cell by cell."""
+def _looked_up(rows: list[list[object]], strings: list[str], only: bool) -> list[list[object]]:
+    """The marked cells' shared strings. `only`: the slice has no other text cells, so
+    a column of text is marked cells (the usual roster column): looked up at once, in
+    C; a column with blanks or numbers, or in a slice with other text, cell by cell."""
     columns = []
     lookup = strings.__getitem__
     for column in zip(*rows, strict=True):
-        if set(map(type, column)) == {str} and all(map(str.startswith, column, repeat(MARK))):
-            columns.append(list(map(lookup, map(int, map(_AFTER_MARK, column)))))
-        else:
-            columns.append(
-                [
-                    lookup(int(v[1:])) if type(v) is str and v[:1] == MARK else v  # noqa: E721
-                    for v in column
-                ]
-            )
+        if only and type(column[0]) is str:  # noqa: E721
+            try:
+                columns.append(list(map(lookup, map(int, map(_AFTER_MARK, column)))))
+                continue
+            except (ValueError, TypeError, IndexError):
+                pass  # a blank or a number among them
+        columns.append(
+            [
+                lookup(int(v[1:])) if type(v) is str and v[:1] == MARK else v  # noqa: E721
+                for v in column
+            ]
+        )
     return list(map(list, zip(*columns, strict=True)))
+
+
+def _put(
+    ready: queue.Queue[Slice | BaseException | None], item: object, stop: threading.Event
+) -> bool:
+    """Hand `item` over, waiting while the caller works; False once the caller stopped."""
+    while not stop.is_set():
+        try:
+            ready.put(item, timeout=0.05)  # type: ignore[arg-type]
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def _filled(
