@@ -192,7 +192,7 @@ def _check_shared_strings(
         return
     sizes = array("l")
     for text in _blocks(archive, "xl/sharedStrings.xml", b"</si>"):
-        sizes.extend(len(found) for found in _SHARED_STRING.findall(text))
+        sizes.extend(map(len, _SHARED_STRING.findall(text)))
     if not sizes:
         return
     longest = max(sizes)

@@ -51,7 +51,10 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _WHITESPACE = " \t\n\r"
-_SPACED = re.compile(rb"<t>[ \t\n\r&]|[ \t\n\r;]</t>")  # a blank, or an entity, at an end
+# A blank, or an entity, at an end of a text: then each string is looked at.
+_SPACED = tuple(b"<t>" + c for c in (b" ", b"\t", b"\n", b"\r", b"&")) + tuple(
+    c + b"</t>" for c in (b" ", b"\t", b"\n", b"\r", b";")
+)
 
 
 class Surprise(Exception):
@@ -376,7 +379,7 @@ def _strings_in(xml: bytes) -> list[str]:
     texts = [t.decode("utf-8") for _, t in plain]
     if b"&" in xml or b"_x" in xml or b"\r" in xml:
         texts = [_unescaped(t) for t in texts]
-    if _SPACED.search(xml):  # maybe an end with spacing outside xml:space="preserve"
+    if any(mark in xml for mark in _SPACED):  # an end with spacing, maybe not preserved
         for (preserve, _), text in zip(plain, texts, strict=True):
             if not preserve and text and (text[0] in _WHITESPACE or text[-1] in _WHITESPACE):
                 raise Surprise("a shared string with spacing at an end")
