@@ -136,9 +136,14 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
         fmt = "xlsb" if "xl/workbook.bin" in names else "xlsx"
         if fmt == "xlsx" and sliced and slices.worth_slicing(archive):
             try:
+                # A sliced sheet shares one string among its cells: no copies to bound.
                 return _read_sliced(path, data)
             except slices.Surprise:
                 pass  # read whole, as any other workbook
+        try:
+            _check_shared_strings(path, archive, archive.infolist())
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+            raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
         return _read_calamine(path, data, fmt)
     if "content.xml" in names and "mimetype" in names:
         if b"spreadsheet" not in archive.read("mimetype"):
@@ -178,7 +183,6 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
                 _check_dimension(path, member.filename, prolog)
                 if member.file_size <= SCANNED_SHEET_BYTES:
                     _check_cells(path, member.filename, archive.read(member))
-    _check_shared_strings(path, archive, members)
 
 
 def _check_shared_strings(
