@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from xcert import __version__, clock
@@ -55,19 +57,44 @@ class Typer(typer.Typer):
 
 
 class Group(SubGroup):
-    """Turns a user's error into one stderr line and exit 1, for every command."""
+    """Turns a user's error into one stderr line and exit 1, for every command; loads a
+    command's module only when that command runs or a help lists it (start-up)."""
 
-    # --help lists the commands in the order an office works, not as the modules load
-    ORDER = (
-        "init", "demo", "import", "find", "certs", "teachers", "record", "sign", "graduate",
-        "session", "select", "register", "export", "check", "stats", "target", "render",
-        "summary", "log", "undo", "backup", "purge",
-    )  # fmt: skip
+    # Every command and the module of xcert.cli that registers it on `app`, in the order
+    # an office works (--help lists them so, not as the modules load). A module is
+    # imported by name when one of its commands is asked for: `xcert stats` loads
+    # neither the import nor the reports, `xcert --help` loads them all.
+    COMMANDS = {
+        "init": "students", "demo": "students", "import": "imports", "find": "students",
+        "certs": "records", "teachers": "teachers", "record": "records", "sign": "records",
+        "graduate": "students", "session": "sessions", "select": "sessions",
+        "register": "sessions", "export": "sessions", "check": "sessions", "stats": "stats",
+        "target": "stats", "render": "reports", "summary": "ops", "log": "ops", "undo": "ops",
+        "backup": "ops", "purge": "ops",
+    }  # fmt: skip
 
     def list_commands(self, ctx):
+        self.load(*self.COMMANDS)  # a help lists every command with its own help
         names = super().list_commands(ctx)
-        rank = {name: i for i, name in enumerate(self.ORDER)}
+        rank = {name: i for i, name in enumerate(self.COMMANDS)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self.COMMANDS:
+            self.load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def load(self, *names: str) -> None:
+        """Import the modules of these commands (they register on `app`), and add what
+        they registered to this group, made into commands as Typer makes them."""
+        modules = {self.COMMANDS[name] for name in names if name not in self.commands}
+        if not modules:
+            return
+        for module in sorted(modules):
+            importlib.import_module(f"{__package__}.{module}")
+        made = typer.main.get_command(app)
+        for name, command in getattr(made, "commands", {}).items():
+            self.commands.setdefault(name, command)
 
     def main(  # type: ignore[override]  # Click's own is looser; this is how xcert calls it
         self,

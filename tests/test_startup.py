@@ -1,0 +1,66 @@
+"""Start-up (issue 21): a command loads its own module and what it uses, no more. The
+app's group knows each command's module by name (`app.Group.COMMANDS`); these tests
+hold that list to what the modules register, and `xcert stats` into a pipe to a start
+without rich, the readers, the writers or the other commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import typer
+
+from xcert.cli import app
+from xcert.cli.app import Group
+
+
+def _registered() -> dict[str, str]:
+    """Every command and group registered on `app`, with the module that defines it."""
+    typer.main.get_command(app).list_commands(None)  # a help lists them: all load
+    found = {
+        (c.name or c.callback.__name__): c.callback.__module__ for c in app.registered_commands
+    }
+    for group in app.registered_groups:
+        modules = {c.callback.__module__ for c in group.typer_instance.registered_commands}
+        assert len(modules) == 1, (group.name, modules)
+        found[group.name] = modules.pop()
+    return found
+
+
+def test_every_command_is_listed_with_the_module_that_registers_it():
+    expected = {name: f"xcert.cli.{module}" for name, module in Group.COMMANDS.items()}
+    assert _registered() == expected
+
+
+def test_a_command_runs_when_its_module_was_not_loaded_before(tmp_path):
+    """A fresh process: `target set` lives in the stats module, `session list` in
+    sessions; each loads on its own, and a mistyped one still gets its suggestion."""
+    db = tmp_path / "x.db"
+    env = {**os.environ, "XCERT_DB": str(db), "TTY_COMPATIBLE": "0"}
+    run = [sys.executable, "-m", "xcert"]
+    assert subprocess.run([*run, "init"], env=env, capture_output=True).returncode == 0
+    done = subprocess.run(
+        [*run, "target", "set", "--year", "2026", "--participants", "3"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "2026年目标已设置\n"), done.stderr
+    listed = subprocess.run([*run, "session", "list"], env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    wrong = subprocess.run([*run, "stat"], env=env, capture_output=True, text=True)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("用法错误：没有命令 'stat'；是不是要用 stats"), wrong.stderr
+
+
+def test_help_lists_every_command_with_its_chinese_help(tmp_path):
+    env = {**os.environ, "TTY_COMPATIBLE": "0", "TERMINAL_WIDTH": "200"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "xcert", "--help"], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    rows = [line.strip("│ ").split(None, 1) for line in shown.stdout.splitlines()]
+    listed = {row[0]: row[1] for row in rows if len(row) == 2 and row[0] in Group.COMMANDS}
+    assert list(listed) == list(Group.COMMANDS)  # every one, in the office's order
+    for name, text in listed.items():
+        first = typer.main.get_command(app).get_command(None, name).help.split("\n")[0]
+        assert text.rstrip(" │").startswith(first[:20]), (name, text)
