@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xcert.cli import app
 from xcert.cli.app import Group
@@ -64,3 +66,38 @@ def test_help_lists_every_command_with_its_chinese_help(tmp_path):
     for name, text in listed.items():
         first = typer.main.get_command(app).get_command(None, name).help.split("\n")[0]
         assert text.rstrip(" │").startswith(first[:20]), (name, text)
+
+
+# What a school's tables hold: ASCII, Chinese (also beyond the BMP), full-width forms,
+# Chinese punctuation and units, the masks' asterisks, and the odd character a pasted
+# cell brings (a combining accent, a zero-width space, an emoji, Hangul, a soft hyphen).
+CELL_TEXT = st.lists(
+    st.sampled_from(
+        [*"abcXYZ019 .-_:/*%()[]#@", *"王李张数控一班考证合格（）：；，。、％—·•・",
+         *"𠀋ＡＢ１２é①Ⅲ😀한", "e\u0301", "a\u200bb", "x\u00ady"]
+    ),
+    max_size=10,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), columns=st.integers(1, 5))
+def test_a_plain_table_is_drawn_as_rich_draws_it(data, columns):
+    """Off a terminal the table is drawn without rich (start-up): line for line what
+    rich drew there before, column widths included."""
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console as RichConsole
+
+    from xcert.cli import console
+
+    header = data.draw(st.lists(CELL_TEXT.filter(bool), min_size=columns, max_size=columns))
+    row = st.lists(CELL_TEXT, min_size=columns, max_size=columns)
+    rows = data.draw(st.lists(row, min_size=1, max_size=4))
+    widths = console.natural_widths(header, rows, cell_len)
+    assert console.natural_widths(header, rows, console.plain_width) == widths
+    out = io.StringIO()
+    rich = RichConsole(file=out, width=10_000, no_color=True, highlight=False, markup=False)
+    rich.print(console._boxed(None, header, rows, widths, fold=False))
+    assert console.plain_box(header, rows, widths) == out.getvalue().splitlines()
