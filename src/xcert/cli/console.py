@@ -184,12 +184,12 @@ def plain_box(header: list[str], rows: list[list[str]], widths: list[int]) -> li
     wrapped), each cell padded to its column's width with a space either side."""
 
     def rule(corners: str) -> str:
-        left, fill, cross, right = corners
-        return left + cross.join(fill * (width + 2) for width in widths) + right
+        fill = (corners[1] * (width + 2) for width in widths)
+        return corners[0] + corners[2].join(fill) + corners[3]
 
     def line(cells: list[str], bar: str) -> str:
         cells = [*cells, *[""] * (len(widths) - len(cells))]  # rich pads a short row
-        padded = (f" {c}{' ' * (w - plain_width(c))} " for c, w in zip(cells, widths))
+        padded = (f" {c}{' ' * (w - plain_width(c))} " for c, w in zip(cells, widths, strict=True))
         return bar + bar.join(padded) + bar
 
     body = [line(row, "│") for row in rows]
