@@ -101,3 +101,38 @@ def test_a_plain_table_is_drawn_as_rich_draws_it(data, columns):
     rich = RichConsole(file=out, width=10_000, no_color=True, highlight=False, markup=False)
     rich.print(console._boxed(None, header, rows, widths, fold=False))
     assert console.plain_box(header, rows, widths) == out.getvalue().splitlines()
+
+
+def test_a_lazy_pattern_is_the_compiled_one_once_used():
+    import re
+
+    from xcert.clean.patterns import Lazy
+
+    source = r"(\d{4})\s*年"
+    lazy, compiled = Lazy(source), re.compile(source)
+    text = "2022年、2023 年和二〇二四年"
+    assert lazy.sub(r"\1", text) == compiled.sub(r"\1", text)  # the first use compiles
+    assert lazy.search(text).span() == compiled.search(text).span()
+    assert lazy.match(text).group(1) == "2022" and lazy.fullmatch(text) is None
+    assert lazy.split(text) == compiled.split(text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert Lazy("a", re.IGNORECASE).fullmatch("A") is not None
+    assert lazy.sub.__self__ is lazy.match.__self__  # compiled once, every method its own
+
+
+def test_importing_the_cleaning_rules_compiles_no_pattern():
+    """A regular expression of xcert's is compiled when first used, not at import: the
+    CJK classes alone cost milliseconds at every start (`xcert stats` cleans nothing)."""
+    probe = (
+        "import re, sys\n"
+        "made = []\n"
+        "compile = re.compile\n"
+        "def counted(*args, **kwargs):\n"
+        "    made.append(sys._getframe(1).f_globals.get('__name__'))\n"
+        "    return compile(*args, **kwargs)\n"
+        "re.compile = counted\n"
+        "import xcert.clean.cells, xcert.privacy, xcert.output.tables, xcert.office.catalogue\n"
+        "print(sorted({name for name in made if name.startswith('xcert')}))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert shown.stdout == "[]\n", shown.stdout + shown.stderr

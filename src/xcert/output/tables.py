@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xcert.clean import dates
+from xcert.clean.patterns import Lazy
 from xcert.figures import graduation
 from xcert.figures.graduation import AsOf
 from xcert.figures.scope import Scope, Span
@@ -126,7 +126,7 @@ def starts_formula(text: str) -> bool:
 
 # Digits Excel would turn into a number when it opens a CSV: a 学号 with leading zeros
 # (00123 → 123) or a number too long for it (a certificate number loses its tail).
-_DIGITS_EXCEL_CHANGES = re.compile(r"0[0-9]+|[0-9]{16,}")
+_DIGITS_EXCEL_CHANGES = Lazy(r"0[0-9]+|[0-9]{16,}")
 
 
 def csv_cell(cell: object) -> object:
@@ -476,4 +476,4 @@ def _md(cell: str) -> str:
     )
 
 
-_MD_SPECIAL = re.compile(r"[\\`*_\[\]|]")
+_MD_SPECIAL = Lazy(r"[\\`*_\[\]|]")
