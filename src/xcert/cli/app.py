@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo
 
 from xcert import __version__, clock
 from xcert.cli.console import console, print_problems, reader_may_leave, stream_gone
@@ -92,9 +93,11 @@ class Group(SubGroup):
             return
         for module in sorted(modules):
             importlib.import_module(f"{__package__}.{module}")
-        made = typer.main.get_command(app)
-        for name, command in getattr(made, "commands", {}).items():
-            self.commands.setdefault(name, command)
+        new = Typer(rich_markup_mode=app.rich_markup_mode)  # only these: each made once
+        made = self.commands
+        new.registered_commands = [c for c in app.registered_commands if _name(c) not in made]
+        new.registered_groups = [g for g in app.registered_groups if g.name not in made]
+        self.commands.update(typer.main.get_group(new).commands)
 
     def main(  # type: ignore[override]  # Click's own is looser; this is how xcert calls it
         self,
@@ -168,6 +171,11 @@ class Group(SubGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+def _name(info: CommandInfo) -> str:
+    """A registered command's name, as Typer gives it."""
+    return info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
 
 
 def without_global_options(args: list[str]) -> list[str]:
@@ -286,12 +294,12 @@ def open_db(create: bool = True) -> Connection:
 def _settle_new_database(*, kept: bool) -> None:
     """Say that the run made a database, once it wrote to it; a dry run or a refused
     first import leaves no empty database behind (nothing was in it)."""
-    from xcert.outfiles import database_files
-    from xcert.store import schema
-
     path, state.created = state.created, None
     if path is None:
         return
+    from xcert.outfiles import database_files
+    from xcert.store import schema
+
     if kept and not schema.holds_no_writes(path):
         console(stderr=True).print(f"已创建新数据库 {path}")
     elif schema.holds_no_writes(path):

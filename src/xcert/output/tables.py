@@ -9,7 +9,6 @@ the figures themselves.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -418,6 +417,8 @@ def to_json(data: object) -> str:
 
 def to_csv(tables_: list[Table]) -> str:
     """Each table under its title, a blank line between; Excel reads the BOM as UTF-8."""
+    import csv  # here: the screen's tables never need it (start-up)
+
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
