@@ -381,12 +381,14 @@ def score(value: object) -> float:
     return number
 
 
-# A column's settled form: strings its cleaner returns exactly as they are (its fixed
-# points). A run of such cells, joined, matches `pattern`, and each cell's length lies
-# between `shortest` and `longest` (a fixed length keeps the pattern's units on the
-# cells' bounds); `check`, if any, is what a pattern cannot say (an ID's check digit).
 @dataclass(frozen=True)
 class _Settled:
+    """A column's settled form: strings its cleaner returns exactly as they are (its
+    fixed points). A run of such cells, joined, matches `pattern`, and each cell's
+    length lies between `shortest` and `longest` (a fixed length keeps the pattern's
+    units on the cells' bounds); `check`, if any, is what a pattern cannot say (an
+    ID's check digit)."""
+
     pattern: Lazy
     shortest: int = 1
     longest: int = MAX_FIELD_CHARS

@@ -20,7 +20,6 @@ from typer.models import CommandInfo
 from xcert import __version__, clock
 from xcert.cli.console import console, print_problems, reader_may_leave, stream_gone
 from xcert.cli.helptext import ChineseHelp
-from xcert.cli.usage import usage_message
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
@@ -122,6 +121,8 @@ class Group(SubGroup):
                 if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
                     raise
                 if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
+                    from xcert.cli.usage import usage_message
+
                     typer.echo(f"用法错误：{usage_message(exc)}", err=True)
                 sys.exit(getattr(exc, "exit_code", 2))
             sys.exit(code if isinstance(code, int) else 0)

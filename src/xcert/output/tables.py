@@ -10,7 +10,6 @@ the figures themselves.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -412,6 +411,8 @@ def people_json(people: list[dict]) -> list[dict]:
 
 
 def to_json(data: object) -> str:
+    import json  # here: the screen's tables never need it (start-up)
+
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
