@@ -136,3 +136,39 @@ def test_importing_the_cleaning_rules_compiles_no_pattern():
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert shown.stdout == "[]\n", shown.stdout + shown.stderr
+
+
+# Loaded by `xcert stats` into a pipe on an empty database: none of these.
+NOT_FOR_STATS = (
+    "rich", "openpyxl", "jinja2", "docx", "python_calamine", "sqlite_utils",
+    "xcert.cli.imports", "xcert.cli.reports", "xcert.cli.sessions", "xcert.cli.ops",
+    "xcert.cli.records", "xcert.cli.students", "xcert.cli.teachers",
+    "xcert.store.journal", "xcert.office.catalogue", "xcert.clean.cells",
+    "csv", "decimal", "json", "hashlib", "zipfile",
+)  # fmt: skip
+
+
+def test_stats_into_a_pipe_loads_neither_rich_nor_the_other_commands(tmp_path):
+    """The start-up of a cron job's `xcert stats > file` (issue 21): the table is drawn
+    without rich, and no other command's module, reader, writer or template engine is
+    loaded; its output is the table all the same."""
+    db = tmp_path / "s.db"
+    env = {**os.environ, "TTY_COMPATIBLE": None, "FORCE_COLOR": None}
+    env = {k: v for k, v in env.items() if v is not None}
+    made = subprocess.run([sys.executable, "-m", "xcert", "--db", str(db), "init"], env=env)
+    assert made.returncode == 0
+    probe = (
+        "import sys\n"
+        "from xcert.cli import main\n"
+        f"sys.argv = ['xcert', '--db', {str(db)!r}, 'stats']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"loaded = [m for m in {NOT_FOR_STATS!r} if m in sys.modules]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True
+    )  # stdout a pipe: not a terminal
+    assert "LOADED []" in shown.stderr, shown.stderr[-500:]
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "1+X 考证情况统计" and lines[1].startswith("┏━")
+    assert "┃ 年份 ┃ 1+X 考证人数（人） ┃" in lines[2] and "双证毕业率" in lines
