@@ -85,17 +85,17 @@ class Group(SubGroup):
         return super().get_command(ctx, cmd_name)
 
     def load(self, *names: str) -> None:
-        """Import the modules of these commands (they register on `app`), and add what
-        they registered to this group, made into commands as Typer makes them."""
+        """Import the modules of these commands (they register on `app`), and add these
+        commands to this group, made into Click commands as Typer makes them."""
         modules = {self.COMMANDS[name] for name in names if name not in self.commands}
         if not modules:
             return
         for module in sorted(modules):
             importlib.import_module(f"{__package__}.{module}")
-        new = Typer(rich_markup_mode=app.rich_markup_mode)  # only these: each made once
-        made = self.commands
-        new.registered_commands = [c for c in app.registered_commands if _name(c) not in made]
-        new.registered_groups = [g for g in app.registered_groups if g.name not in made]
+        wanted = set(names) - set(self.commands)  # each made once, when asked for
+        new = Typer(rich_markup_mode=app.rich_markup_mode)
+        new.registered_commands = [c for c in app.registered_commands if _name(c) in wanted]
+        new.registered_groups = [g for g in app.registered_groups if g.name in wanted]
         self.commands.update(typer.main.get_group(new).commands)
 
     def main(  # type: ignore[override]  # Click's own is looser; this is how xcert calls it
