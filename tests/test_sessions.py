@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from xcert.office import selection
 from xcert.output.export import FIELDS
-from xcert.store import connect, journal, schema
+from xcert.store import connect, schema
+from xcert.store.triggers import create_triggers
 
 from conftest import Cli, make_id, today
 
@@ -965,7 +966,7 @@ def test_an_older_database_keeps_its_selections_and_takes_a_tie(tmp_path, xlsx):
     with connect.transaction(conn):  # the database as version 8 left it
         for migration in schema.MIGRATIONS[:8]:
             migration(conn)
-        journal.create_triggers(conn)
+        create_triggers(conn)
         conn.execute("PRAGMA user_version = 8")
         conn.execute(
             "INSERT INTO imports (id, kind, file_name, sha256, started_at)"

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from xcert.read.headers import detect_kind, find_header
 from xcert.resources import bundled
-from xcert.store import connect, journal, schema
+from xcert.store import connect, schema
+from xcert.store.triggers import create_triggers
 
 from conftest import AUTOCAD, DRAWING, Cli, make_id
 
@@ -605,7 +606,7 @@ def test_an_older_database_upgrades_and_its_teachers_import_is_journalled(tmp_pa
     with connect.transaction(conn):  # the database as version 7 left it
         for migration in schema.MIGRATIONS[:7]:
             migration(conn)
-        journal.create_triggers(conn)
+        create_triggers(conn)
         conn.execute("PRAGMA user_version = 7")
         conn.execute("INSERT INTO students (student_no, name) VALUES ('2021010101', '陈晓明')")
     conn.close()

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One thing wrong in a file, where a clerk finds it; slots: an import may collect
+    a problem on every row."""
+
     file: str
     reason: str
     sheet: str | None = None

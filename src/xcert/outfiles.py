@@ -6,9 +6,7 @@ the summary's files (backup keeps its own rule: only an earlier backup, with --f
 
 from __future__ import annotations
 
-import hashlib
 import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,6 +54,8 @@ def is_own_output(path: Path) -> bool:
     saved (Excel, WPS and LibreOffice record who saved it last, and when), or a text
     report whose last line carries the digest of the text above it. Anything else (the
     clerk's own file, a sign-off list signed by hand, corrected rejects) is not."""
+    import zipfile  # here, not at the top: a command that writes no file never needs it
+
     if not path.is_file():
         return False
     try:
@@ -71,6 +71,8 @@ def is_own_output(path: Path) -> bool:
 
 
 def _own_workbook(path: Path) -> bool:
+    import zipfile
+
     with zipfile.ZipFile(path) as book:
         info = book.getinfo(_CORE)
         if info.file_size > _CORE_MAX:
@@ -94,6 +96,8 @@ def signed_text(text: str) -> str:
 
 
 def _mark(body: str) -> str:
+    import hashlib
+
     return f"<!-- xcert {hashlib.sha256(body.encode()).hexdigest()[:16]} -->"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from xcert.clean import idcard
+from xcert.clean.patterns import Lazy
 
 
 def mask_id(number: str | None) -> str:
@@ -20,7 +21,7 @@ def mask_id(number: str | None) -> str:
     return number[:2] + "*" * (len(number) - 4) + number[-2:]
 
 
-_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+_ID_IN_TEXT = Lazy(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 
 
 def mask_ids_in(text: str) -> str:
@@ -78,7 +79,7 @@ def mask_wechat(handle: str | None) -> str:
 # full-width １３８…, 0758-2345678, 0758 2345678.
 _D = "[0-9０-９]"
 _SEP = "[ \u3000-]?"
-_PHONE_IN_TEXT = re.compile(
+_PHONE_IN_TEXT = Lazy(
     rf"(?<![0-9０-９])([1１][3-9３-９]{_D}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}"
     rf"|[0０]{_D}{{2,3}}{_SEP}{_D}{{7,8}})(?![0-9０-９])"
 )
@@ -94,8 +95,8 @@ def _mask_phone_in_text(match: re.Match) -> str:
     return digits[:3] + "****" + digits[-4:]
 
 
-_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_WECHAT_IN_TEXT = re.compile(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_A-Za-z0-9]{3,19})")
+_EMAIL_IN_TEXT = Lazy(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_WECHAT_IN_TEXT = Lazy(r"(微信号?|WeChat|wechat)([:：\s]*)([A-Za-z][-_A-Za-z0-9]{3,19})")
 
 
 def mask_contacts_in(text: str) -> str:

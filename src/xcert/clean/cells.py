@@ -14,6 +14,7 @@ from typing import cast
 
 from xcert.clean import idcard
 from xcert.clean.dates import DateSpan, month_end
+from xcert.clean.patterns import Lazy
 from xcert.model import (
     CONTROL_CHARACTERS,
     FIRST_ENROLLMENT_YEAR,
@@ -48,13 +49,13 @@ RULES = 3
 MAX_FIELD_CHARS = 200  # longer than any real name, class or major: a pasted paragraph
 # Excel keeps 15 significant digits: any number this large may have lost some.
 _EXACT_LIMIT = 10**15
-_NUMBER_TEXT = re.compile(r"^[0-9]+\.0+$")
-_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
+_NUMBER_TEXT = Lazy(r"^[0-9]+\.0+$")
+_SCIENTIFIC = Lazy(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・"
-_SPACE_IN_NAME = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_YEAR = re.compile(r"^(\d{2}|\d{4})\s*(年|级|届|年级|级别)?$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)  # ASCII: \d alone also takes ١ or ５
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$", re.ASCII)
+_SPACE_IN_NAME = Lazy(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_YEAR = Lazy(r"^(\d{2}|\d{4})\s*(年|级|届|年级|级别)?$")
+_MOBILE = Lazy(r"^1[3-9]\d{9}$", re.ASCII)  # ASCII: \d alone also takes ١ or ５
+_LANDLINE = Lazy(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$", re.ASCII)
 
 
 def text(value: object) -> str:
@@ -96,7 +97,7 @@ def name(value: object) -> str:
     return cleaned
 
 
-_DIGIT_RUN = re.compile(r"[0-9]{15}")
+_DIGIT_RUN = Lazy(r"[0-9]{15}")
 
 
 def person_name(value: object) -> str:
@@ -236,7 +237,7 @@ def outcome(value: object) -> str:
     return _word(value, OUTCOME_WORDS, "考核结果")
 
 
-_ROLE_SEPARATORS = re.compile(r"[、,，/;；\s和及]+")
+_ROLE_SEPARATORS = Lazy(r"[、,，/;；\s和及]+")
 _ROLES_ACCEPTED = "可用：培训师、考评员、督导员、考务人员、持证教师（一格可写几个，用「、」隔开）"
 
 
@@ -287,15 +288,13 @@ def phone(value: object) -> str:
 
 _SERIAL_EPOCH = _dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug)
 # One separator used twice is a day (2022.5.6 = 6 May); `2022.5-6` is a month range.
-_DAY = re.compile(
-    r"^(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日?$"
-)
-_COMPACT_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-_MONTH_RANGE = re.compile(
+_DAY = Lazy(r"^(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})$|^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
+_COMPACT_DAY = Lazy(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH = Lazy(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_MONTH_RANGE = Lazy(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*[-~至到—–]\s*(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$"
 )
-_YEAR_ONLY = re.compile(r"^(\d{4})\s*年?$")
+_YEAR_ONLY = Lazy(r"^(\d{4})\s*年?$")
 _YEAR_NUMBERS = range(1900, 2101)  # a whole number here is a year, never an Excel serial
 
 
@@ -382,24 +381,26 @@ def score(value: object) -> float:
     return number
 
 
-# A column's settled form: strings its cleaner returns exactly as they are (its fixed
-# points). A run of such cells, joined, matches `pattern`, and each cell's length lies
-# between `shortest` and `longest` (a fixed length keeps the pattern's units on the
-# cells' bounds); `check`, if any, is what a pattern cannot say (an ID's check digit).
 @dataclass(frozen=True)
 class _Settled:
-    pattern: re.Pattern[str]
+    """A column's settled form: strings its cleaner returns exactly as they are (its
+    fixed points). A run of such cells, joined, matches `pattern`, and each cell's
+    length lies between `shortest` and `longest` (a fixed length keeps the pattern's
+    units on the cells' bounds); `check`, if any, is what a pattern cannot say (an
+    ID's check digit)."""
+
+    pattern: Lazy
     shortest: int = 1
     longest: int = MAX_FIELD_CHARS
     check: Callable[[list[str]], bool] | None = None
 
 
 _SETTLED: dict[Callable[[object], object], _Settled] = {
-    student_number: _Settled(re.compile(r"[0-9]+")),
-    id_number: _Settled(re.compile(r"(?:[1-9][0-9]{16}[0-9X])+"), 18, 18, idcard.all_valid),
-    name: _Settled(re.compile(rf"[{_CJK}]+")),
-    person_name: _Settled(re.compile(rf"[{_CJK}]+")),  # CJK only: no digits to look at
-    phone: _Settled(re.compile(r"(?:1[3-9][0-9]{9})+"), 11, 11),
+    student_number: _Settled(Lazy(r"[0-9]+")),
+    id_number: _Settled(Lazy(r"(?:[1-9][0-9]{16}[0-9X])+"), 18, 18, idcard.all_valid),
+    name: _Settled(Lazy(rf"[{_CJK}]+")),
+    person_name: _Settled(Lazy(rf"[{_CJK}]+")),  # CJK only: no digits to look at
+    phone: _Settled(Lazy(r"(?:1[3-9][0-9]{9})+"), 11, 11),
 }
 
 

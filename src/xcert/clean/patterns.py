@@ -1,11 +1,15 @@
 """Patterns a school writes (a catalogue's `number_pattern`), bounded: one that could take
 exponential time on a long number (ReDoS) is refused, and no number longer than a
-certificate number is ever matched, whatever the pattern."""
+certificate number is ever matched, whatever the pattern. And `Lazy`, xcert's own
+patterns compiled when first used: a command that never cleans a name does not pay
+for compiling the CJK classes (start-up)."""
 
 from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 # A certificate number is short; a longer text is no number, and is never matched.
 MAX_NUMBER_CHARS = 64
@@ -57,3 +61,29 @@ def number_matches(pattern: str, number: str) -> bool:
     if len(number) > MAX_NUMBER_CHARS or pattern_problem(pattern):
         return False
     return re.search(pattern, number) is not None
+
+
+class Lazy:
+    """A regular expression compiled on its first use, then as fast as the compiled
+    one: its methods are the compiled pattern's own, set on the instance once."""
+
+    __slots__ = ("source", "flags", "match", "fullmatch", "search", "sub", "split", "finditer")
+    match: Callable[..., re.Match[str] | None]
+    fullmatch: Callable[..., re.Match[str] | None]
+    search: Callable[..., re.Match[str] | None]
+    sub: Callable[..., str]
+    split: Callable[..., list[Any]]
+    finditer: Callable[..., Iterator[re.Match[str]]]
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        """Only while a method is not set yet (a slot not filled): compile, fill all."""
+        if name not in self.__slots__[2:]:
+            raise AttributeError(name)
+        compiled = re.compile(self.source, self.flags)
+        for method in self.__slots__[2:]:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)

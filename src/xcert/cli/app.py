@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -12,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo
 
 from xcert import __version__, clock
 from xcert.cli.console import console, print_problems, reader_may_leave, stream_gone
 from xcert.cli.helptext import ChineseHelp
-from xcert.cli.usage import usage_message
 from xcert.errors import XcertError
 
 if TYPE_CHECKING:
@@ -55,19 +57,46 @@ class Typer(typer.Typer):
 
 
 class Group(SubGroup):
-    """Turns a user's error into one stderr line and exit 1, for every command."""
+    """Turns a user's error into one stderr line and exit 1, for every command; loads a
+    command's module only when that command runs or a help lists it (start-up)."""
 
-    # --help lists the commands in the order an office works, not as the modules load
-    ORDER = (
-        "init", "demo", "import", "find", "certs", "teachers", "record", "sign", "graduate",
-        "session", "select", "register", "export", "check", "stats", "target", "render",
-        "summary", "log", "undo", "backup", "purge",
-    )  # fmt: skip
+    # Every command and the module of xcert.cli that registers it on `app`, in the order
+    # an office works (--help lists them so, not as the modules load). A module is
+    # imported by name when one of its commands is asked for: `xcert stats` loads
+    # neither the import nor the reports, `xcert --help` loads them all.
+    COMMANDS = {
+        "init": "students", "demo": "students", "import": "imports", "find": "students",
+        "certs": "records", "teachers": "teachers", "record": "records", "sign": "records",
+        "graduate": "students", "session": "sessions", "select": "sessions",
+        "register": "sessions", "export": "sessions", "check": "sessions", "stats": "stats",
+        "target": "stats", "render": "reports", "summary": "ops", "log": "ops", "undo": "ops",
+        "backup": "ops", "purge": "ops",
+    }  # fmt: skip
 
     def list_commands(self, ctx):
+        self.load(*self.COMMANDS)  # a help lists every command with its own help
         names = super().list_commands(ctx)
-        rank = {name: i for i, name in enumerate(self.ORDER)}
+        rank = {name: i for i, name in enumerate(self.COMMANDS)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self.COMMANDS:
+            self.load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def load(self, *names: str) -> None:
+        """Import the modules of these commands (they register on `app`), and add these
+        commands to this group, made into Click commands as Typer makes them."""
+        modules = {self.COMMANDS[name] for name in names if name not in self.commands}
+        if not modules:
+            return
+        for module in sorted(modules):
+            importlib.import_module(f"{__package__}.{module}")
+        wanted = set(names) - set(self.commands)  # each made once, when asked for
+        new = Typer(rich_markup_mode=app.rich_markup_mode)
+        new.registered_commands = [c for c in app.registered_commands if _name(c) in wanted]
+        new.registered_groups = [g for g in app.registered_groups if g.name in wanted]
+        self.commands.update(typer.main.get_group(new).commands)
 
     def main(  # type: ignore[override]  # Click's own is looser; this is how xcert calls it
         self,
@@ -92,6 +121,8 @@ class Group(SubGroup):
                 if not any(c.__name__ == "ClickException" for c in type(exc).__mro__):
                     raise
                 if type(exc).__name__ != "NoArgsIsHelpError":  # that one printed the help
+                    from xcert.cli.usage import usage_message
+
                     typer.echo(f"用法错误：{usage_message(exc)}", err=True)
                 sys.exit(getattr(exc, "exit_code", 2))
             sys.exit(code if isinstance(code, int) else 0)
@@ -141,6 +172,11 @@ class Group(SubGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+def _name(info: CommandInfo) -> str:
+    """A registered command's name, as Typer gives it."""
+    return info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
 
 
 def without_global_options(args: list[str]) -> list[str]:
@@ -259,12 +295,12 @@ def open_db(create: bool = True) -> Connection:
 def _settle_new_database(*, kept: bool) -> None:
     """Say that the run made a database, once it wrote to it; a dry run or a refused
     first import leaves no empty database behind (nothing was in it)."""
-    from xcert.outfiles import database_files
-    from xcert.store import schema
-
     path, state.created = state.created, None
     if path is None:
         return
+    from xcert.outfiles import database_files
+    from xcert.store import schema
+
     if kept and not schema.holds_no_writes(path):
         console(stderr=True).print(f"已创建新数据库 {path}")
     elif schema.holds_no_writes(path):

@@ -1,7 +1,8 @@
 """Where a command prints: rich on a terminal, plain lines off one (cron, pipes, logs),
 never a control character; problems as a table or as one line each. A table (one
 `output.tables.Table`) fits the terminal by wrapping its cells, or is stacked one
-record per block when it cannot; off a terminal a row is one line, however long.
+record per block when it cannot; off a terminal a row is one line, however long, and
+rich is not loaded at all (`xcert stats | …`, cron: start-up).
 
 The terminal's width is rich's: the window's, or the COLUMNS variable (which the
 tests set)."""
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -50,11 +52,10 @@ UNPRINTABLE = dict.fromkeys(model.UNPRINTABLE)
 class Console:
     """Where a command prints. On a terminal rich; off one (a pipe, a cron log) text
     as it is, one line per call, with no colour, never wrapped (a long path stays one
-    line for grep), and rich only for a table, as wide as the table (200 columns at
-    least): a command that prints only text never loads rich, a good part of a cron
-    job's start-up. Text never
-    carries control characters, rich markup or emoji codes: names like 王[yan]明 and
-    file names are data."""
+    line for grep), a table boxed as rich would box it, as wide as the table: a command
+    that prints into a pipe never loads rich, a good part of a cron job's start-up.
+    Text never carries control characters, rich markup or emoji codes: names like
+    王[yan]明 and file names are data."""
 
     def __init__(self, stderr: bool) -> None:
         self.stderr = stderr
@@ -92,13 +93,10 @@ class Console:
             self.print(f"注：{_printable(note)}", markup=False)
 
     def _plain_table(self, title: str, header: list[str], rows: list[list[str]]) -> None:
-        """Every column as wide as its widest cell: a row never wraps, whatever the width."""
-        widths = natural_widths(header, rows)
-        self.print(title)
-        needed = sum(widths) + 3 * len(widths) + 1
-        if needed > self.rich.width:
-            self.rich.width = needed
-        self.print(_boxed(None, header, rows, widths, fold=False))
+        """Every column as wide as its widest cell: a row never wraps, whatever the width.
+        Drawn here as rich would draw it, so that a report into a pipe never loads rich."""
+        widths = natural_widths(header, rows, plain_width)
+        self.print("\n".join([title, *plain_box(header, rows, widths)]))
 
     def _stacked(self, title: str, header: list[str], rows: list[list[str]]) -> None:
         """One block per record, a blank line between and after: label：value, a long
@@ -141,10 +139,11 @@ class Console:
 
 
 def _printable(cell: object) -> str:
-    """A cell as one line of text: no control character, no line break."""
+    """A cell as one line of text: no control character, no line break, no tab (which
+    would stretch its cell past the border)."""
     from xcert.output.tables import cell_text
 
-    return " ".join(cell_text(cell).translate(UNPRINTABLE).splitlines())
+    return " ".join(cell_text(cell).translate(UNPRINTABLE).replace("\t", " ").splitlines())
 
 
 def _boxed(title: str | None, header: list[str], rows: list[list[str]], widths, *, fold: bool):
@@ -166,12 +165,66 @@ def _cells(text: str) -> int:
     return cell_len(text)
 
 
-def natural_widths(header: list[str], rows: list[list[str]]) -> list[int]:
+def natural_widths(
+    header: list[str], rows: list[list[str]], cells: Callable[[str], int] = _cells
+) -> list[int]:
     """Each column's width with nothing wrapped: its widest cell or label."""
     return [
-        max(_cells(label), *(_cells(row[i]) for row in rows if i < len(row)))
+        max(cells(label), *(cells(row[i]) for row in rows if i < len(row)))
         for i, label in enumerate(header)
     ]
+
+
+# rich's box for a table (HEAVY_HEAD): the header ruled heavy, the body light.
+_TOP, _UNDER_HEADER, _BOTTOM = "┏━┳┓", "┡━╇┩", "└─┴┘"
+
+
+def plain_box(header: list[str], rows: list[list[str]], widths: list[int]) -> list[str]:
+    """The lines of a boxed table as rich draws it off a terminal (no colour, nothing
+    wrapped), each cell padded to its column's width with a space either side."""
+
+    def rule(corners: str) -> str:
+        fill = (corners[1] * (width + 2) for width in widths)
+        return corners[0] + corners[2].join(fill) + corners[3]
+
+    def line(cells: list[str], bar: str) -> str:
+        cells = [*cells, *[""] * (len(widths) - len(cells))]  # rich pads a short row
+        padded = (f" {c}{' ' * (w - plain_width(c))} " for c, w in zip(cells, widths, strict=True))
+        return bar + bar.join(padded) + bar
+
+    body = [line(row, "│") for row in rows]
+    return [rule(_TOP), line(header, "┃"), rule(_UNDER_HEADER), *body, rule(_BOTTOM)]
+
+
+_WIDTHS: dict[str, int] = {}  # each character's width, measured once
+
+
+def plain_width(text: str) -> int:
+    """How many columns a line takes in a terminal or a fixed-width log, counted as
+    rich counts them but without loading it: a Chinese character or a full-width form
+    2, a combining mark or a zero-width character 0, anything else 1."""
+    if text.isascii():
+        return len(text)  # a printable cell has no control character left
+    width = 0
+    for char in text:
+        known = _WIDTHS.get(char)
+        if known is None:
+            known = _WIDTHS[char] = _char_width(char)
+        width += known
+    return width
+
+
+def _char_width(char: str) -> int:
+    code, kind = ord(char), unicodedata.category(char)
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        return 0
+    if kind == "Cn":  # not a character yet in this Python's Unicode: as rich, one
+        return 1
+    if kind in ("Mn", "Me", "Mc") or (kind == "Cf" and code != 0xAD):  # marks, zero-width
+        return 0
+    if 0x1160 <= code < 0x1200 or 0xD7B0 <= code < 0xD800:  # Hangul vowels and finals
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def _narrowest(label: str, cells: list[str]) -> int:

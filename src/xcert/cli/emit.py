@@ -16,7 +16,6 @@ from xcert.cli.app import db_path, open_db
 from xcert.cli.console import console
 from xcert.cli.options import choice, output_file
 from xcert.errors import XcertError
-from xcert.outfiles import check_target, replaced_note
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,6 +52,7 @@ class Workbook:
         """Write the tables, one sheet each, and say so (naming a file it replaced). Each
         is headed by the school and the day of its figures (`on`, else today); `notes`
         (what the screen says of them all) go under the last."""
+        from xcert.outfiles import replaced_note
         from xcert.output.sandbox import heading as heading_of
         from xcert.output.xlsx import with_notes, write_tables
 
@@ -73,6 +73,8 @@ def workbook(format_: str, out: Path | None) -> Workbook | None:
     """The workbook `--format` and `-o` ask for, or None for the screen: `-o` alone
     means xlsx; xlsx needs `-o`, an .xlsx name, and never the database (usage mistakes
     first, exit 2, then the rules of outfiles.py, exit 1)."""
+    from xcert.outfiles import check_target
+
     if out is None:
         if format_ == "xlsx":
             raise typer.BadParameter("xlsx 格式需要用 -o 指定输出文件", param_hint="-o")

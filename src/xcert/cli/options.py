@@ -9,7 +9,6 @@ from typing import TypeVar
 
 import typer
 
-from xcert.clean import cells as clean
 from xcert.clean.dates import DateSpan
 
 T = TypeVar("T")
@@ -20,9 +19,11 @@ def option(cleaner: Callable[[object], T], value: object, name: str) -> T | None
     mistake (exit 2), named by its option."""
     if value is None:
         return None
+    from xcert.clean.cells import CellError  # the cleaning rules, once a value is given
+
     try:
         return cleaner(value)
-    except clean.CellError as exc:
+    except CellError as exc:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
@@ -34,6 +35,10 @@ def number(value: int | None) -> int | None:
 
 
 def date_option(value: str | None, what: str) -> DateSpan | None:
+    if value is None:
+        return None
+    from xcert.clean import cells as clean
+
     return option(clean.date_span, value, what)
 
 

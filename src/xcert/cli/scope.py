@@ -61,13 +61,14 @@ def scope(
     does not name one group."""
     from xcert.errors import XcertError
     from xcert.figures.scope import Group, Scope, Span
-    from xcert.office import groups
 
     wanted = (("department", department, "--department"), ("major", major, "--major"))
     found = []
     for kind, typed, option in (*wanted, ("class", class_code, "--class")):
         if typed is None:
             continue
+        from xcert.office import groups  # only for a group named: the catalogue's rules
+
         try:
             spellings = groups.match(conn, kind, typed)
         except XcertError as exc:

@@ -10,7 +10,6 @@ office's layer cannot import this one); a test keeps the two the same.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -73,6 +72,8 @@ def month_day(conn: sqlite3.Connection) -> str:
     ).fetchone()
     if row is None:
         return GRADUATION_DAY
+    import json  # only for a day set: a command that finds none never loads it (start-up)
+
     try:
         value = json.loads(row[0])
     except json.JSONDecodeError:

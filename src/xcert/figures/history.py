@@ -15,7 +15,6 @@ of a major, department or class leaves it out (its students are not in it).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -47,6 +46,10 @@ def _plans(conn: sqlite3.Connection) -> list[list[dict]]:
         "SELECT data FROM plans WHERE json_valid(data)"
         " AND json_type(data, '$.history') = 'array' ORDER BY year"
     ).fetchall()
+    if not rows:
+        return []
+    import json  # only for a plan with a history: most commands find none (start-up)
+
     return [
         [e for e in json.loads(data)["history"] if isinstance(e, dict) and "year" in e]
         for (data,) in rows

@@ -27,13 +27,16 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from xcert.figures import graduation, history
 from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, TEACHERS_NOTE, Scope, Span
 from xcert.figures.teachers import TeacherCounts
 from xcert.model import WITHDRAWN_STATUSES
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 BY_COLUMNS: dict[str, str] = {
     "year": "",
@@ -57,13 +60,19 @@ def rate(part: int, whole: int) -> float | None:
 def percent(part: int, whole: int) -> str:
     """part / whole as a percentage with one decimal, rounded half up from the exact
     fraction (not from the four-decimal one): 15/19 → 78.9%; over zero people: —."""
-    return format_percent(Decimal(part) / Decimal(whole) if whole else None)
+    if not whole:
+        return format_percent(None)
+    from decimal import Decimal  # once there is a rate to show (start-up)
+
+    return format_percent(Decimal(part) / Decimal(whole))
 
 
 def format_percent(fraction: Decimal | float | None) -> str:
     """A fraction as a percentage with one decimal, half up (0.6667 → 66.7%); None → —."""
     if fraction is None:
         return "—"
+    from decimal import ROUND_HALF_UP, Decimal
+
     exact = fraction if isinstance(fraction, Decimal) else Decimal(str(fraction))
     return f"{(exact * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
@@ -181,6 +190,8 @@ class TargetRow:
 
 @dataclass
 class Figures:
+    """Everything `stats` shows, as one value the screen, JSON and the reports share."""
+
     pass_rates: list[PassRate] = field(default_factory=list)
     dual_certificate: list[DualCertificate] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)

@@ -8,18 +8,17 @@ numbers (Y or S + 21 digits), else `1+X` when its name ends in 职业技能等�
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from xcert.clean import cells as clean
-from xcert.clean.patterns import number_matches, pattern_problem
+from xcert.clean.patterns import Lazy, number_matches, pattern_problem
 from xcert.errors import KeyProblems, XcertError
 from xcert.model import LEVEL_WORDS
 
-RENSHE_NUMBER = re.compile(r"^[YS]\d{21}$")
+RENSHE_NUMBER = Lazy(r"^[YS]\d{21}$")
 SUFFIX = "职业技能等级证书"
 LEVELS = ("初级", "中级", "高级")
 

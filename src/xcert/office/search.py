@@ -10,7 +10,6 @@ from xcert import privacy
 from xcert.clean import cells as clean
 from xcert.clean import dates, idcard
 from xcert.errors import XcertError
-from xcert.store import connect
 
 MAX_SHOWN = 200  # students `find` lists on the screen; its xlsx has them all
 
@@ -66,10 +65,9 @@ def find_students(conn: sqlite3.Connection, text: str, *, limit: int | None = No
     query = clean.name(text)
     if not query:
         return Found([], 0)
-    students = connect.utils_db(conn)["students"]
     id_form = _as_id(query)
     if id_form:
-        found = [StudentRow.of(row) for row in students.rows_where("id_number = ?", [id_form])]
+        found = [StudentRow.of(row) for row in _students(conn, "id_number = ?", [id_form])]
         if found:
             return Found(found, len(found))
     pattern = _like(query)
@@ -78,10 +76,33 @@ def find_students(conn: sqlite3.Connection, text: str, *, limit: int | None = No
         " OR student_no LIKE :prefix ESCAPE '\\'"
     )
     params = {"q": query, "part": f"%{pattern}%", "prefix": f"{pattern}%"}
-    rows = students.rows_where(where, params, order_by="class_code, student_no, name", limit=limit)
+    rows = _students(conn, where, params, order_by="class_code, student_no, name", limit=limit)
     found = [StudentRow.of(row) for row in rows]
     cut = limit is not None and len(found) == limit
-    return Found(found, students.count_where(where, params) if cut else len(found))
+    if not cut:
+        return Found(found, len(found))
+    total = conn.execute(f"SELECT count(*) FROM students WHERE {where}", params).fetchone()[0]
+    return Found(found, total)
+
+
+def _students(
+    conn: sqlite3.Connection,
+    where: str,
+    params: list[Any] | dict[str, Any],
+    *,
+    order_by: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The students rows `where` selects, each as a dict by column name (plain sqlite3:
+    `find` need not load sqlite-utils)."""
+    sql = f"SELECT * FROM students WHERE {where}"
+    if order_by is not None:
+        sql += f" ORDER BY {order_by}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    cursor = conn.execute(sql, params)
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
 
 
 def require_class(conn: sqlite3.Connection, class_code: str) -> None:
@@ -105,7 +126,6 @@ def _as_id(text: str) -> str | None:
 def find_one(conn: sqlite3.Connection, text: str) -> StudentRow:
     """Exactly one student by 学号, ID number or full name; otherwise a clear refusal."""
     query = clean.name(text)
-    table = connect.utils_db(conn)["students"]
     id_form = _as_id(query)
     shown = privacy.mask_ids_in(text)
     for where, value in (
@@ -115,7 +135,7 @@ def find_one(conn: sqlite3.Connection, text: str) -> StudentRow:
     ):
         if value is None:
             continue
-        found = list(table.rows_where(where, [value], limit=3))
+        found = _students(conn, where, [value], limit=3)
         if len(found) == 1:
             return StudentRow.of(found[0])
         if len(found) > 1:

@@ -9,14 +9,12 @@ the figures themselves.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xcert.clean import dates
+from xcert.clean.patterns import Lazy
 from xcert.figures import graduation
 from xcert.figures.graduation import AsOf
 from xcert.figures.scope import Scope, Span
@@ -126,7 +124,7 @@ def starts_formula(text: str) -> bool:
 
 # Digits Excel would turn into a number when it opens a CSV: a 学号 with leading zeros
 # (00123 → 123) or a number too long for it (a certificate number loses its tail).
-_DIGITS_EXCEL_CHANGES = re.compile(r"0[0-9]+|[0-9]{16,}")
+_DIGITS_EXCEL_CHANGES = Lazy(r"0[0-9]+|[0-9]{16,}")
 
 
 def csv_cell(cell: object) -> object:
@@ -413,11 +411,15 @@ def people_json(people: list[dict]) -> list[dict]:
 
 
 def to_json(data: object) -> str:
+    import json  # here: the screen's tables never need it (start-up)
+
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def to_csv(tables_: list[Table]) -> str:
     """Each table under its title, a blank line between; Excel reads the BOM as UTF-8."""
+    import csv  # here: the screen's tables never need it (start-up)
+
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
@@ -476,4 +478,4 @@ def _md(cell: str) -> str:
     )
 
 
-_MD_SPECIAL = re.compile(r"[\\`*_\[\]|]")
+_MD_SPECIAL = Lazy(r"[\\`*_\[\]|]")

@@ -16,7 +16,7 @@ from xcert.errors import XcertError
 from xcert.privacy import mask_ids_in
 from xcert.store.backup import backup
 from xcert.store.connect import Connection, connect, is_xcert_file, transaction
-from xcert.store.journal import create_triggers
+from xcert.store.triggers import create_triggers
 
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:

@@ -1,0 +1,174 @@
+"""Start-up (issue 21): a command loads its own module and what it uses, no more. The
+app's group knows each command's module by name (`app.Group.COMMANDS`); these tests
+hold that list to what the modules register, and `xcert stats` into a pipe to a start
+without rich, the readers, the writers or the other commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xcert.cli import app
+from xcert.cli.app import Group
+
+
+def _registered() -> dict[str, str]:
+    """Every command and group registered on `app`, with the module that defines it."""
+    typer.main.get_command(app).list_commands(None)  # a help lists them: all load
+    found = {
+        (c.name or c.callback.__name__): c.callback.__module__ for c in app.registered_commands
+    }
+    for group in app.registered_groups:
+        modules = {c.callback.__module__ for c in group.typer_instance.registered_commands}
+        assert len(modules) == 1, (group.name, modules)
+        found[group.name] = modules.pop()
+    return found
+
+
+def test_every_command_is_listed_with_the_module_that_registers_it():
+    expected = {name: f"xcert.cli.{module}" for name, module in Group.COMMANDS.items()}
+    assert _registered() == expected
+
+
+def test_a_command_runs_when_its_module_was_not_loaded_before(tmp_path):
+    """A fresh process: `target set` lives in the stats module, `session list` in
+    sessions; each loads on its own, and a mistyped one still gets its suggestion."""
+    db = tmp_path / "x.db"
+    env = {**os.environ, "XCERT_DB": str(db), "TTY_COMPATIBLE": "0"}
+    run = [sys.executable, "-m", "xcert"]
+    assert subprocess.run([*run, "init"], env=env, capture_output=True).returncode == 0
+    done = subprocess.run(
+        [*run, "target", "set", "--year", "2026", "--participants", "3"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "2026年目标已设置\n"), done.stderr
+    listed = subprocess.run([*run, "session", "list"], env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    wrong = subprocess.run([*run, "stat"], env=env, capture_output=True, text=True)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("用法错误：没有命令 'stat'；是不是要用 stats"), wrong.stderr
+
+
+def test_help_lists_every_command_with_its_chinese_help(tmp_path):
+    env = {**os.environ, "TTY_COMPATIBLE": "0", "TERMINAL_WIDTH": "200"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "xcert", "--help"], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    rows = [line.strip("│ ").split(None, 1) for line in shown.stdout.splitlines()]
+    listed = {row[0]: row[1] for row in rows if len(row) == 2 and row[0] in Group.COMMANDS}
+    assert list(listed) == list(Group.COMMANDS)  # every one, in the office's order
+    for name, text in listed.items():
+        first = typer.main.get_command(app).get_command(None, name).help.split("\n")[0]
+        assert text.rstrip(" │").startswith(first[:20]), (name, text)
+
+
+# What a school's tables hold: ASCII, Chinese (also beyond the BMP), full-width forms,
+# Chinese punctuation and units, the masks' asterisks, and the odd character a pasted
+# cell brings (a combining accent, a zero-width space, an emoji, Hangul).
+CELL_TEXT = st.lists(
+    st.sampled_from(
+        [*"abcXYZ019 .-_:/*%()[]#@", *"王李张数控一班考证合格（）：；，。、％—·•・",
+         *"𠀋ＡＢ１２é①Ⅲ😀한", "e\u0301", "a\u200bb"]
+    ),
+    max_size=10,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), columns=st.integers(1, 5))
+def test_a_plain_table_is_drawn_as_rich_draws_it(data, columns):
+    """Off a terminal the table is drawn without rich (start-up): line for line what
+    rich drew there before, column widths included."""
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console as RichConsole
+
+    from xcert.cli import console
+
+    header = data.draw(st.lists(CELL_TEXT.filter(bool), min_size=columns, max_size=columns))
+    row = st.lists(CELL_TEXT, min_size=columns, max_size=columns)
+    rows = data.draw(st.lists(row, min_size=1, max_size=4))
+    widths = console.natural_widths(header, rows, cell_len)
+    assert console.natural_widths(header, rows, console.plain_width) == widths
+    out = io.StringIO()
+    rich = RichConsole(file=out, width=10_000, no_color=True, highlight=False, markup=False)
+    rich.print(console._boxed(None, header, rows, widths, fold=False))
+    assert console.plain_box(header, rows, widths) == out.getvalue().splitlines()
+
+
+def test_a_lazy_pattern_is_the_compiled_one_once_used():
+    import re
+
+    from xcert.clean.patterns import Lazy
+
+    source = r"(\d{4})\s*年"
+    lazy, compiled = Lazy(source), re.compile(source)
+    text = "2022年、2023 年和二〇二四年"
+    assert lazy.sub(r"\1", text) == compiled.sub(r"\1", text)  # the first use compiles
+    assert lazy.search(text).span() == compiled.search(text).span()
+    assert lazy.match(text).group(1) == "2022" and lazy.fullmatch(text) is None
+    assert lazy.split(text) == compiled.split(text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert Lazy("a", re.IGNORECASE).fullmatch("A") is not None
+    assert lazy.sub.__self__ is lazy.match.__self__  # compiled once, every method its own
+
+
+def test_importing_the_cleaning_rules_compiles_no_pattern():
+    """A regular expression of xcert's is compiled when first used, not at import: the
+    CJK classes alone cost milliseconds at every start (`xcert stats` cleans nothing)."""
+    probe = (
+        "import re, sys\n"
+        "made = []\n"
+        "compile = re.compile\n"
+        "def counted(*args, **kwargs):\n"
+        "    made.append(sys._getframe(1).f_globals.get('__name__'))\n"
+        "    return compile(*args, **kwargs)\n"
+        "re.compile = counted\n"
+        "import xcert.clean.cells, xcert.privacy, xcert.output.tables, xcert.office.catalogue\n"
+        "print(sorted({name for name in made if name.startswith('xcert')}))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert shown.stdout == "[]\n", shown.stdout + shown.stderr
+
+
+# Loaded by `xcert stats` into a pipe on an empty database: none of these.
+NOT_FOR_STATS = (
+    "rich", "openpyxl", "jinja2", "docx", "python_calamine", "sqlite_utils",
+    "xcert.cli.imports", "xcert.cli.reports", "xcert.cli.sessions", "xcert.cli.ops",
+    "xcert.cli.records", "xcert.cli.students", "xcert.cli.teachers",
+    "xcert.store.journal", "xcert.office.catalogue", "xcert.clean.cells",
+    "csv", "decimal", "json", "hashlib", "zipfile",
+)  # fmt: skip
+
+
+def test_stats_into_a_pipe_loads_neither_rich_nor_the_other_commands(tmp_path):
+    """The start-up of a cron job's `xcert stats > file` (issue 21): the table is drawn
+    without rich, and no other command's module, reader, writer or template engine is
+    loaded; its output is the table all the same."""
+    db = tmp_path / "s.db"
+    env = {**os.environ, "TTY_COMPATIBLE": None, "FORCE_COLOR": None}
+    env = {k: v for k, v in env.items() if v is not None}
+    made = subprocess.run([sys.executable, "-m", "xcert", "--db", str(db), "init"], env=env)
+    assert made.returncode == 0
+    probe = (
+        "import sys\n"
+        "from xcert.cli import main\n"
+        f"sys.argv = ['xcert', '--db', {str(db)!r}, 'stats']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"loaded = [m for m in {NOT_FOR_STATS!r} if m in sys.modules]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True
+    )  # stdout a pipe: not a terminal
+    assert "LOADED []" in shown.stderr, shown.stderr[-500:]
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "1+X 考证情况统计" and lines[1].startswith("┏━")
+    assert "┃ 年份 ┃ 1+X 考证人数（人） ┃" in lines[2] and "双证毕业率" in lines
