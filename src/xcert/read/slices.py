@@ -287,12 +287,14 @@ def _looked_up(rows: list[list[object]], strings: list[str], only: bool) -> list
 
 
 def _put(
-    ready: queue.Queue[Slice | BaseException | None], item: object, stop: threading.Event
+    ready: queue.Queue[Slice | BaseException | None],
+    item: Slice | BaseException | None,
+    stop: threading.Event,
 ) -> bool:
     """Hand `item` over, waiting while the caller works; False once the caller stopped."""
     while not stop.is_set():
         try:
-            ready.put(item, timeout=0.05)  # type: ignore[arg-type]
+            ready.put(item, timeout=0.05)
             return True
         except queue.Full:
             continue
