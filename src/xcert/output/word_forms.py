@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from xcert.output import word
+from xcert.output import word, word_xml
 from xcert.output.tables import Heading
 from xcert.output.word_reports import Numbering, table_with_notes
 
@@ -87,7 +87,9 @@ def _rule(paragraph: Any) -> None:
     for key, value in (("val", "single"), ("sz", "12"), ("space", "1"), ("color", RED)):
         bottom.set(qn(f"w:{key}"), value)
     border.append(bottom)
-    paragraph._p.get_or_add_pPr().append(border)
+    properties = paragraph._p.get_or_add_pPr()
+    properties.append(border)
+    word_xml.put_in_order(properties)
 
 
 def _right(paragraph: Any) -> None:
@@ -221,6 +223,7 @@ def _cell_margins(grid: Any) -> None:
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
     grid._tbl.tblPr.append(margins)
+    word_xml.put_in_order(grid._tbl.tblPr)
 
 
 def _write_cell(cell: Any, text: str, kind: str, span: int = 1) -> None:
