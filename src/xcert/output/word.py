@@ -372,13 +372,15 @@ def _copied_row(template: Any, blank: Any, values: list[str], spans: list[int]) 
     texts = list(tr.iter(word_xml.TEXT))
     alignments = list(tr.iter(word_xml.ALIGNMENT))
     for t, jc, value, span in zip(texts, alignments, values, spans, strict=False):
-        if span == 1 and value and "\t" not in value and value.splitlines() == [value]:
-            t.text = value  # most cells: one line, as the template's
+        if span != 1 or "\t" in value or value.splitlines() not in ([value], []):
+            _fill_cell(t.getparent().getparent().getparent(), value, span)
+        elif not value:  # an empty cell: a run without text, centred
+            t.getparent().remove(t)
+        else:  # most cells: one line, as the template's
+            t.text = value
             if value[0].isspace() or value[-1].isspace():
                 t.set(word_xml.SPACE, "preserve")
             jc.set(word_xml.VAL, "center" if len(value) <= 12 else "left")
-        else:
-            _fill_cell(t.getparent().getparent().getparent(), value, span)
     for t in texts[len(values) :]:  # a short row: the rest of its cells as add_table left them
         cell = t.getparent().getparent().getparent()
         cell.getparent().replace(cell, _blank_like(blank, cell))
