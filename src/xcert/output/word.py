@@ -343,15 +343,14 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     _widths(grid, widths, grid.rows[0]._tr, template)
     spans = Table(data.title, header, rows, merged=data.merged).spans()
     for values, row_spans in zip(texts, spans, strict=True):
-        grid._tbl.append(_copied_row(template, blank, values, row_spans))
+        grid._tbl.append(word_xml.copied_row(template, blank, values, row_spans))
     return grid
 
 
 def _row_templates(grid: Any, cols: int, size: float, height: float | None) -> tuple[Any, Any]:
     """A data row as python-docx makes it, one short line in each cell (`template`), and
     one of its cells left empty (`blank`): every row of the table is a copy of them, its
-    text set (building each cell through python-docx's objects took a minute for 10,000
-    rows: every call looks its element up among the table's)."""
+    text set (word_xml.copied_row)."""
     from docx.shared import Mm
 
     row = grid.add_row()
@@ -362,53 +361,6 @@ def _row_templates(grid: Any, cols: int, size: float, height: float | None) -> t
         row.height = Mm(height)
     grid._tbl.remove(row._tr)
     return blank, row._tr
-
-
-def _copied_row(template: Any, blank: Any, values: list[str], spans: list[int]) -> Any:
-    """A copy of the template row holding `values` as `_fill_row` writes them; a cell of a
-    merged span as python-docx's merge leaves it (`word_xml.merge`); cells past the
-    row's values empty."""
-    tr = copy.deepcopy(template)
-    texts = list(tr.iter(word_xml.TEXT))
-    alignments = list(tr.iter(word_xml.ALIGNMENT))
-    for t, jc, value, span in zip(texts, alignments, values, spans, strict=False):
-        if span != 1 or "\t" in value or value.splitlines() not in ([value], []):
-            _fill_cell(t.getparent().getparent().getparent(), value, span)
-        elif not value:  # an empty cell: a run without text, centred
-            t.getparent().remove(t)
-        else:  # most cells: one line, as the template's
-            t.text = value
-            if value[0].isspace() or value[-1].isspace():
-                t.set(word_xml.SPACE, "preserve")
-            jc.set(word_xml.VAL, "center" if len(value) <= 12 else "left")
-    for t in texts[len(values) :]:  # a short row: the rest of its cells as add_table left them
-        cell = t.getparent().getparent().getparent()
-        cell.getparent().replace(cell, _blank_like(blank, cell))
-    return tr
-
-
-def _fill_cell(cell: Any, value: str, span: int) -> None:
-    """A cell of several lines, an empty one, one with a tab, or one of a merged span."""
-    first = cell[1]
-    for index, line in enumerate(value.splitlines() or [""]):
-        para = first if index == 0 else copy.deepcopy(first)
-        if index:
-            cell.append(para)
-        word_xml.set_line(para, line)
-        word_xml.align(para, _alignment(line))
-    if span != 1:
-        word_xml.merge(cell, span)
-
-
-def _blank_like(blank: Any, cell: Any) -> Any:
-    empty = copy.deepcopy(blank)
-    empty[0][0].attrib.update(cell[0][0].attrib)  # the column's width
-    return empty
-
-
-def _alignment(line: str) -> str:
-    """A short line centred, a long one from the left (as _fill_row aligns it)."""
-    return "center" if len(line) <= 12 else "left"
 
 
 def bordered_table(doc: Document, rows: int, cols: int) -> Any:
@@ -452,7 +404,8 @@ def _fill_row(row: Any, values: Sequence[object], size: float, *, bold: bool = F
         for index, line in enumerate(lines):
             if index:
                 para = cell.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER if len(line) <= 12 else 0
+            centred = word_xml.alignment(line) == "center"
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
             para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             para.paragraph_format.first_line_indent = 0
             run = para.add_run(line)

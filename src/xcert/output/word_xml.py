@@ -83,28 +83,68 @@ def put_in_order(properties: Any) -> None:
         properties.extend(ordered)
 
 
-# The parts of a cell that a table's rows, copied from one template row, change
-# (word.table): a run's text, a paragraph's alignment, a merge.
-TEXT = f"{_W}t"
-ALIGNMENT = f"{_W}jc"
-VAL = f"{_W}val"
-SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+# A table's rows (word.table) are copies of one template row python-docx built, one short
+# line in each cell; what changes from row to row is set here: a run's text, a
+# paragraph's alignment, a merge. Building each cell through python-docx's objects took
+# a minute for 10,000 rows (each of its calls looks its element up among the table's).
+_TEXT = f"{_W}t"
+_ALIGNMENT = f"{_W}jc"
+_VAL = f"{_W}val"
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
-def preserve_spaces(t: Any) -> None:
-    """A w:t that starts or ends with a space keeps it, as python-docx marks it."""
-    if len(t.text.strip()) < len(t.text):
-        t.set(SPACE, "preserve")
+def alignment(line: str) -> str:
+    """A table cell's line: short, centred; long, from the left."""
+    return "center" if len(line) <= 12 else "left"
 
 
-def align(para: Any, value: str) -> None:
-    """The paragraph's w:jc (the last of its template's properties)."""
-    para[0][-1].set(VAL, value)
+def copied_row(template: Any, blank: Any, values: list[str], spans: list[int]) -> Any:
+    """A copy of the template row holding `values` as python-docx writes them (word's
+    _fill_row); a cell of a merged span as python-docx's merge leaves it (`merge`); the
+    cells past a short row's values as `blank` (an empty cell as add_table makes it)."""
+    import copy
+
+    tr = copy.deepcopy(template)
+    texts = list(tr.iter(_TEXT))
+    alignments = list(tr.iter(_ALIGNMENT))
+    for t, jc, value, span in zip(texts, alignments, values, spans, strict=False):
+        if span != 1 or "\t" in value or value.splitlines() not in ([value], []):
+            _fill_cell(t.getparent().getparent().getparent(), value, span)
+        elif not value:  # an empty cell: a run without text, centred
+            t.getparent().remove(t)
+        else:  # most cells: one line, as the template's
+            t.text = value
+            if value[0].isspace() or value[-1].isspace():
+                t.set(_SPACE, "preserve")
+            jc.set(_VAL, alignment(value))
+    for t in texts[len(values) :]:
+        cell = t.getparent().getparent().getparent()
+        empty = copy.deepcopy(blank)
+        empty[0][0].attrib.update(cell[0][0].attrib)  # the column's width
+        tr.replace(cell, empty)
+    return tr
 
 
-def set_line(para: Any, line: str) -> None:
+def _fill_cell(cell: Any, value: str, span: int) -> None:
+    """A cell of several lines, an empty one, one with a tab, or one of a merged span:
+    a paragraph for each line, copied from the template's."""
+    import copy
+
+    first = cell[1]
+    for index, line in enumerate(value.splitlines() or [""]):
+        para = first if index == 0 else copy.deepcopy(first)
+        if index:
+            cell.append(para)
+        _set_line(para, line)
+        para[0][-1].set(_VAL, alignment(line))  # its w:jc, the last of its properties
+    if span != 1:
+        merge(cell, span)
+
+
+def _set_line(para: Any, line: str) -> None:
     """The text of the paragraph's one run as python-docx's add_run(line) writes it: each
-    tab a w:tab, the text between them in a w:t, nothing for an empty line."""
+    tab a w:tab, the text between them in a w:t (spaces kept at either end), nothing for
+    an empty line."""
     from docx.oxml import OxmlElement
 
     run = para[-1]
@@ -116,7 +156,8 @@ def set_line(para: Any, line: str) -> None:
         if part:
             t = OxmlElement("w:t")
             t.text = part
-            preserve_spaces(t)
+            if len(part.strip()) < len(part):
+                t.set(_SPACE, "preserve")
             run.append(t)
 
 
@@ -129,7 +170,7 @@ def merge(cell: Any, span: int) -> None:
 
     mark = OxmlElement("w:vMerge")
     if span > 1:
-        mark.set(VAL, "restart")
+        mark.set(_VAL, "restart")
     cell[0].insert(1, mark)  # after the cell's width
     paragraphs = cell[1:]
     if span > 1:
