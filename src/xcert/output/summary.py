@@ -202,11 +202,11 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
         new_results = conn.execute(
             f"SELECT count(*) FROM results WHERE created_import IN ({marks})", ids
         ).fetchone()[0]
-        passed = failed = absent = 0.0
+        passed = failed = absent = 0
         if new_results:
             passed, failed, absent = conn.execute(
-                "SELECT total(outcome = 'pass'), total(outcome = 'fail'),"
-                f" total(outcome = 'absent') FROM results WHERE created_import IN ({marks})",
+                "SELECT sum(outcome = 'pass'), sum(outcome = 'fail'),"
+                f" sum(outcome = 'absent') FROM results WHERE created_import IN ({marks})",
                 ids,
             ).fetchone()
         awards = conn.execute(
@@ -217,7 +217,7 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
         ).fetchone()[0]
         lines.append(
             f"新增学生{students}人；新增考试成绩{new_results}条"
-            f"（合格{passed:.0f}，不合格{failed:.0f}，缺考{absent:.0f}）；新增证书{awards}本。"
+            f"（合格{passed}，不合格{failed}，缺考{absent}）；新增证书{awards}本。"
         )
     return table, lines
 
