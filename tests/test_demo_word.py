@@ -59,6 +59,25 @@ def test_every_demo_word_document_is_an_a4_page_of_xcerts_own(demo_folder):
             assert "<w:tblHeader" in table.rows[0]._tr.xml, name  # header on every page
 
 
+def test_every_property_of_every_demo_word_document_is_in_the_schemas_order(demo_folder):
+    """Word repairs a file, or ignores a table's borders, when a property is out of
+    place: what xcert appends by hand it puts in place at once (word_xml.put_in_order),
+    nothing sorts the document when it is saved."""
+    import copy
+
+    from xcert.output import word_xml
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for name, path in _documents(demo_folder).items():
+        body = Document(str(path)).element.body
+        for kind in ("tblPr", "pPr", "tcPr"):
+            for properties in body.iter(f"{w}{kind}"):
+                ordered = copy.deepcopy(properties)
+                word_xml.put_in_order(ordered)
+                tags = [child.tag for child in properties]
+                assert tags == [child.tag for child in ordered], (name, kind, tags)
+
+
 @NEEDS_OFFICE
 def test_every_demo_word_document_prints_whole_with_its_page_numbers(demo_folder):
     documents = _documents(demo_folder)

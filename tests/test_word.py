@@ -253,12 +253,12 @@ def test_word_reports_print_every_cell_and_their_page_numbers(make_school, tmp_p
 def test_word_columns_fill_the_type_area_and_never_break_a_word_that_fits(rows):
     """Whatever the cells: the columns fill the type area exactly; when they fit, none is
     narrower than its longest unbreakable run (a masked ID number, an e-mail)."""
-    from xcert.output.word_widths import _ems, _words, column_widths
+    from xcert.output.word_widths import Measures, _ems, _words, column_widths
 
     header = ["序号", "姓名", "电子邮箱"]
-    widths = column_widths(header, rows, 10.5, 156.0)
+    widths = column_widths(Measures(header, rows), 10.5, 156.0)
     if widths is None:  # too wide at this size: the caller tries a smaller one
-        widths = column_widths(header, rows, 10.5, 156.0, squeeze=True)
+        widths = column_widths(Measures(header, rows), 10.5, 156.0, squeeze=True)
         assert widths is not None and abs(sum(widths) - 156.0) < 1e-6
         return
     assert abs(sum(widths) - 156.0) < 1e-6

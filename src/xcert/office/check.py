@@ -55,70 +55,138 @@ def check(
     conn: sqlite3.Connection, *, session_id: int | None = None, today: dt.date | None = None
 ) -> dict[str, list[dict]]:
     """Each category's rows, keys as in `columns()`."""
-    scope = _Scope(session_id)
+    queries = _queries(_Scope(session_id), (today or clock.today()).isoformat())
+    return {key: _rows(conn, query) for key, query in queries.items()}
+
+
+def counts(conn: sqlite3.Connection, *, today: dt.date | None = None) -> dict[str, int]:
+    """How many rows each category of `check` lists, counted in SQL without listing them:
+    the nightly summary prints only the numbers, and listing a large school's 600,000
+    passes without a certificate to count them took seconds."""
+    queries = _queries(_Scope(), (today or clock.today()).isoformat())
     return {
-        "registered_without_result": _registered_without_result(
-            conn, scope, (today or clock.today()).isoformat()
-        ),
-        "result_without_registration": _result_without_registration(conn, scope),
-        "passed_without_certificate": _passed_without_certificate(conn, scope),
-        "not_signed_for": _not_signed_for(conn, scope),
-        "duplicate_certificate_numbers": _duplicate_certificate_numbers(conn),
+        key: _passed_without_certificate_count(conn)
+        if key == "passed_without_certificate"
+        else conn.execute(query.count(), query.params).fetchone()[0]
+        for key, query in queries.items()
     }
 
 
-def _registered_without_result(conn: sqlite3.Connection, scope: _Scope, today: str) -> list[dict]:
+@dataclass(frozen=True)
+class _Query:
+    """One category's query: what it lists (`columns`, in the order of `keys`), from
+    where (`body`: FROM, joins, WHERE), in what order; counted without the order."""
+
+    columns: str
+    body: str
+    order: str
+    params: list
+    keys: tuple[str, ...]
+    common: str = ""  # a WITH clause the body uses
+    distinct: bool = False
+
+    def listing(self) -> str:
+        return f"{self.common} SELECT {'DISTINCT ' * self.distinct}{self.columns} {self.body} ORDER BY {self.order}"
+
+    def count(self) -> str:
+        if self.distinct:
+            return (
+                f"{self.common} SELECT count(*) FROM (SELECT DISTINCT {self.columns} {self.body})"
+            )
+        return f"{self.common} SELECT count(*) {self.body}"
+
+
+def _queries(scope: _Scope, today: str) -> dict[str, _Query]:
+    return {
+        "registered_without_result": _registered_without_result(scope, today),
+        "result_without_registration": _result_without_registration(scope),
+        "passed_without_certificate": _passed_without_certificate(scope),
+        "not_signed_for": _not_signed_for(scope),
+        "duplicate_certificate_numbers": _duplicate_certificate_numbers(),
+    }
+
+
+_BY_SESSION = "se.date_start, se.id, s.class_code, s.student_no"
+
+
+def _registered_without_result(scope: _Scope, today: str) -> _Query:
     """Registered for a session whose date has passed, and no result in it."""
-    return _rows(
-        conn,
-        f"""SELECT {_STUDENT}, {_SESSION}, se.id FROM registrations r
+    return _Query(
+        f"{_STUDENT}, {_SESSION}, se.id",
+        f"""FROM registrations r
         JOIN students s ON s.id = r.student_id JOIN sessions se ON se.id = r.session_id
         JOIN certificates c ON c.id = se.certificate_id
         WHERE coalesce(se.date_end, se.date_start) < ? {scope.only}
           AND NOT EXISTS (SELECT 1 FROM results x WHERE x.student_id = r.student_id
-                          AND x.session_id = r.session_id)
-        ORDER BY se.date_start, se.id, s.class_code, s.student_no""",
+                          AND x.session_id = r.session_id)""",
+        _BY_SESSION,
         [today, *scope.params],
         ("student_no", "name", "class", "certificate", "level", "date", "session"),
     )
 
 
-def _result_without_registration(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
+def _result_without_registration(scope: _Scope) -> _Query:
     """A result in a session with registrations, of a student not among them (sessions
-    without any registration, earlier years' imported results, are not second-guessed)."""
-    return _rows(
-        conn,
-        f"""SELECT {_STUDENT}, {_SESSION}, se.id, x.outcome FROM results x
+    without any registration, earlier years' imported results, are not second-guessed).
+    The sessions with registrations first: a large school's earlier results are not
+    looked at one by one."""
+    return _Query(
+        f"{_STUDENT}, {_SESSION}, se.id, x.outcome",
+        f"""FROM results x
         JOIN students s ON s.id = x.student_id JOIN sessions se ON se.id = x.session_id
         JOIN certificates c ON c.id = se.certificate_id
-        WHERE EXISTS (SELECT 1 FROM registrations r WHERE r.session_id = x.session_id) {scope.only}
+        WHERE x.session_id IN (SELECT r.session_id FROM registrations r) {scope.only}
           AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.session_id = x.session_id
-                          AND r.student_id = x.student_id)
-        ORDER BY se.date_start, se.id, s.class_code, s.student_no""",
+                          AND r.student_id = x.student_id)""",
+        _BY_SESSION,
         scope.params,
         ("student_no", "name", "class", "certificate", "level", "date", "session", "outcome"),
     )
 
 
-def _passed_without_certificate(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
-    """A pass, and no award of that certificate at a compatible level (equal, or blank on
-    either side) for the student yet."""
-    return _rows(
-        conn,
-        f"""SELECT {_STUDENT}, {_SESSION}, se.id FROM results x
+# An award of the session's certificate at a compatible level (equal, or blank on either
+# side) for the student of result `x`.
+_AWARDED = """(SELECT 1 FROM awards a WHERE a.student_id = x.student_id
+    AND a.certificate_id = se.certificate_id
+    AND (a.level IS NULL OR se.level IS NULL OR a.level = se.level))"""
+
+
+def _passed_without_certificate(scope: _Scope) -> _Query:
+    """A pass, and no award of that certificate at a compatible level for the student yet."""
+    return _Query(
+        f"{_STUDENT}, {_SESSION}, se.id",
+        f"""FROM results x
         JOIN students s ON s.id = x.student_id JOIN sessions se ON se.id = x.session_id
         JOIN certificates c ON c.id = se.certificate_id
-        WHERE x.outcome = 'pass' {scope.only}
-          AND NOT EXISTS (SELECT 1 FROM awards a WHERE a.student_id = x.student_id
-                          AND a.certificate_id = se.certificate_id
-                          AND (a.level IS NULL OR se.level IS NULL OR a.level = se.level))
-        ORDER BY se.date_start, se.id, s.class_code, s.student_no""",
+        WHERE x.outcome = 'pass' {scope.only} AND NOT EXISTS {_AWARDED}""",
+        _BY_SESSION,
         scope.params,
         ("student_no", "name", "class", "certificate", "level", "date", "session"),
     )
 
 
-def _not_signed_for(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
+def _passed_without_certificate_count(conn: sqlite3.Connection) -> int:
+    """The passes, less those with a certificate: the passes are counted in the session
+    index; the ones with a certificate are found from the awards (few beside the
+    results), through each holder's results in the (student, session) index. A result's
+    student exists (foreign keys are on for every connection), so the count needs no
+    student row, which the listing reads for its name."""
+    passes = conn.execute(
+        "SELECT count(*) FROM results x JOIN sessions se ON se.id = x.session_id"
+        " JOIN certificates c ON c.id = se.certificate_id WHERE x.outcome = 'pass'"
+    ).fetchone()[0]
+    awarded = conn.execute(
+        """SELECT count(*) FROM results x WHERE x.outcome = 'pass' AND x.id IN (
+            SELECT k.id FROM awards a
+            CROSS JOIN results k ON k.student_id = a.student_id
+            CROSS JOIN sessions se ON se.id = k.session_id AND se.certificate_id = a.certificate_id
+            JOIN certificates c ON c.id = se.certificate_id
+            WHERE a.level IS NULL OR se.level IS NULL OR a.level = se.level)"""
+    ).fetchone()[0]
+    return int(passes - awarded)
+
+
+def _not_signed_for(scope: _Scope) -> _Query:
     """Certificates issued that nobody signed for; for one session, those of its
     certificate held by students with a result in it."""
     signed_scope = (
@@ -127,47 +195,51 @@ def _not_signed_for(conn: sqlite3.Connection, scope: _Scope) -> list[dict]:
         if scope.session_id is not None
         else ""
     )
-    return _rows(
-        conn,
-        f"""SELECT {_STUDENT}, c.name, a.level, a.issued_on, a.certificate_no FROM awards a
+    return _Query(
+        f"{_STUDENT}, c.name, a.level, a.issued_on, a.certificate_no",
+        f"""FROM awards a
         JOIN students s ON s.id = a.student_id JOIN certificates c ON c.id = a.certificate_id
-        WHERE a.signed_by IS NULL {signed_scope}
-        ORDER BY s.class_code, s.student_no, c.name""",
+        WHERE a.signed_by IS NULL {signed_scope}""",
+        "s.class_code, s.student_no, c.name",
         scope.params * 2,
         ("student_no", "name", "class", "certificate", "level", "issued_on", "certificate_no"),
     )
 
 
-def _duplicate_certificate_numbers(conn: sqlite3.Connection) -> list[dict]:
+def _duplicate_certificate_numbers() -> _Query:
     """One certificate number on the awards or results of more than one student, across
-    all sessions (a number is unique whatever session is looked at)."""
-    return _rows(
-        conn,
-        f"""WITH numbers(number, student_id, certificate) AS (
+    all sessions (a number is unique whatever session is looked at). The results are read
+    in their order (CROSS JOIN): through the session index each would be looked up."""
+    return _Query(
+        f"n.number, {_STUDENT}, n.certificate",
+        """FROM numbers n JOIN repeated USING (number) JOIN students s ON s.id = n.student_id""",
+        "n.number, s.class_code, s.student_no",
+        [],
+        ("certificate_no", "student_no", "name", "class", "certificate"),
+        common="""WITH numbers(number, student_id, certificate) AS (
             SELECT upper(a.certificate_no), a.student_id, c.name FROM awards a
             JOIN certificates c ON c.id = a.certificate_id WHERE a.certificate_no IS NOT NULL
             UNION
             SELECT upper(x.certificate_no), x.student_id, c.name FROM results x
-            JOIN sessions se ON se.id = x.session_id JOIN certificates c ON c.id = se.certificate_id
+            CROSS JOIN sessions se ON se.id = x.session_id
+            CROSS JOIN certificates c ON c.id = se.certificate_id
             WHERE x.certificate_no IS NOT NULL
         ), repeated AS (
             SELECT number FROM numbers GROUP BY number HAVING count(DISTINCT student_id) > 1
-        )
-        SELECT DISTINCT n.number, {_STUDENT}, n.certificate FROM numbers n
-        JOIN repeated USING (number) JOIN students s ON s.id = n.student_id
-        ORDER BY n.number, s.class_code, s.student_no""",
-        [],
-        ("certificate_no", "student_no", "name", "class", "certificate"),
+        )""",
+        distinct=True,
     )
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list, keys: tuple[str, ...]) -> list[dict]:
+def _rows(conn: sqlite3.Connection, query: _Query) -> list[dict]:
     """The rows as printed (table, json, the summary): an ID number written into a 学籍号,
     a name or any other text shows masked (SPEC 5.3); dates as every list shows them
     (a session's `date` from its first and last day: 2026.12.12, 2022.5-6)."""
-    columns = tuple(k for key in keys for k in (("date", "date_end") if key == "date" else (key,)))
+    columns = tuple(
+        k for key in query.keys for k in (("date", "date_end") if key == "date" else (key,))
+    )
     out = []
-    for row in conn.execute(sql, params):
+    for row in conn.execute(query.listing(), query.params):
         found = dict(zip(columns, row, strict=True))
         if "date" in found:
             found["date"] = dates.shown(found["date"], found.pop("date_end")) or None
@@ -175,10 +247,6 @@ def _rows(conn: sqlite3.Connection, sql: str, params: list, keys: tuple[str, ...
             found["issued_on"] = dates.shown(found["issued_on"])
         out.append({k: mask_ids_in(v) if isinstance(v, str) else v for k, v in found.items()})
     return out
-
-
-def counts(found: dict[str, list[dict]]) -> dict[str, int]:
-    return {key: len(rows) for key, rows in found.items()}
 
 
 LABELS = {

@@ -14,6 +14,7 @@ header and footer are kept, and the report is written into its body.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from xcert.errors import XcertError
 from xcert.outfiles import CREATOR
 from xcert.output import word_xml
 from xcert.output.tables import Table, cell_text
-from xcert.output.word_widths import column_widths
+from xcert.output.word_widths import Measures, column_widths
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -319,35 +320,47 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     """A bordered table: a bold header row repeated on every page, the rows as xcert
     formats them (each at least `data.row_height` mm: room to sign), equal cells of
     `data.merged` columns merged, rows never split."""
-    from docx.shared import Mm
-
     header = list(data.header)
     if not header:  # nothing to print: Word rejects a row without a cell
         return None
     rows = [list(row) for row in data.rows] or [["—"] * len(header)]
     texts = [[cell_text(value) for value in values] for values in rows]
+    measured = Measures(header, texts)
     total = _type_width(doc)
     sizes = [s for s in (size, SIZE_SMALL_5, SIZE_6) if s <= size]
     for size in sizes:  # noqa: B020 - smaller type before a number is broken
-        widths = column_widths(header, texts, size, total, data.widths)
+        widths = column_widths(measured, size, total, data.widths)
         if widths is not None:
             break
     else:
-        widths = column_widths(header, texts, size, total, data.widths, squeeze=True)
+        widths = column_widths(measured, size, total, data.widths, squeeze=True)
     assert widths is not None
-    grid = bordered_table(doc, len(rows) + 1, len(header))
+    grid = bordered_table(doc, 1, len(header))
     word_xml.breathing_room(grid)
     _fill_row(grid.rows[0], header, size, bold=True)
     word_xml.repeat_header(grid.rows[0])
+    blank, template = _row_templates(grid, len(header), size, data.row_height)
+    _widths(grid, widths, grid.rows[0]._tr, template)
     spans = Table(data.title, header, rows, merged=data.merged).spans()
-    for row, values in zip(grid.rows[1:], texts, strict=True):
-        _fill_row(row, values, size)
-        keep_row_together(row)
-        if data.row_height is not None:
-            row.height = Mm(data.row_height)
-    _merge(grid, spans)
-    _widths(grid, widths)
+    for values, row_spans in zip(texts, spans, strict=True):
+        grid._tbl.append(word_xml.copied_row(template, blank, values, row_spans))
     return grid
+
+
+def _row_templates(grid: Any, cols: int, size: float, height: float | None) -> tuple[Any, Any]:
+    """A data row as python-docx makes it, one short line in each cell (`template`), and
+    one of its cells left empty (`blank`): every row of the table is a copy of them, its
+    text set (word_xml.copied_row)."""
+    from docx.shared import Mm
+
+    row = grid.add_row()
+    blank = copy.deepcopy(row._tr[0])
+    _fill_row(row, ["x"] * cols, size)
+    keep_row_together(row)
+    if height is not None:
+        row.height = Mm(height)
+    grid._tbl.remove(row._tr)
+    return blank, row._tr
 
 
 def bordered_table(doc: Document, rows: int, cols: int) -> Any:
@@ -367,13 +380,16 @@ def _type_width(doc: Document) -> float:
     return float(section.page_width - section.left_margin - section.right_margin) / 36000
 
 
-def _widths(grid: Any, widths: list[float]) -> None:
+def _widths(grid: Any, widths: list[float], *rows: Any) -> None:
+    """The columns' widths, and each cell's of `rows` (the header and the template every
+    other row is copied from)."""
     from docx.shared import Mm
 
     grid.autofit = False
-    for column, width in zip(grid.columns, widths, strict=False):
-        column.width = Mm(width)
-        for cell in column.cells:
+    for column, width in zip(grid._tbl.tblGrid.gridCol_lst, widths, strict=False):
+        column.w = Mm(width)
+    for tr in rows:
+        for cell, width in zip(tr.tc_lst, widths, strict=False):
             cell.width = Mm(width)
 
 
@@ -388,33 +404,12 @@ def _fill_row(row: Any, values: Sequence[object], size: float, *, bold: bool = F
         for index, line in enumerate(lines):
             if index:
                 para = cell.add_paragraph()
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER if len(line) <= 12 else 0
+            centred = word_xml.alignment(line) == "center"
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
             para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             para.paragraph_format.first_line_indent = 0
             run = para.add_run(line)
             set_font(run, BODY_FONT if not bold else HEADING_FONT, size)
-
-
-def _merge(grid: Any, spans: list[list[int]]) -> None:
-    """Cells covered by the one above (span 0) merged into it, its text kept once."""
-    for r, row_spans in enumerate(spans):
-        for c, span in enumerate(row_spans):
-            if span > 1:
-                top = grid.cell(r + 1, c)
-                bottom = grid.cell(r + span, c)
-                for covered in range(r + 2, r + span + 1):
-                    for para in grid.cell(covered, c).paragraphs:
-                        for run in list(para.runs):
-                            run._r.getparent().remove(run._r)
-                top.merge(bottom)
-                _drop_empty_paragraphs(top)
-
-
-def _drop_empty_paragraphs(cell: Any) -> None:
-    paragraphs = cell.paragraphs
-    for para in paragraphs[1:]:
-        if not para.text:
-            para._p.getparent().remove(para._p)
 
 
 def keep_row_together(row: Any) -> None:
@@ -436,7 +431,6 @@ def save(doc: Document, path: Path) -> None:
     props = doc.core_properties
     props.author = props.last_modified_by = CREATOR
     props.comments = ""
-    word_xml.in_schema_order(doc.element.body)
     buffer = io.BytesIO()
     doc.save(buffer)
     # the same report gives the same bytes (cron's summary): no clock in the zip entries

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from xcert.output import word
+from xcert.output import word, word_xml
 from xcert.output.tables import Heading
 from xcert.output.word_reports import Numbering, table_with_notes
 
@@ -87,7 +87,9 @@ def _rule(paragraph: Any) -> None:
     for key, value in (("val", "single"), ("sz", "12"), ("space", "1"), ("color", RED)):
         bottom.set(qn(f"w:{key}"), value)
     border.append(bottom)
-    paragraph._p.get_or_add_pPr().append(border)
+    properties = paragraph._p.get_or_add_pPr()
+    properties.append(border)
+    word_xml.put_in_order(properties)
 
 
 def _right(paragraph: Any) -> None:
@@ -189,22 +191,24 @@ def _form(doc: Document, rows: Sequence[Row], *, merged_down: Sequence[tuple[int
     _cell_margins(grid)
     for index, width in enumerate(FORM_WIDTHS):
         grid.columns[index].width = Mm(width)
-        for cell in grid.columns[index].cells:
-            cell.width = Mm(width)
-    for r, row in enumerate(rows):
-        grid.rows[r].height = Mm(ROW_MM)
-        grid.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    for tr in grid._tbl.tr_lst:  # each cell of the grid, row by row (not yet merged)
+        for tc, width in zip(tr.tc_lst, FORM_WIDTHS, strict=True):
+            tc.width = Mm(width)
+    # each row's own cells, not grid.cell(), which lists every cell of the table
+    for line, row in zip(grid.rows, rows, strict=True):
+        line.height = Mm(ROW_MM)
+        line.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         column = 0
         for text, span, kind in row:
-            cell = grid.cell(r, column)
+            cell = line.cells[column]
             if span > 1:
-                cell = cell.merge(grid.cell(r, column + span - 1))
+                cell = cell.merge(line.cells[column + span - 1])
             _write_cell(cell, text, kind, span)
             column += span
         if row[-1][2] == "box":
-            grid.rows[r].height = Mm(OPINION_MM)
-            grid.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-            word.keep_row_together(grid.rows[r])
+            line.height = Mm(OPINION_MM)
+            line.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            word.keep_row_together(line)
     for r, c in merged_down:
         grid.cell(r, c).merge(grid.cell(r + 1, c))
 
@@ -221,6 +225,7 @@ def _cell_margins(grid: Any) -> None:
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
     grid._tbl.tblPr.append(margins)
+    word_xml.put_in_order(grid._tbl.tblPr)
 
 
 def _write_cell(cell: Any, text: str, kind: str, span: int = 1) -> None:

@@ -9,9 +9,24 @@ import re
 from collections.abc import Sequence
 
 
+class Measures:
+    """What the widths of a table's columns come from, measured once for every type size
+    tried: each column's header, its longest line and its longest word, in ems. Each
+    distinct cell is measured once (a long list repeats its classes, dates and names
+    of certificates)."""
+
+    def __init__(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.header = list(header)
+        self.longest: list[float] = []
+        self.word: list[float] = []
+        for index in range(len(header)):
+            cells = {row[index] for row in rows if index < len(row)}
+            self.longest.append(max((_ems(cell) for cell in cells), default=0.0))
+            self.word.append(max((_longest_word(cell) for cell in cells), default=0.0))
+
+
 def column_widths(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    measured: Measures,
     size: float,
     total: float,
     hint: Sequence[int] | None = None,
@@ -24,9 +39,8 @@ def column_widths(
     columns give up width, and all grow alike when there is room."""
     em = size * 0.3528  # mm
     natural, least = [], []
-    for index, label in enumerate(header):
-        cells = [row[index] for row in rows if index < len(row)]
-        longest = max((_ems(cell) for cell in cells), default=0.0)
+    for index, label in enumerate(measured.header):
+        longest = measured.longest[index]
         # a header may take two lines, never leaving one character on the second
         wanted = max(longest, min(_ems(label), max(2.0, _ems(label) / 2 + 1.5)))
         if hint is not None and index < len(hint):
@@ -34,8 +48,7 @@ def column_widths(
         natural.append(wanted * em + 4.5)  # and the cell margins
         # what it cannot give up: its longest word (a masked ID number, an e-mail, a
         # short name), never less than five Chinese characters
-        word = max((_ems(w) for cell in cells for w in _words(cell)), default=0.0)
-        least.append(min(wanted, max(word, 5.0)) * em + 4.5)
+        least.append(min(wanted, max(measured.word[index], 5.0)) * em + 4.5)
     spare = total - sum(natural)
     if spare >= 0:
         return [width * total / sum(natural) for width in natural]
@@ -45,6 +58,10 @@ def column_widths(
             return None  # try a smaller size
         return [width * total / sum(least) for width in least]  # all shrink alike
     return [n + spare * (n - m) / give for n, m in zip(natural, least, strict=True)]
+
+
+def _longest_word(cell: str) -> float:
+    return max((_ems(w) for w in _words(cell)), default=0.0)
 
 
 def _words(text: str) -> list[str]:

@@ -1,0 +1,128 @@
+"""`check.counts` (the nightly summary's reconciliation) counts in SQL what `check.check`
+lists: on any data, each category's number is the length of its list. The passes without
+a certificate are counted another way (all passes less those an award covers), so the
+data here has what could make the two ways differ: blank and differing levels, a student
+with two awards of one certificate, awards of certificates never examined, registrations
+with and without results, and certificate numbers shared across students and cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xcert.office import check
+from xcert.store import schema, writes
+from xcert.store.connect import transaction
+
+from conftest import NOW
+
+LEVELS = st.sampled_from([None, "初级", "中级"])
+NUMBERS = st.sampled_from([None, None, "A1", "a1", "B2", "C3"])
+STUDENTS = 6
+CERTIFICATES = 3
+
+
+def _school(
+    path: Path,
+    sessions: list[tuple[int, str | None, int]],
+    results: dict[tuple[int, int], tuple[str, str | None]],
+    registrations: set[tuple[int, int]],
+    awards: list[tuple[int, int, str | None, str | None, bool]],
+) -> None:
+    conn = schema.open_db(path)
+    with transaction(conn):
+        writes.log_write(conn, "hand", "check counts")
+        conn.executemany(
+            "INSERT INTO students (id, student_no, name, class_code) VALUES (?, ?, ?, ?)",
+            ((i, f"S{i}", f"学生{i}", f"2{i % 2}数控1") for i in range(1, STUDENTS + 1)),
+        )
+        conn.executemany(
+            "INSERT INTO certificates (id, name, kind) VALUES (?, ?, '1+X')",
+            ((c, f"证书{c}") for c in range(1, CERTIFICATES + 1)),
+        )
+        for number, (cert, level, day) in enumerate(sessions, 1):
+            date = (NOW.date() + dt.timedelta(days=day)).isoformat()
+            conn.execute(
+                "INSERT INTO sessions (id, certificate_id, level, date_start, date_end)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (number, cert, level, date, date),
+            )
+        conn.executemany(
+            "INSERT INTO results (student_id, session_id, outcome, certificate_no, exam_year)"
+            " VALUES (?, ?, ?, ?, 2026)",
+            ((st_, se, outcome, no) for (st_, se), (outcome, no) in results.items()),
+        )
+        conn.executemany(
+            "INSERT INTO registrations (session_id, student_id, via) VALUES (?, ?, 'hand')",
+            ((se, st_) for st_, se in registrations),
+        )
+        used: set[str] = set()
+        for student, cert, level, no, signed in awards:
+            unique_no = None if no is None or no in used else no  # unique on awards
+            used.add(unique_no or "")
+            conn.execute(
+                "INSERT INTO awards (student_id, certificate_id, level, certificate_no,"
+                " issued_on, signed_by) VALUES (?, ?, ?, ?, '2026-09-28', ?)",
+                (student, cert, level, unique_no, "本人" if signed else None),
+            )
+    conn.close()
+
+
+@st.composite
+def schools(draw: st.DrawFn) -> tuple:
+    sessions = draw(
+        st.lists(
+            st.tuples(st.integers(1, CERTIFICATES), LEVELS, st.integers(-400, 30)),
+            min_size=1,
+            max_size=5,
+            unique_by=lambda s: (s[0], s[1], s[2]),
+        )
+    )
+    pairs = st.tuples(st.integers(1, STUDENTS), st.integers(1, len(sessions)))
+    results = draw(
+        st.dictionaries(
+            pairs, st.tuples(st.sampled_from(["pass", "pass", "fail", "absent"]), NUMBERS)
+        )
+    )
+    registrations = draw(st.sets(pairs))
+    awards = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, STUDENTS),
+                st.integers(1, CERTIFICATES),
+                LEVELS,
+                NUMBERS,
+                st.booleans(),
+            ),
+            max_size=8,
+        )
+    )
+    return sessions, results, registrations, awards
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(school=schools())
+def test_counts_are_the_lengths_of_the_lists(tmp_path_factory, school):
+    path = tmp_path_factory.mktemp("counts") / "xcert.db"
+    _school(path, *school)
+    conn = schema.open_db(path, create=False)
+    listed = check.check(conn, today=NOW.date())
+    assert check.counts(conn, today=NOW.date()) == {key: len(rows) for key, rows in listed.items()}
+    conn.close()
+
+
+def test_counts_on_the_demo_school(demo_folder):
+    conn = schema.open_db(demo_folder / "xcert.db", create=False)
+    listed = check.check(conn, today=NOW.date())
+    counted = check.counts(conn, today=NOW.date())
+    assert counted == {key: len(rows) for key, rows in listed.items()}
+    assert any(counted.values())  # the demo has something to reconcile
+    conn.close()
