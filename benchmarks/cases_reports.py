@@ -217,7 +217,7 @@ print(json.dumps({"rows": len(rows), **times}))
 
 @dataclass
 class InProcessPlan(Plan):
-    """Both sides timed inside one child process (the figure bench_render.py measured):
+    """Both sides timed inside one child process (as the old bench_render.py measured):
     no interpreter start on either side, and no peak RSS of one side alone."""
 
     expected_rows: int = 0
@@ -274,7 +274,7 @@ def report_cases() -> list[Case]:
             "sign-list html (query + template) vs a bare Jinja render of its rows",
             Target(1.5),
             prepare_sign_list_html,
-            note="measured in-process (as bench_render.py did): no interpreter start on either side",
+            note="measured in-process, as the old bench_render.py did: no interpreter start on either side",
         ),
         Case(
             "dossier-docx",

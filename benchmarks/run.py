@@ -98,13 +98,12 @@ def measure(case: Case, sizes: Sizes, rounds: Rounds, folder: Path) -> Result:
 
 
 def rounds_of(args: argparse.Namespace) -> Rounds:
-    """5 rounds (quick: 2); three times as many for a case whose first round took under
-    a second, after it; 3 for one whose first round took over half a minute. --rounds N:
-    N, and 3N after a warm-up for the short ones."""
+    """5 rounds; 15 after it for a case whose first round took under a second; 3 for one
+    whose first round took over half a minute. Quick: 2, and 4 after a warm-up.
+    --rounds N: N, and 3N after a warm-up for the short ones."""
     if args.rounds is not None:
         return Rounds(args.rounds, 3 * args.rounds, args.rounds)
-    n = 2 if args.quick else 5
-    return Rounds(n, 3 * n, min(n, 3))
+    return Rounds(2, 4, 2) if args.quick else Rounds(5, 15, 3)
 
 
 def command_line(argv: Sequence[str] | None) -> str:
