@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness import (
@@ -69,15 +69,22 @@ class Plan:
     yardstick: Command | None
     size: str
 
-    def measure(self, rounds: Rounds) -> tuple[Sample, Sample | None]:
-        return take_turns(self.subject, self.yardstick, rounds)
+    def has_yardstick(self) -> bool:
+        return self.yardstick is not None
+
+    def measure(self, rounds: Rounds, subject: Sample, yardstick: Sample | None) -> None:
+        """Fill the samples, run by run."""
+        sides = [(self.subject, subject)]
+        if self.yardstick is not None and yardstick is not None:
+            sides.insert(0, (self.yardstick, yardstick))
+        take_turns(sides, rounds)
 
 
 @dataclass(frozen=True)
 class Case:
     """One row of the table. `prepare` gets the sizes and the case's own empty folder
-    and does the untimed work. `quick_ratio` False: at --quick's sizes the
-    yardstick takes a few milliseconds, so the ratio there measures start-up only (which
+    and does the untimed work. `quick_ratio` False: at --quick's sizes the yardstick
+    takes a few milliseconds, so the ratio there measures start-up only (which
     stats-empty judges) and is printed but not judged."""
 
     name: str
@@ -97,12 +104,12 @@ class Result:
     size: str = ""
     subject: Sample | None = None
     yardstick: Sample | None = None
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
+    error: str | None = None  # None: every run did its job
+    reason: str = ""  # the error in one line, for results.md
 
     @property
     def ratio(self) -> float | None:
-        if self.subject is None or self.yardstick is None:
+        if not self.subject or not self.yardstick:
             return None
         return self.subject.median / self.yardstick.median
 

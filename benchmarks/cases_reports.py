@@ -222,14 +222,19 @@ class InProcessPlan(Plan):
 
     expected_rows: int = 0
 
-    def measure(self, rounds: Rounds) -> tuple[Sample, Sample | None]:
-        run = run_process([*self.subject.argv, rounds.short], self.subject.cwd)
+    def has_yardstick(self) -> bool:
+        return True
+
+    def measure(self, rounds: Rounds, subject: Sample, yardstick: Sample | None) -> None:
+        run = run_process([*self.subject.argv, str(rounds.short)], self.subject.cwd)
         if run.returncode != 0 or "Traceback" in run.stderr:
             raise CaseFailed("the in-process render failed", run)
         times = json.loads(run.stdout)
         if times["rows"] != self.expected_rows:
             raise CaseFailed(f"{times['rows']} rows rendered, expected {self.expected_rows}", run)
-        return Sample(times["subject"]), Sample(times["yardstick"])
+        subject.seconds.extend(times["subject"])
+        if yardstick is not None:
+            yardstick.seconds.extend(times["yardstick"])
 
 
 def prepare_sign_list_html(sizes: Sizes, folder: Path) -> Plan:

@@ -1,6 +1,7 @@
 """Running whole processes side by side: one child at a time (started by launcher.py),
-its wall time and its own peak RSS (os.wait4's rusage), several rounds taking turns with the yardstick so that a
-slow spell of a shared machine weighs on both sides of a ratio."""
+its wall time and its own peak RSS (os.wait4's rusage), several rounds taking turns
+with the yardstick so that a slow spell of a shared machine weighs on both sides of a
+ratio."""
 
 from __future__ import annotations
 
@@ -28,11 +29,16 @@ class CaseFailed(Exception):
         self.what = what
         self.run = run
 
+    def summary(self) -> str:
+        """One line: what went wrong, and the last line the command printed to stderr."""
+        said = [line for line in (self.run.stderr if self.run else "").splitlines() if line]
+        return self.what + (f": {said[-1].strip()}" if said else "")
+
     def details(self) -> str:
         if self.run is None:
             return self.what
         return (
-            f"{self.what}\n  command: {' '.join(self.run.argv)}\n  exit code {self.run.returncode}"
+            f"{self.what}\n  command: {' '.join(self.run.argv)}\n  {self.run.ended()}"
             f"\n---- stdout (end) ----\n{self.run.stdout[-3000:]}"
             f"\n---- stderr (end) ----\n{self.run.stderr[-3000:]}"
         )
@@ -48,6 +54,12 @@ class Run:
     max_rss_mb: float
     stdout: str
     stderr: str
+    timed_out: bool = False
+
+    def ended(self) -> str:
+        if self.timed_out:
+            return f"killed after {self.seconds:.0f} s"
+        return f"exit code {self.returncode}"
 
 
 def child_env() -> dict[str, str]:
@@ -87,6 +99,7 @@ class Launcher:
             max_rss_mb=answer["max_rss_kb"] / 1024,
             stdout=out.read_bytes().decode(errors="replace"),
             stderr=err.read_bytes().decode(errors="replace"),
+            timed_out=answer["timed_out"],
         )
 
     def close(self) -> None:
@@ -155,6 +168,13 @@ class Sample:
         self.seconds.append(run.seconds)
         self.rss_mb.append(run.max_rss_mb)
 
+    def clear(self) -> None:
+        self.seconds.clear()
+        self.rss_mb.clear()
+
+    def __len__(self) -> int:
+        return len(self.seconds)
+
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
@@ -191,18 +211,18 @@ class Rounds:
         return self.rounds - 1, True
 
 
-def take_turns(
-    subject: Command, yardstick: Command | None, rounds: Rounds
-) -> tuple[Sample, Sample | None]:
-    """Rounds of yardstick then subject, as many as the first round's length calls for."""
-    sides = [s for s in (yardstick, subject) if s is not None]
-    first = [side.run() for side in sides]
+def take_turns(sides: list[tuple[Command, Sample]], rounds: Rounds) -> None:
+    """Rounds of each side in turn (the yardstick first), as many as the first round's
+    length calls for. Each run goes into its sample as it ends, so a failed run leaves
+    the figures measured before it."""
+    first = []
+    for command, sample in sides:
+        first.append(command.run())
+        sample.add(first[-1])
     more, counts = rounds.after(sum(run.seconds for run in first))
-    samples = [Sample() for _ in sides]
-    if counts:
-        for sample, run in zip(samples, first, strict=True):
-            sample.add(run)
+    if not counts:
+        for _, sample in sides:
+            sample.clear()
     for _ in range(more):
-        for side, sample in zip(sides, samples, strict=True):
-            sample.add(side.run())
-    return samples[-1], (samples[0] if yardstick else None)
+        for command, sample in sides:
+            sample.add(command.run())

@@ -8,7 +8,8 @@ nothing but the standard library's basics, so a child's figure is its own.
 
 Protocol: one JSON request per line on stdin ({"argv", "cwd", "timeout", "stdout",
 "stderr"}: the two file names the child's output goes to, through pipes, as under
-cron), one JSON answer per line on stdout ({"seconds", "returncode", "max_rss_kb"}).
+cron), one JSON answer per line on stdout ({"seconds", "returncode", "max_rss_kb",
+"timed_out"}).
 """
 
 import json
@@ -23,6 +24,11 @@ import time
 def _copy(stream, path):
     with open(path, "wb") as sink:
         shutil.copyfileobj(stream, sink, 1 << 16)
+
+
+def _kill(proc, killed):
+    killed.append(True)
+    proc.kill()
 
 
 def run(request):
@@ -40,7 +46,8 @@ def run(request):
     ]
     for reader in readers:
         reader.start()
-    killer = threading.Timer(request["timeout"], proc.kill)
+    killed: list[bool] = []
+    killer = threading.Timer(request["timeout"], _kill, args=(proc, killed))
     killer.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
@@ -49,7 +56,12 @@ def run(request):
     for reader in readers:
         reader.join()
     rss_kb = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS
-    return {"seconds": seconds, "returncode": proc.returncode, "max_rss_kb": rss_kb}
+    return {
+        "seconds": seconds,
+        "returncode": proc.returncode,
+        "max_rss_kb": rss_kb,
+        "timed_out": bool(killed),
+    }
 
 
 def main():

@@ -105,7 +105,18 @@ def profile(path: Path, rows: int, variant: str, folder: Path) -> None:
     import pstats
 
     db, stats_file = ready_db(folder, rows, variant), folder / "import.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", stats_file, XCERT, "--db", db, "import", path]
+    argv: list[str | Path] = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-o",
+        stats_file,
+        XCERT,
+        "--db",
+        db,
+        "import",
+        path,
+    ]
     run = checked(run_process(argv, folder), "xcert import under cProfile")
     print(f"\ncProfile of one import ({run.seconds:.2f} s under the profiler), top 20 cumulative:")
     stats = pstats.Stats(str(stats_file), stream=sys.stdout).strip_dirs()

@@ -38,7 +38,7 @@ def verdict(result: Result, quick: bool) -> Verdict:
             return Verdict("not judged at this size", False)
         missed.append("ratio")
     subject = result.subject
-    if not quick and subject is not None:
+    if not quick and subject:
         if target.rss_mb is not None and (subject.peak_rss or 0) > target.rss_mb:
             missed.append("RSS")
         if target.seconds is not None and subject.high > target.seconds:
@@ -59,7 +59,7 @@ def seconds(value: float) -> str:
 
 def spread(sample: Sample | None) -> str:
     """Median (min–max) in one unit."""
-    if sample is None:
+    if not sample:
         return "—"
     if sample.high < 1:
         low, high = (f"{v * 1000:.0f}" for v in (sample.low, sample.high))
@@ -70,7 +70,7 @@ def spread(sample: Sample | None) -> str:
 
 def cells(result: Result, quick: bool, with_what: bool) -> list[str]:
     ratio = result.ratio
-    rss = result.subject.peak_rss if result.subject else None
+    rss = result.subject.peak_rss if result.subject else None  # None: none, or in-process
     row = [result.case.name]
     if with_what:
         row.append(result.case.what)
@@ -212,7 +212,7 @@ def document(results: list[Result], session: Session) -> str:
         ),
         *(QUICK_NOTE.splitlines() if session.quick else []),
         *(f"- `{r.case.name}`: {r.case.note}" for r in results if r.case.note),
-        *(f"- `{r.case.name}` failed: {r.error.splitlines()[0]}" for r in results if r.error),
+        *(f"- `{r.case.name}` failed: {r.reason}" for r in results if r.error),
         "",
     ]
     return "\n".join(lines)

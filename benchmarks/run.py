@@ -27,7 +27,7 @@ from pathlib import Path
 from cases import FULL, QUICK, Case, Result, Sizes
 from cases_import import import_cases
 from cases_reports import report_cases
-from harness import XCERT, CaseFailed, Rounds
+from harness import XCERT, CaseFailed, Rounds, Sample
 from report import Session, console_table, document, load, verdict
 
 HERE = Path(__file__).resolve().parent
@@ -86,11 +86,14 @@ def measure(case: Case, sizes: Sizes, rounds: Rounds, folder: Path) -> Result:
         folder.mkdir(parents=True)
         plan = case.prepare(sizes, folder)
         result.size = plan.size
-        result.subject, result.yardstick = plan.measure(rounds)
+        result.subject = Sample()
+        result.yardstick = Sample() if plan.has_yardstick() else None
+        plan.measure(rounds, result.subject, result.yardstick)
     except CaseFailed as failure:
-        result.error = failure.details()
-    except Exception:  # a broken case must not hide the others' figures
+        result.error, result.reason = failure.details(), failure.summary()
+    except Exception as exc:  # a broken case must not hide the others' figures
         result.error = "the benchmark itself failed:\n" + traceback.format_exc()
+        result.reason = f"the benchmark itself failed: {exc!r}"
     if result.error is not None:
         print(f"  FAILED: {result.error}", file=sys.stderr, flush=True)
     print(f"  ({time.perf_counter() - started:.1f} s)", flush=True)
