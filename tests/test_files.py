@@ -39,8 +39,9 @@ def test_the_three_formats_are_one_set_of_students(cli):
 
 def _refused_quickly(cli, path, fragment):
     """Refused, with nothing written, by an `xcert import` of its own with 2 GB of address
-    space (a regression fails instead of swapping). How fast is bench_hostile.py's
-    figure; the bound here only catches a reader that hangs on the file."""
+    space (a regression fails instead of swapping). How fast is a figure of
+    benchmarks/run.py (its hostile-* cases); the bound here only catches a reader that
+    hangs on the file."""
     assert cli("init").exit_code == 0
     started = time.perf_counter()
     result = _capped_import(cli.db, path)
