@@ -218,3 +218,33 @@ def test_slices_are_used_only_into_an_empty_table(tmp_path: Path, sliced: None) 
     assert "新增 20，更新 1，未变 9" in result.output
     conn = sqlite3.connect(tmp_path / "x.db")
     assert conn.execute("SELECT count(*) FROM students").fetchone() == (50,)
+
+
+def test_a_workbook_past_the_whole_readers_bound_imports_in_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large export (inline strings inflate to 600 MB for a million rows) is within
+    bounds when read in slices: its memory does not grow with its XML. Read whole, the
+    same file would be refused, and is when it cannot be read in slices."""
+    path = roster_book(tmp_path / "big.xlsx", [person(i) for i in range(400)])
+    monkeypatch.setattr(sheets, "MAX_UNCOMPRESSED_BYTES", 20_000)
+    monkeypatch.setattr(slices, "SLICED_BYTES", 10_000)
+    monkeypatch.setattr(slices, "SLICE_BYTES", 4_000)
+    (tmp_path / "a").mkdir()
+    cli = Cli(tmp_path / "a" / "x.db")
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert cli.query("SELECT count(*) FROM students") == [(400,)]
+
+    def surprised(*args: object) -> None:
+        raise slices.Surprise("as if the file held something the slices do not read")
+
+    monkeypatch.setattr(slices.SlicedBook, "__init__", surprised)
+    (tmp_path / "b").mkdir()
+    cli = Cli(tmp_path / "b" / "x.db")
+    result = cli("import", path)
+    assert result.exit_code == 1
+    assert "疑似压缩炸弹" in result.output
+    assert not (tmp_path / "b" / "x.db").exists() or cli.query("SELECT count(*) FROM students") == [
+        (0,)
+    ]

@@ -23,6 +23,9 @@ from xcert.read.slices import Slice
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024  # all members of one workbook, inflated
+# …of an xlsx workbook read in slices (read/slices.py): its memory does not grow with its
+# XML, only its time; a million-row export written with inline strings inflates to 600 MB.
+MAX_SLICED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed for one member past SUSPICIOUS_BYTES
 SUSPICIOUS_BYTES = 32 * 1024 * 1024
 MAX_MEMBERS = 10_000
@@ -129,18 +132,20 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
-        _check_zip(path, archive)
+        sliced = sliced and "xl/workbook.xml" in names and slices.worth_slicing(archive)
+        _check_zip(path, archive, MAX_SLICED_BYTES if sliced else MAX_UNCOMPRESSED_BYTES)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
         raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         fmt = "xlsb" if "xl/workbook.bin" in names else "xlsx"
-        if fmt == "xlsx" and sliced and slices.worth_slicing(archive):
+        if sliced:
             try:
                 # A sliced sheet shares one string among its cells: no copies to bound.
                 return _read_sliced(path, data)
             except slices.Surprise:
-                pass  # read whole, as any other workbook
+                pass  # read whole, as any other workbook: within the whole reader's bounds
         try:
+            _check_declared(path, archive.infolist(), MAX_UNCOMPRESSED_BYTES)
             _check_shared_strings(path, archive, archive.infolist())
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
             raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
@@ -155,7 +160,7 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
     raise XcertError(f"{path.name}：这是一个压缩包，不是电子表格")
 
 
-def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
+def _check_zip(path: Path, archive: zipfile.ZipFile, limit: int) -> None:
     """Refuse bombs before the reader inflates anything, and refuse any DTD.
 
     Declared sizes bound the work: the reader (Rust's zip crate) stops with an error at
@@ -166,9 +171,7 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise XcertError(f"{path.name}：压缩包内文件过多（{len(members)}个），拒绝读取")
-    declared = sum(m.file_size for m in members)
-    if declared > MAX_UNCOMPRESSED_BYTES:
-        raise XcertError(f"{path.name}：解压后将达 {declared // 2**20} MB，疑似压缩炸弹，拒绝读取")
+    _check_declared(path, members, limit)
     for member in members:
         if member.file_size > SUSPICIOUS_BYTES and member.file_size > MAX_RATIO * max(
             member.compress_size, 1
@@ -183,6 +186,12 @@ def _check_zip(path: Path, archive: zipfile.ZipFile) -> None:
                 _check_dimension(path, member.filename, prolog)
                 if member.file_size <= SCANNED_SHEET_BYTES:
                     _check_cells(path, member.filename, archive.read(member))
+
+
+def _check_declared(path: Path, members: list[zipfile.ZipInfo], limit: int) -> None:
+    declared = sum(m.file_size for m in members)
+    if declared > limit:
+        raise XcertError(f"{path.name}：解压后将达 {declared // 2**20} MB，疑似压缩炸弹，拒绝读取")
 
 
 def _check_shared_strings(
