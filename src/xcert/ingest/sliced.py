@@ -1,6 +1,5 @@
 """A large roster into an empty students table a slice of rows at a time (read/slices.py),
-so that memory grows with the slice, not the file, and the next slice is read while this
-one is cleaned and written.
+so that memory grows with the slice, not the file.
 
 Only the plainest case goes this way: one roster sheet, every row a different student
 (`students.all_distinct`, slice by slice; across slices the unique indexes rebuilt at

@@ -17,19 +17,16 @@ before a row is handed over, except in a slice's own cells (`SliceSurprise`).
 from __future__ import annotations
 
 import io
-import queue
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import cast
 from xml.etree import ElementTree
 
 # A workbook whose worksheets inflate to more than this is read in slices.
-SLICED_BYTES = 24 * 2**20
+SLICED_BYTES = 128 * 2**20
 SLICE_BYTES = 4 * 2**20  # XML per slice (about 20,000 rows of a roster)
 _BLOCK = 1 * 2**20  # inflated bytes read at a time
 
@@ -123,10 +120,10 @@ class SlicedBook:
         return found, styles
 
     def slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
-        """The sheet's rows, a slice at a time; the next slice is read while the caller
-        works on this one (the reader releases the interpreter while it parses). Any
-        error on the way is a surprise: the file is then read whole, and the whole
-        reader names what is wrong with it."""
+        """The sheet's rows, a slice at a time. Any error on the way is a surprise: the
+        file is then read whole, and the whole reader names what is wrong with it.
+        (A thread reading the next slice meanwhile does not pay: the reader holds the
+        interpreter while it parses.)"""
         try:
             yield from self._slices(sheet)
         except Surprise:
@@ -135,37 +132,11 @@ class SlicedBook:
             raise SliceSurprise(str(exc)) from None
 
     def _slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
-        """Two helpers: one finds the merged areas, one inflates, cuts and parses the
-        slices, one ahead of the caller; this thread fills merged areas and hands over."""
+        merges = self._merges(sheet.part)
         carried: dict[tuple[int, int], object] = {}  # a merged area's value, by its corner
-        ready: queue.Queue[Slice | BaseException | None] = queue.Queue(maxsize=1)
-        stop = threading.Event()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            merged = pool.submit(self._merges, sheet.part)
-            pool.submit(self._produce, sheet.part, ready, stop)
-            try:
-                while (piece := ready.get()) is not None:
-                    if isinstance(piece, BaseException):
-                        raise piece
-                    yield _filled(piece, merged.result(), carried)
-            finally:
-                stop.set()
-                while not ready.empty():  # let the helper see the stop
-                    ready.get_nowait()
-
-    def _produce(
-        self, part: str, ready: queue.Queue[Slice | BaseException | None], stop: threading.Event
-    ) -> None:
-        size = max(self.archive.getinfo(part).file_size, 1)
-        try:
-            for xml, read in self._slice_xml(part):
-                piece = self._read_slice(xml, min(read / size, 1.0))
-                if not _put(ready, piece, stop):
-                    return
-        except BaseException as exc:  # handed to the caller's thread, raised there
-            _put(ready, exc, stop)
-            return
-        _put(ready, None, stop)
+        size = max(self.archive.getinfo(sheet.part).file_size, 1)
+        for xml, read in self._slice_xml(sheet.part):
+            yield _filled(self._read_slice(xml, min(read / size, 1.0)), merges, carried)
 
     def _merges(self, part: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged areas (written after its rows: one pass to find them)."""
@@ -212,15 +183,17 @@ class SlicedBook:
     def _read_slice(self, xml: bytes, share: float) -> Slice:
         import python_calamine
 
-        if _MARK_BYTES in xml:
-            raise SliceSurprise("the private-use mark occurs in the sheet")
-        count = xml.count(b't="s"')
-        marked = xml.replace(b' t="s"><v>', _SHARED_MARKED)  # as Excel, WPS, LibreOffice write
-        if b't="s"' in marked:  # another attribute after t: slower, the same
-            marked = _SHARED_CELL.sub(_SHARED_ANY_ORDER, marked)
-        if b't="s"' in marked or b"t='s'" in marked:
-            raise SliceSurprise("a shared-string cell written another way")
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._mini(marked)))
+        shared = bool(self.strings)  # else no cell can refer to a shared string
+        if shared:
+            if _MARK_BYTES in xml:
+                raise SliceSurprise("the private-use mark occurs in the sheet")
+            shared = b't="s"' in xml
+            xml = xml.replace(b' t="s"><v>', _SHARED_MARKED)  # as Excel, WPS, LibreOffice write
+            if b't="s"' in xml:  # another attribute after t: slower, the same
+                xml = _SHARED_CELL.sub(_SHARED_ANY_ORDER, xml)
+            if b't="s"' in xml or b"t='s'" in xml:
+                raise SliceSurprise("a shared-string cell written another way")
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._mini(xml)))
         with book:
             found = book.get_sheet_by_index(0)
             start = found.start
@@ -228,9 +201,11 @@ class SlicedBook:
         if start is None or not rows:
             return Slice(0, [], share)
         first, left = start
-        if count:
+        if shared:
             try:
-                only = b't="str"' not in xml and b"inlineStr" not in xml
+                only = (
+                    xml.count(b't="str"') == xml.count(_SHARED_MARKED) and b"inlineStr" not in xml
+                )
                 rows = _looked_up(rows, self.strings, only)
             except (IndexError, ValueError):
                 raise SliceSurprise("a shared-string index out of range") from None
@@ -284,21 +259,6 @@ def _looked_up(rows: list[list[object]], strings: list[str], only: bool) -> list
             ]
         )
     return list(map(list, zip(*columns, strict=True)))
-
-
-def _put(
-    ready: queue.Queue[Slice | BaseException | None],
-    item: Slice | BaseException | None,
-    stop: threading.Event,
-) -> bool:
-    """Hand `item` over, waiting while the caller works; False once the caller stopped."""
-    while not stop.is_set():
-        try:
-            ready.put(item, timeout=0.05)
-            return True
-        except queue.Full:
-            continue
-    return False
 
 
 def _filled(
