@@ -11,6 +11,8 @@ import functools
 import sqlite3
 from pathlib import Path
 
+from markupsafe import Markup
+
 from xcert import clock
 from xcert.clean.dates import formal
 from xcert.errors import XcertError
@@ -50,8 +52,6 @@ def render_template(
     """One Markdown or HTML template over a report's context, with the school and date
     every report's title block shows; `style` and `footer` (the "由 xcert 生成" line)
     default to the plain page without it. HTML gets its tables' cells typeset."""
-    from markupsafe import Markup
-
     context["charts"] = [Markup(chart) for chart in context["charts"]]  # charts.py escapes its text
     who = heading(conn, date)
     context.update(school=who.school, date=who.date)
@@ -70,8 +70,6 @@ def render_template(
 def _cell(value: object) -> object:
     """A table cell for a template: typeset text (already safe HTML) as it is, a score
     81.0 as 81."""
-    from markupsafe import Markup
-
     return value if isinstance(value, Markup) else output.cell_text(value)
 
 

@@ -10,7 +10,7 @@ the figures themselves.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from xcert.clean import dates
@@ -104,6 +104,17 @@ class Table:
                             spans[covered][index] = 0
                     top = i
         return spans
+
+    def laid_out(self, text_columns: Collection[int]) -> list[list[tuple[object, int, bool]]]:
+        """Each row's cells for print: (value, row span as `spans`, whether a text
+        column, 1-based in `text_columns`); a template then does no lookups per cell."""
+        return [
+            [
+                (cell, span, number in text_columns)
+                for number, (cell, span) in enumerate(zip(row, row_spans, strict=True), 1)
+            ]
+            for row, row_spans in zip(self.rows, self.spans(), strict=True)
+        ]
 
 
 def cell_text(cell: object) -> str:
