@@ -84,8 +84,8 @@ class Plan:
 class Case:
     """One row of the table. `prepare` gets the sizes and the case's own empty folder
     and does the untimed work. `quick_ratio` False: at --quick's sizes the yardstick
-    takes a few milliseconds, so the ratio there measures start-up only (which
-    stats-empty judges) and is printed but not judged."""
+    takes a few milliseconds, so the ratio there measures fixed work (start-up, which
+    stats-empty judges; a page around a short list) and is printed but not judged."""
 
     name: str
     what: str
