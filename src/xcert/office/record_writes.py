@@ -5,6 +5,7 @@ found or made. The rules that turn rows into records are in records.py."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -73,10 +74,31 @@ def session_id(
     level: object,
     span: DateSpan | None,
     import_id: int | None,
+    known: dict[tuple[object, ...], int] | None = None,
 ) -> int:
-    """The exam session of a certificate, level and date (or month range), made if new."""
+    """The exam session of a certificate, level and date (or month range), made if new.
+    `known`: the sessions this write has found or made so far (a results sheet names a
+    few sessions over and over), by what the query below compares."""
     start = span.start.isoformat() if span else None
     end = span.end.isoformat() if span else None
+    key = (cert_id, level if level is not None else "", start or "", end or "")
+    if known is not None and key in known:
+        return known[key]
+    found = _session_id(conn, cert_id, level, span, start, end, import_id)
+    if known is not None:
+        known[key] = found
+    return found
+
+
+def _session_id(
+    conn: sqlite3.Connection,
+    cert_id: int,
+    level: object,
+    span: DateSpan | None,
+    start: str | None,
+    end: str | None,
+    import_id: int | None,
+) -> int:
     row = conn.execute(
         "SELECT id FROM sessions WHERE certificate_id = ? AND coalesce(level, '') = coalesce(?, '')"
         " AND coalesce(date_start, '') = coalesce(?, '') AND coalesce(date_end, '') = coalesce(?, '')",
@@ -104,42 +126,70 @@ def write_records(
     """Insert new records, update changed ones keeping the old values. Blank cells never
     erase, except with `replace` (a result typed by hand says everything about itself)."""
     table, fields = ("results", RESULT_FIELDS) if kind == "results" else ("awards", AWARD_FIELDS)
+    columns = ["student_id", *_target_columns(kind), *fields, "created_import", "updated_import"]
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    stored = _stored_results(conn, records) if kind == "results" else None
+    pending: list[list[object]] = []  # new rows, inserted together
     for record in records:
-        existing, why = _existing(conn, kind, record)
+        key = (record.student_id, record.target[0])
+        if stored is not None and key not in stored:
+            existing, why = None, None
+            stored[key] = None  # the same result again below: looked up once this is in
+        else:
+            if pending:  # an award (or a result the file gives twice) may be one just added
+                _insert(conn, insert, pending, import_id)
+                pending.clear()
+            existing, why = _existing(conn, kind, record)
         if why is not None:
             outcome.refused.append(Refusal(record.ref, record.row, why, "certificate_no"))
             continue
         if existing is None:
-            columns = [
-                "student_id",
-                *_target_columns(kind),
-                *fields,
-                "created_import",
-                "updated_import",
-            ]
-            conn.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [
-                    record.student_id,
-                    record.target[0],
-                    *(record.values[f] for f in fields),
-                    import_id,
-                    import_id,
-                ],
-            )
+            values = (record.values[f] for f in fields)
+            pending.append([record.student_id, record.target[0], *values, import_id, import_id])
             outcome.added += 1
             continue
-        row_id, stored = existing
+        row_id, before = existing
         # Blank cells never erase: a sign-off list without 签领人 keeps the signature.
         after = {
-            f: v for f, v in record.values.items() if (v is not None or replace) and stored[f] != v
+            f: v for f, v in record.values.items() if (v is not None or replace) and before[f] != v
         }
         if not after:
             outcome.unchanged += 1
             continue
         writes.update_row(conn, table, row_id, after, import_id)
         outcome.updated += 1
-        outcome.updates.append((record, stored, after))
+        outcome.updates.append((record, before, after))
+    _insert(conn, insert, pending, import_id)
+
+
+BULK_RESULTS = 1000  # from this many new results on, first_certified is refreshed once
+
+
+def _insert(
+    conn: sqlite3.Connection, insert: str, rows: list[list[object]], import_id: int
+) -> None:
+    """New rows; many results at once with first_certified refreshed after them, and
+    the indexes made again after them when they are at least as many as those stored
+    (sorting once beats as many index updates)."""
+    if len(rows) < BULK_RESULTS or not insert.startswith("INSERT INTO results "):
+        conn.executemany(insert, rows)
+        return
+    (stored,) = conn.execute("SELECT count(*) FROM results").fetchone()
+    loading = writes.bulk_load(conn, "results") if len(rows) >= stored else nullcontext()
+    with loading, writes.certified_after(conn, import_id):
+        conn.executemany(insert, rows)
+
+
+def _stored_results(conn: sqlite3.Connection, records: list[Record]) -> dict[tuple, None]:
+    """Which (student, session) of these records has a stored result: those are looked
+    up one by one (`_existing`), the others are new. One query per session named."""
+    found: dict[tuple, None] = {}
+    for session in {record.target[0] for record in records}:
+        for (student,) in conn.execute(
+            "SELECT student_id FROM results WHERE session_id = ?", (session,)
+        ):
+            found[(student, session)] = None
+    return found
 
 
 def _target_columns(kind: str) -> tuple[str, ...]:

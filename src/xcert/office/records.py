@@ -9,7 +9,7 @@ or several students, is refused unless `--add-students`.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 from xcert.clean import cells as clean
@@ -67,6 +67,7 @@ class _Sheet:
     catalogue: cat.Catalogue
     scoring: dict[str, float]
     numbers: dict[str, list[str]]  # certificate key -> every number the file gives it
+    sessions: dict[tuple[object, ...], int] = field(default_factory=dict)  # found or made
 
 
 def apply(
@@ -128,9 +129,7 @@ def _record(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
     _warn_renshe_number(row, cert, number, outcome)
     student_id = cast(int, student.current["id"])  # students.id, an INTEGER PRIMARY KEY
     if sheet.kind == "results":
-        record, why, fld = _result(
-            sheet.conn, row, cert, student_id, sheet.scoring, sheet.import_id
-        )
+        record, why, fld = _result(sheet, row, cert, student_id)
     else:
         record, why, fld = _award(row, cert, student_id), None, None
         _warn_signed_before_issued(row, record, outcome)
@@ -269,19 +268,15 @@ def result_values(
 
 
 def _result(
-    conn: sqlite3.Connection,
-    row: SheetRowIn,
-    cert: cat.Certificate,
-    student_id: int,
-    scoring: dict[str, float],
-    import_id: int,
+    sheet: _Sheet, row: SheetRowIn, cert: cat.Certificate, student_id: int
 ) -> tuple[Record | None, str | None, str | None]:
     """A results row as a record of its session (made if new), or why it cannot be."""
-    values, why, fld = result_values(row.stated, scoring)
+    values, why, fld = result_values(row.stated, sheet.scoring)
     if values is None:
         return None, why, fld
     span = _span(row.stated, "exam_date")
-    session = session_id(conn, cert.id, row.stated.get("level"), span, import_id)
+    level = row.stated.get("level")
+    session = session_id(sheet.conn, cert.id, level, span, sheet.import_id, sheet.sessions)
     values["exam_year"] = span.start.year if span else None
     number = cast(str | None, values["certificate_no"])  # cleaned by clean.certificate_number
     return Record(row.ref, row.row, student_id, (session,), values, number), None, None

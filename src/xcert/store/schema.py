@@ -16,7 +16,7 @@ from xcert.errors import XcertError
 from xcert.privacy import mask_ids_in
 from xcert.store.backup import backup
 from xcert.store.connect import Connection, connect, is_xcert_file, transaction
-from xcert.store.triggers import create_triggers
+from xcert.store.triggers import EARLIEST_CERTIFIED, create_triggers
 
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
@@ -170,12 +170,7 @@ def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
 def _certified_triggers() -> str:
     """students.first_certified follows every change to results and awards (SPEC 3:
     a pass or an award of any kind counts, dated or not), so the figure reads one column."""
-    earliest = (
-        "(SELECT min(y) FROM ("
-        " SELECT coalesce(exam_year, 0) AS y FROM results WHERE student_id = {sid} AND outcome = 'pass'"
-        " UNION ALL SELECT coalesce(CAST(substr(coalesce(issued_on, assessed_start), 1, 4)"
-        " AS INTEGER), 0) FROM awards WHERE student_id = {sid}))"
-    )
+    earliest = EARLIEST_CERTIFIED
     statements = []
     for table in ("results", "awards"):
         for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):

@@ -15,6 +15,15 @@ from __future__ import annotations
 
 import sqlite3
 
+# A student's students.first_certified: the year of the earliest pass or award (0 undated),
+# None for none; `{sid}` the student's id (schema's triggers keep it, writes.py refreshes it).
+EARLIEST_CERTIFIED = (
+    "(SELECT min(y) FROM ("
+    " SELECT coalesce(exam_year, 0) AS y FROM results WHERE student_id = {sid} AND outcome = 'pass'"
+    " UNION ALL SELECT coalesce(CAST(substr(coalesce(issued_on, assessed_start), 1, 4)"
+    " AS INTEGER), 0) FROM awards WHERE student_id = {sid}))"
+)
+
 # Data tables whose rows the journal follows; bookkeeping (imports, meta, journal) is not.
 TABLES = (
     "students",

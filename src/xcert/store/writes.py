@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from xcert import clock
 from xcert.privacy import mask_ids_in
 from xcert.store.connect import storable, transaction
+from xcert.store.triggers import EARLIEST_CERTIFIED
 
 
 @dataclass
@@ -172,3 +173,22 @@ def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
             conn.execute(sql)
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+@contextmanager
+def certified_after(conn: sqlite3.Connection, import_id: int) -> Iterator[None]:
+    """Inside a write that adds many results: set aside the trigger that refreshes each
+    new result's student's first_certified, then refresh every student the write's new
+    results name once. The same value (the earliest over all their passes and awards),
+    without a subquery and an update per row; a rollback restores the trigger."""
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'results_insert_certified'"
+    ).fetchone()
+    conn.execute("DROP TRIGGER results_insert_certified")
+    yield
+    conn.execute(sql)
+    conn.execute(
+        f"UPDATE students SET first_certified = {EARLIEST_CERTIFIED.format(sid='students.id')}"
+        " WHERE id IN (SELECT student_id FROM results WHERE created_import = ?)",
+        (import_id,),
+    )
