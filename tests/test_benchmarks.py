@@ -83,12 +83,6 @@ def test_quick_run_measures_every_case(quick_run):
         assert f"| {name} |" in written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on main when this test was written, sign-list-docx (about 12×) and sign-list-html "
-    "(about 11×) were more than 3× their targets (issue 21); remove this mark once they are "
-    "within it: a strict xfail fails as soon as the quick run passes",
-)
 def test_quick_run_passes(quick_run):
     """No ratio beyond 3× its target, no run failed: `run.py --quick` exits 0."""
     done, _ = quick_run
