@@ -43,6 +43,11 @@ def prepare_import_1m(sizes: Sizes, folder: Path) -> Plan:
     return fresh_import(datasets.roster_file(sizes.big_roster), sizes.big_roster, folder)
 
 
+def prepare_import_1m_shared(sizes: Sizes, folder: Path) -> Plan:
+    path = datasets.roster_file(sizes.big_roster, "shared")
+    return fresh_import(path, sizes.big_roster, folder)
+
+
 def imported_once(path: Path, rows: int, folder: Path) -> Path:
     """A database in its own folder holding one import of `path` (untimed)."""
     db = folder / "first" / "xcert.db"
@@ -228,6 +233,12 @@ def import_cases() -> list[Case]:
             f"big roster into a new database vs {BARE}",
             Target(2.0, 600.0),
             prepare_import_1m,
+        ),
+        Case(
+            "import-1m-shared",
+            f"the big roster as Excel writes it (shared strings) vs {BARE}",
+            Target(2.0, 600.0),
+            prepare_import_1m_shared,
         ),
         Case(
             "results-1m",

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import excel_style
+
 from xcert.clean.idcard import check_digit
 
 HERE = Path(__file__).resolve().parent
@@ -127,10 +129,20 @@ ROSTERS = {"plain": roster_rows, "corrected": corrected_rows, "warnings": warnin
 
 
 def roster_file(count: int, variant: str = "plain") -> Path:
-    """The cached roster of `count` rows (plain, corrected or warnings), generated if missing."""
+    """The cached roster of `count` rows (plain, corrected or warnings), generated if missing;
+    variant "shared": the plain rows as Excel writes them (excel_style.py)."""
     prefix = "roster" if variant == "plain" else f"roster-{variant}"
     path = OUT / f"{prefix}-v{GENERATOR_VERSION}-{count}.xlsx"
-    if not path.exists():
+    if path.exists():
+        return path
+    if variant == "shared":
+        OUT.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        partial = path.with_suffix(".partial.xlsx")
+        excel_style.write(partial, "花名册", HEADERS, roster_rows(count))
+        partial.replace(path)
+        generated(path, started)
+    else:
         write_xlsx(path, "花名册", HEADERS, ROSTERS[variant](count))
     return path
 

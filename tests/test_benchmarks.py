@@ -18,6 +18,7 @@ CASES = {
     "corrected",
     "warnings",
     "import-1m",
+    "import-1m-shared",
     "results-1m",
     "stats-empty",
     "help",
