@@ -17,11 +17,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from xcert.errors import XcertError
 from xcert.outfiles import CREATOR
-from xcert.output import word_xml
+from xcert.output import word_rows, word_xml
 from xcert.output.tables import Table, cell_text
 from xcert.output.word_widths import Measures, column_widths
 
@@ -342,15 +342,16 @@ def table(doc: Document, data: Table, *, size: float = SIZE_5) -> Any:
     blank, template = _row_templates(grid, len(header), size, data.row_height)
     _widths(grid, widths, grid.rows[0]._tr, template)
     spans = Table(data.title, header, rows, merged=data.merged).spans()
-    for values, row_spans in zip(texts, spans, strict=True):
-        grid._tbl.append(word_xml.copied_row(template, blank, values, row_spans))
+    made = word_rows.Rows(template, blank)
+    rows_xml = (made.row(values, row_spans) for values, row_spans in zip(texts, spans, strict=True))
+    word_rows.append(doc, grid._tbl, rows_xml)
     return grid
 
 
 def _row_templates(grid: Any, cols: int, size: float, height: float | None) -> tuple[Any, Any]:
     """A data row as python-docx makes it, one short line in each cell (`template`), and
-    one of its cells left empty (`blank`): every row of the table is a copy of them, its
-    text set (word_xml.copied_row)."""
+    one of its cells left empty (`blank`): every row of the table is made of them, its
+    text set (word_rows.Rows)."""
     from docx.shared import Mm
 
     row = grid.add_row()
@@ -423,19 +424,22 @@ def keep_row_together(row: Any) -> None:
     tr_pr.append(cant)
 
 
-def save(doc: Document, path: Path) -> None:
-    """Written as xcert's own (outfiles.is_own_output reads the core properties)."""
+def save(doc: Any, path: Path | IO[bytes]) -> None:
+    """Written as xcert's own (outfiles.is_own_output reads the core properties); the
+    same report gives the same bytes (cron's summary): no clock in the zip entries."""
     import io
     import zipfile
+
+    from docx.document import Document as WordDocument
 
     props = doc.core_properties
     props.author = props.last_modified_by = CREATOR
     props.comments = ""
+    if isinstance(doc, WordDocument):  # xcert's own layout: its tables' rows written in
+        word_rows.save(doc, path)
+        return
     buffer = io.BytesIO()
-    doc.save(buffer)
-    # the same report gives the same bytes (cron's summary): no clock in the zip entries
+    doc.save(buffer)  # a school's Word template (docxtpl) saves itself
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info))
+            target.writestr(word_rows.entry(info.filename), source.read(info))

@@ -83,10 +83,11 @@ def put_in_order(properties: Any) -> None:
         properties.extend(ordered)
 
 
-# A table's rows (word.table) are copies of one template row python-docx built, one short
-# line in each cell; what changes from row to row is set here: a run's text, a
-# paragraph's alignment, a merge. Building each cell through python-docx's objects took
-# a minute for 10,000 rows (each of its calls looks its element up among the table's).
+# A table's rows (word.table) are made from one template row python-docx built, one short
+# line in each cell. Most are written as text (word_rows); a row with a cell of several
+# lines, a tab or a merge is a copy of the template made here, what changes set in it: a
+# run's text, a paragraph's alignment, a merge. Building each cell through python-docx's
+# objects took a minute for 10,000 rows (each call looks its element up in the table).
 _TEXT = f"{_W}t"
 _ALIGNMENT = f"{_W}jc"
 _VAL = f"{_W}val"
