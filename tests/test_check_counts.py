@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xcert.office import check
-from xcert.store import schema, writes
+from xcert.store import connect, schema, writes
 from xcert.store.connect import transaction
+from xcert.store.triggers import create_triggers
 
 from conftest import NOW
 
@@ -126,3 +127,56 @@ def test_counts_on_the_demo_school(demo_folder):
     assert counted == {key: len(rows) for key, rows in listed.items()}
     assert any(counted.values())  # the demo has something to reconcile
     conn.close()
+
+
+def test_a_database_of_version_9_counts_from_the_indexes_migration_10_makes(tmp_path):
+    """Migration 10 (issue 21) remakes the passes' index with each pass's session and
+    indexes the results' certificate numbers; an older file's counts come out the same
+    before and after, and read those indexes."""
+    path = tmp_path / "旧.db"
+    conn = connect.connect(path)
+    with transaction(conn):  # the database as version 9 left it
+        for migration in schema.MIGRATIONS[:9]:
+            migration(conn)
+        create_triggers(conn)
+        conn.execute("PRAGMA user_version = 9")
+    conn.close()
+    sessions = [(1, "初级", -40), (1, None, -10), (2, "中级", -400)]
+    results = {(1, 1): ("pass", "A1"), (2, 1): ("pass", "a1"), (1, 2): ("pass", None)}
+    results |= {(3, 3): ("pass", "B2"), (4, 3): ("fail", None), (5, 2): ("absent", None)}
+    awards = [(1, 1, "初级", "C3", False), (1, 1, None, None, True), (3, 2, "中级", "B2", False)]
+    _school(path, sessions, results, {(4, 3)}, awards)  # open_db upgrades it first
+    conn = schema.open_db(path, create=False)
+    columns = {
+        name: [row[2] for row in conn.execute(f"PRAGMA index_info({name})")]
+        for name in ("results_passes", "results_number")
+    }
+    assert columns == {
+        "results_passes": ["outcome", "student_id", "exam_year", "session_id"],
+        "results_number": ["certificate_no", "student_id", "session_id"],
+    }
+    listed = check.check(conn, today=NOW.date())
+    counted = check.counts(conn, today=NOW.date())
+    assert counted == {key: len(rows) for key, rows in listed.items()}
+    assert counted["passed_without_certificate"] == 1  # student 2's; 1's and 3's are covered
+    assert counted["duplicate_certificate_numbers"] == 2  # A1 on students 1 and 2
+    plans = " ".join(
+        row[3]
+        for count in check.counters(today=NOW.date()).values()
+        for sql in _statements(conn, count)
+        for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")
+    )
+    assert "COVERING INDEX results_passes (outcome=? AND student_id=?)" in plans
+    assert "INDEX results_number" in plans
+    conn.close()
+
+
+def _statements(conn, count) -> list[str]:
+    """The SELECT statements `count` runs on `conn`."""
+    traced: list[str] = []
+    conn.set_trace_callback(traced.append)
+    try:
+        count(conn)
+    finally:
+        conn.set_trace_callback(None)
+    return [sql for sql in traced if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
