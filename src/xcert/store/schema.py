@@ -377,7 +377,7 @@ def m010_reconciliation_indexes(conn: sqlite3.Connection) -> None:
     for sql in (  # office/check.py: the passes an award covers, repeated numbers
         "DROP INDEX IF EXISTS results_passes",
         "CREATE INDEX results_passes ON results(outcome, student_id, exam_year, session_id)",
-        "CREATE INDEX results_number ON results(certificate_no, student_id, session_id) WHERE certificate_no IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS results_number ON results(certificate_no, student_id, session_id) WHERE certificate_no IS NOT NULL",
     ):
         conn.execute(sql)
 
