@@ -3,7 +3,8 @@ lists: on any data, each category's number is the length of its list. The passes
 a certificate are counted another way (all passes less those an award covers), so the
 data here has what could make the two ways differ: blank and differing levels, a student
 with two awards of one certificate, awards of certificates never examined, registrations
-with and without results, and certificate numbers shared across students and cases."""
+with and without results, and certificate numbers shared across students and cases. The
+summary's table of awards nobody signed for is that listing counted per class."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xcert.office import check
+from xcert.output import summary
 from xcert.store import connect, schema, writes
 from xcert.store.connect import transaction
 from xcert.store.triggers import create_triggers
@@ -38,7 +40,10 @@ def _school(
         writes.log_write(conn, "hand", "check counts")
         conn.executemany(
             "INSERT INTO students (id, student_no, name, class_code) VALUES (?, ?, ?, ?)",
-            ((i, f"S{i}", f"学生{i}", f"2{i % 2}数控1") for i in range(1, STUDENTS + 1)),
+            (  # the last student without a class
+                (i, f"S{i}", f"学生{i}", f"2{i % 2}数控1" if i < STUDENTS else None)
+                for i in range(1, STUDENTS + 1)
+            ),
         )
         conn.executemany(
             "INSERT INTO certificates (id, name, kind) VALUES (?, ?, '1+X')",
@@ -117,7 +122,22 @@ def test_counts_are_the_lengths_of_the_lists(tmp_path_factory, school):
     conn = schema.open_db(path, create=False)
     listed = check.check(conn, today=NOW.date())
     assert check.counts(conn, today=NOW.date()) == {key: len(rows) for key, rows in listed.items()}
+    assert summary._unsigned(conn).rows == _per_class(listed["not_signed_for"])
     conn.close()
+
+
+def _per_class(unsigned: list[dict]) -> list[list[str]]:
+    """The summary's table of awards nobody signed for, from `check`'s listing: per class
+    (none first), how many and the certificates' names."""
+    classes: dict[str | None, list[str]] = {}
+    for row in unsigned:
+        classes.setdefault(row["class"], []).append(row["certificate"])
+    return [
+        ["（未填班级）" if klass is None else klass, str(len(names)), "、".join(sorted(set(names)))]
+        for klass, names in sorted(
+            classes.items(), key=lambda item: (item[0] is not None, item[0] or "")
+        )
+    ]
 
 
 def test_counts_on_the_demo_school(demo_folder):

@@ -252,16 +252,25 @@ def _writes(conn: sqlite3.Connection, *, span: Window) -> tuple[output.Table, li
 
 
 def _unsigned(conn: sqlite3.Connection) -> output.Table:
-    rows = conn.execute(
-        "SELECT coalesce(s.class_code, '（未填班级）'), count(*), group_concat(DISTINCT c.name)"
-        " FROM awards a JOIN students s ON s.id = a.student_id"
-        " JOIN certificates c ON c.id = a.certificate_id WHERE a.signed_by IS NULL"
-        " GROUP BY s.class_code ORDER BY s.class_code"
-    ).fetchall()
+    """Per class, the awards nobody signed for and their certificates' names. Counted per
+    class and certificate, the names looked up after: an award's certificate exists
+    (foreign keys), and joining it to every award cost a tenth of the query."""
+    names = dict(conn.execute("SELECT id, name FROM certificates"))
+    per_class: dict[str | None, tuple[int, set[str]]] = {}
+    for klass, certificate, n in conn.execute(
+        "SELECT s.class_code, a.certificate_id, count(*) FROM awards a"
+        " CROSS JOIN students s ON s.id = a.student_id WHERE a.signed_by IS NULL"
+        " GROUP BY s.class_code, a.certificate_id ORDER BY s.class_code"
+    ):
+        count, certificates = per_class.get(klass, (0, set()))
+        per_class[klass] = (count + n, certificates | {names[certificate]})
     return output.Table(
         "已发未签领的证书",
         ["班级", "未签领（本）", "证书"],
-        [[klass, str(n), "、".join(sorted(names.split(",")))] for klass, n, names in rows],
+        [
+            ["（未填班级）" if klass is None else klass, str(n), "、".join(sorted(certificates))]
+            for klass, (n, certificates) in per_class.items()
+        ],
     )
 
 
