@@ -411,22 +411,23 @@ def write(
     return written
 
 
-# What summary.html extends and includes, loaded with it
+# What summary.html extends and includes, compiled with it
 _HTML_PARTS = ("summary.html", "base.html", "table.html")
 
 
 def _load_templates(formats: list[str], templates: Path | None) -> None:
-    """Jinja and the templates compiled while the readers count (`build`); a template's
-    mistake is left for its rendering to report in one line."""
+    """Jinja and the templates compiled while the readers count (`build`)."""
     names = [
         *(["summary.md"] if "md" in formats else []),
         *(_HTML_PARTS if "html" in formats else ()),
     ]
+    if not names:  # Word only: no Jinja
+        return
     try:
         env = sandbox.environment(templates)
         for name in names:
             env.get_template(name)
-    except Exception:  # noqa: BLE001 - reported as it renders
+    except Exception:  # a template's mistake is reported in one line as it renders
         return
 
 
