@@ -4,17 +4,21 @@ nightly summary's sections are independent reads, each a scan of its own table).
 Why the jobs see the very same data. In WAL mode a read transaction sees the database
 as the last commit before its first read left it, until it ends, whatever is committed
 meanwhile. `together` begins a read transaction on the caller's connection and on each
-read-only connection it opens, and each reads the marker (the data version every write
-that changes data bumps, `writes.data_version`, and the last write logged): a write
-committed between the first and the last of these reads changes the marker of the later
-ones. Equal markers, equal data; else every transaction ends and all begin again, and
-after `ATTEMPTS` tries (writes arriving faster than connections open) the jobs run one
-after another on the caller's connection, in its one read transaction, as they do when
-there is one core or the file is not in WAL mode (another program converted it back).
+read-only connection it opens, and the first thing each reads is the marker: the data
+version and the last write logged. Every write goes through `store.writes`, which logs
+it in `imports` and bumps the data version when it changes data ("equal counters,
+equal data"); the only other commits are bookkeeping in `meta` (the summary's last
+run), no data. So a write committed between the first and the last of these reads
+changes the marker of the later ones: equal markers, equal data. Else every
+transaction ends and all begin again; after `ATTEMPTS` tries (writes arriving faster
+than connections open), or when a reader cannot open, the jobs run one after another
+on the caller's connection, in its one read transaction, as they do with one core or
+a file not in WAL mode (another program converted it back). Inside a transaction the
+caller began, that transaction is the snapshot and the jobs run on its connection.
 
 sqlite3 lets go of the GIL while SQLite works, so threads are enough; each connection
-is used by one thread at a time. Inside a transaction the caller began, that transaction
-is the snapshot and the jobs run one by one on its connection.
+is used by one thread at a time (handed over before its thread starts, closed after it
+ends).
 """
 
 from __future__ import annotations
