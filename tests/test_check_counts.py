@@ -3,7 +3,8 @@ lists: on any data, each category's number is the length of its list. The passes
 a certificate are counted another way (all passes less those an award covers), so the
 data here has what could make the two ways differ: blank and differing levels, a student
 with two awards of one certificate, awards of certificates never examined, registrations
-with and without results, and certificate numbers shared across students and cases."""
+with and without results, and certificate numbers shared across students and cases. The
+summary's table of awards nobody signed for is that listing counted per class."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xcert.office import check
-from xcert.store import schema, writes
+from xcert.output import summary
+from xcert.store import connect, schema, writes
 from xcert.store.connect import transaction
+from xcert.store.triggers import create_triggers
 
 from conftest import NOW
 
@@ -37,7 +40,10 @@ def _school(
         writes.log_write(conn, "hand", "check counts")
         conn.executemany(
             "INSERT INTO students (id, student_no, name, class_code) VALUES (?, ?, ?, ?)",
-            ((i, f"S{i}", f"学生{i}", f"2{i % 2}数控1") for i in range(1, STUDENTS + 1)),
+            (  # the last student without a class
+                (i, f"S{i}", f"学生{i}", f"2{i % 2}数控1" if i < STUDENTS else None)
+                for i in range(1, STUDENTS + 1)
+            ),
         )
         conn.executemany(
             "INSERT INTO certificates (id, name, kind) VALUES (?, ?, '1+X')",
@@ -116,7 +122,22 @@ def test_counts_are_the_lengths_of_the_lists(tmp_path_factory, school):
     conn = schema.open_db(path, create=False)
     listed = check.check(conn, today=NOW.date())
     assert check.counts(conn, today=NOW.date()) == {key: len(rows) for key, rows in listed.items()}
+    assert summary._unsigned(conn).rows == _per_class(listed["not_signed_for"])
     conn.close()
+
+
+def _per_class(unsigned: list[dict]) -> list[list[str]]:
+    """The summary's table of awards nobody signed for, from `check`'s listing: per class
+    (none first), how many and the certificates' names."""
+    classes: dict[str | None, list[str]] = {}
+    for row in unsigned:
+        classes.setdefault(row["class"], []).append(row["certificate"])
+    return [
+        ["（未填班级）" if klass is None else klass, str(len(names)), "、".join(sorted(set(names)))]
+        for klass, names in sorted(
+            classes.items(), key=lambda item: (item[0] is not None, item[0] or "")
+        )
+    ]
 
 
 def test_counts_on_the_demo_school(demo_folder):
@@ -126,3 +147,56 @@ def test_counts_on_the_demo_school(demo_folder):
     assert counted == {key: len(rows) for key, rows in listed.items()}
     assert any(counted.values())  # the demo has something to reconcile
     conn.close()
+
+
+def test_a_database_of_version_9_counts_from_the_indexes_migration_10_makes(tmp_path):
+    """Migration 10 (issue 21) remakes the passes' index with each pass's session and
+    indexes the results' certificate numbers; an older file's counts come out the same
+    before and after, and read those indexes."""
+    path = tmp_path / "旧.db"
+    conn = connect.connect(path)
+    with transaction(conn):  # the database as version 9 left it
+        for migration in schema.MIGRATIONS[:9]:
+            migration(conn)
+        create_triggers(conn)
+        conn.execute("PRAGMA user_version = 9")
+    conn.close()
+    sessions = [(1, "初级", -40), (1, None, -10), (2, "中级", -400)]
+    results = {(1, 1): ("pass", "A1"), (2, 1): ("pass", "a1"), (1, 2): ("pass", None)}
+    results |= {(3, 3): ("pass", "B2"), (4, 3): ("fail", None), (5, 2): ("absent", None)}
+    awards = [(1, 1, "初级", "C3", False), (1, 1, None, None, True), (3, 2, "中级", "B2", False)]
+    _school(path, sessions, results, {(4, 3)}, awards)  # open_db upgrades it first
+    conn = schema.open_db(path, create=False)
+    columns = {
+        name: [row[2] for row in conn.execute(f"PRAGMA index_info({name})")]
+        for name in ("results_passes", "results_number")
+    }
+    assert columns == {
+        "results_passes": ["outcome", "student_id", "exam_year", "session_id"],
+        "results_number": ["certificate_no", "student_id", "session_id"],
+    }
+    listed = check.check(conn, today=NOW.date())
+    counted = check.counts(conn, today=NOW.date())
+    assert counted == {key: len(rows) for key, rows in listed.items()}
+    assert counted["passed_without_certificate"] == 1  # student 2's; 1's and 3's are covered
+    assert counted["duplicate_certificate_numbers"] == 2  # A1 on students 1 and 2
+    plans = " ".join(
+        row[3]
+        for count in check.counters(today=NOW.date()).values()
+        for sql in _statements(conn, count)
+        for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")
+    )
+    assert "COVERING INDEX results_passes (outcome=? AND student_id=?)" in plans
+    assert "INDEX results_number" in plans
+    conn.close()
+
+
+def _statements(conn, count) -> list[str]:
+    """The SELECT statements `count` runs on `conn`."""
+    traced: list[str] = []
+    conn.set_trace_callback(traced.append)
+    try:
+        count(conn)
+    finally:
+        conn.set_trace_callback(None)
+    return [sql for sql in traced if sql.lstrip().upper().startswith(("SELECT", "WITH"))]

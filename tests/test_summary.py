@@ -154,6 +154,23 @@ def test_a_wrong_since_format_or_date_is_a_usage_mistake_and_a_missing_folder_a_
     assert not list(tmp_path.glob("summary-*"))
 
 
+def test_a_schools_summary_template_is_used_and_its_mistake_is_one_line(office, tmp_path):
+    """The templates are compiled while the sections are counted; a school's own one is
+    used as before, and its mistake still comes out as the one line naming it."""
+    own = tmp_path / "模板"
+    own.mkdir()
+    (own / "summary.md").write_text("# 本校日报 {{ title }}\n", encoding="utf-8")
+    out = tmp_path / "日报"
+    out.mkdir()
+    run(office, out, "--templates", own, "--format", "md,html")
+    assert (out / f"summary-{DAY}.md").read_text(encoding="utf-8").startswith("# 本校日报 1+X")
+    assert "<h2>1. " in (out / f"summary-{DAY}.html").read_text(encoding="utf-8")
+    (own / "summary.md").write_text("# {{ title \n", encoding="utf-8")
+    result = office("summary", "--output-dir", out, "--date", DAY, "--templates", own)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.output
+    assert "summary.md" in result.stderr and "Traceback" not in result.output
+
+
 def test_quiet_prints_nothing(office, tmp_path):
     assert run(office, tmp_path, "--quiet").stdout == ""
 

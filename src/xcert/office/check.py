@@ -15,7 +15,9 @@ otherwise find by laying the registration list beside the result and certificate
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xcert import clock
@@ -63,13 +65,31 @@ def counts(conn: sqlite3.Connection, *, today: dt.date | None = None) -> dict[st
     """How many rows each category of `check` lists, counted in SQL without listing them:
     the nightly summary prints only the numbers, and listing a large school's 600,000
     passes without a certificate to count them took seconds."""
+    return tally({key: count(conn) for key, count in counters(today=today).items()})
+
+
+def counters(*, today: dt.date | None = None) -> dict[str, Callable[[sqlite3.Connection], int]]:
+    """The counts `counts` is made of, each a function of a connection (the summary runs
+    them side by side): one per category, by its listing's query or its own way
+    (`_COUNTED`), and the passes without a certificate as its two parts, the passes and
+    those an award covers (`tally` subtracts them)."""
     queries = _queries(_Scope(), (today or clock.today()).isoformat())
-    return {
-        key: _passed_without_certificate_count(conn)
-        if key == "passed_without_certificate"
-        else conn.execute(query.count(), query.params).fetchone()[0]
+    parts: dict[str, Callable[[sqlite3.Connection], int]] = {
+        key: _COUNTED.get(key) or functools.partial(_count, query)
         for key, query in queries.items()
+        if key != "passed_without_certificate"
     }
+    return {"passes": _passes_count, "covered_passes": _covered_passes_count, **parts}
+
+
+def tally(parts: dict[str, int]) -> dict[str, int]:
+    """Each category's count, in the order of `CATEGORIES`, from what `counters` counted."""
+    found = {**parts, "passed_without_certificate": parts["passes"] - parts["covered_passes"]}
+    return {key: found[key] for key in CATEGORIES}
+
+
+def _count(query: _Query, conn: sqlite3.Connection) -> int:
+    return int(conn.execute(query.count(), query.params).fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -165,25 +185,43 @@ def _passed_without_certificate(scope: _Scope) -> _Query:
     )
 
 
-def _passed_without_certificate_count(conn: sqlite3.Connection) -> int:
-    """The passes, less those with a certificate: the passes are counted in the session
-    index; the ones with a certificate are found from the awards (few beside the
-    results), through each holder's results in the (student, session) index. A result's
-    student exists (foreign keys are on for every connection), so the count needs no
-    student row, which the listing reads for its name."""
-    passes = conn.execute(
-        "SELECT count(*) FROM results x JOIN sessions se ON se.id = x.session_id"
-        " JOIN certificates c ON c.id = se.certificate_id WHERE x.outcome = 'pass'"
-    ).fetchone()[0]
-    awarded = conn.execute(
-        """SELECT count(*) FROM results x WHERE x.outcome = 'pass' AND x.id IN (
-            SELECT k.id FROM awards a
-            CROSS JOIN results k ON k.student_id = a.student_id
+# Passes without a certificate are counted as the passes less those an award covers.
+# Foreign keys are on for every connection, so a result's student, session and
+# certificate exist: neither count needs the rows the listing joins for names.
+
+
+def _passes_count(conn: sqlite3.Connection) -> int:
+    """Every pass: all results (SQLite counts a table by its pages, not row by row) less
+    the failed and absent ones, fewer than the passes in any school (the passes' index
+    is read only as far as their outcomes go)."""
+    total, other = conn.execute(
+        "SELECT (SELECT count(*) FROM results),"
+        " (SELECT count(*) FROM results WHERE outcome IN ('absent', 'fail'))"
+    ).fetchone()
+    return int(total - other)
+
+
+def _covered_passes_count(conn: sqlite3.Connection) -> int:
+    """The passes an award covers, found from the awards (few beside the results): each
+    holder's passes in the passes' index, which carries their session (no result row is
+    read), each counted once however many awards cover it."""
+    return int(
+        conn.execute(
+            """SELECT count(DISTINCT k.id) FROM awards a
+            CROSS JOIN results k ON k.outcome = 'pass' AND k.student_id = a.student_id
             CROSS JOIN sessions se ON se.id = k.session_id AND se.certificate_id = a.certificate_id
-            JOIN certificates c ON c.id = se.certificate_id
-            WHERE a.level IS NULL OR se.level IS NULL OR a.level = se.level)"""
-    ).fetchone()[0]
-    return int(passes - awarded)
+            WHERE a.level IS NULL OR se.level IS NULL OR a.level = se.level"""
+        ).fetchone()[0]
+    )
+
+
+def _not_signed_for_count(conn: sqlite3.Connection) -> int:
+    """The awards nobody signed for: an award's student and certificate exist (foreign
+    keys), so the count needs neither row."""
+    return int(conn.execute("SELECT count(*) FROM awards WHERE signed_by IS NULL").fetchone()[0])
+
+
+_COUNTED = {"not_signed_for": _not_signed_for_count}
 
 
 def _not_signed_for(scope: _Scope) -> _Query:
@@ -208,8 +246,9 @@ def _not_signed_for(scope: _Scope) -> _Query:
 
 def _duplicate_certificate_numbers() -> _Query:
     """One certificate number on the awards or results of more than one student, across
-    all sessions (a number is unique whatever session is looked at). The results are read
-    in their order (CROSS JOIN): through the session index each would be looked up."""
+    all sessions (a number is unique whatever session is looked at). The results' numbers
+    come from their own index (results_number: only the results with a number, with
+    their student and session), first (CROSS JOIN), not each result looked up by session."""
     return _Query(
         f"n.number, {_STUDENT}, n.certificate",
         """FROM numbers n JOIN repeated USING (number) JOIN students s ON s.id = n.student_id""",

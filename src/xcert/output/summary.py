@@ -7,9 +7,11 @@ bytes (no clock in the text but the day it is for), and it remembers when it las
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from xcert.office import catalogue, check, graduate, sessions
 from xcert.outfiles import check_target, signed_text
 from xcert.output import sandbox, word_reports
 from xcert.output import tables as output
-from xcert.store import journal
+from xcert.store import journal, snapshot
 from xcert.store.connect import transaction
 
 FORMATS = ("md", "html", "docx")
@@ -139,22 +141,49 @@ def remember(conn: sqlite3.Connection, span: Window) -> None:
         )
 
 
-def build(conn: sqlite3.Connection, span: Window) -> dict:
-    """The summary's context: titled tables and lines, all text already formatted."""
+def build(
+    conn: sqlite3.Connection,
+    span: Window,
+    *,
+    readers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> dict:
+    """The summary's context: titled tables and lines, all text already formatted. Its
+    sections read from one snapshot, side by side on `readers` more connections
+    (`snapshot.together`: by default one per further core, while this thread does
+    `meanwhile` first)."""
     year = span.day.year
     since = span.since.isoformat(sep=" ", timespec="minutes")
-    writes, new_records = _writes(conn, span)
-    figures = stats.figures(conn, year=year, on=span.day)
+    counters = check.counters(today=span.day)
+    parts = list(counters)
+    jobs: dict[str, snapshot.Job] = {  # the slowest first: shared out in this order
+        "covered_passes": counters.pop("covered_passes"),
+        "unsigned": _unsigned,
+        "stale": functools.partial(_stale_classes, day=span.day),
+        "passes": counters.pop("passes"),
+        "figures": functools.partial(stats.figures, year=year, on=span.day),
+        "overdue": functools.partial(_overdue, day=span.day),
+        **counters,
+        "writes": functools.partial(_writes, span=span),
+        "upcoming": functools.partial(_upcoming, day=span.day),
+        "no_cohort": _no_cohort,
+        "guessed": _guessed,
+    }
+    found = snapshot.together(conn, list(jobs.values()), readers, meanwhile)
+    done = dict(zip(jobs, found, strict=True))
+    writes, new_records = done["writes"]
+    figures = done["figures"]
     year_tables = output.tables(figures)
     year_table = year_tables[0]
     year_table.title = f"{year}年至今 1+X 考证"
+    quality = [line for key in ("no_cohort", "overdue", "guessed", "stale") for line in done[key]]
     sections = [
         (f"自 {since} 以来的写入", [writes], new_records),
         (f"{year}年进度", [year_table, *year_tables[2:]], []),
-        ("已发未签领的证书（按班级）", [_unsigned(conn)], []),
-        (f"{shown(span.day.isoformat())} 起的考试安排", [_upcoming(conn, span.day)], []),
-        ("报名、成绩与证书核对", [_reconciliation(conn, span.day)], []),
-        ("数据提醒", [], _quality(conn, span.day) or ["没有需要处理的数据问题。"]),
+        ("已发未签领的证书（按班级）", [done["unsigned"]], []),
+        (f"{shown(span.day.isoformat())} 起的考试安排", [done["upcoming"]], []),
+        ("报名、成绩与证书核对", [_reconciliation(check.tally({k: done[k] for k in parts}))], []),
+        ("数据提醒", [], quality or ["没有需要处理的数据问题。"]),
     ]
     return {
         "title": f"1+X 证书工作日报（{shown(span.day.isoformat())}）",
@@ -166,7 +195,7 @@ def build(conn: sqlite3.Connection, span: Window) -> dict:
     }
 
 
-def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[str]]:
+def _writes(conn: sqlite3.Connection, *, span: Window) -> tuple[output.Table, list[str]]:
     rows = conn.execute(
         "SELECT id, started_at, kind, file_name, rows_added, rows_updated, rows_rejected,"
         " undone_by FROM imports WHERE started_at >= ? AND started_at <= ? ORDER BY id",
@@ -223,20 +252,29 @@ def _writes(conn: sqlite3.Connection, span: Window) -> tuple[output.Table, list[
 
 
 def _unsigned(conn: sqlite3.Connection) -> output.Table:
-    rows = conn.execute(
-        "SELECT coalesce(s.class_code, '（未填班级）'), count(*), group_concat(DISTINCT c.name)"
-        " FROM awards a JOIN students s ON s.id = a.student_id"
-        " JOIN certificates c ON c.id = a.certificate_id WHERE a.signed_by IS NULL"
-        " GROUP BY s.class_code ORDER BY s.class_code"
-    ).fetchall()
+    """Per class, the awards nobody signed for and their certificates' names. Counted per
+    class and certificate, the names looked up after: an award's certificate exists
+    (foreign keys), and joining it to every award cost a tenth of the query."""
+    names = dict(conn.execute("SELECT id, name FROM certificates"))
+    per_class: dict[str | None, tuple[int, set[str]]] = {}
+    for klass, certificate, n in conn.execute(
+        "SELECT s.class_code, a.certificate_id, count(*) FROM awards a"
+        " CROSS JOIN students s ON s.id = a.student_id WHERE a.signed_by IS NULL"
+        " GROUP BY s.class_code, a.certificate_id ORDER BY s.class_code"
+    ):
+        count, certificates = per_class.get(klass, (0, set()))
+        per_class[klass] = (count + n, certificates | {names[certificate]})
     return output.Table(
         "已发未签领的证书",
         ["班级", "未签领（本）", "证书"],
-        [[klass, str(n), "、".join(sorted(names.split(",")))] for klass, n, names in rows],
+        [
+            ["（未填班级）" if klass is None else klass, str(n), "、".join(sorted(certificates))]
+            for klass, (n, certificates) in per_class.items()
+        ],
     )
 
 
-def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
+def _upcoming(conn: sqlite3.Connection, *, day: dt.date) -> output.Table:
     return output.Table(
         "考试安排",
         ["日期", "证书", "等级", "考点", "已报名（人）", "容量（人）"],
@@ -254,38 +292,48 @@ def _upcoming(conn: sqlite3.Connection, day: dt.date) -> output.Table:
     )
 
 
-def _reconciliation(conn: sqlite3.Connection, day: dt.date) -> output.Table:
-    counts = check.counts(conn, today=day)
+def _reconciliation(counted: dict[str, int]) -> output.Table:
+    """Each category's count, as `check.counts` gives them."""
     return output.Table(
         "报名、成绩与证书核对（xcert check 列出名单）",
         ["项目", "数量"],
-        [[check.CATEGORIES[key], str(n)] for key, n in counts.items()],
+        [[check.CATEGORIES[key], str(n)] for key, n in counted.items()],
     )
 
 
-def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
-    lines = []
+def _no_cohort(conn: sqlite3.Connection) -> list[str]:
     no_cohort = conn.execute(
         "SELECT count(*) FROM students WHERE cohort IS NULL AND status = 'enrolled'"
     ).fetchone()[0]
-    if no_cohort:
-        lines.append(
-            f"{no_cohort}名在读学生没有届别，双证毕业率不会统计他们；"
-            "请在花名册里补上届别、入学年份或班级"
-        )
-    for cohort, graduated_on, enrolled in graduate.overdue(conn, day):
-        lines.append(
-            f"{cohort}届已于 {shown(graduated_on.isoformat())} 毕业，仍有{enrolled}名学生的学籍状态是在读；"
-            f"核对后运行 xcert graduate --cohort {cohort} 把他们改为毕业"
-        )
+    if not no_cohort:
+        return []
+    return [
+        f"{no_cohort}名在读学生没有届别，双证毕业率不会统计他们；"
+        "请在花名册里补上届别、入学年份或班级"
+    ]
+
+
+def _overdue(conn: sqlite3.Connection, *, day: dt.date) -> list[str]:
+    return [
+        f"{cohort}届已于 {shown(graduated_on.isoformat())} 毕业，仍有{enrolled}名学生的学籍状态是在读；"
+        f"核对后运行 xcert graduate --cohort {cohort} 把他们改为毕业"
+        for cohort, graduated_on, enrolled in graduate.overdue(conn, day)
+    ]
+
+
+def _guessed(conn: sqlite3.Connection) -> list[str]:
     guessed = _guessed_kinds(conn)
-    if guessed:
-        lines.append(
-            "这些证书不在证书目录里，类型是按名称推测的，1+X 考证人数和通过率按推测计算："
-            + "、".join(guessed)
-            + "；请在证书目录文件里写明它们的 kind 后导入（xcert import 证书目录.toml），"
-            "用 xcert certs 核对"
-        )
+    if not guessed:
+        return []
+    return [
+        "这些证书不在证书目录里，类型是按名称推测的，1+X 考证人数和通过率按推测计算："
+        + "、".join(guessed)
+        + "；请在证书目录文件里写明它们的 kind 后导入（xcert import 证书目录.toml），"
+        "用 xcert certs 核对"
+    ]
+
+
+def _stale_classes(conn: sqlite3.Connection, *, day: dt.date) -> list[str]:
     term = term_start(day)
     stale = [
         klass
@@ -297,12 +345,12 @@ def _quality(conn: sqlite3.Connection, day: dt.date) -> list[str]:
             (term.isoformat(),),
         )
     ]
-    if stale:
-        lines.append(
-            f"这些班级有在读学生，但本学期（{shown(term.isoformat())} 起）没有导入过他们花名册的改动，"
-            "学籍状态可能已过时：" + "、".join(stale)
-        )
-    return lines
+    if not stale:
+        return []
+    return [
+        f"这些班级有在读学生，但本学期（{shown(term.isoformat())} 起）没有导入过他们花名册的改动，"
+        "学籍状态可能已过时：" + "、".join(stale)
+    ]
 
 
 def _guessed_kinds(conn: sqlite3.Connection) -> list[str]:
@@ -340,7 +388,7 @@ def write(
     paths = {fmt: output_dir / f"summary-{span.day.isoformat()}.{fmt}" for fmt in formats}
     for path in paths.values():  # an earlier summary of the day is replaced, nothing else
         check_target(path, option="日报", database=None)
-    context = build(conn, span)
+    context = build(conn, span, meanwhile=functools.partial(_load_templates, formats, templates))
     for fmt, path in paths.items():
         part = path.with_name(path.name + ".part")
         try:
@@ -361,6 +409,26 @@ def write(
     if remember_run:
         remember(conn, span)
     return written
+
+
+# What summary.html extends and includes, compiled with it
+_HTML_PARTS = ("summary.html", "base.html", "table.html")
+
+
+def _load_templates(formats: list[str], templates: Path | None) -> None:
+    """Jinja and the templates compiled while the readers count (`build`)."""
+    names = [
+        *(["summary.md"] if "md" in formats else []),
+        *(_HTML_PARTS if "html" in formats else ()),
+    ]
+    if not names:  # Word only: no Jinja
+        return
+    try:
+        env = sandbox.environment(templates)
+        for name in names:
+            env.get_template(name)
+    except Exception:  # a template's mistake is reported in one line as it renders
+        return
 
 
 def parse_formats(text: str) -> list[str]:

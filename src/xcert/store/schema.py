@@ -367,6 +367,16 @@ def m009_selection_ties(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_reconciliation_indexes(conn: sqlite3.Connection) -> None:
+    """Issue 21: each pass's session in the passes' index; results' certificate numbers."""
+    for sql in (  # office/check.py: the passes an award covers, repeated numbers
+        "DROP INDEX IF EXISTS results_passes",
+        "CREATE INDEX results_passes ON results(outcome, student_id, exam_year, session_id)",
+        "CREATE INDEX IF NOT EXISTS results_number ON results(certificate_no, student_id, session_id) WHERE certificate_no IS NOT NULL",
+    ):
+        conn.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -377,6 +387,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m007_mask_logged_names,
     m008_teachers,
     m009_selection_ties,
+    m010_reconciliation_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
