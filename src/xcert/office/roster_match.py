@@ -1,0 +1,195 @@
+"""A roster against the stored students in SQL, a column at a time: which rows need the
+identity rule row by row (`students.resolve`), and which can do without it.
+
+A corrected copy of a 100,000-row roster changes a handful of rows; comparing each row
+with its stored student in Python cost more than reading the file. The file's cleaned
+columns go into a TEMP table instead, joined on 学号 (and ID number) to the students,
+and each row is sorted into one of four kinds:
+
+- same: the only row of the stored student its 学号 names, tied by no key to any other
+  row, and changing nothing: only counted;
+- changed: such a row that changes something (or may): settled alone, as `resolve`
+  would (`students.settle_alone`);
+- new: a 学号 and ID number that no stored student and no other row has, and a class +
+  name no row without a 学号 and no stored student without one has: a new student,
+  written as the columns give it;
+- hard: every other row (duplicates, conflicts, class + name only, an ID number held
+  by someone else...): `students.resolve`, with only the stored students their keys
+  can reach.
+
+The first three never meet a hard row: no hard row can reach their student by 学号, ID
+number or class + name, which is all `resolve` looks students up by; so `resolve` on
+the hard rows alone decides exactly what it decides on the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from xcert.model import STUDENT_FIELDS
+from xcert.office import students
+
+TABLE = "temp.roster_in"
+INTEGER_FIELDS = frozenset({"enrollment_year", "cohort"})  # INTEGER columns; the rest TEXT
+_COLUMNS = (*STUDENT_FIELDS, "derived_gender", "derived_cohort")
+
+SAME, CHANGED, NEW, HARD = 3, 1, 2, 0
+
+
+@dataclass
+class Sorting:
+    """The rows (positions in the file, sheet after sheet) by what they need."""
+
+    same: int = 0
+    changed: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # row, stored
+    new: list[int] = field(default_factory=list)
+    hard: list[int] = field(default_factory=list)
+
+
+@contextmanager
+def file_rows(
+    conn: sqlite3.Connection, stated: dict[str, list[object]], derived: dict[str, list[object]]
+) -> Iterator[FileRows]:
+    """The file's rows in a TEMP table for the length of the block: each field's cleaned
+    values (`stated`, every field in STUDENT_FIELDS) and what xcert derived (`derived`:
+    gender and cohort, None where stated). Only the columns that hold a value are bound,
+    and `repeated` marks a row whose 学号 or ID number another row has too."""
+    conn.execute(
+        f"CREATE TEMP TABLE roster_in (k INTEGER PRIMARY KEY, {', '.join(_COLUMNS)}, repeated)"
+    )
+    try:
+        count = len(stated["name"])
+        given = {**stated, "derived_gender": derived["gender"], "derived_cohort": derived["cohort"]}
+        repeated = _repeated(stated["student_no"], stated["id_number"])
+        if repeated is not None:
+            given["repeated"] = repeated
+        names = [f for f, values in given.items() if values.count(None) < count]
+        rows = zip(range(count), *(given[f] for f in names), strict=True)
+        conn.executemany(
+            f"INSERT INTO {TABLE} (k, {', '.join(names)}) VALUES ({', '.join('?' * (len(names) + 1))})",
+            rows,
+        )
+        yield FileRows(conn, count, _plain(stated, derived))
+    finally:
+        conn.execute(f"DROP TABLE {TABLE}")
+
+
+def _repeated(numbers: list[object], ids: list[object]) -> list[object] | None:
+    """1 for each row whose 学号 or ID number is on another row as well, else None; None
+    when there is no such row (the common case, found in C)."""
+    twice = [_twice(numbers), _twice(ids)]
+    if not any(twice):
+        return None
+    more_numbers, more_ids = twice
+    return [
+        1 if number in more_numbers or id_number in more_ids else None
+        for number, id_number in zip(numbers, ids, strict=True)
+    ]
+
+
+def _twice(values: list[object]) -> set[object]:
+    """The values (not blanks) that occur more than once."""
+    if len(set(values)) == len(values):
+        return set()
+    return {v for v, n in Counter(values).items() if n > 1 and v is not None}
+
+
+def _plain(stated: dict[str, list[object]], derived: dict[str, list[object]]) -> bool:
+    """Whether every value is of the type its column stores (text, or a whole number for
+    the years): then SQL's comparisons are Python's."""
+    for fld, values in (*stated.items(), *(("derived_" + f, v) for f, v in derived.items())):
+        kinds = set(map(type, values)) - {type(None)}
+        wanted = int if fld in INTEGER_FIELDS or fld == "derived_cohort" else str
+        if not kinds <= {wanted}:
+            return False
+    return True
+
+
+# SQL for one row `t` of the file and the stored student `s` of its 学号 (`h`: the one
+# holding its ID number). Each test is exact or errs towards the slower kind: a NULL
+# anywhere makes a CASE fall through to HARD.
+_LOOSE = (  # class + name of the rows that have no 学号: they look students up by it
+    "(SELECT class_code, name FROM roster_in WHERE student_no IS NULL AND class_code IS NOT NULL)"
+)
+_ALONE = "t.student_no IS NOT NULL AND t.repeated IS NULL"
+_CLEAN_MATCH = f"""(h.id IS NULL OR h.id = s.id)
+    AND (s.id_number IS NULL OR s.id_number = t.id_number
+        OR s.id_number NOT IN (SELECT id_number FROM roster_in WHERE id_number IS NOT NULL))
+    AND (t.name IS NULL OR t.name = s.name OR t.id_number = s.id_number)
+    AND (s.class_code IS NULL OR (s.class_code, s.name) NOT IN {_LOOSE})
+    AND (coalesce(t.class_code, s.class_code) IS NULL
+        OR (coalesce(t.class_code, s.class_code), coalesce(t.name, s.name)) NOT IN {_LOOSE})"""
+_CLEAN_NEW = f"""h.id IS NULL
+    AND (t.class_code IS NULL OR ((t.class_code, t.name) NOT IN {_LOOSE}
+        AND (t.class_code, t.name) NOT IN (SELECT class_code, name FROM students
+            WHERE student_no IS NULL AND class_code IS NOT NULL)))"""
+# `students.changes` finds nothing to change (its rules, a field at a time); the cohort
+# derived from a class code gives way to a known 入学年份, as in `students._settle`.
+_ENROLLED = "coalesce(nullif(t.enrollment_year, 0), nullif(s.enrollment_year, 0))"
+_COHORT = f"""CASE WHEN t.derived_cohort IS NOT NULL AND {_ENROLLED} IS NOT NULL
+    THEN {_ENROLLED} + :years ELSE t.derived_cohort END"""
+_SAME = " AND ".join(
+    [f"(t.{f} IS NULL OR t.{f} IS s.{f})" for f in STUDENT_FIELDS]
+    + [
+        "(t.derived_gender IS NULL OR s.gender IS NOT NULL)",
+        f"(({_COHORT}) IS NULL OR ({_COHORT}) IS s.cohort"
+        " OR (s.cohort IS NOT NULL AND NOT s.cohort_derived))",
+        "(t.cohort IS NULL OR NOT s.cohort_derived)",
+    ]
+)
+_SORT = f"""SELECT k, kind FROM (SELECT t.k AS k, CASE WHEN {_ALONE} THEN CASE
+        WHEN s.id IS NOT NULL THEN CASE
+            WHEN {_CLEAN_MATCH} THEN CASE WHEN {_SAME} THEN {SAME} ELSE {CHANGED} END
+            ELSE {HARD} END
+        WHEN {_CLEAN_NEW} THEN {NEW}
+        ELSE {HARD} END
+    ELSE {HARD} END AS kind
+    FROM roster_in t
+    LEFT JOIN students s ON s.student_no = t.student_no
+    LEFT JOIN students h ON h.id_number = t.id_number)
+WHERE kind <> {SAME} ORDER BY k"""
+
+_STORED = ("id", *STUDENT_FIELDS, "cohort_derived")
+# The stored students a hard row can reach: by its 学号, its ID number, its class + name.
+_REACHED = """student_no IN (SELECT student_no FROM roster_in WHERE k IN (SELECT value FROM json_each(:hard)))
+    OR id_number IN (SELECT id_number FROM roster_in WHERE k IN (SELECT value FROM json_each(:hard)))
+    OR (class_code, name) IN (SELECT class_code, name FROM roster_in
+        WHERE k IN (SELECT value FROM json_each(:hard)))"""
+
+
+class FileRows:
+    """The TEMP table of `file_rows`, and what it tells about the file's rows."""
+
+    def __init__(self, conn: sqlite3.Connection, count: int, plain: bool) -> None:
+        self.conn, self.count, self.plain = conn, count, plain
+
+    def sort(self, program_years: int) -> Sorting:
+        """Each row's kind; a changed row comes with its stored student's values."""
+        if not self.plain:  # a value SQL would compare otherwise than Python: no shortcut
+            return Sorting(hard=list(range(self.count)))
+        sorting = Sorting()
+        changed: list[int] = []
+        for k, kind in self.conn.execute(_SORT, {"years": program_years}):
+            (sorting.hard if kind == HARD else sorting.new if kind == NEW else changed).append(k)
+        sorting.same = self.count - len(sorting.hard) - len(sorting.new) - len(changed)
+        if changed:
+            select = (
+                f"SELECT t.k, {', '.join('s.' + f for f in _STORED)} FROM roster_in t"
+                " JOIN students s ON s.student_no = t.student_no"
+                " WHERE t.k IN (SELECT value FROM json_each(?)) ORDER BY t.k"
+            )
+            for k, *values in self.conn.execute(select, (json.dumps(changed),)):
+                sorting.changed.append((k, dict(zip(_STORED, values, strict=True))))
+        return sorting
+
+    def index_for(self, hard: Sequence[int]) -> students.Index:
+        """The identity index `resolve` needs for these rows: the stored students their
+        keys reach (none else can matter to them)."""
+        if not hard:
+            return students.Index()
+        return students.Index.load(self.conn, _REACHED, {"hard": json.dumps(list(hard))})
