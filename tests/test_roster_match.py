@@ -196,7 +196,7 @@ def check(stored, tampered, book, options: ImportOptions) -> None:
 
 
 @settings(
-    max_examples=200,
+    max_examples=150,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -227,6 +227,11 @@ SCENARIOS = {
         [[KEYS, [N1, "陈晓明", ID1], [N2, "林小雨", ID2]]],
         [],
         [[KEYS, [N1, "陈晓明", ID2]]],
+    ),
+    "a new 学号 with a stored student's ID number": (
+        [[KEYS, [N1, "陈晓明", ID1]]],
+        [],
+        [[KEYS, [N2, "陈晓明", ID1]]],
     ),
     "another name for a 学号 without the ID number that would make it a rename": (
         [[KEYS, [N1, "陈晓明", ID1]]],

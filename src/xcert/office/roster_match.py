@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import cast
 
 from xcert.model import STUDENT_FIELDS
 from xcert.office import students
@@ -68,13 +69,13 @@ def file_rows(
         repeated = _repeated(stated["student_no"], stated["id_number"])
         if repeated is not None:
             given["repeated"] = repeated
-        names = [f for f, values in given.items() if values.count(None) < count]
+        names = [f for f, values in given.items() if _filled(values)]
         rows = zip(range(count), *(given[f] for f in names), strict=True)
         conn.executemany(
             f"INSERT INTO {TABLE} (k, {', '.join(names)}) VALUES ({', '.join('?' * (len(names) + 1))})",
             rows,
         )
-        yield FileRows(conn, count, _plain(stated, derived))
+        yield FileRows(conn, count, all(_plain(f, given[f]) for f in names))
     finally:
         conn.execute(f"DROP TABLE {TABLE}")
 
@@ -99,14 +100,22 @@ def _twice(values: list[object]) -> set[object]:
     return {v for v, n in Counter(values).items() if n > 1 and v is not None}
 
 
-def _plain(stated: dict[str, list[object]], derived: dict[str, list[object]]) -> bool:
+def _filled(values: list[object]) -> bool:
+    """Whether a column holds a value at all (a sheet without it gives all None)."""
+    return values[0] is not None or values.count(None) < len(values)
+
+
+def _plain(fld: str, values: list[object]) -> bool:
     """Whether every value is of the type its column stores (text, or a whole number for
-    the years): then SQL's comparisons are Python's."""
-    for fld, values in (*stated.items(), *(("derived_" + f, v) for f, v in derived.items())):
-        kinds = set(map(type, values)) - {type(None)}
-        wanted = int if fld in INTEGER_FIELDS or fld == "derived_cohort" else str
-        if not kinds <= {wanted}:
-            return False
+    the years; None for a blank): then SQL's comparisons are Python's."""
+    if fld == "repeated":
+        return True
+    if fld in INTEGER_FIELDS or fld == "derived_cohort":
+        return set(map(type, values)) <= {int, type(None)}
+    try:  # a column of text without blanks, in C
+        "".join(cast("list[str]", values))
+    except TypeError:
+        return set(map(type, values)) <= {str, type(None)}
     return True
 
 
@@ -117,14 +126,15 @@ _LOOSE = (  # class + name of the rows that have no 学号: they look students u
     "(SELECT class_code, name FROM roster_in WHERE student_no IS NULL AND class_code IS NOT NULL)"
 )
 _ALONE = "t.student_no IS NOT NULL AND t.repeated IS NULL"
-_CLEAN_MATCH = f"""(h.id IS NULL OR h.id = s.id)
+_HELD = "EXISTS (SELECT 1 FROM students h WHERE h.id_number = t.id_number)"
+_CLEAN_MATCH = f"""(t.id_number IS NULL OR t.id_number = s.id_number OR NOT {_HELD})
     AND (s.id_number IS NULL OR s.id_number = t.id_number
         OR s.id_number NOT IN (SELECT id_number FROM roster_in WHERE id_number IS NOT NULL))
     AND (t.name IS NULL OR t.name = s.name OR t.id_number = s.id_number)
     AND (s.class_code IS NULL OR (s.class_code, s.name) NOT IN {_LOOSE})
     AND (coalesce(t.class_code, s.class_code) IS NULL
         OR (coalesce(t.class_code, s.class_code), coalesce(t.name, s.name)) NOT IN {_LOOSE})"""
-_CLEAN_NEW = f"""h.id IS NULL
+_CLEAN_NEW = f"""(t.id_number IS NULL OR NOT {_HELD})
     AND (t.class_code IS NULL OR ((t.class_code, t.name) NOT IN {_LOOSE}
         AND (t.class_code, t.name) NOT IN (SELECT class_code, name FROM students
             WHERE student_no IS NULL AND class_code IS NOT NULL)))"""
@@ -137,7 +147,7 @@ _SAME = " AND ".join(
     [f"(t.{f} IS NULL OR t.{f} IS s.{f})" for f in STUDENT_FIELDS]
     + [
         "(t.derived_gender IS NULL OR s.gender IS NOT NULL)",
-        f"(({_COHORT}) IS NULL OR ({_COHORT}) IS s.cohort"
+        f"(({_COHORT}) IS s.cohort OR ({_COHORT}) IS NULL"
         " OR (s.cohort IS NOT NULL AND NOT s.cohort_derived))",
         "(t.cohort IS NULL OR NOT s.cohort_derived)",
     ]
@@ -150,8 +160,7 @@ _SORT = f"""SELECT k, kind FROM (SELECT t.k AS k, CASE WHEN {_ALONE} THEN CASE
         ELSE {HARD} END
     ELSE {HARD} END AS kind
     FROM roster_in t
-    LEFT JOIN students s ON s.student_no = t.student_no
-    LEFT JOIN students h ON h.id_number = t.id_number)
+    LEFT JOIN students s ON s.student_no = t.student_no)
 WHERE kind <> {SAME} ORDER BY k"""
 
 _STORED = ("id", *STUDENT_FIELDS, "cohort_derived")

@@ -231,7 +231,7 @@ def place(row: RowIn) -> tuple[int, int]:
 
 def settle_alone(stored: dict[str, object], row: RowIn, result: Resolution) -> None:
     """What `resolve` makes of a row that is the only one of the stored student it names,
-    tied by no key to any other row: an update, or unchanged (`fast_update`)."""
+    tied by no key to any other row (`roster_match`): an update, or unchanged."""
     student = Student(stored, dict(stored))
     student.rows.append(row)
     student.stated, student.derived = dict(row.stated), dict(row.derived)
