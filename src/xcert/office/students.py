@@ -232,9 +232,9 @@ def place(row: RowIn) -> tuple[int, int]:
 def settle_alone(stored: dict[str, object], row: RowIn, result: Resolution) -> None:
     """What `resolve` makes of a row that is the only one of the stored student it names,
     tied by no key to any other row (`roster_match`): an update, or unchanged."""
-    student = Student(stored, dict(stored))
+    student = Student(stored, stored)  # nothing rekeys it, so one dict will do
     student.rows.append(row)
-    student.stated, student.derived = dict(row.stated), dict(row.derived)
+    student.stated, student.derived = row.stated, row.derived  # _settle only reads them
     _settle(student, result)
 
 
