@@ -222,6 +222,7 @@ N1, N2, N3 = NUMBERS[:3]
 ID1, ID2 = IDS[:2]
 KEYS = ["学号", "姓名", "身份证号"]
 CLASS = ["学号", "姓名", "班级"]
+BY_ID = ["姓名", "身份证号", "班级"]
 SCENARIOS = {
     "an ID number held by another stored student": (
         [[KEYS, [N1, "陈晓明", ID1], [N2, "林小雨", ID2]]],
@@ -299,6 +300,59 @@ SCENARIOS = {
                 [N1, "陈晓明", None],
             ]
         ],
+    ),
+    # Rows without a 学号, known by their ID number: after every row with one.
+    "an ID number whose stored student's 学号 is on another row": (
+        [[KEYS, [N1, "陈晓明", ID1]]],
+        [],
+        [[KEYS, [None, "陈晓明", ID1], [N1, "陈晓明", None]]],
+    ),
+    "another name for an ID number": (
+        [[KEYS, [N1, "陈晓明", ID1]]],
+        [],
+        [[KEYS, [None, "陈小明", ID1]]],
+    ),
+    "an ID number's new class, and a row by class and name finding it": (
+        [[BY_ID, ["陈晓明", ID1, "21数控1"]]],
+        [],
+        [[BY_ID, ["陈晓明", ID1, "21数控2"], ["陈晓明", None, "21数控2"]]],
+    ),
+    "an ID number's new class, and a row by class and name finding the old one": (
+        [[BY_ID, ["陈晓明", ID1, "21数控1"]]],
+        [],
+        [[BY_ID, ["陈晓明", ID1, "21数控2"], ["陈晓明", None, "21数控1"]]],
+    ),
+    "an ID number without a class, and a row by its stored class and name": (
+        [[BY_ID, ["陈晓明", ID1, "21数控1"]]],
+        [],
+        [[BY_ID, ["陈晓明", ID1, None], ["陈晓明", None, "21数控1"]]],
+    ),
+    "an ID number for a stored student known by class and name only": (
+        [[["姓名", "班级"], ["林小雨", "21数控1"]]],
+        [],
+        [[BY_ID, ["林小雨", ID2, "21数控1"]]],
+    ),
+    "a new ID number whom a row by class and name names too": (
+        [[KEYS, [N1, "陈晓明", ID1]]],
+        [],
+        [[BY_ID, ["林小雨", ID2, "21数控1"], ["林小雨", None, "21数控1"]]],
+    ),
+    "a change by ID number before a change of a student on two rows by 学号": (
+        [[[*KEYS, "手机号"], [N1, "陈晓明", ID1, None], [N2, "林小雨", ID2, None]]],
+        [],
+        [
+            [
+                [*KEYS, "手机号"],
+                [None, "陈晓明", ID1, "13800001111"],
+                [N2, "林小雨", ID2, "13900002222"],
+                [N2, "林小雨", ID2, "13900002222"],
+            ]
+        ],
+    ),
+    "a new student by ID number before a new student twice by 学号": (
+        [[KEYS, [N1, "陈晓明", ID1]]],
+        [],
+        [[KEYS, [None, "黄子轩", IDS[2]], [N3, "李嘉怡", None], [N3, "李嘉怡", None]]],
     ),
 }
 

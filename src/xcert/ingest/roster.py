@@ -235,17 +235,19 @@ def _resolve_against_stored(
         {f: list(map(values.__getitem__, at)) for f, values in stated.items()},
         {f: list(map(values.__getitem__, at)) for f, values in derived.items()},
     )
-    return resolution, _new_columns(resolution.new, fresh, at)
+    numbers = stated["student_no"]
+    places = [(0 if numbers[k] is not None else 1, k) for k in at]  # as `students.place`
+    return resolution, _new_columns(resolution.new, fresh, places)
 
 
 def _new_columns(
     new: list[students.NewStudent],
     fresh: list[list[object]] | None = None,
-    fresh_at: Sequence[int] = (),
+    fresh_at: Sequence[tuple[int, int]] = (),
 ) -> list[list[object]]:
     """The columns (`_new_students`) of the new students: those the identity rule made
-    (`new`), and those whose rows are written as they are (`fresh`: 学号 rows, at these
-    places in the file), in the order `resolve` would have added them all."""
+    (`new`), and those whose rows are written as they are (`fresh`, their rows at these
+    `students.place`s), in the order `resolve` would have added them all."""
     stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
     derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
     columns = _new_students(len(new), stated, derived)
@@ -253,7 +255,7 @@ def _new_columns(
         return columns
     if not new:
         return fresh
-    places = [*((0, k) for k in fresh_at), *(student.place for student in new)]
+    places = [*fresh_at, *(student.place for student in new)]
     order = sorted(range(len(places)), key=places.__getitem__)
     return [list(map((a + b).__getitem__, order)) for a, b in zip(fresh, columns, strict=True)]
 

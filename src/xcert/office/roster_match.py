@@ -3,24 +3,22 @@ identity rule row by row (`students.resolve`), and which can do without it.
 
 A corrected copy of a 100,000-row roster changes a handful of rows; comparing each row
 with its stored student in Python cost more than reading the file. The file's cleaned
-columns go into a TEMP table instead, joined on 学号 (and ID number) to the students,
-and each row is sorted into one of four kinds:
+columns go into a TEMP table instead, joined to the students on the row's key (its 学号,
+or without one its ID number), and each row is sorted into one of four kinds:
 
-- same: the only row of the stored student its 学号 names, tied by no key to any other
+- same: the only row of the stored student its key names, tied by no key to any other
   row, and changing nothing: only counted;
 - changed: such a row that changes something (or may): settled alone, as `resolve`
   would (`students.settle_alone`);
 - new: a 学号 and ID number that no stored student and no other row has, and a class +
-  name no row without a 学号 and no stored student without one has: a new student,
-  written as the columns give it;
+  name that can find no one: a new student, written as the columns give it;
 - hard: every other row (duplicates, conflicts, class + name only, an ID number held
   by someone else...): `students.resolve`, with only the stored students their keys
   can reach.
 
 The first three never meet a hard row: no hard row can reach their student by 学号, ID
 number or class + name, which is all `resolve` looks students up by; so `resolve` on
-the hard rows alone decides exactly what it decides on the whole file.
-"""
+the hard rows alone decides exactly what it decides on the whole file."""
 
 from __future__ import annotations
 
@@ -119,25 +117,42 @@ def _plain(fld: str, values: list[object]) -> bool:
     return True
 
 
-# SQL for one row `t` of the file and the stored student `s` of its 学号 (`h`: the one
-# holding its ID number). Each test is exact or errs towards the slower kind: a NULL
-# anywhere makes a CASE fall through to HARD.
+# SQL for one row `t` of the file and the stored student `s` its key names: its 学号,
+# or without one its ID number. Each test is exact or errs towards the slower kind: a
+# NULL anywhere makes a CASE fall through to HARD.
 _LOOSE = (  # class + name of the rows that have no 学号: they look students up by it
     "(SELECT class_code, name FROM roster_in WHERE student_no IS NULL AND class_code IS NOT NULL)"
 )
-_ALONE = "t.student_no IS NOT NULL AND t.repeated IS NULL"
+_PAIRS = "(SELECT class_code, name FROM roster_in WHERE class_code IS NOT NULL)"
+_CROWDED = (  # class + name on more than one row
+    "(SELECT class_code, name FROM roster_in WHERE class_code IS NOT NULL"
+    " GROUP BY class_code, name HAVING count(*) > 1)"
+)
 _HELD = "EXISTS (SELECT 1 FROM students h WHERE h.id_number = t.id_number)"
-_CLEAN_MATCH = f"""(t.id_number IS NULL OR t.id_number = s.id_number OR NOT {_HELD})
+_NUMBER_MATCH = f"""(t.id_number IS NULL OR t.id_number = s.id_number OR NOT {_HELD})
     AND (s.id_number IS NULL OR s.id_number = t.id_number
         OR s.id_number NOT IN (SELECT id_number FROM roster_in WHERE id_number IS NOT NULL))
     AND (t.name IS NULL OR t.name = s.name OR t.id_number = s.id_number)
     AND (s.class_code IS NULL OR (s.class_code, s.name) NOT IN {_LOOSE})
     AND (coalesce(t.class_code, s.class_code) IS NULL
         OR (coalesce(t.class_code, s.class_code), coalesce(t.name, s.name)) NOT IN {_LOOSE})"""
-_CLEAN_NEW = f"""(t.id_number IS NULL OR NOT {_HELD})
+_NUMBER_NEW = f"""(t.id_number IS NULL OR NOT {_HELD})
     AND (t.class_code IS NULL OR ((t.class_code, t.name) NOT IN {_LOOSE}
         AND (t.class_code, t.name) NOT IN (SELECT class_code, name FROM students
             WHERE student_no IS NULL AND class_code IS NOT NULL)))"""
+# A row without a 学号 comes after every row with one, and then looks up by class +
+# name too: its student's old and new class + name must be on no other row.
+_NEW_PAIR = "coalesce(t.class_code, s.class_code), coalesce(t.name, s.name)"
+_ID_MATCH = f"""(s.student_no IS NULL
+        OR s.student_no NOT IN (SELECT student_no FROM roster_in WHERE student_no IS NOT NULL))
+    AND (t.name IS NULL OR t.name = s.name)
+    AND (coalesce(t.class_code, s.class_code) IS NULL OR CASE WHEN t.class_code IS NULL
+        THEN ({_NEW_PAIR}) NOT IN {_PAIRS} ELSE ({_NEW_PAIR}) NOT IN {_CROWDED} END)
+    AND (s.class_code IS NULL OR (s.class_code, s.name) IS ({_NEW_PAIR})
+        OR (s.class_code, s.name) NOT IN {_PAIRS})"""
+_ID_NEW = f"""t.class_code IS NULL OR ((t.class_code, t.name) NOT IN {_CROWDED}
+    AND (t.class_code, t.name) NOT IN (SELECT class_code, name FROM students
+        WHERE class_code IS NOT NULL))"""
 # `students.changes` finds nothing to change (its rules, a field at a time); the cohort
 # derived from a class code gives way to a known 入学年份, as in `students._settle`.
 _ENROLLED = "coalesce(nullif(t.enrollment_year, 0), nullif(s.enrollment_year, 0))"
@@ -152,15 +167,25 @@ _SAME = " AND ".join(
         "(t.cohort IS NULL OR NOT s.cohort_derived)",
     ]
 )
-_SORT = f"""SELECT k, kind FROM (SELECT t.k AS k, CASE WHEN {_ALONE} THEN CASE
+_KEYED = """(CASE WHEN t.student_no IS NOT NULL
+    THEN (SELECT id FROM students WHERE student_no = t.student_no)
+    ELSE (SELECT id FROM students WHERE id_number = t.id_number) END)"""
+_SORT = f"""SELECT k, kind, sid FROM (SELECT t.k AS k, s.id AS sid, CASE
+    WHEN t.repeated IS NOT NULL THEN {HARD}
+    WHEN t.student_no IS NOT NULL THEN CASE
         WHEN s.id IS NOT NULL THEN CASE
-            WHEN {_CLEAN_MATCH} THEN CASE WHEN {_SAME} THEN {SAME} ELSE {CHANGED} END
+            WHEN {_NUMBER_MATCH} THEN CASE WHEN {_SAME} THEN {SAME} ELSE {CHANGED} END
             ELSE {HARD} END
-        WHEN {_CLEAN_NEW} THEN {NEW}
+        WHEN {_NUMBER_NEW} THEN {NEW}
+        ELSE {HARD} END
+    WHEN t.id_number IS NOT NULL THEN CASE
+        WHEN s.id IS NOT NULL THEN CASE
+            WHEN {_ID_MATCH} THEN CASE WHEN {_SAME} THEN {SAME} ELSE {CHANGED} END
+            ELSE {HARD} END
+        WHEN {_ID_NEW} THEN {NEW}
         ELSE {HARD} END
     ELSE {HARD} END AS kind
-    FROM roster_in t
-    LEFT JOIN students s ON s.student_no = t.student_no)
+    FROM roster_in t LEFT JOIN students s ON s.id = {_KEYED})
 WHERE kind <> {SAME} ORDER BY k"""
 
 _STORED = ("id", *STUDENT_FIELDS, "cohort_derived")
@@ -182,18 +207,23 @@ class FileRows:
         if not self.plain:  # a value SQL would compare otherwise than Python: no shortcut
             return Sorting(hard=list(range(self.count)))
         sorting = Sorting()
-        changed: list[int] = []
-        for k, kind in self.conn.execute(_SORT, {"years": program_years}):
-            (sorting.hard if kind == HARD else sorting.new if kind == NEW else changed).append(k)
+        changed: list[tuple[int, int]] = []  # row, stored student's id
+        for k, kind, student_id in self.conn.execute(_SORT, {"years": program_years}):
+            if kind == CHANGED:
+                changed.append((k, student_id))
+            else:
+                (sorting.hard if kind == HARD else sorting.new).append(k)
         sorting.same = self.count - len(sorting.hard) - len(sorting.new) - len(changed)
         if changed:
             select = (
-                f"SELECT t.k, {', '.join('s.' + f for f in _STORED)} FROM roster_in t"
-                " JOIN students s ON s.student_no = t.student_no"
-                " WHERE t.k IN (SELECT value FROM json_each(?)) ORDER BY t.k"
+                f"SELECT {', '.join(_STORED)} FROM students"
+                " WHERE id IN (SELECT value FROM json_each(?))"
             )
-            for k, *values in self.conn.execute(select, (json.dumps(changed),)):
-                sorting.changed.append((k, dict(zip(_STORED, values, strict=True))))
+            ids = json.dumps([student_id for _, student_id in changed])
+            stored = {
+                v[0]: dict(zip(_STORED, v, strict=True)) for v in self.conn.execute(select, (ids,))
+            }
+            sorting.changed = [(k, stored[student_id]) for k, student_id in changed]
         return sorting
 
     def index_for(self, hard: Sequence[int]) -> students.Index:
