@@ -56,10 +56,12 @@ def file_rows(
 ) -> Iterator[FileRows]:
     """The file's rows in a TEMP table for the length of the block: each field's cleaned
     values (`stated`, every field in STUDENT_FIELDS) and what xcert derived (`derived`:
-    gender and cohort, None where stated). Only the columns that hold a value are bound,
-    and `repeated` marks a row whose 学号 or ID number another row has too."""
+    gender and cohort, None where stated). Only the columns that hold a value are bound;
+    `repeated` marks a row whose 学号 or ID number another row has too, and `crowded`
+    one whose class + name another row has (needed for rows without a 学号 only)."""
     conn.execute(
-        f"CREATE TEMP TABLE roster_in (k INTEGER PRIMARY KEY, {', '.join(_COLUMNS)}, repeated)"
+        f"CREATE TEMP TABLE roster_in (k INTEGER PRIMARY KEY, {', '.join(_COLUMNS)}, repeated,"
+        " crowded)"
     )
     try:
         count = len(stated["name"])
@@ -67,6 +69,8 @@ def file_rows(
         repeated = _repeated(stated["student_no"], stated["id_number"])
         if repeated is not None:
             given["repeated"] = repeated
+        if None in stated["student_no"]:
+            given["crowded"] = _crowded(stated["class_code"], stated["name"])
         names = [f for f, values in given.items() if _filled(values)]
         rows = zip(range(count), *(given[f] for f in names), strict=True)
         conn.executemany(
@@ -91,6 +95,13 @@ def _repeated(numbers: list[object], ids: list[object]) -> list[object] | None:
     ]
 
 
+def _crowded(classes: list[object], names: list[object]) -> list[object]:
+    """1 for each row whose class + name is on another row as well, else None."""
+    pairs = list(zip(classes, names, strict=True))
+    more = _twice([pair if pair[0] is not None else None for pair in pairs])
+    return [1 if pair in more else None for pair in pairs] if more else [None] * len(pairs)
+
+
 def _twice(values: list[object]) -> set[object]:
     """The values (not blanks) that occur more than once."""
     if len(set(values)) == len(values):
@@ -106,7 +117,7 @@ def _filled(values: list[object]) -> bool:
 def _plain(fld: str, values: list[object]) -> bool:
     """Whether every value is of the type its column stores (text, or a whole number for
     the years; None for a blank): then SQL's comparisons are Python's."""
-    if fld == "repeated":
+    if fld in ("repeated", "crowded"):
         return True
     if fld in INTEGER_FIELDS or fld == "derived_cohort":
         return set(map(type, values)) <= {int, type(None)}
@@ -124,10 +135,6 @@ _LOOSE = (  # class + name of the rows that have no 学号: they look students u
     "(SELECT class_code, name FROM roster_in WHERE student_no IS NULL AND class_code IS NOT NULL)"
 )
 _PAIRS = "(SELECT class_code, name FROM roster_in WHERE class_code IS NOT NULL)"
-_CROWDED = (  # class + name on more than one row
-    "(SELECT class_code, name FROM roster_in WHERE class_code IS NOT NULL"
-    " GROUP BY class_code, name HAVING count(*) > 1)"
-)
 _HELD = "EXISTS (SELECT 1 FROM students h WHERE h.id_number = t.id_number)"
 _NUMBER_MATCH = f"""(t.id_number IS NULL OR t.id_number = s.id_number OR NOT {_HELD})
     AND (s.id_number IS NULL OR s.id_number = t.id_number
@@ -147,10 +154,10 @@ _ID_MATCH = f"""(s.student_no IS NULL
         OR s.student_no NOT IN (SELECT student_no FROM roster_in WHERE student_no IS NOT NULL))
     AND (t.name IS NULL OR t.name = s.name)
     AND (coalesce(t.class_code, s.class_code) IS NULL OR CASE WHEN t.class_code IS NULL
-        THEN ({_NEW_PAIR}) NOT IN {_PAIRS} ELSE ({_NEW_PAIR}) NOT IN {_CROWDED} END)
+        THEN ({_NEW_PAIR}) NOT IN {_PAIRS} ELSE t.name IS NOT NULL AND t.crowded IS NULL END)
     AND (s.class_code IS NULL OR (s.class_code, s.name) IS ({_NEW_PAIR})
         OR (s.class_code, s.name) NOT IN {_PAIRS})"""
-_ID_NEW = f"""t.class_code IS NULL OR ((t.class_code, t.name) NOT IN {_CROWDED}
+_ID_NEW = """t.class_code IS NULL OR (t.crowded IS NULL
     AND (t.class_code, t.name) NOT IN (SELECT class_code, name FROM students
         WHERE class_code IS NOT NULL))"""
 # `students.changes` finds nothing to change (its rules, a field at a time); the cohort
