@@ -349,6 +349,11 @@ SCENARIOS = {
             ]
         ],
     ),
+    "a new student by ID number before a new student by 学号": (
+        [[KEYS, [N1, "陈晓明", ID1]]],
+        [],
+        [[KEYS, [None, "黄子轩", IDS[2]], [N3, "李嘉怡", None]]],
+    ),
     "a new student by ID number before a new student twice by 学号": (
         [[KEYS, [N1, "陈晓明", ID1]]],
         [],

@@ -229,14 +229,14 @@ def _resolve_against_stored(
         students.settle_alone(stored, row, resolution)
     resolution.unchanged += sorting.same
     resolution.updated.sort(key=lambda update: students.place(update.student.rows[0]))
-    at = sorting.new
+    numbers = stated["student_no"]
+    at = sorted(sorting.new, key=lambda k: (numbers[k] is None, k))  # as `students.place`
     fresh = _new_students(
         len(at),
         {f: list(map(values.__getitem__, at)) for f, values in stated.items()},
         {f: list(map(values.__getitem__, at)) for f, values in derived.items()},
     )
-    numbers = stated["student_no"]
-    places = [(0 if numbers[k] is not None else 1, k) for k in at]  # as `students.place`
+    places = [(0 if numbers[k] is not None else 1, k) for k in at]
     return resolution, _new_columns(resolution.new, fresh, places)
 
 
@@ -247,7 +247,7 @@ def _new_columns(
 ) -> list[list[object]]:
     """The columns (`_new_students`) of the new students: those the identity rule made
     (`new`), and those whose rows are written as they are (`fresh`, their rows at these
-    `students.place`s), in the order `resolve` would have added them all."""
+    `students.place`s, in that order), in the order `resolve` would have added them all."""
     stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
     derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
     columns = _new_students(len(new), stated, derived)
