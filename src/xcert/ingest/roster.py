@@ -4,11 +4,12 @@ changed ones one by one, unchanged ones left alone."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import itertools
 import operator
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -25,7 +26,7 @@ from xcert.ingest.report import (
     reject_row,
 )
 from xcert.model import STUDENT_FIELDS
-from xcert.office import students
+from xcert.office import roster_match, students
 from xcert.store import writes
 
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
@@ -42,10 +43,11 @@ class RosterPart:
     columns: SheetColumns
     derived: dict[str, list[object]]  # DERIVABLE field -> value per row
 
-    def row_in(self, k: int, program_years: int) -> students.RowIn:
+    def row_in(self, k: int, program_years: int, order: int) -> students.RowIn:
+        """Row `k` of the sheet, at place `order` in the file."""
         ref = self.columns.row(k)
         derived = {f: col[k] for f, col in self.derived.items() if col[k] is not None}
-        return students.RowIn(ref, ref.row, ref.stated, derived, "", program_years)
+        return students.RowIn(ref, ref.row, ref.stated, derived, "", program_years, order)
 
 
 def roster_part(
@@ -173,27 +175,94 @@ def apply_roster(
         columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
         write_students(conn, columns, [], import_id, into_empty=True)
         return
-    rows = [
-        part.row_in(k, options.program_years) for part in parts for k in range(len(part.columns))
-    ]
-    if len({part.columns.sheet for part in parts}) > 1:  # messages then name the sheet too
-        for row in rows:
-            row.label = f"工作表「{sheet_row(row.ref).sheet}」第{row.row}行"
-    index = students.Index() if empty else students.Index.load(conn)
-    tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
-    resolution = students.resolve(rows, index, tick)
+    if empty:  # rows of one student several times: each row by the identity rule
+        rows = _row_ins(parts, options, range(total))
+        tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
+        resolution = students.resolve(rows, students.Index(), tick)
+        columns = _new_columns(resolution.new)
+    else:
+        resolution, columns = _resolve_against_stored(conn, parts, options, on_progress)
     if on_progress is not None:
         on_progress(total, total)
-    _report(report, resolution)
-    new = resolution.new
-    stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
-    derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
-    columns = new_students(len(new), stated, derived)
+    _report(report, resolution, added=len(columns[0]))
     write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
 
 
-def _report(report: FileReport, resolution: students.Resolution) -> None:
-    """What the identity rule refused, the rows it found twice, and the counts."""
+def _row_ins(
+    parts: list[RosterPart], options: ImportOptions, positions: Iterable[int]
+) -> list[students.RowIn]:
+    """The rows at these positions of the file (sheet after sheet), as the identity rule
+    takes them; with the sheet in their label when the file has several."""
+    starts = list(itertools.accumulate((len(part.columns) for part in parts), initial=0))
+    several = len({part.columns.sheet for part in parts}) > 1  # messages name the sheet too
+    rows = []
+    for k in positions:
+        at = bisect.bisect_right(starts, k) - 1
+        row = parts[at].row_in(k - starts[at], options.program_years, k)
+        if several:
+            row.label = f"工作表「{sheet_row(row.ref).sheet}」第{row.row}行"
+        rows.append(row)
+    return rows
+
+
+def _resolve_against_stored(
+    conn: sqlite3.Connection,
+    parts: list[RosterPart],
+    options: ImportOptions,
+    on_progress: ProgressCallback | None,
+) -> tuple[students.Resolution, list[list[object]]]:
+    """The identity rule over a file and the stored students, row by row only where it
+    has to be (`roster_match`): a row alone on a stored student it changes nothing of is
+    counted, one that changes something settled alone, a new student's row kept as its
+    columns give it. Returns what `resolve` over every row would, with the columns
+    (`new_students`) of all the new students."""
+    stated = {f: _joined(parts, f) for f in STUDENT_FIELDS}
+    derived = {f: _joined_lists([part.derived[f] for part in parts]) for f in students.DERIVABLE}
+    with roster_match.file_rows(conn, stated, derived) as in_sql:
+        sorting = in_sql.sort(options.program_years)
+        index = in_sql.index_for(sorting.hard)
+    total, done = len(stated["name"]), len(stated["name"]) - len(sorting.hard)
+    tick = (lambda n: on_progress(done + n, total)) if on_progress is not None else None
+    resolution = students.resolve(_row_ins(parts, options, sorting.hard), index, tick)
+    changed = _row_ins(parts, options, [k for k, _ in sorting.changed])
+    for row, (_, stored) in zip(changed, sorting.changed, strict=True):
+        students.settle_alone(stored, row, resolution)
+    resolution.unchanged += sorting.same
+    resolution.updated.sort(key=lambda update: students.place(update.student.rows[0]))
+    numbers = stated["student_no"]
+    at = sorted(sorting.new, key=lambda k: (numbers[k] is None, k))  # as `students.place`
+    fresh = new_students(
+        len(at),
+        {f: list(map(values.__getitem__, at)) for f, values in stated.items()},
+        {f: list(map(values.__getitem__, at)) for f, values in derived.items()},
+    )
+    places = [(0 if numbers[k] is not None else 1, k) for k in at]
+    return resolution, _new_columns(resolution.new, fresh, places)
+
+
+def _new_columns(
+    new: list[students.NewStudent],
+    fresh: list[list[object]] | None = None,
+    fresh_at: Sequence[tuple[int, int]] = (),
+) -> list[list[object]]:
+    """The columns (`new_students`) of the new students: those the identity rule made
+    (`new`), and those whose rows are written as they are (`fresh`, their rows at these
+    `students.place`s, in that order), in the order `resolve` would have added them all."""
+    stated = {f: [student.stated.get(f) for student in new] for f in STUDENT_FIELDS}
+    derived = {f: [student.derived.get(f) for student in new] for f in students.DERIVABLE}
+    columns = new_students(len(new), stated, derived)
+    if not fresh_at or fresh is None:
+        return columns
+    if not new:
+        return fresh
+    places = [*fresh_at, *(student.place for student in new)]
+    order = sorted(range(len(places)), key=places.__getitem__)
+    return [list(map((a + b).__getitem__, order)) for a, b in zip(fresh, columns, strict=True)]
+
+
+def _report(report: FileReport, resolution: students.Resolution, added: int) -> None:
+    """What the identity rule refused, the rows it found twice, and the counts (`added`:
+    new students, also those written without the identity rule's help)."""
     label = report.path.name
     refused_rows = {id(row) for row, _, _ in resolution.refused}
     for row, why, fld in resolution.refused:
@@ -213,7 +282,7 @@ def _report(report: FileReport, resolution: students.Resolution) -> None:
                     row=row.row,
                 )
             )
-    report.added += len(resolution.new)
+    report.added += added
     report.updated += len(resolution.updated)
     changes.of_students(report, resolution.updated)
     report.unchanged += resolution.unchanged

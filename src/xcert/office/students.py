@@ -9,7 +9,7 @@ when they disagree, whichever keys (学号, ID number, class + name) tied them t
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
@@ -32,6 +32,7 @@ class RowIn:
     derived: dict[str, object]  # DERIVABLE fields xcert filled in
     label: str = ""  # how messages name the row: 第3行, or 工作表「学籍」第3行
     program_years: int = 3  # to derive a cohort from a stored 入学年份
+    order: int = 0  # its place in the import (sheet by sheet, row by row), for `place`
 
     def where(self) -> str:
         return self.label or f"第{self.row}行"
@@ -54,6 +55,7 @@ class Student:
 class NewStudent(NamedTuple):
     stated: dict[str, object]  # what the student's rows state
     derived: dict[str, object]  # what xcert derived for the fields they leave blank
+    place: tuple[int, int] = (0, 0)  # `place` of its first row: new students go in that order
 
 
 class Update(NamedTuple):
@@ -83,9 +85,19 @@ class Index:
         self.by_class_name: dict[tuple[object, object], list[Student]] = {}
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection) -> Index:
+    def load(
+        cls,
+        conn: sqlite3.Connection,
+        where: str = "",
+        params: Sequence[object] | Mapping[str, object] = (),
+    ) -> Index:
+        """The stored students (those `where` selects: SQL of the code's, never input),
+        in the order they were added."""
         index = cls()
-        for values in conn.execute(f"SELECT {', '.join(_LOADED_COLUMNS)} FROM students"):
+        select = f"SELECT {', '.join(_LOADED_COLUMNS)} FROM students"
+        if where:
+            select += f" WHERE {where} ORDER BY id"
+        for values in conn.execute(select, params):
             stored = dict(zip(_LOADED_COLUMNS, values, strict=True))
             index.add(Student(stored=stored, current=dict(stored)))
         return index
@@ -211,6 +223,21 @@ def _key_strength(row: RowIn) -> int:
     return 0 if stated.get("student_no") else 1 if stated.get("id_number") else 2
 
 
+def place(row: RowIn) -> tuple[int, int]:
+    """When `resolve` comes to a row: the strongest key first, then the import's order.
+    The students it adds or changes follow their first rows in this order."""
+    return _key_strength(row), row.order
+
+
+def settle_alone(stored: dict[str, object], row: RowIn, result: Resolution) -> None:
+    """What `resolve` makes of a row that is the only one of the stored student it names,
+    tied by no key to any other row (`roster_match`): an update, or unchanged."""
+    student = Student(stored, stored)  # nothing rekeys it, so one dict will do
+    student.rows.append(row)
+    student.stated, student.derived = row.stated, row.derived  # _settle only reads them
+    _settle(student, result)
+
+
 def _renamed(student: Student, stated: dict[str, object]) -> tuple[str | None, str | None]:
     """A stored student found by one key whose name the row changes: most often a sorted
     column or a typing slip, so refused; a rename needs both 学号 and ID number to agree."""
@@ -311,7 +338,7 @@ def _settle(student: Student, result: Resolution) -> None:
         year = cast(int, enrolled)  # clean.year() gives an int, and the column is INTEGER
         derived = {**derived, "cohort": year + student.rows[0].program_years}
     if student.stored is None:
-        result.new.append(NewStudent(student.stated, derived))
+        result.new.append(NewStudent(student.stated, derived, place(first)))
         return
     before, after = changes(student.stored, student.stated, derived)
     if after:
