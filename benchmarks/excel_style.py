@@ -10,25 +10,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from xcert.read.sheets import column_letter
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def write(path: Path, sheet: str, header: Sequence[object], rows: Iterable[list[object]]) -> int:
     """The workbook at `path`; the number of rows written below the header."""
     strings: dict[str, int] = {}
-    letters = [column(i) for i in range(len(header))]
+    letters = [column_letter(i) for i in range(len(header))]
     count = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
