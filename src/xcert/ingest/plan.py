@@ -17,10 +17,10 @@ from xcert.read.sheets import Sheet, Workbook
 _FIELD_NAMES = {"awards": {"exam_date": "鉴定时间"}, "teachers": teachers.FIELD_NAMES}
 _READ: dict[str, Collection[str]] = {"roster": STUDENT_FIELDS, "teachers": teachers.COLUMNS}
 
+Plan = tuple[Sheet, HeaderMap, SheetSummary, str]  # a sheet to import, its header, as what
 
-def plan_sheets(
-    workbook: Workbook, options: ImportOptions, report: FileReport
-) -> list[tuple[Sheet, HeaderMap, SheetSummary, str]]:
+
+def plan_sheets(workbook: Workbook, options: ImportOptions, report: FileReport) -> list[Plan]:
     """The sheets to import with their header rows; the rest are noted with a reason."""
     label = workbook.path.name
     sheets = workbook.sheets

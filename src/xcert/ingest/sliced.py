@@ -12,16 +12,13 @@ from __future__ import annotations
 import sqlite3
 
 from xcert.ingest.columns import sheet_columns
-from xcert.ingest.report import FileReport, ImportOptions, ProgressCallback, SheetSummary
+from xcert.ingest.plan import Plan
+from xcert.ingest.report import FileReport, ImportOptions, ProgressCallback
 from xcert.ingest.roster import insert_students, new_students, roster_part
 from xcert.model import STUDENT_FIELDS
 from xcert.office import students
-from xcert.read.headers import HeaderMap
-from xcert.read.sheets import Sheet
 from xcert.read.slices import Slice
 from xcert.store import writes
-
-Plan = tuple[Sheet, HeaderMap, SheetSummary, str]
 
 
 class Restart(Exception):

@@ -137,7 +137,7 @@ def write_records(
             stored[key] = None  # the same result again below: looked up once this is in
         else:
             if pending:  # an award (or a result the file gives twice) may be one just added
-                _insert(conn, insert, pending, import_id)
+                _insert(conn, kind, insert, pending, import_id)
                 pending.clear()
             existing, why = _existing(conn, kind, record)
         if why is not None:
@@ -159,19 +159,19 @@ def write_records(
         writes.update_row(conn, table, row_id, after, import_id)
         outcome.updated += 1
         outcome.updates.append((record, before, after))
-    _insert(conn, insert, pending, import_id)
+    _insert(conn, kind, insert, pending, import_id)
 
 
 BULK_RESULTS = 1000  # from this many new results on, first_certified is refreshed once
 
 
 def _insert(
-    conn: sqlite3.Connection, insert: str, rows: list[list[object]], import_id: int
+    conn: sqlite3.Connection, kind: str, insert: str, rows: list[list[object]], import_id: int
 ) -> None:
     """New rows; many results at once with first_certified refreshed after them, and
     the indexes made again after them when they are at least as many as those stored
     (sorting once beats as many index updates)."""
-    if len(rows) < BULK_RESULTS or not insert.startswith("INSERT INTO results "):
+    if len(rows) < BULK_RESULTS or kind != "results":
         conn.executemany(insert, rows)
         return
     (stored,) = conn.execute("SELECT count(*) FROM results").fetchone()

@@ -46,7 +46,6 @@ _RICH_REST = re.compile(rb"<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>|<rPr>.*?</rPr>|<
 _ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
-_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _WHITESPACE = " \t\n\r"
 # A blank, or an entity, at an end of a text: then each string is looked at.
 _SPACED = tuple(b"<t>" + c for c in (b" ", b"\t", b"\n", b"\r", b"&")) + tuple(
