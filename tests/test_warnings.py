@@ -6,6 +6,7 @@ file, sheet, row, column, the value masked, and why."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
 
@@ -220,3 +221,51 @@ def test_a_major_or_department_too_long_to_be_one_is_a_warning(cli, tmp_path):
     warnings = warnings_of(result)
     assert len(warnings) == 2 and "内容过长（240个字符）" in warnings[0]
     assert [(s[5], s[6]) for s in cli.students()] == [(None, None)]
+
+
+def test_the_same_file_again_today_says_its_warnings_without_reading_it(
+    cli, tmp_path, monkeypatch
+):
+    """Issue 21: a file that warned, imported again unchanged, is not parsed a second time
+    (its warnings were kept with the first import) and still shows every warning; on
+    another day it is read again, since a warning may depend on the date."""
+    roster = write_csv(
+        tmp_path,
+        "r.csv",
+        "学号,姓名,班级,手机号\n1001,甲,22会计2,123\n1002,乙,22会计2,13800001111\n1003,丙,22会计2,456\n",
+    )
+    first = cli("import", roster)
+    assert first.exit_code == 0, first.output
+    before = cli.dump()
+
+    def unreadable(*args, **kwargs):
+        raise AssertionError("the file was parsed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("xcert.ingest.run.read_workbook", unreadable)
+        again = cli("import", roster)
+    assert again.exit_code == 0, again.output
+    assert "与第1次导入的文件完全相同" in again.stdout
+    assert warnings_of(again) == warnings_of(first) and len(warnings_of(first)) == 2
+    assert cli.dump() == before
+    assert cli.query("SELECT warnings, warning_list IS NOT NULL FROM imports") == [
+        (2, 1),
+        (2, 1),
+    ]
+    set_clock(monkeypatch, dt.datetime(2026, 11, 26, 9, 0))
+    next_day = cli("import", roster)
+    assert "完全相同" not in next_day.stdout and "未变 3" in next_day.stdout
+    assert warnings_of(next_day) == warnings_of(first)
+
+
+def test_an_older_import_without_kept_warnings_is_read_again(cli, tmp_path):
+    """Imports made before the warnings were kept (migration 11) hold none: the file is
+    parsed again rather than said to have none."""
+    roster = write_csv(tmp_path, "r.csv", "学号,姓名,班级,手机号\n1001,甲,22会计2,123\n")
+    first = cli("import", roster)
+    with sqlite3.connect(cli.db) as conn:
+        conn.execute("UPDATE imports SET warning_list = NULL")
+    conn.close()
+    again = cli("import", roster)
+    assert "完全相同" not in again.stdout and "未变 1" in again.stdout
+    assert warnings_of(again) == warnings_of(first)

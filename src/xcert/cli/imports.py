@@ -134,6 +134,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             out.print(
                 f"  与第{report.same_as_import}次导入的文件完全相同，数据无需改动（{report.unchanged}行）"
             )
+            _print_warnings(report)
             continue
         for sheet in report.sheets:
             if sheet.note:
@@ -164,10 +165,7 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             )
         if report.new_students:
             out.print(f"  按 --add-students 新建了{report.new_students}名花名册里没有的学生")
-        for warning in report.warnings[:50]:
-            out.print(f"  提示：{warning.line()}")
-        if len(report.warnings) > 50:
-            out.print(f"  …另有{len(report.warnings) - 50}条提示")
+        _print_warnings(report)
     problems = outcome.problems
     if problems:
         print_problems(problems)
@@ -178,6 +176,14 @@ def print_import(outcome: "ImportOutcome", options) -> None:
             f"发现{len(problems)}处问题，没有写入任何数据。改正后重新导入，或用 --skip-invalid 只导入没问题的行。",
             markup=False,
         )
+
+
+def _print_warnings(report) -> None:
+    out = console()
+    for warning in report.warnings[:50]:
+        out.print(f"  提示：{warning.line()}")
+    if len(report.warnings) > 50:
+        out.print(f"  …另有{len(report.warnings) - 50}条提示")
 
 
 def _print_changes(report, verb: str) -> None:

@@ -200,6 +200,31 @@ def finish_import(conn: sqlite3.Connection, report: FileReport, import_id: int) 
         warnings=len(report.warnings),
         bump=True,
     )
+    if report.warnings:
+        conn.execute(
+            "UPDATE imports SET warning_list = ? WHERE id = ?",
+            (warning_list(report.warnings), import_id),
+        )
+
+
+_PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
+
+
+def warning_list(warnings: list[Problem]) -> bytes:
+    """An import's warnings as stored (`imports.warning_list`): compressed JSON, each a
+    list of Problem's fields; their values are already masked as printed."""
+    import zlib
+
+    rows = [[getattr(w, name) for name in _PROBLEM_FIELDS] for w in warnings]
+    return zlib.compress(json.dumps(rows, ensure_ascii=False).encode())
+
+
+def stored_warnings(blob: bytes) -> list[Problem]:
+    """The warnings `warning_list` stored, as they were."""
+    import zlib
+
+    rows = json.loads(zlib.decompress(blob))
+    return [Problem(**dict(zip(_PROBLEM_FIELDS, row, strict=True))) for row in rows]
 
 
 def record_import(

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from xcert import clock
 from xcert.errors import Problem, XcertError
 from xcert.ingest import changes
 from xcert.ingest.columns import CLEANERS, SheetRow, report_written, sheet_columns, sheet_row
@@ -22,6 +23,7 @@ from xcert.ingest.report import (
     finish_import,
     in_sheet_order,
     record_import,
+    stored_warnings,
 )
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
 from xcert.ingest.sliced import Restart, import_roster_slices, takes_slices
@@ -163,6 +165,8 @@ def _same_as(
     report.format = earlier["file_format"] or ""
     report.encoding = earlier["encoding"]
     report.unchanged = earlier["rows_added"] + earlier["rows_updated"] + earlier["rows_unchanged"]
+    if earlier["warning_list"] is not None:
+        report.warnings = stored_warnings(earlier["warning_list"])
     report.import_id = record_import(
         conn,
         report,
@@ -171,8 +175,8 @@ def _same_as(
         note=f"与第{earlier['id']}次导入的文件相同，数据未变",
     )
     conn.execute(
-        "UPDATE imports SET data_version = ? WHERE id = ?",
-        (earlier["data_version"], report.import_id),
+        "UPDATE imports SET data_version = ?, warnings = ?, warning_list = ? WHERE id = ?",
+        (earlier["data_version"], earlier["warnings"], earlier["warning_list"], report.import_id),
     )
 
 
@@ -208,15 +212,17 @@ def _identical_earlier_import(
     conn: sqlite3.Connection, sha256: str, options: ImportOptions
 ) -> dict[str, Any] | None:
     """The last import of this very file with the same options, if it went through
-    without a problem or a warning and no data has changed since (the data version).
+    without a problem and no data has changed since (the data version); with warnings,
+    only one made today whose warnings were kept (a warning may depend on the date).
 
     Then importing it again cannot change anything, and the file need not be parsed.
     """
     cursor = conn.execute(
         "SELECT id, kind, file_format, encoding, rows_added, rows_updated, rows_unchanged,"
-        " data_version FROM imports WHERE sha256 = ? AND options = ? AND problems = 0"
-        " AND warnings = 0 AND rows_rejected = 0 ORDER BY id DESC LIMIT 1",
-        (sha256, options.fingerprint()),
+        " data_version, warnings, warning_list FROM imports WHERE sha256 = ? AND options = ?"
+        " AND problems = 0 AND rows_rejected = 0 AND (warnings = 0 OR (warning_list"
+        " IS NOT NULL AND substr(started_at, 1, 10) = ?)) ORDER BY id DESC LIMIT 1",
+        (sha256, options.fingerprint(), clock.today().isoformat()),
     )
     row = cursor.fetchone()
     if row is None:
