@@ -1,7 +1,7 @@
 """The site profile and the implementation plan (SPEC 5.2, 6.5): facts a school writes
 into the same forms every year, validated once, kept in the database.
 
-TOML tables: `[school]` (name, address, pilot, introduction, graduation_day), `[[site]]`
+TOML tables: `[school]` (name, code, address, pilot, introduction, graduation_day), `[[site]]`
 (an exam site applied for, with its three contacts and the evaluation organisation) and
 `[plan]` (the implementation plan: office/plans.py; its years before the database,
 `[[plan.history]]`: office/history.py). Every problem of a file
@@ -24,8 +24,9 @@ from xcert.office import plans
 SITE_TYPES = ("考点", "省指导中心")
 CONTACTS = {"leader": "考点负责人", "liaison": "考核工作日常联系人", "admin": "考试服务平台管理员"}
 CONTACT_KEYS = ("name", "title", "phone", "mobile", "email", "wechat")
+SCHOOL_CODE = re.compile(r"[0-9A-Za-z]{4,20}")  # 学校标识码 4144012345, 院校代码 10593
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-SCHOOL_KEYS = ("name", "address", "pilot", "introduction", "graduation_day")
+SCHOOL_KEYS = ("name", "code", "address", "pilot", "introduction", "graduation_day")
 SITE_KEYS = (
     "name",
     "certificate",
@@ -131,6 +132,10 @@ def _school(table: dict, problems: _Problems) -> dict:
             reason = "应为每届毕业的月、日，如 07-01"
             problems.add(f"{where} graduation_day", reason, table["graduation_day"])
         school["graduation_day"] = day
+    code = _text(table.get("code"))
+    if "code" in table and not SCHOOL_CODE.fullmatch(code):
+        reason = "应为学校代码（教育部学校标识码10位数字，或院校代码），只含字母和数字"
+        problems.add(f"{where} code", reason, table["code"])
     return school
 
 

@@ -374,6 +374,64 @@ def m011_import_warnings(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE imports ADD COLUMN warning_list BLOB")
 
 
+def m012_schools(conn: sqlite3.Connection) -> None:
+    """Issue 22: a province's database holds many schools (`xcert merge`). A school's own
+    database leaves `school_id` NULL everywhere; keys that were unique in one school
+    (学号, ID numbers, staff numbers, a session, a year's targets) are unique per school.
+    `person`: a salted hash of the ID number, the same student in two schools."""
+    _script(
+        conn,
+        """
+        CREATE TABLE schools (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,  -- [school] code of the site profile
+            name TEXT NOT NULL,
+            source_name TEXT NOT NULL,  -- the file merged, as named then
+            source_sha256 TEXT NOT NULL,
+            source_version INTEGER NOT NULL,  -- its schema version
+            anonymised INTEGER NOT NULL,
+            merge_id INTEGER REFERENCES imports(id)
+        );
+        ALTER TABLE students ADD COLUMN school_id INTEGER REFERENCES schools(id);
+        ALTER TABLE students ADD COLUMN person TEXT;
+        ALTER TABLE sessions ADD COLUMN school_id INTEGER REFERENCES schools(id);
+        ALTER TABLE teachers ADD COLUMN school_id INTEGER REFERENCES schools(id);
+        DROP INDEX students_student_no;
+        DROP INDEX students_id_number;
+        CREATE UNIQUE INDEX students_student_no ON students(student_no, coalesce(school_id, 0));
+        CREATE UNIQUE INDEX students_id_number ON students(id_number, coalesce(school_id, 0));
+        CREATE INDEX students_school ON students(school_id, person);
+        DROP INDEX sessions_key;
+        CREATE UNIQUE INDEX sessions_key ON sessions(
+            certificate_id, coalesce(level, ''), coalesce(date_start, ''), coalesce(date_end, ''),
+            coalesce(school_id, 0)
+        );
+        DROP INDEX teachers_staff_no;
+        DROP INDEX teachers_id_number;
+        CREATE UNIQUE INDEX teachers_staff_no ON teachers(staff_no, coalesce(school_id, 0));
+        CREATE UNIQUE INDEX teachers_id_number ON teachers(id_number, coalesce(school_id, 0));
+        CREATE TABLE targets_new (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            school_id INTEGER REFERENCES schools(id),
+            participants INTEGER,
+            pass_rate REAL,
+            certificates INTEGER,
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        -- The year stays each row's rowid, which the journal files its changes under.
+        INSERT INTO targets_new (id, year, participants, pass_rate, certificates, updated_import)
+            SELECT year, year, participants, pass_rate, certificates, updated_import FROM targets;
+        DROP TRIGGER IF EXISTS journal_targets_insert;
+        DROP TRIGGER IF EXISTS journal_targets_update;
+        DROP TRIGGER IF EXISTS journal_targets_delete;
+        DROP TABLE targets;
+        ALTER TABLE targets_new RENAME TO targets;
+        CREATE UNIQUE INDEX targets_year ON targets(year, coalesce(school_id, 0));
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -386,5 +444,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m009_selection_ties,
     m010_reconciliation_indexes,
     m011_import_warnings,
+    m012_schools,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
