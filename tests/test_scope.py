@@ -159,6 +159,7 @@ def test_the_two_majors_add_up_to_the_school():
 
 def test_json_names_the_scope_and_null_when_not_given(school):
     assert stats_json(school)["scope"] == {
+        "school": None,
         "major": None,
         "department": None,
         "class": None,
@@ -169,6 +170,7 @@ def test_json_names_the_scope_and_null_when_not_given(school):
         school, "--major", "数控", "--class", "21数控1", "--from", "2023", "--to", "2024"
     )
     assert data["scope"] == {
+        "school": None,
         "major": "数控技术应用",
         "department": None,
         "class": "21数控1",
@@ -176,6 +178,7 @@ def test_json_names_the_scope_and_null_when_not_given(school):
         "to": 2024,
     }
     assert stats_json(school, "--department", "商贸", "--to", "2023")["scope"] == {
+        "school": None,
         "major": None,
         "department": "商贸部",
         "class": None,

@@ -1,6 +1,7 @@
 """The scope options of `stats` and `render` (SPEC 3, "Scope"): --major, --department,
---class, --from, --to. A name that means no group, or several, is a usage mistake
-(exit 2) naming the candidates."""
+--class, --from, --to, and --school in a province's database (SPEC 6.8). A name that
+means no group, or several, is a usage mistake (exit 2) naming the candidates; a school
+that is not there, or --school in a school's own database, is refused (exit 1)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ Major = Annotated[
 ]
 Department = Annotated[
     str | None, typer.Option("--department", help="只统计这个系部的学生（全名，或开头几个字）")
+]
+School = Annotated[
+    str | None,
+    typer.Option(
+        "--school", help="只统计这所学校（省级汇总数据库：学校名称、开头几个字或学校代码）"
+    ),
 ]
 First = Annotated[int | None, typer.Option("--from", help="从这一年起（含）：考证年份，和届别")]
 Last = Annotated[int | None, typer.Option("--to", help="到这一年止（含）：考证年份，和届别")]
@@ -56,23 +63,35 @@ def scope(
     class_code: str | None = None,
     first: int | None = None,
     last: int | None = None,
+    school: str | None = None,
 ) -> Scope:
     """The scope the options name; a usage mistake (the connection closed) when a name
-    does not name one group."""
+    does not name one group, an XcertError when it names no school of a province."""
     from xcert.errors import XcertError
     from xcert.figures.scope import Group, Scope, Span
 
+    province = conn.execute("SELECT count(*) FROM schools").fetchone()[0]
+    found: list[Group] = []
+    one = None
+    if school is not None:
+        from xcert.office import schools  # only for a school named
+
+        try:
+            one = schools.match(conn, school)
+        except XcertError:
+            conn.close()
+            raise
+        found.append(Group("school", one.name, (str(one.id),)))
     wanted = (("department", department, "--department"), ("major", major, "--major"))
-    found = []
     for kind, typed, option in (*wanted, ("class", class_code, "--class")):
         if typed is None:
             continue
         from xcert.office import groups  # only for a group named: the catalogue's rules
 
         try:
-            spellings = groups.match(conn, kind, typed)
+            spellings = groups.match(conn, kind, typed, one.id if one else None)
         except XcertError as exc:
             conn.close()
             raise typer.BadParameter(exc.reason, param_hint=option) from None
         found.append(Group(kind, spellings[0], spellings))
-    return Scope(tuple(found), Span(first, last))
+    return Scope(tuple(found), Span(first, last), province)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from xcert.figures.scope import Scope
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
-BY = ("year", "certificate", "level", "class", "major", "department")
+OWN_SCHOOL = "本校"  # `--by school` in a school's own database without a name in its profile
+BY = ("year", "certificate", "level", "class", "major", "department", "school")
 
 
 @app.command()
@@ -36,11 +37,13 @@ def stats(
     ] = None,
     first: scope_options.First = None,
     last: scope_options.Last = None,
+    school: scope_options.School = None,
     by: Annotated[
         str,
         typer.Option(
             "--by",
-            help="考证情况按什么细分：year、certificate、level、class、major、department",
+            help="考证情况按什么细分：year、certificate、level、class、major、department；"
+            "school：每所学校一行、再加全省合计（考证、双证毕业率、绩效目标、师资都按学校分列）",
             callback=choice(BY, "--by"),
         ),
     ] = "year",
@@ -74,13 +77,14 @@ def stats(
     """每年 1+X 考证人数、通过人数和通过率，各届双证毕业率，绩效目标完成情况。
 
     可只统计一个专业（--major）、系部（--department）、班级（--class），或几年之间（--from、--to）。
+    省级汇总数据库（xcert merge）可只统计一所学校（--school），或各校并列（--by school）。
 
     双证毕业率只统计到 --date（默认今天）已毕业的届，--from、--to 之间还在校的届不列入；
     只看一届（--cohort、--year）而这一届还在校时，按在校学生给出预计数字，标明「在校，预计」。
 
     例：xcert stats --year 2023；xcert stats --cohort 2023 --list uncertified；
     xcert stats --major 数控 --from 2022 --to 2023；xcert stats --year 2023 -o 考证统计.xlsx；
-    xcert stats --cohort 2027 --date 2027-07-01
+    xcert stats --cohort 2027 --date 2027-07-01；xcert stats --by school --year 2023
     """
     from xcert.figures import stats as figures_
     from xcert.output import tables as output
@@ -100,11 +104,15 @@ def stats(
         class_code=class_code,
         first=first,
         last=last,
+        school=school,
     ).in_year(year)
     if list_ is not None:
         listed = _people(conn, list_, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on)
         conn.close()
         _emit(format_, book, *listed, on=on)
+        return
+    if by == "school":
+        _by_school(conn, format_, book, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on)
         return
     figures = figures_.figures(conn, cohort=cohort, by=by, all_kinds=all_kinds, scope=scope, on=on)
     conn.close()
@@ -117,6 +125,30 @@ def stats(
         figures.notes,
         on=on,
     )
+
+
+def _by_school(
+    conn: "sqlite3.Connection",
+    format_: str,
+    book: Workbook | None,
+    *,
+    cohort: int | None,
+    all_kinds: bool,
+    scope: "Scope",
+    on: "dt.date | None",
+) -> None:
+    """Each school's figures side by side and the province's total (SPEC 6.8); in a
+    school's own database its one school, named by the site profile."""
+    from xcert.figures import schools
+    from xcert.office import sites
+    from xcert.output import school_tables
+
+    profile = sites.school(conn) if not scope.province else {}
+    own = schools.School(None, profile.get("code") or None, profile.get("name") or OWN_SCHOOL)
+    figures = schools.figures(conn, own=own, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on)
+    conn.close()
+    tables = school_tables.tables(figures, all_kinds=all_kinds)
+    _emit(format_, book, tables, figures.as_json(), figures.warnings, figures.notes, on=on)
 
 
 def _people(

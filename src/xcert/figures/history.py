@@ -10,7 +10,8 @@ older database), the imported figures win. Several plans may repeat the same his
 the earliest plan that states a year (or cohort) gives it.
 
 The history is the whole school's 1+X figures: a scope's span limits it, and a scope
-of a major, department or class leaves it out (its students are not in it).
+of a major, department or class leaves it out (its students are not in it), as does one
+school of a province's database (the history is the province's own, if any).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def years(conn: sqlite3.Connection, *, scope: Scope | None = None) -> dict[int, 
     """Each year the history gives of `scope`'s span, the sums of its entries; none for
     a scope of part of the school."""
     scope = scope or Scope()
-    if scope.grouped:
+    if scope.groups:
         return {}
     out: dict[int, Year] = {}
     for entries in _plans(conn):
@@ -85,7 +86,7 @@ def cohorts(
 ) -> dict[int, Cohort]:
     """Each cohort the history gives of `cohorts` (every one if None); none for a scope
     of part of the school."""
-    if scope is not None and scope.grouped:
+    if scope is not None and scope.groups:
         return {}
     span = cohorts or Span()
     out: dict[int, Cohort] = {}

@@ -11,8 +11,9 @@ import datetime as dt
 import sqlite3
 
 from xcert.figures import graduation
+from xcert.figures.graduates import CERTIFIED, GRADUATE
 from xcert.figures.scope import Scope, Span
-from xcert.figures.stats import CERTIFIED, EXAM_YEAR, GRADUATE, kind_filter
+from xcert.figures.stats import EXAM_YEAR, kind_filter
 
 RESULT_LISTS = ("tested", "passed", "absent")
 _OUTCOMES = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}

@@ -1,7 +1,8 @@
 """What a figure is limited to (SPEC 3, "Scope"): one major, department or class of the
-students table, and a span of years. Plain data, the SQL conditions it adds to a query
-and the words a title names it by; which stored name a typed one means is decided in
-`office/groups.py`.
+students table, one school of a province's database (SPEC 6.8), and a span of years.
+Plain data, the SQL conditions it adds to a query and the words a title names it by;
+which stored name a typed one means is decided in `office/groups.py` and
+`office/schools.py`.
 
 A scope limits every figure the same way: a pass-rate row counts the results of the
 scope's students, a dual-certificate row its graduates, a list its people. The span
@@ -20,6 +21,7 @@ COLUMNS: dict[str, str] = {
     "department": "s.department",
     "major": "s.major",
     "class": "s.class_code",
+    "school": "s.school_id",  # a province's database: the school's id, as text
 }
 
 
@@ -80,9 +82,10 @@ class Span:
 @dataclass(frozen=True)
 class Group:
     """One major, department or class: the name a title shows, and the stored spellings
-    it stands for (the same name typed two ways in rosters counts as one)."""
+    it stands for (the same name typed two ways in rosters counts as one). Or one school
+    of a province's database: its name, and its id as the one spelling."""
 
-    kind: str  # "major", "department" or "class"
+    kind: str  # "major", "department", "class" or "school"
     name: str
     spellings: tuple[str, ...]
 
@@ -92,7 +95,7 @@ class Group:
         return f"{GROUP_WORDS[self.kind]}「{self.name}」"
 
 
-GROUP_WORDS = {"major": "专业", "department": "系部", "class": "班级"}
+GROUP_WORDS = {"major": "专业", "department": "系部", "class": "班级", "school": "学校"}
 
 
 def with_unit(name: str, unit: str) -> str:
@@ -103,22 +106,40 @@ def with_unit(name: str, unit: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """The groups a figure is limited to (all must hold), and its span of years."""
+    """The groups a figure is limited to (all must hold), and its span of years.
+    `province`: the schools a province's database holds (0: a school's own database)."""
 
     groups: tuple[Group, ...] = ()
     years: Span = field(default_factory=Span)
+    province: int = 0
 
     def group(self, kind: str) -> Group | None:
         return next((g for g in self.groups if g.kind == kind), None)
 
     @property
     def grouped(self) -> bool:
-        """Limited to part of the school (a major, department or class)."""
-        return bool(self.groups)
+        """Limited to part of a school (a major, department or class)."""
+        return any(group.kind != "school" for group in self.groups)
+
+    @property
+    def school(self) -> Group | None:
+        """The one school of a province's database the figures are limited to."""
+        return self.group("school")
+
+    @property
+    def school_id(self) -> int | None:
+        """That school's id in the schools table; None for none (or a school's own)."""
+        school = self.school
+        return int(school.spellings[0]) if school else None
+
+    @property
+    def across_schools(self) -> bool:
+        """The figures span a province's schools: a person is counted once (SPEC 6.8)."""
+        return self.province > 0 and self.school is None
 
     def in_year(self, year: int | None) -> Scope:
         """This scope for one year (`--year`); unchanged for None."""
-        return self if year is None else Scope(self.groups, Span.of(year))
+        return self if year is None else Scope(self.groups, Span.of(year), self.province)
 
     def students_sql(self) -> tuple[str, list[str]]:
         """` AND s.major IN (?)…`: the scope's students, on a query that names them `s`."""
@@ -129,12 +150,22 @@ class Scope:
             params += list(group.spellings)
         return text, params
 
+    def whose(self) -> str:
+        """Whose figures a title names in a province's database: the school, or 全省（3所
+        学校）; none in a school's own database (its name heads the page)."""
+        school = self.school
+        if school is not None:
+            return school.name
+        return f"{PROVINCE}（{self.province}所学校）" if self.province else ""
+
     def words(self) -> str:
-        """The groups as a title names them: 机械部, 数控技术应用专业, 20数控1班, in that
-        order (department, major, class); none for the whole school."""
+        """The groups as a title names them: the school of a province (or the province),
+        机械部, 数控技术应用专业, 20数控1班, in that order (department, major, class);
+        none for a whole school."""
         department, major, klass = (self.group(k) for k in ("department", "major", "class"))
         return (
-            (department.name if department else "")
+            self.whose()
+            + (department.name if department else "")
             + (with_unit(major.name, "专业") if major else "")
             + (with_unit(klass.name, "班") if klass else "")
         )
@@ -146,6 +177,7 @@ class Scope:
     def as_json(self) -> dict[str, object]:
         """SPEC 3's scope in JSON: each key null when not limited."""
         return {
+            "school": _name(self.school),
             "major": _name(self.group("major")),
             "department": _name(self.group("department")),
             "class": _name(self.group("class")),
@@ -157,6 +189,14 @@ class Scope:
 def _name(group: Group | None) -> str | None:
     return group.name if group else None
 
+
+# How a province's figures name the whole of it (a city bureau's database reads the same).
+PROVINCE = "全省"
+# Under a province's dual-certificate table: what counting a person once means there.
+PERSONS_NOTE = (
+    "全省数字中，同一学生（身份证号相同）在几所学校都有记录的只算一人；"
+    "他在任何一所学校取得的技能证书都计入获得技能证人数"
+)
 
 # A scoped report leaves the targets out: the school sets them for the whole school.
 TARGETS_NOTE = "绩效目标是全校的目标，按专业、系部或班级统计时不与目标对照（全校统计中有目标对照）"

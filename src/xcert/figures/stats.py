@@ -9,7 +9,8 @@ One definition of each figure lives here:
   withdrawn, `certified` = those with a pass result or an award of any kind dated in
   the cohort's year or earlier, or undated; `rate` = certified / graduates; a cohort
   counts once it has graduated by the report's date (graduation.py), before that only
-  when asked for on its own, as a projection;
+  when asked for on its own, as a projection; who is a graduate and who is certified
+  (and, across a province's schools, a person counted once) in `graduates.py`;
 - years and cohorts before the database from the site profile's history (history.py),
   the whole school's, so none for part of it;
 - targets per year against the actual participants (= tested), pass rate and number
@@ -17,7 +18,9 @@ One definition of each figure lives here:
 - teachers per certificate, as 人 and 人次 (`teachers.py`), the whole school's.
 
 Each figure may be limited to a scope (figures/scope.py): a major, department or class
-of students, and a span of exam years and cohorts.
+of students, one school of a province's database, and a span of exam years and cohorts.
+Its own school's targets and teachers go with a school (`--school`); the figures of
+each school side by side (`--by school`) are `schools.py`'s.
 
 Only the standard library: `xcert stats --format json` must start fast.
 """
@@ -29,11 +32,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xcert.figures import graduation, history
+from xcert.figures import graduates, graduation, history
 from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, TEACHERS_NOTE, Scope, Span
 from xcert.figures.teachers import TeacherCounts
-from xcert.model import WITHDRAWN_STATUSES
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -45,11 +47,11 @@ BY_COLUMNS: dict[str, str] = {
     "class": "s.class_code",
     "major": "s.major",
     "department": "s.department",
+    "school": "s.school_id",  # a province's database: the school's id (figures/schools.py)
 }
 LIST_KINDS = ("tested", "passed", "absent", "graduates", "certified", "uncertified")
 
 EXAM_YEAR = "CAST(substr(se.date_start, 1, 4) AS INTEGER)"
-_WITHDRAWN = ", ".join(f"'{status}'" for status in sorted(WITHDRAWN_STATUSES))
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -245,11 +247,11 @@ def figures(
         cohorts=Span.of(cohort) if cohort is not None else scope.years,
         as_of=when,
     )
-    if scope.grouped and _targets_set(conn, scope.years):
+    if scope.grouped and _targets_set(conn, scope):
         result.notes = [TARGETS_NOTE]
     # teachers serve the whole school: counted up to the span's last year
     result.teachers, result.teachers_total = teacher_figures.teacher_counts(
-        conn, year=scope.years.last, all_kinds=all_kinds
+        conn, year=scope.years.last, all_kinds=all_kinds, school=scope.school_id
     )
     if scope.grouped and result.teachers:
         result.notes.append(TEACHERS_NOTE)
@@ -305,9 +307,10 @@ def pass_rates(
     grouped = bool(BY_COLUMNS[by])
     out = []
     for row in _pass_rate_rows(conn, by=by, all_kinds=all_kinds, scope=scope):
-        tested, passed, absent = row[-4:-1]
+        tested, passed, absent, certificates = row[-4:]
         group = row[1] if grouped else None
-        out.append(PassRate(row[0], tested, passed, absent, by if grouped else None, group))
+        by_ = by if grouped else None
+        out.append(PassRate(row[0], tested, passed, absent, by_, group, certificates))
     return out
 
 
@@ -337,7 +340,7 @@ def _pass_rate_rows(
     column = BY_COLUMNS[by]
     where_years, params = scope.years.sql(EXAM_YEAR)
     where_students, students = scope.students_sql()
-    if by in ("year", "certificate", "level") and not scope.grouped:
+    if by in ("year", "certificate", "level") and not scope.groups:
         # Per session first (an index-only scan), then the few sessions joined.
         sessions = ""
         if not scope.years.open:
@@ -372,13 +375,6 @@ def _pass_rate_rows(
     ).fetchall()
 
 
-# SPEC 3's "certified": a pass result or an award of any kind dated in the cohort's year
-# or earlier, or undated. students.first_certified holds the year of the earliest of
-# them (0 when undated), kept up to date by the database's triggers (store/schema.py).
-CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
-GRADUATE = f"s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN})"
-
-
 def dual_certificate(
     conn: sqlite3.Connection,
     *,
@@ -393,19 +389,9 @@ def dual_certificate(
     scope = scope or Scope()
     when = on if isinstance(on, graduation.AsOf) else graduation.as_of(conn, on)
     cohorts = graduation.counted(Span.of(cohort) if cohort is not None else scope.years, when)
-    where_cohorts, params = cohorts.sql("s.cohort")
-    where_students, students = scope.students_sql()
     rows = [
         DualCertificate(c, g, k, when.graduated(c))
-        for c, g, k in conn.execute(
-            f"""
-            SELECT s.cohort, count(*) AS graduates, sum({CERTIFIED}) AS certified
-            FROM students s
-            WHERE {GRADUATE} {where_cohorts} {where_students}
-            GROUP BY s.cohort ORDER BY s.cohort
-            """,
-            [*params, *students],
-        )
+        for c, g, k in graduates.per_cohort(conn, cohorts, scope)
     ]
     known = {row.cohort for row in rows}
     rows += [
@@ -426,15 +412,15 @@ def targets(
     """Each year with a target: target and actual participants, pass rate, certificates.
     The actual figures are the 1+X pass-rate rows per year (`per_year`, if already
     counted), a year of the history included. None for part of the school: the targets
-    are the whole school's."""
+    are the whole school's (or the chosen school's of a province, or the province's own)."""
     scope = (scope or Scope()).in_year(year)
     if scope.grouped:
         return []
     where, params = scope.years.sql("year")
     wanted = conn.execute(
         "SELECT year, participants, pass_rate, certificates FROM targets"
-        f" WHERE 1 = 1 {where} ORDER BY year",
-        params,
+        f" WHERE school_id IS ? {where} ORDER BY year",
+        [scope.school_id, *params],
     ).fetchall()
     if not wanted:
         return []
@@ -453,13 +439,12 @@ def targets(
     return out
 
 
-def _targets_set(conn: sqlite3.Connection, years: Span) -> bool:
-    """Whether the school has a target in `years` (a scoped report says why it is left out)."""
-    where, params = years.sql("year")
-    return (
-        conn.execute(f"SELECT 1 FROM targets WHERE 1 = 1 {where} LIMIT 1", params).fetchone()
-        is not None
-    )
+def _targets_set(conn: sqlite3.Connection, scope: Scope) -> bool:
+    """Whether the school has a target in the scope's years (a scoped report says why
+    it is left out)."""
+    where, params = scope.years.sql("year")
+    sql = f"SELECT 1 FROM targets WHERE school_id IS ? {where} LIMIT 1"
+    return conn.execute(sql, [scope.school_id, *params]).fetchone() is not None
 
 
 def _met(actual: float | None, target: float | None) -> bool | None:
@@ -479,7 +464,7 @@ def guessed_certificates(
     scope = (scope or Scope()).in_year(year)
     where_years, params = scope.years.sql(EXAM_YEAR)
     where_students, students = scope.students_sql()
-    students_join = "JOIN students s ON s.id = r.student_id" if scope.grouped else ""
+    students_join = "JOIN students s ON s.id = r.student_id" if scope.groups else ""
     return [
         name
         for (name,) in conn.execute(

@@ -9,7 +9,9 @@ counted two ways, as the seeds report them (培训师共5人, 取得考官证书
 The total over all certificates counts a teacher once however many certificates they
 have (人), and every role (人次). With a year, only roles obtained in that year or before
 (or undated) count: the teachers a school had by the end of it. 督导员 and 考务人员 serve
-every certificate and are not in this figure (`xcert teachers --role` lists them).
+every certificate and are not in this figure (`xcert teachers --role` lists them). In a
+province's database a teacher is one school's (`teachers.school_id`): the figure of one
+school (`school`), or of each (`per_school`).
 
 Only the standard library (stats.py imports this; `xcert stats` must start fast).
 """
@@ -64,6 +66,7 @@ _COUNTS = ", ".join(
     f" coalesce(sum(tr.role = '{role}'), 0)"
     for role in COUNTED
 )
+_SOURCE = "teacher_roles tr JOIN certificates c ON c.id = tr.certificate_id"
 _OBTAINED_BY = "(tr.obtained_on IS NULL OR CAST(substr(tr.obtained_on, 1, 4) AS INTEGER) <= ?)"
 
 
@@ -83,12 +86,17 @@ def teacher_counts(
     year: int | None = None,
     all_kinds: bool = False,
     certificates: list[int] | None = None,
+    school: int | None = None,
 ) -> tuple[list[TeacherCounts], TeacherCounts]:
-    """Per certificate (1+X ones unless `all_kinds`; by name), and the total. With
-    `certificates` (ids), exactly those, in that order, a certificate without teachers
-    included with zeros (a plan's certificates)."""
+    """Per certificate (1+X ones unless `all_kinds`; by name), and the total; of one
+    school of a province if given. With `certificates` (ids), exactly those, in that
+    order, a certificate without teachers included with zeros (a plan's certificates)."""
     where, params = _where(year, all_kinds or certificates is not None)
-    source = "teacher_roles tr JOIN certificates c ON c.id = tr.certificate_id"
+    source = _SOURCE
+    if school is not None:
+        source += " JOIN teachers t ON t.id = tr.teacher_id"
+        where += " AND t.school_id = ?"
+        params.append(school)
     if certificates is not None:
         marks = ", ".join("?" * len(certificates)) or "NULL"
         where += f" AND c.id IN ({marks})"
@@ -104,6 +112,20 @@ def teacher_counts(
         listed = [per.get(cid) or TeacherCounts(names.get(cid)) for cid in certificates]
         return listed, TeacherCounts(None, *total)
     return list(per.values()), TeacherCounts(None, *total)
+
+
+def per_school(
+    conn: sqlite3.Connection, *, year: int | None = None, all_kinds: bool = False
+) -> dict[int | None, TeacherCounts]:
+    """Each school's total over its certificates, by school id (None: a school's own
+    database, whose teachers have none)."""
+    where, params = _where(year, all_kinds)
+    rows = conn.execute(
+        f"SELECT t.school_id, {_COUNTS} FROM {_SOURCE} JOIN teachers t ON t.id = tr.teacher_id"
+        f" WHERE {where} GROUP BY t.school_id",
+        params,
+    ).fetchall()
+    return {row[0]: TeacherCounts(None, *row[1:]) for row in rows}
 
 
 def guessed_warnings(conn: sqlite3.Connection, *, year: int | None = None) -> list[str]:

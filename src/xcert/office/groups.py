@@ -3,7 +3,8 @@ students table holds: as the certificate catalogue finds a certificate, names ar
 compared after cleaning (folded, no spaces, lower case); an exact name wins, else the
 one name it begins (数控 → 数控技术应用). A trailing 专业 or 班 may be written or left
 out (数控技术应用专业, 20数控1班). Several names it begins, or none, is a mistake that
-names the candidates.
+names the candidates. In a province's database, with a school chosen (`--school`), the
+names are that school's.
 """
 
 from __future__ import annotations
@@ -40,24 +41,29 @@ def _key(name: str, unit: str) -> str:
     return folded
 
 
-def names(conn: sqlite3.Connection, kind: str) -> list[str]:
-    """The names of `kind` the students table holds, in order."""
+def names(conn: sqlite3.Connection, kind: str, school: int | None = None) -> list[str]:
+    """The names of `kind` the students table holds (of one school, if given), in order."""
     column = KINDS[kind].column
+    of_school = "" if school is None else " AND school_id = ?"
     return [
         name
         for (name,) in conn.execute(
             f"SELECT DISTINCT {column} FROM students"
-            f" WHERE {column} IS NOT NULL AND {column} != '' ORDER BY {column}"
+            f" WHERE {column} IS NOT NULL AND {column} != ''{of_school} ORDER BY {column}",
+            [] if school is None else [school],
         )
     ]
 
 
-def match(conn: sqlite3.Connection, kind: str, typed: str) -> tuple[str, ...]:
+def match(
+    conn: sqlite3.Connection, kind: str, typed: str, school: int | None = None
+) -> tuple[str, ...]:
     """The stored spellings of the one `kind` (major, department, class) `typed` names,
-    the first as a title shows it; an XcertError naming the candidates otherwise."""
+    the first as a title shows it, among a school's if given; an XcertError naming the
+    candidates otherwise."""
     spec = KINDS[kind]
     by_key: dict[str, list[str]] = {}
-    for name in names(conn, kind):
+    for name in names(conn, kind, school):
         by_key.setdefault(_key(name, spec.unit), []).append(name)
     shown = clean.text(typed)
     wanted = _key(typed, spec.unit)

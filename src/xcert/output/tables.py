@@ -17,7 +17,7 @@ from xcert.clean import dates
 from xcert.clean.patterns import Lazy
 from xcert.figures import graduation
 from xcert.figures.graduation import AsOf
-from xcert.figures.scope import Scope, Span
+from xcert.figures.scope import PERSONS_NOTE, Scope, Span
 from xcert.figures.stats import DualCertificate, Figures, format_percent
 from xcert.figures.stats import percent as stats_percent
 from xcert.figures.teachers import TeacherCounts
@@ -292,7 +292,7 @@ def _dual_table(figures: Figures) -> Table:
         for row in sorted(found.values(), key=lambda row: row.cohort)
     ]
     by_hand = [cohort_label(row.cohort) for row in figures.dual_certificate if row.history]
-    notes = history_notes(by_hand)
+    notes = history_notes(by_hand) + ([PERSONS_NOTE] if figures.scope.across_schools else [])
     words = figures.scope.words()
     if as_of is not None and asked.one is not None and not as_of.graduated(asked.one):
         notes.insert(0, projection_note(asked.one, as_of))

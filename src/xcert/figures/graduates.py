@@ -1,0 +1,73 @@
+"""Who table 2 counts (SPEC 3), as SQL over the students table (aliased `s`): a graduate
+is a student of a cohort who has not withdrawn; a certified one holds a pass result or
+an award of any kind dated in the cohort's year or earlier, or undated
+(`students.first_certified`, kept by the database's triggers).
+
+Across a province's schools (SPEC 6.8) a student who moved is one person in two
+schools (`students.person`, the same salted hash of the ID number): the province's
+figure counts each person once, a graduate when any of their rows of the cohort is, and
+certified when any of their rows in any school holds a certificate early enough. A
+school's own figure (and each school's row of `--by school`) counts its rows.
+
+Only the standard library: `xcert stats --format json` must start fast.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from xcert.figures.scope import Scope, Span
+from xcert.model import WITHDRAWN_STATUSES
+
+_WITHDRAWN = ", ".join(f"'{status}'" for status in sorted(WITHDRAWN_STATUSES))
+CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
+GRADUATE = f"s.cohort IS NOT NULL AND s.status NOT IN ({_WITHDRAWN})"
+
+_STUDENTS = f"""
+    SELECT s.cohort, count(*) AS graduates, sum({CERTIFIED}) AS certified
+    FROM students s WHERE {GRADUATE} {{where}}
+    GROUP BY s.cohort ORDER BY s.cohort
+"""
+# One row per cohort and person (a student without one is a person of their own), then
+# the earliest certificate each of those people holds in any school.
+_PERSONS = f"""
+    WITH graduates AS (
+        SELECT s.cohort AS cohort, s.person AS person, max({CERTIFIED}) AS certified
+        FROM students s WHERE {GRADUATE} {{where}}
+        GROUP BY s.cohort, coalesce(s.person, s.id)
+    ), held AS (
+        SELECT person, min(first_certified) AS first FROM students
+        WHERE person IN (SELECT person FROM graduates) AND first_certified IS NOT NULL
+        GROUP BY person
+    )
+    SELECT g.cohort, count(*), sum(g.certified OR coalesce(h.first <= g.cohort, 0))
+    FROM graduates g LEFT JOIN held h ON h.person = g.person
+    GROUP BY g.cohort ORDER BY g.cohort
+"""
+_SCHOOLS = f"""
+    SELECT s.cohort, s.school_id, count(*) AS graduates, sum({CERTIFIED}) AS certified
+    FROM students s WHERE {GRADUATE} {{where}}
+    GROUP BY s.cohort, s.school_id ORDER BY s.cohort
+"""
+
+
+def _where(cohorts: Span, scope: Scope) -> tuple[str, list[object]]:
+    where_cohorts, params = cohorts.sql("s.cohort")
+    where_students, students = scope.students_sql()
+    return where_cohorts + where_students, [*params, *students]
+
+
+def per_cohort(conn: sqlite3.Connection, cohorts: Span, scope: Scope) -> list[tuple[int, int, int]]:
+    """(cohort, graduates, certified) of `scope`'s students in `cohorts`: people once
+    across a province's schools, students in a school's own database."""
+    where, params = _where(cohorts, scope)
+    sql = _PERSONS if scope.across_schools else _STUDENTS
+    return conn.execute(sql.format(where=where), params).fetchall()
+
+
+def per_school(
+    conn: sqlite3.Connection, cohorts: Span, scope: Scope
+) -> list[tuple[int, int | None, int, int]]:
+    """(cohort, school id, graduates, certified): each school's own rows (`--by school`)."""
+    where, params = _where(cohorts, scope)
+    return conn.execute(_SCHOOLS.format(where=where), params).fetchall()

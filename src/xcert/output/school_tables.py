@@ -1,0 +1,144 @@
+"""The figures of each school side by side (`--by school`, SPEC 6.8) as the tables a
+guidance centre files: per year (or cohort) a row for each school, then the province's
+total (全省合计) when there is more than one; what the total counts is said under each
+table (results per result, people once). Same cells as `tables.py`: counts as ints,
+rates as `Rate`.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from xcert.figures import graduation
+from xcert.figures.schools import BySchool, School
+from xcert.figures.scope import PERSONS_NOTE, PROVINCE
+from xcert.output.tables import (
+    DUAL_HEADER,
+    PROJECTION_HEADER,
+    PROJECTION_TITLE,
+    TEACHERS_HEADER,
+    Table,
+    cohort_label,
+    in_school_note,
+    projection_note,
+    rate,
+    rate_of,
+    year_label,
+)
+
+TOTAL = f"{PROVINCE}合计"
+BY_SCHOOL = "（按学校）"
+RESULTS_NOTE = f"{TOTAL}是各校之和：考证人数按考核成绩计，同一学生在不同学校参加的考核各计一次"
+TEACHERS_NOTE = f"各校的教师按各校名单计；{TOTAL}是各校之和"
+
+
+def tables(figures: BySchool, *, all_kinds: bool = False) -> list[Table]:
+    """Pass rates and dual-certificate rates per school, then each school's targets and
+    teachers when there are any."""
+    kind = "" if all_kinds else "1+X "
+    out = [pass_rate_table(figures, kind), dual_table(figures)]
+    if figures.targets:
+        out.append(target_table(figures))
+    if figures.teachers:
+        out.append(teachers_table(figures, kind))
+    return out
+
+
+def _school(school: School | None) -> str:
+    return school.name if school else PROVINCE
+
+
+def pass_rate_table(figures: BySchool, kind: str = "1+X ") -> Table:
+    """Tested, passed, absent and the rate of each school in each year, and the total."""
+    header = [
+        "年份",
+        "学校",
+        f"{kind}考证人数（人）",
+        f"{kind}考证通过人数（人）",
+        "缺考人数（人）",
+        f"{kind}证书通过率",
+    ]
+    rows: list[list[object]] = []
+    totals = {row.year: row for row in figures.pass_total}
+    for year, group in groupby(figures.pass_rates, key=lambda pair: pair[1].year):
+        pairs = [(school.name, row) for school, row in group]
+        if figures.several:
+            pairs.append((TOTAL, totals[year]))
+        rows += [
+            [year_label(year), name, r.tested, r.passed, r.absent or 0, rate(r.passed, r.tested)]
+            for name, r in pairs
+        ]
+    notes = [RESULTS_NOTE] if figures.several else []
+    title = f"{figures.scope.words()}{kind}考证情况统计{BY_SCHOOL}"
+    return Table(title, header, rows, notes=notes)
+
+
+def dual_table(figures: BySchool) -> Table:
+    """Graduates and those certified of each school in each cohort, and the total (a
+    person once); a cohort asked for that is still in school is a projection."""
+    asked, as_of = figures.cohorts, figures.as_of
+    rows: list[list[object]] = []
+    totals = {row.cohort: row for row in figures.dual_total}
+    for cohort, group in groupby(figures.dual, key=lambda pair: pair[1].cohort):
+        pairs = [(school.name, row) for school, row in group]
+        if figures.several:
+            pairs.append((TOTAL, totals[cohort]))
+        rows += [
+            [cohort_label(cohort), name, r.graduates, r.certified, rate(r.certified, r.graduates)]
+            for name, r in pairs
+        ]
+    notes = [PERSONS_NOTE] if figures.several and figures.scope.across_schools else []
+    words = f"{figures.scope.words()}"
+    if asked.one is not None and not as_of.graduated(asked.one):
+        header = [PROJECTION_HEADER[0], "学校", *PROJECTION_HEADER[1:]]
+        notes.insert(0, projection_note(asked.one, as_of))
+        return Table(f"{words}{PROJECTION_TITLE}{BY_SCHOOL}", header, rows, notes=notes)
+    left_out = graduation.in_school(asked, as_of)
+    if left_out is not None:
+        notes.append(in_school_note(left_out, as_of))
+    header = [DUAL_HEADER[0], "学校", *DUAL_HEADER[1:]]
+    return Table(f"{words}双证毕业率{BY_SCHOOL}", header, rows, notes=notes)
+
+
+def _met(value: bool | None) -> str:
+    return "—" if value is None else ("达成" if value else "未达成")
+
+
+def _count(value: int | None) -> int | str:
+    return "—" if value is None else value
+
+
+def target_table(figures: BySchool) -> Table:
+    """Each school's three targets of a year (participants, pass rate, certificates)
+    beside what it reached; the province's own, if it set any, against its total. The
+    year and the school print once over their three rows."""
+    rows: list[list[object]] = []
+    for school, t in figures.targets:
+        judged: list[tuple[str, object, object, bool | None]] = [
+            ("1+X 考证人数", _count(t.participants_target), t.participants, t.participants_met),
+            (
+                "1+X 证书通过率",
+                rate_of(t.pass_rate_target),
+                rate(t.passed, t.participants),
+                t.pass_rate_met,
+            ),
+            ("1+X 证书数（种）", _count(t.certificates_target), t.certificates, t.certificates_met),
+        ]
+        who = [year_label(t.year), _school(school)]
+        rows += [[*who, name, want, got, _met(met)] for name, want, got, met in judged]
+    header = ["年份", "学校", "指标", "目标", "实际", "是否达成"]
+    return Table(f"绩效目标与实际{BY_SCHOOL}", header, rows, merged=(1, 2))
+
+
+def teachers_table(figures: BySchool, kind: str = "1+X ") -> Table:
+    """Each school's trainers, examiners and certified teachers (人, 人次), and the total."""
+    rows: list[list[object]] = [
+        [school.name, *(n for pair in counts.pairs() for n in pair)]
+        for school, counts in figures.teachers
+    ]
+    notes = []
+    if figures.several:
+        rows.append([TOTAL, *(n for pair in figures.teachers_total.pairs() for n in pair)])
+        notes.append(TEACHERS_NOTE)
+    header = ["学校", *TEACHERS_HEADER[1:]]
+    return Table(f"{kind}师资情况{BY_SCHOOL}", header, rows, notes=notes)
