@@ -10,7 +10,7 @@ from xcert import clock
 from xcert.cli import scope as scope_options
 from xcert.cli.app import app, db_path, open_db
 from xcert.cli.console import console
-from xcert.cli.options import day_option, not_future, number, output_file
+from xcert.cli.options import choice, day_option, not_future, number, output_file
 from xcert.errors import XcertError
 from xcert.outfiles import check_target, replaced_note
 
@@ -82,6 +82,15 @@ def render(
     ] = None,
     first: scope_options.First = None,
     last: scope_options.Last = None,
+    school: scope_options.School = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="school：每所学校一行、再加全省合计（考证统计、双证毕业率、绩效自评、汇编）",
+            callback=choice(("school",), "--by"),
+        ),
+    ] = None,
     site: Annotated[
         str | None, typer.Option("--site", help="考点名称或证书（考点申报表用）")
     ] = None,
@@ -137,6 +146,9 @@ def render(
     例：xcert render pass-rates -o 考证统计.html；xcert render sign-list --class 20数控1 -o 签领名单.xlsx；
     xcert render pass-rates --major 数控 --from 2022 --to 2023；
     xcert render selection --session 3 -o 选拔公示.html；xcert render sign-in --session 3 --photo -o 签到表.xlsx
+
+    省级汇总数据库（xcert merge）例：xcert render pass-rates --year 2023 --by school -o 各校考证.html；
+    xcert render dossier --year 2023 --by school -o 全省汇编.html；xcert render dual-certificate --school 4144000001
     """
     from xcert.output import render as reports
 
@@ -152,7 +164,7 @@ def render(
         )
     groups = {"--class": class_code, "--major": major, "--department": department}
     given: dict[str, object] = {"--site": site, "--session": session, "--photo": photo or None}
-    given["--reports"] = chapters
+    given |= {"--school": school, "--by": by, "--reports": chapters}
     given["--footer"] = True if footer else None  # only a table's page has one
     _check_options(name, groups, given, first=first, last=last, year=year, cohort=cohort)
     wanted = _chapters(chapters, list(reports.REPORTS))
@@ -163,9 +175,8 @@ def render(
         raise typer.BadParameter(f"「{templates}」不是文件夹", param_hint="--templates")
     replaces = out is not None and check_target(out, option="-o", database=db_path())
     conn = open_db(create=False)
-    scope = scope_options.scope(
-        conn, major=major, department=department, class_code=class_code, first=first, last=last
-    )
+    names = {"major": major, "department": department, "class_code": class_code}
+    scope = scope_options.scope(conn, **names, first=first, last=last, school=school)
     asked = reports.Options(
         year=year,
         cohort=cohort,
@@ -179,6 +190,7 @@ def render(
         chapters=wanted,
         style=style,
         footer=footer,
+        by=by,
     )
     result = reports.render(conn, name, fmt, asked)
     conn.close()

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from xcert.figures.scope import Scope
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
-OWN_SCHOOL = "本校"  # `--by school` in a school's own database without a name in its profile
 BY = ("year", "certificate", "level", "class", "major", "department", "school")
 
 
@@ -140,11 +139,9 @@ def _by_school(
     """Each school's figures side by side and the province's total (SPEC 6.8); in a
     school's own database its one school, named by the site profile."""
     from xcert.figures import schools
-    from xcert.office import sites
     from xcert.output import school_tables
 
-    profile = sites.school(conn) if not scope.province else {}
-    own = schools.School(None, profile.get("code") or None, profile.get("name") or OWN_SCHOOL)
+    own = school_tables.own_school(conn)
     figures = schools.figures(conn, own=own, cohort=cohort, all_kinds=all_kinds, scope=scope, on=on)
     conn.close()
     tables = school_tables.tables(figures, all_kinds=all_kinds)
@@ -174,6 +171,10 @@ def _people(
     one = asked.one
     in_school = one is not None and not graduation.as_of(conn, on).graduated(one)
     table = output.people_table(what, people, scope, one if in_school else None)
+    if scope.province:  # which school each is of
+        from xcert.output import school_tables
+
+        table = school_tables.with_school(table, people)
     if what in people_.RESULT_LISTS:  # the history's years, its cohorts: nobody to list
         years = history.years(conn, scope=scope) if not scope.years.open else {}
         by_hand = "、".join(output.year_label(year) for year in years)

@@ -51,6 +51,43 @@ _SCHOOLS = f"""
 """
 
 
+# Whether a person of a province (a row of `_listed`, with `h` their earliest certificate
+# in any school) holds a certificate early enough: as `_PERSONS` counts them.
+PERSON_CERTIFIED = f"coalesce(h.first <= s.cohort, {CERTIFIED})"
+
+
+def across(conn: sqlite3.Connection, scope: Scope) -> bool:
+    """Whether `scope` spans a province's schools (people counted once): asked of the
+    database, whoever made the scope (the nightly summary's is a plain one)."""
+    if scope.school is not None:
+        return False
+    return (
+        scope.province > 0 or conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
+    )
+
+
+def people_sql(columns: str, which: str, where: str) -> str:
+    """The graduates of a province one row per person (their first row, a certified one
+    first) that `which` holds of (a condition on `s`, the row, and `h`, the person's
+    earliest certificate: PERSON_CERTIFIED); `where` on the students, as `per_cohort`."""
+    return f"""
+        WITH g AS (
+            SELECT s.*, row_number() OVER (
+                PARTITION BY s.cohort, coalesce(s.person, s.id) ORDER BY {CERTIFIED} DESC, s.id
+            ) AS nth
+            FROM students s WHERE {GRADUATE} {where}
+        ), held AS (
+            SELECT person, min(first_certified) AS first FROM students
+            WHERE person IN (SELECT person FROM g) AND first_certified IS NOT NULL
+            GROUP BY person
+        )
+        SELECT {columns} FROM g s LEFT JOIN held h ON h.person = s.person
+        WHERE s.nth = 1 AND {which}
+        ORDER BY s.cohort, (SELECT code FROM schools WHERE id = s.school_id),
+            s.class_code, s.student_no, s.name
+    """
+
+
 def _where(cohorts: Span, scope: Scope) -> tuple[str, list[object]]:
     where_cohorts, params = cohorts.sql("s.cohort")
     where_students, students = scope.students_sql()
@@ -61,7 +98,7 @@ def per_cohort(conn: sqlite3.Connection, cohorts: Span, scope: Scope) -> list[tu
     """(cohort, graduates, certified) of `scope`'s students in `cohorts`: people once
     across a province's schools, students in a school's own database."""
     where, params = _where(cohorts, scope)
-    sql = _PERSONS if scope.across_schools else _STUDENTS
+    sql = _PERSONS if across(conn, scope) else _STUDENTS
     return conn.execute(sql.format(where=where), params).fetchall()
 
 

@@ -1,6 +1,7 @@
 """The people behind a figure (SPEC 3): the students a count counts, under the same
 conditions as the figure itself (figures/stats.py), so that an office can check a
-figure before signing it.
+figure before signing it. In a province's database each carries its school's name, and
+a graduate of several schools is listed once, as `graduates.py` counts people.
 
 Only the standard library: `xcert stats --format json` must start fast.
 """
@@ -10,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from xcert.figures import graduation
-from xcert.figures.graduates import CERTIFIED, GRADUATE
+from xcert.figures import graduates, graduation
+from xcert.figures.graduates import CERTIFIED, GRADUATE, PERSON_CERTIFIED
 from xcert.figures.scope import Scope, Span
 from xcert.figures.stats import EXAM_YEAR, kind_filter
 
 RESULT_LISTS = ("tested", "passed", "absent")
 _OUTCOMES = {"tested": "('pass', 'fail')", "passed": "('pass')", "absent": "('absent')"}
 _GRADUATES = {"graduates": "1 = 1", "certified": CERTIFIED, "uncertified": f"NOT {CERTIFIED}"}
-_COLUMNS = "s.id, s.class_code, s.student_no, s.name, s.id_number, s.cohort"
+_PEOPLE = {"graduates": "1 = 1", "certified": PERSON_CERTIFIED}
+_PEOPLE["uncertified"] = f"NOT {PERSON_CERTIFIED}"
+_KEYS = ("id", "class", "student_no", "name", "id_number", "cohort")
+_SCHOOL = "(SELECT name FROM schools WHERE id = s.school_id)"
 
 
 def students_behind(
@@ -37,35 +41,33 @@ def students_behind(
     or of the one cohort asked for, in school or not."""
     scope = (scope or Scope()).in_year(year)
     where_students, students = scope.students_sql()
+    keys: tuple[str, ...] = (*_KEYS, "school") if scope.province else _KEYS
+    columns = ", ".join(f"s.{k}" for k in ("id", "class_code", *_KEYS[2:]))
+    columns += f", {_SCHOOL}" if scope.province else ""
+    by_school = "(SELECT code FROM schools WHERE id = s.school_id), " if scope.province else ""
     if what in RESULT_LISTS:
         where_years, years = scope.years.sql(EXAM_YEAR)
         sql = f"""
-            SELECT {_COLUMNS}, c.name, se.level, se.date_start, se.date_end, r.outcome
+            SELECT {columns}, c.name, se.level, se.date_start, se.date_end, r.outcome
             FROM results r JOIN sessions se ON se.id = r.session_id
             JOIN certificates c ON c.id = se.certificate_id JOIN students s ON s.id = r.student_id
             WHERE r.outcome IN {_OUTCOMES[what]} {kind_filter(all_kinds)}
               {where_years} {where_students}
-            ORDER BY s.class_code, s.student_no, s.name, se.date_start, c.name
+            ORDER BY {by_school}s.class_code, s.student_no, s.name, se.date_start, c.name
         """
         params: list[object] = [*years, *students]
         # the session's first and last day: output shows them as one date (2022.5-6)
-        keys: tuple[str, ...] = ("certificate", "level", "exam_start", "exam_end", "outcome")
+        keys += ("certificate", "level", "exam_start", "exam_end", "outcome")
     else:
         asked = Span.of(cohort) if cohort is not None else scope.years
         cohorts = graduation.counted(asked, graduation.as_of(conn, on))
         where_cohorts, years = cohorts.sql("s.cohort")
         sql = f"""
-            SELECT {_COLUMNS} FROM students s
+            SELECT {columns} FROM students s
             WHERE {GRADUATE} AND {_GRADUATES[what]} {where_cohorts} {where_students}
-            ORDER BY s.cohort, s.class_code, s.student_no, s.name
+            ORDER BY s.cohort, {by_school}s.class_code, s.student_no, s.name
         """
+        if graduates.across(conn, scope):  # a person once
+            sql = graduates.people_sql(columns, _PEOPLE[what], where_cohorts + where_students)
         params = [*years, *students]
-        keys = ()
-    out = []
-    for row in conn.execute(sql, params):
-        record = dict(
-            zip(("id", "class", "student_no", "name", "id_number", "cohort"), row[:6], strict=True)
-        )
-        record.update(zip(keys, row[6:], strict=True))
-        out.append(record)
-    return out
+    return [dict(zip(keys, row, strict=True)) for row in conn.execute(sql, params)]

@@ -137,8 +137,10 @@ def _pass_rates(
     """Table 1 per school and year, and the province's total per year (its history, a
     whole school's figures typed by hand, has no schools: left out)."""
     scope = result.scope
-    found = {
-        (row.year, _school_of(by_id, _id(row.group)).id): row
+    found = {  # as a row by year: the school is the pair's
+        (row.year, _school_of(by_id, _id(row.group)).id): PassRate(
+            row.year, row.tested, row.passed, row.absent, certificates=row.certificates
+        )
         for row in stats.pass_rates(conn, by="school", all_kinds=all_kinds, scope=scope)
     }
     totals = {

@@ -159,13 +159,16 @@ class Scope:
         return f"{PROVINCE}（{self.province}所学校）" if self.province else ""
 
     def words(self) -> str:
-        """The groups as a title names them: the school of a province (or the province),
-        机械部, 数控技术应用专业, 20数控1班, in that order (department, major, class);
-        none for a whole school."""
+        """The scope as a title names it: the school of a province (or the province), then
+        its groups; none for a whole school."""
+        return self.whose() + self.group_words()
+
+    def group_words(self) -> str:
+        """The groups as a title names them: 机械部, 数控技术应用专业, 20数控1班, in that
+        order (department, major, class); none for a whole school."""
         department, major, klass = (self.group(k) for k in ("department", "major", "class"))
         return (
-            self.whose()
-            + (department.name if department else "")
+            (department.name if department else "")
             + (with_unit(major.name, "专业") if major else "")
             + (with_unit(klass.name, "班") if klass else "")
         )

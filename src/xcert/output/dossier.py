@@ -80,8 +80,10 @@ def build(
     writers: Mapping[str, word_reports.Writer],
     *,
     date: dt.date | None,
+    whose: str = "",
 ) -> Dossier:
-    """Each chapter's context; a default chapter with nothing to show is left out."""
+    """Each chapter's context; a default chapter with nothing to show is left out. The
+    title names `whose` dossier it is (a province's, one of its schools), else the school."""
     chapters: list[Chapter] = []
     left_out = []
     for name in wanted or default:
@@ -97,7 +99,7 @@ def build(
     if not chapters:
         raise XcertError("汇编里没有一章可写：" + "；".join(left_out))
     who = heading(conn, date)
-    return Dossier(f"{who.school}1+X证书制度试点工作材料汇编", who, chapters, left_out)
+    return Dossier(f"{whose or who.school}1+X证书制度试点工作材料汇编", who, chapters, left_out)
 
 
 def html(

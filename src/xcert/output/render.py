@@ -3,6 +3,11 @@ openpyxl to xlsx, from the same figures as `xcert stats` (templates compute noth
 
 A template of the same name in `--templates DIR` overrides the built-in one, so a
 school can keep its own house style.
+
+In a province's database (SPEC 6.8) every report takes `--school`; the figures' reports
+take `--by school` (a row per school and the province's total); the reports made of a
+school's own site profile and plan (`profile`) are refused for one of its schools,
+whose profile the province does not hold.
 """
 
 from __future__ import annotations
@@ -41,10 +46,14 @@ class Report:
     one_of: tuple[str, ...] = ()  # options of which it needs at least one
     formats: tuple[str, ...] = TABLE_FORMATS
     word: word_reports.Writer = word_reports.tables_report  # its Word layout (a form's own)
+    profile: bool = False  # made of the site profile or plan: a school's own database's
 
 
 # The options that limit a report to part of the school and a span (SPEC 3, "Scope").
 SCOPE_OPTIONS = ("--major", "--department", "--class", "--from", "--to")
+# A province's database (SPEC 6.8): one school (every report), each school (figures).
+SCHOOL = ("--school",)
+BY_SCHOOL = ("--by",)
 # What only a table's page takes: its "由 xcert 生成" line (a form never prints it).
 TABLE_OPTIONS = ("--footer",)
 
@@ -82,21 +91,21 @@ _REPORTS: dict[str, Report] = {
             "1+X 考证情况统计（表 1）",
             "可选 --year",
             rates.pass_rates,
-            only=(*SCOPE_OPTIONS, *TABLE_OPTIONS),
+            only=(*SCOPE_OPTIONS, *SCHOOL, *BY_SCHOOL, *TABLE_OPTIONS),
         ),
         Report(
             "dual-certificate",
             "双证毕业率（表 2）",
             "可选 --cohort",
             rates.dual,
-            only=("--cohort", *SCOPE_OPTIONS, *TABLE_OPTIONS),
+            only=("--cohort", *SCOPE_OPTIONS, *SCHOOL, *BY_SCHOOL, *TABLE_OPTIONS),
         ),
         Report(
             "sign-list",
             "考证签领名单",
             "需要 --class，可选 --year（发证年份）",
             sign_list.sign_list,
-            only=(*SCOPE_OPTIONS, *TABLE_OPTIONS),
+            only=(*SCOPE_OPTIONS, *SCHOOL, *TABLE_OPTIONS),
             one_of=("--class", "--major", "--department"),
         ),
         Report(
@@ -104,26 +113,28 @@ _REPORTS: dict[str, Report] = {
             "考点申报表",
             "可选 --site（有多个考点时必需）、--public",
             site.site_application,
-            only=("--site",),
+            only=("--site", *SCHOOL),
             formats=FORM_FORMATS,
             word=word_forms.site_application,
+            profile=True,
         ),
         Report(
             "plan",
             "1+X 证书试点实施方案",
             "需要 --year",
             plan.plan,
-            only=SCOPE_OPTIONS,
+            only=(*SCOPE_OPTIONS, *SCHOOL),
             required=(("--year", "2023"),),
             formats=FORM_FORMATS,
             word=word_forms.plan,
+            profile=True,
         ),
         Report(
             "self-assessment",
             "绩效自评（目标与实际，达成情况）",
             "需要 --year",
             assessment.self_assessment,
-            only=TABLE_OPTIONS,
+            only=(*SCHOOL, *BY_SCHOOL, *TABLE_OPTIONS),
             required=(("--year", "2023"),),
         ),
         Report(
@@ -131,7 +142,7 @@ _REPORTS: dict[str, Report] = {
             "考核选拔结果公示",
             "需要 --session",
             notice.notice,
-            only=("--session", *TABLE_OPTIONS),
+            only=("--session", *SCHOOL, *TABLE_OPTIONS),
             required=(("--session", "3"),),
         ),
         Report(
@@ -139,7 +150,7 @@ _REPORTS: dict[str, Report] = {
             "考生签到表",
             "需要 --session，可选 --photo（照片列）",
             sign_in.sign_in,
-            only=("--session", "--photo", *TABLE_OPTIONS),
+            only=("--session", "--photo", *SCHOOL, *TABLE_OPTIONS),
             required=(("--session", "3"),),
         ),
     )
@@ -181,7 +192,8 @@ class Options:
     """What a report is asked for (`xcert render`'s options): `scope` limits the figures
     and lists (else `class_code`, a class named exactly as stored); `year` is one year
     (a dossier's: the plan's); `session` an exam session's number (selection, sign-in);
-    `chapters` a dossier's; `style` and `footer` how an HTML page prints."""
+    `chapters` a dossier's; `style` and `footer` how an HTML page prints; `by` "school"
+    for the figures of each school of a province side by side."""
 
     year: int | None = None
     cohort: int | None = None
@@ -196,6 +208,7 @@ class Options:
     chapters: tuple[str, ...] | None = None
     style: str = "plain"
     footer: bool = False
+    by: str | None = None
 
     def given(self, scope: Scope) -> dict[str, object]:
         """As options on the command line, for a dossier's default chapters."""
@@ -225,7 +238,7 @@ def render(
 
     date, templates = asked.date, asked.templates
     if report.build is None:
-        return _dossier(conn, fmt, asked, asked.given(scope), context_of)
+        return _dossier(conn, fmt, asked, scope, context_of)
     context = context_of(name)
     if fmt == "xlsx":
         heading = sandbox.heading(conn, date)
@@ -247,6 +260,7 @@ def _context(
     --to), as a school files them together."""
     build = REPORTS[name].build
     assert build is not None  # every report but the dossier
+    _check_school(conn, REPORTS[name], scope, asked.session)
     needs_year = "--year" in dict(REPORTS[name].required)
     one_year = asked.year if not in_dossier or needs_year else None
     context = build(
@@ -259,17 +273,42 @@ def _context(
         scope=scope,
         session=asked.session,
         photo=asked.photo,
+        by=asked.by,
     )
     context.update(public=asked.public, style=asked.style, footer=asked.footer)
     context.setdefault("notes", [])  # the lines under the report, in every format
     return context
 
 
+def _check_school(
+    conn: sqlite3.Connection, report: Report, scope: Scope, session: int | None
+) -> None:
+    """A report of one school of a province: not one made of a school's own site profile
+    or plan (the province holds none of them); a session must be that school's."""
+    school = scope.school
+    if school is None:
+        return
+    if report.profile:
+        raise XcertError(
+            f"{report.name}（{report.title}）要用学校自己的考点资料和实施方案，省级汇总数据库里"
+            f"没有各校的这些资料：请用{school.name}自己的数据库生成"
+        )
+    if session is None:
+        return
+    row = conn.execute("SELECT school_id FROM sessions WHERE id = ?", (session,)).fetchone()
+    if row is not None and row[0] != scope.school_id:  # none: the report says so
+        owner = conn.execute("SELECT name FROM schools WHERE id = ?", (row[0],)).fetchone()
+        whose = f"（是{owner[0]}的）" if owner else ""
+        raise XcertError(
+            f"场次 {session} 不是{school.name}的{whose}；xcert session list 列出各场次"
+        )
+
+
 def _dossier(
     conn: sqlite3.Connection,
     fmt: str,
     asked: Options,
-    given: Mapping[str, object],
+    scope: Scope,
     context_of: Callable[[str], dict],
 ) -> str | WordFile:
     for name in asked.chapters or ():
@@ -277,10 +316,13 @@ def _dossier(
             raise XcertError(f"{name} 没有 {fmt} 格式，不能收入{fmt}汇编")
     order = [*DOSSIER_ORDER, *(n for n in _REPORTS if n not in DOSSIER_ORDER)]
     possible = [n for n in order if fmt in REPORTS[n].formats]
+    given = asked.given(scope)
     default = [n for n in possible if needs_met(n, given)]
     unasked = [f"{n}（需要 {_wanted(REPORTS[n])}）" for n in possible if n not in default]
     writers = {name: report.word for name, report in _REPORTS.items()}
-    book = dossier.build(conn, asked.chapters, default, context_of, writers, date=asked.date)
+    book = dossier.build(
+        conn, asked.chapters, default, context_of, writers, date=asked.date, whose=scope.whose()
+    )
     if asked.chapters is None:  # say what the options given left out, and why
         book.left_out.extend(unasked)
     if fmt == "docx":

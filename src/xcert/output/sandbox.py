@@ -32,8 +32,12 @@ def school_name(conn: sqlite3.Connection) -> str:
 
 
 def shown_school(conn: sqlite3.Connection) -> str:
-    """The school as a report's title block shows it, or that it is not set yet."""
-    return school_name(conn) or "（学校名称未设置）"
+    """The school (a province's centre) as a report's title block shows it, or that it
+    is not set yet."""
+    if name := school_name(conn):
+        return name
+    province = conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
+    return "（单位名称未设置）" if province else "（学校名称未设置）"
 
 
 def heading(conn: sqlite3.Connection, day: dt.date | None = None) -> output.Heading:

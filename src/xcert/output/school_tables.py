@@ -7,11 +7,13 @@ rates as `Rate`.
 
 from __future__ import annotations
 
+import sqlite3
 from itertools import groupby
 
 from xcert.figures import graduation
-from xcert.figures.schools import BySchool, School
+from xcert.figures.schools import NO_SCHOOL, BySchool, School
 from xcert.figures.scope import PERSONS_NOTE, PROVINCE
+from xcert.office import sites
 from xcert.output.tables import (
     DUAL_HEADER,
     PROJECTION_HEADER,
@@ -30,6 +32,13 @@ TOTAL = f"{PROVINCE}合计"
 BY_SCHOOL = "（按学校）"
 RESULTS_NOTE = f"{TOTAL}是各校之和：考证人数按考核成绩计，同一学生在不同学校参加的考核各计一次"
 TEACHERS_NOTE = f"各校的教师按各校名单计；{TOTAL}是各校之和"
+OWN_SCHOOL = "本校"  # a school's own database without a name in its site profile
+
+
+def own_school(conn: sqlite3.Connection) -> School:
+    """The one school of a school's own database, as its site profile names it."""
+    profile = sites.school(conn)
+    return School(None, profile.get("code") or None, profile.get("name") or OWN_SCHOOL)
 
 
 def tables(figures: BySchool, *, all_kinds: bool = False) -> list[Table]:
@@ -70,7 +79,7 @@ def pass_rate_table(figures: BySchool, kind: str = "1+X ") -> Table:
         ]
     notes = [RESULTS_NOTE] if figures.several else []
     title = f"{figures.scope.words()}{kind}考证情况统计{BY_SCHOOL}"
-    return Table(title, header, rows, notes=notes)
+    return Table(title, header, rows, notes=notes, wrap=(2,))
 
 
 def dual_table(figures: BySchool) -> Table:
@@ -88,16 +97,17 @@ def dual_table(figures: BySchool) -> Table:
             for name, r in pairs
         ]
     notes = [PERSONS_NOTE] if figures.several and figures.scope.across_schools else []
-    words = f"{figures.scope.words()}"
+    words = figures.scope.words()
     if asked.one is not None and not as_of.graduated(asked.one):
         header = [PROJECTION_HEADER[0], "学校", *PROJECTION_HEADER[1:]]
         notes.insert(0, projection_note(asked.one, as_of))
-        return Table(f"{words}{PROJECTION_TITLE}{BY_SCHOOL}", header, rows, notes=notes)
+        title = f"{words}{PROJECTION_TITLE}{BY_SCHOOL}"
+        return Table(title, header, rows, notes=notes, wrap=(2,))
     left_out = graduation.in_school(asked, as_of)
     if left_out is not None:
         notes.append(in_school_note(left_out, as_of))
     header = [DUAL_HEADER[0], "学校", *DUAL_HEADER[1:]]
-    return Table(f"{words}双证毕业率{BY_SCHOOL}", header, rows, notes=notes)
+    return Table(f"{words}双证毕业率{BY_SCHOOL}", header, rows, notes=notes, wrap=(2,))
 
 
 def _met(value: bool | None) -> str:
@@ -127,7 +137,7 @@ def target_table(figures: BySchool) -> Table:
         who = [year_label(t.year), _school(school)]
         rows += [[*who, name, want, got, _met(met)] for name, want, got, met in judged]
     header = ["年份", "学校", "指标", "目标", "实际", "是否达成"]
-    return Table(f"绩效目标与实际{BY_SCHOOL}", header, rows, merged=(1, 2))
+    return Table(f"绩效目标与实际{BY_SCHOOL}", header, rows, merged=(1, 2), wrap=(2,))
 
 
 def teachers_table(figures: BySchool, kind: str = "1+X ") -> Table:
@@ -141,4 +151,15 @@ def teachers_table(figures: BySchool, kind: str = "1+X ") -> Table:
         rows.append([TOTAL, *(n for pair in figures.teachers_total.pairs() for n in pair)])
         notes.append(TEACHERS_NOTE)
     header = ["学校", *TEACHERS_HEADER[1:]]
-    return Table(f"{kind}师资情况{BY_SCHOOL}", header, rows, notes=notes)
+    return Table(f"{kind}师资情况{BY_SCHOOL}", header, rows, notes=notes, wrap=(1,))
+
+
+def with_school(table: Table, people: list[dict]) -> Table:
+    """A list of the people behind a figure with each one's school after 序号 (a
+    province's database: class codes repeat from school to school)."""
+    rows = [
+        [row[0], person.get("school") or NO_SCHOOL, *row[1:]]
+        for row, person in zip(table.rows, people, strict=True)
+    ]
+    header = [table.header[0], "学校", *table.header[1:]]
+    return Table(table.title, header, rows, notes=table.notes, wrap=(2,))

@@ -1,4 +1,6 @@
-"""Table 1 (pass rates) and table 2 (the dual-certificate rate), as in seed 000."""
+"""Table 1 (pass rates) and table 2 (the dual-certificate rate), as in seed 000; with
+`--by school` (SPEC 6.8) a row per school and the province's total, as a guidance
+centre files them (全省2023年各校1+X考证情况统计表)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,10 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 
-from xcert.figures import graduation, stats
+from xcert.figures import graduation, schools, stats
 from xcert.figures.scope import Scope, Span
 from xcert.office import catalogue
-from xcert.output import charts
+from xcert.output import charts, school_tables
 from xcert.output import tables as output
 
 # What the rates mean, printed under the tables in every format (a reader of a filed
@@ -31,15 +33,18 @@ def pass_rates(
     year: int | None,
     scope: Scope,
     on: dt.date | None = None,
+    by: str | None = None,
     **_: object,
 ) -> dict:
     scope = scope.in_year(year)
-    figures = stats.figures(conn, scope=scope, on=on)
     by_cert = stats.pass_rates(conn, by="certificate", scope=scope)
-    tables = output.tables(figures)[:1]
-    tables[0].notes = [*tables[0].notes, PASS_RATE_DEFINITION]
     cert_table = output.tables(stats.Figures(pass_rates=by_cert, scope=scope), by="certificate")[0]
     cert_table.title = "按证书"
+    if by == "school":
+        return _pass_rates_by_school(conn, scope, on, cert_table)
+    figures = stats.figures(conn, scope=scope, on=on)
+    tables = output.tables(figures)[:1]
+    tables[0].notes = [*tables[0].notes, PASS_RATE_DEFINITION]
     tables.append(cert_table)
     rates = {r.year: (r.pass_rate, stats.percent(r.passed, r.tested)) for r in figures.pass_rates}
     chart_year = charts.rate_bars(
@@ -65,16 +70,47 @@ def pass_rates(
     }
 
 
+def _pass_rates_by_school(
+    conn: sqlite3.Connection, scope: Scope, on: dt.date | None, cert_table: output.Table
+) -> dict:
+    """Table 1 with a row per school and the province's total, then by certificate."""
+    figures = schools.figures(conn, own=school_tables.own_school(conn), scope=scope, on=on)
+    table = school_tables.pass_rate_table(figures)
+    table.notes = [*table.notes, PASS_RATE_DEFINITION]
+    totals = [(school_tables.TOTAL, r) for r in figures.pass_total] if figures.several else []
+    bars = [
+        (f"{output.year_label(r.year)} {name}", r.pass_rate, stats.percent(r.passed, r.tested))
+        for name, r in sorted(
+            [(s.name, r) for s, r in figures.pass_rates] + totals,
+            key=lambda pair: (pair[1].year is None, pair[1].year or 0),
+        )
+    ]
+    return {
+        "title": f"{scope.words()}{scope.years.words()}{_each(figures)}1+X考证情况统计表",
+        "tables": [table, cert_table],
+        "charts": [charts.rate_rows("1+X 证书通过率（按学校）", bars)],
+        "warnings": figures.warnings,
+    }
+
+
+def _each(figures: schools.BySchool) -> str:
+    """各校 in a title over several schools; nothing over one (its name is the scope's)."""
+    return "各校" if figures.several else ""
+
+
 def dual(
     conn: sqlite3.Connection,
     *,
     cohort: int | None,
     scope: Scope,
     on: dt.date | None = None,
+    by: str | None = None,
     **_: object,
 ) -> dict:
     """Table 2 of the scope's cohorts graduated by the report's date, or of the one cohort
     asked for: one still in school is a projection (SPEC 3), titled so, never 毕业学生."""
+    if by == "school":
+        return _dual_by_school(conn, cohort, scope, on)
     when = graduation.as_of(conn, on)
     rows = stats.dual_certificate(conn, cohort=cohort, scope=scope, on=when)
     cohorts = Span.of(cohort) if cohort is not None else scope.years
@@ -86,17 +122,50 @@ def dual(
     bars = _bars(rates, graduation.counted(cohorts, when), output.cohort_label)
     if cohorts.one is not None and not when.graduated(cohorts.one):
         chart = charts.rate_bars("预计双证毕业率（在校）", bars)
-        title = f"{cohorts.one}届学生{scope.words()}双证情况统计表（在校，预计）"
+        title = (
+            f"{scope.whose()}{cohorts.one}届学生{scope.group_words()}双证情况统计表（在校，预计）"
+        )
     else:
         chart = charts.rate_bars("双证毕业率（按届）", bars)
         # 2023年毕业学生数控技术应用专业双证毕业情况统计表 (the seed's table 2)
-        title = f"{cohorts.words()}毕业学生{scope.words()}双证毕业情况统计表"
+        title = f"{scope.whose()}{cohorts.words()}毕业学生{scope.group_words()}双证毕业情况统计表"
     return {
         "title": title,
         "tables": [table],
         "charts": [chart],
         "warnings": [],
         "notes": [DUAL_DEFINITION],  # the templates print them under the report
+    }
+
+
+def _dual_by_school(
+    conn: sqlite3.Connection, cohort: int | None, scope: Scope, on: dt.date | None
+) -> dict:
+    """Table 2 with a row per school and the province's total (a person once)."""
+    own = school_tables.own_school(conn)
+    figures = schools.figures(conn, own=own, cohort=cohort, scope=scope, on=on)
+    totals = [(school_tables.TOTAL, r) for r in figures.dual_total] if figures.several else []
+    bars = [
+        (f"{output.cohort_label(r.cohort)} {name}", r.rate, stats.percent(r.certified, r.graduates))
+        for name, r in sorted(
+            [(s.name, r) for s, r in figures.dual] + totals, key=lambda pair: pair[1].cohort
+        )
+    ]
+    cohorts, when, each = figures.cohorts, figures.as_of, _each(figures)
+    if cohorts.one is not None and not when.graduated(cohorts.one):
+        chart = charts.rate_rows("预计双证毕业率（在校，按学校）", bars)
+        title = f"{scope.whose()}{cohorts.one}届学生{scope.group_words()}{each}双证情况统计表（在校，预计）"
+    else:
+        chart = charts.rate_rows("双证毕业率（按学校）", bars)
+        title = (
+            f"{scope.whose()}{cohorts.words()}毕业学生{scope.group_words()}{each}双证毕业情况统计表"
+        )
+    return {
+        "title": title,
+        "tables": [school_tables.dual_table(figures)],
+        "charts": [chart],
+        "warnings": [],
+        "notes": [DUAL_DEFINITION],
     }
 
 

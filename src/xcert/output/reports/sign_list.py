@@ -1,4 +1,6 @@
-"""The certificate sign-off list of a class, major or department (考证签领名单)."""
+"""The certificate sign-off list of a class, major or department (考证签领名单). In a
+province's database a class code may be several schools' (21数控1): a list is one
+school's, so one that would span schools asks for `--school`."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: 
     where_students, students = scope.students_sql()
     rows = conn.execute(
         "SELECT s.class_code, s.name, c.name, a.level, a.assessed_start, a.assessed_end,"
-        " a.issued_on, a.signed_by, s.major FROM awards a JOIN students s ON s.id = a.student_id"
+        " a.issued_on, a.signed_by, s.major, s.school_id"
+        " FROM awards a JOIN students s ON s.id = a.student_id"
         " JOIN certificates c ON c.id = a.certificate_id"
         f" WHERE 1 = 1 {where_students} {where_years}"
         " ORDER BY s.class_code, s.student_no, s.name, c.name",
@@ -29,9 +32,10 @@ def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: 
     if not rows:
         records = f"{when}的发证记录" if when else "发证记录"
         raise XcertError(f"{scope.labels()}没有{records}（先导入发证签领名单）")
+    _one_school(conn, scope, {row[9] for row in rows})
     body = [
         [i, klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
-        for i, (klass, name, cert, level, start, end, issued, signer, _major) in enumerate(rows, 1)
+        for i, (klass, name, cert, level, start, end, issued, signer, *_) in enumerate(rows, 1)
     ]
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]
     unsigned = sum(1 for row in rows if not row[7])
@@ -46,6 +50,23 @@ def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: 
     }
 
 
+def _one_school(conn: sqlite3.Connection, scope: Scope, found: set[int | None]) -> None:
+    """A province's list of more than one school is refused, naming them."""
+    if len(found) < 2:
+        return
+    marks = ", ".join("?" for _ in found)
+    names = [
+        name
+        for (name,) in conn.execute(
+            f"SELECT name FROM schools WHERE id IN ({marks}) ORDER BY code", list(found)
+        )
+    ]
+    raise XcertError(
+        f"{scope.labels()}在{len(found)}所学校都有发证记录：{'、'.join(names)}；"
+        "签领名单是一所学校的，请用 --school 指定学校"
+    )
+
+
 def _sign_list_whose(scope: Scope, major: str, when: str) -> str:
     """Whose list it is, as the seed names it: 数控技术应用专业2022年20数控1班 (a class's
     major from its students), 机械部2022-2023年; a class code or major that already ends
@@ -56,7 +77,8 @@ def _sign_list_whose(scope: Scope, major: str, when: str) -> str:
     else:
         major = with_unit(major_group.name, "专业") if major_group else ""
     return (
-        (department.name if department else "")
+        (scope.school.name if scope.school else "")
+        + (department.name if department else "")
         + major
         + when
         + (with_unit(klass.name, "班") if klass else "")
