@@ -96,11 +96,14 @@ def parse(path: Path, data: dict) -> list[Target]:
 def apply(
     conn: sqlite3.Connection, targets: list[Target], import_id: int | None
 ) -> tuple[int, int, int]:
-    """Set each year's targets; what a file leaves out stays. Returns (added, updated, unchanged)."""
+    """Set each year's targets; what a file leaves out stays. Returns (added, updated, unchanged).
+    In a province's database these are the province's own (no school): a merged school's
+    targets are that school's, never changed here."""
     added = updated = unchanged = 0
     for target in targets:
         row = conn.execute(
-            "SELECT participants, pass_rate, certificates FROM targets WHERE year = ?",
+            "SELECT participants, pass_rate, certificates FROM targets"
+            " WHERE year = ? AND school_id IS NULL",
             (target.year,),
         ).fetchone()
         new = (target.participants, target.pass_rate, target.certificates)
@@ -118,7 +121,7 @@ def apply(
             continue
         conn.execute(
             "UPDATE targets SET participants = ?, pass_rate = ?, certificates = ?,"
-            " updated_import = ? WHERE year = ?",
+            " updated_import = ? WHERE year = ? AND school_id IS NULL",
             (*merged, import_id, target.year),
         )
         updated += 1

@@ -290,7 +290,7 @@ def _check_school(
         return
     if report.profile:
         raise XcertError(
-            f"{report.name}（{report.title}）要用学校自己的考点资料和实施方案，省级汇总数据库里"
+            f"{report.title}要用学校自己的考点资料和实施方案，省级汇总数据库里"
             f"没有各校的这些资料：请用{school.name}自己的数据库生成"
         )
     if session is None:

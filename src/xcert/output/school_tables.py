@@ -79,7 +79,7 @@ def pass_rate_table(figures: BySchool, kind: str = "1+X ") -> Table:
         ]
     notes = [RESULTS_NOTE] if figures.several else []
     title = f"{figures.scope.words()}{kind}考证情况统计{BY_SCHOOL}"
-    return Table(title, header, rows, notes=notes, wrap=(2,))
+    return Table(title, header, rows, notes=notes)
 
 
 def dual_table(figures: BySchool) -> Table:
@@ -102,12 +102,12 @@ def dual_table(figures: BySchool) -> Table:
         header = [PROJECTION_HEADER[0], "学校", *PROJECTION_HEADER[1:]]
         notes.insert(0, projection_note(asked.one, as_of))
         title = f"{words}{PROJECTION_TITLE}{BY_SCHOOL}"
-        return Table(title, header, rows, notes=notes, wrap=(2,))
+        return Table(title, header, rows, notes=notes)
     left_out = graduation.in_school(asked, as_of)
     if left_out is not None:
         notes.append(in_school_note(left_out, as_of))
     header = [DUAL_HEADER[0], "学校", *DUAL_HEADER[1:]]
-    return Table(f"{words}双证毕业率{BY_SCHOOL}", header, rows, notes=notes, wrap=(2,))
+    return Table(f"{words}双证毕业率{BY_SCHOOL}", header, rows, notes=notes)
 
 
 def _met(value: bool | None) -> str:
@@ -137,7 +137,7 @@ def target_table(figures: BySchool) -> Table:
         who = [year_label(t.year), _school(school)]
         rows += [[*who, name, want, got, _met(met)] for name, want, got, met in judged]
     header = ["年份", "学校", "指标", "目标", "实际", "是否达成"]
-    return Table(f"绩效目标与实际{BY_SCHOOL}", header, rows, merged=(1, 2), wrap=(2,))
+    return Table(f"绩效目标与实际{BY_SCHOOL}", header, rows, merged=(1, 2))
 
 
 def teachers_table(figures: BySchool, kind: str = "1+X ") -> Table:
@@ -151,7 +151,7 @@ def teachers_table(figures: BySchool, kind: str = "1+X ") -> Table:
         rows.append([TOTAL, *(n for pair in figures.teachers_total.pairs() for n in pair)])
         notes.append(TEACHERS_NOTE)
     header = ["学校", *TEACHERS_HEADER[1:]]
-    return Table(f"{kind}师资情况{BY_SCHOOL}", header, rows, notes=notes, wrap=(1,))
+    return Table(f"{kind}师资情况{BY_SCHOOL}", header, rows, notes=notes)
 
 
 def with_school(table: Table, people: list[dict]) -> Table:
@@ -162,4 +162,4 @@ def with_school(table: Table, people: list[dict]) -> Table:
         for row, person in zip(table.rows, people, strict=True)
     ]
     header = [table.header[0], "学校", *table.header[1:]]
-    return Table(table.title, header, rows, notes=table.notes, wrap=(2,))
+    return Table(table.title, header, rows, notes=table.notes)
