@@ -28,26 +28,27 @@ _STUDENTS = f"""
     FROM students s WHERE {GRADUATE} {{where}}
     GROUP BY s.cohort ORDER BY s.cohort
 """
-# One row per cohort and person (a student without one is a person of their own), then
-# the earliest certificate each of those people holds in any school.
-_PERSONS = f"""
-    WITH graduates AS (
-        SELECT s.cohort AS cohort, s.person AS person, max({CERTIFIED}) AS certified
-        FROM students s WHERE {GRADUATE} {{where}}
-        GROUP BY s.cohort, coalesce(s.person, s.id)
-    ), held AS (
-        SELECT person, min(first_certified) AS first FROM students
-        WHERE person IN (SELECT person FROM graduates) AND first_certified IS NOT NULL
-        GROUP BY person
+# A province's people who have more than one row (a student who moved): per cohort, how
+# many rows too many its graduates count (n - 1 for a person with n graduate rows), and
+# how many more are certified as people than as rows (the person holds a certificate
+# in any row, `held`, against the rows counted certified, `k`). Everyone else is one row.
+_MOVED = f"""
+    WITH held AS MATERIALIZED (
+        SELECT person, min(first_certified) AS first FROM students WHERE person IS NOT NULL
+        GROUP BY person HAVING count(*) > 1
+    ), people AS (
+        SELECT s.cohort AS cohort, count(*) AS n, sum({CERTIFIED}) AS k,
+               coalesce(h.first <= s.cohort, 0) AS held
+        FROM held h JOIN students s ON s.person = h.person
+        WHERE {GRADUATE} {{where}}
+        GROUP BY s.cohort, s.person
     )
-    SELECT g.cohort, count(*), sum(g.certified OR coalesce(h.first <= g.cohort, 0))
-    FROM graduates g LEFT JOIN held h ON h.person = g.person
-    GROUP BY g.cohort ORDER BY g.cohort
+    SELECT cohort, sum(n - 1), sum(held - k) FROM people GROUP BY cohort
 """
 _SCHOOLS = f"""
     SELECT s.cohort, s.school_id, count(*) AS graduates, sum({CERTIFIED}) AS certified
     FROM students s WHERE {GRADUATE} {{where}}
-    GROUP BY s.cohort, s.school_id ORDER BY s.cohort
+    GROUP BY s.school_id, s.cohort
 """
 
 
@@ -98,13 +99,19 @@ def per_cohort(conn: sqlite3.Connection, cohorts: Span, scope: Scope) -> list[tu
     """(cohort, graduates, certified) of `scope`'s students in `cohorts`: people once
     across a province's schools, students in a school's own database."""
     where, params = _where(cohorts, scope)
-    sql = _PERSONS if across(conn, scope) else _STUDENTS
-    return conn.execute(sql.format(where=where), params).fetchall()
+    rows = conn.execute(_STUDENTS.format(where=where), params).fetchall()
+    if not across(conn, scope):
+        return rows
+    moved = {
+        c: (extra, more) for c, extra, more in conn.execute(_MOVED.format(where=where), params)
+    }
+    return [(c, g - moved.get(c, (0, 0))[0], k + moved.get(c, (0, 0))[1]) for c, g, k in rows]
 
 
 def per_school(
     conn: sqlite3.Connection, cohorts: Span, scope: Scope
 ) -> list[tuple[int, int | None, int, int]]:
-    """(cohort, school id, graduates, certified): each school's own rows (`--by school`)."""
+    """(cohort, school id, graduates, certified): each school's own rows (`--by school`),
+    school by school (the order the students' rows are read in fastest)."""
     where, params = _where(cohorts, scope)
     return conn.execute(_SCHOOLS.format(where=where), params).fetchall()

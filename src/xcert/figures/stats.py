@@ -340,8 +340,10 @@ def _pass_rate_rows(
     column = BY_COLUMNS[by]
     where_years, params = scope.years.sql(EXAM_YEAR)
     where_students, students = scope.students_sql()
-    if by in ("year", "certificate", "level") and not scope.groups:
-        # Per session first (an index-only scan), then the few sessions joined.
+    if by in ("year", "certificate", "level", "school") and not scope.groups:
+        # Per session first (an index-only scan), then the few sessions joined; a
+        # session is its school's, as its students are (a merge keeps them together).
+        column = "se.school_id" if by == "school" else column
         sessions = ""
         if not scope.years.open:
             sessions = (
