@@ -134,8 +134,9 @@ class Scope:
 
     @property
     def across_schools(self) -> bool:
-        """The figures span a province's schools: a person is counted once (SPEC 6.8)."""
-        return self.province > 0 and self.school is None
+        """The figures span several schools of a province: a person is counted once
+        (SPEC 6.8), and a table says so."""
+        return self.province > 1 and self.school is None
 
     def in_year(self, year: int | None) -> Scope:
         """This scope for one year (`--year`); unchanged for None."""
