@@ -134,6 +134,16 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+def rows(path: Path) -> dict[str, list[tuple]]:
+    """Every data table's rows (not the write log, the journal or the data version)."""
+    conn = sqlite3.connect(path)
+    tables = ("schools", "students", "sessions", "results", "awards", "teachers", "targets")
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
 def test_each_school_alone_in_a_province_has_its_own_figures(schools, tmp_path):
     for key, school in schools.items():
         province = tmp_path / f"p-{key}.db"
@@ -319,3 +329,17 @@ def test_dry_run_and_a_school_database_as_the_target_write_nothing(schools, tmp_
     assert not province.exists()
     result = merge(schools["甲"], schools["乙"])
     assert result.exit_code == 1 and "学校自己的数据库" in result.stderr
+
+
+def test_a_province_takes_only_merges_and_a_merge_can_be_undone(schools, tmp_path, xlsx):
+    province = tmp_path / "province.db"
+    merge(province, schools["甲"])
+    first = rows(province)
+    merge(province, schools["乙"])
+    assert rows(province) != first
+    cli = Cli(province)
+    result = cli("import", xlsx("r.xlsx", {"S": [["学号", "姓名"], ["1", "甲"]]}))
+    assert result.exit_code == 1 and "省级数据库" in result.stderr
+    write_id = cli.query("SELECT max(id) FROM imports WHERE kind = 'merge'")[0][0]
+    assert cli("undo", write_id).exit_code == 0
+    assert rows(province) == first

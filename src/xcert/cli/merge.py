@@ -57,7 +57,7 @@ def merge(
 ) -> None:
     """把各学校的数据库合并为一个省级数据库，按学校分开保存；同一学校再次合并时整体替换。
 
-    学校以考点资料 [school] 的 name 和 code 区分；证书目录按名称和别名统一。
+    学校以考点资料 \\[school] 表的 name 和 code 区分；证书目录按名称和别名统一。
     例：xcert merge 甲校.db 乙校.db --into 全省.db；之后 xcert --db 全省.db stats --by school
     """
     from xcert.office.merge import check_province, merge_files
@@ -135,8 +135,8 @@ def _print(outcome: "Outcome", *, dry_run: bool, skip_invalid: bool) -> None:
     for merged in outcome.merged:
         out.print(_line(merged), markup=False)
     err = console(stderr=True)
-    for path, reason in outcome.failed:
-        err.print(f"错误：{reason if str(path) in reason else f'{path}：{reason}'}", markup=False)
+    for _, reason in outcome.failed:
+        err.print(f"错误：{reason}", markup=False)
     if dry_run:
         out.print("试运行（--dry-run）：没有写入任何数据。")
     elif outcome.failed and not skip_invalid:

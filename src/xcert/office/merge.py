@@ -26,10 +26,10 @@ from pathlib import Path
 
 from xcert.clean import cells as clean
 from xcert.errors import XcertError
-from xcert.office import sites
+from xcert.office import merge_rows, sites
 from xcert.store import writes
 from xcert.store.connect import transaction
-from xcert.store.copy import Copy
+from xcert.store.copy import Copy, read_copy
 
 SALT_KEY = "province_salt"  # settings: the province's key for `person`
 
@@ -81,8 +81,6 @@ def merge_school(
     conn: sqlite3.Connection, copy: Copy, path: Path, write_id: int, *, anonymise: bool
 ) -> Merged:
     """One school's rows into the province, replacing what it held (inside a write)."""
-    from xcert.office import merge_rows
-
     name, code = school_of(copy, path)
     done = Merged(path, name, code)
     stored = conn.execute(
@@ -155,6 +153,15 @@ class Outcome:
     written: bool = False
 
 
+def _reason(exc: Exception, path: Path) -> str:
+    """Why a school's file could not be merged, naming it once."""
+    if isinstance(exc, XcertError):
+        return exc.reason if str(path) in exc.reason else f"{path}：{exc.reason}"
+    if isinstance(exc, OSError):
+        return f"{path}：无法读取（{exc.strerror or exc}）"
+    return f"{path}：数据库无法读取，可能已损坏（{exc}）"
+
+
 class _RollBack(Exception):
     """Raised inside the transaction to undo it without an error."""
 
@@ -171,8 +178,6 @@ def merge_files(
     """Every school file into the province database as one write, each school in its
     own savepoint: a file that fails leaves nothing of it; without `skip_invalid`, it
     leaves nothing of any. A run that changes nothing writes nothing, not even its log."""
-    from xcert.store.copy import read_copy
-
     outcome = Outcome()
     try:
         with transaction(conn):
@@ -186,9 +191,9 @@ def merge_files(
                         with read_copy(path) as copy:
                             merged = merge_school(conn, copy, path, write_id, anonymise=anonymise)
                         outcome.merged.append(merged)
-                    except XcertError as exc:
+                    except (XcertError, OSError, sqlite3.DatabaseError) as exc:
                         conn.execute("ROLLBACK TO school")
-                        outcome.failed.append((path, exc.reason))
+                        outcome.failed.append((path, _reason(exc, path)))
                     conn.execute("RELEASE school")
             changed = [m for m in outcome.merged if m.state != "unchanged"]
             if dry_run or not changed or (outcome.failed and not skip_invalid):
