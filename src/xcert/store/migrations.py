@@ -416,7 +416,6 @@ def m012_schools(conn: sqlite3.Connection) -> None:
         DROP INDEX IF EXISTS students_id_number;
         CREATE UNIQUE INDEX students_student_no ON students(student_no, coalesce(school_id, 0));
         CREATE UNIQUE INDEX students_id_number ON students(id_number, coalesce(school_id, 0));
-        CREATE INDEX IF NOT EXISTS students_school ON students(school_id, person);
         DROP INDEX IF EXISTS sessions_key;
         CREATE UNIQUE INDEX sessions_key ON sessions(
             certificate_id, coalesce(level, ''), coalesce(date_start, ''), coalesce(date_end, ''),
