@@ -32,13 +32,21 @@ class Sizes:
     school: int  # students of the school that results-1m, stats-1m, summary-1m use
     results: int  # results imported (results-1m) or stored (stats-1m, summary-1m)
     sign_list: int  # rows of the sign-off list
+    schools: int  # school databases merged into a province (merge)
 
 
 FULL = Sizes(
-    roster=100_000, big_roster=1_000_000, school=200_000, results=1_000_000, sign_list=10_000
+    roster=100_000,
+    big_roster=1_000_000,
+    school=200_000,
+    results=1_000_000,
+    sign_list=10_000,
+    schools=100,
 )
 # Big enough that an import's ratio is not all start-up, small enough for under a minute.
-QUICK = Sizes(roster=20_000, big_roster=50_000, school=5_000, results=20_000, sign_list=1_000)
+QUICK = Sizes(
+    roster=20_000, big_roster=50_000, school=5_000, results=20_000, sign_list=1_000, schools=4
+)
 
 
 @dataclass(frozen=True)

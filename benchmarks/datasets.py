@@ -239,8 +239,11 @@ def catalogue_file() -> Path:
 
 def schema_digest() -> str:
     """Eight hex digits of the schema's source: a cached database older than it is stale."""
-    source = ROOT / "src" / "xcert" / "store" / "schema.py"
-    return hashlib.sha256(source.read_bytes()).hexdigest()[:8]
+    store = ROOT / "src" / "xcert" / "store"
+    digest = hashlib.sha256()
+    for source in (store / "schema.py", store / "migrations.py"):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def cached_db(prefix: str, build: Callable[..., None], *args: int) -> Path:
@@ -370,4 +373,45 @@ def build_sign_list_db(path: Path, rows: int) -> None:
             " '2022.5-6', '2022-09-28', ?)",
             ((i, "学习委员" if i % 7 else None) for i in range(1, rows + 1)),
         )
+    conn.close()
+
+
+def school_dbs(schools: int, students: int, results: int) -> list[Path]:
+    """`schools` schools' databases for `xcert merge`, each with its own code and its own
+    students (ID numbers differ), built once from one school (cached like the others)."""
+    template = cached_db("school", build_school_db, students, results)
+    folder = OUT / f"schools-v{DB_VERSION}-{schools}-{students}-{results}-{schema_digest()}"
+    paths = [folder / f"school-{i:03d}.db" for i in range(1, schools + 1)]
+    if all(p.exists() for p in paths):
+        return paths
+    started = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, path in enumerate(paths, 1):
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(template.read_bytes())
+        conn = sqlite3.connect(partial, isolation_level=None)
+        conn.execute(
+            "UPDATE settings SET value = ? WHERE key = 'school_name'", (f'"示例第{i}职业学校"',)
+        )
+        conn.execute("UPDATE settings SET value = ? WHERE key = 'school_code'", (f'"41{i:08d}"',))
+        conn.execute(
+            "UPDATE students SET id_number = printf('44%04d%s', ?, substr(id_number, 7))", (i,)
+        )
+        conn.close()
+        partial.replace(path)
+    took = time.perf_counter() - started
+    print(f"  generated {schools} school databases in {folder.name} in {took:.1f} s")
+    return paths
+
+
+def build_school_db(path: Path, students: int, results: int) -> None:
+    """One school as a province receives it: the stats database's rows, ID numbers, and
+    a site profile with a name and a code."""
+    build_stats_db(path, students, results)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE students SET id_number = printf('4400002006%04d%04d', id % 10000, id)")
+    conn.executemany(
+        "INSERT INTO settings (key, value) VALUES (?, ?)",
+        [("school_name", '"示例职业学校"'), ("school_code", '"4100000000"')],
+    )
     conn.close()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cases import FULL, QUICK, Case, Result, Sizes
 from cases_import import import_cases
+from cases_province import province_cases
 from cases_reports import report_cases
 from harness import XCERT, CaseFailed, Rounds, Sample
 from report import Session, console_table, document, load, verdict
@@ -35,7 +36,7 @@ DEFAULT_OUT = HERE / "results.md"
 
 
 def all_cases() -> list[Case]:
-    return [*import_cases(), *report_cases()]
+    return [*import_cases(), *report_cases(), *province_cases()]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

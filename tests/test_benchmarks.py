@@ -27,6 +27,7 @@ CASES = {
     "sign-list-docx",
     "sign-list-html",
     "dossier-docx",
+    "merge",
     "hostile-zip-bomb",
     "hostile-entity-bomb",
     "hostile-shared-strings",

@@ -507,7 +507,6 @@ def test_bulk_load_into_an_empty_table_keeps_its_unique_indexes(cli, xlsx):
         ("students_id_number",),
         ("students_cohort",),
         ("students_created",),
-        ("students_school",),
     }
     assert set(cli.query(indexes)) == expected
     assert cli("import", path).exit_code == 0

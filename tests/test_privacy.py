@@ -60,3 +60,29 @@ def test_only_the_rejects_workbook_gives_a_rejected_id_number_back(cli, xlsx, tm
     again = cli("import", xlsx("r2.xlsx", {"S": rows[:2]}))
     assert "身份证号 44**************" in again.stdout
     assert kept not in again.output and rows[1][2] not in again.output
+
+
+def test_an_id_number_typed_into_the_signer_cell_is_masked_on_the_sign_off_list(
+    make_school, tmp_path
+):
+    """A clerk typed who signed with the ID number after the name: the list shows it
+    masked, in every format, like every other printed text."""
+    from conftest import DRAWING, make_id
+
+    number = make_id("20000101", "123")
+    cli = make_school(
+        roster=[["学号", "姓名", "班级"], ["2021001", "陈晓明", "21数控1"]],
+        certificates=[DRAWING],
+        awards=[["2021001", "机械制图", "初级", "2022.6", "2022-09-01", f"王老师{number}"]],
+    )
+    for fmt in ("md", "html", "xlsx"):
+        out = tmp_path / f"list.{fmt}"
+        result = cli("render", "sign-list", "--class", "21数控1", "-o", out)
+        assert result.exit_code == 0, result.output
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            text = repr([list(r) for r in load_workbook(out).active.iter_rows(values_only=True)])
+        else:
+            text = out.read_text(encoding="utf-8")
+        assert number not in text and f"王老师{number[:2]}**" in text.replace("\\", "")

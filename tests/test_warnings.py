@@ -223,9 +223,7 @@ def test_a_major_or_department_too_long_to_be_one_is_a_warning(cli, tmp_path):
     assert [(s[5], s[6]) for s in cli.students()] == [(None, None)]
 
 
-def test_the_same_file_again_today_says_its_warnings_without_reading_it(
-    cli, tmp_path, monkeypatch
-):
+def test_the_same_file_again_today_says_its_warnings_without_reading_it(cli, tmp_path, monkeypatch):
     """Issue 21: a file that warned, imported again unchanged, is not parsed a second time
     (its warnings were kept with the first import) and still shows every warning; on
     another day it is read again, since a warning may depend on the date."""

@@ -70,7 +70,7 @@ class Group(SubGroup):
         "graduate": "students", "session": "sessions", "select": "sessions",
         "register": "sessions", "export": "sessions", "check": "sessions", "stats": "stats",
         "target": "stats", "render": "reports", "summary": "ops", "log": "ops", "undo": "ops",
-        "backup": "ops", "purge": "ops",
+        "backup": "ops", "purge": "ops", "merge": "merge",
     }  # fmt: skip
 
     def list_commands(self, ctx):

@@ -20,7 +20,7 @@ from xcert.figures import stats
 from xcert.office import sites
 from xcert.output import tables as output
 from xcert.output import template_errors
-from xcert.output.typeset import typeset, typeset_tables
+from xcert.output.typeset import rows_html, typeset, typeset_tables
 from xcert.resources import bundled
 
 # --style: the default sans page, or one after GB/T 9704 (仿宋 body, 小标宋 title, margins)
@@ -107,7 +107,8 @@ def _environment(templates: str | None):
     )
     env.filters["markdown_table"] = output.markdown_table
     env.filters["md"] = output.md_cell
-    env.filters["cell"] = _cell  # a score 81.0 as 81, as Markdown prints it
+    env.filters["cell"] = _cell  # a score 81.0 as 81 (a school's own loop over a table)
+    env.filters["rows_html"] = rows_html  # table.html's rows, made once in Python
 
     env.filters["percent"] = stats.format_percent
     env.filters["typeset"] = typeset  # free text in HTML: numbers with units, e-mails whole

@@ -371,18 +371,26 @@ def m010_reconciliation_indexes(conn: sqlite3.Connection) -> None:
 def m011_import_warnings(conn: sqlite3.Connection) -> None:
     """Issue 21: the warnings an import printed (zlib-compressed JSON), so that the same
     file again on the same day can print them without reading it (ingest/run.py)."""
-    conn.execute("ALTER TABLE imports ADD COLUMN warning_list BLOB")
+    _add_column(conn, "imports", "warning_list BLOB")
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
+    """ALTER TABLE … ADD COLUMN, unless a file whose version was set back has it already."""
+    name = column.split()[0]
+    if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def m012_schools(conn: sqlite3.Connection) -> None:
     """Issue 22: a province's database holds many schools (`xcert merge`). A school's own
     database leaves `school_id` NULL everywhere; keys that were unique in one school
     (学号, ID numbers, staff numbers, a session, a year's targets) are unique per school.
-    `person`: a salted hash of the ID number, the same student in two schools."""
+    `person`: a keyed hash of the ID number, the same student in two schools. Safe to run
+    again on a file whose version was set back (IF NOT EXISTS, columns checked)."""
     _script(
         conn,
         """
-        CREATE TABLE schools (
+        CREATE TABLE IF NOT EXISTS schools (
             id INTEGER PRIMARY KEY,
             code TEXT NOT NULL UNIQUE,  -- [school] code of the site profile
             name TEXT NOT NULL,
@@ -391,25 +399,44 @@ def m012_schools(conn: sqlite3.Connection) -> None:
             source_version INTEGER NOT NULL,  -- its schema version
             anonymised INTEGER NOT NULL,
             merge_id INTEGER REFERENCES imports(id)
-        );
-        ALTER TABLE students ADD COLUMN school_id INTEGER REFERENCES schools(id);
-        ALTER TABLE students ADD COLUMN person TEXT;
-        ALTER TABLE sessions ADD COLUMN school_id INTEGER REFERENCES schools(id);
-        ALTER TABLE teachers ADD COLUMN school_id INTEGER REFERENCES schools(id);
-        DROP INDEX students_student_no;
-        DROP INDEX students_id_number;
+        )
+        """,
+    )
+    for table, column in (
+        ("students", "school_id INTEGER REFERENCES schools(id)"),
+        ("students", "person TEXT"),
+        ("sessions", "school_id INTEGER REFERENCES schools(id)"),
+        ("teachers", "school_id INTEGER REFERENCES schools(id)"),
+    ):
+        _add_column(conn, table, column)
+    _script(
+        conn,
+        """
+        DROP INDEX IF EXISTS students_student_no;
+        DROP INDEX IF EXISTS students_id_number;
         CREATE UNIQUE INDEX students_student_no ON students(student_no, coalesce(school_id, 0));
         CREATE UNIQUE INDEX students_id_number ON students(id_number, coalesce(school_id, 0));
-        CREATE INDEX students_school ON students(school_id, person);
-        DROP INDEX sessions_key;
+        DROP INDEX IF EXISTS sessions_key;
         CREATE UNIQUE INDEX sessions_key ON sessions(
             certificate_id, coalesce(level, ''), coalesce(date_start, ''), coalesce(date_end, ''),
             coalesce(school_id, 0)
         );
-        DROP INDEX teachers_staff_no;
-        DROP INDEX teachers_id_number;
+        DROP INDEX IF EXISTS teachers_staff_no;
+        DROP INDEX IF EXISTS teachers_id_number;
         CREATE UNIQUE INDEX teachers_staff_no ON teachers(staff_no, coalesce(school_id, 0));
         CREATE UNIQUE INDEX teachers_id_number ON teachers(id_number, coalesce(school_id, 0));
+        """,
+    )
+    if "school_id" not in {row[1] for row in conn.execute("PRAGMA table_info(targets)")}:
+        _targets_per_school(conn)
+
+
+def _targets_per_school(conn: sqlite3.Connection) -> None:
+    """targets keyed by year and school; the year stays each row's rowid, which the
+    journal files its changes under."""
+    _script(
+        conn,
+        """
         CREATE TABLE targets_new (
             id INTEGER PRIMARY KEY,
             year INTEGER NOT NULL,
@@ -419,7 +446,6 @@ def m012_schools(conn: sqlite3.Connection) -> None:
             certificates INTEGER,
             updated_import INTEGER REFERENCES imports(id)
         );
-        -- The year stays each row's rowid, which the journal files its changes under.
         INSERT INTO targets_new (id, year, participants, pass_rate, certificates, updated_import)
             SELECT year, year, participants, pass_rate, certificates, updated_import FROM targets;
         DROP TRIGGER IF EXISTS journal_targets_insert;

@@ -40,6 +40,7 @@ TABLES = (
     "selections",
     "teachers",
     "teacher_roles",
+    "schools",
 )
 # Kept by other triggers from the rows they summarise: never journalled, never restored.
 DERIVED = {"students": ("first_certified",)}

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from xcert import clock
+from xcert.errors import XcertError
 from xcert.privacy import mask_ids_in
 from xcert.store.connect import storable, transaction
 from xcert.store.triggers import EARLIEST_CERTIFIED
@@ -62,7 +63,13 @@ def log_write(
 ) -> int:
     """A write in the log, before it changes anything (the journal files changes under
     the latest write). A hand write bumps the data version at once; an import
-    (`bump=False`) only when `finish_write` finds it changed something."""
+    (`bump=False`) only when `finish_write` finds it changed something. A province's
+    file (SPEC 6.8) takes only merges and undos: its rows are the schools' own."""
+    if kind not in PROVINCE_WRITES and conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+        raise XcertError(
+            "这是合并各学校数据的省级数据库，只能用 xcert merge 写入（或 xcert undo 撤销）；"
+            "请在学校自己的数据库里改，再重新合并"
+        )
     stamp = now()
     cursor = conn.execute(
         "INSERT INTO imports (kind, file_name, sha256, file_format, encoding, options,"
@@ -146,6 +153,8 @@ def update_row(
         [*after.values(), import_id, row_id],
     )
 
+
+PROVINCE_WRITES = ("merge", "undo")  # what a province's database takes
 
 BULK_CACHE_KIB = 64 * 1024  # page cache while a bulk load rebuilds indexes
 

@@ -4,12 +4,14 @@ school's, so one that would span schools asks for `--school`."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 
 from xcert.clean.dates import shown
 from xcert.errors import XcertError
 from xcert.figures.scope import Scope, with_unit
 from xcert.output import tables as output
+from xcert.privacy import mask_ids_in
 
 
 def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: object) -> dict:
@@ -33,8 +35,18 @@ def sign_list(conn: sqlite3.Connection, *, year: int | None, scope: Scope, **_: 
         records = f"{when}的发证记录" if when else "发证记录"
         raise XcertError(f"{scope.labels()}没有{records}（先导入发证签领名单）")
     _one_school(conn, scope, {row[9] for row in rows})
+    masked = functools.cache(mask_ids_in)  # an ID number typed into a name cell (SPEC 5.3)
     body = [
-        [i, klass, name, cert, level or "", shown(start, end), shown(issued), signer or ""]
+        [
+            i,
+            klass,
+            masked(name),
+            cert,
+            level or "",
+            shown(start, end),
+            shown(issued),
+            masked(signer) if signer else "",
+        ]
         for i, (klass, name, cert, level, start, end, issued, signer, *_) in enumerate(rows, 1)
     ]
     header = ["序号", "班号", "姓名", "工种", "等级", "鉴定时间", "发证日期", "证书签领人"]

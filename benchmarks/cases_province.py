@@ -1,0 +1,37 @@
+"""The province's cases (issue 22): merging many schools' databases into one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+from cases import Case, Plan, Sizes, Target, holds, remove_db
+from harness import XCERT, Command, exits
+
+SCHOOL_STUDENTS, SCHOOL_RESULTS = 2_000, 5_000
+
+
+def prepare_merge(sizes: Sizes, folder: Path) -> Plan:
+    """`xcert merge` of every school into a province database removed before each run."""
+    paths = datasets.school_dbs(sizes.schools, SCHOOL_STUDENTS, SCHOOL_RESULTS)
+    province = folder / "province.db"
+    subject = Command(
+        [XCERT, "merge", *paths, "--into", province],
+        folder,
+        before=lambda: remove_db(province),
+        checks=(exits(0), holds(province, "students", sizes.schools * SCHOOL_STUDENTS)),
+    )
+    size = f"{sizes.schools} schools × {SCHOOL_STUDENTS:,} students, {SCHOOL_RESULTS:,} results"
+    return Plan(subject, None, size)
+
+
+def province_cases() -> list[Case]:
+    return [
+        Case(
+            "merge",
+            "`xcert merge` of many schools into a new province database",
+            Target(seconds=60.0, rss_mb=500.0),
+            prepare_merge,
+            group="province",
+        ),
+    ]

@@ -1,0 +1,163 @@
+"""The `merge` command: many schools' databases into a province's (SPEC 6.8)."""
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from xcert.cli.app import app, state
+from xcert.cli.console import console, is_terminal
+from xcert.errors import XcertError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from xcert.office.merge import Merged, Outcome
+
+TABLE_WORDS = {
+    "students": "学生",
+    "results": "成绩",
+    "awards": "获证",
+    "sessions": "考核批次",
+    "teachers": "教师",
+    "targets": "目标",
+}
+STATE_WORDS = {
+    "new": "新合并",
+    "replaced": "已替换为这份文件",
+    "unchanged": "与上次合并的文件相同，未改动",
+}
+
+
+@app.command()
+def merge(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="各学校的 xcert 数据库文件（只读取，不改动）", show_default=False),
+    ],
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into", help="合并到这个省级（或市级）数据库；不存在则新建", show_default=False
+        ),
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告，不写入")] = False,
+    anonymise: Annotated[
+        bool,
+        typer.Option(
+            "--anonymise/--keep-ids",
+            help="默认去除学生和教师的姓名、学号、身份证号、电话（学生按身份证号的加密摘要识别）；"
+            "--keep-ids 保留",
+        ),
+    ] = True,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="跳过无法合并的学校文件，合并其余的")
+    ] = False,
+) -> None:
+    """把各学校的数据库合并为一个省级数据库，按学校分开保存；同一学校再次合并时整体替换。
+
+    学校以考点资料 \\[school] 表的 name 和 code 区分；证书目录按名称和别名统一。
+    例：xcert merge 甲校.db 乙校.db --into 全省.db；之后 xcert --db 全省.db stats --by school
+    """
+    from xcert.office.merge import check_province, merge_files
+    from xcert.store.connect import connect
+    from xcert.store.schema import migrate
+
+    _check_paths(files, into)
+    if not into.exists():
+        state.created = into  # announced once it holds a write, else removed
+    conn = connect(into, state.command)
+    try:
+        migrate(conn, into)
+        check_province(conn, into)
+        with _Progress(len(files)) as step:
+            outcome = merge_files(
+                conn,
+                files,
+                anonymise=anonymise,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                on_school=step,
+            )
+    finally:
+        conn.close()
+    _print(outcome, dry_run=dry_run, skip_invalid=skip_invalid)
+    if outcome.failed and not skip_invalid:
+        raise typer.Exit(1)
+
+
+def _check_paths(files: list[Path], into: Path) -> None:
+    """The province file is none of the schools' files; no school file twice."""
+    target = into.resolve()
+    seen: set[Path] = set()
+    for path in files:
+        if path.resolve() == target:
+            raise XcertError(f"{path} 既是学校文件又是 --into 的目标；请另选目标文件")
+        if path.resolve() in seen:
+            raise XcertError(f"{path} 列了两次")
+        seen.add(path.resolve())
+    if into.suffix.lower() in (".xlsx", ".xls", ".csv", ".ods", ".toml", ".docx"):
+        raise typer.BadParameter(
+            f"需要一个数据库文件名（.db），而不是「{into.name}」", param_hint="--into"
+        )
+
+
+class _Progress:
+    """A bar over the schools on a terminal (stderr); nothing in a pipe or cron."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.bar: Progress | None = None
+
+    def __enter__(self):
+        if not is_terminal(sys.stderr):
+            return None
+        from rich.progress import Progress
+
+        bar = self.bar = Progress(console=console(stderr=True).rich, transient=True)
+        bar.start()
+        task = bar.add_task("合并中", total=self.total)
+
+        def step(path: Path) -> None:
+            bar.update(task, completed=self.done, description=f"合并 {path.name}")
+            self.done += 1
+
+        return step
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print(outcome: "Outcome", *, dry_run: bool, skip_invalid: bool) -> None:
+    out = console()
+    for merged in outcome.merged:
+        out.print(_line(merged), markup=False)
+    err = console(stderr=True)
+    for _, reason in outcome.failed:
+        err.print(f"错误：{reason}", markup=False)
+    if dry_run:
+        out.print("试运行（--dry-run）：没有写入任何数据。")
+    elif outcome.failed and not skip_invalid:
+        err.print(
+            f"{len(outcome.failed)}个文件无法合并，没有写入任何数据。改正后重新合并，"
+            "或用 --skip-invalid 只合并其余的学校。",
+            markup=False,
+        )
+    elif not outcome.written and outcome.merged:
+        out.print("没有需要改动的数据。")
+
+
+def _line(merged: "Merged") -> str:
+    counts = "，".join(
+        f"{word}{merged.counts[table]}"
+        for table, word in TABLE_WORDS.items()
+        if table in merged.counts
+    )
+    text = f"{merged.name}（{merged.code}，{merged.path.name}）：{STATE_WORDS[merged.state]}"
+    if counts:
+        text += f"：{counts}"
+    if merged.new_certificates:
+        text += f"；新证书：{'、'.join(merged.new_certificates)}"
+    return text

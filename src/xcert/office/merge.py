@@ -1,0 +1,206 @@
+"""Many schools' databases in one (SPEC 6.8): what a provincial guidance centre or a
+city bureau keeps to compare its schools.
+
+Each school is kept apart by its site profile's code (`schools`, and `school_id` on its
+students, sessions, teachers and targets); merging a school again replaces all of its
+rows, so a second merge of the same file changes nothing and a newer file of the same
+school replaces the older. Rows are copied in SQL from the source's copy (attached),
+their ids shifted past the province's own; the certificate catalogue is shared, each
+school's certificate found by name or alias (`catalogue.Catalogue`).
+
+Anonymised (the default), no name, 学号, ID number or phone of a student or teacher
+enters the province file: a student is kept under `person`, a keyed hash of the ID
+number (the province's own random key), so that a student who moved between schools
+is one person in both; names become 学生…/教师… pseudonyms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xcert.clean import cells as clean
+from xcert.errors import XcertError
+from xcert.office import merge_rows, sites
+from xcert.store import writes
+from xcert.store.connect import transaction
+from xcert.store.copy import Copy, read_copy
+
+SALT_KEY = "province_salt"  # settings: the province's key for `person`
+
+
+@dataclass
+class Merged:
+    """What merging one school did (or, in a dry run, would do)."""
+
+    path: Path
+    name: str = ""
+    code: str = ""
+    state: str = ""  # new, replaced, unchanged
+    counts: dict[str, int] = field(default_factory=dict)
+    new_certificates: list[str] = field(default_factory=list)
+
+
+def school_of(copy: Copy, path: Path) -> tuple[str, str]:
+    """(name, code) of a school's database, from its site profile; refused without."""
+    if copy.conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+        raise XcertError(f"{path}：这是合并后的省级数据库，不是学校数据库")
+    profile = sites.school(copy.conn)
+    name, code = clean.text(profile.get("name")), clean.text(profile.get("code"))
+    if not name or not code:
+        missing = "、".join(w for w, v in (("学校名称", name), ("学校代码", code)) if not v)
+        raise XcertError(
+            f"{path}：没有{missing}；请学校在考点资料文件的 [school] 里写上 name 和 code，"
+            "导入后再交来合并"
+        )
+    return name, code
+
+
+def check_province(conn: sqlite3.Connection, path: Path) -> None:
+    """A province database holds no school's own students (school_id NULL)."""
+    if conn.execute("SELECT 1 FROM students WHERE school_id IS NULL LIMIT 1").fetchone():
+        raise XcertError(f"{path} 是学校自己的数据库（有本校学生），不能作为合并的目标；请另选文件")
+
+
+def person_key(conn: sqlite3.Connection) -> bytes:
+    """The province's key for `person`, made once and kept in the database."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SALT_KEY,)).fetchone()
+    if row is not None:
+        return bytes.fromhex(row[0])
+    key = secrets.token_bytes(32)
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (SALT_KEY, key.hex()))
+    return key
+
+
+def merge_school(
+    conn: sqlite3.Connection, copy: Copy, path: Path, write_id: int, *, anonymise: bool
+) -> Merged:
+    """One school's rows into the province, replacing what it held (inside a write)."""
+    name, code = school_of(copy, path)
+    done = Merged(path, name, code)
+    stored = conn.execute(
+        "SELECT id, source_sha256, anonymised FROM schools WHERE code = ?", (code,)
+    ).fetchone()
+    if stored is not None and stored[1] == copy.sha256 and stored[2] == int(anonymise):
+        done.state = "unchanged"
+        return done
+    done.state = "new" if stored is None else "replaced"
+    facts = (name, path.name, copy.sha256, copy.version, int(anonymise), write_id)
+    if stored is not None:
+        school_id = int(stored[0])
+        _forget(conn, school_id)
+        conn.execute(
+            "UPDATE schools SET name = ?, source_name = ?, source_sha256 = ?,"
+            " source_version = ?, anonymised = ?, merge_id = ? WHERE id = ?",
+            (*facts, school_id),
+        )
+    else:
+        cursor = conn.execute(
+            "INSERT INTO schools (name, source_name, source_sha256, source_version,"
+            " anonymised, merge_id, code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*facts, code),
+        )
+        school_id = int(cursor.lastrowid or 0)
+    key = person_key(conn)
+    conn.create_function("xcert_person", 1, lambda n: _person(key, n), deterministic=True)
+    done.new_certificates = merge_rows.certificates(conn, copy.conn, path, write_id)
+    merge_rows.stage(conn, copy.conn)
+    try:
+        done.counts = merge_rows.copy_rows(
+            conn, school_id, write_id, code=code, anonymise=anonymise
+        )
+    except XcertError as exc:
+        raise XcertError(f"{path}：{exc.reason}") from None
+    return done
+
+
+def _person(key: bytes, number: object) -> str | None:
+    """The same person in every school of this province: a keyed hash of the ID number,
+    which cannot be turned back into it without the key."""
+    if not number:
+        return None
+    text = str(number).strip().upper()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _forget(conn: sqlite3.Connection, school_id: int) -> None:
+    """Every row of a school, before its newer file comes in (journalled: undoable)."""
+    students = "SELECT id FROM students WHERE school_id = :school"
+    teachers = "SELECT id FROM teachers WHERE school_id = :school"
+    for sql in (
+        f"DELETE FROM results WHERE student_id IN ({students})",
+        f"DELETE FROM awards WHERE student_id IN ({students})",
+        f"DELETE FROM teacher_roles WHERE teacher_id IN ({teachers})",
+        "DELETE FROM teachers WHERE school_id = :school",
+        "DELETE FROM sessions WHERE school_id = :school",
+        "DELETE FROM targets WHERE school_id = :school",
+        "DELETE FROM students WHERE school_id = :school",
+    ):
+        conn.execute(sql, {"school": school_id})
+
+
+@dataclass
+class Outcome:
+    """A merge run: each school merged, each file refused and why, whether it was written."""
+
+    merged: list[Merged] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    written: bool = False
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """Why a school's file could not be merged, naming it once."""
+    if isinstance(exc, XcertError):
+        return exc.reason if str(path) in exc.reason else f"{path}：{exc.reason}"
+    if isinstance(exc, OSError):
+        return f"{path}：无法读取（{exc.strerror or exc}）"
+    return f"{path}：数据库无法读取，可能已损坏（{exc}）"
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo it without an error."""
+
+
+def merge_files(
+    conn: sqlite3.Connection,
+    paths: list[Path],
+    *,
+    anonymise: bool = True,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    on_school: Callable[[Path], None] | None = None,
+) -> Outcome:
+    """Every school file into the province database as one write, each school in its
+    own savepoint: a file that fails leaves nothing of it; without `skip_invalid`, it
+    leaves nothing of any. A run that changes nothing writes nothing, not even its log."""
+    outcome = Outcome()
+    try:
+        with transaction(conn):
+            write_id = writes.log_write(conn, "merge", "、".join(p.name for p in paths), bump=False)
+            with writes.certified_after(conn, write_id):
+                for path in paths:
+                    if on_school is not None:
+                        on_school(path)
+                    conn.execute("SAVEPOINT school")
+                    try:
+                        with read_copy(path) as copy:
+                            merged = merge_school(conn, copy, path, write_id, anonymise=anonymise)
+                        outcome.merged.append(merged)
+                    except (XcertError, OSError, sqlite3.DatabaseError) as exc:
+                        conn.execute("ROLLBACK TO school")
+                        outcome.failed.append((path, _reason(exc, path)))
+                    conn.execute("RELEASE school")
+            changed = [m for m in outcome.merged if m.state != "unchanged"]
+            if dry_run or not changed or (outcome.failed and not skip_invalid):
+                raise _RollBack
+            added = sum(sum(m.counts.values()) for m in changed)
+            writes.finish_write(conn, write_id, added=added, bump=True)
+            outcome.written = True
+    except _RollBack:
+        pass
+    return outcome

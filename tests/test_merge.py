@@ -1,0 +1,345 @@
+"""A province's database made of schools' databases (issue 22, SPEC 6.8): each school
+kept apart, merged again only where it changed, sources never touched, the catalogue
+unified, no name, ID number or phone in the province file unless --keep-ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from xcert.store import migrations
+
+from conftest import AWARD_COLUMNS, RESULT_COLUMNS, Cli, make_id
+
+# Three fictional schools: two majors each; one certificate under three spellings.
+SCHOOLS = {
+    "甲": ("示例甲职业学校", "4144000101", "机械工程制图职业技能等级证书", ["机械制图"]),
+    "乙": ("示例乙职业学校", "4144000102", "机械工程制图职业技能等级证书", ["工程制图"]),
+    "丙": ("示例丙职业学校", "4144000103", "机械工程制图", []),
+}
+MAJORS = ("数控技术应用", "电子商务")
+OLDER = 10  # school 丙's file is kept at this schema version
+
+
+def school_rows(key: str, seed: int) -> tuple[list[list[object]], list[list[object]], list]:
+    """Roster, results and awards of one school: 2 majors × 6 students, cohorts 2023-24."""
+    roster: list[list[object]] = [["学号", "姓名", "性别", "身份证号", "班级", "专业", "手机号"]]
+    results: list[list[object]] = []
+    awards: list[list[object]] = []
+    for m, major in enumerate(MAJORS):
+        for i in range(6):
+            n = seed * 100 + m * 10 + i
+            year = 2020 + (i % 2)
+            born = f"{2004 + (i % 2)}0{1 + m}{10 + i}"
+            number = f"{seed}{year}{n:04d}"
+            roster.append(
+                [
+                    number,
+                    f"{key}{major[:1]}同学{i}",
+                    "男" if int(make_id(born, f"{n % 1000:03d}")[16]) % 2 else "女",
+                    make_id(born, f"{n % 1000:03d}"),
+                    f"{year % 100}{major[:2]}{m + 1}",
+                    major,
+                    f"1380000{n:04d}",
+                ]
+            )
+            outcome = ("合格", "不合格", "缺考")[(i + seed) % 3]
+            name = SCHOOLS[key][2] if i % 2 else (SCHOOLS[key][3] or [SCHOOLS[key][2]])[0]
+            results.append([number, name, "初级", f"{2022 + (i % 2)}-06-0{1 + seed}", outcome])
+            if outcome == "合格" and i < 3:
+                awards.append([number, SCHOOLS[key][2], "初级", "2022.6", "2022-09-01", "本人"])
+    return roster, results, awards
+
+
+def build_school(key: str, seed: int, folder: Path, xlsx) -> Path:
+    folder.mkdir(parents=True)
+    cli = Cli(folder / "school.db")
+    name, code, certificate, aliases = SCHOOLS[key]
+    roster, results, awards = school_rows(key, seed)
+    toml = folder / "school.toml"
+    toml.write_text(
+        f'[school]\nname = "{name}"\ncode = "{code}"\n\n'
+        f'[[certificate]]\nname = "{certificate}"\nkind = "1+X"\naliases = {json.dumps(aliases, ensure_ascii=False)}\n\n'
+        "[[target]]\nyear = 2023\nparticipants = 10\npass_rate = 0.8\n",
+        encoding="utf-8",
+    )
+    files = [
+        xlsx(f"{key}-roster.xlsx", {"名单": roster}),
+        toml,
+        xlsx(f"{key}-results.xlsx", {"成绩": [RESULT_COLUMNS, *results]}),
+        xlsx(f"{key}-awards.xlsx", {"发证": [AWARD_COLUMNS, *awards]}),
+    ]
+    for path in files:
+        result = cli("import", path)
+        assert result.exit_code == 0, result.output
+    return folder / "school.db"
+
+
+def set_back(path: Path, version: int) -> Path:
+    """The same school as an older xcert wrote it: a new file through the first
+    `version` migrations, every row copied (the columns that version has)."""
+    older = path.with_name(f"v{version}.db")
+    conn = sqlite3.connect(older, isolation_level=None)
+    for migration in migrations.MIGRATIONS[:version]:
+        migration(conn)
+    conn.execute("ATTACH DATABASE ? AS new", (str(path),))
+    tables = [
+        r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+    ]
+    for table in tables:
+        ours = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+        theirs = {r[1] for r in conn.execute(f"PRAGMA new.table_info({table})")}
+        shared = ", ".join(c for c in ours if c in theirs)
+        conn.execute(
+            f"INSERT OR REPLACE INTO main.{table} ({shared}) SELECT {shared} FROM new.{table}"
+        )
+    conn.execute("DETACH DATABASE new")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+    return older
+
+
+@pytest.fixture
+def schools(tmp_path, xlsx) -> dict[str, Path]:
+    made = {
+        key: build_school(key, seed, tmp_path / key, xlsx) for seed, key in enumerate(SCHOOLS, 1)
+    }
+    made["丙"] = set_back(made["丙"], OLDER)
+    return made
+
+
+def stats(db: Path, *args: str) -> dict:
+    result = Cli(db)("stats", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def merge(province: Path, *files: Path, options: tuple[str, ...] = ()):
+    return Cli(province)("merge", *files, "--into", province, *options, db=False)
+
+
+def fingerprint(path: Path) -> tuple[str, float]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def rows(path: Path) -> dict[str, list[tuple]]:
+    """Every data table's rows (not the write log, the journal or the data version)."""
+    conn = sqlite3.connect(path)
+    tables = ("schools", "students", "sessions", "results", "awards", "teachers", "targets")
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+def test_each_school_alone_in_a_province_has_its_own_figures(schools, tmp_path):
+    for key, school in schools.items():
+        province = tmp_path / f"p-{key}.db"
+        result = merge(province, school)
+        assert result.exit_code == 0, result.output
+        assert "新合并" in result.stdout and SCHOOLS[key][0] in result.stdout
+        own, merged = stats(school), stats(province)
+        assert merged["pass_rates"] == own["pass_rates"] and own["pass_rates"]
+        assert merged["dual_certificate"] == own["dual_certificate"]
+
+
+def test_the_province_total_is_the_sum_of_its_schools(schools, tmp_path):
+    province = tmp_path / "province.db"
+    result = merge(province, *schools.values())
+    assert result.exit_code == 0, result.output
+    total = stats(province)
+    by_year: dict[int, list[int]] = {}
+    for school in schools.values():
+        for row in stats(school)["pass_rates"]:
+            sums = by_year.setdefault(row["year"], [0, 0, 0])
+            for i, key in enumerate(("tested", "passed", "absent")):
+                sums[i] += row[key]
+    assert {
+        r["year"]: [r["tested"], r["passed"], r["absent"]] for r in total["pass_rates"]
+    } == by_year
+    cohorts: dict[int, list[int]] = {}
+    for school in schools.values():
+        for row in stats(school)["dual_certificate"]:
+            sums = cohorts.setdefault(row["cohort"], [0, 0])
+            sums[0] += row["graduates"]
+            sums[1] += row["certified"]
+    assert {
+        r["cohort"]: [r["graduates"], r["certified"]] for r in total["dual_certificate"]
+    } == cohorts
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT code, source_version FROM schools ORDER BY code").fetchall() == [
+        ("4144000101", migrations.SCHEMA_VERSION),
+        ("4144000102", migrations.SCHEMA_VERSION),
+        ("4144000103", OLDER),
+    ]
+    # one certificate under three spellings: one catalogue entry
+    assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (1,)
+    assert conn.execute("SELECT count(DISTINCT school_id) FROM students").fetchone() == (3,)
+
+
+def test_the_sources_are_never_changed_even_an_older_one(schools, tmp_path):
+    before = {key: fingerprint(path) for key, path in schools.items()}
+    merge(tmp_path / "province.db", *schools.values())
+    assert {key: fingerprint(path) for key, path in schools.items()} == before
+    conn = sqlite3.connect(schools["丙"])
+    assert conn.execute("PRAGMA user_version").fetchone() == (OLDER,)
+
+
+def test_merging_again_changes_nothing_and_a_newer_file_replaces_only_its_school(
+    schools, tmp_path, xlsx
+):
+    province = tmp_path / "province.db"
+    merge(province, *schools.values())
+    first = dump(province)
+    again = merge(province, *schools.values())
+    assert again.exit_code == 0 and again.stdout.count("未改动") == 3
+    assert dump(province) == first
+    # school 甲 sends a newer file: one more student
+    extra = [["学号", "姓名", "班级", "专业"], ["19999", "甲新同学", "24数控1", "数控技术应用"]]
+    assert Cli(schools["甲"])("import", xlsx("new.xlsx", {"S": extra})).exit_code == 0
+    conn = sqlite3.connect(province)
+    others = "SELECT * FROM students WHERE school_id <> 1 ORDER BY id"
+    before_others = conn.execute(others).fetchall()
+    conn.close()
+    result = merge(province, schools["甲"])
+    assert result.exit_code == 0 and "已替换" in result.stdout
+    conn = sqlite3.connect(province)
+    assert conn.execute(others).fetchall() == before_others
+    counts = dict(conn.execute("SELECT school_id, count(*) FROM students GROUP BY school_id"))
+    assert counts == {1: 13, 2: 12, 3: 12}
+
+
+def test_no_name_id_number_or_phone_enters_the_province_file(schools, tmp_path):
+    province = tmp_path / "province.db"
+    merge(province, *schools.values())
+    conn = sqlite3.connect(province)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = province.read_bytes()
+    for school in schools.values():
+        source = sqlite3.connect(school)
+        for name, number, phone, student_no in source.execute(
+            "SELECT name, id_number, phone, student_no FROM students"
+        ):
+            for text in (name, number, phone, student_no):
+                assert text.encode() not in data, text
+    conn = sqlite3.connect(province)
+    assert conn.execute(
+        "SELECT count(*) FROM students WHERE id_number IS NOT NULL OR phone IS NOT NULL"
+        " OR student_no IS NOT NULL OR person IS NULL"
+    ).fetchone() == (0,)
+
+
+def test_a_student_in_two_schools_is_one_person(tmp_path, xlsx):
+    """The same ID number in two schools (a student who moved): the same `person`."""
+    a = build_school("甲", 1, tmp_path / "a", xlsx)
+    b = build_school("乙", 2, tmp_path / "b", xlsx)
+    moved = sqlite3.connect(a).execute("SELECT id_number FROM students LIMIT 1").fetchone()[0]
+    rows = [
+        ["学号", "姓名", "身份证号", "班级", "专业"],
+        ["29999", "转学同学", moved, "23电子2", "电子商务"],
+    ]
+    assert Cli(b)("import", xlsx("moved.xlsx", {"S": rows})).exit_code == 0
+    province = tmp_path / "province.db"
+    assert merge(province, a, b).exit_code == 0
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT count(*), count(DISTINCT person) FROM students").fetchone() == (
+        25,
+        24,
+    )
+
+
+def test_keep_ids_keeps_them(schools, tmp_path):
+    province = tmp_path / "province.db"
+    assert merge(province, schools["甲"], options=("--keep-ids",)).exit_code == 0
+    conn = sqlite3.connect(province)
+    source = sqlite3.connect(schools["甲"])
+    wanted = "SELECT student_no, name, id_number, phone FROM students ORDER BY student_no"
+    assert conn.execute(wanted).fetchall() == source.execute(wanted).fetchall()
+
+
+def test_a_bad_file_leaves_the_province_as_it_was_unless_skip_invalid(schools, tmp_path):
+    province = tmp_path / "province.db"
+    merge(province, schools["甲"])
+    before = dump(province)
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\x00" * 2000)
+    text = tmp_path / "notes.db"
+    text.write_text("hello", encoding="utf-8")
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(schools["乙"].read_bytes())
+    sqlite3.connect(newer).execute(f"PRAGMA user_version = {migrations.SCHEMA_VERSION + 1}")
+    result = merge(province, schools["乙"], corrupt, text, newer)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4 and "没有写入任何数据" in lines[-1]
+    assert "corrupt.db" in lines[0] and "notes.db" in lines[1] and "newer.db" in lines[2]
+    assert "Traceback" not in result.output and dump(province) == before
+    result = merge(province, schools["乙"], corrupt, text, newer, options=("--skip-invalid",))
+    assert result.exit_code == 0 and "示例乙职业学校" in result.stdout
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT code FROM schools ORDER BY id").fetchall() == [
+        ("4144000101",),
+        ("4144000102",),
+    ]
+
+
+def test_a_school_without_a_code_is_refused_naming_the_file(tmp_path, xlsx):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    cli = Cli(folder / "s.db")
+    assert cli("import", xlsx("r.xlsx", {"S": [["学号", "姓名"], ["1", "甲"]]})).exit_code == 0
+    result = merge(tmp_path / "p.db", folder / "s.db")
+    assert result.exit_code == 1 and "s.db" in result.stderr and "学校代码" in result.stderr
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_one_name_two_kinds_is_refused_for_that_school(schools, tmp_path):
+    province = tmp_path / "province.db"
+    merge(province, schools["甲"])
+    other = tmp_path / "other"
+    other.mkdir()
+    cli = Cli(other / "o.db")
+    (other / "o.toml").write_text(
+        '[school]\nname = "示例丁职业学校"\ncode = "4144000104"\n\n'
+        '[[certificate]]\nname = "机械制图"\nkind = "other"\n',
+        encoding="utf-8",
+    )
+    assert cli("import", other / "o.toml").exit_code == 0
+    result = merge(province, other / "o.db")
+    assert result.exit_code == 1 and "o.db" in result.stderr and "机械制图" in result.stderr
+
+
+def test_dry_run_and_a_school_database_as_the_target_write_nothing(schools, tmp_path):
+    province = tmp_path / "province.db"
+    result = merge(province, *schools.values(), options=("--dry-run",))
+    assert result.exit_code == 0 and "试运行" in result.stdout and "新合并" in result.stdout
+    assert not province.exists()
+    result = merge(schools["甲"], schools["乙"])
+    assert result.exit_code == 1 and "学校自己的数据库" in result.stderr
+
+
+def test_a_province_takes_only_merges_and_a_merge_can_be_undone(schools, tmp_path, xlsx):
+    province = tmp_path / "province.db"
+    merge(province, schools["甲"])
+    first = rows(province)
+    merge(province, schools["乙"])
+    assert rows(province) != first
+    cli = Cli(province)
+    result = cli("import", xlsx("r.xlsx", {"S": [["学号", "姓名"], ["1", "甲"]]}))
+    assert result.exit_code == 1 and "省级数据库" in result.stderr
+    write_id = cli.query("SELECT max(id) FROM imports WHERE kind = 'merge'")[0][0]
+    assert cli("undo", write_id).exit_code == 0
+    assert rows(province) == first
