@@ -28,6 +28,7 @@ CASES = {
     "sign-list-html",
     "dossier-docx",
     "merge",
+    "stats-by-school",
     "hostile-zip-bomb",
     "hostile-entity-bomb",
     "hostile-shared-strings",

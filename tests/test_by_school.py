@@ -99,6 +99,16 @@ SCHOOL_DUAL_2024 = [(5, 4), (4, 2), (4, 2)]
 PROVINCE_DUAL_2024 = (12, 9)
 
 
+def test_targets_are_judged_by_1x_results_whatever_all_kinds_says(province):
+    one_x = stats(province, "--by", "school")
+    every = stats(province, "--by", "school", "--all-kinds")
+    assert every["targets"] == one_x["targets"]
+    b_2024 = [t for t in every["targets"] if (t["school_code"], t["year"]) == ("4144000002", 2024)]
+    assert [(t["participants"], t["participants_met"]) for t in b_2024] == [(1, False)]
+    tested = {(r["school_code"], r["year"]): r["tested"] for r in every["pass_rates"]}
+    assert tested["4144000002", 2024] == 2  # the AutoCAD result counts here
+
+
 def test_the_total_sums_the_results_and_counts_a_moved_student_once(province):
     every = stats(province, "--by", "school")
     for total in every["pass_rates_total"]:
@@ -251,12 +261,25 @@ def test_every_report_takes_school_and_the_figures_by_school(province, tmp_path,
 def test_a_report_of_one_school_names_it_and_counts_its_own(province):
     shown = province("render", "dual-certificate", "--school", "4144000002", "--cohort", "2024")
     assert shown.stdout.startswith(
-        "# 示例第二职业学校2024年毕业学生双证毕业情况统计表\n\n（单位名称未设置）"
+        "# 示例第二职业学校2024年毕业学生双证毕业情况统计表\n\n3所学校汇总　　"
     )
     assert "| 2024届 | 4 | 2 | 50.0% |" in shown.stdout
     signed = province("render", "sign-list", "--class", "21数控1", "--school", "第三")
     assert signed.stdout.startswith("# 示例第三职业学校数控技术应用专业21数控1班考证签领名单")
     assert "共1张证书" in signed.stdout
+
+
+def test_a_schools_own_forms_are_not_the_provinces(province):
+    for name, needs, title in (
+        ("site-application", [], "考点申报表"),
+        ("plan", ["--year", "2023"], "1+X 证书试点实施方案"),
+    ):
+        done = province("render", name, *needs)
+        assert done.exit_code == 1
+        assert done.stderr == (
+            f"错误：{title}要用学校自己的考点资料和实施方案，省级汇总数据库里没有各校的这些资料："
+            "请用学校自己的数据库生成\n"
+        )
 
 
 def test_a_sign_list_of_a_class_two_schools_have_asks_for_the_school(province):
@@ -284,8 +307,10 @@ def test_a_session_of_another_school_is_refused(province):
 
 def test_self_assessment_of_the_province_each_school_or_one(province):
     done = province("render", "self-assessment", "--year", "2023")
-    assert done.exit_code == 1 and "全省没有2023年的绩效目标" in done.stderr
-    assert "加 --by school，或用 --school 指定学校" in done.stderr
+    assert done.exit_code == 1 and done.stderr == (
+        "错误：绩效目标是各学校的，省级汇总数据库没有全省的目标："
+        "加 --by school 看各校2023年的目标，或用 --school 指定学校\n"
+    )
     each = province("render", "self-assessment", "--year", "2023", "--by", "school").stdout
     assert each.startswith("# 全省（3所学校）2023年各校 1+X 证书制度试点项目绩效自评表")
     assert (  # the year and the school once over their three rows
@@ -297,19 +322,15 @@ def test_self_assessment_of_the_province_each_school_or_one(province):
     assert "| 2024年 | 1+X 考证人数 | 2 | 1 | 未达成 |" in one
 
 
-def test_the_province_sets_its_own_targets_against_its_total(built, tmp_path):
-    copy = tmp_path / "province.db"
-    copy.write_bytes(built["province"].read_bytes())
-    cli = Cli(copy)
-    assert cli("target", "set", "--year", "2023", "--participants", "10").exit_code == 0
-    data = stats(cli, "--year", "2023")
-    assert [(t["participants_target"], t["participants"]) for t in data["targets"]] == [(10, 9)]
-    each = stats(cli, "--year", "2023", "--by", "school")["targets"]
-    assert [(t["school_code"], t["participants"]) for t in each] == [
-        ("4144000001", 5),
-        ("4144000002", 3),
-        (None, 9),
-    ]
+def test_the_real_merge_gives_the_same_figures(built, tmp_path):
+    """`xcert merge` of the same three schools: every figure by school as the stand-in's."""
+    merged = Cli(tmp_path / "全省.db")
+    done = merged("merge", *(built[code] for code in CODES), "--into", merged.db, db=False)
+    assert done.exit_code == 0, done.output
+    assert stats(merged, "--by", "school") == stats(Cli(built["province"]), "--by", "school")
+    assert stats(merged, "--school", "第三职业") == stats(
+        Cli(built["province"]), "--school", "第三职业"
+    )
 
 
 def test_the_rate_reports_by_school_as_filed(province, tmp_path):
@@ -362,6 +383,10 @@ def _empty_province() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="xcert-province-"))
     schema.init(folder / "empty.db")
     conn = sqlite3.connect(folder / "empty.db")
+    conn.execute(  # the write the schools are journalled under, as a merge's
+        "INSERT INTO imports (kind, file_name, sha256, started_at)"
+        " VALUES ('merge', 'x', '-', '2026-11-20T09:00:00')"
+    )
     conn.executemany(
         "INSERT INTO schools (id, code, name, source_name, source_sha256, source_version,"
         " anonymised) VALUES (?, ?, ?, 'x', '-', 12, 1)",

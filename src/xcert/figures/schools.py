@@ -6,9 +6,9 @@ Every school has a row for each year (table 1) and cohort (table 2) the figures 
 row counts its own rows, exactly as its own database counts them (`stats.py`); the
 province's total counts results per result (SPEC 3) and people once (`graduates.py`:
 a student who moved between schools is one person). Targets are each school's own
-(`targets.school_id`) against its figures, and the province's own (no school) against
-its total; teachers are each school's. In a school's own database there is the one
-school, named by its site profile (the caller's `own`).
+(`targets.school_id`) against its figures (a province's database holds no targets of
+its own: it takes only merges); teachers are each school's. In a school's own database
+there is the one school, named by its site profile (the caller's `own`).
 
 Only the standard library, like stats.py.
 """
@@ -54,7 +54,7 @@ class BySchool:
     pass_total: list[PassRate] = field(default_factory=list)
     dual: list[tuple[School, DualCertificate]] = field(default_factory=list)
     dual_total: list[DualCertificate] = field(default_factory=list)
-    targets: list[tuple[School | None, TargetRow]] = field(default_factory=list)  # None: 全省
+    targets: list[tuple[School, TargetRow]] = field(default_factory=list)
     teachers: list[tuple[School, TeacherCounts]] = field(default_factory=list)
     teachers_total: TeacherCounts = field(default_factory=lambda: TeacherCounts(None))
     warnings: list[str] = field(default_factory=list)
@@ -66,9 +66,8 @@ class BySchool:
         return len(self.schools) > 1
 
     def as_json(self) -> dict[str, object]:
-        def keyed(school: School | None, first: str, record: dict[str, object]) -> dict:
-            keys = school.keys() if school else {"school": None, "school_code": None}
-            return {first: record.pop(first), **keys, **record}
+        def keyed(school: School, first: str, record: dict[str, object]) -> dict:
+            return {first: record.pop(first), **school.keys(), **record}
 
         return {
             "scope": self.scope.as_json(),
@@ -107,9 +106,10 @@ def figures(
     when = graduation.as_of(conn, on)
     result = BySchool(chosen, scope, Span.of(cohort) if cohort is not None else scope.years, when)
     by_id = {school.id: school for school in chosen}
-    _pass_rates(conn, result, by_id, all_kinds)
+    counted = stats.pass_rates(conn, by="school", all_kinds=all_kinds, scope=scope)
+    _pass_rates(conn, result, by_id, counted, all_kinds)
     _dual(conn, result, by_id)
-    _targets(conn, result, by_id)
+    _targets(conn, result, by_id, None if all_kinds else counted)
     _teachers(conn, result, by_id, all_kinds)
     if not all_kinds:
         result.warnings = stats.guessed_warnings(conn, scope=scope)
@@ -132,16 +132,20 @@ def _id(group: str | None) -> int | None:
 
 
 def _pass_rates(
-    conn: sqlite3.Connection, result: BySchool, by_id: dict[int | None, School], all_kinds: bool
+    conn: sqlite3.Connection,
+    result: BySchool,
+    by_id: dict[int | None, School],
+    counted: list[PassRate],
+    all_kinds: bool,
 ) -> None:
-    """Table 1 per school and year, and the province's total per year (its history, a
-    whole school's figures typed by hand, has no schools: left out)."""
+    """Table 1 per school and year (`counted`, by school), and the province's total per
+    year (its history, a whole school's figures typed by hand, has no schools: left out)."""
     scope = result.scope
     found = {  # as a row by year: the school is the pair's
         (row.year, _school_of(by_id, _id(row.group)).id): PassRate(
             row.year, row.tested, row.passed, row.absent, certificates=row.certificates
         )
-        for row in stats.pass_rates(conn, by="school", all_kinds=all_kinds, scope=scope)
+        for row in counted
     }
     totals = {
         row.year: row
@@ -175,9 +179,14 @@ def _dual(conn: sqlite3.Connection, result: BySchool, by_id: dict[int | None, Sc
         result.dual_total.append(totals.get(c) or DualCertificate(c, 0, 0, when.graduated(c)))
 
 
-def _targets(conn: sqlite3.Connection, result: BySchool, by_id: dict[int | None, School]) -> None:
-    """Each school's targets against its 1+X figures, and a province's own against its
-    total; none for part of a school (they are a whole school's). One school (a school's
+def _targets(
+    conn: sqlite3.Connection,
+    result: BySchool,
+    by_id: dict[int | None, School],
+    counted: list[PassRate] | None,
+) -> None:
+    """Each school's targets against its 1+X figures (`counted` by school already, or
+    None); none for part of a school (they are a whole school's). One school (a school's
     own database, or `--school`): its targets, as `stats.targets` judges them."""
     scope = result.scope
     if scope.grouped:
@@ -196,19 +205,16 @@ def _targets(conn: sqlite3.Connection, result: BySchool, by_id: dict[int | None,
     if not wanted:
         return
     # 1+X whatever --all-kinds says: the targets are 1+X targets
-    per_school = {(r.year, r.group): r for r in stats.pass_rates(conn, by="school", scope=scope)}
-    per_year = {r.year: r for r in stats.year_rows(conn, scope=scope)}
+    counted = counted if counted is not None else stats.pass_rates(conn, by="school", scope=scope)
+    per_school = {(r.year, r.group): r for r in counted}
     order = {school.id: index for index, school in enumerate(by_id.values())}
-    rows: list[tuple[School | None, TargetRow]] = []
+    rows: list[tuple[School, TargetRow]] = []
     for year, sid, people, rate, certs in wanted:
-        school = _school_of(by_id, sid) if sid is not None else None  # None: the province's
-        got = per_school.get((year, sid)) if school else per_year.get(year)
-        got = got or PassRate(year, 0, 0, 0, certificates=0)
+        got = per_school.get((year, sid)) or PassRate(year, 0, 0, 0, certificates=0)
         tested, passed, absent, done = got.tested, got.passed, got.absent, got.certificates
-        rows.append(
-            (school, TargetRow(year, people, tested, passed, rate, certs, done or 0, absent or 0))
-        )
-    rows.sort(key=lambda pair: (pair[1].year, order.get(pair[0].id if pair[0] else -1, len(order))))
+        row = TargetRow(year, people, tested, passed, rate, certs, done or 0, absent or 0)
+        rows.append((_school_of(by_id, sid), row))
+    rows.sort(key=lambda pair: (pair[1].year, order.get(pair[0].id, len(order))))
     result.targets = rows
 
 

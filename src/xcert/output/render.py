@@ -6,8 +6,8 @@ school can keep its own house style.
 
 In a province's database (SPEC 6.8) every report takes `--school`; the figures' reports
 take `--by school` (a row per school and the province's total); the reports made of a
-school's own site profile and plan (`profile`) are refused for one of its schools,
-whose profile the province does not hold.
+school's own site profile and plan (`profile`) are refused there, as the province holds
+no school's profile.
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def _context(
     --to), as a school files them together."""
     build = REPORTS[name].build
     assert build is not None  # every report but the dossier
-    _check_school(conn, REPORTS[name], scope, asked.session)
+    _check_province(conn, REPORTS[name], scope, asked.session)
     needs_year = "--year" in dict(REPORTS[name].required)
     one_year = asked.year if not in_dossier or needs_year else None
     context = build(
@@ -280,20 +280,20 @@ def _context(
     return context
 
 
-def _check_school(
+def _check_province(
     conn: sqlite3.Connection, report: Report, scope: Scope, session: int | None
 ) -> None:
-    """A report of one school of a province: not one made of a school's own site profile
-    or plan (the province holds none of them); a session must be that school's."""
+    """A report of a province's database: not one made of a school's own site profile or
+    plan (the province holds none of them); a session of one school asked for must be
+    that school's."""
     school = scope.school
-    if school is None:
-        return
-    if report.profile:
+    if report.profile and scope.province:
+        whose = school.name if school else "学校"
         raise XcertError(
             f"{report.title}要用学校自己的考点资料和实施方案，省级汇总数据库里"
-            f"没有各校的这些资料：请用{school.name}自己的数据库生成"
+            f"没有各校的这些资料：请用{whose}自己的数据库生成"
         )
-    if session is None:
+    if school is None or session is None:
         return
     row = conn.execute("SELECT school_id FROM sessions WHERE id = ?", (session,)).fetchone()
     if row is not None and row[0] != scope.school_id:  # none: the report says so

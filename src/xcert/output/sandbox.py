@@ -32,12 +32,12 @@ def school_name(conn: sqlite3.Connection) -> str:
 
 
 def shown_school(conn: sqlite3.Connection) -> str:
-    """The school (a province's centre) as a report's title block shows it, or that it
-    is not set yet."""
+    """The school as a report's title block shows it, or that it is not set yet; a
+    province's database (which takes only merges) as the schools it sums: 3所学校汇总."""
     if name := school_name(conn):
         return name
-    province = conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
-    return "（单位名称未设置）" if province else "（学校名称未设置）"
+    (schools,) = conn.execute("SELECT count(*) FROM schools").fetchone()
+    return f"{schools}所学校汇总" if schools else "（学校名称未设置）"
 
 
 def heading(conn: sqlite3.Connection, day: dt.date | None = None) -> output.Heading:

@@ -53,10 +53,6 @@ def tables(figures: BySchool, *, all_kinds: bool = False) -> list[Table]:
     return out
 
 
-def _school(school: School | None) -> str:
-    return school.name if school else PROVINCE
-
-
 def pass_rate_table(figures: BySchool, kind: str = "1+X ") -> Table:
     """Tested, passed, absent and the rate of each school in each year, and the total."""
     header = [
@@ -120,8 +116,7 @@ def _count(value: int | None) -> int | str:
 
 def target_table(figures: BySchool) -> Table:
     """Each school's three targets of a year (participants, pass rate, certificates)
-    beside what it reached; the province's own, if it set any, against its total. The
-    year and the school print once over their three rows."""
+    beside what it reached. The year and the school print once over their three rows."""
     rows: list[list[object]] = []
     for school, t in figures.targets:
         judged: list[tuple[str, object, object, bool | None]] = [
@@ -134,7 +129,7 @@ def target_table(figures: BySchool) -> Table:
             ),
             ("1+X 证书数（种）", _count(t.certificates_target), t.certificates, t.certificates_met),
         ]
-        who = [year_label(t.year), _school(school)]
+        who = [year_label(t.year), school.name]
         rows += [[*who, name, want, got, _met(met)] for name, want, got, met in judged]
     header = ["年份", "学校", "指标", "目标", "实际", "是否达成"]
     return Table(f"绩效目标与实际{BY_SCHOOL}", header, rows, merged=(1, 2))

@@ -2,9 +2,8 @@
 reached, 达成 or 未达成, and the figures behind them by certificate. The plan states its
 targets as goals; judging them is this report's.
 
-In a province's database (SPEC 6.8) the targets are the province's own (`xcert target
-set` there), or one school's (`--school`), or each school's beside its figures (`--by
-school`, with the province's own, if any, against its total)."""
+In a province's database (SPEC 6.8) the targets are one school's (`--school`), or each
+school's beside its figures (`--by school`): the province has none of its own."""
 
 from __future__ import annotations
 
@@ -57,7 +56,7 @@ def self_assessment(
 
 
 def _judged(conn: sqlite3.Connection, scope: Scope, year: int, by: str | None) -> output.Table:
-    """The targets judged: the school's (or the province's own), or each school's."""
+    """The targets judged: the school's, or each school's."""
     if by == "school":
         own = school_tables.own_school(conn)
         found = schools.figures(conn, own=own, scope=scope)
@@ -69,8 +68,8 @@ def _judged(conn: sqlite3.Connection, scope: Scope, year: int, by: str | None) -
             return output.tables(stats.Figures(targets=targets))[-1]
     if scope.across_schools and by != "school":
         raise XcertError(
-            f"全省没有{year}年的绩效目标（省里的目标用 xcert target set 设置）；"
-            "各校的目标：加 --by school，或用 --school 指定学校"
+            "绩效目标是各学校的，省级汇总数据库没有全省的目标："
+            f"加 --by school 看各校{year}年的目标，或用 --school 指定学校"
         )
     if scope.across_schools:
         raise XcertError(f"各校都没有{year}年的绩效目标（各校的目标随学校数据合并进来）")
