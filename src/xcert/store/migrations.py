@@ -416,6 +416,9 @@ def m012_schools(conn: sqlite3.Connection) -> None:
         DROP INDEX IF EXISTS students_id_number;
         CREATE UNIQUE INDEX students_student_no ON students(student_no, coalesce(school_id, 0));
         CREATE UNIQUE INDEX students_id_number ON students(id_number, coalesce(school_id, 0));
+        -- A province's figures count a person once: empty (and free) in a school's file.
+        CREATE INDEX IF NOT EXISTS students_person ON students(person, first_certified)
+            WHERE person IS NOT NULL;
         DROP INDEX IF EXISTS sessions_key;
         CREATE UNIQUE INDEX sessions_key ON sessions(
             certificate_id, coalesce(level, ''), coalesce(date_start, ''), coalesce(date_end, ''),
