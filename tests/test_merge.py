@@ -343,3 +343,18 @@ def test_a_province_takes_only_merges_and_a_merge_can_be_undone(schools, tmp_pat
     write_id = cli.query("SELECT max(id) FROM imports WHERE kind = 'merge'")[0][0]
     assert cli("undo", write_id).exit_code == 0
     assert rows(province) == first
+
+
+def test_a_provinces_summary_leaves_the_remedies_to_the_schools(schools, tmp_path):
+    """Its reminders say what is found, and that the schools fix it and send the file
+    again: the province's file takes no graduate or import."""
+    province = tmp_path / "province.db"
+    merge(province, *schools.values())
+    out = tmp_path / "日报"
+    out.mkdir()
+    result = Cli(province)("summary", "--output-dir", out)
+    assert result.exit_code == 0, result.output
+    (text,) = [p.read_text(encoding="utf-8") for p in out.glob("*.md")]
+    reminders = text.split("数据提醒", 1)[1]
+    assert "仍有" in reminders and "重新交来合并" in reminders
+    assert "xcert graduate" not in reminders and "合并学校数据" in text

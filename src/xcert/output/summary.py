@@ -177,6 +177,8 @@ def build(
     year_table = year_tables[0]
     year_table.title = f"{year}年至今 1+X 考证"
     quality = [line for key in ("no_cohort", "overdue", "guessed", "stale") for line in done[key]]
+    if conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+        quality = [_for_schools(line) for line in quality]
     sections = [
         (f"自 {since} 以来的写入", [writes], new_records),
         (f"{year}年进度", [year_table, *year_tables[2:]], []),
@@ -299,6 +301,13 @@ def _reconciliation(counted: dict[str, int]) -> output.Table:
         ["项目", "数量"],
         [[check.CATEGORIES[key], str(n)] for key, n in counted.items()],
     )
+
+
+def _for_schools(line: str) -> str:
+    """A reminder in a province's summary: what is found stays, the remedy is the
+    schools' (a province's file takes only merges)."""
+    found = line.split("；", 1)[0]
+    return f"{found}；请相关学校在自己的数据库里核对处理后，重新交来合并"
 
 
 def _no_cohort(conn: sqlite3.Connection) -> list[str]:

@@ -294,6 +294,7 @@ WRITE_LABELS = {
     "retest": "二次选拔",
     "undo": "撤销",
     "purge": "清除个人信息",
+    "merge": "合并学校数据",
     "graduate": "毕业",
 }
 
