@@ -358,3 +358,28 @@ def test_a_provinces_summary_leaves_the_remedies_to_the_schools(schools, tmp_pat
     reminders = text.split("数据提醒", 1)[1]
     assert "仍有" in reminders and "重新交来合并" in reminders
     assert "xcert graduate" not in reminders and "合并学校数据" in text
+
+
+def test_stats_by_school_gives_each_merged_school_its_own_figures(schools, tmp_path):
+    """The issue's test: three schools merged (one of an older schema, one certificate
+    under three spellings); each school's rows of `stats --by school` are its own stats,
+    every figure; the totals their sum (no student in two schools here)."""
+    province = tmp_path / "province.db"
+    assert merge(province, *schools.values()).exit_code == 0
+    by_school = stats(province, "--by", "school")
+    for key, school in schools.items():
+        own, code = stats(school), SCHOOLS[key][1]
+        for table, keys in (
+            ("pass_rates", ("year", "tested", "passed", "absent", "pass_rate")),
+            ("dual_certificate", ("cohort", "graduates", "certified", "rate")),
+        ):
+            rows = [r for r in by_school[table] if r["school_code"] == code]
+            shown = [{k: r[k] for k in keys} for r in rows if r[keys[1]] or r.get("absent")]
+            assert shown == [{k: r[k] for k in keys} for r in own[table]], (key, table)
+    totals = {r["year"]: r for r in by_school["pass_rates_total"]}
+    assert {y: r["tested"] for y, r in totals.items()} == {
+        r["year"]: r["tested"] for r in stats(province)["pass_rates"]
+    }
+    assert [r["graduates"] for r in by_school["dual_certificate_total"]] == [
+        r["graduates"] for r in stats(province)["dual_certificate"]
+    ]
