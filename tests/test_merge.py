@@ -383,3 +383,20 @@ def test_stats_by_school_gives_each_merged_school_its_own_figures(schools, tmp_p
     assert [r["graduates"] for r in by_school["dual_certificate_total"]] == [
         r["graduates"] for r in stats(province)["dual_certificate"]
     ]
+
+
+def test_the_progress_follows_the_schools(schools, tmp_path, monkeypatch):
+    """One step per school file, in order; on a terminal a bar is drawn (here on a
+    console that says it is one), in a pipe nothing."""
+    from xcert.office.merge import merge_files
+    from xcert.store.schema import open_db
+
+    seen: list[Path] = []
+    (tmp_path / "p").mkdir()
+    conn = open_db(tmp_path / "p" / "province.db")
+    merge_files(conn, list(schools.values()), on_school=seen.append)
+    conn.close()
+    assert seen == list(schools.values())
+    monkeypatch.setattr("xcert.cli.merge.is_terminal", lambda stream: True)
+    result = merge(tmp_path / "q.db", *schools.values())
+    assert result.exit_code == 0 and result.stdout.count("新合并") == 3
