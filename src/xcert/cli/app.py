@@ -1,14 +1,13 @@
 """The Typer app: the group that turns errors into one line, the global options
 (--db, --debug, --version, XCERT_NOW) and opening the database for a command."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here nor in options.py: Typer reads the
+# options' annotations, and would evaluate their text at every start.
 import difflib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -220,15 +219,15 @@ app = Typer(
 )
 
 
-@dataclass
 class State:
     """This run's global options: the database, --debug, and the command line the
-    write log records."""
+    write log records. A plain class: a dataclass costs `xcert stats` its definition."""
 
-    db: Path = Path("xcert.db")
-    debug: bool = False
-    command: str | None = None
-    created: Path | None = None  # the database file this run made, if it made one
+    def __init__(self) -> None:
+        self.db = Path("xcert.db")
+        self.debug = False
+        self.command: str | None = None
+        self.created: Path | None = None  # the database file this run made, if it made one
 
 
 state = State()
@@ -281,10 +280,17 @@ def db_path() -> Path:
     return state.db
 
 
-def open_db(create: bool = True) -> Connection:
-    from xcert.store import schema
+def open_db(create: bool = True) -> "Connection":
+    """The run's database: opened as it is when at the current version, else created,
+    upgraded or refused by the migrations (loaded only then: start-up)."""
+    from xcert.store.connect import open_current
 
     path = db_path()
+    current = open_current(path, state.command)
+    if current is not None:
+        return current
+    from xcert.store import schema
+
     created = create and not path.exists()
     conn = schema.open_db(path, create=create, command=state.command)
     if created:

@@ -1,8 +1,6 @@
 """Option values checked as a clerk would type them; a value that cannot be is a
 usage mistake (exit 2) named by its option."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TypeVar
