@@ -2,7 +2,8 @@
 
 WAL (readers never block a writer), a busy timeout (a cron summary waits for a clerk's
 import instead of failing), enforced foreign keys; autocommit, so that a transaction is
-always explicit (`transaction`), all or nothing.
+always explicit (`transaction`), all or nothing. A database already at the current
+version opens here without the migrations (`open_current`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
+# The version schema.py's migrations bring a database to (a test keeps the two equal).
+SCHEMA_VERSION = 10
 
 
 class Connection(sqlite3.Connection):
@@ -74,6 +77,20 @@ def connect(path: Path, command: str | None = None) -> Connection:
             f"无法打开数据库 {path}（{exc}）；请检查文件夹是否存在、是否有写权限"
         ) from None
     return conn
+
+
+def open_current(path: Path, command: str | None = None) -> Connection | None:
+    """The database at `path` opened as `schema.open_db` opens it, when it is a file at
+    the current version already: every run but the first after an upgrade, and it need
+    not load the migrations (start-up). None for a file to create, upgrade or refuse:
+    `schema.open_db` does that, with the same checks."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    conn = connect(path, command)
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return conn
+    conn.close()
+    return None
 
 
 @contextmanager
