@@ -34,6 +34,8 @@ def mask_ids_in(text: str) -> str:
         number = match.group(1)
         return mask_id(number) if _looks_like_person(number) else number
 
+    if len(text) < 15:  # shorter than any ID number: no pattern to compile (start-up)
+        return text
     return _ID_IN_TEXT.sub(mask, text)
 
 

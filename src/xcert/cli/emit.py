@@ -6,9 +6,8 @@ under the rules of every file xcert writes (`outfiles.py`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
@@ -39,9 +38,9 @@ Output = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class Workbook:
-    """The xlsx file a command is to write, checked before the database is opened."""
+class Workbook(NamedTuple):
+    """The xlsx file a command is to write, checked before the database is opened (a
+    NamedTuple: `xcert stats` defines it at every start, a dataclass costs more)."""
 
     path: Path
     replaces: bool  # a file of that name is there already
@@ -73,12 +72,12 @@ def workbook(format_: str, out: Path | None) -> Workbook | None:
     """The workbook `--format` and `-o` ask for, or None for the screen: `-o` alone
     means xlsx; xlsx needs `-o`, an .xlsx name, and never the database (usage mistakes
     first, exit 2, then the rules of outfiles.py, exit 1)."""
-    from xcert.outfiles import check_target
-
     if out is None:
         if format_ == "xlsx":
             raise typer.BadParameter("xlsx 格式需要用 -o 指定输出文件", param_hint="-o")
         return None
+    from xcert.outfiles import check_target  # a file to write: its rules (start-up)
+
     if format_ not in ("xlsx", "table"):
         raise typer.BadParameter(
             f"-o 只用于 --format xlsx；{format_} 格式输出到屏幕（可用 > 文件名 保存）",
