@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from xcert import clock
 from xcert.figures.scope import Span
 from xcert.model import GRADUATION_DAY, GRADUATION_DAY_SETTING
 
 
-@dataclass(frozen=True)
-class AsOf:
-    """The day a report is for, and the month and day every 届 graduates on (MM-DD)."""
+class AsOf(NamedTuple):
+    """The day a report is for, and the month and day every 届 graduates on (MM-DD).
+    A NamedTuple, like figures/scope.py's values (start-up)."""
 
     on: dt.date
     month_day: str = GRADUATION_DAY

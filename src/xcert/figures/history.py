@@ -17,14 +17,14 @@ school of a province's database (the history is the province's own, if any).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from xcert.figures.scope import Scope, Span
 
 
-@dataclass(frozen=True)
-class Year:
-    """A year's 1+X figures as entered: candidates, passed, and the certificates."""
+class Year(NamedTuple):
+    """A year's 1+X figures as entered: candidates, passed, and the certificates. A
+    NamedTuple, like figures/scope.py's values (start-up)."""
 
     year: int
     tested: int
@@ -32,8 +32,7 @@ class Year:
     certificates: int  # distinct certificates named for the year
 
 
-@dataclass(frozen=True)
-class Cohort:
+class Cohort(NamedTuple):
     """A cohort's dual-certificate figures as entered."""
 
     cohort: int

@@ -9,12 +9,14 @@ scope's students, a dual-certificate row its graduates, a list its people. The s
 limits exam years (table 1) and, unless a cohort is asked for on its own, cohorts
 (table 2); both ends are included.
 
-Only the standard library: `xcert stats --format json` must start fast.
+Only the standard library: `xcert stats --format json` must start fast. The values are
+NamedTuples, immutable like frozen dataclasses: `xcert stats` defines them at every
+start, and a dataclass costs several times as much to define.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # The students column each kind of group is, as the figures' queries alias it (s).
 COLUMNS: dict[str, str] = {
@@ -25,8 +27,7 @@ COLUMNS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Years from `first` to `last`, both included; None leaves that end open."""
 
     first: int | None = None
@@ -79,8 +80,7 @@ class Span:
         return f"{self.first}年以来" if self.first is not None else f"截至{self.last}年"
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """One major, department or class: the name a title shows, and the stored spellings
     it stands for (the same name typed two ways in rosters counts as one). Or one school
     of a province's database: its name, and its id as the one spelling."""
@@ -104,13 +104,12 @@ def with_unit(name: str, unit: str) -> str:
     return "" if not name else name if name.endswith(unit) else name + unit
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """The groups a figure is limited to (all must hold), and its span of years.
     `province`: the schools a province's database holds (0: a school's own database)."""
 
     groups: tuple[Group, ...] = ()
-    years: Span = field(default_factory=Span)
+    years: Span = Span()
     province: int = 0
 
     def group(self, kind: str) -> Group | None:

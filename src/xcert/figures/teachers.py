@@ -19,15 +19,15 @@ Only the standard library (stats.py imports this; `xcert stats` must start fast)
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 COUNTED = ("trainer", "examiner", "holder")  # the figure's three columns, in its order
 KEYS = {"trainer": "trainers", "examiner": "examiners", "holder": "holders"}
 
 
-@dataclass(frozen=True)
-class TeacherCounts:
-    """One certificate's teachers (or, `certificate` None, the total over all of them)."""
+class TeacherCounts(NamedTuple):
+    """One certificate's teachers (or, `certificate` None, the total over all of them).
+    A NamedTuple, like figures/scope.py's values (start-up)."""
 
     certificate: str | None
     trainers: int = 0

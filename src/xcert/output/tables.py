@@ -4,7 +4,8 @@ with one decimal, `—` over zero people. One table model, four formats (SPEC 3,
 `tables()` turns figures into (title, header, rows) once; csv, markdown, the terminal,
 HTML and xlsx print those. A cell is typed: a count is an int and a rate a `Rate`, so
 an xlsx file gets numbers and percentages without reading them back from text. JSON is
-the figures themselves.
+the figures themselves. `Rate` and `Heading` are NamedTuples, like the figures'
+values: `xcert stats` defines them at every start, and a dataclass costs more.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from xcert.clean import dates
 from xcert.clean.patterns import Lazy
@@ -33,8 +35,7 @@ BY_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Rate:
+class Rate(NamedTuple):
     """A rate in a table: printed as reports print it (88.0%, — over zero people), and
     written to xlsx as a number in a percentage format."""
 
@@ -54,8 +55,7 @@ def rate_of(fraction: float | None) -> Rate:
     return Rate(format_percent(fraction), fraction)
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     """Who and when under a printed report's title, as schools print it: the school and
     the report's date as a document writes it (2024年1月15日); xlsx, Word, HTML alike."""
 
