@@ -6,8 +6,10 @@ without rich, the readers, the writers or the other commands."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import typer
 from hypothesis import given, settings
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from xcert.cli import app
 from xcert.cli.app import Group
+from xcert.store import connect, schema
 
 
 def _registered() -> dict[str, str]:
@@ -146,6 +149,7 @@ NOT_FOR_STATS = (
     "xcert.cli.imports", "xcert.cli.reports", "xcert.cli.sessions", "xcert.cli.ops",
     "xcert.cli.records", "xcert.cli.students", "xcert.cli.teachers",
     "xcert.store.journal", "xcert.office.catalogue", "xcert.clean.cells",
+    "xcert.store.schema", "xcert.store.backup", "xcert.store.triggers", "xcert.outfiles",
     "csv", "decimal", "json", "hashlib", "zipfile",
 )  # fmt: skip
 
@@ -174,3 +178,72 @@ def test_stats_into_a_pipe_loads_neither_rich_nor_the_other_commands(tmp_path):
     lines = shown.stdout.splitlines()
     assert lines[0] == "1+X 考证情况统计" and lines[1].startswith("┏━")
     assert "┃ 年份 ┃ 1+X 考证人数（人） ┃" in lines[2] and "双证毕业率" in lines
+
+
+# The dataclasses `xcert stats` defines: each costs its start some tenths of a millisecond
+# (Python 3.11 compiles its methods one by one), so values on its path are NamedTuples.
+# These stay dataclasses: a Problem and a Table are changed by `dataclasses.replace`, a
+# Table and the Figures in place.
+STATS_DATACLASSES = [
+    "xcert.errors.Problem",
+    "xcert.figures.stats.Figures",
+    "xcert.output.tables.Table",
+]
+
+
+def test_stats_defines_no_dataclass_but_the_three_it_needs(tmp_path):
+    db = tmp_path / "s.db"
+    assert subprocess.run([sys.executable, "-m", "xcert", "--db", str(db), "init"]).returncode == 0
+    probe = (
+        "import dataclasses, sys\n"
+        "from xcert.cli import main\n"
+        f"sys.argv = ['xcert', '--db', {str(db)!r}, 'stats']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "found = sorted(f'{m.__name__}.{name}' for m in list(sys.modules.values())\n"
+        "    if m.__name__.startswith('xcert') for name, value in vars(m).items()\n"
+        "    if dataclasses.is_dataclass(value) and value.__module__ == m.__name__)\n"
+        "print('DATACLASSES', found, file=sys.stderr)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert f"DATACLASSES {STATS_DATACLASSES}" in shown.stderr, shown.stderr[-500:]
+
+
+def _pragmas(conn: sqlite3.Connection) -> list[object]:
+    names = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous", "user_version")
+    return [conn.execute(f"PRAGMA {name}").fetchone()[0] for name in names]
+
+
+def _set_version(db: Path, version: int) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+
+
+def test_a_current_database_opens_without_the_migrations_as_schema_opens_it(cli):
+    """`connect.open_current` (every run but an upgrade's) gives the connection
+    `schema.open_db` gives, and leaves every other file to it: an older one upgraded
+    after a backup, a newer one refused, an empty or missing one named."""
+    assert connect.SCHEMA_VERSION == schema.SCHEMA_VERSION  # one version, two places
+    assert cli("init").exit_code == 0
+    fast = connect.open_current(cli.db, "xcert stats")
+    assert fast is not None and fast.command == "xcert stats"
+    full = schema.open_db(cli.db, create=False, command="xcert stats")
+    assert _pragmas(fast) == _pragmas(full) and fast.isolation_level is full.isolation_level
+    fast.close()
+    full.close()
+    _set_version(cli.db, schema.SCHEMA_VERSION - 1)
+    assert connect.open_current(cli.db) is None
+    assert cli("stats").exit_code == 0  # upgraded, as before
+    assert cli.query("PRAGMA user_version") == [(schema.SCHEMA_VERSION,)]
+    assert len(list(cli.db.parent.glob(f"{cli.db.name}.v{schema.SCHEMA_VERSION - 1}-*.bak"))) == 1
+    _set_version(cli.db, 999)
+    assert connect.open_current(cli.db) is None
+    newer = cli("stats")
+    assert newer.exit_code == 1 and "请升级 xcert" in newer.stderr
+    cli.db.write_bytes(b"")
+    assert connect.open_current(cli.db) is None
+    empty = cli("stats")
+    assert empty.exit_code == 1 and "是空文件" in empty.stderr
+    cli.db.unlink()
+    assert connect.open_current(cli.db) is None
+    assert cli("stats").exit_code == 1 and not cli.db.exists()
