@@ -17,8 +17,6 @@ A sheet writes a day (2024.9.28), a month (2024年9月), a year (2024年) or a m
   (`formal()`: 2024年1月15日, GB/T 9704).
 """
 
-from __future__ import annotations
-
 import datetime as _dt
 import functools
 from typing import NamedTuple

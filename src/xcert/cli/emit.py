@@ -3,8 +3,6 @@
 guard, text IDs, printed as a school's table under the school's name and the date),
 under the rules of every file xcert writes (`outfiles.py`)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NamedTuple
@@ -46,7 +44,7 @@ class Workbook(NamedTuple):
     replaces: bool  # a file of that name is there already
 
     def write(
-        self, tables: Sequence[Table], *, on: dt.date | None = None, notes: Sequence[str] = ()
+        self, tables: "Sequence[Table]", *, on: dt.date | None = None, notes: "Sequence[str]" = ()
     ) -> None:
         """Write the tables, one sheet each, and say so (naming a file it replaced). Each
         is headed by the school and the day of its figures (`on`, else today); `notes`

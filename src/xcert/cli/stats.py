@@ -1,5 +1,6 @@
 """Commands for the figures schools report: stats, target set."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -190,8 +191,8 @@ def _emit(
     book: Workbook | None,
     tables: list,
     data: object,
-    warnings: list[str],
-    notes: list[str] | None = None,
+    warnings: Sequence[str],
+    notes: Sequence[str] | None = None,
     *,
     on: "dt.date | None" = None,
 ) -> None:

@@ -7,8 +7,6 @@ asked for is a projection (在校，预计), never 毕业学生.
 office's layer cannot import this one); a test keeps the two the same.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import sqlite3
 from typing import NamedTuple

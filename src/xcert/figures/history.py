@@ -14,8 +14,6 @@ of a major, department or class leaves it out (its students are not in it), as d
 school of a province's database (the history is the province's own, if any).
 """
 
-from __future__ import annotations
-
 import sqlite3
 from typing import NamedTuple
 

@@ -14,8 +14,6 @@ NamedTuples, immutable like frozen dataclasses: `xcert stats` defines them at ev
 start, and a dataclass costs several times as much to define.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 # The students column each kind of group is, as the figures' queries alias it (s).
@@ -34,7 +32,7 @@ class Span(NamedTuple):
     last: int | None = None
 
     @classmethod
-    def of(cls, year: int | None) -> Span:
+    def of(cls, year: int | None) -> "Span":
         """One year (`--year Y` is `--from Y --to Y`), or every year for None."""
         return cls(year, year)
 
@@ -137,7 +135,7 @@ class Scope(NamedTuple):
         (SPEC 6.8), and a table says so."""
         return self.province > 1 and self.school is None
 
-    def in_year(self, year: int | None) -> Scope:
+    def in_year(self, year: int | None) -> "Scope":
         """This scope for one year (`--year`); unchanged for None."""
         return self if year is None else Scope(self.groups, Span.of(year), self.province)
 

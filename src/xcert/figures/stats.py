@@ -26,11 +26,9 @@ Only the standard library: `xcert stats --format json` must start fast. The rows
 NamedTuples, like figures/scope.py's values: defined at every start, cheaply.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from xcert.figures import graduates, graduation, history
@@ -70,7 +68,7 @@ def percent(part: int, whole: int) -> str:
     return format_percent(Decimal(part) / Decimal(whole))
 
 
-def format_percent(fraction: Decimal | float | None) -> str:
+def format_percent(fraction: "Decimal | float | None") -> str:
     """A fraction as a percentage with one decimal, half up (0.6667 → 66.7%); None → —."""
     if fraction is None:
         return "—"
@@ -188,22 +186,21 @@ class TargetRow(NamedTuple):
         }
 
 
-@dataclass
-class Figures:
+class Figures(NamedTuple):
     """Everything `stats` shows, as one value the screen, JSON and the reports share."""
 
-    pass_rates: list[PassRate] = field(default_factory=list)
-    dual_certificate: list[DualCertificate] = field(default_factory=list)
-    targets: list[TargetRow] = field(default_factory=list)
-    teachers: list[TeacherCounts] = field(default_factory=list)  # per certificate
-    teachers_total: TeacherCounts = field(default_factory=lambda: TeacherCounts(None))
-    warnings: list[str] = field(default_factory=list)
+    pass_rates: Sequence[PassRate] = ()
+    dual_certificate: Sequence[DualCertificate] = ()
+    targets: Sequence[TargetRow] = ()
+    teachers: Sequence[TeacherCounts] = ()  # per certificate
+    teachers_total: TeacherCounts = TeacherCounts(None)
+    warnings: Sequence[str] = ()
     # What was asked for: the years and groups of every figure, and the cohorts of the
     # dual-certificate table. A table of a closed span keeps a row for each of its years
     # or cohorts when the database has nothing for it (2030届 | 0 | 0 | —).
-    scope: Scope = field(default_factory=Scope)
-    cohorts: Span = field(default_factory=Span)
-    notes: list[str] = field(default_factory=list)  # what a reader should know; not in JSON
+    scope: Scope = Scope()
+    cohorts: Span = Span()
+    notes: Sequence[str] = ()  # what a reader should know; not in JSON
     as_of: graduation.AsOf | None = None  # the report's date, for table 2
 
     def as_json(self) -> dict[str, object]:
@@ -214,7 +211,7 @@ class Figures:
             "targets": [r.as_json() for r in self.targets],
             "teachers": [r.as_json() for r in self.teachers],
             "teachers_total": self.teachers_total.as_json(),
-            "warnings": self.warnings,
+            "warnings": list(self.warnings),
         }
 
 
@@ -237,26 +234,31 @@ def figures(
     rows = pass_rates(conn, by=by, all_kinds=all_kinds, scope=scope)
     # the rows the targets compare against: counted once
     per_year = rows if by == "year" and not all_kinds else None
-    result = Figures(
-        pass_rates=rows,
-        dual_certificate=dual_certificate(conn, cohort=cohort, scope=scope, on=when),
-        targets=targets(conn, per_year=per_year, scope=scope),
-        scope=scope,
-        cohorts=Span.of(cohort) if cohort is not None else scope.years,
-        as_of=when,
-    )
-    if scope.grouped and _targets_set(conn, scope):
-        result.notes = [TARGETS_NOTE]
+    dual = dual_certificate(conn, cohort=cohort, scope=scope, on=when)
+    wanted = targets(conn, per_year=per_year, scope=scope)
+    notes = [TARGETS_NOTE] if scope.grouped and _targets_set(conn, scope) else []
     # teachers serve the whole school: counted up to the span's last year
-    result.teachers, result.teachers_total = teacher_figures.teacher_counts(
+    teachers, teachers_total = teacher_figures.teacher_counts(
         conn, year=scope.years.last, all_kinds=all_kinds, school=scope.school_id
     )
-    if scope.grouped and result.teachers:
-        result.notes.append(TEACHERS_NOTE)
+    if scope.grouped and teachers:
+        notes.append(TEACHERS_NOTE)
+    warnings = []
     if not all_kinds:
-        result.warnings = guessed_warnings(conn, scope=scope)
-        result.warnings += teacher_figures.guessed_warnings(conn, year=scope.years.last)
-    return result
+        warnings = guessed_warnings(conn, scope=scope)
+        warnings += teacher_figures.guessed_warnings(conn, year=scope.years.last)
+    return Figures(
+        rows,
+        dual,
+        wanted,
+        teachers,
+        teachers_total,
+        warnings,
+        scope,
+        Span.of(cohort) if cohort is not None else scope.years,
+        notes,
+        when,
+    )
 
 
 def guessed_warnings(

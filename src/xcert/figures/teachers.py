@@ -16,8 +16,6 @@ school (`school`), or of each (`per_school`).
 Only the standard library (stats.py imports this; `xcert stats` must start fast).
 """
 
-from __future__ import annotations
-
 import sqlite3
 from typing import NamedTuple
 

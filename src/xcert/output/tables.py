@@ -8,8 +8,6 @@ the figures themselves. `Rate` and `Heading` are NamedTuples, like the figures'
 values: `xcert stats` defines them at every start, and a dataclass costs more.
 """
 
-from __future__ import annotations
-
 import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
