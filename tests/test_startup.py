@@ -243,3 +243,36 @@ def test_a_current_database_opens_without_the_migrations_as_schema_opens_it(cli)
     cli.db.unlink()
     assert connect.open_current(cli.db) is None
     assert cli("stats").exit_code == 1 and not cli.db.exists()
+
+
+def test_a_process_that_skips_the_last_collections_leaves_everything_closed(tmp_path):
+    """`xcert.cli.main` freezes the collector once the command is done (start-up): what
+    a run wrote is complete and closed without it, on success and on a refusal alike,
+    and SQLite's side files are gone as after every closed connection (a connection
+    left to the collector would leave them)."""
+    db = tmp_path / "x.db"
+    env = {**os.environ, "XCERT_DB": str(db), "TTY_COMPATIBLE": "0"}
+    roster = tmp_path / "花名册.csv"
+    roster.write_text("学号,姓名,班级\n1,林一,22数控1\n1,林二,22数控1\n", encoding="utf-8")
+    runs = {
+        ("init",): 0,
+        ("target", "set", "--year", "2026", "--participants", "3"): 0,
+        ("import", str(roster)): 1,  # the same 学号 twice: refused, nothing written
+        ("stats", "--major", "不存在"): 2,
+        ("stats", "-o", str(tmp_path / "统计.xlsx")): 0,
+    }
+    for args, code in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-m", "xcert", *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == code, (args, done.stderr)
+        assert sorted(p.name for p in tmp_path.glob("x.db*")) == ["x.db"], args
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "统计.xlsx", read_only=True)
+    sheets = book.sheetnames
+    book.close()
+    assert sheets == ["1+X 考证情况统计", "双证毕业率", "绩效目标与实际"]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM students").fetchone() == (0,)
+    conn.close()
