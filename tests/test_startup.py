@@ -149,7 +149,8 @@ NOT_FOR_STATS = (
     "xcert.cli.imports", "xcert.cli.reports", "xcert.cli.sessions", "xcert.cli.ops",
     "xcert.cli.records", "xcert.cli.students", "xcert.cli.teachers",
     "xcert.store.journal", "xcert.office.catalogue", "xcert.clean.cells",
-    "xcert.store.schema", "xcert.store.backup", "xcert.store.triggers", "xcert.outfiles",
+    "xcert.store.schema", "xcert.store.migrations", "xcert.store.backup", "xcert.store.triggers",
+    "xcert.outfiles",
     "csv", "decimal", "json", "hashlib", "zipfile",
 )  # fmt: skip
 

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
-# The version schema.py's migrations bring a database to (a test keeps the two equal).
-SCHEMA_VERSION = 10
+# The version migrations.py brings a database to (a test keeps the two equal).
+SCHEMA_VERSION = 12
 
 
 class Connection(sqlite3.Connection):
