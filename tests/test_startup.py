@@ -247,20 +247,26 @@ def test_a_current_database_opens_without_the_migrations_as_schema_opens_it(cli)
 
 
 def test_a_process_that_skips_the_last_collections_leaves_everything_closed(tmp_path):
-    """`xcert.cli.main` freezes the collector once the command is done (start-up): what
-    a run wrote is complete and closed without it, on success and on a refusal alike,
-    and SQLite's side files are gone as after every closed connection (a connection
-    left to the collector would leave them)."""
+    """`xcert.cli.main` freezes the collector once a command has succeeded (start-up):
+    what the run wrote is complete and closed without the last collections, and SQLite's
+    side files are gone as after every closed connection (a connection left to the
+    collector would leave them). A refused run keeps the collections: they close what
+    its error left open (`summary` into a folder that is not there)."""
     db = tmp_path / "x.db"
     env = {**os.environ, "XCERT_DB": str(db), "TTY_COMPATIBLE": "0"}
     roster = tmp_path / "花名册.csv"
-    roster.write_text("学号,姓名,班级\n1,林一,22数控1\n1,林二,22数控1\n", encoding="utf-8")
+    roster.write_text("学号,姓名,班级\n1,林一,22数控1\n2,林二,22数控1\n", encoding="utf-8")
+    twice = tmp_path / "重复.csv"
+    twice.write_text("学号,姓名,班级\n3,林三,22数控1\n3,林四,22数控1\n", encoding="utf-8")
     runs = {
         ("init",): 0,
+        ("import", str(roster)): 0,
+        ("import", str(twice)): 1,  # the same 学号 twice: refused, nothing written
         ("target", "set", "--year", "2026", "--participants", "3"): 0,
-        ("import", str(roster)): 1,  # the same 学号 twice: refused, nothing written
         ("stats", "--major", "不存在"): 2,
         ("stats", "-o", str(tmp_path / "统计.xlsx")): 0,
+        ("summary", "--output-dir", str(tmp_path / "日报"), "--quiet"): 1,
+        ("summary", "--output-dir", str(tmp_path), "--quiet"): 0,
     }
     for args, code in runs.items():
         done = subprocess.run(
@@ -274,6 +280,7 @@ def test_a_process_that_skips_the_last_collections_leaves_everything_closed(tmp_
     sheets = book.sheetnames
     book.close()
     assert sheets == ["1+X 考证情况统计", "双证毕业率", "绩效目标与实际"]
+    assert len(list(tmp_path.glob("summary-*.md"))) == 1
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM students").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM students").fetchone() == (2,)
     conn.close()

@@ -22,8 +22,11 @@ def main() -> None:
     """Console-script entry point: runs one command, then the process ends."""
     try:
         app()
-    finally:
-        # The run is over (its files and connections closed): the interpreter's last
-        # collections would walk every object it made, Typer's modules and xcert's, for
-        # memory the system takes back anyway (about 10 ms of `xcert stats`).
-        gc.freeze()
+    except SystemExit as done:
+        if done.code in (0, None):
+            # Done, and what the command opened it closed: the interpreter's last
+            # collections would walk every object of the run, Typer's modules and
+            # xcert's, for memory the system takes back (about 10 ms of `xcert stats`).
+            # A failed run keeps them: they close what its error left open.
+            gc.freeze()
+        raise
