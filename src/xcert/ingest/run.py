@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from xcert import clock
-from xcert.errors import Problem, XcertError
-from xcert.ingest import changes
-from xcert.ingest.columns import CLEANERS, SheetRow, report_written, sheet_columns, sheet_row
+from xcert.errors import XcertError
+from xcert.ingest.columns import CLEANERS, sheet_columns
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
     FileReport,
@@ -25,12 +24,13 @@ from xcert.ingest.report import (
     record_import,
     stored_warnings,
 )
+from xcert.ingest.results import apply_records, import_result_slices, takes_result_slices
 from xcert.ingest.roster import RosterPart, apply_roster, roster_part
 from xcert.ingest.sliced import Restart, import_roster_slices, takes_slices
 from xcert.ingest.teachers import apply_teachers, teacher_rows
 from xcert.ingest.toml_files import import_toml, read_toml, reads_other_files
 from xcert.model import SHEET_KINDS, STUDENT_FIELDS
-from xcert.office import history, records
+from xcert.office import history
 from xcert.read import slices
 from xcert.read.sheets import read_bytes, read_workbook
 from xcert.store import writes
@@ -128,6 +128,9 @@ def _import_workbook(
     if takes_slices(conn, plans):
         import_roster_slices(conn, plans[0], options, report, on_progress, import_id)
         plans = []
+    elif takes_result_slices(plans):
+        import_result_slices(conn, plans[0], options, report, import_id)
+        plans = []
     for sheet, _, _, _ in plans:
         sheet.whole()
     parts: list[RosterPart] = []
@@ -141,10 +144,10 @@ def _import_workbook(
     wanted = tuple(CLEANERS)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind in ("results", "awards"):
-            rows = sheet_columns(
+            columns = sheet_columns(
                 path.name, sheet, header, summary, report, ("certificate",), wanted
-            ).rows()
-            _apply_records(conn, kind, rows, options, report, import_id)
+            )
+            apply_records(conn, kind, columns, options, report, import_id)
     staff = [  # every teachers' sheet at once: one teacher may be in several
         row
         for sheet, header, summary, kind in plans
@@ -178,34 +181,6 @@ def _same_as(
         "UPDATE imports SET data_version = ?, warnings = ?, warning_list = ? WHERE id = ?",
         (earlier["data_version"], earlier["warnings"], earlier["warning_list"], report.import_id),
     )
-
-
-def _apply_records(
-    conn: sqlite3.Connection,
-    kind: str,
-    rows: list[SheetRow],
-    options: ImportOptions,
-    report: FileReport,
-    import_id: int,
-) -> None:
-    """Results or awards rows into the database; refusals and notes into the report."""
-    label = report.path.name
-    outcome = records.apply(
-        conn,
-        kind,
-        rows,
-        import_id,
-        add_students=options.add_students,
-        program_years=options.program_years,
-    )
-    report_written(report, outcome, "")
-    for handle, row, text in outcome.warnings:
-        report.warnings.append(Problem(label, text, sheet=sheet_row(handle).sheet, row=row))
-    changes.of_records(conn, kind, report, outcome.updates)
-    report.new_students += outcome.new_students
-    report.added += outcome.added
-    report.updated += outcome.updated
-    report.unchanged += outcome.unchanged
 
 
 def _identical_earlier_import(

@@ -10,6 +10,7 @@ whole, the way it always has, so both ways give the same database and report.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from xcert.ingest.columns import sheet_columns
 from xcert.ingest.plan import Plan
@@ -37,6 +38,16 @@ def takes_slices(conn: sqlite3.Connection, plans: list[Plan]) -> bool:
     )
 
 
+def data_slices(plan: Plan) -> Iterator[Slice]:
+    """The sheet's rows below its header, a slice at a time."""
+    sheet, header, _, _ = plan
+    below = header.row + 1  # the first data row's index
+    for piece in sheet.slices():
+        if piece.first < below:  # the first slice holds the header and what is above
+            piece = Slice(below, piece.rows[below - piece.first :], piece.share)
+        yield piece
+
+
 def import_roster_slices(
     conn: sqlite3.Connection,
     plan: Plan,
@@ -48,14 +59,11 @@ def import_roster_slices(
     """Clean, check and insert the roster slice by slice (see the module's note)."""
     sheet, header, summary, _ = plan
     label = report.path.name
-    below = header.row + 1  # the first data row's index
     done = 0
     numbered: bool | None = None  # whether the rows carry 学号 (all or none)
     try:
         with writes.bulk_load(conn, "students"):
-            for piece in sheet.slices():
-                if piece.first < below:  # the first slice holds the header and what is above
-                    piece = Slice(below, piece.rows[below - piece.first :], piece.share)
+            for piece in data_slices(plan):
                 columns = sheet_columns(
                     label, sheet, header, summary, report, ("name",), STUDENT_FIELDS, part=piece
                 )

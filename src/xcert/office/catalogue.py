@@ -85,9 +85,7 @@ class Catalogue:
         """The certificate `name` means; a new one with a guessed kind if there is none.
         `numbers` are all the numbers a file gives it (the guess looks at each), `number`
         this row's. Returns (certificate, whether it was added now)."""
-        found = self.find(name)
-        if found is None and number:
-            found = self._by_pattern(name, number)
+        found = self.known(name, number)
         if found is not None:
             if found.kind_guessed and numbers:
                 self._reguess(found, numbers)
@@ -101,6 +99,13 @@ class Catalogue:
         cert = Certificate(cid, clean.text(name), kind, True)
         self._add(cert)
         return cert, True
+
+    def known(self, name: str, number: str | None = None) -> Certificate | None:
+        """The catalogue certificate `name` (with this row's `number`) means, if any."""
+        found = self.find(name)
+        if found is None and number:
+            found = self._by_pattern(name, number)
+        return found
 
     def _by_pattern(self, name: str, number: str) -> Certificate | None:
         """A catalogue entry whose name begins with `name` and whose numbers look like

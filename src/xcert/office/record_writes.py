@@ -5,6 +5,7 @@ found or made. The rules that turn rows into records are in records.py."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import cast
@@ -66,6 +67,88 @@ class Record:
     target: tuple  # what the record is about: (session id) or (certificate id, level)
     values: dict[str, object]
     number: str | None  # certificate number
+
+
+class NeedsWholeSheet(Exception):
+    """A slice of a sheet met what only the whole sheet decides (a certificate the
+    catalogue lacks or whose kind was guessed; a record or certificate number an earlier
+    slice gave too): the caller reads the file whole instead."""
+
+
+# A result's values in the order the rules make them (records.result_values).
+RESULT_VALUES = ("theory", "practical", "total", "certificate_no", "outcome", "exam_year")
+
+
+@dataclass(slots=True)
+class ResultColumns:
+    """Results to write, column by column in row order: a large sheet's results never
+    become one object each. `ref(i)` makes the i-th one's row handle when a message or
+    an update needs it."""
+
+    rows: list[int]  # 1-based row numbers
+    students: list[int]
+    sessions: list[int]
+    values: dict[str, list[object]]  # RESULT_VALUES -> each result's value
+    ref: Callable[[int], object]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def record(self, i: int) -> Record:
+        values = {f: self.values[f][i] for f in RESULT_VALUES}
+        number = cast(str | None, values["certificate_no"])
+        return Record(
+            self.ref(i), self.rows[i], self.students[i], (self.sessions[i],), values, number
+        )
+
+    def keep(self, positions: list[int]) -> ResultColumns:
+        """Only the results at `positions`, in that order."""
+
+        def kept(col: list) -> list:
+            return list(map(col.__getitem__, positions))
+
+        return ResultColumns(
+            kept(self.rows),
+            kept(self.students),
+            kept(self.sessions),
+            {f: kept(col) for f, col in self.values.items()},
+            lambda i: self.ref(positions[i]),
+        )
+
+
+class StoredResults:
+    """Which students hold a stored result of each session, read once per session (a
+    results sheet names a few sessions over and over). `whole` false: the sheet comes in
+    slices, and a stored result met again in a later slice needs the whole sheet (its
+    rows are compared with each other first). `empty`: nothing was stored."""
+
+    def __init__(self, conn: sqlite3.Connection, *, whole: bool = True, empty: bool = False):
+        self.conn = conn
+        self.whole = whole
+        self.empty = empty
+        self.holders: dict[int, set[int]] = {}
+        self.met: set[tuple[int, int]] = set()
+
+    def of(self, sessions: Iterable[int]) -> dict[int, set[int]]:
+        for session in sessions:
+            if session not in self.holders:
+                self.holders[session] = (
+                    set()
+                    if self.empty
+                    else {
+                        student
+                        for (student,) in self.conn.execute(
+                            "SELECT student_id FROM results WHERE session_id = ?", (session,)
+                        )
+                    }
+                )
+        return self.holders
+
+    def meet(self, key: tuple[int, int]) -> None:
+        if not self.whole:
+            if key in self.met:
+                raise NeedsWholeSheet("a stored result in two slices")
+            self.met.add(key)
 
 
 def session_id(
@@ -148,25 +231,87 @@ def write_records(
             pending.append([record.student_id, record.target[0], *values, import_id, import_id])
             outcome.added += 1
             continue
-        row_id, before = existing
-        # Blank cells never erase: a sign-off list without 签领人 keeps the signature.
-        after = {
-            f: v for f, v in record.values.items() if (v is not None or replace) and before[f] != v
-        }
-        if not after:
-            outcome.unchanged += 1
-            continue
-        writes.update_row(conn, table, row_id, after, import_id)
-        outcome.updated += 1
-        outcome.updates.append((record, before, after))
+        _update(conn, table, record, existing, import_id, outcome, replace=replace)
     _insert(conn, kind, insert, pending, import_id)
+
+
+def _update(
+    conn: sqlite3.Connection,
+    table: str,
+    record: Record,
+    existing: tuple[int, dict],
+    import_id: int,
+    outcome: Outcome,
+    *,
+    replace: bool = False,
+) -> None:
+    """A stored record a row gives again: updated where it changes, else unchanged."""
+    row_id, before = existing
+    # Blank cells never erase: a sign-off list without 签领人 keeps the signature.
+    after = {
+        f: v for f, v in record.values.items() if (v is not None or replace) and before[f] != v
+    }
+    if not after:
+        outcome.unchanged += 1
+        return
+    writes.update_row(conn, table, row_id, after, import_id)
+    outcome.updated += 1
+    outcome.updates.append((record, before, after))
+
+
+def write_results(
+    conn: sqlite3.Connection,
+    results: ResultColumns,
+    import_id: int,
+    outcome: Outcome,
+    stored: StoredResults,
+    *,
+    bulk: bool = True,
+) -> None:
+    """`write_records` for results given column by column (each student and session once:
+    `records.dedupe` has run): those stored updated one by one, the new ones inserted
+    together in row order. `bulk` false: the caller has set the table up for a load."""
+    holders = stored.of(set(results.sessions))
+    pairs = zip(results.students, results.sessions, strict=True)
+    known = (
+        [i for i, (s, t) in enumerate(pairs) if s in holders[t]] if any(holders.values()) else []
+    )
+    gone: set[int] = set()  # those stored: updated or unchanged, not inserted
+    for i in known:
+        record = results.record(i)
+        stored.meet((record.student_id, results.sessions[i]))
+        existing, _ = _existing(conn, "results", record)
+        if existing is not None:
+            gone.add(i)
+            _update(conn, "results", record, existing, import_id, outcome)
+    # Only the columns some result fills are bound (a column left out is NULL, as a
+    # None bound would be), the import's id written into the statement: binding is most
+    # of the insert's time.
+    filled = [f for f in RESULT_FIELDS if results.values[f].count(None) < len(results)]
+    rows: Iterable[Sequence[object]] = zip(
+        results.students, results.sessions, *(results.values[f] for f in filled), strict=True
+    )
+    if gone:
+        rows = (row for i, row in enumerate(rows) if i not in gone)
+    columns = ", ".join(["student_id", "session_id", *filled, "created_import", "updated_import"])
+    marks = ", ".join("?" * (2 + len(filled)))
+    insert = f"INSERT INTO results ({columns}) VALUES ({marks}, {int(import_id)}, {int(import_id)})"
+    if bulk:
+        _insert(conn, "results", insert, list(rows), import_id)
+    else:
+        conn.executemany(insert, rows)
+    outcome.added += len(results) - len(gone)
 
 
 BULK_RESULTS = 1000  # from this many new results on, first_certified is refreshed once
 
 
 def _insert(
-    conn: sqlite3.Connection, kind: str, insert: str, rows: list[list[object]], import_id: int
+    conn: sqlite3.Connection,
+    kind: str,
+    insert: str,
+    rows: Sequence[Sequence[object]],
+    import_id: int,
 ) -> None:
     """New rows; many results at once with first_certified refreshed after them, and
     the indexes made again after them when they are at least as many as those stored

@@ -19,6 +19,7 @@ from xcert.model import STUDENT_FIELDS
 from xcert.office import catalogue as cat
 from xcert.office import students
 from xcert.office.record_writes import (
+    NeedsWholeSheet,
     Outcome,
     Record,
     Refusal,
@@ -55,19 +56,52 @@ class SheetRowIn(Protocol):
 
 
 @dataclass
-class _Sheet:
-    """What every row of one results or awards sheet is matched against and written with."""
+class Sheet:
+    """What every row of one results or awards sheet is matched against and written with.
+    `whole`: all the sheet's rows come at once; else a slice at a time, in order."""
 
     conn: sqlite3.Connection
     kind: str
     import_id: int
     add_students: bool
     program_years: int
-    index: students.Index
     catalogue: cat.Catalogue
     scoring: dict[str, float]
     numbers: dict[str, list[str]]  # certificate key -> every number the file gives it
     sessions: dict[tuple[object, ...], int] = field(default_factory=dict)  # found or made
+    whole: bool = True
+    loaded: students.Index | None = None
+
+    @classmethod
+    def of(
+        cls,
+        conn: sqlite3.Connection,
+        kind: str,
+        import_id: int,
+        *,
+        add_students: bool,
+        program_years: int,
+        whole: bool = True,
+    ) -> Sheet:
+        return cls(
+            conn,
+            kind,
+            import_id,
+            add_students,
+            program_years,
+            cat.Catalogue(conn),
+            cat.scoring(conn),
+            {},
+            whole=whole,
+        )
+
+    @property
+    def index(self) -> students.Index:
+        """The stored students, loaded when a row first needs the identity rule (a sheet
+        whose every row finds its student by 学号 may never need it)."""
+        if self.loaded is None:
+            self.loaded = students.Index.load(self.conn)
+        return self.loaded
 
 
 def apply(
@@ -81,40 +115,32 @@ def apply(
 ) -> Outcome:
     """Write a results or awards sheet's rows; everything refused is in the outcome."""
     outcome = Outcome()
-    sheet = _Sheet(
-        conn,
-        kind,
-        import_id,
-        add_students,
-        program_years,
-        students.Index.load(conn),
-        cat.Catalogue(conn),
-        cat.scoring(conn),
-        _numbers_by_certificate(rows),
+    sheet = Sheet.of(conn, kind, import_id, add_students=add_students, program_years=program_years)
+    sheet.numbers = numbers_by_certificate(
+        [row.stated.get("certificate") for row in rows],
+        [row.stated.get("certificate_no") for row in rows],
     )
     records: list[Record] = []
     for row in rows:
-        record = _record(sheet, row, outcome)
+        record = record_of(sheet, row, outcome)
         if record is not None:
             records.append(record)
-    records = _dedupe(records, outcome)
+    records = dedupe(records, outcome)
     write_records(conn, kind, records, import_id, outcome)
     return outcome
 
 
-def _numbers_by_certificate(rows: list[SheetRowIn]) -> dict[str, list[str]]:
-    """Every certificate number the file gives each certificate: a guessed kind looks at
-    all of them, not only the row's."""
-    numbers: dict[str, list[str]] = {}
-    for row in rows:
-        if row.stated.get("certificate_no"):
-            numbers.setdefault(cat.key(str(row.stated["certificate"])), []).append(
-                str(row.stated["certificate_no"])
-            )
-    return numbers
+def numbers_by_certificate(names: list[object], numbers: list[object]) -> dict[str, list[str]]:
+    """Every certificate number the file gives each certificate (each row's certificate
+    and number): a guessed kind looks at all of them, not only the row's."""
+    found: dict[str, list[str]] = {}
+    for name, number in zip(names, numbers, strict=True):
+        if number:
+            found.setdefault(cat.key(str(name)), []).append(str(number))
+    return found
 
 
-def _record(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
+def record_of(sheet: Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
     """The record a row states, or None with the reason it is refused in the outcome."""
     student = _student(sheet, row, outcome)
     if student is None:
@@ -122,7 +148,7 @@ def _record(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
     stated = row.stated
     number = str(stated["certificate_no"]) if stated.get("certificate_no") else None
     cert = _certificate(sheet, str(stated["certificate"]), number, outcome)
-    problem = level_problem(cert, stated.get("level")) or _number_problem(cert, number)
+    problem = level_problem(cert, stated.get("level")) or number_problem(cert, number)
     if problem:
         outcome.refused.append(Refusal(row.ref, row.row, problem[0], problem[1]))
         return None
@@ -139,7 +165,7 @@ def _record(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> Record | None:
     return record
 
 
-def _student(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> students.Student | None:
+def _student(sheet: Sheet, row: SheetRowIn, outcome: Outcome) -> students.Student | None:
     """The student a row is about, added when nobody matches and --add-students says so;
     None with the refusal in the outcome when the row finds nobody, or several."""
     student, why, fld = find_student(sheet.index, row.stated)
@@ -158,8 +184,12 @@ def _student(sheet: _Sheet, row: SheetRowIn, outcome: Outcome) -> students.Stude
     return student
 
 
-def _certificate(sheet: _Sheet, name: str, number: str | None, outcome: Outcome) -> cat.Certificate:
+def _certificate(sheet: Sheet, name: str, number: str | None, outcome: Outcome) -> cat.Certificate:
     """The catalogue certificate a row names; one added with a guessed kind is noted."""
+    if not sheet.whole:
+        known = sheet.catalogue.known(name, number)
+        if known is None or known.kind_guessed:
+            raise NeedsWholeSheet(name)
     numbers = sheet.numbers.get(cat.key(name), [])
     cert, added = sheet.catalogue.resolve(name, numbers, sheet.import_id, number=number)
     if added:
@@ -167,11 +197,17 @@ def _certificate(sheet: _Sheet, name: str, number: str | None, outcome: Outcome)
     return cert
 
 
+def renshe_on_1x(cert: cat.Certificate, number: str | None) -> bool:
+    """A 人社 number on a certificate the catalogue states is 1+X: stored, but worth a look."""
+    return bool(
+        number and cert.kind == "1+X" and not cert.kind_guessed and cat.RENSHE_NUMBER.match(number)
+    )
+
+
 def _warn_renshe_number(
     row: SheetRowIn, cert: cat.Certificate, number: str | None, outcome: Outcome
 ) -> None:
-    """A 人社 number on a certificate the catalogue states is 1+X: stored, but worth a look."""
-    if number and cert.kind == "1+X" and not cert.kind_guessed and cat.RENSHE_NUMBER.match(number):
+    if renshe_on_1x(cert, number):
         outcome.warnings.append(
             (
                 row.ref,
@@ -229,7 +265,7 @@ def level_problem(cert: cat.Certificate, level: object) -> tuple[str, str] | Non
     return None
 
 
-def _number_problem(cert: cat.Certificate, number: str | None) -> tuple[str, str] | None:
+def number_problem(cert: cat.Certificate, number: str | None) -> tuple[str, str] | None:
     """SPEC 2: the catalogue knows what a certificate's numbers look like."""
     pattern = cert.number_pattern
     if not number or not pattern or patterns.pattern_problem(pattern):  # stored before checks
@@ -268,7 +304,7 @@ def result_values(
 
 
 def _result(
-    sheet: _Sheet, row: SheetRowIn, cert: cat.Certificate, student_id: int
+    sheet: Sheet, row: SheetRowIn, cert: cat.Certificate, student_id: int
 ) -> tuple[Record | None, str | None, str | None]:
     """A results row as a record of its session (made if new), or why it cannot be."""
     values, why, fld = result_values(row.stated, sheet.scoring)
@@ -305,7 +341,7 @@ def _span(stated: dict[str, object], name: str) -> DateSpan | None:
     return cast(DateSpan | None, stated.get(name))
 
 
-def _dedupe(records: list[Record], outcome: Outcome) -> list[Record]:
+def dedupe(records: list[Record], outcome: Outcome) -> list[Record]:
     """The same record twice in a file: once if identical, refused both if not; one
     certificate number on two different records: refused both."""
     first: dict[tuple, Record] = {}
