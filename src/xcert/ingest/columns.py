@@ -414,8 +414,10 @@ def suspect_rows(
 
 
 def positions(col: list[object], value: object = None) -> list[int]:
-    """Where `col` holds `value` itself: None (a blank), True or False (a comparison)."""
-    return [i for i, v in enumerate(col) if v is value] if value in col else []
+    """Where `col` holds `value` itself: None (a blank), True or False (a comparison).
+    By identity, in C: `in` would call a cell's own `__eq__` (a date span's is Python)."""
+    found = map(operator.is_, col, itertools.repeat(value))
+    return list(itertools.compress(range(len(col)), found))
 
 
 def is_note(cells: dict[str, object]) -> bool:

@@ -100,7 +100,10 @@ def import_result_slices(
     loading = writes.bulk_load(conn, "results") if empty else nullcontext()
     wanted = tuple(CLEANERS)
     try:
-        with loading, writes.certified_after(conn, import_id):
+        with (
+            writes.certified_after(conn, import_id),
+            loading,
+        ):  # indexes first: the refresh uses them
             for piece in data_slices(plan):
                 columns = sheet_columns(
                     report.path.name,

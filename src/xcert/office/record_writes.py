@@ -5,8 +5,8 @@ found or made. The rules that turn rows into records are in records.py."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -73,82 +73,6 @@ class NeedsWholeSheet(Exception):
     """A slice of a sheet met what only the whole sheet decides (a certificate the
     catalogue lacks or whose kind was guessed; a record or certificate number an earlier
     slice gave too): the caller reads the file whole instead."""
-
-
-# A result's values in the order the rules make them (records.result_values).
-RESULT_VALUES = ("theory", "practical", "total", "certificate_no", "outcome", "exam_year")
-
-
-@dataclass(slots=True)
-class ResultColumns:
-    """Results to write, column by column in row order: a large sheet's results never
-    become one object each. `ref(i)` makes the i-th one's row handle when a message or
-    an update needs it."""
-
-    rows: list[int]  # 1-based row numbers
-    students: list[int]
-    sessions: list[int]
-    values: dict[str, list[object]]  # RESULT_VALUES -> each result's value
-    ref: Callable[[int], object]
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def record(self, i: int) -> Record:
-        values = {f: self.values[f][i] for f in RESULT_VALUES}
-        number = cast(str | None, values["certificate_no"])
-        return Record(
-            self.ref(i), self.rows[i], self.students[i], (self.sessions[i],), values, number
-        )
-
-    def keep(self, positions: list[int]) -> ResultColumns:
-        """Only the results at `positions`, in that order."""
-
-        def kept(col: list) -> list:
-            return list(map(col.__getitem__, positions))
-
-        return ResultColumns(
-            kept(self.rows),
-            kept(self.students),
-            kept(self.sessions),
-            {f: kept(col) for f, col in self.values.items()},
-            lambda i: self.ref(positions[i]),
-        )
-
-
-class StoredResults:
-    """Which students hold a stored result of each session, read once per session (a
-    results sheet names a few sessions over and over). `whole` false: the sheet comes in
-    slices, and a stored result met again in a later slice needs the whole sheet (its
-    rows are compared with each other first). `empty`: nothing was stored."""
-
-    def __init__(self, conn: sqlite3.Connection, *, whole: bool = True, empty: bool = False):
-        self.conn = conn
-        self.whole = whole
-        self.empty = empty
-        self.holders: dict[int, set[int]] = {}
-        self.met: set[tuple[int, int]] = set()
-
-    def of(self, sessions: Iterable[int]) -> dict[int, set[int]]:
-        for session in sessions:
-            if session not in self.holders:
-                self.holders[session] = (
-                    set()
-                    if self.empty
-                    else {
-                        student
-                        for (student,) in self.conn.execute(
-                            "SELECT student_id FROM results WHERE session_id = ?", (session,)
-                        )
-                    }
-                )
-        return self.holders
-
-    def meet(self, key: tuple[int, int]) -> None:
-        if not self.whole:
-            if key in self.met:
-                raise NeedsWholeSheet("a stored result in two slices")
-            self.met.add(key)
 
 
 def session_id(
@@ -222,7 +146,7 @@ def write_records(
             if pending:  # an award (or a result the file gives twice) may be one just added
                 _insert(conn, kind, insert, pending, import_id)
                 pending.clear()
-            existing, why = _existing(conn, kind, record)
+            existing, why = existing_record(conn, kind, record)
         if why is not None:
             outcome.refused.append(Refusal(record.ref, record.row, why, "certificate_no"))
             continue
@@ -231,11 +155,11 @@ def write_records(
             pending.append([record.student_id, record.target[0], *values, import_id, import_id])
             outcome.added += 1
             continue
-        _update(conn, table, record, existing, import_id, outcome, replace=replace)
+        update_record(conn, table, record, existing, import_id, outcome, replace=replace)
     _insert(conn, kind, insert, pending, import_id)
 
 
-def _update(
+def update_record(
     conn: sqlite3.Connection,
     table: str,
     record: Record,
@@ -259,50 +183,6 @@ def _update(
     outcome.updates.append((record, before, after))
 
 
-def write_results(
-    conn: sqlite3.Connection,
-    results: ResultColumns,
-    import_id: int,
-    outcome: Outcome,
-    stored: StoredResults,
-    *,
-    bulk: bool = True,
-) -> None:
-    """`write_records` for results given column by column (each student and session once:
-    `records.dedupe` has run): those stored updated one by one, the new ones inserted
-    together in row order. `bulk` false: the caller has set the table up for a load."""
-    holders = stored.of(set(results.sessions))
-    pairs = zip(results.students, results.sessions, strict=True)
-    known = (
-        [i for i, (s, t) in enumerate(pairs) if s in holders[t]] if any(holders.values()) else []
-    )
-    gone: set[int] = set()  # those stored: updated or unchanged, not inserted
-    for i in known:
-        record = results.record(i)
-        stored.meet((record.student_id, results.sessions[i]))
-        existing, _ = _existing(conn, "results", record)
-        if existing is not None:
-            gone.add(i)
-            _update(conn, "results", record, existing, import_id, outcome)
-    # Only the columns some result fills are bound (a column left out is NULL, as a
-    # None bound would be), the import's id written into the statement: binding is most
-    # of the insert's time.
-    filled = [f for f in RESULT_FIELDS if results.values[f].count(None) < len(results)]
-    rows: Iterable[Sequence[object]] = zip(
-        results.students, results.sessions, *(results.values[f] for f in filled), strict=True
-    )
-    if gone:
-        rows = (row for i, row in enumerate(rows) if i not in gone)
-    columns = ", ".join(["student_id", "session_id", *filled, "created_import", "updated_import"])
-    marks = ", ".join("?" * (2 + len(filled)))
-    insert = f"INSERT INTO results ({columns}) VALUES ({marks}, {int(import_id)}, {int(import_id)})"
-    if bulk:
-        _insert(conn, "results", insert, list(rows), import_id)
-    else:
-        conn.executemany(insert, rows)
-    outcome.added += len(results) - len(gone)
-
-
 BULK_RESULTS = 1000  # from this many new results on, first_certified is refreshed once
 
 
@@ -313,21 +193,28 @@ def _insert(
     rows: Sequence[Sequence[object]],
     import_id: int,
 ) -> None:
-    """New rows; many results at once with first_certified refreshed after them, and
-    the indexes made again after them when they are at least as many as those stored
-    (sorting once beats as many index updates)."""
-    if len(rows) < BULK_RESULTS or kind != "results":
+    with bulk(conn, kind, len(rows), import_id):
         conn.executemany(insert, rows)
+
+
+@contextmanager
+def bulk(conn: sqlite3.Connection, kind: str, count: int, import_id: int) -> Iterator[None]:
+    """Around the insert of `count` new rows: many results at once with first_certified
+    refreshed after them, and the indexes made again after them when they are at least
+    as many as those stored (sorting once beats as many index updates)."""
+    if count < BULK_RESULTS or kind != "results":
+        yield
         return
     (stored,) = conn.execute("SELECT count(*) FROM results").fetchone()
-    loading = writes.bulk_load(conn, "results") if len(rows) >= stored else nullcontext()
-    with loading, writes.certified_after(conn, import_id):
-        conn.executemany(insert, rows)
+    loading = writes.bulk_load(conn, "results") if count >= stored else nullcontext()
+    # the indexes made before first_certified is refreshed: its query uses them
+    with writes.certified_after(conn, import_id), loading:
+        yield
 
 
 def _stored_results(conn: sqlite3.Connection, records: list[Record]) -> dict[tuple, None]:
     """Which (student, session) of these records has a stored result: those are looked
-    up one by one (`_existing`), the others are new. One query per session named."""
+    up one by one (`existing_record`), the others are new. One query per session named."""
     found: dict[tuple, None] = {}
     for session in {record.target[0] for record in records}:
         for (student,) in conn.execute(
@@ -341,7 +228,7 @@ def _target_columns(kind: str) -> tuple[str, ...]:
     return ("session_id",) if kind == "results" else ("certificate_id",)
 
 
-def _existing(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
+def existing_record(conn, kind, record) -> tuple[tuple[int, dict] | None, str | None]:
     """The stored record a row is again, or why it cannot be stored.
 
     A result: the same student and session. An award: the same certificate number; else

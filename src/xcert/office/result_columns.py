@@ -13,22 +13,15 @@ ways give the same database and report (tests/test_result_columns.py).
 
 from __future__ import annotations
 
+import itertools
+import operator
 import sqlite3
 from collections.abc import Sequence
 from typing import Protocol, cast
 
 from xcert.clean.dates import DateSpan
 from xcert.office import catalogue as cat
-from xcert.office.record_writes import (
-    RESULT_VALUES,
-    NeedsWholeSheet,
-    Outcome,
-    Record,
-    ResultColumns,
-    StoredResults,
-    session_id,
-    write_results,
-)
+from xcert.office.record_writes import NeedsWholeSheet, Outcome, Record, session_id
 from xcert.office.records import (
     Sheet,
     SheetRowIn,
@@ -40,6 +33,7 @@ from xcert.office.records import (
     renshe_on_1x,
     result_values,
 )
+from xcert.office.result_writes import RESULT_VALUES, ResultColumns, StoredResults, write_results
 
 _Hit = tuple[int, object]  # a stored student's id and name
 
@@ -65,6 +59,7 @@ class Who:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.keys: dict[str, dict[object, _Hit]] = {}
+        self.pairs: dict[tuple[object, object], int] | None = None  # (学号, name) -> id
 
     def _by(self, fld: str) -> dict[object, _Hit]:
         found = self.keys.get(fld)
@@ -85,18 +80,29 @@ class Who:
         else:
             by_no = self._by("student_no")
         if id_numbers.count(None) == count:  # the usual results sheet: 学号 and name
-            hits = map(by_no.get, numbers)
-            return [
-                hit[0]
-                if hit is not None and (name is None or not hit[1] or name == hit[1])
-                else None
-                for hit, name in zip(hits, names, strict=True)
-            ]
+            return self._by_number(by_no, numbers, names)
         by_id = self._by("id_number")
         return [
             _one(by_no, by_id, number, id_number, name)
             for number, id_number, name in zip(numbers, id_numbers, names, strict=True)
         ]
+
+    def _by_number(
+        self, by_no: dict[object, _Hit], numbers: list[object], names: list[object]
+    ) -> list[int | None]:
+        """`ids` for rows without an ID number: each (学号, name) looked up at once; a
+        row that misses (no name, a stored student without one, or no such pair) by
+        its 学号 alone, as `_one` would."""
+        if names.count(None) == len(names):
+            return [hit[0] if hit is not None else None for hit in map(by_no.get, numbers)]
+        if self.pairs is None:
+            self.pairs = {(key, name): sid for key, (sid, name) in by_no.items() if name}
+        found: list[int | None] = list(map(self.pairs.get, zip(numbers, names, strict=True)))
+        for k in _blank(found):
+            hit, name = by_no.get(numbers[k]), names[k]
+            if hit is not None and (name is None or not hit[1]):
+                found[k] = hit[0]
+        return found
 
 
 def _one(
@@ -157,7 +163,7 @@ class ResultSheet:
                 cols.column("certificate"), cols.column("certificate_no")
             )
         results = self._deduped(self._results(cols, outcome), outcome)
-        write_results(sheet.conn, results, sheet.import_id, outcome, self.stored, bulk=sheet.whole)
+        write_results(sheet.conn, results, sheet.import_id, outcome, self.stored, whole=sheet.whole)
         return outcome
 
     def _results(self, cols: ColumnsIn, outcome: Outcome) -> ResultColumns:
@@ -270,8 +276,9 @@ class ResultSheet:
         return results.keep([where[id(record)] for record in dedupe(records, outcome)])
 
 
-def _blank(col: list[object]) -> list[int]:
-    return [k for k, v in enumerate(col) if v is None] if None in col else []
+def _blank(col: Sequence[object]) -> list[int]:
+    """Where `col` is None, by identity, in C (as ingest's `positions`)."""
+    return list(itertools.compress(range(len(col)), map(operator.is_, col, itertools.repeat(None))))
 
 
 def _with_careful(results: ResultColumns, made: dict[int, Record | None]) -> ResultColumns:
