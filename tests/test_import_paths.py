@@ -157,7 +157,7 @@ def messy(xlsx):
     return xlsx("paths.xlsx", {"22计网1": _messy_sheet(), "23电商": _clean_sheet()})
 
 
-def _every_row_suspect(fields, values, failing_rows, lead, lead_header):
+def _every_row_suspect(fields, values, failing_rows, lead, lead_header, required=None):
     return set(range(len(values[lead])))
 
 

@@ -313,7 +313,9 @@ def sheet_columns(
         clean.name(lead_cell) if name == "name" else clean.text(lead_cell),
         [(f, fields.index(f)) for f in required if f in fields],
     )
-    suspects = suspect_rows(fields, cleaned.values, failing_rows, name, lead.header)
+    suspects = suspect_rows(
+        fields, cleaned.values, failing_rows, name, lead.header, [f for f, _ in lead.required]
+    )
     dropped: set[int] = set()  # suspects that are not accepted
     not_data: set[int] = set()  # blank rows, repeated headers, notes
     data_rows = len(cleaned.data)
@@ -394,22 +396,27 @@ def suspect_rows(
     failing_rows: set[int],
     lead: str,
     lead_header: object,
+    required: Collection[str] | None = None,
 ) -> set[int]:
-    """The rows that may be blank, a repeated header, a note or refused: a blank or
-    failing cell, the header's lead value, or the lead value again in another column
-    (a `合计` merged across). Any other row is filled and clean: a plain data row.
+    """The rows that may be blank, a repeated header, a note or refused: a failing cell,
+    a blank one (with `required`, a blank in the lead, the next or a required column),
+    the header's lead value, or the lead value again in another column (a `合计` merged
+    across). Any other row is a plain data row.
 
     A note row has one value throughout, so with no blank cell it repeats its lead
-    value in every column; comparing one other column finds all such rows."""
+    value in every column; comparing one other column finds all such rows. A row whose
+    lead, next and required cells are filled, the first two different, is no note
+    whatever else it leaves blank (`_verdict` keeps it): it need not be looked at."""
     leads = values[lead]
     if len(fields) == 1:
         return set(range(len(leads)))  # a lone value may be a note
     suspects = set(failing_rows)
-    for fld in fields:
+    next_field = next(f for f in fields if f != lead)
+    looked = fields if required is None else [lead, next_field, *(set(required) & set(fields))]
+    for fld in looked:
         suspects.update(positions(values[fld]))
     suspects.update(positions(list(map(operator.eq, leads, itertools.repeat(lead_header))), True))
-    other = values[next(f for f in fields if f != lead)]
-    suspects.update(positions(list(map(operator.eq, leads, other)), True))
+    suspects.update(positions(list(map(operator.eq, leads, values[next_field])), True))
     return suspects
 
 

@@ -176,8 +176,7 @@ class ResultSheet:
         by_name = {name: self._certificate(name) for name in set(names)}
         certs = list(map(by_name.__getitem__, names))
         values, careful = self._values(cols, certs)
-        careful.update(k for k, v in enumerate(students) if v is None)
-        careful.update(k for k, c in enumerate(certs) if c is None)
+        careful.update(_blank(students), _blank(certs))
         bad = {
             (name, level)
             for name, level in set(zip(names, levels, strict=True))
@@ -232,10 +231,10 @@ class ResultSheet:
         spans = cast("list[DateSpan | None]", cols.column("exam_date"))
         careful = {
             k
-            for k, number in enumerate(numbers)
-            if number is not None
-            and (cert := certs[k]) is not None
-            and (number_problem(cert, cast(str, number)) or renshe_on_1x(cert, cast(str, number)))
+            for k in _given(numbers)
+            if (cert := certs[k]) is not None
+            and (number := cast(str, numbers[k]))
+            and (number_problem(cert, number) or renshe_on_1x(cert, number))
         }
         weighted = "theory_weight" in scoring and "practical_weight" in scoring
         if None in outcome or (weighted and None in total):
@@ -263,7 +262,8 @@ class ResultSheet:
         """`records.dedupe` when two results are one student's of one session, or share a
         certificate number; else as they are. In slices, a number an earlier slice gave
         needs the whole sheet (the rule compares every row with every other)."""
-        numbers = [n for n in results.values["certificate_no"] if n is not None]
+        given = results.values["certificate_no"]
+        numbers = list(map(given.__getitem__, _given(given)))
         if not self.sheet.whole:
             if not self.numbers.isdisjoint(numbers):
                 raise NeedsWholeSheet("a certificate number in two slices")
@@ -279,6 +279,12 @@ class ResultSheet:
 def _blank(col: Sequence[object]) -> list[int]:
     """Where `col` is None, by identity, in C (as ingest's `positions`)."""
     return list(itertools.compress(range(len(col)), map(operator.is_, col, itertools.repeat(None))))
+
+
+def _given(col: Sequence[object]) -> list[int]:
+    """Where `col` is not None, in C."""
+    found = map(operator.is_not, col, itertools.repeat(None))
+    return list(itertools.compress(range(len(col)), found))
 
 
 def _with_careful(results: ResultColumns, made: dict[int, Record | None]) -> ResultColumns:
