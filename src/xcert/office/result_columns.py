@@ -65,9 +65,12 @@ class Who:
         found = self.keys.get(fld)
         if found is None:
             rows = self.conn.execute(  # fld is one of two column names, never input
-                f"SELECT {fld}, id, name FROM students WHERE {fld} IS NOT NULL"
-            )
-            found = self.keys[fld] = {key: (sid, name) for key, sid, name in rows if key}
+                f"SELECT {fld}, id, name FROM students WHERE {fld} IS NOT NULL AND {fld} <> ''"
+            ).fetchall()
+            keys, ids, names = zip(*rows, strict=True) if rows else ((), (), ())
+            found = self.keys[fld] = dict(zip(keys, zip(ids, names, strict=True), strict=True))
+            if fld == "student_no":  # (学号, name) of each: most rows give both
+                self.pairs = dict(zip(zip(keys, names, strict=True), ids, strict=True))
         return found
 
     def ids(self, cols: ColumnsIn) -> list[int | None]:
@@ -95,9 +98,8 @@ class Who:
         its 学号 alone, as `_one` would."""
         if names.count(None) == len(names):
             return [hit[0] if hit is not None else None for hit in map(by_no.get, numbers)]
-        if self.pairs is None:
-            self.pairs = {(key, name): sid for key, (sid, name) in by_no.items() if name}
-        found: list[int | None] = list(map(self.pairs.get, zip(numbers, names, strict=True)))
+        pairs = self.pairs or {}
+        found: list[int | None] = list(map(pairs.get, zip(numbers, names, strict=True)))
         for k in _blank(found):
             hit, name = by_no.get(numbers[k]), names[k]
             if hit is not None and (name is None or not hit[1]):

@@ -4,6 +4,7 @@ inserted together, in row order. Issue 21."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -133,9 +134,6 @@ def write_results(
     outcome.added += count
 
 
-_STAGED = ("student_id", "session_id", *RESULT_FIELDS)
-
-
 def _insert(
     conn: sqlite3.Connection,
     rows: Iterable[Sequence[object]],
@@ -143,20 +141,23 @@ def _insert(
     import_id: int,
     count: int,
 ) -> None:
-    """The new results, in row order, through a temporary table without constraints:
-    one INSERT … SELECT checks each row's foreign keys far faster than a statement per
-    row. `count`: how many, for `record_writes.bulk` (0: the caller has seen to it)."""
-    given = ", ".join(["student_id", "session_id", *filled])
-    marks = ", ".join("?" * (2 + len(filled)))
-    every = ", ".join(_STAGED)
-    conn.execute(f"CREATE TEMP TABLE new_results ({every})")
-    try:
-        conn.executemany(f"INSERT INTO temp.new_results ({given}) VALUES ({marks})", rows)
-        with bulk(conn, "results", count, import_id):
-            conn.execute(
-                f"INSERT INTO results ({every}, created_import, updated_import)"
-                f" SELECT {every}, {int(import_id)}, {int(import_id)} FROM temp.new_results"
-                " ORDER BY rowid"
-            )
-    finally:
-        conn.execute("DROP TABLE temp.new_results")
+    """The new results in row order, as many to a statement as SQLite's oldest bound on
+    parameters allows (999): a statement checks its rows' foreign keys far faster than
+    a statement per row does. `count`: how many, for `record_writes.bulk` (0: the caller
+    has seen to it)."""
+    width = 2 + len(filled)
+    per = 999 // width
+    row = f"({', '.join('?' * width)}, {int(import_id)}, {int(import_id)})"
+    columns = ", ".join(["student_id", "session_id", *filled, "created_import", "updated_import"])
+    insert = f"INSERT INTO results ({columns}) VALUES "
+    flat = list(itertools.chain.from_iterable(rows))  # every value, row after row
+    step = per * width
+    whole = len(flat) - len(flat) % step
+    with bulk(conn, "results", count, import_id):
+        conn.executemany(
+            insert + ", ".join([row] * per),
+            (flat[at : at + step] for at in range(0, whole, step)),
+        )
+        conn.executemany(
+            insert + row, (flat[at : at + width] for at in range(whole, len(flat), width))
+        )

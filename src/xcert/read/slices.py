@@ -146,7 +146,8 @@ class SlicedBook:
                 text = tail + block
                 cut = text.rfind(b"<")
                 cut = len(text) if cut < 0 else cut
-                merges += [_area(m) for m in _MERGE.finditer(text, 0, cut)]
+                if b"<mergeCell " in text:  # a plain search first: the pattern's is slower
+                    merges += [_area(m) for m in _MERGE.finditer(text, 0, cut)]
                 tail = text[cut:]
         merges += [_area(m) for m in _MERGE.finditer(tail)]
         return merges
@@ -192,7 +193,7 @@ class SlicedBook:
                 xml = _SHARED_CELL.sub(_SHARED_ANY_ORDER, xml)
             if b't="s"' in xml or b"t='s'" in xml:
                 raise SliceSurprise("a shared-string cell written another way")
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._mini(xml)))
+        book = python_calamine.CalamineWorkbook.from_filelike(self._mini(xml))
         with book:
             found = book.get_sheet_by_index(0)
             start = found.start
@@ -213,7 +214,7 @@ class SlicedBook:
             rows = [pad + row for row in rows]
         return Slice(first, rows, share)
 
-    def _mini(self, rows_xml: bytes) -> bytes:
+    def _mini(self, rows_xml: bytes) -> io.BytesIO:
         """A one-sheet workbook holding these rows, the file's styles and date system."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as mini:
@@ -227,15 +228,12 @@ class SlicedBook:
             mini.writestr("xl/_rels/workbook.xml.rels", rels)
             if self.styles is not None:
                 mini.writestr("xl/styles.xml", self.styles)
-            mini.writestr(
-                "xl/worksheets/sheet1.xml",
-                b'<worksheet xmlns="'
-                + _MAIN.encode()
-                + b'"><sheetData>'
-                + rows_xml
-                + b"</sheetData></worksheet>",
-            )
-        return out.getvalue()
+            with mini.open("xl/worksheets/sheet1.xml", "w") as sheet:  # the rows not copied
+                sheet.write(_SHEET_START)
+                sheet.write(rows_xml)
+                sheet.write(b"</sheetData></worksheet>")
+        out.seek(0)
+        return out
 
 
 def _looked_up(rows: list[list[object]], strings: list[str], only: bool) -> list[list[object]]:
@@ -379,6 +377,7 @@ def _entity(found: re.Match[str]) -> str:
     return chr(int(decimal) if decimal else int(hexadecimal, 16))
 
 
+_SHEET_START = b'<worksheet xmlns="' + _MAIN.encode() + b'"><sheetData>'
 _TYPES = (
     b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
     b'package/2006/content-types"><Default Extension="rels" ContentType="application/'
