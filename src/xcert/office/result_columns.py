@@ -179,11 +179,7 @@ class ResultSheet:
         certs = list(map(by_name.__getitem__, names))
         values, careful = self._values(cols, certs)
         careful.update(_blank(students), _blank(certs))
-        bad = {
-            (name, level)
-            for name, level in set(zip(names, levels, strict=True))
-            if (cert := by_name[name]) is not None and level_problem(cert, level)
-        }
+        bad = _refused_levels(names, levels, by_name)
         if bad:
             careful.update(
                 k for k, pair in enumerate(zip(names, levels, strict=True)) if pair in bad
@@ -276,6 +272,19 @@ class ResultSheet:
         records = [results.record(i) for i in range(len(results))]
         where = {id(record): i for i, record in enumerate(records)}
         return results.keep([where[id(record)] for record in dedupe(records, outcome)])
+
+
+def _refused_levels(
+    names: list[object], levels: list[object], by_name: dict[object, cat.Certificate | None]
+) -> set[tuple[object, object]]:
+    """The (certificate, level) pairs the catalogue refuses (a level it does not list)."""
+    if not any(cert.levels for cert in by_name.values() if cert):
+        return set()
+    return {
+        (name, level)
+        for name, level in set(zip(names, levels, strict=True))
+        if (cert := by_name[name]) is not None and level_problem(cert, level)
+    }
 
 
 def _blank(col: Sequence[object]) -> list[int]:
