@@ -281,7 +281,8 @@ def test_the_messy_sheet_says_what_it_should(
         ("one result differing across slices", True),
         ("a certificate number twice across slices", True),
         ("a stored result twice across slices", True),
-        ("a certificate not in the catalogue", True),
+        ("a certificate not in the catalogue", False),
+        ("a renshe number for a certificate not in the catalogue", True),
     ],
 )
 def test_results_in_slices_give_what_the_whole_sheet_gives(
@@ -336,8 +337,13 @@ def sliced_rows(shape: str) -> list[list[object]]:
     elif shape == "a stored result twice across slices":
         rows[0][4:7] = [D, "初级", "2025-06-14"]  # 2023010101's stored result
         rows[34][:7] = ["2023010101", None, None, None, D, "初级", "2025-06-14"]
-    elif shape == "a certificate not in the catalogue":
-        rows[30][4] = "焊工职业技能等级证书"
+    elif shape == "a certificate not in the catalogue":  # added in one slice, met in later ones
+        for k in (3, 17, 30):
+            rows[k][4:6] = ["焊工职业技能等级证书", None]
+    elif shape == "a renshe number for a certificate not in the catalogue":
+        for k in (3, 17, 30):
+            rows[k][4:6] = ["焊工职业技能等级证书", None]
+        rows[30][11] = Y_NUMBER  # the whole sheet's guess: other, not 1+X
     return rows
 
 

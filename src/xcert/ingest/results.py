@@ -5,9 +5,10 @@ with the slice, not the file (issue 21).
 A sheet in slices is written as the whole sheet would be (`ResultSheet`, column by
 column), slice after slice. What only the whole sheet decides is a `Restart`: the caller
 rolls back and imports the file whole, so both ways give the same database and report:
-a certificate the catalogue lacks or whose kind was guessed (`NeedsWholeSheet`), one
-student's result of one session or one certificate number in two slices (the rows are
-compared with each other first; the unique index or `ResultSheet` finds them).
+a 人社 number for a certificate the catalogue does not state (a guessed kind looks at
+every number the sheet gives it), one student's result of one session or one
+certificate number in two slices (the rows are compared with each other first; the
+unique index or `ResultSheet` finds them).
 """
 
 from __future__ import annotations

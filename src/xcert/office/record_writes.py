@@ -70,9 +70,9 @@ class Record:
 
 
 class NeedsWholeSheet(Exception):
-    """A slice of a sheet met what only the whole sheet decides (a certificate the
-    catalogue lacks or whose kind was guessed; a record or certificate number an earlier
-    slice gave too): the caller reads the file whole instead."""
+    """A slice of a sheet met what only the whole sheet decides (a 人社 number a guessed
+    kind may turn on; one result or certificate number in two slices): the caller reads
+    the file whole instead."""
 
 
 def session_id(

@@ -19,7 +19,6 @@ from xcert.model import STUDENT_FIELDS
 from xcert.office import catalogue as cat
 from xcert.office import students
 from xcert.office.record_writes import (
-    NeedsWholeSheet,
     Outcome,
     Record,
     Refusal,
@@ -58,7 +57,8 @@ class SheetRowIn(Protocol):
 @dataclass
 class Sheet:
     """What every row of one results or awards sheet is matched against and written with.
-    `whole`: all the sheet's rows come at once; else a slice at a time, in order."""
+    `whole`: all the sheet's rows come at once; else a slice at a time, in order, and
+    `numbers` are the slice's (result_columns.py says when that is the same)."""
 
     conn: sqlite3.Connection
     kind: str
@@ -186,10 +186,6 @@ def _student(sheet: Sheet, row: SheetRowIn, outcome: Outcome) -> students.Studen
 
 def _certificate(sheet: Sheet, name: str, number: str | None, outcome: Outcome) -> cat.Certificate:
     """The catalogue certificate a row names; one added with a guessed kind is noted."""
-    if not sheet.whole:
-        known = sheet.catalogue.known(name, number)
-        if known is None or known.kind_guessed:
-            raise NeedsWholeSheet(name)
     numbers = sheet.numbers.get(cat.key(name), [])
     cert, added = sheet.catalogue.resolve(name, numbers, sheet.import_id, number=number)
     if added:

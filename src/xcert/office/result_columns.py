@@ -160,10 +160,10 @@ class ResultSheet:
         """Write these rows' results; everything refused is in the outcome."""
         outcome = Outcome()
         sheet = self.sheet
-        if sheet.whole:
-            sheet.numbers = numbers_by_certificate(
-                cols.column("certificate"), cols.column("certificate_no")
-            )
+        names, numbers = cols.column("certificate"), cols.column("certificate_no")
+        if not sheet.whole and self._kind_may_turn(names, numbers):
+            raise NeedsWholeSheet("a 人社 number for a certificate the catalogue does not state")
+        sheet.numbers = numbers_by_certificate(names, numbers)
         results = self._deduped(self._results(cols, outcome), outcome)
         write_results(sheet.conn, results, sheet.import_id, outcome, self.stored, whole=sheet.whole)
         return outcome
@@ -209,6 +209,20 @@ class ResultSheet:
             lambda i: cols.row(i).ref,
         )
         return _with_careful(results, made)
+
+    def _kind_may_turn(self, names: list[object], numbers: list[object]) -> bool:
+        """Whether a slice gives a 人社 number for a certificate the catalogue does not
+        name outright (none, or one of a guessed kind). A kind is guessed from every
+        number the whole sheet gives a certificate, and only a 人社 number turns it
+        (`catalogue.guess_kind`): without one in any slice, each slice's numbers guess
+        what the whole sheet's would."""
+        renshe = {
+            str(name)
+            for name, number in zip(names, numbers, strict=True)
+            if number and cat.RENSHE_NUMBER.match(str(number))
+        }
+        catalogue = self.sheet.catalogue
+        return any((found := catalogue.find(n)) is None or found.kind_guessed for n in renshe)
 
     def _certificate(self, name: object) -> cat.Certificate | None:
         """The catalogue certificate a name means, unless the careful way must decide."""
