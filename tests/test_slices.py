@@ -6,7 +6,9 @@ workbook is "large", and a slice is a few hundred bytes, so slices cut everywher
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -248,3 +250,47 @@ def test_a_workbook_past_the_whole_readers_bound_imports_in_slices(
     assert not (tmp_path / "b" / "x.db").exists() or cli.query("SELECT count(*) FROM students") == [
         (0,)
     ]
+
+
+def _member(data: bytes, name: str) -> tuple[bytes, zipfile.ZipInfo]:
+    return data, zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+
+
+def _zip(content: bytes, method: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", content)
+    return out.getvalue()
+
+
+def _tampered(data: bytes, offset: int, value: int) -> bytes:
+    """`value` (4 bytes) at `offset` of both the local and the central header."""
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    out = bytearray(data)
+    out[local + offset : local + offset + 4] = value.to_bytes(4, "little")
+    out[central + offset + 2 : central + offset + 6] = value.to_bytes(4, "little")
+    return bytes(out)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_member_inflates_as_zipfile_reads_it_and_never_past_its_size(
+    monkeypatch: pytest.MonkeyPatch, method: int
+) -> None:
+    """The slices read a sheet's part straight from the archive's bytes (`_inflated`):
+    the same bytes as zipfile, a block at a time; a part larger than it declares, or
+    whose CRC is wrong, is a surprise (then the whole reader names the damage)."""
+    monkeypatch.setattr(slices, "_BLOCK", 1000)
+    monkeypatch.setattr(slices, "_INPUT", 100)
+    content = b"".join(b'<row r="%d"><c><v>%d</v></c></row>' % (i, i * i) for i in range(3000))
+    data = _zip(content, method)
+    blocks = list(slices._inflated(*_member(data, "xl/worksheets/sheet1.xml"), check=True))
+    assert b"".join(blocks) == content
+    assert len(blocks) > 10 and max(map(len, blocks)) <= 1000
+    smaller = _tampered(data, 22, len(content) - 1)  # the uncompressed size
+    with pytest.raises(slices.Surprise, match="larger than it declares"):
+        list(slices._inflated(*_member(smaller, "xl/worksheets/sheet1.xml")))
+    wrong = _tampered(data, 14, 12345)  # the CRC
+    assert b"".join(slices._inflated(*_member(wrong, "xl/worksheets/sheet1.xml"))) == content
+    with pytest.raises(slices.Surprise, match="damaged"):
+        list(slices._inflated(*_member(wrong, "xl/worksheets/sheet1.xml"), check=True))
