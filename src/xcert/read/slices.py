@@ -176,11 +176,11 @@ class SlicedBook:
             if cut >= len(b"</row>"):
                 yield pending[:cut], read
                 pending = pending[cut:]
-            block = _at_least(stream, SLICE_BYTES)
-            if not block:
+            more = _at_least(stream, SLICE_BYTES, pending)
+            if len(more) == len(pending):
                 raise SliceSurprise("the sheet ends without </sheetData>")
-            read += len(block)
-            pending += block
+            read += len(more) - len(pending)
+            pending = more
 
     def _read_slice(self, xml: bytes, share: float) -> Slice:
         import python_calamine
@@ -273,9 +273,9 @@ def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> I
         raise Surprise("a damaged member")
 
 
-def _at_least(blocks: Iterator[bytes], size: int) -> bytes:
-    """The next blocks, joined, until there are `size` bytes or no more."""
-    parts, have = [], 0
+def _at_least(blocks: Iterator[bytes], size: int, before: bytes = b"") -> bytes:
+    """`before` and the next blocks, joined (one copy), until `size` bytes more or no more."""
+    parts, have = [before], 0
     for block in blocks:
         parts.append(block)
         have += len(block)
