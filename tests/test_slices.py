@@ -294,3 +294,98 @@ def test_a_member_inflates_as_zipfile_reads_it_and_never_past_its_size(
     assert b"".join(slices._inflated(*_member(wrong, "xl/worksheets/sheet1.xml"))) == content
     with pytest.raises(slices.Surprise, match="damaged"):
         list(slices._inflated(*_member(wrong, "xl/worksheets/sheet1.xml"), check=True))
+
+
+HOSTILE_CELLS = [
+    "<c r=\"{ref}\" t='str'><v>15</v></c>",  # text of digits, the type in single quotes
+    '<c r="{ref}" t="str"><v>15</v></c>',  # a formula's text, digits
+    '<c r="{ref}" t="inlineStr"><is><t>7</t></is></c>',
+    '<c r="{ref}" t="b"><v>1</v></c>',
+    '<c r="{ref}"><v>3</v></c>',
+    '<c r="{ref}" t="e"><v>#N/A</v></c>',
+    '<c r="{ref}" t="str"><v>&#xE000;3</v></c>',  # the slices' own mark, by reference
+    '<c r="{ref}" t="str"><v>&#57344;3</v></c>',
+    '<c r="{ref}" t="d"><v>2015</v></c>',  # an ISO date the reader leaves as text
+    '<c r="{ref}" t="s" s="0"><v>4</v></c>',  # shared, an attribute after the type
+    '<c r="{ref}" t = "s"><v>4</v></c>',  # shared, spaced
+    "<c r=\"{ref}\" t='s'><v>4</v></c>",  # shared, single quotes
+]
+
+
+def _one_column_book(path: Path, cells: list[str], items: list[str] | None = None) -> Path:
+    """A workbook of one column, each row's cell as written here; the shared strings'
+    items as written here (twenty plain ones if not given)."""
+    from tests.data import hostile_files
+
+    items = items or [f"<si><t>共享{i}</t></si>" for i in range(20)]
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="'
+        'http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + "".join(items) + "</sst>"
+    )
+    rows = "".join(
+        f'<row r="{r}">{cell.format(ref=f"A{r}")}</row>' for r, cell in enumerate(cells, 1)
+    )
+    members = hostile_files._skeleton(
+        hostile_files._SHEET_HEAD + rows + hostile_files._SHEET_TAIL, sst
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize("slice_bytes", [40, 4000])
+@pytest.mark.parametrize("odd", HOSTILE_CELLS)
+def test_a_cell_among_shared_strings_reads_as_it_does_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: str, slice_bytes: int
+) -> None:
+    """Shared-string cells are read by their index after the reader: a text, number,
+    boolean or error among them, however written, is never taken for an index."""
+    monkeypatch.setattr(slices, "SLICED_BYTES", 0)
+    monkeypatch.setattr(slices, "SLICE_BYTES", slice_bytes)
+    shared = '<c r="{ref}" t="s"><v>%d</v></c>'
+    path = _one_column_book(tmp_path / "odd.xlsx", [shared % i for i in (1, 2, 5)] + [odd])
+    data = path.read_bytes()
+    whole = read_workbook(path, data).sheets[0].rows
+    try:
+        cut = sheets._read_sliced(path, data).sheets[0].whole().rows
+    except slices.Surprise:
+        return  # read whole instead: the ordinary path
+    assert cut == whole
+    assert whole[:3] == [["共享1"], ["共享2"], ["共享5"]]
+
+
+SHARED_ITEMS = [
+    "<si><t>甲</t></si>",
+    "<si><t> 前有空格</t></si>",
+    "<si><t>后有空格 </t></si>",
+    '<si><t xml:space="preserve"> 保留 </t></si>',
+    "<si><t>&#32;实体空格</t></si>",
+    "<si><t>实体空格&#x20;</t></si>",
+    "<si><t>&amp;与&lt;</t></si>",
+    "<si><t>换\n行</t></si>",
+    "<si><t>_x0041_转义</t></si>",
+    "<si><t/></si>",
+    "<si/>",
+    "<si><t></t></si>",
+    "<si><r><t>富</t></r><r><rPr><b/></rPr><t>文本</t></r></si>",
+]
+
+
+@pytest.mark.parametrize("item", SHARED_ITEMS)
+def test_a_shared_string_reads_as_calamine_reads_it_or_is_a_surprise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, item: str
+) -> None:
+    """The shared strings are read here, not by the reader: each item as calamine reads
+    it in the whole file, or a surprise (then the file is read whole)."""
+    monkeypatch.setattr(slices, "SLICED_BYTES", 0)
+    items = ["<si><t>甲</t></si>", item, "<si><t>乙</t></si>"]
+    cells = ['<c r="{ref}" t="s"><v>' + str(i) + "</v></c>" for i in range(3)]
+    path = _one_column_book(tmp_path / "items.xlsx", cells, items)
+    data = path.read_bytes()
+    whole = read_workbook(path, data).sheets[0].rows
+    try:
+        cut = sheets._read_sliced(path, data).sheets[0].whole().rows
+    except slices.Surprise:
+        return
+    assert cut == whole

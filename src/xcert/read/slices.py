@@ -41,6 +41,7 @@ _AFTER_MARK = itemgetter(slice(1, None))
 _SHARED_MARKED = b' t="str"><v>' + _MARK_BYTES
 _SHARED_CELL = re.compile(rb' t="s"([^>]*)><v>')
 _SHARED_ANY_ORDER = rb' t="str"\1><v>' + _MARK_BYTES
+_MARK_REFERENCE = re.compile(rb"&#(?:[xX]0*[eE]000|0*57344);")
 _PLAIN_SI = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>|<si><t/></si>|<si/>')
 _ANY_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.DOTALL)
 _RUN_TEXT = re.compile(rb'<t( xml:space="preserve")?>([^<]*)</t>|<t/>')
@@ -49,9 +50,11 @@ _ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _WHITESPACE = " \t\n\r"
-# A blank, or an entity, at an end of a text: then each string is looked at.
-_SPACED = tuple(b"<t>" + c for c in (b" ", b"\t", b"\n", b"\r", b"&")) + tuple(
-    c + b"</t>" for c in (b" ", b"\t", b"\n", b"\r", b";")
+# Plain shared strings whose text, unless preserved, neither begins with spacing or an
+# entity nor ends with spacing or an entity (which might be spacing): read as they are.
+_TRIMMED_SI = re.compile(
+    rb"<si><t>((?![ \t\n\r&])[^<]*(?<![ \t\n\r;]))</t></si>"
+    rb'|<si><t xml:space="preserve">([^<]*)</t></si>|<si><t/></si>|<si/>'
 )
 
 
@@ -187,14 +190,7 @@ class SlicedBook:
 
         shared = bool(self.strings)  # else no cell can refer to a shared string
         if shared:
-            if _MARK_BYTES in xml:
-                raise SliceSurprise("the private-use mark occurs in the sheet")
-            shared = b't="s"' in xml
-            xml = xml.replace(b' t="s"><v>', _SHARED_MARKED)  # as Excel, WPS, LibreOffice write
-            if b't="s"' in xml:  # another attribute after t: slower, the same
-                xml = _SHARED_CELL.sub(_SHARED_ANY_ORDER, xml)
-            if b't="s"' in xml or b"t='s'" in xml:
-                raise SliceSurprise("a shared-string cell written another way")
+            xml, shared = _marked(xml)
         book = python_calamine.CalamineWorkbook.from_filelike(self._mini(xml))
         with book:
             found = book.get_sheet_by_index(0)
@@ -205,10 +201,7 @@ class SlicedBook:
         first, left = start
         if shared:
             try:
-                only = (
-                    xml.count(b't="str"') == xml.count(_SHARED_MARKED) and b"inlineStr" not in xml
-                )
-                rows = _looked_up(rows, self.strings, only)
+                rows = _looked_up(rows, self.strings)
             except (IndexError, ValueError):
                 raise SliceSurprise("a shared-string index out of range") from None
         if left:
@@ -284,19 +277,37 @@ def _at_least(blocks: Iterator[bytes], size: int, before: bytes = b"") -> bytes:
     return b"".join(parts)
 
 
-def _looked_up(rows: list[list[object]], strings: list[str], only: bool) -> list[list[object]]:
-    """The marked cells' shared strings. `only`: the slice has no other text cells, so
-    a column of text is marked cells (the usual roster column): looked up at once, in
-    C; a column with blanks or numbers, or in a slice with other text, cell by cell."""
+def _marked(xml: bytes) -> tuple[bytes, bool]:
+    """A slice's shared-string cells rewritten as text cells carrying their index after
+    MARK, and whether there were any. The mark must not come from the file: written out
+    or by a character reference, it is a surprise; so is a shared-string cell written in
+    a way not rewritten here (spacing, quotes: any "s" left as an attribute value)."""
+    if _MARK_BYTES in xml or (b"&#" in xml and _MARK_REFERENCE.search(xml)):
+        raise SliceSurprise("the private-use mark occurs in the sheet")
+    if b'"s"' not in xml and b"'s'" not in xml:
+        return xml, False
+    xml = xml.replace(b' t="s"><v>', _SHARED_MARKED)  # as Excel, WPS, LibreOffice write
+    if b'"s"' in xml or b"'s'" in xml:  # another attribute after t: slower, the same
+        xml = _SHARED_CELL.sub(_SHARED_ANY_ORDER, xml)
+        if b'"s"' in xml or b"'s'" in xml:
+            raise SliceSurprise("a shared-string cell written another way")
+    return xml, True
+
+
+def _looked_up(rows: list[list[object]], strings: list[str]) -> list[list[object]]:
+    """The marked cells' shared strings. A column whose every cell is marked (the usual
+    roster column: checked in C, each value a text with one mark) is looked up at once;
+    a column with blanks, numbers or other text, cell by cell."""
     columns = []
     lookup = strings.__getitem__
     for column in zip(*rows, strict=True):
-        if only and type(column[0]) is str:  # noqa: E721
-            try:
-                columns.append(list(map(lookup, map(int, map(_AFTER_MARK, column)))))
-                continue
-            except (ValueError, TypeError, IndexError):
-                pass  # a blank or a number among them
+        try:
+            every = "".join(column).count(MARK) == len(column)  # TypeError: not all text
+        except TypeError:
+            every = False
+        if every:
+            columns.append(list(map(lookup, map(int, map(_AFTER_MARK, column)))))
+            continue
         columns.append(
             [
                 lookup(int(v[1:])) if type(v) is str and v[:1] == MARK else v  # noqa: E721
@@ -380,16 +391,23 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 
 def _strings_in(xml: bytes) -> list[str]:
     items = xml.count(b"<si>") + xml.count(b"<si/>")
+    trimmed = _TRIMMED_SI.findall(xml)
+    if len(trimmed) == items:  # the usual: plain texts, none unpreserved with spacing at an end
+        texts = [(text or kept).decode("utf-8") for text, kept in trimmed]
+        return _unescaped_all(xml, texts)
     plain = _PLAIN_SI.findall(xml)
     if len(plain) != items:
         return [_rich(m.group(1)) for m in _ANY_SI.finditer(xml)]
-    texts = [t.decode("utf-8") for _, t in plain]
+    texts = _unescaped_all(xml, [t.decode("utf-8") for _, t in plain])
+    for (preserve, _), text in zip(plain, texts, strict=True):
+        if not preserve and text and (text[0] in _WHITESPACE or text[-1] in _WHITESPACE):
+            raise Surprise("a shared string with spacing at an end")
+    return texts
+
+
+def _unescaped_all(xml: bytes, texts: list[str]) -> list[str]:
     if b"&" in xml or b"_x" in xml or b"\r" in xml:
-        texts = [_unescaped(t) for t in texts]
-    if any(mark in xml for mark in _SPACED):  # an end with spacing, maybe not preserved
-        for (preserve, _), text in zip(plain, texts, strict=True):
-            if not preserve and text and (text[0] in _WHITESPACE or text[-1] in _WHITESPACE):
-                raise Surprise("a shared string with spacing at an end")
+        return [_unescaped(t) for t in texts]
     return texts
 
 
