@@ -4,6 +4,7 @@ unified, no name, ID number or phone in the province file unless --keep-ids."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import sqlite3
@@ -13,7 +14,7 @@ import pytest
 
 from xcert.store import migrations
 
-from conftest import AWARD_COLUMNS, RESULT_COLUMNS, Cli, make_id
+from conftest import AWARD_COLUMNS, NOW, RESULT_COLUMNS, Cli, make_id, set_clock
 
 # Three fictional schools: two majors each; one certificate under three spellings.
 SCHOOLS = {
@@ -219,6 +220,39 @@ def test_merging_again_changes_nothing_and_a_newer_file_replaces_only_its_school
     assert conn.execute(others).fetchall() == before_others
     counts = dict(conn.execute("SELECT school_id, count(*) FROM students GROUP BY school_id"))
     assert counts == {1: 13, 2: 12, 3: 12}
+
+
+def test_an_older_file_of_a_school_does_not_replace_a_newer_one(
+    schools, tmp_path, xlsx, monkeypatch
+):
+    """A school's old copy sent again by mistake is refused, naming both files' times;
+    --allow-older takes it (the school asked to go back)."""
+    old = tmp_path / "甲-old.db"
+    with sqlite3.connect(schools["甲"]) as source, sqlite3.connect(old) as copy:
+        source.backup(copy)
+    set_clock(monkeypatch, NOW + dt.timedelta(days=3))
+    extra = [["学号", "姓名", "班级", "专业"], ["19999", "甲新同学", "24数控1", "数控技术应用"]]
+    assert Cli(schools["甲"])("import", xlsx("new.xlsx", {"S": extra})).exit_code == 0
+    province = tmp_path / "province.db"
+    assert merge(province, *schools.values()).exit_code == 0
+    before = dump(province)
+    refused = merge(province, old)
+    assert refused.exit_code == 1
+    assert "甲-old.db" in refused.output and "旧" in refused.output
+    assert "2026-11-25 20:00" in refused.output and "2026-11-28 20:00" in refused.output
+    assert "--allow-older" in refused.output
+    assert dump(province) == before
+    taken = merge(province, old, options=("--allow-older",))
+    assert taken.exit_code == 0 and "已替换" in taken.stdout
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT count(*) FROM students WHERE school_id = 1").fetchone() == (12,)
+    assert conn.execute("SELECT source_as_of FROM schools WHERE id = 1").fetchone() == (
+        "2026-11-25T20:00:00",
+    )
+    conn.close()
+    # the newer file again: newer than the old one now merged, so it replaces it
+    again = merge(province, schools["甲"])
+    assert again.exit_code == 0 and "已替换" in again.stdout
 
 
 def test_no_name_id_number_or_phone_enters_the_province_file(schools, tmp_path):

@@ -54,6 +54,12 @@ def merge(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="跳过无法合并的学校文件，合并其余的")
     ] = False,
+    allow_older: Annotated[
+        bool,
+        typer.Option(
+            "--allow-older", help="允许用比已合并的更旧的学校文件替换（默认拒绝，以免误用旧文件）"
+        ),
+    ] = False,
 ) -> None:
     """把各学校的数据库合并为一个省级数据库，按学校分开保存；同一学校再次合并时整体替换。
 
@@ -78,6 +84,7 @@ def merge(
                 anonymise=anonymise,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
+                allow_older=allow_older,
                 on_school=step,
             )
     finally:

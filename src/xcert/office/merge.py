@@ -78,31 +78,42 @@ def person_key(conn: sqlite3.Connection) -> bytes:
 
 
 def merge_school(
-    conn: sqlite3.Connection, copy: Copy, path: Path, write_id: int, *, anonymise: bool
+    conn: sqlite3.Connection,
+    copy: Copy,
+    path: Path,
+    write_id: int,
+    *,
+    anonymise: bool,
+    allow_older: bool = False,
 ) -> Merged:
     """One school's rows into the province, replacing what it held (inside a write)."""
     name, code = school_of(copy, path)
     done = Merged(path, name, code)
     stored = conn.execute(
-        "SELECT id, source_sha256, anonymised FROM schools WHERE code = ?", (code,)
+        "SELECT id, source_sha256, anonymised, source_as_of, source_name FROM schools"
+        " WHERE code = ?",
+        (code,),
     ).fetchone()
     if stored is not None and stored[1] == copy.sha256 and stored[2] == int(anonymise):
         done.state = "unchanged"
         return done
+    as_of = as_of_time(copy)
+    if stored is not None and not allow_older:
+        _refuse_older(path, as_of, stored[3], stored[4])
     done.state = "new" if stored is None else "replaced"
-    facts = (name, path.name, copy.sha256, copy.version, int(anonymise), write_id)
+    facts = (name, path.name, copy.sha256, copy.version, int(anonymise), write_id, as_of)
     if stored is not None:
         school_id = int(stored[0])
         _forget(conn, school_id)
         conn.execute(
             "UPDATE schools SET name = ?, source_name = ?, source_sha256 = ?,"
-            " source_version = ?, anonymised = ?, merge_id = ? WHERE id = ?",
+            " source_version = ?, anonymised = ?, merge_id = ?, source_as_of = ? WHERE id = ?",
             (*facts, school_id),
         )
     else:
         cursor = conn.execute(
             "INSERT INTO schools (name, source_name, source_sha256, source_version,"
-            " anonymised, merge_id, code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " anonymised, merge_id, source_as_of, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (*facts, code),
         )
         school_id = int(cursor.lastrowid or 0)
@@ -117,6 +128,27 @@ def merge_school(
     except XcertError as exc:
         raise XcertError(f"{path}：{exc.reason}") from None
     return done
+
+
+def as_of_time(copy: Copy) -> str | None:
+    """When the school's file was last written: its latest write's time (ISO text)."""
+    row = copy.conn.execute("SELECT max(coalesce(finished_at, started_at)) FROM imports").fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def _refuse_older(path: Path, as_of: str | None, stored: str | None, stored_name: str) -> None:
+    """A school's file last written before the one merged already: most likely an old
+    copy sent again by mistake; replacing would lose the school's later work."""
+    if as_of is None or stored is None or as_of >= stored:
+        return
+    raise XcertError(
+        f"{path}：这份文件最后写入于 {_shown(as_of)}，比已合并的「{stored_name}」"
+        f"（{_shown(stored)}）旧，未替换；如确要换回旧文件，加 --allow-older"
+    )
+
+
+def _shown(stamp: str) -> str:
+    return stamp.replace("T", " ")[:16]
 
 
 def _person(key: bytes, number: object) -> str | None:
@@ -173,6 +205,7 @@ def merge_files(
     anonymise: bool = True,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    allow_older: bool = False,
     on_school: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Every school file into the province database as one write, each school in its
@@ -189,7 +222,14 @@ def merge_files(
                     conn.execute("SAVEPOINT school")
                     try:
                         with read_copy(path) as copy:
-                            merged = merge_school(conn, copy, path, write_id, anonymise=anonymise)
+                            merged = merge_school(
+                                conn,
+                                copy,
+                                path,
+                                write_id,
+                                anonymise=anonymise,
+                                allow_older=allow_older,
+                            )
                         outcome.merged.append(merged)
                     except (XcertError, OSError, sqlite3.DatabaseError) as exc:
                         conn.execute("ROLLBACK TO school")

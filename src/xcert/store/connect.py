@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
 # The version migrations.py brings a database to (a test keeps the two equal).
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 class Connection(sqlite3.Connection):

@@ -461,6 +461,12 @@ def _targets_per_school(conn: sqlite3.Connection) -> None:
     )
 
 
+def m013_school_as_of(conn: sqlite3.Connection) -> None:
+    """Issue 22: when a school's merged file was last written (its latest write), so that
+    an older file of a school does not replace a newer one by mistake."""
+    _add_column(conn, "schools", "source_as_of TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -474,5 +480,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m010_reconciliation_indexes,
     m011_import_warnings,
     m012_schools,
+    m013_school_as_of,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
