@@ -434,3 +434,20 @@ def test_the_progress_follows_the_schools(schools, tmp_path, monkeypatch):
     monkeypatch.setattr("xcert.cli.merge.is_terminal", lambda stream: True)
     result = merge(tmp_path / "q.db", *schools.values())
     assert result.exit_code == 0 and result.stdout.count("新合并") == 3
+
+
+def test_a_provinces_session_list_names_each_sessions_school(schools, tmp_path):
+    province = tmp_path / "province.db"
+    assert merge(province, *schools.values()).exit_code == 0
+    listed = Cli(province)("session", "list")
+    assert listed.exit_code == 0, listed.output
+    header = next(line for line in listed.stdout.splitlines() if "编号" in line)
+    assert [w for w in header.split() if w != "┃"][:3] == ["编号", "学校", "证书"], header
+    for name, *_ in SCHOOLS.values():
+        assert listed.stdout.count(name) == 2  # two sessions each
+    own = Cli(schools["甲"])("session", "list")
+    header = next(line for line in own.stdout.splitlines() if "编号" in line)
+    assert [w for w in header.split() if w != "┃"][:2] == [
+        "编号",
+        "证书",
+    ]  # a school's own database: no such column

@@ -34,6 +34,7 @@ class Session:
     capacity: int | None  # None: not limited
     registered: int
     results: int
+    school: str | None = None  # in a province's database (SPEC 6.8): whose session it is
 
     @property
     def places_left(self) -> int | None:
@@ -62,7 +63,8 @@ _SELECT = """
     SELECT se.id, c.name, c.kind, se.level, se.date_start, se.date_end,
            se.site, se.capacity_per_day * coalesce(se.days, 1),
            (SELECT count(*) FROM registrations r WHERE r.session_id = se.id),
-           (SELECT count(*) FROM results r WHERE r.session_id = se.id)
+           (SELECT count(*) FROM results r WHERE r.session_id = se.id),
+           (SELECT name FROM schools s WHERE s.id = se.school_id)
     FROM sessions se JOIN certificates c ON c.id = se.certificate_id
 """
 

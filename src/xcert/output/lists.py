@@ -145,10 +145,13 @@ def certificates_table(
 
 
 def sessions_table(sessions: Sequence[Session]) -> Table:
-    """`session list`: each session, its fill against its capacity, its results."""
+    """`session list`: each session, its fill against its capacity, its results; in a
+    province's database, whose school it is."""
+    province = any(s.school is not None for s in sessions)
     rows = [
         [
             s.id,
+            *([s.school or ""] if province else []),
             s.certificate,
             s.level or "",
             s.date or "",
@@ -158,7 +161,8 @@ def sessions_table(sessions: Sequence[Session]) -> Table:
         ]
         for s in sessions
     ]
-    header = ("编号", "证书", "等级", "日期", "考点", "已报名 / 容量", "成绩")
+    header = ("编号", *(["学校"] if province else []), "证书", "等级", "日期", "考点")
+    header += ("已报名 / 容量", "成绩")
     return Table(f"考试场次（{len(sessions)}场）", header, rows)
 
 
