@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import islice
 from typing import cast
 from xml.etree import ElementTree
 
@@ -37,7 +37,6 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 MARK = "\ue000"  # a private-use character: a rewritten shared-string cell's value starts with it
 _MARK_BYTES = MARK.encode()
-_AFTER_MARK = itemgetter(slice(1, None))
 _SHARED_MARKED = b' t="str"><v>' + _MARK_BYTES
 _SHARED_CELL = re.compile(rb' t="s"([^>]*)><v>')
 _SHARED_ANY_ORDER = rb' t="str"\1><v>' + _MARK_BYTES
@@ -282,31 +281,38 @@ def _marked(xml: bytes) -> tuple[bytes, bool]:
     MARK, and whether there were any. The mark must not come from the file: written out
     or by a character reference, it is a surprise; so is a shared-string cell written in
     a way not rewritten here (spacing, quotes: any "s" left as an attribute value)."""
-    if _MARK_BYTES in xml or (b"&#" in xml and _MARK_REFERENCE.search(xml)):
+    if _has(xml, _MARK_BYTES) or (_has(xml, b"&#") and _MARK_REFERENCE.search(xml)):
         raise SliceSurprise("the private-use mark occurs in the sheet")
-    if b'"s"' not in xml and b"'s'" not in xml:
+    if b'"s"' not in xml and not _has(xml, b"'s'"):
         return xml, False
     xml = xml.replace(b' t="s"><v>', _SHARED_MARKED)  # as Excel, WPS, LibreOffice write
-    if b'"s"' in xml or b"'s'" in xml:  # another attribute after t: slower, the same
+    if b'"s"' in xml or _has(xml, b"'s'"):  # another attribute after t: slower, the same
         xml = _SHARED_CELL.sub(_SHARED_ANY_ORDER, xml)
-        if b'"s"' in xml or b"'s'" in xml:
+        if b'"s"' in xml or _has(xml, b"'s'"):
             raise SliceSurprise("a shared-string cell written another way")
     return xml, True
 
 
+def _has(xml: bytes, pattern: bytes) -> bool:
+    """`pattern in xml`, its first byte looked for first: one byte is found many times
+    faster, and the patterns here start with a byte a sheet seldom holds."""
+    return pattern[:1] in xml and pattern in xml
+
+
 def _looked_up(rows: list[list[object]], strings: list[str]) -> list[list[object]]:
     """The marked cells' shared strings. A column whose every cell is marked (the usual
-    roster column: checked in C, each value a text with one mark) is looked up at once;
-    a column with blanks, numbers or other text, cell by cell."""
+    roster column: found in C, the column's text cut at the marks into one number per
+    cell) is looked up at once; a column with blanks, numbers or other text, cell by
+    cell. (The mark occurs nowhere else: `_marked`.)"""
     columns = []
     lookup = strings.__getitem__
     for column in zip(*rows, strict=True):
         try:
-            every = "".join(column).count(MARK) == len(column)  # TypeError: not all text
+            numbers = "".join(column).split(MARK)  # TypeError: not all text
         except TypeError:
-            every = False
-        if every:
-            columns.append(list(map(lookup, map(int, map(_AFTER_MARK, column)))))
+            numbers = []
+        if len(numbers) == len(column) + 1:  # a mark per cell: each cell one marked index
+            columns.append(list(map(lookup, map(int, islice(numbers, 1, None)))))
             continue
         columns.append(
             [
