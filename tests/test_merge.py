@@ -428,7 +428,9 @@ def test_the_progress_follows_the_schools(schools, tmp_path, monkeypatch):
     seen: list[Path] = []
     (tmp_path / "p").mkdir()
     conn = open_db(tmp_path / "p" / "province.db")
-    merge_files(conn, list(schools.values()), on_school=seen.append)
+    merge_files(
+        conn, list(schools.values()), key_file=tmp_path / "p" / "k.key", on_school=seen.append
+    )
     conn.close()
     assert seen == list(schools.values())
     monkeypatch.setattr("xcert.cli.merge.is_terminal", lambda stream: True)

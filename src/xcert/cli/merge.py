@@ -54,6 +54,15 @@ def merge(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="跳过无法合并的学校文件，合并其余的")
     ] = False,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="省级密钥文件（识别同一学生用；默认是目标文件旁的 PROVINCE.db.key）；"
+            "不要随省级文件一起外发",
+            show_default=False,
+        ),
+    ] = None,
     allow_older: Annotated[
         bool,
         typer.Option(
@@ -67,16 +76,19 @@ def merge(
     例：xcert merge 甲校.db 乙校.db --into 全省.db；之后 xcert --db 全省.db stats --by school
     """
     from xcert.office.merge import check_province, merge_files
+    from xcert.office.province_key import key_path
     from xcert.store.connect import connect
     from xcert.store.schema import migrate
 
     _check_paths(files, into)
-    if not into.exists():
+    if into.exists():  # read only: a school's file given by mistake is left as it was
+        _check_target(into)
+    else:
         state.created = into  # announced once it holds a write, else removed
     conn = connect(into, state.command)
     try:
         migrate(conn, into)
-        check_province(conn, into)
+        check_province(conn, into)  # again: a file the read-only look could not open
         with _Progress(len(files)) as step:
             outcome = merge_files(
                 conn,
@@ -85,6 +97,7 @@ def merge(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 allow_older=allow_older,
+                key_file=key or key_path(into),
                 on_school=step,
             )
     finally:
@@ -92,6 +105,25 @@ def merge(
     _print(outcome, dry_run=dry_run, skip_invalid=skip_invalid)
     if outcome.failed and not skip_invalid:
         raise typer.Exit(1)
+
+
+def _check_target(into: Path) -> None:
+    """A school's own database is refused as the target before anything opens it for
+    writing (which would turn an older file's journal into WAL, or bring it up to date)."""
+    import sqlite3
+
+    from xcert.office.merge import check_province
+
+    try:
+        reader = sqlite3.connect(f"{into.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # not a database: opening it for writing says why
+    try:
+        check_province(reader, into)
+    except sqlite3.DatabaseError:
+        pass  # damaged, or not a database: opening it for writing says why
+    finally:
+        reader.close()
 
 
 def _check_paths(files: list[Path], into: Path) -> None:

@@ -11,14 +11,12 @@ school's certificate found by name or alias (`catalogue.Catalogue`).
 Anonymised (the default), no name, 学号, ID number or phone of a student or teacher
 enters the province file: a student is kept under `person`, a keyed hash of the ID
 number (the province's own random key), so that a student who moved between schools
-is one person in both; names become 学生…/教师… pseudonyms.
+is one person in both; names become 学生…/教师… pseudonyms. The key is kept in a file
+beside the province's database, never in it (`province_key`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,12 +24,11 @@ from pathlib import Path
 
 from xcert.clean import cells as clean
 from xcert.errors import XcertError
-from xcert.office import merge_rows, sites
+from xcert.office import merge_rows, province_key, sites
+from xcert.office.province_key import ProvinceKey
 from xcert.store import writes
 from xcert.store.connect import transaction
 from xcert.store.copy import Copy, read_copy
-
-SALT_KEY = "province_salt"  # settings: the province's key for `person`
 
 
 @dataclass
@@ -62,19 +59,14 @@ def school_of(copy: Copy, path: Path) -> tuple[str, str]:
 
 
 def check_province(conn: sqlite3.Connection, path: Path) -> None:
-    """A province database holds no school's own students (school_id NULL)."""
-    if conn.execute("SELECT 1 FROM students WHERE school_id IS NULL LIMIT 1").fetchone():
+    """A province database holds no school's own students: students, and no school
+    merged. Asked before the target is brought up to date (a school's file of an older
+    xcert is left as it was)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "students" not in tables or not conn.execute("SELECT 1 FROM students LIMIT 1").fetchone():
+        return
+    if "schools" not in tables or not conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
         raise XcertError(f"{path} 是学校自己的数据库（有本校学生），不能作为合并的目标；请另选文件")
-
-
-def person_key(conn: sqlite3.Connection) -> bytes:
-    """The province's key for `person`, made once and kept in the database."""
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SALT_KEY,)).fetchone()
-    if row is not None:
-        return bytes.fromhex(row[0])
-    key = secrets.token_bytes(32)
-    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (SALT_KEY, key.hex()))
-    return key
 
 
 def merge_school(
@@ -83,6 +75,7 @@ def merge_school(
     path: Path,
     write_id: int,
     *,
+    key: ProvinceKey,
     anonymise: bool,
     allow_older: bool = False,
 ) -> Merged:
@@ -90,10 +83,16 @@ def merge_school(
     name, code = school_of(copy, path)
     done = Merged(path, name, code)
     stored = conn.execute(
-        "SELECT id, source_sha256, anonymised, source_as_of, source_name FROM schools"
+        "SELECT id, source_sha256, anonymised, source_as_of, source_name, name FROM schools"
         " WHERE code = ?",
         (code,),
     ).fetchone()
+    if stored is not None and stored[5] != name:
+        raise XcertError(
+            f"{path}：学校代码 {code} 已属于已合并的「{stored[5]}」（{stored[4]}），这份文件是"
+            f"「{name}」；请学校核对考点资料里的 [school] code。若确是同一所学校更名，"
+            "请用新的省级文件重新合并全部学校"
+        )
     if stored is not None and stored[1] == copy.sha256 and stored[2] == int(anonymise):
         done.state = "unchanged"
         return done
@@ -117,8 +116,7 @@ def merge_school(
             (*facts, code),
         )
         school_id = int(cursor.lastrowid or 0)
-    key = person_key(conn)
-    conn.create_function("xcert_person", 1, lambda n: _person(key, n), deterministic=True)
+    conn.create_function("xcert_person", 1, key.person, deterministic=True)
     done.new_certificates = merge_rows.certificates(conn, copy.conn, path, write_id)
     merge_rows.stage(conn, copy.conn)
     try:
@@ -149,15 +147,6 @@ def _refuse_older(path: Path, as_of: str | None, stored: str | None, stored_name
 
 def _shown(stamp: str) -> str:
     return stamp.replace("T", " ")[:16]
-
-
-def _person(key: bytes, number: object) -> str | None:
-    """The same person in every school of this province: a keyed hash of the ID number,
-    which cannot be turned back into it without the key."""
-    if not number:
-        return None
-    text = str(number).strip().upper()
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _forget(conn: sqlite3.Connection, school_id: int) -> None:
@@ -206,12 +195,15 @@ def merge_files(
     dry_run: bool = False,
     skip_invalid: bool = False,
     allow_older: bool = False,
+    key_file: Path,
     on_school: Callable[[Path], None] | None = None,
 ) -> Outcome:
     """Every school file into the province database as one write, each school in its
     own savepoint: a file that fails leaves nothing of it; without `skip_invalid`, it
     leaves nothing of any. A run that changes nothing writes nothing, not even its log."""
     outcome = Outcome()
+    _same_care(conn, anonymise)
+    key = province_key.load(conn, key_file)
     try:
         with transaction(conn):
             write_id = writes.log_write(conn, "merge", "、".join(p.name for p in paths), bump=False)
@@ -227,6 +219,7 @@ def merge_files(
                                 copy,
                                 path,
                                 write_id,
+                                key=key,
                                 anonymise=anonymise,
                                 allow_older=allow_older,
                             )
@@ -239,8 +232,24 @@ def merge_files(
             if dry_run or not changed or (outcome.failed and not skip_invalid):
                 raise _RollBack
             added = sum(sum(m.counts.values()) for m in changed)
+            key.keep(conn)
             writes.finish_write(conn, write_id, added=added, bump=True)
             outcome.written = True
     except _RollBack:
         pass
+    if outcome.written and key.legacy:
+        conn.execute("VACUUM")  # the key it held: not even in the file's free pages
     return outcome
+
+
+def _same_care(conn: sqlite3.Connection, anonymise: bool) -> None:
+    """A province's file keeps personal data or not from its first merge on: an
+    anonymised file must never have held any (its journal keeps what a merge replaced)."""
+    held = {row[0] for row in conn.execute("SELECT DISTINCT anonymised FROM schools")}
+    if held and held != {int(anonymise)}:
+        kept = "去除了个人信息（默认）" if 1 in held else "保留了个人信息（--keep-ids）"
+        raise XcertError(
+            f"这个省级文件首次合并时{kept}，之后的合并须与之一致；"
+            + ("请去掉 --keep-ids" if 1 in held else "请加上 --keep-ids")
+            + "，或另用一个新的省级文件"
+        )

@@ -30,7 +30,12 @@ _TEACHER = {
 }
 TABLES = ("students", "sessions", "results", "awards", "teachers", "teacher_roles", "targets")
 _NUMBER = {"certificate_no": "NULL"}  # a certificate number leads to its holder
-_SIGNED = {"certificate_no": "NULL", "signed_by": "NULL"}
+# who signed for a certificate is a name: kept as the fact that someone did (the summary
+# and `check` count the certificates not yet handed out)
+_SIGNED = {
+    "certificate_no": "NULL",
+    "signed_by": "CASE WHEN s.signed_by IS NULL THEN NULL ELSE '（已签领）' END",
+}
 
 
 def stage(conn: sqlite3.Connection, source: sqlite3.Connection) -> None:
