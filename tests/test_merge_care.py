@@ -148,3 +148,45 @@ def test_a_certificate_signed_for_stays_signed_for(schools, tmp_path):
     assert conn.execute("SELECT count(*) FROM awards").fetchone()[0] > own
     names = {row[0] for row in conn.execute("SELECT signed_by FROM awards")}
     assert names <= {None, "（已签领）"}
+
+
+def _school_toml(folder: Path, text: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "school.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_school_merged_again_may_correct_its_own_certificates_kind(schools, tmp_path):
+    """The kind a school stated is refused against another school's rows, not against
+    the school's own earlier merge."""
+    province = tmp_path / "province.db"
+    assert merge(province, schools["甲"]).exit_code == 0
+    name = SCHOOLS["甲"][2]
+    toml = _school_toml(tmp_path / "fix", f'[[certificate]]\nname = "{name}"\nkind = "other"\n')
+    assert Cli(schools["甲"])("import", toml).exit_code == 0
+    again = merge(province, schools["甲"])
+    assert again.exit_code == 0, again.output
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT kind FROM certificates WHERE name = ?", (name,)).fetchone() == (
+        "other",
+    )
+    conn.close()
+    assert merge(province, schools["乙"]).exit_code == 1  # 乙 states 1+X, 甲's rows say other
+
+
+def test_two_certificates_of_a_school_the_province_makes_one_are_named(schools, tmp_path):
+    province = tmp_path / "province.db"
+    assert merge(province, schools["甲"]).exit_code == 0  # 机械制图 is an alias here
+    folder = tmp_path / "two"
+    toml = _school_toml(
+        folder,
+        '[school]\nname = "示例戊职业学校"\ncode = "4144000105"\n\n'
+        '[[certificate]]\nname = "机械制图"\nkind = "1+X"\n\n'
+        f'[[certificate]]\nname = "{SCHOOLS["甲"][2]}"\nkind = "1+X"\n',
+    )
+    assert Cli(folder / "s.db")("import", toml).exit_code == 0
+    refused = merge(province, folder / "s.db")
+    assert refused.exit_code == 1
+    line = refused.stderr.strip().splitlines()[0]
+    assert "s.db" in line and "机械制图" in line and "UNIQUE" not in line

@@ -95,7 +95,26 @@ def certificates(
                 (catalogue.key(alias), alias, cert.id),
             )
         conn.execute("INSERT INTO temp.cert_map (src, dst) VALUES (?, ?)", (cid, cert.id))
+    _one_each(conn, source, path)
     return added
+
+
+def _one_each(conn: sqlite3.Connection, source: sqlite3.Connection, path: Path) -> None:
+    """Two certificates of the school that the province's names and aliases make one:
+    its figures per certificate would not be its own (and sessions may clash)."""
+    row = conn.execute(
+        "SELECT group_concat(src), dst FROM temp.cert_map GROUP BY dst HAVING count(*) > 1"
+    ).fetchone()
+    if row is None:
+        return
+    ids = [int(i) for i in str(row[0]).split(",")]
+    names = dict(source.execute("SELECT id, name FROM certificates").fetchall())
+    (province,) = conn.execute("SELECT name FROM certificates WHERE id = ?", (row[1],)).fetchone()
+    both = "、".join(f"「{names.get(i, i)}」" for i in ids)
+    raise XcertError(
+        f"{path}：这所学校的证书{both}在已合并的证书目录里是同一个「{province}」（名称或别名）；"
+        "请学校核对证书目录（合并为一个证书或改正别名）后再交来"
+    )
 
 
 def _same_kind(
@@ -106,10 +125,12 @@ def _same_kind(
     guessed: bool,
     path: Path,
 ) -> None:
-    """A stated kind wins over a guessed one; two stated kinds that differ: refused."""
+    """A stated kind wins over a guessed one; two stated kinds that differ: refused, while
+    another school's rows use the certificate (a school merged again may correct its own
+    statement: its earlier rows are gone by now)."""
     if kind == cert.kind or guessed:
         return
-    if cert.kind_guessed:
+    if cert.kind_guessed or not _in_use(conn, cert.id):
         conn.execute(
             "UPDATE certificates SET kind = ?, kind_guessed = 0 WHERE id = ?", (kind, cert.id)
         )
@@ -119,6 +140,16 @@ def _same_kind(
     raise XcertError(
         f"{path}：证书「{name}」在这所学校是{words.get(kind, kind)}，在已合并的证书目录里"
         f"「{cert.name}」是{words.get(cert.kind, cert.kind)}；请核对证书目录后再合并"
+    )
+
+
+def _in_use(conn: sqlite3.Connection, certificate_id: int) -> bool:
+    """Whether any school's rows in the province refer to the certificate."""
+    return any(
+        conn.execute(
+            f"SELECT 1 FROM {table} WHERE certificate_id = ? LIMIT 1", (certificate_id,)
+        ).fetchone()
+        for table in ("sessions", "awards", "teacher_roles")
     )
 
 
