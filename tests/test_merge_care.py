@@ -190,3 +190,22 @@ def test_two_certificates_of_a_school_the_province_makes_one_are_named(schools, 
     assert refused.exit_code == 1
     line = refused.stderr.strip().splitlines()[0]
     assert "s.db" in line and "机械制图" in line and "UNIQUE" not in line
+
+
+def test_a_history_years_target_stays_with_the_school(schools, tmp_path):
+    """`[[plan.history]]` (a year before the school's records) is not merged: its target
+    for that year would be judged against nothing in the province, so it stays too."""
+    certificate = SCHOOLS["甲"][2]
+    toml = _school_toml(
+        tmp_path / "hist",
+        f'[plan]\nyear = 2023\ncertificates = ["{certificate}"]\n\n'
+        f'[[plan.history]]\nyear = 2019\ncertificate = "{certificate}"\n'
+        "participants = 40\npassed = 30\n\n"
+        "[[target]]\nyear = 2019\nparticipants = 35\npass_rate = 0.7\n",
+    )
+    result = Cli(schools["甲"])("import", toml)
+    assert result.exit_code == 0, result.output
+    province = tmp_path / "province.db"
+    assert merge(province, schools["甲"]).exit_code == 0
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT year FROM targets ORDER BY year").fetchall() == [(2023,)]

@@ -39,7 +39,19 @@ _SIGNED = {
 
 
 def stage(conn: sqlite3.Connection, source: sqlite3.Connection) -> None:
-    """The school's rows of every table into temp.src_<table>, emptied first."""
+    """The school's rows of every table into temp.src_<table>, emptied first; and the
+    years its site profile's history covers (`[[plan.history]]`, which stays with the
+    school: its targets for those years are judged against that history, not copied)."""
+    conn.execute("DROP TABLE IF EXISTS temp.src_history_years")
+    conn.execute("CREATE TEMP TABLE src_history_years (year INTEGER PRIMARY KEY)")
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.src_history_years (year) VALUES (?)",
+        source.execute(
+            "SELECT CAST(json_extract(e.value, '$.year') AS INTEGER) FROM plans p,"
+            " json_each(p.data, '$.history') e WHERE json_valid(p.data)"
+            " AND json_type(p.data, '$.history') = 'array'"
+        ),
+    )
     for table in TABLES:
         columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
         names = ", ".join(columns)
@@ -201,7 +213,11 @@ def copy_rows(
             | (_NUMBER if anonymise else {}),
             "temp.src_teacher_roles s LEFT JOIN temp.cert_map m ON m.src = s.certificate_id",
         ),
-        ("targets", {"school_id": ":school", "updated_import": ":write"}, "temp.src_targets s"),
+        (
+            "targets",
+            {"school_id": ":school", "updated_import": ":write"},
+            "temp.src_targets s WHERE s.year NOT IN (SELECT year FROM temp.src_history_years)",
+        ),
     ]
     return {table: _copy(conn, table, rules, source, params) for table, rules, source in plans}
 
