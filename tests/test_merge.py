@@ -379,6 +379,52 @@ def test_a_province_takes_only_merges_and_a_merge_can_be_undone(schools, tmp_pat
     assert rows(province) == first
 
 
+def data(path: Path) -> list[str]:
+    """`dump` without the write log, the journal and the data version: the data alone."""
+    kept = ('"imports"', '"journal"', '"meta"')
+    return [line for line in dump(path) if not any(name in line for name in kept)]
+
+
+def test_a_merge_that_replaced_schools_can_be_undone_exactly(schools, tmp_path, xlsx):
+    """The replaced schools' rows come back as they were, though their newer rows took
+    their ids and keys (a session of the same certificate and date); undone twice:
+    refused; merged again: replaced again; two files of one school in one run too."""
+    province = tmp_path / "province.db"
+    assert merge(province, *schools.values()).exit_code == 0
+    before, before_rows = data(province), rows(province)
+    old = tmp_path / "甲-old.db"
+    with sqlite3.connect(schools["甲"]) as source, sqlite3.connect(old) as copy:
+        source.backup(copy)
+    for key, number in (("甲", "19999"), ("乙", "29999")):
+        extra = [
+            ["学号", "姓名", "班级", "专业"],
+            [number, f"{key}新同学", "24数控1", "数控技术应用"],
+        ]
+        assert Cli(schools[key])("import", xlsx(f"{key}-new.xlsx", {"S": extra})).exit_code == 0
+    cli = Cli(province)
+    last_merge = "SELECT max(id) FROM imports WHERE kind = 'merge'"
+    school = "SELECT name, person, cohort FROM students WHERE school_id = 1 ORDER BY id"
+    for _ in range(2):  # undone, then merged again and undone again
+        replaced = merge(province, *schools.values())
+        assert replaced.exit_code == 0 and replaced.stdout.count("已替换") == 2, replaced.output
+        counts = dict(cli.query("SELECT school_id, count(*) FROM students GROUP BY school_id"))
+        assert counts == {1: 13, 2: 13, 3: 12}
+        newer = cli.query(school)
+        write_id = cli.query(last_merge)[0][0]
+        undone = cli("undo", write_id)
+        assert undone.exit_code == 0, undone.output
+        assert data(province) == before and rows(province) == before_rows
+        again = cli("undo", write_id)
+        assert again.exit_code == 1 and "撤销过了" in again.stderr
+        assert data(province) == before
+    assert cli.query(school) != newer
+    # a newer and an older file of one school in one run: each replaces the one before
+    twice = merge(province, schools["甲"], old, options=("--allow-older",))
+    assert twice.exit_code == 0 and twice.stdout.count("已替换") == 2, twice.output
+    assert cli("undo", cli.query(last_merge)[0][0]).exit_code == 0
+    assert data(province) == before
+
+
 def test_a_provinces_summary_leaves_the_remedies_to_the_schools(schools, tmp_path):
     """Its reminders say what is found, and that the schools fix it and send the file
     again: the province's file takes no graduate or import."""

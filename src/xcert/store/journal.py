@@ -96,17 +96,42 @@ def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
         "SELECT table_name, row_id, op, old FROM journal WHERE write_id = ? ORDER BY id DESC",
         (write_id,),
     ).fetchall()
+    # The rows it added (no journal entry each) go first: a row it deleted comes back
+    # with its rowid and keys, which a row it added in its place may hold (a merge
+    # replaces a school's rows with its newer file's, ids and sessions alike). Not yet
+    # where deleting would take other rows with it (ON DELETE CASCADE): a row it
+    # changed to refer to one it added is put back first.
+    created = [t for t in TABLES if "created_import" in _columns(conn, t)]
+    cascading = _cascading(conn)
+    for table in created:
+        if table not in cascading:
+            _remove_created(conn, table, write_id, done)
     for table, row_id, op, old in entries:
         _reverse(conn, table, row_id, op, old, done)
-    for table in TABLES:  # the rows it added without a journal entry each
-        if "created_import" in _columns(conn, table):
-            cursor = conn.execute(f"DELETE FROM {table} WHERE created_import = ?", (write_id,))
-            if cursor.rowcount > 0:
-                done.removed[table] = done.removed.get(table, 0) + cursor.rowcount
+    for table in created:
+        if table in cascading:
+            _remove_created(conn, table, write_id, done)
     _refuse_orphans(conn, write_id)
     conn.execute("UPDATE imports SET undone_by = ? WHERE id = ?", (done.undo_id, write_id))
     changed = sum(done.removed.values()) + sum(done.restored.values())
     finish_write(conn, done.undo_id, updated=changed + sum(done.recreated.values()))
+
+
+def _cascading(conn: sqlite3.Connection) -> set[str]:
+    """Tables a row of which, deleted, deletes the rows of another that refer to it."""
+    return {
+        fk[2]
+        for table in TABLES
+        for fk in conn.execute(f"PRAGMA foreign_key_list({table})").fetchall()
+        if fk[6].upper() == "CASCADE"
+    }
+
+
+def _remove_created(conn: sqlite3.Connection, table: str, write_id: int, done: Undone) -> None:
+    """The rows of a table that the write added (`created_import`)."""
+    cursor = conn.execute(f"DELETE FROM {table} WHERE created_import = ?", (write_id,))
+    if cursor.rowcount > 0:
+        done.removed[table] = done.removed.get(table, 0) + cursor.rowcount
 
 
 def _write(conn: sqlite3.Connection, write_id: int) -> dict:
@@ -256,6 +281,8 @@ def _reverse(
         done.count(done.removed, table)
         return
     values = json.loads(old or "{}")
+    if op == "delete" and values.get("created_import") == done.write_id:
+        return  # added and deleted again by the write itself: not there before it
     valid = _columns(conn, table)
     values = {k: v for k, v in values.items() if k in valid}  # names the code made, checked
     if op == "update":
