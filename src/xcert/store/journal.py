@@ -287,10 +287,11 @@ def _reverse(
     values = {k: v for k, v in values.items() if k in valid}  # names the code made, checked
     if op == "update":
         assignments = ", ".join(f"{k} = ?" for k in values)
-        conn.execute(
+        cursor = conn.execute(
             f"UPDATE {table} SET {assignments} WHERE rowid = ?", [*values.values(), row_id]
         )
-        done.count(done.restored, table)
+        if cursor.rowcount:  # none: a row the write added, removed already
+            done.count(done.restored, table)
     else:  # delete
         conn.execute(
             f"INSERT INTO {table} (rowid, {', '.join(values)})"
