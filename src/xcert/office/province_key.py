@@ -63,8 +63,9 @@ class ProvinceKey:
                 "DELETE FROM journal WHERE table_name = 'settings' AND old LIKE ?",
                 (f"%{LEGACY_SETTING}%",),
             )
-        conn.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+        conn.execute(  # an update, not a replace: the journal follows updates
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
             (CHECK_SETTING, self.check()),
         )
 
