@@ -56,14 +56,15 @@ def school_rows(key: str, seed: int) -> tuple[list[list[object]], list[list[obje
     return roster, results, awards
 
 
-def build_school(key: str, seed: int, folder: Path, xlsx) -> Path:
+def build_school(key: str, seed: int, folder: Path, xlsx, school: str = "") -> Path:
+    """One school's database; `school`: more lines of its site profile's [school]."""
     folder.mkdir(parents=True)
     cli = Cli(folder / "school.db")
     name, code, certificate, aliases = SCHOOLS[key]
     roster, results, awards = school_rows(key, seed)
     toml = folder / "school.toml"
     toml.write_text(
-        f'[school]\nname = "{name}"\ncode = "{code}"\n\n'
+        f'[school]\nname = "{name}"\ncode = "{code}"\n{school}\n'
         f'[[certificate]]\nname = "{certificate}"\nkind = "1+X"\naliases = {json.dumps(aliases, ensure_ascii=False)}\n\n'
         "[[target]]\nyear = 2023\nparticipants = 10\npass_rate = 0.8\n",
         encoding="utf-8",
@@ -463,6 +464,56 @@ def test_stats_by_school_gives_each_merged_school_its_own_figures(schools, tmp_p
     assert [r["graduates"] for r in by_school["dual_certificate_total"]] == [
         r["graduates"] for r in stats(province)["dual_certificate"]
     ]
+
+
+def test_each_school_keeps_its_graduation_day_in_the_province(tmp_path, xlsx):
+    """School 甲's site profile has its 届 graduate on 06-15, 乙's on 07-01 (the default):
+    on 2024-06-20 甲's 2024届 has graduated, 乙's not. Each school's rows in the province
+    (`--by school`, `--school`) are its own stats, for one cohort and for a span; the
+    total counts each school's graduates from its own day, the sum of the rows shown."""
+    early = build_school("甲", 1, tmp_path / "甲", xlsx, 'graduation_day = "06-15"\n')
+    late = build_school("乙", 2, tmp_path / "乙", xlsx)
+    province = tmp_path / "province.db"
+    assert merge(province, early, late).exit_code == 0
+    conn = sqlite3.connect(province)
+    assert conn.execute("SELECT graduation_day FROM schools ORDER BY code").fetchall() == [
+        ("06-15",),
+        (None,),
+    ]
+    conn.close()
+    keys = ("cohort", "graduates", "certified", "rate", "graduated")
+    on = ("--date", "2024-06-20")
+    for asked in (("--cohort", "2024"), ("--from", "2023", "--to", "2025")):
+        by_school = stats(province, "--by", "school", *on, *asked)
+        sums: dict[int, list[int]] = {}
+        for key, school in (("甲", early), ("乙", late)):
+            own = [{k: r[k] for k in keys} for r in stats(school, *on, *asked)["dual_certificate"]]
+            code = SCHOOLS[key][1]
+            alone = stats(province, "--school", code, *on, *asked)["dual_certificate"]
+            assert [{k: r[k] for k in keys} for r in alone] == own, (key, asked)
+            rows = [r for r in by_school["dual_certificate"] if r["school_code"] == code]
+            assert [{k: r[k] for k in keys} for r in rows if r["graduates"]] == own, (key, asked)
+            for row in own:  # the total: the sum of the rows (nobody moved here)
+                got = sums.setdefault(row["cohort"], [0, 0])
+                got[0], got[1] = got[0] + row["graduates"], got[1] + row["certified"]
+        total = by_school["dual_certificate_total"]
+        assert {r["cohort"]: [r["graduates"], r["certified"]] for r in total} == sums
+        assert [{k: r[k] for k in keys} for r in total] == [
+            {k: r[k] for k in keys} for r in stats(province, *on, *asked)["dual_certificate"]
+        ]
+    # one cohort: everyone, a projection until the last school's day; a span: 2024届 of 甲 only
+    assert [
+        r["graduated"] for r in stats(province, *on, "--cohort", "2024")["dual_certificate"]
+    ] == [False]
+    span = stats(province, *on, "--from", "2023", "--to", "2025")["dual_certificate"]
+    assert [(r["cohort"], r["graduated"]) for r in span] == [(2023, True), (2024, True)]
+    assert (
+        span[1]["graduates"]
+        == stats(early, *on, "--cohort", "2024")["dual_certificate"][0]["graduates"]
+    )
+    shown = Cli(province)("stats", "--by", "school", *on, "--from", "2023", "--to", "2025")
+    assert shown.exit_code == 0, shown.output
+    assert f"{SCHOOLS['乙'][0]}还没到毕业日" in shown.stdout.replace("\n", "")
 
 
 def test_the_progress_follows_the_schools(schools, tmp_path, monkeypatch):

@@ -170,7 +170,7 @@ def _people(
     )
     asked = Span.of(cohort) if cohort is not None else scope.years
     one = asked.one
-    in_school = one is not None and not graduation.as_of(conn, on).graduated(one)
+    in_school = one is not None and not graduation.as_of(conn, on, scope.school_id).graduated(one)
     table = output.people_table(what, people, scope, one if in_school else None)
     if scope.province:  # which school each is of
         from xcert.output import school_tables

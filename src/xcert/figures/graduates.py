@@ -89,16 +89,24 @@ def people_sql(columns: str, which: str, where: str) -> str:
     """
 
 
-def _where(cohorts: Span, scope: Scope) -> tuple[str, list[object]]:
+# A condition on the students (`s`) and its parameters: none, or `graduation.pending_sql`.
+Condition = tuple[str, list[int]]
+NONE: Condition = ("", [])
+
+
+def _where(cohorts: Span, scope: Scope, pending: Condition) -> tuple[str, list[object]]:
     where_cohorts, params = cohorts.sql("s.cohort")
     where_students, students = scope.students_sql()
-    return where_cohorts + where_students, [*params, *students]
+    return where_cohorts + pending[0] + where_students, [*params, *pending[1], *students]
 
 
-def per_cohort(conn: sqlite3.Connection, cohorts: Span, scope: Scope) -> list[tuple[int, int, int]]:
+def per_cohort(
+    conn: sqlite3.Connection, cohorts: Span, scope: Scope, pending: Condition = NONE
+) -> list[tuple[int, int, int]]:
     """(cohort, graduates, certified) of `scope`'s students in `cohorts`: people once
-    across a province's schools, students in a school's own database."""
-    where, params = _where(cohorts, scope)
+    across a province's schools, students in a school's own database. `pending`: the
+    students of schools still before their graduation day, left out (graduation.py)."""
+    where, params = _where(cohorts, scope, pending)
     rows = conn.execute(_STUDENTS.format(where=where), params).fetchall()
     if not across(conn, scope):
         return rows
@@ -109,9 +117,10 @@ def per_cohort(conn: sqlite3.Connection, cohorts: Span, scope: Scope) -> list[tu
 
 
 def per_school(
-    conn: sqlite3.Connection, cohorts: Span, scope: Scope
+    conn: sqlite3.Connection, cohorts: Span, scope: Scope, pending: Condition = NONE
 ) -> list[tuple[int, int | None, int, int]]:
     """(cohort, school id, graduates, certified): each school's own rows (`--by school`),
-    school by school (the order the students' rows are read in fastest)."""
-    where, params = _where(cohorts, scope)
+    school by school (the order the students' rows are read in fastest); `pending` as
+    `per_cohort`'s."""
+    where, params = _where(cohorts, scope, pending)
     return conn.execute(_SCHOOLS.format(where=where), params).fetchall()

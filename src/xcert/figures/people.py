@@ -60,8 +60,10 @@ def students_behind(
         keys += ("certificate", "level", "exam_start", "exam_end", "outcome")
     else:
         asked = Span.of(cohort) if cohort is not None else scope.years
-        cohorts = graduation.counted(asked, graduation.as_of(conn, on))
-        where_cohorts, years = cohorts.sql("s.cohort")
+        when = graduation.as_of(conn, on, scope.school_id)
+        where_cohorts, years = graduation.counted(asked, when).sql("s.cohort")
+        pending, waiting = graduation.pending_sql(asked, when)  # a province's: each school's day
+        where_cohorts, years = where_cohorts + pending, [*years, *waiting]
         sql = f"""
             SELECT {columns} FROM students s
             WHERE {GRADUATE} AND {_GRADUATES[what]} {where_cohorts} {where_students}

@@ -10,6 +10,16 @@ a student who moved between schools is one person). Targets are each school's ow
 its own: it takes only merges); teachers are each school's. In a school's own database
 there is the one school, named by its site profile (the caller's `own`).
 
+Each school's 届 graduate on its own day (its site profile's graduation_day, kept by the
+merge; graduation.py): a school's rows of table 2 count its cohorts from that day, as its
+own database does. The province's total counts each school's graduates once that
+school's day has passed: between the earliest and the latest school's day, a cohort of
+a span asked for counts the schools already past their day and leaves out the others'
+students (their rows show 0, graduated false, and a note names them), so that the total
+is always the sum of the school rows shown where no student moved. The total's cohort
+has graduated (JSON `graduated`) once every school's day has passed; one cohort asked
+for on its own counts every school's students, a projection until then.
+
 Only the standard library, like stats.py.
 """
 
@@ -24,6 +34,7 @@ from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, TEACHERS_NOTE, Scope, Span
 from xcert.figures.stats import DualCertificate, PassRate, TargetRow
 from xcert.figures.teachers import TeacherCounts
+from xcert.model import GRADUATION_DAY as DAY
 
 NO_SCHOOL = "（未指明学校）"  # rows of a province's database that no school owns
 
@@ -103,7 +114,7 @@ def figures(
     scope = scope or Scope()
     every = listed(conn, own)
     chosen = [s for s in every if s.id == scope.school_id] if scope.school else every
-    when = graduation.as_of(conn, on)
+    when = graduation.as_of(conn, on, scope.school_id)
     result = BySchool(chosen, scope, Span.of(cohort) if cohort is not None else scope.years, when)
     by_id = {school.id: school for school in chosen}
     counted = stats.pass_rates(conn, by="school", all_kinds=all_kinds, scope=scope)
@@ -161,22 +172,27 @@ def _pass_rates(
 
 
 def _dual(conn: sqlite3.Connection, result: BySchool, by_id: dict[int | None, School]) -> None:
-    """Table 2 per school and cohort, and the province's total (a person once)."""
-    when = result.as_of
-    cohorts = graduation.counted(result.cohorts, when)
+    """Table 2 per school and cohort, each school's cohorts from its own graduation day,
+    and the province's total (a person once), each school's graduates from that day."""
+    when, asked = result.as_of, result.cohorts
+    cohorts, pending = graduation.counted(asked, when), graduation.pending_sql(asked, when)
+    days: dict[int | None, str] = dict(graduation.school_days(conn).items())
     found = {
-        (c, _school_of(by_id, sid).id): DualCertificate(c, g, k, when.graduated(c))
-        for c, sid, g, k in graduates.per_school(conn, cohorts, result.scope)
+        (c, _school_of(by_id, sid).id): (g, k)
+        for c, sid, g, k in graduates.per_school(conn, cohorts, result.scope, pending)
     }
-    totals = {
-        c: DualCertificate(c, g, k, when.graduated(c))
-        for c, g, k in graduates.per_cohort(conn, cohorts, result.scope)
+    totals = {c: (g, k) for c, g, k in graduates.per_cohort(conn, cohorts, result.scope, pending)}
+    own = {  # each school's day (a school's own database: its site profile's, `when`)
+        school.id: when if not days else graduation.AsOf(when.on, days.get(school.id, DAY))
+        for school in by_id.values()
     }
     for c in sorted(set(totals) | set(cohorts.years())):
         for school in by_id.values():
-            row = found.get((c, school.id)) or DualCertificate(c, 0, 0, when.graduated(c))
-            result.dual.append((school, row))
-        result.dual_total.append(totals.get(c) or DualCertificate(c, 0, 0, when.graduated(c)))
+            g, k = found.get((c, school.id), (0, 0))
+            result.dual.append((school, DualCertificate(c, g, k, own[school.id].graduated(c))))
+        g, k = totals.get(c, (0, 0))
+        total = DualCertificate(c, g, k, graduation.row_graduated(asked, when, c))
+        result.dual_total.append(total)
 
 
 def _targets(

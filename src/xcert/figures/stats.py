@@ -230,7 +230,7 @@ def figures(
     unless `cohort` is given, the dual-certificate table to that cohort. `on`: the
     report's date (today by default), which decides the cohorts graduated."""
     scope = (scope or Scope()).in_year(year)
-    when = graduation.as_of(conn, on)
+    when = graduation.as_of(conn, on, scope.school_id)
     rows = pass_rates(conn, by=by, all_kinds=all_kinds, scope=scope)
     # the rows the targets compare against: counted once
     per_year = rows if by == "year" and not all_kinds else None
@@ -387,13 +387,15 @@ def dual_certificate(
     """Table 2 of `scope`'s students, from the students and (the whole school only) from
     the history: one cohort asked for on its own (`cohort`, or a span of one year),
     still in school on `on` (a projection, `graduated` False) or not; else each cohort
-    of the scope's span graduated by `on` (today by default)."""
+    of the scope's span graduated by `on` (today by default): in a province's total,
+    each school's from its own day (graduation.py)."""
     scope = scope or Scope()
-    when = on if isinstance(on, graduation.AsOf) else graduation.as_of(conn, on)
-    cohorts = graduation.counted(Span.of(cohort) if cohort is not None else scope.years, when)
+    when = on if isinstance(on, graduation.AsOf) else graduation.as_of(conn, on, scope.school_id)
+    asked = Span.of(cohort) if cohort is not None else scope.years
+    cohorts, pending = graduation.counted(asked, when), graduation.pending_sql(asked, when)
     rows = [
-        DualCertificate(c, g, k, when.graduated(c))
-        for c, g, k in graduates.per_cohort(conn, cohorts, scope)
+        DualCertificate(c, g, k, graduation.row_graduated(asked, when, c))
+        for c, g, k in graduates.per_cohort(conn, cohorts, scope, pending)
     ]
     known = {row.cohort for row in rows}
     rows += [

@@ -6,7 +6,9 @@ students, sessions, teachers and targets); merging a school again replaces all o
 rows, so a second merge of the same file changes nothing and a newer file of the same
 school replaces the older. Rows are copied in SQL from the source's copy (attached),
 their ids shifted past the province's own; the certificate catalogue is shared, each
-school's certificate found by name or alias (`catalogue.Catalogue`).
+school's certificate found by name or alias (`catalogue.Catalogue`). The day the
+school's 届 graduate on (its site profile's graduation_day) is kept with it: the
+province's figures count its cohorts from that day, as its own database does.
 
 Anonymised (the default), no name, 学号, ID number or phone of a student or teacher
 enters the province file: a student is kept under `person`, a keyed hash of the ID
@@ -100,19 +102,24 @@ def merge_school(
     if stored is not None and not allow_older:
         _refuse_older(path, as_of, stored[3], stored[4])
     done.state = "new" if stored is None else "replaced"
-    facts = (name, path.name, copy.sha256, copy.version, int(anonymise), write_id, as_of)
+    facts = (
+        *(name, path.name, copy.sha256, copy.version, int(anonymise), write_id, as_of),
+        graduation_day(copy),
+    )
     if stored is not None:
         school_id = int(stored[0])
         _forget(conn, school_id)
         conn.execute(
             "UPDATE schools SET name = ?, source_name = ?, source_sha256 = ?,"
-            " source_version = ?, anonymised = ?, merge_id = ?, source_as_of = ? WHERE id = ?",
+            " source_version = ?, anonymised = ?, merge_id = ?, source_as_of = ?,"
+            " graduation_day = ? WHERE id = ?",
             (*facts, school_id),
         )
     else:
         cursor = conn.execute(
             "INSERT INTO schools (name, source_name, source_sha256, source_version,"
-            " anonymised, merge_id, source_as_of, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " anonymised, merge_id, source_as_of, graduation_day, code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*facts, code),
         )
         school_id = int(cursor.lastrowid or 0)
@@ -132,6 +139,13 @@ def as_of_time(copy: Copy) -> str | None:
     """When the school's file was last written: its latest write's time (ISO text)."""
     row = copy.conn.execute("SELECT max(coalesce(finished_at, started_at)) FROM imports").fetchone()
     return None if row is None or row[0] is None else str(row[0])
+
+
+def graduation_day(copy: Copy) -> str | None:
+    """The day the school's 届 graduate on (its site profile's [school] graduation_day,
+    MM-DD as `sites` stores it after checking it); None when it sets none (07-01)."""
+    day = sites.school(copy.conn).get("graduation_day")
+    return day if isinstance(day, str) and day else None
 
 
 def _refuse_older(path: Path, as_of: str | None, stored: str | None, stored_name: str) -> None:

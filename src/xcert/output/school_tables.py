@@ -25,6 +25,7 @@ from xcert.output.tables import (
     projection_note,
     rate,
     rate_of,
+    waiting_note,
     year_label,
 )
 
@@ -102,6 +103,9 @@ def dual_table(figures: BySchool) -> Table:
     left_out = graduation.in_school(asked, as_of)
     if left_out is not None:
         notes.append(in_school_note(left_out, as_of))
+    waiting = set(as_of.waiting(as_of.last_counted))
+    names = "、".join(s.name for s in figures.schools if s.id in waiting)
+    notes += waiting_note(asked, as_of, names) if names else []
     header = [DUAL_HEADER[0], "学校", *DUAL_HEADER[1:]]
     return Table(f"{words}双证毕业率{BY_SCHOOL}", header, rows, notes=notes)
 

@@ -298,6 +298,7 @@ def _dual_table(figures: Figures) -> Table:
     left_out = graduation.in_school(asked, as_of) if as_of is not None else None
     if left_out is not None and as_of is not None:
         notes.append(in_school_note(left_out, as_of))
+    notes += waiting_note(asked, as_of) if as_of is not None else []
     return Table(f"{words}双证毕业率", DUAL_HEADER, rows, notes=notes)
 
 
@@ -319,6 +320,14 @@ def in_school_note(cohorts: Span, as_of: AsOf) -> str:
         f"{which}在校（按 {dates.shown(as_of.on.isoformat())} 计），不列入双证毕业率；"
         f"{cohort_label(first)}预计 {day} 毕业"
     )
+
+
+def waiting_note(asked: Span, as_of: AsOf, names: str = "部分学校") -> list[str]:
+    """A province's cohort some schools (`names`) have not yet graduated: left out of it."""
+    cohort, on = as_of.last_counted, dates.shown(as_of.on.isoformat())
+    last = dates.shown(as_of.graduation_day(cohort).isoformat())
+    text = f"{names}还没到毕业日（按 {on} 计，最晚 {last}），这一届只计已毕业学校的学生"
+    return [f"{cohort_label(cohort)}：{text}"] if graduation.pending_sql(asked, as_of)[0] else []
 
 
 def _target_table(figures: Figures) -> Table:

@@ -111,7 +111,7 @@ def dual(
     asked for: one still in school is a projection (SPEC 3), titled so, never 毕业学生."""
     if by == "school":
         return _dual_by_school(conn, cohort, scope, on)
-    when = graduation.as_of(conn, on)
+    when = graduation.as_of(conn, on, scope.school_id)
     rows = stats.dual_certificate(conn, cohort=cohort, scope=scope, on=when)
     cohorts = Span.of(cohort) if cohort is not None else scope.years
     figures = stats.Figures(dual_certificate=rows, scope=scope, cohorts=cohorts, as_of=when)
