@@ -106,23 +106,7 @@ def merge_school(
         *(name, path.name, copy.sha256, copy.version, int(anonymise), write_id, as_of),
         graduation_day(copy),
     )
-    if stored is not None:
-        school_id = int(stored[0])
-        _forget(conn, school_id)
-        conn.execute(
-            "UPDATE schools SET name = ?, source_name = ?, source_sha256 = ?,"
-            " source_version = ?, anonymised = ?, merge_id = ?, source_as_of = ?,"
-            " graduation_day = ? WHERE id = ?",
-            (*facts, school_id),
-        )
-    else:
-        cursor = conn.execute(
-            "INSERT INTO schools (name, source_name, source_sha256, source_version,"
-            " anonymised, merge_id, source_as_of, graduation_day, code)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*facts, code),
-        )
-        school_id = int(cursor.lastrowid or 0)
+    school_id = _school_row(conn, None if stored is None else int(stored[0]), facts, code)
     conn.create_function("xcert_person", 1, key.person, deterministic=True)
     done.new_certificates = merge_rows.certificates(conn, copy.conn, path, write_id)
     merge_rows.stage(conn, copy.conn)
@@ -133,6 +117,28 @@ def merge_school(
     except XcertError as exc:
         raise XcertError(f"{path}：{exc.reason}") from None
     return done
+
+
+def _school_row(
+    conn: sqlite3.Connection, school_id: int | None, facts: tuple[object, ...], code: str
+) -> int:
+    """The school's row with this file's facts; a school merged before loses its rows."""
+    if school_id is not None:
+        _forget(conn, school_id)
+        conn.execute(
+            "UPDATE schools SET name = ?, source_name = ?, source_sha256 = ?,"
+            " source_version = ?, anonymised = ?, merge_id = ?, source_as_of = ?,"
+            " graduation_day = ? WHERE id = ?",
+            (*facts, school_id),
+        )
+        return school_id
+    cursor = conn.execute(
+        "INSERT INTO schools (name, source_name, source_sha256, source_version,"
+        " anonymised, merge_id, source_as_of, graduation_day, code)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*facts, code),
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def as_of_time(copy: Copy) -> str | None:
