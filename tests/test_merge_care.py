@@ -30,7 +30,9 @@ def test_the_key_is_kept_beside_the_province_file_never_in_it(schools, tmp_path)
     """Whoever holds only the province file cannot hash ID numbers to find a person:
     the key is in `province.db.key` (owner-only), and the file holds no trace of it."""
     province = tmp_path / "province.db"
-    assert merge(province, *schools.values()).exit_code == 0
+    made = merge(province, *schools.values())
+    assert made.exit_code == 0 and "已生成省级密钥文件" in made.stdout
+    assert "密钥文件" not in merge(province, schools["甲"]).stdout  # said once, when made
     key_file = tmp_path / "province.db.key"
     key = bytes.fromhex(key_file.read_text(encoding="ascii"))
     assert os.stat(key_file).st_mode & 0o077 == 0

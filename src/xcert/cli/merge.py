@@ -186,6 +186,12 @@ def _print(outcome: "Outcome", *, dry_run: bool, skip_invalid: bool) -> None:
         )
     elif not outcome.written and outcome.merged:
         out.print("没有需要改动的数据。")
+    if outcome.written and outcome.new_key is not None:
+        out.print(
+            f"已生成省级密钥文件 {outcome.new_key}（识别同一学生用）：请与省级文件一起备份，"
+            "但不要随省级文件外发；丢失后不能再合并新的学校数据",
+            markup=False,
+        )
 
 
 def _line(merged: "Merged") -> str:

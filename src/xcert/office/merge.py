@@ -192,6 +192,7 @@ class Outcome:
     merged: list[Merged] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     written: bool = False
+    new_key: Path | None = None  # the key file this run made
 
 
 def _reason(exc: Exception, path: Path) -> str:
@@ -252,6 +253,8 @@ def merge_files(
             if dry_run or not changed or (outcome.failed and not skip_invalid):
                 raise _RollBack
             added = sum(sum(m.counts.values()) for m in changed)
+            if key.new:
+                outcome.new_key = key.path
             key.keep(conn)
             writes.finish_write(conn, write_id, added=added, bump=True)
             outcome.written = True
