@@ -543,3 +543,26 @@ def test_a_later_hand_made_write_is_named_once_in_an_undo_refusal(demo):
 def test_purge_dry_run_says_what_it_would_clear_without_a_stray_space(demo):
     dry = demo("purge", "--graduated-before", "2024", "--dry-run")
     assert dry.stdout.startswith("（试运行，未写入）将清除2024届以前的")
+
+
+def test_undo_of_a_catalogue_that_gave_a_merged_certificates_id_to_a_new_one(cli, xlsx):
+    """The catalogue merges guessed certificate 2 into another and then adds a new
+    certificate, which SQLite gives the freed id 2: undo gives every row back exactly."""
+    assert cli("import", EXAMPLES / "roster.xlsx").exit_code == 0
+    header = ["学号", "姓名", "证书名称", "等级", "考试日期", "考核结果"]
+    rows = [
+        header,
+        ["202001001", "陈锦曦", "机械工程制图", "初级", "2022-12-10", "合格"],
+        ["202001002", "王豪彤", "机械制图", "初级", "2022-12-11", "合格"],
+    ]
+    assert cli("import", xlsx("two.xlsx", {"S": rows})).exit_code == 0  # two guessed
+    before = data(cli.db)
+    assert cli("import", EXAMPLES / "catalogue.toml").exit_code == 0
+    catalogue = last_write(cli)
+    reused = cli.query(
+        "SELECT 1 FROM certificates WHERE id = 2 AND created_import = ?", [catalogue]
+    )
+    assert reused, "the catalogue no longer reuses the id: the test lost its point"
+    result = cli("undo", str(catalogue))
+    assert result.exit_code == 0, result.output
+    assert data(cli.db) == before

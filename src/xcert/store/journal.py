@@ -98,33 +98,18 @@ def _reverse_write(conn: sqlite3.Connection, write: dict, done: Undone) -> None:
     ).fetchall()
     # The rows it added (no journal entry each) go first: a row it deleted comes back
     # with its rowid and keys, which a row it added in its place may hold (a merge
-    # replaces a school's rows with its newer file's, ids and sessions alike). Not yet
-    # where deleting would take other rows with it (ON DELETE CASCADE): a row it
-    # changed to refer to one it added is put back first.
-    created = [t for t in TABLES if "created_import" in _columns(conn, t)]
-    cascading = _cascading(conn)
-    for table in created:
-        if table not in cascading:
+    # replaces a school's rows with its newer file's; a catalogue replaces a guessed
+    # certificate with a new one under its id). A row it changed to refer to one it
+    # added may go with it (ON DELETE CASCADE): the journal brings it back as it was.
+    for table in TABLES:
+        if "created_import" in _columns(conn, table):
             _remove_created(conn, table, write_id, done)
     for table, row_id, op, old in entries:
         _reverse(conn, table, row_id, op, old, done)
-    for table in created:
-        if table in cascading:
-            _remove_created(conn, table, write_id, done)
     _refuse_orphans(conn, write_id)
     conn.execute("UPDATE imports SET undone_by = ? WHERE id = ?", (done.undo_id, write_id))
     changed = sum(done.removed.values()) + sum(done.restored.values())
     finish_write(conn, done.undo_id, updated=changed + sum(done.recreated.values()))
-
-
-def _cascading(conn: sqlite3.Connection) -> set[str]:
-    """Tables a row of which, deleted, deletes the rows of another that refer to it."""
-    return {
-        fk[2]
-        for table in TABLES
-        for fk in conn.execute(f"PRAGMA foreign_key_list({table})").fetchall()
-        if fk[6].upper() == "CASCADE"
-    }
 
 
 def _remove_created(conn: sqlite3.Connection, table: str, write_id: int, done: Undone) -> None:
@@ -277,12 +262,12 @@ def _reverse(
     conn: sqlite3.Connection, table: str, row_id: int, op: str, old: str | None, done: Undone
 ) -> None:
     if op == "insert":
-        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (row_id,))
-        done.count(done.removed, table)
+        if conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (row_id,)).rowcount:
+            done.count(done.removed, table)
         return
     values = json.loads(old or "{}")
-    if op == "delete" and values.get("created_import") == done.write_id:
-        return  # added and deleted again by the write itself: not there before it
+    if values.get("created_import") == done.write_id:
+        return  # added by the write itself (and removed already): not there before it
     valid = _columns(conn, table)
     values = {k: v for k, v in values.items() if k in valid}  # names the code made, checked
     if op == "update":
@@ -290,15 +275,17 @@ def _reverse(
         cursor = conn.execute(
             f"UPDATE {table} SET {assignments} WHERE rowid = ?", [*values.values(), row_id]
         )
-        if cursor.rowcount:  # none: a row the write added, removed already
+        if cursor.rowcount:
             done.count(done.restored, table)
-    else:  # delete
-        conn.execute(
-            f"INSERT INTO {table} (rowid, {', '.join(values)})"
-            f" VALUES (?, {', '.join('?' * len(values))})",
-            [row_id, *values.values()],
-        )
-        done.count(done.recreated, table)
+            return
+    # deleted; or changed, then gone with a row the write added (ON DELETE CASCADE):
+    # either way it was there before the write, as `old` has it
+    conn.execute(
+        f"INSERT INTO {table} (rowid, {', '.join(values)})"
+        f" VALUES (?, {', '.join('?' * len(values))})",
+        [row_id, *values.values()],
+    )
+    done.count(done.recreated, table)
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
