@@ -290,6 +290,8 @@ def _marked(xml: bytes) -> tuple[bytes, bool]:
         xml = _SHARED_CELL.sub(_SHARED_ANY_ORDER, xml)
         if b'"s"' in xml or _has(xml, b"'s'"):
             raise SliceSurprise("a shared-string cell written another way")
+    if _has(xml, _MARK_BYTES + b"&"):  # an index written with a character reference
+        raise SliceSurprise("a shared-string index written with a reference")
     return xml, True
 
 
@@ -312,15 +314,26 @@ def _looked_up(rows: list[list[object]], strings: list[str]) -> list[list[object
         except TypeError:
             numbers = []
         if len(numbers) == len(column) + 1:  # a mark per cell: each cell one marked index
+            digits = "".join(numbers)
+            if not (digits.isascii() and digits.isdigit()):  # as calamine reads an index
+                raise ValueError("an index not written in digits 0-9")
             columns.append(list(map(lookup, map(int, islice(numbers, 1, None)))))
             continue
         columns.append(
             [
-                lookup(int(v[1:])) if type(v) is str and v[:1] == MARK else v  # noqa: E721
+                lookup(_index(v[1:])) if type(v) is str and v[:1] == MARK else v  # noqa: E721
                 for v in column
             ]
         )
     return list(map(list, zip(*columns, strict=True)))
+
+
+def _index(text: str) -> int:
+    """A shared-string index as calamine reads one: digits 0-9 only (`int` would also
+    take a sign, spacing, `_` and other scripts' digits)."""
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError("an index not written in digits 0-9")
+    return int(text)
 
 
 def _filled(
@@ -446,7 +459,20 @@ def _entity(found: re.Match[str]) -> str:
     decimal, hexadecimal, name = found.groups()
     if name:
         return _NAMED[name]
-    return chr(int(decimal) if decimal else int(hexadecimal, 16))
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if not _xml_char(code):  # the whole reader refuses such a file: so must the slices
+        raise Surprise("a character reference XML does not allow")
+    return chr(code)
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML 1.0 allows the character (its production `Char`)."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 _SHEET_START = b'<worksheet xmlns="' + _MAIN.encode() + b'"><sheetData>'
