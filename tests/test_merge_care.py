@@ -87,10 +87,16 @@ def test_a_key_an_earlier_xcert_kept_in_the_file_moves_out_of_it(schools, tmp_pa
         "INSERT INTO settings (key, value) VALUES (?, ?)", (province_key.LEGACY_SETTING, key)
     )
     conn.commit()
+    backup = tmp_path / "province.db.v12-20261201-080000.bak"  # as an upgrade leaves it
+    with sqlite3.connect(backup) as copy:
+        conn.backup(copy)
     conn.close()
+    assert key.encode() in _checkpointed(backup)
     assert merge(province, schools["乙"]).exit_code == 0
     assert key_file.read_text(encoding="ascii").strip() == key
     assert key.encode() not in _checkpointed(province)
+    assert key.encode() not in _checkpointed(backup)
+    assert sqlite3.connect(backup).execute("SELECT count(*) FROM students").fetchone()[0] > 0
     conn = sqlite3.connect(province)
     assert conn.execute("SELECT count(DISTINCT school_id) FROM students").fetchone() == (2,)
 

@@ -262,6 +262,8 @@ def merge_files(
         pass
     if outcome.written and key.legacy:
         conn.execute("VACUUM")  # the key it held: not even in the file's free pages
+        province = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+        province_key.scrub_backups(province)
     return outcome
 
 

@@ -73,6 +73,36 @@ class ProvinceKey:
         return hmac.new(self.key, b"xcert province key", hashlib.sha256).hexdigest()
 
 
+def scrub_backups(province: Path) -> list[Path]:
+    """The backups xcert made of the province before upgrading it (`NAME.vN-….bak`)
+    hold a key the first version kept in the database: taken out of them too, once it
+    has moved to its file. Returns the backups changed."""
+    scrubbed = []
+    for backup in sorted(province.parent.glob(f"{province.name}.v*-*.bak")):
+        conn = sqlite3.connect(backup, isolation_level=None)
+        try:
+            held = (
+                conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'settings'").fetchone()
+                and conn.execute(
+                    "SELECT 1 FROM settings WHERE key = ?", (LEGACY_SETTING,)
+                ).fetchone()
+            )
+            if not held:
+                continue
+            conn.execute("DELETE FROM settings WHERE key = ?", (LEGACY_SETTING,))
+            conn.execute(
+                "DELETE FROM journal WHERE table_name = 'settings' AND old LIKE ?",
+                (f"%{LEGACY_SETTING}%",),
+            )
+            conn.execute("VACUUM")
+            scrubbed.append(backup)
+        except sqlite3.Error:
+            continue  # not a database of ours after all: left as it is
+        finally:
+            conn.close()
+    return scrubbed
+
+
 def key_path(province: Path) -> Path:
     """Where a province's key is kept unless `--key` says otherwise: beside it."""
     return province.with_name(province.name + ".key")
