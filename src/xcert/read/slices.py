@@ -26,6 +26,8 @@ from itertools import islice
 from typing import cast
 from xml.etree import ElementTree
 
+from xcert.read.shared_strings import Surprise, shared_strings
+
 # A workbook whose worksheets inflate to more than this is read in slices.
 SLICED_BYTES = 128 * 2**20
 SLICE_BYTES = 4 * 2**20  # XML per slice (about 20,000 rows of a roster)
@@ -41,24 +43,7 @@ _SHARED_MARKED = b' t="str"><v>' + _MARK_BYTES
 _SHARED_CELL = re.compile(rb' t="s"([^>]*)><v>')
 _SHARED_ANY_ORDER = rb' t="str"\1><v>' + _MARK_BYTES
 _MARK_REFERENCE = re.compile(rb"&#(?:[xX]0*[eE]000|0*57344);")
-_PLAIN_SI = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>|<si><t/></si>|<si/>')
-_ANY_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.DOTALL)
-_RUN_TEXT = re.compile(rb'<t( xml:space="preserve")?>([^<]*)</t>|<t/>')
-_RICH_REST = re.compile(rb"<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>|<rPr>.*?</rPr>|</?r>", re.DOTALL)
-_ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
-_WHITESPACE = " \t\n\r"
-# Plain shared strings whose text, unless preserved, neither begins with spacing or an
-# entity nor ends with spacing or an entity (which might be spacing): read as they are.
-_TRIMMED_SI = re.compile(
-    rb"<si><t>((?![ \t\n\r&])[^<]*(?<![ \t\n\r;]))</t></si>"
-    rb'|<si><t xml:space="preserve">([^<]*)</t></si>|<si><t/></si>|<si/>'
-)
-
-
-class Surprise(Exception):
-    """Something this reader does not read exactly as calamine would: read whole."""
 
 
 class SliceSurprise(Surprise):
@@ -102,7 +87,7 @@ class SlicedBook:
         self.styles = None if styles is None else self._part(styles)
         if styles is not None and self.styles is None:
             raise Surprise("the styles part is missing")
-        self.strings = _shared_strings(self.archive) if "xl/sharedStrings.xml" in self.names else []
+        self.strings = shared_strings(self.archive) if "xl/sharedStrings.xml" in self.names else []
 
     def _part(self, name: str) -> bytes | None:
         return self.archive.read(name) if name in self.names else None
@@ -387,92 +372,6 @@ def _sheets(workbook: bytes, targets: dict[str, str]) -> list[SlicedSheet]:
     if not sheets:
         raise Surprise("no worksheets found")
     return sheets
-
-
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    """The shared strings as calamine reads them, a block at a time; a Surprise for any
-    form not read exactly here."""
-    strings: list[str] = []
-    pending = b""
-    with archive.open("xl/sharedStrings.xml") as stream:
-        while True:
-            block = stream.read(_BLOCK)
-            pending += block
-            cut = pending.rfind(b"</si>") + len(b"</si>") if block else len(pending)
-            cut = max(cut, pending.rfind(b"<si/>") + len(b"<si/>")) if block else cut
-            if cut > 0:
-                strings += _strings_in(pending[:cut])
-                pending = pending[cut:]
-            if not block:
-                break
-    return strings
-
-
-def _strings_in(xml: bytes) -> list[str]:
-    items = xml.count(b"<si>") + xml.count(b"<si/>")
-    trimmed = _TRIMMED_SI.findall(xml)
-    if len(trimmed) == items:  # the usual: plain texts, none unpreserved with spacing at an end
-        texts = [(text or kept).decode("utf-8") for text, kept in trimmed]
-        return _unescaped_all(xml, texts)
-    plain = _PLAIN_SI.findall(xml)
-    if len(plain) != items:
-        return [_rich(m.group(1)) for m in _ANY_SI.finditer(xml)]
-    texts = _unescaped_all(xml, [t.decode("utf-8") for _, t in plain])
-    for (preserve, _), text in zip(plain, texts, strict=True):
-        if not preserve and text and (text[0] in _WHITESPACE or text[-1] in _WHITESPACE):
-            raise Surprise("a shared string with spacing at an end")
-    return texts
-
-
-def _unescaped_all(xml: bytes, texts: list[str]) -> list[str]:
-    if b"&" in xml or b"_x" in xml or b"\r" in xml:
-        return [_unescaped(t) for t in texts]
-    return texts
-
-
-def _rich(item: bytes | None) -> str:
-    """A shared string of runs (`<r><rPr/><t>…</t></r>…`), its phonetic guide left out."""
-    if not item:
-        return ""
-    rest = _RICH_REST.sub(b"", item)
-    if _RUN_TEXT.sub(b"", rest).strip():
-        raise Surprise("a shared string of another form")
-    parts = []
-    for preserve, raw in _RUN_TEXT.findall(rest):
-        part = _unescaped(raw.decode("utf-8"))
-        if not preserve and part and (part[0] in _WHITESPACE or part[-1] in _WHITESPACE):
-            raise Surprise("a run with spacing at an end")
-        parts.append(part)
-    return "".join(parts)
-
-
-def _unescaped(text: str) -> str:
-    if "_x" in text or "\r" in text:
-        raise Surprise("an _xHHHH_ escape or a carriage return in a shared string")
-    text = _ENTITY.sub(_entity, text) if "&" in text else text
-    if "\r" in text:
-        raise Surprise("a carriage return in a shared string")
-    return text
-
-
-def _entity(found: re.Match[str]) -> str:
-    decimal, hexadecimal, name = found.groups()
-    if name:
-        return _NAMED[name]
-    code = int(decimal) if decimal else int(hexadecimal, 16)
-    if not _xml_char(code):  # the whole reader refuses such a file: so must the slices
-        raise Surprise("a character reference XML does not allow")
-    return chr(code)
-
-
-def _xml_char(code: int) -> bool:
-    """Whether XML 1.0 allows the character (its production `Char`)."""
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
 
 
 _SHEET_START = b'<worksheet xmlns="' + _MAIN.encode() + b'"><sheetData>'
