@@ -47,7 +47,7 @@ def merge(
         bool,
         typer.Option(
             "--anonymise/--keep-ids",
-            help="默认去除学生和教师的姓名、学号、身份证号、电话（学生按身份证号的加密摘要识别）；"
+            help="默认去除学生和教师的姓名、学号、身份证号、电话（按身份证号加密摘要识别同一人）；"
             "--keep-ids 保留",
         ),
     ] = True,
@@ -58,7 +58,7 @@ def merge(
         Path | None,
         typer.Option(
             "--key",
-            help="省级密钥文件（识别同一学生用；默认是目标文件旁的 PROVINCE.db.key）；"
+            help="省级密钥文件（识别同一人用；默认是目标文件旁的 PROVINCE.db.key）；"
             "不要随省级文件一起外发",
             show_default=False,
         ),
@@ -188,7 +188,7 @@ def _print(outcome: "Outcome", *, dry_run: bool, skip_invalid: bool) -> None:
         out.print("没有需要改动的数据。")
     if outcome.written and outcome.new_key is not None:
         out.print(
-            f"已生成省级密钥文件 {outcome.new_key}（识别同一学生用）：请与省级文件一起备份，"
+            f"已生成省级密钥文件 {outcome.new_key}（识别同一学生、教师用）：请与省级文件一起备份，"
             "但不要随省级文件外发；丢失后不能再合并新的学校数据",
             markup=False,
         )

@@ -7,8 +7,9 @@ row counts its own rows, exactly as its own database counts them (`stats.py`); t
 province's total counts results per result (SPEC 3) and people once (`graduates.py`:
 a student who moved between schools is one person). Targets are each school's own
 (`targets.school_id`) against its figures (a province's database holds no targets of
-its own: it takes only merges); teachers are each school's. In a school's own database
-there is the one school, named by its site profile (the caller's `own`).
+its own: it takes only merges); teachers are each school's, and the province's total
+counts a teacher registered at two schools once (`teachers.py`). In a school's own
+database there is the one school, named by its site profile (the caller's `own`).
 
 Each school's 届 graduate on its own day (its site profile's graduation_day, kept by the
 merge; graduation.py): a school's rows of table 2 count its cohorts from that day, as its
@@ -237,7 +238,8 @@ def _targets(
 def _teachers(
     conn: sqlite3.Connection, result: BySchool, by_id: dict[int | None, School], all_kinds: bool
 ) -> None:
-    """Each school's teachers (人, 人次 over its certificates), and the province's."""
+    """Each school's teachers (人, 人次 over its certificates), and the province's (a
+    person once, `teacher_figures.teacher_counts`)."""
     year = result.scope.years.last
     counts = teacher_figures.per_school(conn, year=year, all_kinds=all_kinds)
     school = result.scope.school_id

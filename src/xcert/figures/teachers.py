@@ -11,7 +11,16 @@ have (人), and every role (人次). With a year, only roles obtained in that ye
 (or undated) count: the teachers a school had by the end of it. 督导员 and 考务人员 serve
 every certificate and are not in this figure (`xcert teachers --role` lists them). In a
 province's database a teacher is one school's (`teachers.school_id`): the figure of one
-school (`school`), or of each (`per_school`).
+school (`school`), or of each (`per_school`), counts that school's rows exactly as its
+own database does.
+
+The province's totals (its database, no `school`: per certificate and over all) count
+a person once, as its students are (SPEC 6.8): a teacher registered at two schools (a
+part-time trainer) has the same `teachers.person` in both, the keyed hash of the ID
+number the merge keeps. 人 counts distinct persons (a teacher without an ID number,
+whom nothing matches, by their row: once per school); 人次 counts distinct (person,
+role, certificate, level), so the same qualification registered at two schools is
+1人次. The total may then be less than the sum of the schools' rows.
 
 Only the standard library (stats.py imports this; `xcert stats` must start fast).
 """
@@ -64,7 +73,17 @@ _COUNTS = ", ".join(
     f" coalesce(sum(tr.role = '{role}'), 0)"
     for role in COUNTED
 )
+# A province's totals: a person once (their `person`, else the row), and each of their
+# roles once per certificate and level, however many schools registered it.
+_WHO = "coalesce(t.person, 'id:' || t.id)"
+_PEOPLE_COUNTS = ", ".join(
+    f"count(DISTINCT CASE WHEN tr.role = '{role}' THEN {_WHO} END),"
+    f" count(DISTINCT CASE WHEN tr.role = '{role}'"
+    f" THEN {_WHO} || '|' || c.id || '|' || coalesce(tr.level, '') END)"
+    for role in COUNTED
+)
 _SOURCE = "teacher_roles tr JOIN certificates c ON c.id = tr.certificate_id"
+_WITH_TEACHERS = _SOURCE + " JOIN teachers t ON t.id = tr.teacher_id"
 _OBTAINED_BY = "(tr.obtained_on IS NULL OR CAST(substr(tr.obtained_on, 1, 4) AS INTEGER) <= ?)"
 
 
@@ -88,28 +107,36 @@ def teacher_counts(
 ) -> tuple[list[TeacherCounts], TeacherCounts]:
     """Per certificate (1+X ones unless `all_kinds`; by name), and the total; of one
     school of a province if given. With `certificates` (ids), exactly those, in that
-    order, a certificate without teachers included with zeros (a plan's certificates)."""
+    order, a certificate without teachers included with zeros (a plan's certificates).
+    A province's own (no `school`): a person once (the module's docstring)."""
     where, params = _where(year, all_kinds or certificates is not None)
-    source = _SOURCE
+    counts, source = _COUNTS, _SOURCE
     if school is not None:
-        source += " JOIN teachers t ON t.id = tr.teacher_id"
+        source = _WITH_TEACHERS
         where += " AND t.school_id = ?"
         params.append(school)
+    elif _province(conn):
+        counts, source = _PEOPLE_COUNTS, _WITH_TEACHERS
     if certificates is not None:
         marks = ", ".join("?" * len(certificates)) or "NULL"
         where += f" AND c.id IN ({marks})"
         params += certificates
     rows = conn.execute(
-        f"SELECT c.id, c.name, {_COUNTS} FROM {source} WHERE {where} GROUP BY c.id ORDER BY c.name",
+        f"SELECT c.id, c.name, {counts} FROM {source} WHERE {where} GROUP BY c.id ORDER BY c.name",
         params,
     ).fetchall()
-    total = conn.execute(f"SELECT {_COUNTS} FROM {source} WHERE {where}", params).fetchone()
+    total = conn.execute(f"SELECT {counts} FROM {source} WHERE {where}", params).fetchone()
     per = {row[0]: TeacherCounts(*row[1:]) for row in rows}
     if certificates is not None:
         names = dict(conn.execute("SELECT id, name FROM certificates").fetchall())
         listed = [per.get(cid) or TeacherCounts(names.get(cid)) for cid in certificates]
         return listed, TeacherCounts(None, *total)
     return list(per.values()), TeacherCounts(None, *total)
+
+
+def _province(conn: sqlite3.Connection) -> bool:
+    """A province's database (schools merged into it), not a school's own."""
+    return conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
 
 
 def per_school(
@@ -119,8 +146,7 @@ def per_school(
     database, whose teachers have none)."""
     where, params = _where(year, all_kinds)
     rows = conn.execute(
-        f"SELECT t.school_id, {_COUNTS} FROM {_SOURCE} JOIN teachers t ON t.id = tr.teacher_id"
-        f" WHERE {where} GROUP BY t.school_id",
+        f"SELECT t.school_id, {_COUNTS} FROM {_WITH_TEACHERS} WHERE {where} GROUP BY t.school_id",
         params,
     ).fetchall()
     return {row[0]: TeacherCounts(None, *row[1:]) for row in rows}

@@ -13,8 +13,10 @@ province's figures count its cohorts from that day, as its own database does.
 Anonymised (the default), no name, 学号, ID number or phone of a student or teacher
 enters the province file: a student is kept under `person`, a keyed hash of the ID
 number (the province's own random key), so that a student who moved between schools
-is one person in both; names become 学生…/教师… pseudonyms. The key is kept in a file
-beside the province's database, never in it (`province_key`).
+is one person in both; names become 学生…/教师… pseudonyms. A teacher has a `person`
+too, anonymised or not (a teacher registered at two schools counts once in the
+province's totals: figures/teachers.py). The key is kept in a file beside the
+province's database, never in it (`province_key`).
 """
 
 from __future__ import annotations

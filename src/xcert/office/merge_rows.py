@@ -5,7 +5,9 @@ first (`certificates`), then students, sessions, results, awards, teachers and t
 The school's rows are staged in TEMP tables (`src_<table>`) and copied in SQL from
 there: a database cannot be attached and detached inside the one transaction a merge
 is. Every column is copied as it is unless a rule below says otherwise (the copy is
-brought to the same schema version first, so the tables have the same columns)."""
+brought to the same schema version first, so the tables have the same columns). A
+student's and a teacher's `person` is the keyed hash of their ID number (`xcert_person`,
+NULL without one), whether the merge anonymises or keeps the ID numbers."""
 
 from __future__ import annotations
 
@@ -203,7 +205,8 @@ def copy_rows(
         ),
         (
             "teachers",
-            {"id": ":teachers + s.id", **own} | (_TEACHER if anonymise else {}),
+            {"id": ":teachers + s.id", "person": "xcert_person(s.id_number)", **own}
+            | (_TEACHER if anonymise else {}),
             "temp.src_teachers s",
         ),
         (

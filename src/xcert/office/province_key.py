@@ -1,8 +1,9 @@
-"""A province's key for `students.person` (SPEC 6.8), kept in a file of its own beside
-the province's database (`全省.db.key`), never in it.
+"""A province's key for `students.person` and `teachers.person` (SPEC 6.8), kept in a
+file of its own beside the province's database (`全省.db.key`), never in it.
 
-`person` is a keyed hash (HMAC-SHA256) of a student's ID number, so that a student who
-moved between schools is one person in both without the ID number entering the file.
+`person` is a keyed hash (HMAC-SHA256) of a student's (or teacher's) ID number, so that
+a student who moved between schools, or a teacher registered at two, is one person in
+both without the ID number entering the file.
 An ID number has little to guess (a region, a birth date, three digits and a check
 digit): whoever held the key could try them all and find the numbers again in a
 second. So the key travels apart from the database: the province file can be handed
@@ -117,7 +118,7 @@ def load(conn: sqlite3.Connection, path: Path) -> ProvinceKey:
         found = ProvinceKey(path, bytes.fromhex(legacy[0]), new=not path.exists(), legacy=True)
     elif path.exists():
         found = ProvinceKey(path, _read(path))
-    elif conn.execute("SELECT 1 FROM students WHERE person IS NOT NULL LIMIT 1").fetchone():
+    elif _holds_people(conn):
         raise XcertError(
             f"找不到省级密钥文件 {path}：没有它，新合并的学生无法与已合并的对上（同一学生会算作两人）；"
             "请把密钥文件放回（或用 --key 指明），或用新的省级文件重新合并全部学校"
@@ -129,6 +130,14 @@ def load(conn: sqlite3.Connection, path: Path) -> ProvinceKey:
     if mismatch or (found.legacy and path.exists() and _read(path) != found.key):
         raise XcertError(f"{path}：不是这个省级文件的密钥文件（与合并时用的密钥不符）")
     return found
+
+
+def _holds_people(conn: sqlite3.Connection) -> bool:
+    """Whether any student or teacher of the province is kept under a `person`."""
+    return any(
+        conn.execute(f"SELECT 1 FROM {table} WHERE person IS NOT NULL LIMIT 1").fetchone()
+        for table in ("students", "teachers")
+    )
 
 
 def _read(path: Path) -> bytes:

@@ -32,7 +32,10 @@ from xcert.output.tables import (
 TOTAL = f"{PROVINCE}合计"
 BY_SCHOOL = "（按学校）"
 RESULTS_NOTE = f"{TOTAL}是各校之和：考证人数按考核成绩计，同一学生在不同学校参加的考核各计一次"
-TEACHERS_NOTE = f"各校的教师按各校名单计；{TOTAL}是各校之和"
+TEACHERS_NOTE = (
+    f"各校的教师按各校名单计；{TOTAL}中，同一教师（身份证号相同）在几所学校都有登记的只算一人，"
+    "同一证书同一等级的同一角色只算一人次"
+)
 OWN_SCHOOL = "本校"  # a school's own database without a name in its site profile
 
 

@@ -465,9 +465,12 @@ def m013_school_as_of(conn: sqlite3.Connection) -> None:
     """Issue 22: when a school's merged file was last written (its latest write), so that
     an older file of a school does not replace a newer one by mistake; and the day its
     届 graduate on (its site profile's [school] graduation_day, MM-DD; NULL: 07-01), so
-    that a province counts each school's cohorts from the school's own day."""
+    that a province counts each school's cohorts from the school's own day. A teacher's
+    `person`, as a student's (a keyed hash of the ID number, set by a merge), so that a
+    teacher of two schools counts once in the province's totals."""
     _add_column(conn, "schools", "source_as_of TEXT")
     _add_column(conn, "schools", "graduation_day TEXT")
+    _add_column(conn, "teachers", "person TEXT")
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
