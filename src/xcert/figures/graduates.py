@@ -18,6 +18,7 @@ import sqlite3
 
 from xcert.figures.scope import Scope, Span
 from xcert.model import WITHDRAWN_STATUSES
+from xcert.store.connect import is_province
 
 _WITHDRAWN = ", ".join(f"'{status}'" for status in sorted(WITHDRAWN_STATUSES))
 CERTIFIED = "(s.first_certified IS NOT NULL AND s.first_certified <= s.cohort)"
@@ -62,9 +63,7 @@ def across(conn: sqlite3.Connection, scope: Scope) -> bool:
     database, whoever made the scope (the nightly summary's is a plain one)."""
     if scope.school is not None:
         return False
-    return (
-        scope.province > 0 or conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
-    )
+    return scope.province > 0 or is_province(conn)
 
 
 def people_sql(columns: str, which: str, where: str) -> str:

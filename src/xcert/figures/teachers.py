@@ -28,6 +28,8 @@ Only the standard library (stats.py imports this; `xcert stats` must start fast)
 import sqlite3
 from typing import NamedTuple
 
+from xcert.store.connect import is_province
+
 COUNTED = ("trainer", "examiner", "holder")  # the figure's three columns, in its order
 KEYS = {"trainer": "trainers", "examiner": "examiners", "holder": "holders"}
 
@@ -115,7 +117,7 @@ def teacher_counts(
         source = _WITH_TEACHERS
         where += " AND t.school_id = ?"
         params.append(school)
-    elif _province(conn):
+    elif is_province(conn):
         counts, source = _PEOPLE_COUNTS, _WITH_TEACHERS
     if certificates is not None:
         marks = ", ".join("?" * len(certificates)) or "NULL"
@@ -132,11 +134,6 @@ def teacher_counts(
         listed = [per.get(cid) or TeacherCounts(names.get(cid)) for cid in certificates]
         return listed, TeacherCounts(None, *total)
     return list(per.values()), TeacherCounts(None, *total)
-
-
-def _province(conn: sqlite3.Connection) -> bool:
-    """A province's database (schools merged into it), not a school's own."""
-    return conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
 
 
 def per_school(

@@ -31,7 +31,7 @@ from xcert.errors import XcertError
 from xcert.office import merge_rows, province_key, sites
 from xcert.office.province_key import ProvinceKey
 from xcert.store import writes
-from xcert.store.connect import transaction
+from xcert.store.connect import is_province, transaction
 from xcert.store.copy import Copy, read_copy
 
 
@@ -49,7 +49,7 @@ class Merged:
 
 def school_of(copy: Copy, path: Path) -> tuple[str, str]:
     """(name, code) of a school's database, from its site profile; refused without."""
-    if copy.conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+    if is_province(copy.conn):
         raise XcertError(f"{path}：这是合并后的省级数据库，不是学校数据库")
     profile = sites.school(copy.conn)
     name, code = clean.text(profile.get("name")), clean.text(profile.get("code"))
@@ -69,7 +69,7 @@ def check_province(conn: sqlite3.Connection, path: Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "students" not in tables or not conn.execute("SELECT 1 FROM students LIMIT 1").fetchone():
         return
-    if "schools" not in tables or not conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+    if "schools" not in tables or not is_province(conn):
         raise XcertError(f"{path} 是学校自己的数据库（有本校学生），不能作为合并的目标；请另选文件")
 
 

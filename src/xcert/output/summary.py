@@ -23,7 +23,7 @@ from xcert.outfiles import check_target, signed_text
 from xcert.output import sandbox, word_reports
 from xcert.output import tables as output
 from xcert.store import journal, snapshot
-from xcert.store.connect import transaction
+from xcert.store.connect import is_province, transaction
 
 FORMATS = ("md", "html", "docx")
 _LAST_RUN = "summary_last_run"
@@ -177,7 +177,7 @@ def build(
     year_table = year_tables[0]
     year_table.title = f"{year}年至今 1+X 考证"
     quality = [line for key in ("no_cohort", "overdue", "guessed", "stale") for line in done[key]]
-    if conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+    if is_province(conn):
         quality = [_for_schools(line) for line in quality]
     sections = [
         (f"自 {since} 以来的写入", [writes], new_records),

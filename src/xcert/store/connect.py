@@ -20,6 +20,12 @@ from xcert.errors import XcertError
 if TYPE_CHECKING:
     import sqlite_utils
 
+
+def is_province(conn: sqlite3.Connection) -> bool:
+    """A province's database (SPEC 6.8): schools merged into it, none of its own rows."""
+    return conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone() is not None
+
+
 BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
 # The version migrations.py brings a database to (a test keeps the two equal).
 SCHEMA_VERSION = 13

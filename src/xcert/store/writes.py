@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from xcert import clock
 from xcert.errors import XcertError
 from xcert.privacy import mask_ids_in
-from xcert.store.connect import storable, transaction
+from xcert.store.connect import is_province, storable, transaction
 from xcert.store.triggers import EARLIEST_CERTIFIED
 
 
@@ -65,7 +65,7 @@ def log_write(
     the latest write). A hand write bumps the data version at once; an import
     (`bump=False`) only when `finish_write` finds it changed something. A province's
     file (SPEC 6.8) takes only merges and undos: its rows are the schools' own."""
-    if kind not in PROVINCE_WRITES and conn.execute("SELECT 1 FROM schools LIMIT 1").fetchone():
+    if kind not in PROVINCE_WRITES and is_province(conn):
         raise XcertError(
             "这是合并各学校数据的省级数据库，只能用 xcert merge 写入（或 xcert undo 撤销）；"
             "请在学校自己的数据库里改，再重新合并"
