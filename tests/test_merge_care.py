@@ -142,6 +142,13 @@ def test_a_schools_own_file_as_the_target_is_left_as_it_was(schools, tmp_path):
     assert refused.exit_code == 1 and "学校自己的数据库" in refused.output
     assert fingerprint(target) == before
     assert not list(target.parent.glob("*.bak"))
+    current = schools["甲"]  # a school's file of this version, closed: WAL, no -shm
+    listed = sorted(p.name for p in current.parent.iterdir())
+    before = fingerprint(current)
+    refused = merge(current, schools["乙"])
+    assert refused.exit_code == 1 and "学校自己的数据库" in refused.output
+    assert fingerprint(current) == before
+    assert sorted(p.name for p in current.parent.iterdir()) == listed  # no -wal, -shm
 
 
 def test_a_certificate_signed_for_stays_signed_for(schools, tmp_path):

@@ -113,9 +113,13 @@ def _check_target(into: Path) -> None:
     import sqlite3
 
     from xcert.office.merge import check_province
+    from xcert.store.copy import opens_without_new_files
 
+    # read-only would leave -wal and -shm beside a closed WAL file; such a file holds
+    # all its data in itself, and `immutable` reads it so without any file or lock
+    mode = "mode=ro" if opens_without_new_files(into) else "immutable=1"
     try:
-        reader = sqlite3.connect(f"{into.resolve().as_uri()}?mode=ro", uri=True)
+        reader = sqlite3.connect(f"{into.resolve().as_uri()}?{mode}", uri=True)
     except sqlite3.Error:
         return  # not a database: opening it for writing says why
     try:

@@ -88,7 +88,7 @@ def snapshot(path: Path, folder: Path) -> tuple[Path, str]:
         digest = _copied(path, copy)
         if digest is not None:
             return copy, digest
-        if _opens_without_new_files(path):
+        if opens_without_new_files(path):
             return copy, _backed_up(path, copy, max(deadline - time.monotonic(), 0.1))
         if time.monotonic() >= deadline:
             raise XcertError(_busy(path))
@@ -158,7 +158,7 @@ def _journal_in_flight(path: Path) -> bool:
         return False
 
 
-def _opens_without_new_files(path: Path) -> bool:
+def opens_without_new_files(path: Path) -> bool:
     """SQLite can open `path` read-only without creating anything next to it: a file
     in rollback-journal mode, or in WAL mode with its -wal and -shm there already."""
     try:
