@@ -8,7 +8,9 @@ rates as `Rate`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Mapping, Sequence
 from itertools import groupby
+from typing import Any, TypeVar
 
 from xcert.figures import graduation
 from xcert.figures.schools import NO_SCHOOL, BySchool, School
@@ -29,6 +31,7 @@ from xcert.output.tables import (
     year_label,
 )
 
+R = TypeVar("R")  # a row of table 1 or table 2
 TOTAL = f"{PROVINCE}合计"
 BY_SCHOOL = "（按学校）"
 RESULTS_NOTE = f"{TOTAL}是各校之和：考证人数按考核成绩计，同一学生在不同学校参加的考核各计一次"
@@ -67,35 +70,41 @@ def pass_rate_table(figures: BySchool, kind: str = "1+X ") -> Table:
         "缺考人数（人）",
         f"{kind}证书通过率",
     ]
-    rows: list[list[object]] = []
     totals = {row.year: row for row in figures.pass_total}
-    for year, group in groupby(figures.pass_rates, key=lambda pair: pair[1].year):
-        pairs = [(school.name, row) for school, row in group]
-        if figures.several:
-            pairs.append((TOTAL, totals[year]))
-        rows += [
-            [year_label(year), name, r.tested, r.passed, r.absent or 0, rate(r.passed, r.tested)]
-            for name, r in pairs
-        ]
+    rows = [
+        [year_label(r.year), name, r.tested, r.passed, r.absent or 0, rate(r.passed, r.tested)]
+        for name, r in _with_totals(figures, figures.pass_rates, totals, lambda r: r.year)
+    ]
     notes = [RESULTS_NOTE] if figures.several else []
     title = f"{figures.scope.words()}{kind}考证情况统计{BY_SCHOOL}"
     return Table(title, header, rows, notes=notes)
+
+
+def _with_totals(
+    figures: BySchool,
+    pairs: Sequence[tuple[School, R]],
+    totals: Mapping[Any, R],
+    key: Callable[[R], Any],
+) -> list[tuple[str, R]]:
+    """Each year's (or cohort's) rows by school name, then the province's total row
+    when there are several schools."""
+    named: list[tuple[str, R]] = []
+    for at, group in groupby(pairs, key=lambda pair: key(pair[1])):
+        named += [(school.name, row) for school, row in group]
+        if figures.several:
+            named.append((TOTAL, totals[at]))
+    return named
 
 
 def dual_table(figures: BySchool) -> Table:
     """Graduates and those certified of each school in each cohort, and the total (a
     person once); a cohort asked for that is still in school is a projection."""
     asked, as_of = figures.cohorts, figures.as_of
-    rows: list[list[object]] = []
     totals = {row.cohort: row for row in figures.dual_total}
-    for cohort, group in groupby(figures.dual, key=lambda pair: pair[1].cohort):
-        pairs = [(school.name, row) for school, row in group]
-        if figures.several:
-            pairs.append((TOTAL, totals[cohort]))
-        rows += [
-            [cohort_label(cohort), name, r.graduates, r.certified, rate(r.certified, r.graduates)]
-            for name, r in pairs
-        ]
+    rows = [
+        [cohort_label(r.cohort), name, r.graduates, r.certified, rate(r.certified, r.graduates)]
+        for name, r in _with_totals(figures, figures.dual, totals, lambda r: r.cohort)
+    ]
     notes = [PERSONS_NOTE] if figures.several and figures.scope.across_schools else []
     words = figures.scope.words()
     if asked.one is not None and not as_of.graduated(asked.one):
