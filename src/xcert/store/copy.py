@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from xcert.errors import XcertError
 from xcert.store.connect import BUSY_TIMEOUT_MS
@@ -126,12 +127,9 @@ def _copied(path: Path, copy: Path) -> str | None:
 
 def _copy_part(part: Path, target: Path) -> bytes | None:
     """`part` copied to `target`; the SHA-256 of the bytes copied, None if absent."""
-    try:
-        source = part.open("rb")
-    except FileNotFoundError:
-        if part.name.endswith("-wal"):
-            return None
-        raise
+    source = _opened(part)
+    if source is None:
+        return None
     digest = hashlib.sha256()
     with source, target.open("wb") as out:
         while chunk := source.read(CHUNK):
@@ -141,9 +139,18 @@ def _copy_part(part: Path, target: Path) -> bytes | None:
 
 
 def _hash_part(part: Path) -> bytes | None:
+    source = _opened(part)
+    if source is None:
+        return None
+    with source:
+        return hashlib.file_digest(source, "sha256").digest()
+
+
+def _opened(part: Path) -> BinaryIO | None:
+    """A part of the database opened to read; None for a -wal there is not (the file
+    itself must be there)."""
     try:
-        with part.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").digest()
+        return part.open("rb")
     except FileNotFoundError:
         if part.name.endswith("-wal"):
             return None
