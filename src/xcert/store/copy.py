@@ -40,8 +40,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from io import BufferedReader
 from pathlib import Path
-from typing import BinaryIO
 
 from xcert.errors import XcertError
 from xcert.store.connect import BUSY_TIMEOUT_MS
@@ -146,7 +146,7 @@ def _hash_part(part: Path) -> bytes | None:
         return hashlib.file_digest(source, "sha256").digest()
 
 
-def _opened(part: Path) -> BinaryIO | None:
+def _opened(part: Path) -> BufferedReader | None:
     """A part of the database opened to read; None for a -wal there is not (the file
     itself must be there)."""
     try:
