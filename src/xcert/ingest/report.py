@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from xcert import privacy
 from xcert.clean import cells as clean
 from xcert.errors import Problem
+from xcert.read import memo
 from xcert.read.sheets import column_letter
 from xcert.store import writes
 
@@ -111,6 +112,8 @@ class FileReport:
     kinds: list[str] = field(default_factory=list)
     new_certificates: list[tuple[str, str]] = field(default_factory=list)  # name, guessed kind
     new_students: int = 0
+    # What reading this file left for a corrected copy, kept once the import is written.
+    reading: memo.Pending | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

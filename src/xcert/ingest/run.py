@@ -33,7 +33,7 @@ from xcert.model import SHEET_KINDS, STUDENT_FIELDS
 from xcert.office import history
 from xcert.read import slices
 from xcert.read.sheets import read_bytes, read_workbook
-from xcert.store import writes
+from xcert.store import readings, writes
 from xcert.store.connect import transaction
 
 
@@ -71,7 +71,19 @@ def run_import(
     if not written:
         for report in reports:
             report.import_id = None
+    else:
+        _keep_readings(conn, reports)
     return ImportOutcome(files=reports, written=written)
+
+
+def _keep_readings(conn: sqlite3.Connection, reports: list[FileReport]) -> None:
+    """The files' readings, for their corrected copies: after the import is written (they
+    were packed while it was), in a write of their own: a cache, not data."""
+    kept = [(r.reading.key, blob) for r in reports if r.reading and (blob := r.reading.blob())]
+    if kept:
+        with transaction(conn):
+            for key, blob in kept:
+                readings.keep(conn, key, blob)
 
 
 class _RollBack(Exception):
@@ -119,7 +131,8 @@ def _import_workbook(
     """A spreadsheet's sheets into the database: students first, then results and
     awards, then teachers. `sliced`: a large roster may come a slice at a time."""
     path = report.path
-    workbook = read_workbook(path, data, sliced=sliced)
+    workbook = read_workbook(path, data, sliced=sliced, earlier=readings.lookup(conn))
+    reading = report.reading = workbook.reading
     report.format, report.encoding = workbook.format, workbook.encoding
     plans = plan_sheets(workbook, options, report)
     report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
@@ -140,7 +153,8 @@ def _import_workbook(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
             parts.append(roster_part(path.name, columns, options, report))
-    apply_roster(conn, parts, options, report, on_progress, import_id)
+    meanwhile = reading.pack if reading is not None else None
+    apply_roster(conn, parts, options, report, on_progress, import_id, meanwhile)
     wanted = tuple(CLEANERS)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind in ("results", "awards"):
@@ -157,6 +171,8 @@ def _import_workbook(
     apply_teachers(conn, staff, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
+    if reading is not None:
+        reading.pack()  # while the import is committed
 
 
 def _same_as(
