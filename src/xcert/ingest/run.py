@@ -62,28 +62,28 @@ def run_import(
             failed = any(r.problems for r in reports) and not options.skip_invalid
             if failed or options.dry_run:
                 raise _RollBack  # a dry run is the same work, rolled back
+            _keep_readings(conn, reports)
     except _RollBack:
         pass
     finally:
         if collecting:
+            # What the import made, the collector would now walk once more, whole (the
+            # rows of a large file): none of it is a cycle, so it is left out of it.
+            gc.freeze()
             gc.enable()
     written = not failed and not options.dry_run
     if not written:
         for report in reports:
             report.import_id = None
-    else:
-        _keep_readings(conn, reports)
     return ImportOutcome(files=reports, written=written)
 
 
 def _keep_readings(conn: sqlite3.Connection, reports: list[FileReport]) -> None:
-    """The files' readings, for their corrected copies: after the import is written (they
-    were packed while it was), in a write of their own: a cache, not data."""
-    kept = [(r.reading.key, blob) for r in reports if r.reading and (blob := r.reading.blob())]
-    if kept:
-        with transaction(conn):
-            for key, blob in kept:
-                readings.keep(conn, key, blob)
+    """The files' readings, for their corrected copies (packed while the import went on:
+    the rows of a large file while SQLite built the indexes)."""
+    for report in reports:
+        if report.reading is not None and (blob := report.reading.blob()) is not None:
+            readings.keep(conn, report.reading.key, blob)
 
 
 class _RollBack(Exception):
@@ -172,7 +172,7 @@ def _import_workbook(
     in_sheet_order(report)
     finish_import(conn, report, import_id)
     if reading is not None:
-        reading.pack()  # while the import is committed
+        reading.pack()  # while the other files are imported (if not begun already)
 
 
 def _same_as(
