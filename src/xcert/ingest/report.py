@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from xcert import privacy
 from xcert.clean import cells as clean
 from xcert.errors import Problem
-from xcert.read import memo
 from xcert.read.sheets import column_letter
 from xcert.store import writes
 
@@ -112,8 +111,6 @@ class FileReport:
     kinds: list[str] = field(default_factory=list)
     new_certificates: list[tuple[str, str]] = field(default_factory=list)  # name, guessed kind
     new_students: int = 0
-    # What reading this file left for a corrected copy, kept once the import is written.
-    reading: memo.Pending | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

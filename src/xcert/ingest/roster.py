@@ -9,7 +9,7 @@ import contextlib
 import itertools
 import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -30,6 +30,9 @@ from xcert.office import roster_match, students
 from xcert.store import writes
 
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
+
+
+ROWS_PER_INSERT = 50  # rows an INSERT statement carries: a sixth less time than one by one
 
 
 @dataclass(slots=True)
@@ -155,10 +158,8 @@ def apply_roster(
     report: FileReport,
     on_progress: ProgressCallback | None,
     import_id: int,
-    meanwhile: Callable[[], object] | None = None,
 ) -> None:
-    """Resolve rows to students (stored or new), report what is refused, write the rest.
-    `meanwhile`: as `writes.bulk_load` takes it."""
+    """Resolve rows to students (stored or new), report what is refused, write the rest."""
     parts = [part for part in parts if len(part.columns)]
     if not parts:
         return
@@ -172,7 +173,7 @@ def apply_roster(
             on_progress(total, total)
         each = [new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
         columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
-        write_students(conn, columns, [], import_id, into_empty=True, meanwhile=meanwhile)
+        write_students(conn, columns, [], import_id, into_empty=True)
         return
     if empty:  # rows of one student several times: each row by the identity rule
         rows = _row_ins(parts, options, range(total))
@@ -184,9 +185,7 @@ def apply_roster(
     if on_progress is not None:
         on_progress(total, total)
     _report(report, resolution, added=len(columns[0]))
-    write_students(
-        conn, columns, resolution.updated, import_id, into_empty=empty, meanwhile=meanwhile
-    )
+    write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
 
 
 def _row_ins(
@@ -348,13 +347,12 @@ def write_students(
     import_id: int,
     *,
     into_empty: bool,
-    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Insert new students (`new_students`' columns) and update changed ones, keeping
     the overwritten values. Also when the import has problems: later files of the
     command are checked against it, and the transaction is rolled back at the end anyway."""
     loading = (
-        writes.bulk_load(conn, "students", meanwhile)
+        writes.bulk_load(conn, "students")
         if into_empty and len(new[0]) >= BULK_ROWS
         else contextlib.nullcontext()
     )
@@ -365,9 +363,19 @@ def write_students(
 
 
 def insert_students(conn: sqlite3.Connection, new: list[list[object]], import_id: int) -> None:
-    """New students (`new_students`' columns), writes.ROWS_PER_INSERT to a statement."""
+    """New students (`new_students`' columns), ROWS_PER_INSERT to a statement."""
     row = f"({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
     insert = (
         f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import) VALUES "
     )
-    writes.insert_batched(conn, insert, row, zip(*new, strict=True), len(new[0]))
+    count = len(new[0])
+    rows = zip(*new, strict=True)  # one iterator: the batches take the first `whole` rows
+    whole = count - count % ROWS_PER_INSERT
+    if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list
+        flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
+        step = ROWS_PER_INSERT * len(_NEW_COLUMNS)
+        conn.executemany(
+            insert + ", ".join([row] * ROWS_PER_INSERT),
+            (flat[at : at + step] for at in range(0, len(flat), step)),
+        )
+    conn.executemany(insert + row, rows)  # the rest, one by one

@@ -33,7 +33,7 @@ from xcert.model import SHEET_KINDS, STUDENT_FIELDS
 from xcert.office import history
 from xcert.read import slices
 from xcert.read.sheets import read_bytes, read_workbook
-from xcert.store import readings, writes
+from xcert.store import writes
 from xcert.store.connect import transaction
 
 
@@ -62,28 +62,16 @@ def run_import(
             failed = any(r.problems for r in reports) and not options.skip_invalid
             if failed or options.dry_run:
                 raise _RollBack  # a dry run is the same work, rolled back
-            _keep_readings(conn, reports)
     except _RollBack:
         pass
     finally:
         if collecting:
-            # What the import made, the collector would now walk once more, whole (the
-            # rows of a large file): none of it is a cycle, so it is left out of it.
-            gc.freeze()
             gc.enable()
     written = not failed and not options.dry_run
     if not written:
         for report in reports:
             report.import_id = None
     return ImportOutcome(files=reports, written=written)
-
-
-def _keep_readings(conn: sqlite3.Connection, reports: list[FileReport]) -> None:
-    """The files' readings, for their corrected copies (packed while the import went on:
-    the rows of a large file while SQLite built the indexes)."""
-    for report in reports:
-        if report.reading is not None and (blob := report.reading.blob()) is not None:
-            readings.keep(conn, report.reading.key, blob)
 
 
 class _RollBack(Exception):
@@ -131,8 +119,7 @@ def _import_workbook(
     """A spreadsheet's sheets into the database: students first, then results and
     awards, then teachers. `sliced`: a large roster may come a slice at a time."""
     path = report.path
-    workbook = read_workbook(path, data, sliced=sliced, earlier=readings.lookup(conn))
-    reading = report.reading = workbook.reading
+    workbook = read_workbook(path, data, sliced=sliced)
     report.format, report.encoding = workbook.format, workbook.encoding
     plans = plan_sheets(workbook, options, report)
     report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
@@ -153,8 +140,7 @@ def _import_workbook(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
             parts.append(roster_part(path.name, columns, options, report))
-    meanwhile = reading.pack if reading is not None else None
-    apply_roster(conn, parts, options, report, on_progress, import_id, meanwhile)
+    apply_roster(conn, parts, options, report, on_progress, import_id)
     wanted = tuple(CLEANERS)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind in ("results", "awards"):
@@ -171,8 +157,6 @@ def _import_workbook(
     apply_teachers(conn, staff, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
-    if reading is not None:
-        reading.pack()  # while the other files are imported (if not begun already)
 
 
 def _same_as(

@@ -13,7 +13,7 @@ from xcert.errors import XcertError
 from xcert.model import PERSONAL_FIELDS as PERSONAL
 from xcert.office import sites
 from xcert.office.sessions import TO_COME
-from xcert.store import readings, writes
+from xcert.store import writes
 from xcert.store.connect import checkpoint, scrub_free_pages
 
 
@@ -131,5 +131,4 @@ def _scrub(conn: sqlite3.Connection, before_cohort: int, found: Purged) -> None:
             " AND row_id IN (SELECT id FROM students WHERE cohort < ?)",
             (before_cohort,),
         )
-        readings.forget(conn)  # the files' rows kept for corrected copies hold them too
         scrub_free_pages(conn)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import cast
 
 from xcert.errors import XcertError
-from xcert.read import memo, slices
+from xcert.read import slices
 from xcert.read.slices import Slice
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -84,8 +84,6 @@ class Workbook:
     format: str  # xlsx, xls, ods, csv
     encoding: str | None = None  # CSV only: what was detected
     sheets: list[Sheet] = field(default_factory=list)
-    # What this read leaves for the next import of a corrected copy (read/memo.py).
-    reading: memo.Pending | None = None
 
 
 def column_letter(index: int) -> str:
@@ -98,23 +96,15 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_workbook(
-    path: Path,
-    data: bytes | None = None,
-    *,
-    sliced: bool = False,
-    earlier: memo.Lookup | None = None,
-) -> Workbook:
+def read_workbook(path: Path, data: bytes | None = None, *, sliced: bool = False) -> Workbook:
     """Every sheet of the file at `path` as rows of cells, merged areas filled in.
     `sliced`: a large xlsx file's sheets may come a slice of rows at a time (`Sheet.rest`),
-    for a reader that takes them so (`Sheet.slices`); any other calls `Sheet.whole`.
-    `earlier`: the readings kept by earlier imports, by key (read/memo.py): an xlsx file
-    that differs from one of them in a few rows is read from it."""
+    for a reader that takes them so (`Sheet.slices`); any other calls `Sheet.whole`."""
     if data is None:
         data = read_bytes(path)
     head = data[:8]
     if head.startswith(_ZIP):
-        return _read_zip(path, data, sliced, earlier)
+        return _read_zip(path, data, sliced)
     if head == _OLE2:
         return _read_calamine(path, data, "xls")
     if head.startswith(b"%PDF"):
@@ -138,7 +128,7 @@ def read_bytes(path: Path) -> bytes:
         raise XcertError(f"{path.name}：无法读取（{exc.strerror}）") from None
 
 
-def _read_zip(path: Path, data: bytes, sliced: bool, earlier: memo.Lookup | None) -> Workbook:
+def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -159,13 +149,7 @@ def _read_zip(path: Path, data: bytes, sliced: bool, earlier: memo.Lookup | None
             _check_shared_strings(path, archive, archive.infolist())
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
             raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
-        pending = _pending(data, archive, earlier) if fmt == "xlsx" else None
-        replayed = pending.replay() if pending is not None else None
-        if pending is not None and replayed is not None:
-            pending.remember(replayed)
-            sheets = [Sheet(kept.name, kept.rows, hidden=kept.hidden) for kept in replayed]
-            return Workbook(path=path, format=fmt, sheets=sheets, reading=pending)
-        return _read_calamine(path, data, fmt, pending)
+        return _read_calamine(path, data, fmt)
     if "content.xml" in names and "mimetype" in names:
         if b"spreadsheet" not in archive.read("mimetype"):
             raise XcertError(f"{path.name}：这是 OpenDocument 文字或演示文件，不是电子表格")
@@ -335,21 +319,7 @@ def _entity_error(path: Path, part: str) -> XcertError:
     )
 
 
-def _pending(
-    data: bytes, archive: zipfile.ZipFile, earlier: memo.Lookup | None
-) -> memo.Pending | None:
-    """This read's reading for later imports, and any earlier one it may replay."""
-    if earlier is None:
-        return None
-    try:
-        return memo.Pending(data, archive, earlier)
-    except Exception:  # a part odd or missing: the whole reader says what is wrong, if anything
-        return None
-
-
-def _read_calamine(
-    path: Path, data: bytes, fmt: str, pending: memo.Pending | None = None
-) -> Workbook:
+def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
     import python_calamine
 
     try:
@@ -357,8 +327,7 @@ def _read_calamine(
     except Exception as exc:  # the reader's errors are many and untyped
         hint = "，文件可能设置了打开密码" if fmt == "xls" else ""
         raise XcertError(f"{path.name}：无法读取 {fmt} 文件{hint}（{_short(exc)}）") from None
-    workbook = Workbook(path=path, format=fmt, reading=pending)
-    kept: list[memo.KeptSheet] = []
+    workbook = Workbook(path=path, format=fmt)
     with book:
         for meta in book.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -370,12 +339,9 @@ def _read_calamine(
                 merged = sheet.merged_cell_ranges or []
             except Exception as exc:
                 raise _unreadable(path, fmt, exc, meta.name) from None
-            patches = memo.fill_merged(rows, merged)
+            _fill_merged(rows, merged)
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
             workbook.sheets.append(Sheet(meta.name, rows, hidden=hidden))
-            kept.append(memo.KeptSheet(meta.name, hidden, rows, merged, patches))
-    if pending is not None:
-        pending.remember(kept)
     return workbook
 
 
@@ -413,6 +379,21 @@ def _unreadable(path: Path, fmt: str, exc: Exception, sheet: str | None = None) 
 
 def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+
+
+def _fill_merged(
+    rows: list[list[object]], merged: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
+    """A merged area shows one value over all its cells: give each cell that value,
+    as a clerk reading the sheet would (a class code merged down its rows)."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:

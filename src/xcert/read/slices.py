@@ -80,7 +80,7 @@ class SlicedBook:
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.archive.namelist())
         workbook = self.archive.read("xl/workbook.xml")
-        worksheets, styles = _rels(self._part("xl/_rels/workbook.xml.rels"))
+        worksheets, styles = self._rels()
         self.sheets = _sheets(workbook, worksheets)
         pr = re.search(rb"<workbookPr\b[^>]*/>", workbook)
         self.workbook_pr = pr.group(0) if pr else b""
@@ -92,10 +92,27 @@ class SlicedBook:
     def _part(self, name: str) -> bytes | None:
         return self.archive.read(name) if name in self.names else None
 
+    def _rels(self) -> tuple[dict[str, str], str | None]:
+        """The worksheets' parts by relationship id, and the styles' part."""
+        rels = self._part("xl/_rels/workbook.xml.rels")
+        if rels is None:
+            raise Surprise("no workbook relationships")
+        found, styles = {}, None
+        for rel in ElementTree.fromstring(rels).iter(f"{{{_PKG_REL}}}Relationship"):
+            target = rel.get("Target", "")
+            target = target[1:] if target.startswith("/") else f"xl/{target}"
+            kind = rel.get("Type", "")
+            if kind.endswith("/worksheet"):
+                found[rel.get("Id", "")] = target
+            elif kind.endswith("/styles"):
+                styles = target
+        return found, styles
+
     def slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
         """The sheet's rows, a slice at a time. Any error on the way is a surprise: the
         file is then read whole, and the whole reader names what is wrong with it.
-        (A thread reading the next slice meanwhile does not pay: docs/benchmarks.md.)"""
+        (A thread reading the next slice meanwhile does not pay: the reader holds the
+        interpreter while it parses.)"""
         try:
             yield from self._slices(sheet)
         except Surprise:
@@ -152,15 +169,6 @@ class SlicedBook:
             read += len(more) - len(pending)
             pending = more
 
-    def read_rows(self, xml: bytes) -> Slice:
-        """Rows of the sheet's XML (whole `<row>` elements), read as in the whole file."""
-        try:
-            return self._read_slice(xml, 1.0)
-        except Surprise:
-            raise
-        except Exception as exc:  # the reader's errors are many and untyped
-            raise SliceSurprise(str(exc)) from None
-
     def _read_slice(self, xml: bytes, share: float) -> Slice:
         import python_calamine
 
@@ -207,35 +215,11 @@ class SlicedBook:
         return out
 
 
-def worksheet_parts(archive: zipfile.ZipFile) -> list[SlicedSheet]:
-    """The workbook's worksheets in order: name, whether hidden, the part holding it."""
-    names = set(archive.namelist())
-    rels = (
-        archive.read("xl/_rels/workbook.xml.rels")
-        if "xl/_rels/workbook.xml.rels" in names
-        else None
-    )
-    return _sheets(archive.read("xl/workbook.xml"), _rels(rels)[0])
-
-
-def _rels(rels: bytes | None) -> tuple[dict[str, str], str | None]:
-    """The worksheets' parts by relationship id, and the styles' part."""
-    if rels is None:
-        raise Surprise("no workbook relationships")
-    found, styles = {}, None
-    for rel in ElementTree.fromstring(rels).iter(f"{{{_PKG_REL}}}Relationship"):
-        target = rel.get("Target", "")
-        target = target[1:] if target.startswith("/") else f"xl/{target}"
-        kind = rel.get("Type", "")
-        if kind.endswith("/worksheet"):
-            found[rel.get("Id", "")] = target
-        elif kind.endswith("/styles"):
-            styles = target
-    return found, styles
-
-
-def stored_bytes(data: bytes, member: zipfile.ZipInfo) -> memoryview:
-    """A member's bytes as the archive holds them (deflated or stored), not copied."""
+def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> Iterator[bytes]:
+    """A member's bytes, a block at a time, inflated straight from the archive's bytes,
+    never past its declared size; `check`: its size and CRC checked at the end, as
+    zipfile does. (zipfile copies its compressed input again for each block it hands
+    over: a third of the time of a pass over a large sheet.)"""
     start = member.header_offset
     header = data[start : start + 30]
     if (
@@ -245,15 +229,7 @@ def stored_bytes(data: bytes, member: zipfile.ZipInfo) -> memoryview:
     ):
         raise Surprise("an archive member stored another way")
     start += 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
-    return memoryview(data)[start : start + member.compress_size]
-
-
-def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> Iterator[bytes]:
-    """A member's bytes, a block at a time, inflated straight from the archive's bytes,
-    never past its declared size; `check`: its size and CRC checked at the end, as
-    zipfile does. (zipfile copies its compressed input again for each block it hands
-    over: a third of the time of a pass over a large sheet.)"""
-    raw = stored_bytes(data, member)
+    raw = memoryview(data)[start : start + member.compress_size]
     inflater = zlib.decompressobj(-15) if member.compress_type == zipfile.ZIP_DEFLATED else None
     left, crc = member.file_size, 0
     for at in range(0, len(raw), _INPUT):
@@ -350,7 +326,7 @@ def _filled(
     merges: list[tuple[tuple[int, int], tuple[int, int]]],
     carried: dict[tuple[int, int], object],
 ) -> Slice:
-    """A merged area's value over all its cells, as `memo.fill_merged` does for a
+    """A merged area's value over all its cells, as `sheets._fill_merged` does for a
     whole sheet; an area begun in an earlier slice brings its value (`carried`)."""
     rows, first = piece.rows, piece.first
     last = first + len(rows) - 1

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from xcert.errors import XcertError
 from xcert.model import PERSONAL_FIELDS, SHEET_KIND_LABELS
-from xcert.store import readings
 from xcert.store.connect import checkpoint, scrub_free_pages, transaction
 from xcert.store.triggers import TABLES
 from xcert.store.writes import finish_write, log_write
@@ -55,7 +54,6 @@ def undo(
     try:
         with transaction(conn):  # read inside it: two undos at once cannot both pass
             _reverse_write(conn, _write(conn, write_id), done)
-            readings.forget(conn)  # a file's rows kept for its corrected copy: not either
             if dry_run:
                 raise _DryRun
             if forget:

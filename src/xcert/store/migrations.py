@@ -7,13 +7,23 @@ import sqlite3
 from collections.abc import Callable
 
 from xcert.privacy import mask_ids_in
-from xcert.store.ddl import add_column, script
-from xcert.store.migrations_late import m012_schools, m013_school_as_of, m014_readings
 from xcert.store.triggers import EARLIEST_CERTIFIED
 
 
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one: `executescript` would COMMIT the migration halfway."""
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
+
+
 def m001_students_and_imports(conn: sqlite3.Connection) -> None:
-    script(
+    _script(
         conn,
         """
         CREATE TABLE imports (
@@ -74,7 +84,7 @@ def m001_students_and_imports(conn: sqlite3.Connection) -> None:
 
 
 def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
-    script(
+    _script(
         conn,
         """
         CREATE TABLE certificates (
@@ -145,7 +155,7 @@ def m002_certificates_results_awards(conn: sqlite3.Connection) -> None:
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
         """,
     )
-    script(conn, _certified_triggers())
+    _script(conn, _certified_triggers())
 
 
 def _certified_triggers() -> str:
@@ -168,7 +178,7 @@ def _certified_triggers() -> str:
 
 
 def m003_targets(conn: sqlite3.Connection) -> None:
-    script(
+    _script(
         conn,
         """
         CREATE TABLE targets (
@@ -183,7 +193,7 @@ def m003_targets(conn: sqlite3.Connection) -> None:
 
 
 def m004_sites_and_plans(conn: sqlite3.Connection) -> None:
-    script(
+    _script(
         conn,
         """
         -- The forms' facts, kept once (SPEC 6.5): validated by sites.py, stored as JSON.
@@ -204,7 +214,7 @@ def m004_sites_and_plans(conn: sqlite3.Connection) -> None:
 def m005_journal(conn: sqlite3.Connection) -> None:
     """The write journal behind `xcert undo` and `xcert log` (journal.py); its triggers
     are made by `migrate` after the last migration, from the tables as they are then."""
-    script(
+    _script(
         conn,
         """
         CREATE TABLE journal (
@@ -230,7 +240,7 @@ def m005_journal(conn: sqlite3.Connection) -> None:
 
 def m006_registrations(conn: sqlite3.Connection) -> None:
     """Who is entered for a session, and how each selection test ranked them (SPEC 6.4)."""
-    script(
+    _script(
         conn,
         """
         CREATE TABLE registrations (
@@ -279,7 +289,7 @@ def m008_teachers(conn: sqlite3.Connection) -> None:
     one per role, certificate and level a teacher has (人次). Their journal triggers
     are made by `migrate` after the last migration, like every table's. `IF NOT EXISTS`:
     a file whose version number was set back (a test of an older file) keeps its tables."""
-    script(
+    _script(
         conn,
         """
         CREATE TABLE IF NOT EXISTS teachers (
@@ -321,7 +331,7 @@ def m009_selection_ties(conn: sqlite3.Connection) -> None:
     retest`, not taken, kept for the second test (issue 20). SQLite cannot change a
     CHECK: the table is made anew with its rows (ids kept); `migrate` then remakes its
     journal triggers, as after every migration."""
-    script(
+    _script(
         conn,
         """
         CREATE TABLE selections_new (
@@ -361,7 +371,106 @@ def m010_reconciliation_indexes(conn: sqlite3.Connection) -> None:
 def m011_import_warnings(conn: sqlite3.Connection) -> None:
     """Issue 21: the warnings an import printed (zlib-compressed JSON), so that the same
     file again on the same day can print them without reading it (ingest/run.py)."""
-    add_column(conn, "imports", "warning_list BLOB")
+    _add_column(conn, "imports", "warning_list BLOB")
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
+    """ALTER TABLE … ADD COLUMN, unless a file whose version was set back has it already."""
+    name = column.split()[0]
+    if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
+def m012_schools(conn: sqlite3.Connection) -> None:
+    """Issue 22: a province's database holds many schools (`xcert merge`). A school's own
+    database leaves `school_id` NULL everywhere; keys that were unique in one school
+    (学号, ID numbers, staff numbers, a session, a year's targets) are unique per school.
+    `person`: a keyed hash of the ID number, the same student in two schools. Safe to run
+    again on a file whose version was set back (IF NOT EXISTS, columns checked)."""
+    _script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS schools (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,  -- [school] code of the site profile
+            name TEXT NOT NULL,
+            source_name TEXT NOT NULL,  -- the file merged, as named then
+            source_sha256 TEXT NOT NULL,
+            source_version INTEGER NOT NULL,  -- its schema version
+            anonymised INTEGER NOT NULL,
+            merge_id INTEGER REFERENCES imports(id)
+        )
+        """,
+    )
+    for table, column in (
+        ("students", "school_id INTEGER REFERENCES schools(id)"),
+        ("students", "person TEXT"),
+        ("sessions", "school_id INTEGER REFERENCES schools(id)"),
+        ("teachers", "school_id INTEGER REFERENCES schools(id)"),
+    ):
+        _add_column(conn, table, column)
+    _script(
+        conn,
+        """
+        DROP INDEX IF EXISTS students_student_no;
+        DROP INDEX IF EXISTS students_id_number;
+        CREATE UNIQUE INDEX students_student_no ON students(student_no, coalesce(school_id, 0));
+        CREATE UNIQUE INDEX students_id_number ON students(id_number, coalesce(school_id, 0));
+        -- A province's figures count a person once: empty (and free) in a school's file.
+        CREATE INDEX IF NOT EXISTS students_person ON students(person, first_certified)
+            WHERE person IS NOT NULL;
+        DROP INDEX IF EXISTS sessions_key;
+        CREATE UNIQUE INDEX sessions_key ON sessions(
+            certificate_id, coalesce(level, ''), coalesce(date_start, ''), coalesce(date_end, ''),
+            coalesce(school_id, 0)
+        );
+        DROP INDEX IF EXISTS teachers_staff_no;
+        DROP INDEX IF EXISTS teachers_id_number;
+        CREATE UNIQUE INDEX teachers_staff_no ON teachers(staff_no, coalesce(school_id, 0));
+        CREATE UNIQUE INDEX teachers_id_number ON teachers(id_number, coalesce(school_id, 0));
+        """,
+    )
+    if "school_id" not in {row[1] for row in conn.execute("PRAGMA table_info(targets)")}:
+        _targets_per_school(conn)
+
+
+def _targets_per_school(conn: sqlite3.Connection) -> None:
+    """targets keyed by year and school; the year stays each row's rowid, which the
+    journal files its changes under."""
+    _script(
+        conn,
+        """
+        CREATE TABLE targets_new (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            school_id INTEGER REFERENCES schools(id),
+            participants INTEGER,
+            pass_rate REAL,
+            certificates INTEGER,
+            updated_import INTEGER REFERENCES imports(id)
+        );
+        INSERT INTO targets_new (id, year, participants, pass_rate, certificates, updated_import)
+            SELECT year, year, participants, pass_rate, certificates, updated_import FROM targets;
+        DROP TRIGGER IF EXISTS journal_targets_insert;
+        DROP TRIGGER IF EXISTS journal_targets_update;
+        DROP TRIGGER IF EXISTS journal_targets_delete;
+        DROP TABLE targets;
+        ALTER TABLE targets_new RENAME TO targets;
+        CREATE UNIQUE INDEX targets_year ON targets(year, coalesce(school_id, 0));
+        """,
+    )
+
+
+def m013_school_as_of(conn: sqlite3.Connection) -> None:
+    """Issue 22: when a school's merged file was last written (its latest write), so that
+    an older file of a school does not replace a newer one by mistake; and the day its
+    届 graduate on (its site profile's [school] graduation_day, MM-DD; NULL: 07-01), so
+    that a province counts each school's cohorts from the school's own day. A teacher's
+    `person`, as a student's (a keyed hash of the ID number, set by a merge), so that a
+    teacher of two schools counts once in the province's totals."""
+    _add_column(conn, "schools", "source_as_of TEXT")
+    _add_column(conn, "schools", "graduation_day TEXT")
+    _add_column(conn, "teachers", "person TEXT")
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -378,6 +487,5 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m011_import_warnings,
     m012_schools,
     m013_school_as_of,
-    m014_readings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,10 +5,9 @@ file each change under, and a data version that equal data share.
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -161,15 +160,11 @@ BULK_CACHE_KIB = 64 * 1024  # page cache while a bulk load rebuilds indexes
 
 
 @contextmanager
-def bulk_load(
-    conn: sqlite3.Connection, table: str, meanwhile: Callable[[], object] | None = None
-) -> Iterator[None]:
+def bulk_load(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     """Inside a write: set aside the table's indexes, and the journal's insert trigger
     (a row carrying this write's `created_import` is never journalled one by one), then
     make them again from their own SQL. For a load into an empty table, sorting once
-    beats 100,000 index updates; a rollback restores everything. `meanwhile`: called as
-    the indexes are about to be made (SQLite lets go of the interpreter a while: work
-    begun in a thread then runs free)."""
+    beats 100,000 index updates; a rollback restores everything."""
     saved = conn.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
         " AND (type = 'index' OR name = ?)",
@@ -183,8 +178,6 @@ def bulk_load(
         conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # to sort an index in memory
     try:
         yield
-        if meanwhile is not None:
-            meanwhile()
         for _, _, sql in saved:
             conn.execute(sql)
     finally:
@@ -208,23 +201,3 @@ def certified_after(conn: sqlite3.Connection, import_id: int) -> Iterator[None]:
         " WHERE id IN (SELECT student_id FROM results WHERE created_import = ?)",
         (import_id,),
     )
-
-
-ROWS_PER_INSERT = 50  # rows an INSERT statement carries: a sixth less time than one by one
-
-
-def insert_batched(
-    conn: sqlite3.Connection, insert: str, row: str, rows: Iterable[Sequence[object]], count: int
-) -> None:
-    """`count` rows by `insert` (…VALUES ) and `row` (each row's `(?, ?, …)`),
-    ROWS_PER_INSERT to a statement, their values bound from one flat list."""
-    rows = iter(rows)  # one iterator: the batches take the first `whole` rows
-    whole = count - count % ROWS_PER_INSERT
-    if whole:
-        flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
-        step = len(flat) // whole * ROWS_PER_INSERT
-        conn.executemany(
-            insert + ", ".join([row] * ROWS_PER_INSERT),
-            (flat[at : at + step] for at in range(0, len(flat), step)),
-        )
-    conn.executemany(insert + row, rows)  # the rest, one by one
