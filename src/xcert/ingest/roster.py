@@ -32,9 +32,6 @@ from xcert.store import writes
 BULK_ROWS = 5000  # from this many new students on, an empty table's indexes are rebuilt
 
 
-ROWS_PER_INSERT = 50  # rows an INSERT statement carries: a sixth less time than one by one
-
-
 @dataclass(slots=True)
 class RosterPart:
     """One sheet's roster rows: what they state, and what xcert derived for the rows
@@ -363,19 +360,9 @@ def write_students(
 
 
 def insert_students(conn: sqlite3.Connection, new: list[list[object]], import_id: int) -> None:
-    """New students (`new_students`' columns), ROWS_PER_INSERT to a statement."""
+    """New students (`new_students`' columns), writes.ROWS_PER_INSERT to a statement."""
     row = f"({', '.join('?' * len(_NEW_COLUMNS))}, {int(import_id)}, {int(import_id)})"
     insert = (
         f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import) VALUES "
     )
-    count = len(new[0])
-    rows = zip(*new, strict=True)  # one iterator: the batches take the first `whole` rows
-    whole = count - count % ROWS_PER_INSERT
-    if whole:  # ROWS_PER_INSERT rows a statement, their values in one flat list
-        flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
-        step = ROWS_PER_INSERT * len(_NEW_COLUMNS)
-        conn.executemany(
-            insert + ", ".join([row] * ROWS_PER_INSERT),
-            (flat[at : at + step] for at in range(0, len(flat), step)),
-        )
-    conn.executemany(insert + row, rows)  # the rest, one by one
+    writes.insert_batched(conn, insert, row, zip(*new, strict=True), len(new[0]))

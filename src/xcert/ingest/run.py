@@ -66,6 +66,9 @@ def run_import(
         pass
     finally:
         if collecting:
+            # What the import made, the collector would now walk once more, whole (the
+            # rows of a large file): none of it is a cycle, so it is left out of it.
+            gc.freeze()
             gc.enable()
     written = not failed and not options.dry_run
     if not written:

@@ -32,6 +32,7 @@ from typing import cast
 
 from xcert.model import STUDENT_FIELDS
 from xcert.office import students
+from xcert.store import writes
 
 TABLE = "temp.roster_in"
 INTEGER_FIELDS = frozenset({"enrollment_year", "cohort"})  # INTEGER columns; the rest TEXT
@@ -72,10 +73,12 @@ def file_rows(
         if None in stated["student_no"]:
             given["crowded"] = _crowded(stated["class_code"], stated["name"])
         names = [f for f, values in given.items() if _filled(values)]
-        rows = zip(range(count), *(given[f] for f in names), strict=True)
-        conn.executemany(
-            f"INSERT INTO {TABLE} (k, {', '.join(names)}) VALUES ({', '.join('?' * (len(names) + 1))})",
-            rows,
+        writes.insert_batched(
+            conn,
+            f"INSERT INTO {TABLE} (k, {', '.join(names)}) VALUES ",
+            f"({', '.join('?' * (len(names) + 1))})",
+            zip(range(count), *(given[f] for f in names), strict=True),
+            count,
         )
         yield FileRows(conn, count, all(_plain(f, given[f]) for f in names))
     finally:

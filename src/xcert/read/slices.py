@@ -111,8 +111,7 @@ class SlicedBook:
     def slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
         """The sheet's rows, a slice at a time. Any error on the way is a surprise: the
         file is then read whole, and the whole reader names what is wrong with it.
-        (A thread reading the next slice meanwhile does not pay: the reader holds the
-        interpreter while it parses.)"""
+        (A thread reading the next slice meanwhile does not pay: docs/benchmarks.md.)"""
         try:
             yield from self._slices(sheet)
         except Surprise:
