@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import sqlite3
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,53 @@ def test_merged_cells_fill_across_slices(tmp_path: Path) -> None:
     same(path)
     cut, _ = both_ways(path)
     assert {row[4] for row in cut[0].rows[12:52]} == {"24数控9"}
+
+
+def _with_workbook_xml(path: Path, edit: Callable[[bytes], bytes]) -> Path:
+    """The workbook at `path` with its xl/workbook.xml rewritten by `edit`."""
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members["xl/workbook.xml"] = edit(members["xl/workbook.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.usefixtures("sliced")
+@pytest.mark.parametrize(
+    "written",
+    [
+        b'<workbookPr date1904="1"/>',  # as Excel writes it
+        b'<workbookPr date1904="1"></workbookPr>',  # closed apart: the slices read it too
+        b'<workbookPr date1904="true" defaultThemeVersion="124226" ></workbookPr>',
+        b'<x:workbookPr xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        b' date1904="1"/>',  # another way: read whole
+    ],
+)
+def test_the_1904_date_system_reads_the_same_in_slices(tmp_path: Path, written: bytes) -> None:
+    """A workbook counting days from 1904 (Excel for Mac): its dates in slices are the
+    dates read whole, however the file writes the property."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    for i in range(40):
+        sheet.append([f"学生{i}", dt.date(2014, 1, 1 + i % 28), dt.datetime(2020, 5, 6, 7, 8)])
+    book.save(tmp_path / "mac.xlsx")
+
+    def rewritten(xml: bytes) -> bytes:
+        start = xml.index(b"<workbookPr")
+        end = xml.index(b">", start) + 1
+        return xml[:start] + written + xml[end:]
+
+    path = _with_workbook_xml(tmp_path / "mac.xlsx", rewritten)
+    whole = read_workbook(path).sheets[0].rows
+    assert whole[0][1] == dt.date(2014, 1, 1) or "x:" in written.decode()
+    book_read = read_workbook(path, sliced=True)
+    cut = [sheet.whole() for sheet in book_read.sheets][0].rows
+    assert cut == whole
 
 
 cell_text = st.text(

@@ -82,8 +82,7 @@ class SlicedBook:
         workbook = self.archive.read("xl/workbook.xml")
         worksheets, styles = self._rels()
         self.sheets = _sheets(workbook, worksheets)
-        pr = re.search(rb"<workbookPr\b[^>]*/>", workbook)
-        self.workbook_pr = pr.group(0) if pr else b""
+        self.workbook_pr = _workbook_pr(workbook)
         self.styles = None if styles is None else self._part(styles)
         if styles is not None and self.styles is None:
             raise Surprise("the styles part is missing")
@@ -357,6 +356,17 @@ def _column(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number - 1
+
+
+def _workbook_pr(workbook: bytes) -> bytes:
+    """The workbook's properties (its date system), as a small workbook states them:
+    `<workbookPr …/>`, however the file closes the element. A date system stated
+    another way (a prefix, an element of its own) is a surprise: dates would shift."""
+    found = re.search(rb"<workbookPr\b([^>]*?)/?>", workbook)
+    pr = b"<workbookPr" + found.group(1) + b"/>" if found else b""
+    if b"date1904" in workbook and b"date1904" not in pr:
+        raise Surprise("the date system stated another way")
+    return pr
 
 
 def _sheets(workbook: bytes, targets: dict[str, str]) -> list[SlicedSheet]:
