@@ -44,7 +44,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes, fewer rounds")
     parser.add_argument("--only", help="run only these cases (names or groups, comma-separated)")
     parser.add_argument(
-        "--rounds", type=int, help="rounds per case (default 5, quick 2; see Rounds)"
+        "--rounds", type=int, help="rounds per case (default 5, quick 1; see Rounds)"
     )
     parser.add_argument("--out", type=Path, help="the Markdown table (default results.md)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
@@ -103,11 +103,11 @@ def measure(case: Case, sizes: Sizes, rounds: Rounds, folder: Path) -> Result:
 
 def rounds_of(args: argparse.Namespace) -> Rounds:
     """5 rounds; 15 after it for a case whose first round took under a second; 3 for one
-    whose first round took over half a minute. Quick: 2, and 4 after a warm-up.
+    whose first round took over half a minute. Quick: 1, and 2 after a warm-up (the tests run it: a check that every case runs, not figures).
     --rounds N: N, and 3N after a warm-up for the short ones."""
     if args.rounds is not None:
         return Rounds(args.rounds, 3 * args.rounds, args.rounds)
-    return Rounds(2, 4, 2) if args.quick else Rounds(5, 15, 3)
+    return Rounds(1, 2, 1) if args.quick else Rounds(5, 15, 3)
 
 
 def command_line(argv: Sequence[str] | None) -> str:
