@@ -4,6 +4,7 @@ no import cycles, one job per file. Read from the source with `ast`, nothing imp
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,8 @@ def _in_function(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _imports() -> list[Import]:
+@functools.cache  # three tests read the same imports: parsed once
+def _imports() -> tuple[Import, ...]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -82,7 +84,7 @@ def _imports() -> list[Import]:
             found += [
                 Import(module, _resolve(t), node.lineno, hidden) for t in targets if t != module
             ]
-    return found
+    return tuple(found)
 
 
 def _layer(module: str) -> str:
