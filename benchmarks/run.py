@@ -103,8 +103,9 @@ def measure(case: Case, sizes: Sizes, rounds: Rounds, folder: Path) -> Result:
 
 def rounds_of(args: argparse.Namespace) -> Rounds:
     """5 rounds; 15 after it for a case whose first round took under a second; 3 for one
-    whose first round took over half a minute. Quick: 1, and 2 after a warm-up (the tests run it: a check that every case runs, not figures).
-    --rounds N: N, and 3N after a warm-up for the short ones."""
+    whose first round took over half a minute. Quick: 1, and 2 after a warm-up (the
+    tests run it: a check that every case runs, not figures). --rounds N: N, and 3N
+    after a warm-up for the short ones."""
     if args.rounds is not None:
         return Rounds(args.rounds, 3 * args.rounds, args.rounds)
     return Rounds(1, 2, 1) if args.quick else Rounds(5, 15, 3)
