@@ -44,7 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Many tests run xcert as a command; with PYTHONDONTWRITEBYTECODE set (as on CI) each
     # of those processes compiled all of xcert again (about 25 s of a run). Compiled once
     # here, as `pip install .` does; the processes only read it.
-    compileall.compile_dir(Path(xcert.__file__).parent, quiet=1)
+    # Once, by the process that starts the workers (pytest-xdist), not by each of them.
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(Path(xcert.__file__).parent, quiet=1)
 
 
 # Goldens are regenerated only on purpose: `pytest --update-golden` or XCERT_UPDATE_GOLDEN=1
