@@ -11,11 +11,13 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
+from xml.etree.ElementTree import ParseError
 
 from xcert.errors import XcertError
 from xcert.read import slices
@@ -134,7 +136,7 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
         names = set(archive.namelist())
         sliced = sliced and "xl/workbook.xml" in names and slices.worth_slicing(archive)
         _check_zip(path, archive, MAX_SLICED_BYTES if sliced else MAX_UNCOMPRESSED_BYTES)
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+    except _DAMAGED as exc:
         raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         fmt = "xlsb" if "xl/workbook.bin" in names else "xlsx"
@@ -147,21 +149,37 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
         try:
             _check_declared(path, archive.infolist(), MAX_UNCOMPRESSED_BYTES)
             _check_shared_strings(path, archive, archive.infolist())
-        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        except _DAMAGED as exc:
             raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
         return _read_calamine(path, data, fmt)
     if "content.xml" in names and "mimetype" in names:
         if b"spreadsheet" not in archive.read("mimetype"):
             raise XcertError(f"{path.name}：这是 OpenDocument 文字或演示文件，不是电子表格")
-        _check_ods_repeats(path, archive)
+        try:
+            _check_ods_repeats(path, archive)
+        except _DAMAGED as exc:
+            raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
+        except ParseError as exc:
+            raise XcertError(
+                f"{path.name}：content.xml 不是完好的 XML，文件可能已损坏（{exc}）"
+            ) from None
         return _read_calamine(path, data, "ods")
     if "word/document.xml" in names:
         raise XcertError(f"{path.name}：这是 Word 文档，不是电子表格；请把表格另存为 Excel")
     raise XcertError(f"{path.name}：这是一个压缩包，不是电子表格")
 
 
+# What zipfile raises for an archive damaged or cut short (zlib: a part that does not inflate).
+_DAMAGED = (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, zlib.error)
+# Parts read to their end by the reader (which checks a worksheet's CRC), by the checks
+# below or by the ods reader's own pass; any other XML part is read to its end here, so
+# that damage to it (the styles: which numbers are dates) is named, not imported.
+_CHECKED_BY_READING = ("xl/worksheets/", "xl/sharedStrings.xml", "content.xml")
+
+
 def _check_zip(path: Path, archive: zipfile.ZipFile, limit: int) -> None:
-    """Refuse bombs before the reader inflates anything, and refuse any DTD.
+    """Refuse bombs before the reader inflates anything, refuse any DTD, and refuse a
+    damaged part (its CRC: python-calamine checks only the worksheets').
 
     Declared sizes bound the work: the reader (Rust's zip crate) stops with an error at
     a member's declared size, so a member that lies about it cannot inflate further.
@@ -180,8 +198,11 @@ def _check_zip(path: Path, archive: zipfile.ZipFile, limit: int) -> None:
         if member.filename.endswith((".xml", ".rels", ".vml")):
             with archive.open(member) as stream:
                 prolog = stream.read(PROLOG_BYTES)
-            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                raise _entity_error(path, member.filename)
+                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                    raise _entity_error(path, member.filename)
+                if not member.filename.startswith(_CHECKED_BY_READING):
+                    while stream.read(2**20):  # to its end, where zipfile checks its CRC
+                        pass
             if member.filename.startswith("xl/worksheets/"):
                 _check_dimension(path, member.filename, prolog)
                 if member.file_size <= SCANNED_SHEET_BYTES:

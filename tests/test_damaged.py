@@ -1,0 +1,133 @@
+"""A workbook damaged after it was saved (a bit changed on a USB stick, a mail gateway
+cutting it short) is refused in one line, never imported with changed values nor met
+with an internal error. python-calamine checks a worksheet's CRC-32 but not the other
+parts' (styles: which numbers are dates); `sheets._check_zip` reads those to their end."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from xcert.read import sheets
+
+from conftest import DATA
+
+
+def _stored_copy(source: Path, target: Path) -> bytes:
+    """The workbook with every member stored, not deflated: its bytes readable in place
+    (as some tools write an xlsx), so that one can be changed as damage changes it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
+        for member in old.infolist():
+            new.writestr(member.filename, old.read(member), zipfile.ZIP_STORED)
+    target.write_bytes(out.getvalue())
+    return out.getvalue()
+
+
+def _damaged(data: bytes, before: bytes, after: bytes) -> bytes:
+    """The first `before` in the archive's bytes changed, its CRC left as it was."""
+    assert len(before) == len(after) and before in data
+    return data.replace(before, after, 1)
+
+
+def _padded(source: Path, target: Path, part: str, end_tag: bytes) -> Path:
+    """A copy whose `part` is over 100 KB (spaces before its end tag): past the start of
+    a part the entity check reads, where only reading it to its end finds damage."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for member in old.infolist():
+            data = old.read(member)
+            if member.filename == part:
+                data = data.replace(end_tag, b" " * 100_000 + end_tag)
+            new.writestr(member.filename, data)
+    return target
+
+
+def _refused_as_damaged(cli, path: Path) -> None:
+    result = cli("import", path)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and path.name in lines[0] and "损坏" in lines[0], result.stderr
+    assert "内部错误" not in result.stderr and "Traceback" not in result.output
+    assert cli.query("SELECT count(*) FROM students") == [(0,)]
+
+
+@pytest.fixture
+def roster(xlsx, roster_rows):
+    return xlsx("roster.xlsx", {"名单": roster_rows})
+
+
+@pytest.mark.parametrize("scanned", [True, False], ids=["read-by-checks", "reader-only"])
+def test_a_changed_digit_in_a_sheet_is_refused_not_imported(
+    cli, roster, tmp_path, monkeypatch, scanned
+):
+    """A year in a sheet over 100 KB changed by damage: the reader would read 2024. A
+    sheet over SCANNED_SHEET_BYTES is not read by the bomb checks: the reader's own CRC
+    check refuses it (python-calamine checks a worksheet's, not the other parts')."""
+    if not scanned:
+        monkeypatch.setattr(sheets, "SCANNED_SHEET_BYTES", 0)
+    padded = _padded(roster, tmp_path / "padded.xlsx", "xl/worksheets/sheet1.xml", b"</sheetData>")
+    path = tmp_path / "stored.xlsx"
+    data = _stored_copy(padded, path)
+    assert cli("import", path, "--dry-run").exit_code == 0
+    path.write_bytes(_damaged(data, b"<v>2021</v></c>", b"<v>2024</v></c>"))
+    _refused_as_damaged(cli, path)
+
+
+def test_damage_far_into_the_styles_part_is_refused(cli, roster, tmp_path):
+    """The styles (which numbers are dates) read to their end, past the start the
+    entity check reads: one byte changed 100 KB in, even harmlessly, is damage."""
+    padded = _padded(roster, tmp_path / "padded.xlsx", "xl/styles.xml", b"</styleSheet>")
+    path = tmp_path / "stored.xlsx"
+    data = _stored_copy(padded, path)
+    assert cli("import", path, "--dry-run").exit_code == 0
+    path.write_bytes(_damaged(data, b"  </styleSheet>", b" \t</styleSheet>"))
+    _refused_as_damaged(cli, path)
+    assert "xl/styles.xml" in cli("import", path).stderr
+
+
+ODS_END = b"</office:document-content>"
+
+
+def test_a_damaged_ods_is_refused_in_one_line(cli, tmp_path):
+    """LibreOffice's own file (tests/data), its content part large and changed in place
+    (its CRC left): was an internal error."""
+    padded = _padded(DATA / "lo_roster.ods", tmp_path / "padded.ods", "content.xml", ODS_END)
+    path = tmp_path / "stored.ods"
+    data = _stored_copy(padded, path)
+    assert cli("import", path, "--dry-run").exit_code == 0, "the stored copy imports"
+    path.write_bytes(_damaged(data, b"  " + ODS_END, b" \t" + ODS_END))
+    _refused_as_damaged(cli, path)
+
+
+def test_an_ods_whose_content_is_not_xml_is_refused_in_one_line(cli, tmp_path):
+    path = tmp_path / "broken.ods"
+    with zipfile.ZipFile(DATA / "lo_roster.ods") as old, zipfile.ZipFile(path, "w") as new:
+        for member in old.infolist():
+            data = old.read(member)
+            if member.filename == "content.xml":
+                data = data.replace(ODS_END, b"<" + ODS_END)
+            new.writestr(member.filename, data)
+    _refused_as_damaged(cli, path)
+
+
+def test_a_styles_part_that_does_not_inflate_is_refused_in_one_line(cli, roster, tmp_path):
+    """Bytes overwritten in the middle of the deflated styles: zlib's error or a wrong
+    CRC, named either way (zlib's was an internal error)."""
+    path = _padded(roster, tmp_path / "padded.xlsx", "xl/styles.xml", b"</styleSheet>")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as book:
+        member = book.getinfo("xl/styles.xml")
+    start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra)
+    middle = start + member.compress_size // 2
+    data[middle : middle + 40] = b"\xff" * 40
+    path.write_bytes(bytes(data))
+    _refused_as_damaged(cli, path)
+
+
+def test_a_sound_workbook_is_read_with_the_check_beside_it(cli, roster):
+    result = cli("import", roster)
+    assert result.exit_code == 0, result.output
+    assert cli.query("SELECT count(*) FROM students") == [(3,)]
