@@ -1,7 +1,8 @@
 """A workbook damaged after it was saved (a bit changed on a USB stick, a mail gateway
 cutting it short) is refused in one line, never imported with changed values nor met
-with an internal error. python-calamine checks a worksheet's CRC-32 but not the other
-parts' (styles: which numbers are dates); `sheets._check_zip` reads those to their end."""
+with an internal error. python-calamine checks a worksheet's CRC-32, not the other
+parts'; `sheets._check_zip` reads to their end those that decide what a cell reads as
+(the styles: which numbers are dates; the workbook)."""
 
 from __future__ import annotations
 
@@ -129,5 +130,21 @@ def test_a_styles_part_that_does_not_inflate_is_refused_in_one_line(cli, roster,
 
 def test_a_sound_workbook_is_read_with_the_check_beside_it(cli, roster):
     result = cli("import", roster)
+    assert result.exit_code == 0, result.output
+    assert cli.query("SELECT count(*) FROM students") == [(3,)]
+
+
+def test_damage_to_a_part_no_value_comes_from_does_not_refuse_the_file(cli, roster, tmp_path):
+    """A drawing (or a thumbnail) damaged: the students still import; only the parts
+    that decide what a cell reads as are checked."""
+    drawn = tmp_path / "drawn.xlsx"
+    with zipfile.ZipFile(roster) as old, zipfile.ZipFile(drawn, "w") as new:
+        for member in old.infolist():
+            new.writestr(member.filename, old.read(member))
+        new.writestr("xl/drawings/drawing1.xml", b"<xdr:wsDr>" + b" " * 100_000 + b"</xdr:wsDr>")
+    path = tmp_path / "stored.xlsx"
+    data = _stored_copy(drawn, path)
+    path.write_bytes(_damaged(data, b"  </xdr:wsDr>", b" \t</xdr:wsDr>"))
+    result = cli("import", path)
     assert result.exit_code == 0, result.output
     assert cli.query("SELECT count(*) FROM students") == [(3,)]

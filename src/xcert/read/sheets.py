@@ -171,10 +171,14 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
 
 # What zipfile raises for an archive damaged or cut short (zlib: a part that does not inflate).
 _DAMAGED = (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, zlib.error)
-# Parts read to their end by the reader (which checks a worksheet's CRC), by the checks
-# below or by the ods reader's own pass; any other XML part is read to its end here, so
-# that damage to it (the styles: which numbers are dates) is named, not imported.
-_CHECKED_BY_READING = ("xl/worksheets/", "xl/sharedStrings.xml", "content.xml")
+# The parts besides the cells that decide what a cell reads as (the styles: which numbers
+# are dates; the workbook: its date system and sheets), read to their end here, where
+# zipfile checks their CRC: python-calamine checks a worksheet's, not theirs. The shared
+# strings and an ods file's content are read whole by the checks below; a damaged part
+# no value comes from (a drawing, a thumbnail) does not refuse the file.
+_VALUE_PARTS = frozenset(
+    {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+)
 
 
 def _check_zip(path: Path, archive: zipfile.ZipFile, limit: int) -> None:
@@ -200,7 +204,7 @@ def _check_zip(path: Path, archive: zipfile.ZipFile, limit: int) -> None:
                 prolog = stream.read(PROLOG_BYTES)
                 if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                     raise _entity_error(path, member.filename)
-                if not member.filename.startswith(_CHECKED_BY_READING):
+                if member.filename in _VALUE_PARTS:
                     while stream.read(2**20):  # to its end, where zipfile checks its CRC
                         pass
             if member.filename.startswith("xl/worksheets/"):
