@@ -7,10 +7,14 @@ parts'; `sheets._check_zip` reads to their end those that decide what a cell rea
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from xcert.read import sheets
 
@@ -46,11 +50,12 @@ def _padded(source: Path, target: Path, part: str, end_tag: bytes) -> Path:
     return target
 
 
-def _refused_as_damaged(cli, path: Path) -> None:
+def _refused_as_damaged(cli, path: Path, why: str = "损坏") -> None:
+    """One line naming the file and `why`, exit 1, no students, no internal error."""
     result = cli("import", path)
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and path.name in lines[0] and "损坏" in lines[0], result.stderr
+    assert len(lines) == 1 and path.name in lines[0] and why in lines[0], result.stderr
     assert "内部错误" not in result.stderr and "Traceback" not in result.output
     assert cli.query("SELECT count(*) FROM students") == [(0,)]
 
@@ -148,3 +153,73 @@ def test_damage_to_a_part_no_value_comes_from_does_not_refuse_the_file(cli, rost
     result = cli("import", path)
     assert result.exit_code == 0, result.output
     assert cli.query("SELECT count(*) FROM students") == [(3,)]
+
+
+def _central_entry(data: bytes, name: str) -> int:
+    """Where the archive's directory entry for `name` starts."""
+    at = data.rfind(b"PK\x01\x02", 0, data.rfind(name.encode()))
+    assert at >= 0
+    return at
+
+
+def test_a_part_marked_encrypted_is_refused_in_one_line(cli, roster, tmp_path):
+    data = bytearray(roster.read_bytes())
+    entry = _central_entry(bytes(data), "xl/workbook.xml")
+    data[entry + 8] |= 1  # the directory's flag: encrypted
+    path = tmp_path / "flagged.xlsx"
+    path.write_bytes(bytes(data))
+    _refused_as_damaged(cli, path, "加密")
+
+
+def test_a_part_stated_in_a_method_it_is_not_written_in_is_refused_in_one_line(
+    cli, roster, tmp_path
+):
+    """bzip2 (12) stated for a deflated part: bz2 raises OSError."""
+    data = bytearray(roster.read_bytes())
+    with zipfile.ZipFile(roster) as book:
+        local = book.getinfo("xl/workbook.xml").header_offset
+    entry = _central_entry(bytes(data), "xl/workbook.xml")
+    data[local + 8 : local + 10] = data[entry + 10 : entry + 12] = (12).to_bytes(2, "little")
+    path = tmp_path / "bzip2.xlsx"
+    path.write_bytes(bytes(data))
+    _refused_as_damaged(cli, path)
+
+
+def test_an_ods_whose_mimetype_is_damaged_is_refused_in_one_line(cli, tmp_path):
+    path = tmp_path / "mimetype.ods"
+    data = (DATA / "lo_roster.ods").read_bytes()
+    path.write_bytes(_damaged(data, b"application/vnd.oasis", b"applicatiom/vnd.oasis"))
+    _refused_as_damaged(cli, path)
+
+
+def test_a_truncated_xls_that_panics_the_reader_is_refused_in_one_line(cli, tmp_path):
+    """The reader's Rust code panics on this cut (pyo3 raises a BaseException after
+    printing the panic to the process's stderr): one line, no traceback, no panic text.
+    Run as its own process: the panic is written to the process's stderr itself."""
+    path = tmp_path / "cut.xls"
+    path.write_bytes((DATA / "lo_roster.xls").read_bytes()[:6630])
+    done = subprocess.run(
+        [sys.executable, "-m", "xcert", "--db", str(tmp_path / "x.db"), "import", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "RUST_BACKTRACE": "0"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
+    assert "cut.xls" in done.stderr and "xls" in done.stderr and "panicked" not in done.stderr
+    assert not (tmp_path / "x.db").exists()
+    _refused_as_damaged(cli, path, "xls")  # in process too
+
+
+def test_a_date_out_of_any_calendar_is_refused_in_one_line(cli, tmp_path):
+    """A date-formatted cell holding -1e308 days panics the reader's date code."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet.append(["学号", "姓名", "入学日期"])
+    sheet.append(["1", "甲", -1e308])
+    sheet["C2"].number_format = "yyyy-mm-dd"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    _refused_as_damaged(cli, path, "名单")

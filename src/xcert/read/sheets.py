@@ -11,16 +11,15 @@ import csv
 import io
 import re
 import zipfile
-import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
-from xml.etree.ElementTree import ParseError
 
 from xcert.errors import XcertError
 from xcert.read import slices
+from xcert.read.guard import archive_read, quiet_panics, reader_failed
 from xcert.read.slices import Slice
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -131,13 +130,11 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
-    try:
+    with archive_read(path):
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
         sliced = sliced and "xl/workbook.xml" in names and slices.worth_slicing(archive)
         _check_zip(path, archive, MAX_SLICED_BYTES if sliced else MAX_UNCOMPRESSED_BYTES)
-    except _DAMAGED as exc:
-        raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         fmt = "xlsb" if "xl/workbook.bin" in names else "xlsx"
         if sliced:
@@ -146,31 +143,21 @@ def _read_zip(path: Path, data: bytes, sliced: bool) -> Workbook:
                 return _read_sliced(path, data)
             except slices.Surprise:
                 pass  # read whole, as any other workbook: within the whole reader's bounds
-        try:
+        with archive_read(path):
             _check_declared(path, archive.infolist(), MAX_UNCOMPRESSED_BYTES)
             _check_shared_strings(path, archive, archive.infolist())
-        except _DAMAGED as exc:
-            raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
         return _read_calamine(path, data, fmt)
     if "content.xml" in names and "mimetype" in names:
-        if b"spreadsheet" not in archive.read("mimetype"):
-            raise XcertError(f"{path.name}：这是 OpenDocument 文字或演示文件，不是电子表格")
-        try:
+        with archive_read(path):
+            if b"spreadsheet" not in archive.read("mimetype"):
+                raise XcertError(f"{path.name}：这是 OpenDocument 文字或演示文件，不是电子表格")
             _check_ods_repeats(path, archive)
-        except _DAMAGED as exc:
-            raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{exc}）") from None
-        except ParseError as exc:
-            raise XcertError(
-                f"{path.name}：content.xml 不是完好的 XML，文件可能已损坏（{exc}）"
-            ) from None
         return _read_calamine(path, data, "ods")
     if "word/document.xml" in names:
         raise XcertError(f"{path.name}：这是 Word 文档，不是电子表格；请把表格另存为 Excel")
     raise XcertError(f"{path.name}：这是一个压缩包，不是电子表格")
 
 
-# What zipfile raises for an archive damaged or cut short (zlib: a part that does not inflate).
-_DAMAGED = (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, zlib.error)
 # The parts besides the cells that decide what a cell reads as (the styles: which numbers
 # are dates; the workbook: its date system and sheets), read to their end here, where
 # zipfile checks their CRC: python-calamine checks a worksheet's, not theirs. The shared
@@ -345,12 +332,21 @@ def _entity_error(path: Path, part: str) -> XcertError:
 
 
 def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
+    """The file's worksheets as the reader lays them out; its errors and its Rust code's
+    panics (`guard`) as one line naming the file and sheet."""
+    with quiet_panics():
+        return _calamine_sheets(path, data, fmt)
+
+
+def _calamine_sheets(path: Path, data: bytes, fmt: str) -> Workbook:
     import python_calamine
 
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # the reader's errors are many and untyped
-        hint = "，文件可能设置了打开密码" if fmt == "xls" else ""
+    except BaseException as exc:  # the reader's errors are many and untyped
+        if not reader_failed(exc):
+            raise
+        hint = "，文件可能设置了打开密码或已损坏" if fmt == "xls" else ""
         raise XcertError(f"{path.name}：无法读取 {fmt} 文件{hint}（{_short(exc)}）") from None
     workbook = Workbook(path=path, format=fmt)
     with book:
@@ -362,7 +358,9 @@ def _read_calamine(path: Path, data: bytes, fmt: str) -> Workbook:
                 # Lists are invariant: the reader's rows become rows of any cell.
                 rows = cast("list[list[object]]", sheet.to_python(skip_empty_area=False))
                 merged = sheet.merged_cell_ranges or []
-            except Exception as exc:
+            except BaseException as exc:
+                if not reader_failed(exc):
+                    raise
                 raise _unreadable(path, fmt, exc, meta.name) from None
             _fill_merged(rows, merged)
             hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
@@ -391,7 +389,7 @@ def _read_sliced(path: Path, data: bytes) -> Workbook:
     return workbook
 
 
-def _unreadable(path: Path, fmt: str, exc: Exception, sheet: str | None = None) -> XcertError:
+def _unreadable(path: Path, fmt: str, exc: BaseException, sheet: str | None = None) -> XcertError:
     where = f"{path.name} 工作表「{sheet}」" if sheet else path.name
     detail = _short(exc)
     if "declared uncompressed size" in detail:
@@ -402,7 +400,7 @@ def _unreadable(path: Path, fmt: str, exc: Exception, sheet: str | None = None) 
     return XcertError(f"{where}：无法读取 {fmt} 文件{hint}（{detail}）")
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
 
 

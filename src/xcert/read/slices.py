@@ -26,6 +26,7 @@ from itertools import islice
 from typing import cast
 from xml.etree import ElementTree
 
+from xcert.read.guard import quiet_panics, reader_failed
 from xcert.read.shared_strings import Surprise, shared_strings
 
 # A workbook whose worksheets inflate to more than this is read in slices.
@@ -115,7 +116,9 @@ class SlicedBook:
             yield from self._slices(sheet)
         except Surprise:
             raise
-        except Exception as exc:  # the reader's and zipfile's errors are many and untyped
+        except BaseException as exc:  # the reader's and zipfile's errors, its panics
+            if not reader_failed(exc):
+                raise
             raise SliceSurprise(str(exc)) from None
 
     def _slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
@@ -173,11 +176,12 @@ class SlicedBook:
         shared = bool(self.strings)  # else no cell can refer to a shared string
         if shared:
             xml, shared = _marked(xml)
-        book = python_calamine.CalamineWorkbook.from_filelike(self._mini(xml))
-        with book:
-            found = book.get_sheet_by_index(0)
-            start = found.start
-            rows = cast("list[list[object]]", found.to_python(skip_empty_area=True))
+        with quiet_panics():
+            book = python_calamine.CalamineWorkbook.from_filelike(self._mini(xml))
+            with book:
+                found = book.get_sheet_by_index(0)
+                start = found.start
+                rows = cast("list[list[object]]", found.to_python(skip_empty_area=True))
         if start is None or not rows:
             return Slice(0, [], share)
         first, left = start
