@@ -201,3 +201,52 @@ def test_a_far_cell_behind_a_declared_small_range_is_refused(tmp_path):
     result = _capped_import(tmp_path / "x.db", lying)
     assert result.returncode == 1, result.stderr[-500:]
     assert "XFD列、第1048576行" in result.stderr and "Traceback" not in result.stderr
+
+
+# A far cell the check must see however the sheet writes it (found by fuzzing: each of
+# these made the reader ask for 512 GB and abort the process).
+FAR_CELL_FORMS = {
+    "type-before-ref": (b'<c r="C3" t="inlineStr">', b'<c t="inlineStr" r="XFD1048576">'),
+    "far-row-in-row-1": (b'<c r="C3" t="inlineStr">', b'<c r="XFD1048576" t="inlineStr">'),
+    "spans-before-r": (b'<row r="3"><c r="A3"', b'<row spans="1:3" r="1048576"><c r="XFD1048576"'),
+    "single-quotes": (b'<c r="C3" t="inlineStr">', b"<c r='XFD1048576' t=\"inlineStr\">"),
+    "spaced": (b'<c r="C3" t="inlineStr">', b'<c r = "XFD1048576" t="inlineStr">'),
+    "lower-case": (b'<c r="C3" t="inlineStr">', b'<c r="xfd1048576" t="inlineStr">'),
+}
+
+
+@pytest.mark.parametrize("form", FAR_CELL_FORMS)
+def test_a_far_cell_written_any_way_is_refused_not_laid_out(tmp_path, form):
+    """Behind no declared range at all: the cells' own references decide."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["学号", "姓名", "班级"], ["1", "甲", "22数控1"], ["2", "乙", "22数控1"]):
+        book.active.append(row)
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    before, after = FAR_CELL_FORMS[form]
+    path = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+                assert before in data, data[:600]
+                data = data.replace(before, after, 1)
+            target.writestr(item, data)
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "1048576行" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_row_with_content_repeated_a_million_times_is_refused(tmp_path):
+    """Under the cell bound (8 M cells) but a million copies of one row: 2 GB and 20 s
+    of reading, a million warnings; refused at once."""
+    path = make_repeated_ods(tmp_path / "copies.ods", rows=1_048_576, columns=3)
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "多出1,048,575行" in result.stderr and "Traceback" not in result.stderr

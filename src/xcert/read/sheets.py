@@ -36,6 +36,10 @@ MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 # stray cell at XFD1048576 asks for 17 billion. A roster of a million students by a
 # dozen columns stays well below.
 MAX_SHEET_CELLS = 20_000_000
+# An .ods row that holds something, written once and marked "repeated N times", is N
+# identical rows: LibreOffice writes two equal neighbours so. A roster has few; a small
+# file repeating one row a million times would be read as a million rows (2 GB, 20 s).
+MAX_ODS_ROW_COPIES = 10_000
 # Text the reader may copy out of the shared strings: each cell that points to a shared
 # string gets its own copy, so 50,000 cells of one 32,000-character string make 1.6 GB.
 MAX_SHARED_TEXT_BYTES = 400 * 2**20
@@ -44,8 +48,10 @@ _SHARED_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
 # A sheet up to this size is read twice to find its far cells (a few ms); a larger one
 # is judged by the range it declares (Excel, WPS, LibreOffice write it truthfully).
 SCANNED_SHEET_BYTES = 8 * 2**20
-_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
-_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
+# Every `r` attribute however written (first or not among the attributes, spaced, in
+# either quotes): a cell's column and row, or a row's number. A far cell is where its own
+# reference says, whatever row element holds it.
+_REFERENCE = re.compile(rb"""r\s*=\s*["']\s*\$?([A-Za-z]{0,3})\$?([0-9]{1,7})""")
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -278,10 +284,11 @@ _ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 def _check_ods_repeats(path: Path, archive: zipfile.ZipFile) -> None:
     """An .ods row or cell may say "repeat me N times"; the reader lays out every repeat
     that holds a value. LibreOffice repeats empty areas to the sheet's edge (harmless);
-    a few hundred bytes repeating a value 330,000 × 300 times are refused here."""
+    a few hundred bytes repeating a value 330,000 × 300 times are refused here, and so
+    is a row with content repeated more than MAX_ODS_ROW_COPIES times."""
     from xml.etree.ElementTree import iterparse
 
-    cells = 0
+    cells = copies = 0
     with archive.open("content.xml") as stream:
         for _, row in iterparse(stream, events=("end",)):
             if row.tag != f"{_ODS_TABLE}table-row":
@@ -291,24 +298,31 @@ def _check_ods_repeats(path: Path, archive: zipfile.ZipFile) -> None:
                 for cell in row
                 if cell.get(f"{_ODS_OFFICE}value-type") is not None or len(cell)
             )
-            cells += filled * int(row.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            repeats = int(row.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            cells += filled * repeats
+            copies += (repeats - 1) if filled else 0
             row.clear()
             if cells > MAX_SHEET_CELLS:
                 raise XcertError(
                     f"{path.name}：重复的行和列展开后超过{MAX_SHEET_CELLS:,}个有内容的单元格，"
                     "超出可读范围，拒绝读取"
                 )
+            if copies > MAX_ODS_ROW_COPIES:
+                raise XcertError(
+                    f"{path.name}：有内容的行被标记为重复，展开后多出{copies:,}行一模一样的行，"
+                    "拒绝读取；请检查表格是否被误填充到了表尾"
+                )
 
 
 def _check_cells(path: Path, part: str, xml: bytes) -> None:
     """Where the cells really are, for a sheet small enough to read twice: a file may
     declare a small range and still hold one far cell, which the reader would lay out."""
-    columns = {letters.decode("ascii") for letters in _CELL_COLUMN.findall(xml)}
-    rows = [int(row) for row in _ROW_NUMBER.findall(xml)]
-    if not columns or not rows:
+    found = _REFERENCE.findall(xml)
+    if not found:
         return
+    columns = {letters.decode("ascii").upper() for letters, _ in found if letters} or {"A"}
     last_col = max(columns, key=lambda letters: (len(letters), letters))
-    last_row = max(rows)
+    last_row = max(int(row) for _, row in found)
     cells = last_row * _column_number(last_col)
     if cells > MAX_SHEET_CELLS:
         raise XcertError(
