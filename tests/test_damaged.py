@@ -38,6 +38,15 @@ def _damaged(data: bytes, before: bytes, after: bytes) -> bytes:
     return data.replace(before, after, 1)
 
 
+def _stored_and_damaged(cli, source: Path, before: bytes, after: bytes) -> Path:
+    """`source` stored (it imports: a dry run), then damaged in place beside it."""
+    path = source.with_name(f"stored{source.suffix}")
+    data = _stored_copy(source, path)
+    assert cli("import", path, "--dry-run").exit_code == 0, "the stored copy imports"
+    path.write_bytes(_damaged(data, before, after))
+    return path
+
+
 def _padded(source: Path, target: Path, part: str, end_tag: bytes) -> Path:
     """A copy whose `part` is over 100 KB (spaces before its end tag): past the start of
     a part the entity check reads, where only reading it to its end finds damage."""
@@ -75,10 +84,7 @@ def test_a_changed_digit_in_a_sheet_is_refused_not_imported(
     if not scanned:
         monkeypatch.setattr(sheets, "SCANNED_SHEET_BYTES", 0)
     padded = _padded(roster, tmp_path / "padded.xlsx", "xl/worksheets/sheet1.xml", b"</sheetData>")
-    path = tmp_path / "stored.xlsx"
-    data = _stored_copy(padded, path)
-    assert cli("import", path, "--dry-run").exit_code == 0
-    path.write_bytes(_damaged(data, b"<v>2021</v></c>", b"<v>2024</v></c>"))
+    path = _stored_and_damaged(cli, padded, b"<v>2021</v></c>", b"<v>2024</v></c>")
     _refused_as_damaged(cli, path)
 
 
@@ -86,10 +92,7 @@ def test_damage_far_into_the_styles_part_is_refused(cli, roster, tmp_path):
     """The styles (which numbers are dates) read to their end, past the start the
     entity check reads: one byte changed 100 KB in, even harmlessly, is damage."""
     padded = _padded(roster, tmp_path / "padded.xlsx", "xl/styles.xml", b"</styleSheet>")
-    path = tmp_path / "stored.xlsx"
-    data = _stored_copy(padded, path)
-    assert cli("import", path, "--dry-run").exit_code == 0
-    path.write_bytes(_damaged(data, b"  </styleSheet>", b" \t</styleSheet>"))
+    path = _stored_and_damaged(cli, padded, b"  </styleSheet>", b" \t</styleSheet>")
     _refused_as_damaged(cli, path)
     assert "xl/styles.xml" in cli("import", path).stderr
 
@@ -101,11 +104,7 @@ def test_a_damaged_ods_is_refused_in_one_line(cli, tmp_path):
     """LibreOffice's own file (tests/data), its content part large and changed in place
     (its CRC left): was an internal error."""
     padded = _padded(DATA / "lo_roster.ods", tmp_path / "padded.ods", "content.xml", ODS_END)
-    path = tmp_path / "stored.ods"
-    data = _stored_copy(padded, path)
-    assert cli("import", path, "--dry-run").exit_code == 0, "the stored copy imports"
-    path.write_bytes(_damaged(data, b"  " + ODS_END, b" \t" + ODS_END))
-    _refused_as_damaged(cli, path)
+    _refused_as_damaged(cli, _stored_and_damaged(cli, padded, b"  " + ODS_END, b" \t" + ODS_END))
 
 
 def test_an_ods_whose_content_is_not_xml_is_refused_in_one_line(cli, tmp_path):
@@ -147,9 +146,7 @@ def test_damage_to_a_part_no_value_comes_from_does_not_refuse_the_file(cli, rost
         for member in old.infolist():
             new.writestr(member.filename, old.read(member))
         new.writestr("xl/drawings/drawing1.xml", b"<xdr:wsDr>" + b" " * 100_000 + b"</xdr:wsDr>")
-    path = tmp_path / "stored.xlsx"
-    data = _stored_copy(drawn, path)
-    path.write_bytes(_damaged(data, b"  </xdr:wsDr>", b" \t</xdr:wsDr>"))
+    path = _stored_and_damaged(cli, drawn, b"  </xdr:wsDr>", b" \t</xdr:wsDr>")
     result = cli("import", path)
     assert result.exit_code == 0, result.output
     assert cli.query("SELECT count(*) FROM students") == [(3,)]

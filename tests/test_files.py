@@ -181,7 +181,6 @@ def test_an_ods_row_repeated_into_millions_of_cells_is_refused(tmp_path):
 def test_a_far_cell_behind_a_declared_small_range_is_refused(tmp_path):
     """The declared range may lie (A1:C3); where the cells are decides."""
     import re
-    import zipfile
 
     from openpyxl import Workbook
 
@@ -191,16 +190,27 @@ def test_a_far_cell_behind_a_declared_small_range_is_refused(tmp_path):
     book.active["XFD1048576"] = "x"
     honest = tmp_path / "honest.xlsx"
     book.save(honest)
-    lying = tmp_path / "lying.xlsx"
-    with zipfile.ZipFile(honest) as source, zipfile.ZipFile(lying, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C3"', data)
-            target.writestr(item, data)
+    lying = _sheets_edited(
+        honest,
+        tmp_path / "lying.xlsx",
+        lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C3"', xml),
+    )
     result = _capped_import(tmp_path / "x.db", lying)
     assert result.returncode == 1, result.stderr[-500:]
     assert "XFD列、第1048576行" in result.stderr and "Traceback" not in result.stderr
+
+
+def _sheets_edited(source, target, edit):
+    """A copy of the workbook whose worksheets' XML went through `edit`."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = edit(data)
+            new.writestr(item, data)
+    return target
 
 
 # A far cell the check must see however the sheet writes it (found by fuzzing: each of
@@ -219,7 +229,6 @@ FAR_CELL_FORMS = {
 def test_a_far_cell_written_any_way_is_refused_not_laid_out(tmp_path, form):
     """Behind no declared range at all: the cells' own references decide."""
     import re
-    import zipfile
 
     from openpyxl import Workbook
 
@@ -229,15 +238,13 @@ def test_a_far_cell_written_any_way_is_refused_not_laid_out(tmp_path, form):
     plain = tmp_path / "plain.xlsx"
     book.save(plain)
     before, after = FAR_CELL_FORMS[form]
-    path = tmp_path / "far.xlsx"
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb"<dimension [^>]*/>", b"", data)
-                assert before in data, data[:600]
-                data = data.replace(before, after, 1)
-            target.writestr(item, data)
+
+    def far(xml: bytes) -> bytes:
+        xml = re.sub(rb"<dimension [^>]*/>", b"", xml)
+        assert before in xml, xml[:600]
+        return xml.replace(before, after, 1)
+
+    path = _sheets_edited(plain, tmp_path / "far.xlsx", far)
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
     assert "1048576行" in result.stderr and "Traceback" not in result.stderr
