@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from xcert.read import sheets
+from xcert.read import guard, sheets
 
 from conftest import DATA
 
@@ -220,3 +220,33 @@ def test_a_date_out_of_any_calendar_is_refused_in_one_line(cli, tmp_path):
     path = tmp_path / "far.xlsx"
     book.save(path)
     _refused_as_damaged(cli, path, "名单")
+
+
+def test_what_the_reader_writes_to_stderr_is_kept_unless_it_panicked(capfd):
+    """Kept quiet only for a panic (xcert says the one line); anything else the reader
+    writes to the process's stderr reaches it after the call."""
+    with guard.quiet_panics():
+        os.write(2, b"a note of the reader's\n")
+    assert capfd.readouterr().err == "a note of the reader's\n"
+
+    class PanicException(BaseException):  # as pyo3 names a Rust panic
+        pass
+
+    with pytest.raises(PanicException), guard.quiet_panics():
+        os.write(2, b"thread '<unnamed>' panicked at src/cfb.rs:305:41:\n")
+        raise PanicException("slice index")
+    assert capfd.readouterr().err == ""
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"  # stderr is stderr again
+
+
+def test_a_bug_of_xcerts_own_is_not_called_the_files_damage(roster, monkeypatch):
+    """Only what the archive's readers raise is damage; an error in xcert's own checks
+    stays an internal error to report (found by review)."""
+
+    def broken(path, archive, members):
+        return members[0].no_such_attribute
+
+    monkeypatch.setattr(sheets, "_check_shared_strings", broken)
+    with pytest.raises(AttributeError):
+        sheets.read_workbook(roster)

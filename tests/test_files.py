@@ -257,3 +257,61 @@ def test_one_row_with_content_repeated_a_million_times_is_refused(tmp_path):
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
     assert "多出1,048,575行" in result.stderr and "Traceback" not in result.stderr
+
+
+def _roster_book(rows: int, columns: int):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet.append(["学号", "姓名", "班级"] + [f"备注{i}" for i in range(columns - 3)])
+    for i in range(1, rows + 1):
+        sheet.append([f"2024{i:04d}", f"学生{i}", "22数控1"] + [""] * (columns - 3))
+    return book, sheet
+
+
+@pytest.mark.parametrize("kind", ["validation-phone", "validation-max", "formula"])
+def test_text_that_only_looks_like_a_far_cell_is_not_one(cli, tmp_path, kind):
+    """A validation's message ("13800138000 这样的…", "Max50") or a formula's text
+    ("2024000100") is not a cell reference: the workbook imports (found by review)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book, sheet = _roster_book(3000 if kind == "validation-max" else 50, 16)
+    if kind == "formula":
+        sheet["P2"] = '=IF(A2="2024000100","first","")'
+    else:
+        message = (
+            "13800138000 这样的11位手机号" if kind == "validation-phone" else "Max50 characters"
+        )
+        check = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="50")
+        check.error, check.showErrorMessage = message, True
+        sheet.add_data_validation(check)
+        check.add("P2:P1000")
+    path = tmp_path / f"{kind}.xlsx"
+    book.save(path)
+    result = cli("import", path, "--dry-run")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_an_ods_notes_column_filled_down_past_the_students_imports(cli, tmp_path):
+    """LibreOffice writes a notes column filled down to row 12,000 as one row repeated
+    11,700 times: a real file, not a bomb (found by review)."""
+    import zipfile
+
+    row = (
+        '<table:table-row table:number-rows-repeated="11700">'
+        '<table:table-cell table:number-columns-repeated="8"/>'
+        '<table:table-cell office:value-type="string"><text:p>未发</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
+    path = tmp_path / "filled.ods"
+    with zipfile.ZipFile(DATA / "lo_roster.ods") as old, zipfile.ZipFile(path, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "content.xml":
+                data = data.replace(b"</table:table>", row.encode() + b"</table:table>", 1)
+            new.writestr(item, data)
+    result = cli("import", path, "--dry-run")
+    assert "一模一样" not in result.stderr and "Traceback" not in result.output
+    assert "新增 6" in result.stdout, result.stdout + result.stderr

@@ -37,9 +37,10 @@ MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 # dozen columns stays well below.
 MAX_SHEET_CELLS = 20_000_000
 # An .ods row that holds something, written once and marked "repeated N times", is N
-# identical rows: LibreOffice writes two equal neighbours so. A roster has few; a small
-# file repeating one row a million times would be read as a million rows (2 GB, 20 s).
-MAX_ODS_ROW_COPIES = 10_000
+# identical rows: LibreOffice writes equal neighbours so (a notes column filled down to
+# row 12,000 is one row repeated 11,700 times: read in 0.2 s). A small file repeating
+# one row a million times would be read as a million rows (2 GB, 20 s).
+MAX_ODS_ROW_COPIES = 200_000
 # Text the reader may copy out of the shared strings: each cell that points to a shared
 # string gets its own copy, so 50,000 cells of one 32,000-character string make 1.6 GB.
 MAX_SHARED_TEXT_BYTES = 400 * 2**20
@@ -48,10 +49,14 @@ _SHARED_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
 # A sheet up to this size is read twice to find its far cells (a few ms); a larger one
 # is judged by the range it declares (Excel, WPS, LibreOffice write it truthfully).
 SCANNED_SHEET_BYTES = 8 * 2**20
-# Every `r` attribute however written (first or not among the attributes, spaced, in
-# either quotes): a cell's column and row, or a row's number. A far cell is where its own
-# reference says, whatever row element holds it.
-_REFERENCE = re.compile(rb"""r\s*=\s*["']\s*\$?([A-Za-z]{0,3})\$?([0-9]{1,7})""")
+# The `r` attribute of every cell and row start tag however written (first or not among
+# its attributes, spaced, in either quotes, a prefix): a cell's column and row, or a row's
+# number. A far cell is where its own reference says, whatever row element holds it.
+# Only in those tags: a validation's message or a formula may hold "r=" too.
+_REFERENCE = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?(?:c|row)\s[^>]*?(?<=\s)r\s*=\s*["']\s*"""
+    rb"""\$?([A-Za-z]{0,3})\$?([0-9]{1,10})\s*["']"""
+)
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
