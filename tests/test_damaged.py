@@ -250,3 +250,46 @@ def test_a_bug_of_xcerts_own_is_not_called_the_files_damage(roster, monkeypatch)
     monkeypatch.setattr(sheets, "_check_shared_strings", broken)
     with pytest.raises(AttributeError):
         sheets.read_workbook(roster)
+
+
+@pytest.mark.parametrize(
+    "field, offset, value",
+    [
+        ("method", 10, 1),  # shrink: zipfile does not read it
+        ("version", 6, 121),  # "version needed to extract" 12.1
+        ("flags", 8, 0x40),  # strong encryption
+    ],
+)
+def test_a_part_zipfile_cannot_read_is_damage_not_an_internal_error(
+    cli, roster, tmp_path, field, offset, value
+):
+    """zipfile's NotImplementedError is a RuntimeError: it was taken for the encrypted
+    case's and let through (found by fuzzing)."""
+    data = bytearray(roster.read_bytes())
+    entry = _central_entry(bytes(data), "xl/workbook.xml")
+    data[entry + offset : entry + offset + 2] = value.to_bytes(2, "little")
+    path = tmp_path / f"{field}.xlsx"
+    path.write_bytes(bytes(data))
+    _refused_as_damaged(cli, path)
+
+
+def test_shared_strings_declaring_billions_are_refused_before_the_reader(cli, tmp_path):
+    """The reader reserves room for the declared count at once: 4,294,967,295 aborted
+    the process (found by fuzzing)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["学号", "姓名", "班级"])
+    book.active.append(["1", "甲", "22数控1"])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    path = tmp_path / "declared.xlsx"
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(path, "w") as new:
+        for member in old.infolist():
+            new.writestr(member.filename, old.read(member))
+        new.writestr(
+            "xl/sharedStrings.xml",
+            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+            '/2006/main" count="1" uniqueCount="4294967295"><si><t>甲</t></si></sst>',
+        )
+    _refused_as_damaged(cli, path, "4,294,967,295")

@@ -222,6 +222,7 @@ FAR_CELL_FORMS = {
     "single-quotes": (b'<c r="C3" t="inlineStr">', b"<c r='XFD1048576' t=\"inlineStr\">"),
     "spaced": (b'<c r="C3" t="inlineStr">', b'<c r = "XFD1048576" t="inlineStr">'),
     "lower-case": (b'<c r="C3" t="inlineStr">', b'<c r="xfd1048576" t="inlineStr">'),
+    "row-past-7-digits": (b'<c r="C3" t="inlineStr">', b'<c r="C99999999999" t="inlineStr">'),
 }
 
 
@@ -247,7 +248,7 @@ def test_a_far_cell_written_any_way_is_refused_not_laid_out(tmp_path, form):
     path = _sheets_edited(plain, tmp_path / "far.xlsx", far)
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
-    assert "1048576行" in result.stderr and "Traceback" not in result.stderr
+    assert "远到" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_one_row_with_content_repeated_a_million_times_is_refused(tmp_path):

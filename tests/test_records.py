@@ -429,6 +429,13 @@ def test_catalogue_file_sets_kinds_and_absorbs_a_certificate_met_by_its_alias(
             '[[certificate]]\nname = "甲证书"\nkind = "other"\n[[certificate]]\nname = "乙证书"\nkind = "other"\naliases = ["甲证书"]\n',
             "已用于「甲证书」",
         ),
+        (  # two entries of one name: was an internal error (a UNIQUE constraint), fuzzing
+            '[[certificate]]\nname = "甲证书"\nkind = "other"\n'
+            '[[certificate]]\nname = "甲证书"\nkind = "other"\n',
+            "第2个 [[certificate]]（甲证书）：名称或别名「甲证书」已用于「甲证书」",
+        ),
+        ("x = " + "[" * 1000 + "]" * 1000 + "\n", "TOML 嵌套过深"),  # was a RecursionError
+        ("[site" + ".a" * 1000 + "]\n", "site 值「{…}」"),  # its message was a RecursionError
         ("[scoring]\npass_mark = 120\n", "0–100"),
         ("[certificate\n", "TOML 格式错误"),
         ("[sites]\nname = 1\n", "不认识的表"),

@@ -83,5 +83,8 @@ def toml_text(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        try:
+            return json.dumps(value, ensure_ascii=False, default=str)
+        except (RecursionError, ValueError):  # nested deeper than a message can show
+            return "[…]" if isinstance(value, list) else "{…}"
     return str(value)

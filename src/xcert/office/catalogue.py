@@ -185,12 +185,16 @@ def load_toml(path: Path, text: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise XcertError(f"{path.name}：TOML 格式错误（{exc}）") from None
+    except RecursionError:  # the reader recurses once a level: [[[[…]]]] a thousand deep
+        raise XcertError(
+            f"{path.name}：TOML 嵌套过深（数组或表套了几百层），不像配置文件"
+        ) from None
 
 
 def parse(path: Path, data: dict) -> CatalogueFile:
     """Validate a catalogue's tables; every problem in one error naming the entry and key."""
     problems = KeyProblems(path.name)
-    seen: dict[str, str] = {}  # key of a name or alias -> the entry that uses it
+    seen: dict[str, tuple[str, str]] = {}  # key of a name or alias -> (name, where) of its entry
     certificates = []
     for number, entry in enumerate(_certificate_tables(data, problems), 1):
         certificate = _entry(number, entry, seen, problems)
@@ -216,7 +220,7 @@ _KIND_WORDS = {"1+x": "1+X", "other": "other", "其他": "other"}
 
 
 def _entry(
-    number: int, entry: dict, seen: dict[str, str], problems: KeyProblems
+    number: int, entry: dict, seen: dict[str, tuple[str, str]], problems: KeyProblems
 ) -> CatalogueEntry | None:
     """One `[[certificate]]` checked key by key, its problems added; None without a name
     (nothing else about it can be named)."""
@@ -287,15 +291,20 @@ def _entry_aliases(raw: object, where: str, problems: KeyProblems) -> list[str]:
 
 
 def _claim_names(
-    name: str, aliases: list[str], where: str, seen: dict[str, str], problems: KeyProblems
+    name: str,
+    aliases: list[str],
+    where: str,
+    seen: dict[str, tuple[str, str]],
+    problems: KeyProblems,
 ) -> None:
-    """A name or alias names one entry only: one already used by an earlier entry is a
-    problem. `seen` remembers, across the file, which entry each one belongs to."""
+    """A name or alias names one entry only: one already used by an earlier entry (two
+    entries of one name among them) is a problem; an entry may repeat its own name as an
+    alias. `seen` remembers, across the file, which entry each one belongs to."""
     for label in [name, *aliases]:
         other = seen.get(key(label))
-        if other is not None and other != name:
-            problems.add(where, f"名称或别名「{label}」已用于「{other}」")
-        seen[key(label)] = name
+        if other is not None and other[1] != where:
+            problems.add(where, f"名称或别名「{label}」已用于「{other[0]}」")
+        seen[key(label)] = (name, where)
 
 
 def _scoring_table(data: dict, problems: KeyProblems) -> dict:

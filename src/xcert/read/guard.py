@@ -52,15 +52,19 @@ def archive_read(path: Path) -> Iterator[None]:
         yield
     except ParseError as exc:
         raise XcertError(f"{path.name}：其中的 XML 不完好，文件可能已损坏（{exc}）") from None
+    except _ARCHIVE_ERRORS as exc:  # NotImplementedError among them: before RuntimeError
+        raise _damaged(path, exc) from None
     except RuntimeError as exc:
         if "encrypted" not in str(exc):
             raise
         raise XcertError(
             f"{path.name}：文件中的部件经过加密（设置了密码），无法读取；请取消密码后另存再导入"
         ) from None
-    except _ARCHIVE_ERRORS as exc:
-        detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        raise XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{detail}）") from None
+
+
+def _damaged(path: Path, exc: BaseException) -> XcertError:
+    detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return XcertError(f"{path.name}：文件已损坏或被截断，无法打开（{detail}）")
 
 
 @contextmanager

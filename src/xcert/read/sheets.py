@@ -45,6 +45,10 @@ MAX_ODS_ROW_COPIES = 200_000
 # string gets its own copy, so 50,000 cells of one 32,000-character string make 1.6 GB.
 MAX_SHARED_TEXT_BYTES = 400 * 2**20
 _SHARED_STRING = re.compile(rb"<si>(.*?)</si>", re.DOTALL)
+# How many shared strings the part declares: the reader reserves room for that many at
+# once (4,294,967,295 asked for 100 GB and aborted the process); 20 million is 480 MB.
+_UNIQUE_COUNT = re.compile(rb"""<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*([0-9]+)""")
+MAX_SHARED_STRINGS = 20_000_000
 _SHARED_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
 # A sheet up to this size is read twice to find its far cells (a few ms); a larger one
 # is judged by the range it declares (Excel, WPS, LibreOffice write it truthfully).
@@ -55,7 +59,7 @@ SCANNED_SHEET_BYTES = 8 * 2**20
 # Only in those tags: a validation's message or a formula may hold "r=" too.
 _REFERENCE = re.compile(
     rb"""<(?:[A-Za-z_][\w.-]*:)?(?:c|row)\s[^>]*?(?<=\s)r\s*=\s*["']\s*"""
-    rb"""\$?([A-Za-z]{0,3})\$?([0-9]{1,10})\s*["']"""
+    rb"""\$?([A-Za-z]{0,3})\$?([0-9]+)\s*["']"""
 )
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
@@ -226,6 +230,13 @@ def _check_shared_strings(
     Both parts are read a block at a time: a large workbook is never held inflated."""
     if "xl/sharedStrings.xml" not in archive.namelist():
         return
+    with archive.open("xl/sharedStrings.xml") as stream:
+        declared = _UNIQUE_COUNT.search(stream.read(PROLOG_BYTES))
+    if declared and int(declared.group(1)) > MAX_SHARED_STRINGS:
+        raise XcertError(
+            f"{path.name}：共享文字声明了{int(declared.group(1)):,}条，超出可读的"
+            f"{MAX_SHARED_STRINGS:,}条（读取器会为它们预留内存），拒绝读取"
+        )
     sizes = array("l")
     for text in _blocks(archive, "xl/sharedStrings.xml", b"</si>"):
         sizes.extend(map(len, _SHARED_STRING.findall(text)))
