@@ -316,3 +316,30 @@ def test_an_ods_notes_column_filled_down_past_the_students_imports(cli, tmp_path
     result = cli("import", path, "--dry-run")
     assert "一模一样" not in result.stderr and "Traceback" not in result.output
     assert "新增 6" in result.stdout, result.stdout + result.stderr
+
+
+SHARED_FORMS = {  # each escaped the shared-text check; the reader read them all (fuzzing)
+    "si-spaced": (b"<si><t>", b"<si ><t>"),
+    "si-prefixed": (b"<si><t>", b"<x:si xmlns:x='urn:x'><t>"),
+    "t-single-quoted": (b' t="s">', b" t='s'>"),
+}
+
+
+@pytest.mark.parametrize("form", SHARED_FORMS)
+def test_cells_sharing_one_huge_string_however_written_are_refused(tmp_path, form):
+    import zipfile
+
+    bomb = make_shared_string_bomb(tmp_path / "bomb.xlsx")
+    before, after = SHARED_FORMS[form]
+    path = tmp_path / f"{form}.xlsx"
+    with zipfile.ZipFile(bomb) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
+                data = data.replace(before, after)
+                if form == "si-prefixed" and item.filename == "xl/sharedStrings.xml":
+                    data = data.replace(b"</si>", b"</x:si>")
+            new.writestr(item, data)
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "共享文字" in result.stderr and "Traceback" not in result.stderr

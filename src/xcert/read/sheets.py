@@ -44,12 +44,19 @@ MAX_ODS_ROW_COPIES = 200_000
 # Text the reader may copy out of the shared strings: each cell that points to a shared
 # string gets its own copy, so 50,000 cells of one 32,000-character string make 1.6 GB.
 MAX_SHARED_TEXT_BYTES = 400 * 2**20
-_SHARED_STRING = re.compile(rb"<si>(.*?)</si>", re.DOTALL)
+# A shared string and a cell that points to one, however written (a prefix, spacing,
+# either quotes, attributes in any order, an empty <si/>): the reader reads them all.
+_SHARED_STRING = re.compile(
+    rb"<(?:[\w.-]+:)?si(?:\s[^>]*)?(?:/>|>(.*?)</(?:[\w.-]+:)?si\s*>)", re.DOTALL
+)
 # How many shared strings the part declares: the reader reserves room for that many at
 # once (4,294,967,295 asked for 100 GB and aborted the process); 20 million is 480 MB.
 _UNIQUE_COUNT = re.compile(rb"""<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*([0-9]+)""")
 MAX_SHARED_STRINGS = 20_000_000
-_SHARED_CELL = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
+_SHARED_CELL = re.compile(
+    rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<=\s)t\s*=\s*["']s["'][^>]*>\s*"""
+    rb"""<(?:[\w.-]+:)?v(?:\s[^>]*)?>\s*([0-9]+)\s*<"""
+)
 # A sheet up to this size is read twice to find its far cells (a few ms); a larger one
 # is judged by the range it declares (Excel, WPS, LibreOffice write it truthfully).
 SCANNED_SHEET_BYTES = 8 * 2**20
@@ -237,9 +244,8 @@ def _check_shared_strings(
             f"{path.name}：共享文字声明了{int(declared.group(1)):,}条，超出可读的"
             f"{MAX_SHARED_STRINGS:,}条（读取器会为它们预留内存），拒绝读取"
         )
-    sizes = array("l")
-    for text in _blocks(archive, "xl/sharedStrings.xml", b"</si>"):
-        sizes.extend(map(len, _SHARED_STRING.findall(text)))
+    strings = _matches(archive, "xl/sharedStrings.xml", _SHARED_STRING)
+    sizes = array("l", (len(found.group(1) or b"") for found in strings))
     if not sizes:
         return
     longest = max(sizes)
@@ -248,11 +254,9 @@ def _check_shared_strings(
             continue
         if member.file_size // 20 * longest <= MAX_SHARED_TEXT_BYTES:
             continue
-        total = 0
-        for text in _blocks(archive, member.filename, b"</c>"):
-            total += sum(
-                sizes[index] for index in map(int, _SHARED_CELL.findall(text)) if index < len(sizes)
-            )
+        cells = _matches(archive, member.filename, _SHARED_CELL, longest=2**16)
+        indexes = (int(found.group(1)) for found in cells)
+        total = sum(sizes[index] for index in indexes if index < len(sizes))
         if total > MAX_SHARED_TEXT_BYTES:
             raise XcertError(
                 f"{path.name}：{member.filename} 的单元格引用的共享文字合计约 {total // 2**20} MB，"
@@ -260,18 +264,23 @@ def _check_shared_strings(
             )
 
 
-def _blocks(archive: zipfile.ZipFile, part: str, end: bytes) -> Iterator[bytes]:
-    """A part's inflated text in blocks of about a megabyte, each cut after `end`."""
+def _matches(
+    archive: zipfile.ZipFile, part: str, pattern: re.Pattern[bytes], longest: int | None = None
+) -> Iterator[re.Match[bytes]]:
+    """The pattern's matches in a part read a megabyte at a time: what follows a block's
+    last match (an element not yet closed) is searched again with the next block, its
+    last `longest` bytes only when a match is never longer (memory stays a block's)."""
     pending = b""
     with archive.open(part) as stream:
         while block := stream.read(2**20):
             pending += block
-            cut = pending.rfind(end) + len(end)
-            if cut >= len(end):
-                yield pending[:cut]
-                pending = pending[cut:]
-    if pending:
-        yield pending
+            end = 0
+            for found in pattern.finditer(pending):
+                yield found
+                end = found.end()
+            if longest is not None:
+                end = max(end, len(pending) - longest)
+            pending = pending[end:]
 
 
 def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
