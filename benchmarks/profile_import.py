@@ -24,7 +24,7 @@ from harness import XCERT, Run, run_process
 PHASE_TIMER = """
 import sys, time
 import xcert.ingest.run as run, xcert.ingest.plan as plan, xcert.ingest.columns as columns
-import xcert.ingest.roster as roster, xcert.read.sheets as sh
+import xcert.ingest.roster as roster, xcert.read.sheets as sh, xcert.read.zip_checks as zc
 spent = {}
 def timed(module, name, label):
     original = getattr(module, name, None)
@@ -41,7 +41,7 @@ for module, name, label in [
     (run, "read_bytes", "read file bytes"),
     (run, "_identical_earlier_import", "look up identical earlier import"),
     (run, "read_workbook", "read workbook (zip check + calamine)"),
-    (sh, "_check_zip", "  zip-bomb check (sizes, XML prologs)"),
+    (zc, "check_zip", "  zip-bomb check (sizes, XML prologs)"),
     (sh, "_read_calamine", "  calamine parse + merged cells"),
     (run, "plan_sheets", "find header / plan sheets"),
     (run, "sheet_columns", "clean columns, sort out odd rows"),

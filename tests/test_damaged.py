@@ -1,7 +1,7 @@
 """A workbook damaged after it was saved (a bit changed on a USB stick, a mail gateway
 cutting it short) is refused in one line, never imported with changed values nor met
 with an internal error. python-calamine checks a worksheet's CRC-32, not the other
-parts'; `sheets._check_zip` reads to their end those that decide what a cell reads as
+parts'; `zip_checks.check_zip` reads to their end those that decide what a cell reads as
 (the styles: which numbers are dates; the workbook)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from xcert.read import guard, sheets
+from xcert.read import guard, sheets, zip_checks
 
 from conftest import DATA
 
@@ -82,7 +82,7 @@ def test_a_changed_digit_in_a_sheet_is_refused_not_imported(
     sheet over SCANNED_SHEET_BYTES is not read by the bomb checks: the reader's own CRC
     check refuses it (python-calamine checks a worksheet's, not the other parts')."""
     if not scanned:
-        monkeypatch.setattr(sheets, "SCANNED_SHEET_BYTES", 0)
+        monkeypatch.setattr(zip_checks, "SCANNED_SHEET_BYTES", 0)
     padded = _padded(roster, tmp_path / "padded.xlsx", "xl/worksheets/sheet1.xml", b"</sheetData>")
     path = _stored_and_damaged(cli, padded, b"<v>2021</v></c>", b"<v>2024</v></c>")
     _refused_as_damaged(cli, path)
@@ -247,7 +247,7 @@ def test_a_bug_of_xcerts_own_is_not_called_the_files_damage(roster, monkeypatch)
     def broken(path, archive, members):
         return members[0].no_such_attribute
 
-    monkeypatch.setattr(sheets, "_check_shared_strings", broken)
+    monkeypatch.setattr(zip_checks, "check_shared_strings", broken)
     with pytest.raises(AttributeError):
         sheets.read_workbook(roster)
 

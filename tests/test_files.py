@@ -343,3 +343,25 @@ def test_cells_sharing_one_huge_string_however_written_are_refused(tmp_path, for
     result = _capped_import(tmp_path / "x.db", path)
     assert result.returncode == 1, result.stderr[-500:]
     assert "共享文字" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_csv_longer_than_an_excel_sheet_is_refused(cli, tmp_path):
+    """Two bytes a row make a million rows of a 2 MB file (1 GB read): past Excel's
+    1,048,576 rows it is refused before the rows are held (found by fuzzing)."""
+    path = tmp_path / "long.csv"
+    path.write_text("学号,姓名\n" + "1,甲\n" * 1_048_576, encoding="utf-8")
+    result = cli("import", path)
+    assert result.exit_code == 1 and "超过1,048,576行" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_thousand_problems_are_listed_and_the_rest_counted(cli, tmp_path):
+    """A million bad rows printed a million lines; --rejects writes them all."""
+    path = tmp_path / "nameless.csv"
+    path.write_text("学号,姓名,班级\n" + "".join(f"{i},,22数控1\n" for i in range(1500)))
+    result = cli("import", path)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1
+    assert sum("姓名为空" in line for line in lines) == 1000
+    assert "…另有500处问题未列出" in result.stderr and "--rejects" in result.stderr
+    assert lines[-1].startswith("发现1500处问题")

@@ -22,7 +22,7 @@ from xcert.clean.idcard import check_digit
 from xcert.errors import XcertError
 from xcert.ingest import run
 from xcert.ingest.sliced import Restart
-from xcert.read import sheets, slices
+from xcert.read import sheets, slices, zip_checks
 from xcert.read.sheets import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,7 +278,7 @@ def test_a_workbook_past_the_whole_readers_bound_imports_in_slices(
     bounds when read in slices: its memory does not grow with its XML. Read whole, the
     same file would be refused, and is when it cannot be read in slices."""
     path = roster_book(tmp_path / "big.xlsx", [person(i) for i in range(400)])
-    monkeypatch.setattr(sheets, "MAX_UNCOMPRESSED_BYTES", 20_000)
+    monkeypatch.setattr(zip_checks, "MAX_UNCOMPRESSED_BYTES", 20_000)
     monkeypatch.setattr(slices, "SLICED_BYTES", 10_000)
     monkeypatch.setattr(slices, "SLICE_BYTES", 4_000)
     (tmp_path / "a").mkdir()

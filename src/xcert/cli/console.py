@@ -310,9 +310,23 @@ def reader_may_leave() -> Iterator[None]:
             sys.stderr = saved[1]
 
 
+SHOWN_PROBLEMS = 1000  # listed; the rest counted (a file of a million bad rows)
+
+
 def print_problems(problems: list[Problem]) -> None:
-    """A table on a terminal; one plain line per problem otherwise (cron, pipes, logs)."""
+    """A table on a terminal; one plain line per problem otherwise (cron, pipes, logs).
+    Past SHOWN_PROBLEMS, the rest are counted, not listed: --rejects writes them all."""
     err = console(stderr=True)
+    shown, problems = problems, problems[:SHOWN_PROBLEMS]
+    _print_problems(err, problems, len(shown))
+    if len(shown) > len(problems):
+        err.print(
+            f"…另有{len(shown) - len(problems):,}处问题未列出（--rejects 文件.xlsx 可导出被拒绝的行及原因）",
+            markup=False,
+        )
+
+
+def _print_problems(err: Console, problems: list[Problem], total: int) -> None:
     if not err.is_terminal:
         for problem in problems:
             err.print(problem.line(), markup=False)
@@ -333,7 +347,7 @@ def print_problems(problems: list[Problem]) -> None:
     elif not any(p.sheet or p.row or p.column for p in problems):
         del cells["工作表"], cells["行"], cells["列"]
     rows = [[cell(p) for cell in cells.values()] for p in problems]
-    err.table(Table(f"发现{len(problems)}处问题", tuple(cells), rows))
+    err.table(Table(f"发现{total}处问题", tuple(cells), rows))
 
 
 def console(stderr: bool = False) -> Console:
