@@ -365,3 +365,23 @@ def test_a_thousand_problems_are_listed_and_the_rest_counted(cli, tmp_path):
     assert sum("姓名为空" in line for line in lines) == 1000
     assert "…另有500处问题未列出" in result.stderr and "--rejects" in result.stderr
     assert lines[-1].startswith("发现1500处问题")
+
+
+@pytest.mark.parametrize(
+    "name, rows", [("lo_roster.xls", 8), ("lo_roster_600.xls", 601)], ids=["mini-stream", "sectors"]
+)
+def test_an_xls_declaring_billions_of_rows_is_refused_not_laid_out(cli, tmp_path, name, rows):
+    """The reader reserves the range a sheet's DIMENSIONS record states: 0xFFFFFFFF rows
+    aborted the process (found by fuzzing). Both ways a compound file keeps a stream
+    (a small one in the mini stream, a larger one in sectors); the file as LibreOffice
+    wrote it imports."""
+    data = (DATA / name).read_bytes()
+    record = b"\x00\x02\x0e\x00" + bytes(4) + rows.to_bytes(4, "little")
+    assert data.count(record) == 1
+    path = tmp_path / name
+    path.write_bytes(data.replace(record, record[:8] + b"\xff\xff\xff\xff"))
+    result = _capped_import(tmp_path / "x.db", path)
+    assert result.returncode == 1, result.stderr[-500:]
+    assert "4,294,967,295行" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()
+    assert cli("import", DATA / name).exit_code == 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from xcert.errors import XcertError
-from xcert.read import slices, zip_checks
+from xcert.read import slices, xls_checks, zip_checks
 from xcert.read.guard import archive_read, quiet_panics, reader_failed
 from xcert.read.slices import Slice
 
@@ -84,6 +84,7 @@ def read_workbook(path: Path, data: bytes | None = None, *, sliced: bool = False
     if head.startswith(_ZIP):
         return _read_zip(path, data, sliced)
     if head == _OLE2:
+        xls_checks.check_xls(path, data, zip_checks.MAX_SHEET_CELLS)
         return _read_calamine(path, data, "xls")
     if head.startswith(b"%PDF"):
         raise XcertError(f"{path.name}：这是 PDF 文件，不是电子表格；请导入 Excel 或 CSV 原件")
