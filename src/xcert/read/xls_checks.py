@@ -80,11 +80,12 @@ def _workbook_stream(data: bytes) -> bytes:
 def _chain(
     data: bytes, fat: list[int], start: int, sector: int, size: int, *, offset: int
 ) -> bytes:
-    """A stream's sectors in chain order (`size` bytes of them; -1: the whole chain)."""
-    parts, seen = [], 0
-    while start < _END:
+    """A stream's sectors in chain order (`size` bytes of them; -1: the whole chain). A
+    chain longer than the table (a loop) or reaching past it is damage."""
+    parts, seen, wanted = [], 0, size if size >= 0 else len(data)
+    while start < _END and seen * sector < wanted:
         seen += 1
-        if seen > _MAX_SECTORS or start >= len(fat):
+        if seen > min(len(fat), _MAX_SECTORS) or start >= len(fat):
             raise _Unexpected
         at = offset + start * sector
         parts.append(data[at : at + sector])
