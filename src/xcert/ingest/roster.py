@@ -365,4 +365,4 @@ def insert_students(conn: sqlite3.Connection, new: list[list[object]], import_id
     insert = (
         f"INSERT INTO students ({', '.join(_NEW_COLUMNS)}, created_import, updated_import) VALUES "
     )
-    writes.insert_batched(conn, insert, row, zip(*new, strict=True), len(new[0]))
+    writes.insert_batched(conn, insert, row, zip(*new, strict=True))

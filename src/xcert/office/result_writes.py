@@ -4,7 +4,6 @@ inserted together, in row order. Issue 21."""
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from xcert.office.record_writes import (
     existing_record,
     update_record,
 )
+from xcert.store import writes
 
 # A result's values in the order the rules make them (records.result_values).
 RESULT_VALUES = ("theory", "practical", "total", "certificate_no", "outcome", "exam_year")
@@ -146,18 +146,8 @@ def _insert(
     a statement per row does. `count`: how many, for `record_writes.bulk` (0: the caller
     has seen to it)."""
     width = 2 + len(filled)
-    per = 999 // width
     row = f"({', '.join('?' * width)}, {int(import_id)}, {int(import_id)})"
     columns = ", ".join(["student_id", "session_id", *filled, "created_import", "updated_import"])
     insert = f"INSERT INTO results ({columns}) VALUES "
-    flat = list(itertools.chain.from_iterable(rows))  # every value, row after row
-    step = per * width
-    whole = len(flat) - len(flat) % step
     with bulk(conn, "results", count, import_id):
-        conn.executemany(
-            insert + ", ".join([row] * per),
-            (flat[at : at + step] for at in range(0, whole, step)),
-        )
-        conn.executemany(
-            insert + row, (flat[at : at + width] for at in range(whole, len(flat), width))
-        )
+        writes.insert_batched(conn, insert, row, rows, per=999 // width)

@@ -78,7 +78,6 @@ def file_rows(
             f"INSERT INTO {TABLE} (k, {', '.join(names)}) VALUES ",
             f"({', '.join('?' * (len(names) + 1))})",
             zip(range(count), *(given[f] for f in names), strict=True),
-            count,
         )
         yield FileRows(conn, count, all(_plain(f, given[f]) for f in names))
     finally:

@@ -208,17 +208,19 @@ ROWS_PER_INSERT = 50  # rows an INSERT statement carries: a sixth less time than
 
 
 def insert_batched(
-    conn: sqlite3.Connection, insert: str, row: str, rows: Iterable[Sequence[object]], count: int
+    conn: sqlite3.Connection,
+    insert: str,
+    row: str,
+    rows: Iterable[Sequence[object]],
+    per: int = ROWS_PER_INSERT,
 ) -> None:
-    """`count` rows by `insert` (…VALUES ) and `row` (each row's `(?, ?, …)`),
-    ROWS_PER_INSERT to a statement, their values bound from one flat list."""
-    rows = iter(rows)  # one iterator: the batches take the first `whole` rows
-    whole = count - count % ROWS_PER_INSERT
-    if whole:
-        flat = list(itertools.chain.from_iterable(itertools.islice(rows, whole)))
-        step = len(flat) // whole * ROWS_PER_INSERT
-        conn.executemany(
-            insert + ", ".join([row] * ROWS_PER_INSERT),
-            (flat[at : at + step] for at in range(0, len(flat), step)),
-        )
-    conn.executemany(insert + row, rows)  # the rest, one by one
+    """Rows by `insert` (…VALUES ) and `row` (each row's `(?, ?, …)`), `per` rows to a
+    statement, their values bound from one flat list; the last few one by one."""
+    width = row.count("?")
+    flat = list(itertools.chain.from_iterable(rows))  # every value, row after row
+    step = per * width
+    whole = len(flat) - len(flat) % step
+    conn.executemany(
+        insert + ", ".join([row] * per), (flat[at : at + step] for at in range(0, whole, step))
+    )
+    conn.executemany(insert + row, (flat[at : at + width] for at in range(whole, len(flat), width)))
