@@ -317,11 +317,11 @@ def print_problems(problems: list[Problem]) -> None:
     """A table on a terminal; one plain line per problem otherwise (cron, pipes, logs).
     Past SHOWN_PROBLEMS, the rest are counted, not listed: --rejects writes them all."""
     err = console(stderr=True)
-    shown, problems = problems, problems[:SHOWN_PROBLEMS]
-    _print_problems(err, problems, len(shown))
-    if len(shown) > len(problems):
+    listed = problems[:SHOWN_PROBLEMS]
+    _print_problems(err, listed, len(problems))
+    if len(problems) > len(listed):
         err.print(
-            f"…另有{len(shown) - len(problems):,}处问题未列出（--rejects 文件.xlsx 可导出被拒绝的行及原因）",
+            f"…另有{len(problems) - len(listed):,}处问题未列出（--rejects 文件.xlsx 可导出被拒绝的行及原因）",
             markup=False,
         )
 
