@@ -89,17 +89,20 @@ def check_zip(path: Path, archive: zipfile.ZipFile, limit: int) -> None:
         ):
             raise XcertError(f"{path.name}：{member.filename} 压缩比异常，疑似压缩炸弹，拒绝读取")
         if member.filename.endswith((".xml", ".rels", ".vml")):
+            sheet = member.filename.startswith("xl/worksheets/")
+            scanned = sheet and member.file_size <= SCANNED_SHEET_BYTES  # read whole, once
             with archive.open(member) as stream:
-                prolog = stream.read(PROLOG_BYTES)
+                text = stream.read(SCANNED_SHEET_BYTES + 1 if scanned else PROLOG_BYTES)
+                prolog = text[:PROLOG_BYTES]
                 if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                     raise entity_error(path, member.filename)
-                if member.filename in _VALUE_PARTS:
+                if member.filename in _VALUE_PARTS or scanned:
                     while stream.read(2**20):  # to its end, where zipfile checks its CRC
                         pass
-            if member.filename.startswith("xl/worksheets/"):
+            if sheet:
                 _check_dimension(path, member.filename, prolog)
-                if member.file_size <= SCANNED_SHEET_BYTES:
-                    _check_cells(path, member.filename, archive.read(member))
+            if scanned:
+                _check_cells(path, member.filename, text)
 
 
 def check_declared(path: Path, members: list[zipfile.ZipInfo], limit: int) -> None:
