@@ -67,8 +67,11 @@ def changed_rows(old: bytes, new: bytes) -> Window | None:
     )
     start = new.rfind(_ROW_END, opened, opened + same_start)
     start = opened if start < 0 else start + len(_ROW_END)
-    # the end of the rows: not in the window, which holds rows only (checked below)
+    # The rows' end: in the common end (the window holds rows only, checked below) or,
+    # when the common start took all (the same rows), anywhere after the window's start.
     closing = new.find(b"</sheetData>", max(start, len(new) - same_end - len(b"</sheetData>")))
+    if closing < 0:
+        closing = new.find(b"</sheetData>", start)
     if closing < 0:
         return None
     found = new.find(_ROW_END, max(len(new) - same_end, start), closing)
