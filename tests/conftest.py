@@ -175,13 +175,16 @@ class Cli:
         )
 
     def dump(self) -> list[str]:
-        """Everything except the import log: to compare databases before and after."""
+        """Everything except the import log (and the file an import keeps for a corrected
+        copy, ingest/memo.py): to compare databases before and after."""
         conn = self._connect()
         try:
             return [
                 line
                 for line in conn.iterdump()
-                if '"imports"' not in line and "INTO imports" not in line
+                if '"imports"' not in line
+                and "INTO imports" not in line
+                and '"import_memo"' not in line
             ]
         finally:
             conn.close()

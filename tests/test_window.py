@@ -214,7 +214,7 @@ def _assert_exact(old: bytes, new: bytes, found: window.Window) -> None:
     for index in range(height):
         if index not in found.rows:
             assert _row(old_rows, index) == _row(new_rows, index), (index, found)
-    piece = slices.SlicedBook(_book(new))._read_slice(new[found.start : found.new_end], 1.0)
+    piece = slices.SlicedBook(_book(new)).read_slice(new[found.start : found.new_end], 1.0)
     for index in found.rows:
         inside = index - piece.first
         alone = _trimmed(piece.rows[inside]) if 0 <= inside < len(piece.rows) else []

@@ -155,11 +155,12 @@ def apply_roster(
     report: FileReport,
     on_progress: ProgressCallback | None,
     import_id: int,
-) -> None:
-    """Resolve rows to students (stored or new), report what is refused, write the rest."""
+) -> range | None:
+    """Resolve rows to students (stored or new), report what is refused, write the rest.
+    Returns the students the rows became, in row order, where each became a new one."""
     parts = [part for part in parts if len(part.columns)]
     if not parts:
-        return
+        return None
     total = sum(len(part.columns) for part in parts)
     empty = conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is None
     if empty and students.all_distinct(_joined(parts, "student_no"), _joined(parts, "id_number")):
@@ -171,7 +172,10 @@ def apply_roster(
         each = [new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
         columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
         write_students(conn, columns, [], import_id, into_empty=True)
-        return
+        low, high, count = conn.execute(
+            "SELECT min(id), max(id), count(*) FROM students"
+        ).fetchone()
+        return range(low, high + 1) if count == total == high - low + 1 else None
     if empty:  # rows of one student several times: each row by the identity rule
         rows = _row_ins(parts, options, range(total))
         tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
@@ -183,6 +187,7 @@ def apply_roster(
         on_progress(total, total)
     _report(report, resolution, added=len(columns[0]))
     write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
+    return None
 
 
 def _row_ins(

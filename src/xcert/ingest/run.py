@@ -12,6 +12,7 @@ from typing import Any
 
 from xcert import clock
 from xcert.errors import XcertError
+from xcert.ingest import memo
 from xcert.ingest.columns import CLEANERS, sheet_columns
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
@@ -99,6 +100,9 @@ def _import_file(
     if settings is not None:
         import_toml(conn, report, options, settings)
         return report
+    corrected = memo.import_corrected(conn, path, report.sha256, data, options)
+    if corrected is not None:  # the roster imported last, corrected: read where it changed
+        return corrected
     conn.execute("SAVEPOINT sliced")
     try:
         _import_workbook(conn, report, data, options, on_progress, sliced=True)
@@ -145,7 +149,7 @@ def _import_workbook(
                 path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
             )
             parts.append(roster_part(path.name, columns, options, report))
-    apply_roster(conn, parts, options, report, on_progress, import_id)
+    students = apply_roster(conn, parts, options, report, on_progress, import_id)
     wanted = tuple(CLEANERS)
     for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
         if kind in ("results", "awards"):
@@ -162,6 +166,8 @@ def _import_workbook(
     apply_teachers(conn, staff, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
+    if students is not None and len(plans) == 1:  # one roster sheet, each row a new student
+        memo.keep(conn, report, options, plans[0], parts[0].columns.row_numbers, students, data)
 
 
 def _same_as(

@@ -126,7 +126,7 @@ class SlicedBook:
         carried: dict[tuple[int, int], object] = {}  # a merged area's value, by its corner
         size = max(self.archive.getinfo(sheet.part).file_size, 1)
         for xml, read in self._slice_xml(sheet.part):
-            yield _filled(self._read_slice(xml, min(read / size, 1.0)), merges, carried)
+            yield _filled(self.read_slice(xml, min(read / size, 1.0)), merges, carried)
 
     def _merges(self, part: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The sheet's merged areas (written after its rows: one pass to find them)."""
@@ -170,7 +170,7 @@ class SlicedBook:
             read += len(more) - len(pending)
             pending = more
 
-    def _read_slice(self, xml: bytes, share: float) -> Slice:
+    def read_slice(self, xml: bytes, share: float) -> Slice:
         import python_calamine
 
         shared = bool(self.strings)  # else no cell can refer to a shared string
@@ -238,18 +238,28 @@ def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> I
         chunk: bytes | memoryview = raw[at : at + _INPUT]
         while chunk:
             if inflater is None:
-                block, chunk = bytes(chunk), b""
+                piece, chunk = bytes(chunk), b""
             else:
-                block = inflater.decompress(chunk, _BLOCK)
+                piece = inflater.decompress(chunk, _BLOCK)
                 chunk = inflater.unconsumed_tail
-            left -= len(block)
+            left -= len(piece)
             if left < 0:
                 raise Surprise("a member larger than it declares")
             if check:
-                crc = zlib.crc32(block, crc)
-            yield block
+                crc = zlib.crc32(piece, crc)
+            yield piece
     if check and (left or crc != member.CRC or (inflater is not None and not inflater.eof)):
         raise Surprise("a damaged member")
+
+
+def inflated_whole(data: bytes, member: zipfile.ZipInfo) -> bytearray:
+    """A member's bytes in one buffer of its declared size, never past it, its size and
+    CRC checked (a `Surprise` if not): no second copy of a large sheet at any time."""
+    whole, at = bytearray(member.file_size), 0
+    for piece in _inflated(data, member, check=True):
+        whole[at : at + len(piece)] = piece
+        at += len(piece)
+    return whole
 
 
 def _at_least(blocks: Iterator[bytes], size: int, before: bytes = b"") -> bytes:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+Xml = bytes | bytearray  # a sheet's XML (a large one inflated into a buffer of its size)
 _ROW_END = b"</row>"
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
 # Tags a window may hold: a row's own elements (cells, values, formulas, inline and rich
@@ -48,7 +49,7 @@ class Window:
     same_rows: bool
 
 
-def changed_rows(old: bytes, new: bytes) -> Window | None:
+def changed_rows(old: Xml, new: Xml) -> Window | None:
     """The window of changed rows, or None where reading only it would not be exact.
     What lies outside the windows is the same bytes in both sheets (but for the view's
     settings, `<sheetViews>`: where the cursor was): checked in `new`."""
@@ -101,7 +102,7 @@ def changed_rows(old: bytes, new: bytes) -> Window | None:
     )
 
 
-def _sheet_data(xml: bytes) -> int | None:
+def _sheet_data(xml: Xml) -> int | None:
     """Where the rows begin (after `<sheetData>`), if it is written so, once."""
     at = xml.find(b"<sheetData>")
     if at < 0 or xml.count(b"<sheetData") != 1:
@@ -112,7 +113,7 @@ def _sheet_data(xml: bytes) -> int | None:
 _VIEWS = re.compile(rb"<sheetViews>.*?</sheetViews>|<sheetViews/>", re.DOTALL)
 
 
-def _views_apart(head: bytes) -> bytes:
+def _views_apart(head: Xml) -> Xml:
     """A sheet's XML before its rows, without its view's settings (the selected cell,
     the scroll position: Excel writes where the cursor was, which reads as nothing)."""
     return _VIEWS.sub(b"", head, count=1)
@@ -127,7 +128,7 @@ def _only_views(views: bytes) -> bool:
     return all(tag in _VIEW_TAGS for _, tag in _WINDOW_TAG.findall(views))
 
 
-def _markup(xml: bytes) -> bool:
+def _markup(xml: Xml) -> bool:
     """A comment, CDATA, DOCTYPE or processing instruction past the declaration. (A
     search for `!` and `?` alone, which a sheet seldom holds, then a look before each.)"""
     after = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
@@ -140,7 +141,7 @@ def _markup(xml: bytes) -> bool:
     return False
 
 
-def _common_start(a: bytes, b: bytes, at_a: int, at_b: int) -> int:
+def _common_start(a: Xml, b: Xml, at_a: int, at_b: int) -> int:
     """How many bytes `a` from `at_a` and `b` from `at_b` have in common (compared in
     place: `startswith` over a view copies nothing)."""
     view = memoryview(b)
@@ -155,7 +156,7 @@ def _common_start(a: bytes, b: bytes, at_a: int, at_b: int) -> int:
     return same
 
 
-def _common_end(a: bytes, b: bytes, limit: int) -> int:
+def _common_end(a: Xml, b: Xml, limit: int) -> int:
     """How many bytes `a` and `b` have in common at their ends, at most `limit`."""
     view = memoryview(b)
     same, step = 0, _BLOCK
@@ -168,7 +169,7 @@ def _common_end(a: bytes, b: bytes, limit: int) -> int:
     return same
 
 
-def _window_rows(window: bytes) -> tuple[list[int], list[int]] | None:
+def _window_rows(window: Xml) -> tuple[list[int], list[int]] | None:
     """The 1-based row numbers a window's rows and cells address, or None if it holds
     anything but numbered rows of plain cells."""
     if any(tag not in _ROW_TAGS for _, tag in _WINDOW_TAG.findall(window)):
@@ -187,7 +188,7 @@ _LITERAL_DIGITS = 4  # a shorter row number is found too often to be searched fo
 
 
 def _alone(
-    sheet: bytes,
+    sheet: Xml,
     skipped: tuple[tuple[int, int], tuple[int, int]],
     closing: int,
     rows: range,
@@ -216,7 +217,7 @@ def _alone(
     return True
 
 
-def _addressed(sheet: bytes, spans: tuple[tuple[int, int], ...], rows: range) -> bool:
+def _addressed(sheet: Xml, spans: tuple[tuple[int, int], ...], rows: range) -> bool:
     """Whether an attribute in these spans of `sheet` reads as a row in `rows`. A few
     long row numbers are searched for as digits (a plain search, 15 times faster than
     the pattern's), and the pattern tried only where they occur, from the `=` before."""

@@ -28,7 +28,7 @@ def is_province(conn: sqlite3.Connection) -> bool:
 
 BUSY_TIMEOUT_MS = 30_000  # a cron summary waits for a clerk's import instead of failing
 # The version migrations.py brings a database to (a test keeps the two equal).
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 
 class Connection(sqlite3.Connection):
@@ -134,6 +134,7 @@ def checkpoint(conn: sqlite3.Connection) -> bool:
 def scrub_free_pages(conn: sqlite3.Connection) -> None:
     """Pages freed before (a row an undo deleted) still hold their old bytes: fill every
     free page with zeros by a blob that takes them all, then drop it (secure_delete)."""
+    conn.execute("DELETE FROM import_memo")  # a roster file kept whole (ingest/memo.py)
     free = conn.execute("PRAGMA freelist_count").fetchone()[0]
     if not free:
         return

@@ -473,6 +473,13 @@ def m013_school_as_of(conn: sqlite3.Connection) -> None:
     _add_column(conn, "teachers", "person TEXT")
 
 
+def m014_import_memo(conn: sqlite3.Connection) -> None:
+    """Issue 21: the roster file imported last, with the student each row became, kept for
+    a corrected copy until anything else is written (ingest/memo.py). Not journalled."""
+    columns = "import_id, data_version, options, day, program, reading, rows, students, file"
+    conn.execute(f"CREATE TABLE IF NOT EXISTS import_memo (id INTEGER PRIMARY KEY, {columns})")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_students_and_imports,
     m002_certificates_results_awards,
@@ -487,5 +494,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m011_import_warnings,
     m012_schools,
     m013_school_as_of,
+    m014_import_memo,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

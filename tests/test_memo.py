@@ -1,0 +1,192 @@
+"""A corrected copy of the roster imported last is read only where it changed (ingest/memo.py).
+The promise: the same database, output and exit code as reading it whole. Each kind of
+edit a clerk makes is imported twice, into two copies of one school: once as xcert does
+it, once with the memo switched off (the whole path); the results must be the same, and
+the edits the memo is for must take its path (or the comparison proves nothing)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from xcert.ingest import memo
+
+from conftest import Cli, make_id
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import excel_style  # noqa: E402  (the benchmarks' Excel-style writer: shared strings)
+
+HEADER = ["学号", "姓名", "性别", "身份证号", "班级", "专业", "入学年份", "手机号"]
+COUNT = 120  # students; rows 3–122 (a title row, then the header)
+
+
+def _students() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for i in range(COUNT):
+        seq = f"{i % 1000:03d}"
+        gender = "男" if int(seq[-1]) % 2 else "女"
+        if i % 17 == 5:
+            gender = "女" if gender == "男" else "男"  # disagrees with the ID: a warning
+        rows.append(
+            [
+                f"2024{i:05d}",
+                f"学生{i}号" if i % 31 != 9 else "王?明",  # a `?` in a name: a warning
+                gender,
+                make_id(f"2008{1 + i % 12:02d}{1 + i % 28:02d}", seq),
+                f"24数控{1 + i // 45}",
+                "数控技术应用",
+                2024,
+                f"1380000{i:04d}" if i % 5 else 13900000000 + i,  # some phones as numbers
+            ]
+        )
+    return rows
+
+
+def _write(path: Path, students: list[list[object]], variant: str) -> Path:
+    """The roster as openpyxl writes it (a merged title, inline strings; "no 学号": the
+    students known by their ID numbers only) or as Excel does (shared strings, no title)."""
+    if variant == "shared":
+        excel_style.write(path, "花名册", HEADER, students)
+        return path
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "花名册"
+    sheet.append(["2024级学生花名册"])
+    sheet.append(HEADER)
+    for row in students:
+        sheet.append([None, *row[1:]] if variant == "no 学号" else row)
+    sheet.merge_cells("A1:H1")
+    book.save(path)
+    return path
+
+
+def _row(students: list[list[object]], number: int) -> list[object]:
+    """The student on the roster's row `number` (1-based, as Excel shows it)."""
+    return students[number - 3]
+
+
+Edit = Callable[[list[list[object]]], None]
+
+
+def _set(number: int, column: int, value: object) -> Edit:
+    return lambda students: _row(students, number).__setitem__(column, value)
+
+
+def _both(*edits: Edit) -> Edit:
+    def edit(students: list[list[object]]) -> None:
+        for one in edits:
+            one(students)
+
+    return edit
+
+
+def _flipped(number: int) -> Edit:
+    """Row `number`'s gender the other way (男 and 女 are both in any file already)."""
+    return lambda students: _row(students, number).__setitem__(
+        2, "男" if _row(students, number)[2] == "女" else "女"
+    )
+
+
+def _saved_again(path: Path) -> None:
+    """The same workbook written again by a program that compresses it otherwise: other
+    bytes, the same content."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(path, "w") as new:
+        for member in old.infolist():
+            new.writestr(member.filename, old.read(member), zipfile.ZIP_DEFLATED, 9)
+
+
+# (name, the edit, whether the memo's path takes it with inline strings, with shared
+# strings, with no 学号): True, it must; None, it may fall back (a problem, a row merged
+# with another, a string new to the shared strings, rows moved), and the comparison holds.
+EDITS: list[tuple[str, Edit, tuple[bool | None, bool | None, bool | None]]] = [
+    ("a phone", _set(60, 7, "13912345678"), (True, None, True)),
+    ("a phone as a number", _set(61, 7, 13912345678), (True, None, True)),
+    ("a name", _set(70, 1, "学生七十"), (True, None, None)),
+    ("a gender now disagreeing", _flipped(80), (True, True, True)),
+    ("a warning mended", _flipped(3 + 39), (True, True, True)),
+    ("a `?` added to a name", _set(90, 1, "李?华"), (True, None, None)),
+    ("a new 学号", _set(66, 0, "202499999"), (None, None, None)),
+    ("another row's 学号", _set(66, 0, "202400070"), (None, None, None)),
+    ("another row's ID number", _set(67, 3, make_id("20080101", "444")), (None, None, None)),
+    ("a bad ID number", _set(68, 3, "440000200801019999"), (None, None, None)),
+    ("a name taken away", _set(69, 1, None), (None, None, None)),
+    ("a row emptied", lambda s: s.__setitem__(69 - 3, [None] * len(HEADER)), (None, None, None)),
+    (
+        "two rows apart",
+        _both(_set(40, 7, "13911111111"), _set(110, 7, "1392222222")),
+        (True, None, True),
+    ),
+    ("two genders apart", _both(_flipped(40), _flipped(110)), (True, True, True)),
+    ("a row near the header", _set(6, 7, "13933333333"), (None, None, None)),
+    ("a row added at the end", lambda s: s.append(list(_row(_students(), 40))), (None,) * 3),
+    ("a row taken away", lambda s: s.pop(50), (None, None, None)),
+    ("nothing (saved again)", lambda s: None, (True, True, True)),
+]
+VARIANTS = ("inline", "shared", "no 学号")
+
+
+def _run(cli: Cli, path: Path, folder: str) -> tuple[int, str, str, list[str], list[tuple]]:
+    """What an import shows and keeps (its database's folder named alike in both)."""
+    result = cli("import", path)
+    shown = (
+        result.stdout.replace(f"/{folder}/", "/DB/"),
+        result.stderr.replace(f"/{folder}/", "/DB/"),
+    )
+    imports = cli.query("SELECT * FROM imports ORDER BY id")
+    dump = [line for line in cli.dump() if "import_memo" not in line]
+    return result.exit_code, *shown, dump, imports
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each import took the memo's path (a spy on `memo._apply`)."""
+    seen: list[bool] = []
+    apply = memo._apply
+
+    def spy(*args: object, **kwargs: object) -> bool:
+        done = apply(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(done)
+        return done
+
+    monkeypatch.setattr(memo, "_apply", spy)
+    return seen
+
+
+def _compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: list[Path]) -> None:
+    """Import the first file into a new school, then each next one: once as xcert does,
+    once with the memo never used; everything the user sees and keeps the same."""
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "whole").mkdir()
+    fast, whole = Cli(tmp_path / "fast" / "x.db"), Cli(tmp_path / "whole" / "x.db")
+    load = memo._load
+    for step in steps:
+        monkeypatch.setattr(memo, "_load", load)
+        got = _run(fast, step, "fast")
+        monkeypatch.setattr(memo, "_load", lambda conn, options: None)
+        want = _run(whole, step, "whole")
+        assert got[:3] == want[:3], (step.name, want[2])
+        assert got[3] == want[3], step.name
+        assert got[4] == want[4], step.name
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(("name", "edit", "fast"), EDITS, ids=[e[0] for e in EDITS])
+def test_a_corrected_copy_reads_as_the_whole_file(
+    tmp_path, monkeypatch, taken, name, edit, fast, variant
+):
+    students = _students()
+    first = _write(tmp_path / "花名册.xlsx", students, variant)
+    edit(students)
+    second = _write(tmp_path / "花名册（改）.xlsx", students, variant)
+    if name.startswith("nothing"):
+        _saved_again(second)
+    _compare(tmp_path, monkeypatch, [first, second])
+    if fast[VARIANTS.index(variant)]:
+        assert taken == [True], name
