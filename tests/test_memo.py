@@ -132,9 +132,11 @@ EDITS: list[tuple[str, Edit, tuple[bool | None, bool | None, bool | None]]] = [
 VARIANTS = ("inline", "shared", "no 学号")
 
 
-def _run(cli: Cli, path: Path, folder: str) -> tuple[int, str, str, list[str], list[tuple]]:
+def _run(
+    cli: Cli, path: Path, folder: str, *options: str
+) -> tuple[int, str, str, list[str], list[tuple]]:
     """What an import shows and keeps (its database's folder named alike in both)."""
-    result = cli("import", path)
+    result = cli("import", path, *options)
     shown = (
         result.stdout.replace(f"/{folder}/", "/DB/"),
         result.stderr.replace(f"/{folder}/", "/DB/"),
@@ -159,18 +161,21 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return seen
 
 
-def _compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: list[Path]) -> None:
-    """Import the first file into a new school, then each next one: once as xcert does,
-    once with the memo never used; everything the user sees and keeps the same."""
+def _compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: list[Path], *options: str
+) -> None:
+    """Import the first file into a new school, then each next one (with `options`):
+    once as xcert does, once with the memo never used; all the user sees and keeps alike."""
     (tmp_path / "fast").mkdir()
     (tmp_path / "whole").mkdir()
     fast, whole = Cli(tmp_path / "fast" / "x.db"), Cli(tmp_path / "whole" / "x.db")
     load = memo._load
     for step in steps:
         monkeypatch.setattr(memo, "_load", load)
-        got = _run(fast, step, "fast")
+        given = options if step != steps[0] else ()
+        got = _run(fast, step, "fast", *given)
         monkeypatch.setattr(memo, "_load", lambda conn, options: None)
-        want = _run(whole, step, "whole")
+        want = _run(whole, step, "whole", *given)
         assert got[:3] == want[:3], (step.name, want[2])
         assert got[3] == want[3], step.name
         assert got[4] == want[4], step.name
@@ -190,3 +195,56 @@ def test_a_corrected_copy_reads_as_the_whole_file(
     _compare(tmp_path, monkeypatch, [first, second])
     if fast[VARIANTS.index(variant)]:
         assert taken == [True], name
+
+
+def test_a_chain_of_corrections_each_read_where_it_changed(tmp_path, monkeypatch, taken):
+    students = _students()
+    steps = [_write(tmp_path / "花名册.xlsx", students, "inline")]
+    for number, phone in ((60, "13912345678"), (61, "13912345679"), (60, "13912345670")):
+        _set(number, 7, phone)(students)
+        steps.append(_write(tmp_path / f"花名册{len(steps)}.xlsx", students, "inline"))
+    _compare(tmp_path, monkeypatch, steps)
+    assert taken == [True, True, True]
+
+
+def test_a_dry_run_of_a_correction_reads_as_the_whole_file(tmp_path, monkeypatch, taken):
+    students = _students()
+    first = _write(tmp_path / "花名册.xlsx", students, "inline")
+    _flipped(80)(students)
+    second = _write(tmp_path / "花名册（改）.xlsx", students, "inline")
+    _compare(tmp_path, monkeypatch, [first, second], "--dry-run")
+    assert taken == [True]
+
+
+def _memo_count(cli: Cli) -> int:
+    return cli.query("SELECT count(*) FROM import_memo")[0][0]
+
+
+def test_any_other_write_forgets_the_file(tmp_path, cli, taken):
+    students = _students()
+    first = _write(tmp_path / "花名册.xlsx", students, "inline")
+    assert cli("import", first).exit_code == 0 and _memo_count(cli) == 1
+    other = [["学号", "姓名", "班级"], ["202500001", "新生甲", "25数控1"]]
+    book = Workbook()
+    for row in other:
+        book.active.append(row)
+    book.save(tmp_path / "新生.xlsx")
+    assert cli("import", tmp_path / "新生.xlsx").exit_code == 0
+    assert _memo_count(cli) == 0
+    _set(60, 7, "13912345678")(students)
+    assert cli("import", _write(tmp_path / "改.xlsx", students, "inline")).exit_code == 0
+    assert taken == []  # read whole: the data is no longer what the file was read into
+
+
+def test_undo_and_purge_leave_no_file_behind(tmp_path, cli):
+    book = Workbook()
+    book.active.append([*HEADER, "学籍状态"])
+    for row in _students():
+        book.active.append([*row[:6], 2017, row[7], "毕业"])  # 2020届: graduated long ago
+    first = tmp_path / "花名册.xlsx"
+    book.save(first)
+    assert cli("import", first).exit_code == 0 and _memo_count(cli) == 1
+    assert cli("undo", "1").exit_code == 0 and _memo_count(cli) == 0
+    assert cli("import", first).exit_code == 0 and _memo_count(cli) == 1
+    assert cli("purge", "--graduated-before", "2021").exit_code == 0
+    assert _memo_count(cli) == 0
