@@ -342,3 +342,5 @@ def test_where_the_cursor_was_is_no_change():
         )
         is None
     )
+    cursor = viewed(old, "A1").replace(b"</sheetView>", stray + b"</sheetView>")
+    assert window.changed_rows(cursor, viewed(new, "B21")) is None  # in the old one only

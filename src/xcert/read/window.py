@@ -53,13 +53,11 @@ def changed_rows(old: Xml, new: Xml) -> Window | None:
     """The window of changed rows, or None where reading only it would not be exact.
     What lies outside the windows is the same bytes in both sheets (but for the view's
     settings, `<sheetViews>`: where the cursor was): checked in `new`."""
-    opened, old_opened = _sheet_data(new), old.find(b"<sheetData>") + len(b"<sheetData>")
-    # (old's rows and its end are new's, or the window's, which holds row tags only)
-    if opened is None or old_opened < len(b"<sheetData>") or _markup(new):
+    opened = new.find(b"<sheetData>") + len(b"<sheetData>")
+    old_opened = old.find(b"<sheetData>") + len(b"<sheetData>")
+    if opened < len(b"<sheetData>") or old_opened < len(b"<sheetData>"):
         return None
-    if old[:old_opened] != new[:opened] and _views_apart(old[:old_opened]) != _views_apart(
-        new[:opened]
-    ):
+    if old[:old_opened] != new[:opened] and not _alike(old[:old_opened], new[:opened]):
         return None
     shift = old_opened - opened  # old's offset of a byte of new's, before the window
     same_start = _common_start(old, new, old_opened, opened)
@@ -79,6 +77,13 @@ def changed_rows(old: Xml, new: Xml) -> Window | None:
     new_end = closing if found < 0 else found + len(_ROW_END)
     old_end = new_end + len(old) - len(new)
     if old_end < start + shift or not old.endswith(memoryview(new)[new_end:]):
+        return None
+    if max(old.count(b"<row", start + shift, old_end), new.count(b"<row", start, new_end)) > (
+        _MAX_CHANGED_ROWS
+    ):
+        return None  # told before the window's tags are looked at one by one
+    # Once in new (old's rows and end are new's, or its window's, which holds rows only):
+    if new.count(b"<sheetData") != 1 or _markup(new):
         return None
     old_rows = _window_rows(old[start + shift : old_end])
     new_rows = _window_rows(new[start:new_end])
@@ -102,15 +107,17 @@ def changed_rows(old: Xml, new: Xml) -> Window | None:
     )
 
 
-def _sheet_data(xml: Xml) -> int | None:
-    """Where the rows begin (after `<sheetData>`), if it is written so, once."""
-    at = xml.find(b"<sheetData>")
-    if at < 0 or xml.count(b"<sheetData") != 1:
-        return None
-    return at + len(b"<sheetData>")
-
-
 _VIEWS = re.compile(rb"<sheetViews>.*?</sheetViews>|<sheetViews/>", re.DOTALL)
+
+
+def _alike(old: Xml, new: Xml) -> bool:
+    """Whether two sheets' XML before their rows differ only in the view's settings, and
+    those hold nothing else (the cursor's cells there are not read as cells)."""
+    if _views_apart(old) != _views_apart(new):
+        return False
+    return all(
+        views is None or _only_views(views.group(0)) for views in map(_VIEWS.search, (old, new))
+    )
 
 
 def _views_apart(head: Xml) -> Xml:
