@@ -184,7 +184,7 @@ class Cli:
                 for line in conn.iterdump()
                 if '"imports"' not in line
                 and "INTO imports" not in line
-                and '"import_memo"' not in line
+                and 'INTO "import_memo' not in line
             ]
         finally:
             conn.close()

@@ -127,6 +127,23 @@ def _import_workbook(
 ) -> None:
     """A spreadsheet's sheets into the database: students first, then results and
     awards, then teachers. `sliced`: a large roster may come a slice at a time."""
+    keeping = memo.start_keeping(conn, data, options)
+    try:
+        _read_and_apply(conn, report, data, options, on_progress, sliced, keeping)
+    finally:
+        if keeping is not None:
+            keeping.join()  # (before the caller rolls back, if it does)
+
+
+def _read_and_apply(
+    conn: sqlite3.Connection,
+    report: FileReport,
+    data: bytes,
+    options: ImportOptions,
+    on_progress: ProgressCallback | None,
+    sliced: bool,
+    keeping: memo.Keeping | None,
+) -> None:
     path = report.path
     workbook = read_workbook(path, data, sliced=sliced)
     report.format, report.encoding = workbook.format, workbook.encoding
@@ -166,8 +183,11 @@ def _import_workbook(
     apply_teachers(conn, staff, report, import_id)
     in_sheet_order(report)
     finish_import(conn, report, import_id)
-    if students is not None and len(plans) == 1:  # one roster sheet, each row a new student
-        memo.keep(conn, report, options, plans[0], parts[0].columns.row_numbers, students, data)
+    if keeping is not None:  # one roster sheet, each row a new student: kept
+        keeping.join()
+        roster = len(plans) == len(parts) == 1
+        plan, rows = (plans[0], parts[0].columns.row_numbers) if roster else (None, ())
+        memo.keep(conn, report, options, plan, rows, students)
 
 
 def _same_as(

@@ -70,8 +70,12 @@ def connect(path: Path, command: str | None = None) -> Connection:
             if fh.read(16) != b"SQLite format 3\x00":
                 raise XcertError(f"{path} 不是 xcert 数据库（不是 SQLite 文件）")
     try:
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=Connection
+        conn = sqlite3.connect(  # (a second thread: an import writing its file, ingest/memo.py)
+            path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            factory=Connection,
+            check_same_thread=False,
         )
         conn.command = command
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -135,6 +139,7 @@ def scrub_free_pages(conn: sqlite3.Connection) -> None:
     """Pages freed before (a row an undo deleted) still hold their old bytes: fill every
     free page with zeros by a blob that takes them all, then drop it (secure_delete)."""
     conn.execute("DELETE FROM import_memo")  # a roster file kept whole (ingest/memo.py)
+    conn.execute("DELETE FROM import_memo_file")
     free = conn.execute("PRAGMA freelist_count").fetchone()[0]
     if not free:
         return

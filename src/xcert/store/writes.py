@@ -138,7 +138,8 @@ def data_version(conn: sqlite3.Connection) -> int:
 def bump_data_version(conn: sqlite3.Connection) -> int:
     """The next data version. What an import kept for a corrected copy of its file
     (ingest/memo.py) describes the data as it was: gone with it."""
-    conn.execute("DELETE FROM import_memo")
+    if conn.execute("DELETE FROM import_memo").rowcount:  # (an import's own file: not yet)
+        conn.execute("DELETE FROM import_memo_file")
     version = data_version(conn) + 1
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('data_version', ?)", (str(version),)
