@@ -5,6 +5,7 @@ the new window read alone; over random sheets with the XML a hostile file may ho
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import python_calamine
@@ -344,3 +345,45 @@ def test_where_the_cursor_was_is_no_change():
     )
     cursor = viewed(old, "A1").replace(b"</sheetView>", stray + b"</sheetView>")
     assert window.changed_rows(cursor, viewed(new, "B21")) is None  # in the old one only
+
+
+@given(st.integers(1, 2_000_000), st.integers(0, 3000))
+def test_a_range_of_row_numbers_as_patterns_matches_those_numbers_only(low, span):
+    pattern = re.compile(b"(?:%s)" % b"|".join(window._number_range(low, low + span)))
+    for number in {
+        low - 1,
+        low,
+        low + 1,
+        low + span // 2,
+        low + span - 1,
+        low + span,
+        low + span + 1,
+        10 * low,
+    }:
+        assert bool(pattern.fullmatch(str(number).encode())) == (low <= number <= low + span), (
+            number
+        )
+
+
+def test_a_merged_area_written_otherwise_or_elsewhere_reads_the_file_whole():
+    """The reader honours a merge however it is spaced or prefixed, and before the rows."""
+    rows = [[str(i), "x"] for i in range(40)]
+    old = _sheet(rows, {}, ["A10:B12"])
+    rows[10][1] = "y"
+    new = _sheet(rows, {}, ["A10:B12"])
+    plain = b'<mergeCell ref="A10:B12"/>'
+    for written in (b'<mergeCell\tref="A10:B12"/>', b'<x:mergeCell ref="A10:B12"/>'):
+        assert window.changed_rows(old.replace(plain, written), new.replace(plain, written)) is None
+    merges = old[old.index(b"<mergeCells") : old.index(b"</worksheet>")]
+
+    def moved(sheet: bytes) -> bytes:
+        return sheet.replace(merges, b"").replace(b"<sheetData>", merges + b"<sheetData>")
+
+    assert window.changed_rows(moved(old), moved(new)) is None
+
+
+def test_rows_far_apart_read_the_file_whole():
+    old, new = _long()
+    far = b'<c r="C1048576"><v>1</v></c></row>'
+    at = new.index(b"</row>", new.index(b'<row r="1051">'))
+    assert window.changed_rows(old, new[:at] + far + new[at + len(b"</row>") :]) is None

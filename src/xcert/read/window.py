@@ -29,7 +29,7 @@ _ROW_TAGS = frozenset(
     | {b"b", b"i", b"u", b"strike", b"sz", b"color", b"rFont", b"family", b"charset"}
     | {b"scheme", b"vertAlign", b"outline", b"shadow", b"condense", b"extend"}
 )
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"/>')
 _MAX_CHANGED_ROWS = 2000  # more, and the file is read whole (the check is a pattern of them)
 _BLOCK = 1 << 20
 
@@ -96,6 +96,8 @@ def changed_rows(old: Xml, new: Xml) -> Window | None:
     if not numbers:
         return Window(start, start + shift, old_end, new_end, range(0), same_rows)
     rows = range(min(numbers), max(numbers) + 1)
+    if len(rows) > _MAX_CHANGED_ROWS:
+        return None  # rows far apart (a cell addressed to row 1,048,576): all between count
     views = _VIEWS.search(new, 0, opened)
     if views is not None and not _only_views(views.group(0)):
         return None
@@ -215,8 +217,9 @@ def _alone(
     ):
         return False  # numbered by its place: a window of another length would move it
     merges = list(_MERGE.finditer(sheet, closing))
-    if len(merges) != sheet.count(b"<mergeCell ", closing):
-        return False  # a merged area written another way: not read here
+    wrapped = sheet.count(b"<mergeCells", closing) + sheet.count(b"</mergeCells>", closing)
+    if len(merges) + wrapped != sheet.count(b"mergeCell"):
+        return False  # a merged area written another way or elsewhere: not read here
     for found in merges:
         top, bottom = int(found.group(2)), int(found.group(4) or found.group(2))
         if top <= rows.stop and bottom >= rows.start - 1:
@@ -228,7 +231,7 @@ def _addressed(sheet: Xml, spans: tuple[tuple[int, int], ...], rows: range) -> b
     """Whether an attribute in these spans of `sheet` reads as a row in `rows`. A few
     long row numbers are searched for as digits (a plain search, 15 times faster than
     the pattern's), and the pattern tried only where they occur, from the `=` before."""
-    wanted = b"|".join(str(n).encode() for n in rows)
+    wanted = b"|".join(_number_range(rows.start, rows.stop - 1))
     addressed = re.compile(rb"""=\s*["']\s*\$?[A-Za-z]{0,3}\$?0*(?:%s)\s*["']""" % wanted)
     if len(rows) > _LITERAL_ROWS or rows.start < 10 ** (_LITERAL_DIGITS - 1):
         return any(addressed.search(sheet, lo, hi) for lo, hi in spans)
@@ -242,3 +245,29 @@ def _addressed(sheet: Xml, spans: tuple[tuple[int, int], ...], rows: range) -> b
                     return True
                 at = sheet.find(digits, at + 1, hi)
     return False
+
+
+def _number_range(low: int, high: int) -> list[bytes]:
+    """Patterns that together match the numbers low..high (no leading zero), a few per
+    digit: one alternative per number made a pattern too slow to search 60 MB with."""
+    found: list[bytes] = []
+    while low <= high:
+        top = min(high, 10 ** len(str(low)) - 1)
+        found += _same_width(str(low).encode(), str(top).encode())
+        low = top + 1
+    return found
+
+
+def _same_width(low: bytes, high: bytes) -> list[bytes]:
+    """Patterns for the numbers low..high, both written with as many digits."""
+    if low == high:
+        return [low]
+    if len(low) == 1:
+        return [b"[%c-%c]" % (low[0], high[0])]
+    if low[0] == high[0]:
+        return [low[:1] + rest for rest in _same_width(low[1:], high[1:])]
+    tail = len(low) - 1
+    found = [low[:1] + rest for rest in _same_width(low[1:], b"9" * tail)]
+    if high[0] - low[0] > 1:
+        found.append(b"[%c-%c]" % (low[0] + 1, high[0] - 1) + b"[0-9]" * tail)
+    return found + [high[:1] + rest for rest in _same_width(b"0" * tail, high[1:])]
