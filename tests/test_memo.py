@@ -248,3 +248,93 @@ def test_undo_and_purge_leave_no_file_behind(tmp_path, cli):
     assert cli("import", first).exit_code == 0 and _memo_count(cli) == 1
     assert cli("purge", "--graduated-before", "2021").exit_code == 0
     assert _memo_count(cli) == 0
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _rezipped(src: Path, dst: Path, change: Callable[[str, bytes], tuple[str, bytes]]) -> Path:
+    """A copy of a workbook with each part (name, bytes) passed through `change`."""
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as new:
+        for member in old.infolist():
+            new.writestr(*change(member.filename, old.read(member)))
+    return dst
+
+
+def _in_sheet(edit: Callable[[bytes], bytes]) -> Callable[[str, bytes], tuple[str, bytes]]:
+    return lambda name, data: (name, edit(data) if name == SHEET else data)
+
+
+MERGED = b'<mergeCell ref="E60:E61"/>'
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MERGES_WRITTEN = {
+    "plain": lambda x: x,
+    "tab": lambda x: x.replace(MERGED, b'<mergeCell\tref="E60:E61"/>'),
+    "prefix": lambda x: x.replace(
+        b"<worksheet ", b'<worksheet xmlns:q="' + MAIN + b'" ', 1
+    ).replace(MERGED, b'<q:mergeCell ref="E60:E61"/>'),
+    "before the rows": lambda x: x.replace(MERGED, b"").replace(
+        b"<sheetData>", b'<mergeCells count="1">' + MERGED + b"</mergeCells><sheetData>"
+    ),
+}
+
+
+@pytest.mark.parametrize("written", MERGES_WRITTEN)
+def test_a_class_merged_over_the_corrected_row_reads_as_the_whole_file(
+    tmp_path, monkeypatch, written
+):
+    """Row 61's class is row 60's, merged down (the reader fills it however the merge is
+    written): correcting row 60's class corrects both students."""
+    students = _students()
+    students[61 - 2][4] = None  # (no title row here: row 61 is the 60th student)
+    book = Workbook()
+    book.active.append(HEADER)
+    for row in students:
+        book.active.append(row)
+    book.active.merge_cells("E60:E61")
+    book.save(tmp_path / "base.xlsx")
+    styled = MERGES_WRITTEN[written]
+    first = _rezipped(tmp_path / "base.xlsx", tmp_path / "花名册.xlsx", _in_sheet(styled))
+    cell = b'<c r="E60" t="inlineStr"><is><t>24&#25968;&#25511;2</t></is></c>'
+
+    def corrected(xml: bytes) -> bytes:
+        assert cell in xml
+        return styled(xml).replace(cell, cell.replace(b"2</t>", b"9</t>"))
+
+    second = _rezipped(tmp_path / "base.xlsx", tmp_path / "改.xlsx", _in_sheet(corrected))
+    _compare(tmp_path, monkeypatch, [first, second])
+
+
+def test_a_sheet_kept_under_another_name_reads_as_the_whole_file(tmp_path, monkeypatch):
+    """A workbook may keep its sheet anywhere (here beside the document's properties,
+    which a copy may change freely): the change in it is read."""
+    base = _write(tmp_path / "base.xlsx", _students(), "inline")
+
+    def moved(edit: Callable[[bytes], bytes]) -> Callable[[str, bytes], tuple[str, bytes]]:
+        def change(name: str, data: bytes) -> tuple[str, bytes]:
+            if name == SHEET:
+                return "docProps/sheet1.xml", edit(data)
+            if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"/xl/worksheets/sheet1.xml", b"/docProps/sheet1.xml")
+                return name, data.replace(b'"worksheets/sheet1.xml"', b'"/docProps/sheet1.xml"')
+            return name, data
+
+        return change
+
+    first = _rezipped(base, tmp_path / "花名册.xlsx", moved(lambda x: x))
+    phone = b"<t>13800000057</t>"
+    second = _rezipped(base, tmp_path / "改.xlsx", moved(lambda x: x.replace(phone, b"<t>139</t>")))
+    _compare(tmp_path, monkeypatch, [first, second])
+
+
+def test_a_corrected_row_reaching_past_what_a_file_may_hold_is_refused_alike(tmp_path, monkeypatch):
+    """A cell in column XFD (a 20,000,000-cell sheet, by its range): the whole reader
+    refuses the file, and so does the import of it as a corrected copy."""
+    students = _students() * 11  # 1,322 rows × 16,384 columns: past 20,000,000 cells
+    for i, row in enumerate(students):
+        row[0], row[3] = f"2024{i:05d}", make_id(f"2008{1 + i % 12:02d}01", f"{i % 1000:03d}")
+    base = _write(tmp_path / "base.xlsx", students, "inline")
+    cell = b'<c r="H600"'
+    far = _in_sheet(lambda x: x.replace(cell, b'<c r="XFD600"><v>1</v></c>' + cell))
+    second = _rezipped(base, tmp_path / "改.xlsx", far)
+    _compare(tmp_path, monkeypatch, [base, second])

@@ -1,14 +1,15 @@
 """A corrected copy of the roster imported last, read only where it changed (issue 21).
 
 An import of one roster sheet of an xlsx file that made each row a different student
-keeps the file as it was and which student each row became (`keep`), until anything
-else is written (`writes.bump_data_version` empties it). When the next import is a copy
-of that file with the same options on the same day, whose other parts are the same bytes
-and whose sheet differs in one run of rows that `read/window.py` can name exactly, only
-those rows are read, cleaned and matched (`import_corrected`); every other row is counted
-unchanged with the warnings it had. Anything else on the way, and the file is imported
-whole as always: the database and the report are the same either way (tests/test_memo.py
-compares them over many kinds of edit).
+keeps that sheet as the file held it (ingest/kept_file.py: nothing else of the file, and
+only a sheet with no column xcert does not read) and which student each row became
+(`keep`), until anything else is written (`writes.bump_data_version` empties it). When
+the next import is a copy of that file with the same options on the same day, whose
+other parts are the same and whose sheet differs in one run of rows that
+`read/window.py` can name exactly, only those rows are read, cleaned and matched
+(`import_corrected`); every other row is counted unchanged with the warnings it had.
+Anything else on the way, and the file is imported whole as always: the database and
+the report are the same either way (tests/test_memo.py compares them).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import bisect
 import dataclasses
 import io
 import json
+import re
 import sqlite3
-import threading
 import zipfile
 import zlib
 from array import array
@@ -29,6 +30,7 @@ from pathlib import Path
 from xcert import __version__, clock
 from xcert.errors import Problem, XcertError
 from xcert.ingest.columns import sheet_columns
+from xcert.ingest.kept_file import Keeping, Kept, compared, store_stream
 from xcert.ingest.plan import Plan
 from xcert.ingest.report import (
     FileReport,
@@ -42,20 +44,23 @@ from xcert.ingest.report import (
 from xcert.ingest.roster import apply_roster, roster_part
 from xcert.model import STUDENT_FIELDS
 from xcert.read import window, zip_checks
-from xcert.read.guard import reader_failed
+from xcert.read.guard import archive_read, reader_failed
 from xcert.read.headers import HEADER_SEARCH_ROWS, HeaderMap
 from xcert.read.sheets import Sheet
-from xcert.read.slices import Slice, SlicedBook, Surprise, inflated_whole
+from xcert.read.slices import Slice, SlicedBook, Surprise
 from xcert.store import writes
 
 MEMO_MAX_BYTES = 16 * 2**20  # a larger file is not kept (a 100,000-row roster: 5.5 MB)
+_MAX_WINDOW_COLUMNS = 1024  # a changed row reaching further: read whole (its own bounds)
 _ZIP = b"PK\x03\x04"
 _SCALARS = (str, int, float, bool, type(None))
+_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
 
 
 @dataclass
 class Memo:
-    """What `keep` stored: the file, its roster sheet as read, each row's student."""
+    """What `keep` stored: the sheet, as the file held it and as read, and each row's
+    student."""
 
     import_id: int
     sheet: str
@@ -64,46 +69,26 @@ class Memo:
     summaries: list[SheetSummary]
     rows: array[int]  # 1-based numbers of the rows that became students, ascending
     students: array[int]  # the student each of them became
-    file: bytes
+    kept: Kept
+    stream: bytes
 
 
 @dataclass
 class _Change:
-    """The corrected copy against the memo: its window's rows as read, where they are."""
+    """The corrected copy against the memo: its window's rows as read, where they are,
+    and what is kept of the new file."""
 
     piece: Slice
     rows: range  # 0-based rows of the window
     lo: int  # memo.rows[lo:hi]: the window's rows that became students before
     hi: int
-
-
-class Keeping:
-    """The file written into `import_memo` on a second thread while the reader parses it
-    (SQLite lets go of the interpreter as it writes: 5.5 MB cost the first import 90 ms
-    in line); `keep` then adds what the import found, or takes the file away again."""
-
-    def __init__(self, conn: sqlite3.Connection, data: bytes) -> None:
-        self.failed: BaseException | None = None
-        self.thread = threading.Thread(target=self._write, args=(conn, data))
-        self.thread.start()
-
-    def _write(self, conn: sqlite3.Connection, data: bytes) -> None:
-        try:  # the file alone: `_load` never takes it, the import's own bump leaves it
-            conn.execute(
-                "INSERT OR REPLACE INTO import_memo_file (id, file) VALUES (1, ?)", (data,)
-            )
-        except BaseException as exc:  # raised in the import's thread (`join`)
-            self.failed = exc
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.failed is not None:
-            raise self.failed
+    kept: Kept
+    stream: bytes
 
 
 def start_keeping(conn: sqlite3.Connection, data: bytes, options: ImportOptions) -> Keeping | None:
-    """Begin writing the file, if it may become a memo: an xlsx file of at most
-    MEMO_MAX_BYTES into an empty students table (its rows may all be new students)."""
+    """Begin writing the file's roster sheet, if it may become a memo: an xlsx file of at
+    most MEMO_MAX_BYTES into an empty students table (its rows may all be new students)."""
     if (
         options.dry_run
         or not data.startswith(_ZIP)
@@ -118,24 +103,30 @@ def keep(
     conn: sqlite3.Connection,
     report: FileReport,
     options: ImportOptions,
+    keeping: Keeping,
     plan: Plan | None,
     rows: Sequence[int],
     students: Sequence[int] | None,
 ) -> None:
-    """Make the file written (`Keeping`) the memo, if it is one a corrected copy can
-    come of: an xlsx roster of one sheet (`plan`) whose rows each became a new student
-    (`students`, in row order; `rows`: their numbers), imported without a problem, its
-    header cells plain values; else take it away."""
-    if plan is not None and students is not None:
+    """Make the sheet written (`keeping`) the memo, if a corrected copy can come of it:
+    an xlsx roster of one sheet (`plan`), the one kept, whose rows each became a new
+    student (`students`, in row order; `rows`: their numbers), imported without a
+    problem, its header cells plain values, no column xcert does not read (the memo
+    holds no more than the database does); else take it away."""
+    kept = keeping.join()
+    if plan is not None and students is not None and kept is not None:
         sheet, header, _, _ = plan
         cells = sheet.rows[header.row]
         if (
             report.format == "xlsx"
+            and kept.sheets.get(sheet.name) == kept.part
             and not report.problems
             and not report.rejected
+            and not header.ignored
+            and not header.duplicates
             and all(isinstance(cell, _SCALARS) for cell in cells)
         ):
-            _store(conn, report, options, (sheet.name, header, cells), rows, students)
+            _store(conn, report, options, (sheet.name, header, cells), rows, students, kept)
             return
     conn.execute("DELETE FROM import_memo_file")
 
@@ -147,20 +138,19 @@ def _store(
     read: tuple[str, HeaderMap, list[object]],
     rows: Sequence[int],
     students: Sequence[int],
-    data: bytes | None = None,
+    kept: Kept,
 ) -> None:
     """The memo of the import `report` (after its data version was set): the sheet's
-    name, header and header cells (`read`), each row's student; the file, unless it was
-    written already (`Keeping`)."""
+    name, header and header cells (`read`), each row's student, how the sheet is kept
+    (its stream in `import_memo_file`)."""
     name, header, cells = read
     reading = {
         "sheet": name,
         "header": dataclasses.asdict(header),
         "header_cells": cells,
         "summaries": [dataclasses.asdict(summary) for summary in report.sheets],
+        "kept": dataclasses.asdict(kept),
     }
-    if data is not None:
-        conn.execute("INSERT OR REPLACE INTO import_memo_file (id, file) VALUES (1, ?)", (data,))
     conn.execute(
         "INSERT OR REPLACE INTO import_memo (id, import_id, data_version, options, day, program,"
         " reading, rows, students) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -201,7 +191,7 @@ def _load(conn: sqlite3.Connection, options: ImportOptions) -> Memo | None:
     ).fetchone()
     if row is None:
         return None
-    import_id, reading, rows, students, data = row
+    import_id, reading, rows, students, stream = row
     read = json.loads(reading)
     return Memo(
         import_id,
@@ -211,7 +201,8 @@ def _load(conn: sqlite3.Connection, options: ImportOptions) -> Memo | None:
         [SheetSummary(**summary) for summary in read["summaries"]],
         _unpacked(rows),
         _unpacked(students),
-        data,
+        Kept(**read["kept"]),
+        stream,
     )
 
 
@@ -231,31 +222,36 @@ def import_corrected(
     report = FileReport(path=path, sha256=sha256, format="xlsx", kinds=["roster"])
     conn.execute("SAVEPOINT corrected")
     try:
-        done = _apply(conn, report, options, memo, change, data)
+        done = _apply(conn, report, options, memo, change)
+    except BaseException:
+        done = False
+        raise
+    finally:
         if not done:
             conn.execute("ROLLBACK TO corrected")
-    finally:
         conn.execute("RELEASE corrected")
     return report if done else None
 
 
 def _change(path: Path, memo: Memo, data: bytes) -> _Change | None:
-    """Where the corrected copy differs from the memo's file, read; None where that is
+    """Where the corrected copy differs from the memo's sheet, read; None where that is
     not one run of rows of the memo's sheet that `window` names exactly, or on anything
     unexpected (the whole reader then says what is wrong with the file)."""
     try:
-        new, old = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(io.BytesIO(memo.file))
-        members = new.infolist()
-        zip_checks.check_declared(path, members, zip_checks.MAX_UNCOMPRESSED_BYTES)
-        part = _changed_part(new, old)
-        if part is None:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        with archive_read(path):  # what the whole reader checks first, as it does
+            zip_checks.check_zip(path, archive, zip_checks.MAX_UNCOMPRESSED_BYTES)
+            zip_checks.check_declared(path, archive.infolist(), zip_checks.MAX_UNCOMPRESSED_BYTES)
+            zip_checks.check_shared_strings(path, archive, archive.infolist())
+        found = compared(memo.kept, memo.stream, data)
+        if found is None:
             return None
-        if not part:  # the same sheets: every row unchanged
-            return _Change(Slice(0, []), range(0), 0, 0)
-        book = SlicedBook(data)
-        if [s.part for s in book.sheets if s.name == memo.sheet] != [part]:
-            return None
-        return _read_window(book, memo, *_inflated(data, memo.file, part))
+        versions, kept = found
+        stream = bytes(versions.stream)
+        if versions.same:  # the same sheet: every row unchanged
+            return _Change(Slice(0, []), range(0), 0, 0, kept, stream)
+        change = _read_window(SlicedBook(data), memo, versions.old, versions.new)
+        return None if change is None else _Change(*change, kept, stream)
     except (XcertError, Surprise, zipfile.BadZipFile, zlib.error, KeyError, EOFError):
         return None
     except BaseException as exc:  # the reader's and zipfile's errors, its panics
@@ -264,39 +260,9 @@ def _change(path: Path, memo: Memo, data: bytes) -> _Change | None:
         return None
 
 
-def _changed_part(new: zipfile.ZipFile, old: zipfile.ZipFile) -> str | None:
-    """The one worksheet part in which the two files differ ("" if none does); None if
-    they differ elsewhere (the document's properties, which no reader reads, aside)."""
-    names = new.namelist()
-    if sorted(names) != sorted(old.namelist()) or len(set(names)) != len(names):
-        return None  # (a name twice: which of them a reader takes is its own affair)
-    changed = ""
-    for member in new.infolist():
-        name = member.filename
-        if name.startswith("docProps/"):
-            continue
-        before = old.getinfo(name)
-        same_size = member.file_size == before.file_size and member.CRC == before.CRC
-        if same_size and new.read(name) == old.read(name):  # a CRC is no proof: the bytes are
-            continue
-        if changed or not name.startswith("xl/worksheets/") or name.count("/") != 2:
-            return None
-        changed = name
-    return changed
-
-
-def _inflated(new: bytes, old: bytes, part: str) -> tuple[bytearray, bytearray]:
-    """Both versions of the sheet, inflated side by side (zlib lets go of the interpreter)."""
-    members = [zipfile.ZipFile(io.BytesIO(data)).getinfo(part) for data in (old, new)]
-    from concurrent.futures import ThreadPoolExecutor  # (and logging: not at every start)
-
-    with ThreadPoolExecutor(2) as pool:
-        old_xml = pool.submit(inflated_whole, old, members[0])
-        new_xml = inflated_whole(new, members[1])
-        return old_xml.result(), new_xml
-
-
-def _read_window(book: SlicedBook, memo: Memo, old: bytearray, new: bytearray) -> _Change | None:
+def _read_window(
+    book: SlicedBook, memo: Memo, old: bytearray, new: bytearray
+) -> tuple[Slice, range, int, int] | None:
     """The window's rows as the whole reader reads them, below the header's search."""
     found = window.changed_rows(old, new)
     if found is None or not found.same_rows:
@@ -304,12 +270,24 @@ def _read_window(book: SlicedBook, memo: Memo, old: bytearray, new: bytearray) -
     rows = found.rows if found.rows else range(HEADER_SEARCH_ROWS, HEADER_SEARCH_ROWS)
     if rows.start < max(HEADER_SEARCH_ROWS, memo.header.row + 1):
         return None
-    piece = book.read_slice(bytes(new[found.start : found.new_end]), 1.0)
+    xml = bytes(new[found.start : found.new_end])
+    if any(_column(letters) >= _MAX_WINDOW_COLUMNS for letters in set(_COLUMN.findall(xml))):
+        return None
+    if [s.part for s in book.sheets if s.name == memo.sheet] != [memo.kept.part]:
+        return None
+    piece = book.read_slice(xml, 1.0)
     if piece.rows and (piece.first < rows.start or piece.first + len(piece.rows) > rows.stop):
         return None
     lo = bisect.bisect_left(memo.rows, rows.start + 1)
     hi = bisect.bisect_left(memo.rows, rows.stop + 1)
-    return _Change(piece, rows, lo, hi)
+    return piece, rows, lo, hi
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1
 
 
 def _apply(
@@ -318,7 +296,6 @@ def _apply(
     options: ImportOptions,
     memo: Memo,
     change: _Change,
-    data: bytes,
 ) -> bool:
     """The window's rows matched as the whole import matches them, the other rows
     counted unchanged with their warnings; False where the window's rows are anything
@@ -355,7 +332,8 @@ def _apply(
     kept_rows = memo.rows[: change.lo] + array("q", rows) + memo.rows[change.hi :]
     students = memo.students[: change.lo] + array("q", found) + memo.students[change.hi :]
     read = (memo.sheet, memo.header, memo.header_cells)
-    _store(conn, report, options, read, kept_rows, students, data)
+    store_stream(conn, change.stream)
+    _store(conn, report, options, read, kept_rows, students, change.kept)
     return True
 
 

@@ -14,6 +14,7 @@ from xcert import clock
 from xcert.errors import XcertError
 from xcert.ingest import memo
 from xcert.ingest.columns import CLEANERS, sheet_columns
+from xcert.ingest.kept_file import Keeping
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
     FileReport,
@@ -142,7 +143,7 @@ def _read_and_apply(
     options: ImportOptions,
     on_progress: ProgressCallback | None,
     sliced: bool,
-    keeping: memo.Keeping | None,
+    keeping: Keeping | None,
 ) -> None:
     path = report.path
     workbook = read_workbook(path, data, sliced=sliced)
@@ -184,10 +185,9 @@ def _read_and_apply(
     in_sheet_order(report)
     finish_import(conn, report, import_id)
     if keeping is not None:  # one roster sheet, each row a new student: kept
-        keeping.join()
         roster = len(plans) == len(parts) == 1
         plan, rows = (plans[0], parts[0].columns.row_numbers) if roster else (None, ())
-        memo.keep(conn, report, options, plan, rows, students)
+        memo.keep(conn, report, options, keeping, plan, rows, students)
 
 
 def _same_as(

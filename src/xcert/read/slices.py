@@ -67,6 +67,30 @@ class Slice:
     share: float = 1.0  # how much of the sheet has been read with this slice (for progress)
 
 
+def _rels(rels: bytes | None) -> tuple[dict[str, str], str | None]:
+    """The worksheets' parts by relationship id, and the styles' part."""
+    if rels is None:
+        raise Surprise("no workbook relationships")
+    found, styles = {}, None
+    for rel in ElementTree.fromstring(rels).iter(f"{{{_PKG_REL}}}Relationship"):
+        target = rel.get("Target", "")
+        target = target[1:] if target.startswith("/") else f"xl/{target}"
+        kind = rel.get("Type", "")
+        if kind.endswith("/worksheet"):
+            found[rel.get("Id", "")] = target
+        elif kind.endswith("/styles"):
+            styles = target
+    return found, styles
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's part, by the sheet's name, as the slices read the workbook."""
+    worksheets, _ = _rels(archive.read("xl/_rels/workbook.xml.rels"))
+    return {
+        sheet.name: sheet.part for sheet in _sheets(archive.read("xl/workbook.xml"), worksheets)
+    }
+
+
 def worth_slicing(archive: zipfile.ZipFile) -> bool:
     """Whether the worksheets are large enough for the slices to pay."""
     sheets = [m for m in archive.infolist() if m.filename.startswith("xl/worksheets/")]
@@ -93,20 +117,7 @@ class SlicedBook:
         return self.archive.read(name) if name in self.names else None
 
     def _rels(self) -> tuple[dict[str, str], str | None]:
-        """The worksheets' parts by relationship id, and the styles' part."""
-        rels = self._part("xl/_rels/workbook.xml.rels")
-        if rels is None:
-            raise Surprise("no workbook relationships")
-        found, styles = {}, None
-        for rel in ElementTree.fromstring(rels).iter(f"{{{_PKG_REL}}}Relationship"):
-            target = rel.get("Target", "")
-            target = target[1:] if target.startswith("/") else f"xl/{target}"
-            kind = rel.get("Type", "")
-            if kind.endswith("/worksheet"):
-                found[rel.get("Id", "")] = target
-            elif kind.endswith("/styles"):
-                styles = target
-        return found, styles
+        return _rels(self._part("xl/_rels/workbook.xml.rels"))
 
     def slices(self, sheet: SlicedSheet) -> Iterator[Slice]:
         """The sheet's rows, a slice at a time. Any error on the way is a surprise: the
@@ -222,6 +233,14 @@ def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> I
     never past its declared size; `check`: its size and CRC checked at the end, as
     zipfile does. (zipfile copies its compressed input again for each block it hands
     over: a third of the time of a pass over a large sheet.)"""
+    crc = member.CRC if check else None
+    yield from inflated_blocks(
+        raw_stream(data, member), member.compress_type, member.file_size, crc
+    )
+
+
+def raw_stream(data: bytes, member: zipfile.ZipInfo) -> memoryview:
+    """A member's bytes as the archive holds them (deflated, or stored)."""
     start = member.header_offset
     header = data[start : start + 30]
     if (
@@ -231,9 +250,16 @@ def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> I
     ):
         raise Surprise("an archive member stored another way")
     start += 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
-    raw = memoryview(data)[start : start + member.compress_size]
-    inflater = zlib.decompressobj(-15) if member.compress_type == zipfile.ZIP_DEFLATED else None
-    left, crc = member.file_size, 0
+    return memoryview(data)[start : start + member.compress_size]
+
+
+def inflated_blocks(
+    raw: bytes | memoryview, method: int, size: int, crc: int | None
+) -> Iterator[bytes]:
+    """A member's bytes from its stream (`raw_stream`), a block at a time, never past its
+    declared `size`; with its `crc`, size and CRC checked at the end (a `Surprise`)."""
+    inflater = zlib.decompressobj(-15) if method == zipfile.ZIP_DEFLATED else None
+    left, found = size, 0
     for at in range(0, len(raw), _INPUT):
         chunk: bytes | memoryview = raw[at : at + _INPUT]
         while chunk:
@@ -245,18 +271,18 @@ def _inflated(data: bytes, member: zipfile.ZipInfo, *, check: bool = False) -> I
             left -= len(piece)
             if left < 0:
                 raise Surprise("a member larger than it declares")
-            if check:
-                crc = zlib.crc32(piece, crc)
+            if crc is not None:
+                found = zlib.crc32(piece, found)
             yield piece
-    if check and (left or crc != member.CRC or (inflater is not None and not inflater.eof)):
+    if crc is not None and (left or found != crc or (inflater is not None and not inflater.eof)):
         raise Surprise("a damaged member")
 
 
-def inflated_whole(data: bytes, member: zipfile.ZipInfo) -> bytearray:
+def inflated_whole(raw: bytes | memoryview, method: int, size: int, crc: int) -> bytearray:
     """A member's bytes in one buffer of its declared size, never past it, its size and
     CRC checked (a `Surprise` if not): no second copy of a large sheet at any time."""
-    whole, at = bytearray(member.file_size), 0
-    for piece in _inflated(data, member, check=True):
+    whole, at = bytearray(size), 0
+    for piece in inflated_blocks(raw, method, size, crc):
         whole[at : at + len(piece)] = piece
         at += len(piece)
     return whole
