@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from tests.test_slices import HEADER, roster_book
 from xcert.ingest import memo
 
 from conftest import Cli, make_id
@@ -22,7 +23,6 @@ from conftest import Cli, make_id
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import excel_style  # noqa: E402  (the benchmarks' Excel-style writer: shared strings)
 
-HEADER = ["学号", "姓名", "性别", "身份证号", "班级", "专业", "入学年份", "手机号"]
 COUNT = 120  # students; rows 3–122 (a title row, then the header)
 
 
@@ -54,16 +54,9 @@ def _write(path: Path, students: list[list[object]], variant: str) -> Path:
     if variant == "shared":
         excel_style.write(path, "花名册", HEADER, students)
         return path
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "花名册"
-    sheet.append(["2024级学生花名册"])
-    sheet.append(HEADER)
-    for row in students:
-        sheet.append([None, *row[1:]] if variant == "no 学号" else row)
-    sheet.merge_cells("A1:H1")
-    book.save(path)
-    return path
+    if variant == "no 学号":
+        students = [[None, *row[1:]] for row in students]
+    return roster_book(path, students)
 
 
 def _row(students: list[list[object]], number: int) -> list[object]:

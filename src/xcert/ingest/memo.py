@@ -15,6 +15,7 @@ the report are the same either way (tests/test_memo.py compares them).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import io
 import json
@@ -23,7 +24,7 @@ import sqlite3
 import zipfile
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,17 +87,27 @@ class _Change:
     stream: bytes
 
 
-def start_keeping(conn: sqlite3.Connection, data: bytes, options: ImportOptions) -> Keeping | None:
-    """Begin writing the file's roster sheet, if it may become a memo: an xlsx file of at
-    most MEMO_MAX_BYTES into an empty students table (its rows may all be new students)."""
+@contextlib.contextmanager
+def keeping(
+    conn: sqlite3.Connection, data: bytes, options: ImportOptions
+) -> Iterator[Keeping | None]:
+    """The file's roster sheet written meanwhile, if it may become a memo: an xlsx file of
+    at most MEMO_MAX_BYTES into an empty students table (its rows may all be new
+    students); the writing waited for when the import ends, however (before the caller
+    rolls back, if it does)."""
     if (
         options.dry_run
         or not data.startswith(_ZIP)
         or len(data) > MEMO_MAX_BYTES
         or conn.execute("SELECT 1 FROM students LIMIT 1").fetchone() is not None
     ):
-        return None
-    return Keeping(conn, data)
+        yield None
+        return
+    writing = Keeping(conn, data)
+    try:
+        yield writing
+    finally:
+        writing.thread.join()
 
 
 def keep(

@@ -14,7 +14,6 @@ from xcert import clock
 from xcert.errors import XcertError
 from xcert.ingest import memo
 from xcert.ingest.columns import CLEANERS, sheet_columns
-from xcert.ingest.kept_file import Keeping
 from xcert.ingest.plan import plan_sheets
 from xcert.ingest.report import (
     FileReport,
@@ -128,66 +127,56 @@ def _import_workbook(
 ) -> None:
     """A spreadsheet's sheets into the database: students first, then results and
     awards, then teachers. `sliced`: a large roster may come a slice at a time."""
-    keeping = memo.start_keeping(conn, data, options)
-    try:
-        _read_and_apply(conn, report, data, options, on_progress, sliced, keeping)
-    finally:
-        if keeping is not None:
-            keeping.join()  # (before the caller rolls back, if it does)
-
-
-def _read_and_apply(
-    conn: sqlite3.Connection,
-    report: FileReport,
-    data: bytes,
-    options: ImportOptions,
-    on_progress: ProgressCallback | None,
-    sliced: bool,
-    keeping: Keeping | None,
-) -> None:
-    path = report.path
-    workbook = read_workbook(path, data, sliced=sliced)
-    report.format, report.encoding = workbook.format, workbook.encoding
-    plans = plan_sheets(workbook, options, report)
-    report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
-    import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
-    report.import_id = import_id
-    if takes_slices(conn, plans):
-        import_roster_slices(conn, plans[0], options, report, on_progress, import_id)
-        plans = []
-    elif takes_result_slices(plans):
-        import_result_slices(conn, plans[0], options, report, import_id)
-        plans = []
-    for sheet, _, _, _ in plans:
-        sheet.whole()
-    parts: list[RosterPart] = []
-    for sheet, header, summary, kind in plans:
-        if kind == "roster":
-            columns = sheet_columns(
-                path.name, sheet, header, summary, report, required=("name",), wanted=STUDENT_FIELDS
-            )
-            parts.append(roster_part(path.name, columns, options, report))
-    students = apply_roster(conn, parts, options, report, on_progress, import_id)
-    wanted = tuple(CLEANERS)
-    for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
-        if kind in ("results", "awards"):
-            columns = sheet_columns(
-                path.name, sheet, header, summary, report, ("certificate",), wanted
-            )
-            apply_records(conn, kind, columns, options, report, import_id)
-    staff = [  # every teachers' sheet at once: one teacher may be in several
-        row
-        for sheet, header, summary, kind in plans
-        if kind == "teachers"
-        for row in teacher_rows(path.name, sheet, header, summary, report)
-    ]
-    apply_teachers(conn, staff, report, import_id)
-    in_sheet_order(report)
-    finish_import(conn, report, import_id)
-    if keeping is not None:  # one roster sheet, each row a new student: kept
-        roster = len(plans) == len(parts) == 1
-        plan, rows = (plans[0], parts[0].columns.row_numbers) if roster else (None, ())
-        memo.keep(conn, report, options, keeping, plan, rows, students)
+    with memo.keeping(conn, data, options) as keeping:  # the sheet written meanwhile
+        path = report.path
+        workbook = read_workbook(path, data, sliced=sliced)
+        report.format, report.encoding = workbook.format, workbook.encoding
+        plans = plan_sheets(workbook, options, report)
+        report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
+        import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
+        report.import_id = import_id
+        if takes_slices(conn, plans):
+            import_roster_slices(conn, plans[0], options, report, on_progress, import_id)
+            plans = []
+        elif takes_result_slices(plans):
+            import_result_slices(conn, plans[0], options, report, import_id)
+            plans = []
+        for sheet, _, _, _ in plans:
+            sheet.whole()
+        parts: list[RosterPart] = []
+        for sheet, header, summary, kind in plans:
+            if kind == "roster":
+                columns = sheet_columns(
+                    path.name,
+                    sheet,
+                    header,
+                    summary,
+                    report,
+                    required=("name",),
+                    wanted=STUDENT_FIELDS,
+                )
+                parts.append(roster_part(path.name, columns, options, report))
+        students = apply_roster(conn, parts, options, report, on_progress, import_id)
+        wanted = tuple(CLEANERS)
+        for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
+            if kind in ("results", "awards"):
+                columns = sheet_columns(
+                    path.name, sheet, header, summary, report, ("certificate",), wanted
+                )
+                apply_records(conn, kind, columns, options, report, import_id)
+        staff = [  # every teachers' sheet at once: one teacher may be in several
+            row
+            for sheet, header, summary, kind in plans
+            if kind == "teachers"
+            for row in teacher_rows(path.name, sheet, header, summary, report)
+        ]
+        apply_teachers(conn, staff, report, import_id)
+        in_sheet_order(report)
+        finish_import(conn, report, import_id)
+        if keeping is not None:  # one roster sheet, each row a new student: kept
+            roster = len(plans) == len(parts) == 1
+            plan, rows = (plans[0], parts[0].columns.row_numbers) if roster else (None, ())
+            memo.keep(conn, report, options, keeping, plan, rows, students)
 
 
 def _same_as(

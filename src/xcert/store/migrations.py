@@ -474,9 +474,8 @@ def m013_school_as_of(conn: sqlite3.Connection) -> None:
 
 
 def m014_import_memo(conn: sqlite3.Connection) -> None:
-    """Issue 21: the roster file imported last (apart: a change to the rest leaves its
-    pages alone), with the student each row became, kept for a corrected copy until
-    anything else is written (ingest/memo.py). Not journalled."""
+    """Issue 21: the roster sheet imported last (its own table) and each row's student,
+    kept for a corrected copy until anything else is written (ingest/memo.py)."""
     columns = "import_id, data_version, options, day, program, reading, rows, students"
     conn.execute(f"CREATE TABLE IF NOT EXISTS import_memo (id INTEGER PRIMARY KEY, {columns})")
     conn.execute("CREATE TABLE IF NOT EXISTS import_memo_file (id INTEGER PRIMARY KEY, file)")
