@@ -331,3 +331,42 @@ def test_a_corrected_row_reaching_past_what_a_file_may_hold_is_refused_alike(tmp
     far = _in_sheet(lambda x: x.replace(cell, b'<c r="XFD600"><v>1</v></c>' + cell))
     second = _rezipped(base, tmp_path / "改.xlsx", far)
     _compare(tmp_path, monkeypatch, [base, second])
+
+
+def test_a_second_sheet_kept_where_the_document_properties_go_is_compared(tmp_path, monkeypatch):
+    """The properties' name holds a sheet here: a copy in which it turns into a results
+    list is no copy of the same file (the whole import reads the list)."""
+    base = _write(tmp_path / "base.xlsx", _students(), "inline")
+    rel = (
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/worksheet" Target="/docProps/app.xml"/></Relationships>'
+    )
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    listed = f'<sheet xmlns:r="{r}" name="说明" sheetId="9" r:id="rId99"/></sheets>'.encode()
+
+    def with_second(rows: list[list[object]]) -> Callable[[str, bytes], tuple[str, bytes]]:
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(tmp_path / "second.xlsx")
+        with zipfile.ZipFile(tmp_path / "second.xlsx") as second:
+            sheet = second.read(SHEET)
+
+        def change(name: str, data: bytes) -> tuple[str, bytes]:
+            if name == "docProps/app.xml":
+                return name, sheet
+            if name == "xl/_rels/workbook.xml.rels":
+                return name, data.replace(b"</Relationships>", rel)
+            if name == "xl/workbook.xml":
+                return name, data.replace(b"</sheets>", listed)
+            return name, data
+
+        return change
+
+    first = _rezipped(base, tmp_path / "花名册.xlsx", with_second([["说明"]]))
+    results = [
+        ["学号", "姓名", "证书名称", "考核结果"],
+        ["202400001", "学生1号", "机械制图", "合格"],
+    ]
+    second = _rezipped(base, tmp_path / "改.xlsx", with_second(results))
+    _compare(tmp_path, monkeypatch, [first, second])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sqlite3
 import threading
 import zipfile
@@ -68,11 +69,22 @@ def _digests(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     names = archive.namelist()
     if len(set(names)) != len(names):
         raise Surprise("a name twice in the archive")  # which one a reader takes: its affair
+    skipped = _skippable(archive)
     return {
         name: hashlib.sha256(archive.read(name)).hexdigest()
         for name in names
-        if name != part and name not in SKIPPED
+        if name != part and name not in skipped
     }
+
+
+def _skippable(archive: zipfile.ZipFile) -> frozenset[str]:
+    """SKIPPED, where they are what their names say: the workbook is where readers look
+    for it and refers to nothing under docProps/ (a sheet or styles kept there would
+    otherwise go uncompared). Else nothing is skipped: a copy must be the same bytes."""
+    root = archive.read("_rels/.rels") if "_rels/.rels" in archive.namelist() else b""
+    rels = archive.read("xl/_rels/workbook.xml.rels")
+    workbook = re.search(rb'Target="/?xl/workbook\.xml"', root) is not None
+    return SKIPPED if workbook and b"docProps" not in rels else frozenset()
 
 
 class Keeping:
