@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -370,3 +371,35 @@ def test_a_second_sheet_kept_where_the_document_properties_go_is_compared(tmp_pa
     ]
     second = _rezipped(base, tmp_path / "改.xlsx", with_second(results))
     _compare(tmp_path, monkeypatch, [first, second])
+
+
+def test_the_import_writes_only_once_the_sheet_is_written(tmp_path, cli, monkeypatch):
+    """The sheet is written on a second thread over the import's connection, while the
+    reader parses: the import's next statement waits for it (statements of both threads
+    in turn mixed up the connection's last row id: a teachers' list was refused)."""
+    from xcert.ingest import kept_file, run
+
+    started: list[kept_file.Keeping] = []
+    init, store = kept_file.Keeping.__init__, kept_file.store_stream
+
+    def recorded(self: kept_file.Keeping, *args: object) -> None:
+        started.append(self)
+        init(self, *args)  # type: ignore[arg-type]
+
+    def slow(*args: object) -> None:
+        time.sleep(0.3)  # (a slow disk: the reader done first)
+        store(*args)  # type: ignore[arg-type]
+
+    busy: list[bool] = []
+    record = run.record_import
+
+    def recording(*args: object, **kwargs: object) -> int:
+        busy.append(any(keeping.thread.is_alive() for keeping in started))
+        return record(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kept_file.Keeping, "__init__", recorded)
+    monkeypatch.setattr(kept_file, "store_stream", slow)
+    monkeypatch.setattr(run, "record_import", recording)
+    assert cli("import", _write(tmp_path / "花名册.xlsx", _students(), "inline")).exit_code == 0
+    assert len(started) == 1 and busy == [False]
+    assert _memo_count(cli) == 1

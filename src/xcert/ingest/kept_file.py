@@ -91,7 +91,9 @@ class Keeping:
     """The roster sheet written into `import_memo_file` on a second thread while the
     reader parses the file (SQLite and hashlib let go of the interpreter: 5.5 MB cost the
     first import 90 ms in line); `memo.keep` then adds what the import found, or takes
-    it away again. `kept` is None where the file is not one to keep."""
+    it away again. `kept` is None where the file is not one to keep. The import uses
+    the connection again only after `join`: a statement of each thread in turn would
+    mix up what the connection says of the last one (its last row id, its changes)."""
 
     def __init__(self, conn: sqlite3.Connection, data: bytes) -> None:
         self.kept: Kept | None = None

@@ -132,6 +132,8 @@ def _import_workbook(
         workbook = read_workbook(path, data, sliced=sliced)
         report.format, report.encoding = workbook.format, workbook.encoding
         plans = plan_sheets(workbook, options, report)
+        if keeping is not None:  # the connection's own from here on (its last row id…)
+            keeping.join()
         report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
         import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
         report.import_id = import_id
