@@ -334,14 +334,17 @@ def test_a_corrected_row_reaching_past_what_a_file_may_hold_is_refused_alike(tmp
     _compare(tmp_path, monkeypatch, [base, second])
 
 
-def test_a_second_sheet_kept_where_the_document_properties_go_is_compared(tmp_path, monkeypatch):
+@pytest.mark.parametrize("target", ["/docProps/app.xml", "/DOCPROPS/app.xml"])
+def test_a_second_sheet_kept_where_the_document_properties_go_is_compared(
+    tmp_path, monkeypatch, target
+):
     """The properties' name holds a sheet here: a copy in which it turns into a results
     list is no copy of the same file (the whole import reads the list)."""
     base = _write(tmp_path / "base.xlsx", _students(), "inline")
     rel = (
         b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
-        b'2006/relationships/worksheet" Target="/docProps/app.xml"/></Relationships>'
-    )
+        b'2006/relationships/worksheet" Target="%s"/></Relationships>' % target.encode()
+    )  # (the reader finds a part whatever the case of its name)
     r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     listed = f'<sheet xmlns:r="{r}" name="说明" sheetId="9" r:id="rId99"/></sheets>'.encode()
 
@@ -403,3 +406,41 @@ def test_the_import_writes_only_once_the_sheet_is_written(tmp_path, cli, monkeyp
     assert cli("import", _write(tmp_path / "花名册.xlsx", _students(), "inline")).exit_code == 0
     assert len(started) == 1 and busy == [False]
     assert _memo_count(cli) == 1
+
+
+def test_a_sheet_given_up_is_not_written_after_the_import_rolled_back(tmp_path, monkeypatch):
+    """Ctrl-C while the sheet is still being read: the import rolls back, and the sheet
+    must not be written afterwards, on its own, outside the import's transaction."""
+    import sqlite3
+
+    from xcert.ingest import kept_file
+    from xcert.store import schema
+
+    schema.init(tmp_path / "x.db")
+    conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None, check_same_thread=False)
+    reading = kept_file.kept_of
+
+    def slow(data: bytes) -> object:
+        time.sleep(0.3)
+        return reading(data)
+
+    monkeypatch.setattr(kept_file, "kept_of", slow)
+    data = _write(tmp_path / "花名册.xlsx", _students(), "inline").read_bytes()
+    conn.execute("BEGIN IMMEDIATE")
+    writing = kept_file.Keeping(conn, data)
+    writing.cancel()
+    conn.execute("ROLLBACK")
+    writing.thread.join()
+    assert conn.execute("SELECT count(*) FROM import_memo_file").fetchone()[0] == 0
+    assert writing.join() is None
+
+
+def test_a_file_whose_other_parts_are_large_is_not_kept(tmp_path, cli, monkeypatch):
+    """The other parts are digested before the reader's checks: bounded by their declared
+    sizes (a part declaring 600 MB of zeros took 1.2 GB), past which nothing is kept."""
+    from xcert.ingest import kept_file
+
+    monkeypatch.setattr(kept_file, "MAX_OTHER_BYTES", 1000)
+    assert cli("import", _write(tmp_path / "花名册.xlsx", _students(), "inline")).exit_code == 0
+    assert _memo_count(cli) == 0
+    assert cli.query("SELECT count(*) FROM import_memo_file") == [(0,)]

@@ -21,6 +21,8 @@ from xcert.read.slices import Surprise, inflated_whole, raw_stream, sheet_parts
 
 # Who saved the file and when: a program saving it again changes them, no reader reads them.
 SKIPPED = frozenset({"docProps/core.xml", "docProps/app.xml"})
+MAX_OTHER_BYTES = 64 * 2**20  # the other parts, inflated, of a file whose sheet is kept
+_BLOCK = 2**20
 
 
 @dataclass
@@ -66,25 +68,33 @@ def kept_of(data: bytes) -> tuple[Kept, memoryview]:
 
 
 def _digests(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Every other part's SHA-256, read a block at a time: never more than their declared
+    sizes, and those bounded before any is read (this runs before the reader's checks)."""
     names = archive.namelist()
     if len(set(names)) != len(names):
         raise Surprise("a name twice in the archive")  # which one a reader takes: its affair
     skipped = _skippable(archive)
-    return {
-        name: hashlib.sha256(archive.read(name)).hexdigest()
-        for name in names
-        if name != part and name not in skipped
-    }
+    others = [m for m in archive.infolist() if m.filename != part and m.filename not in skipped]
+    if sum(m.file_size for m in others) > MAX_OTHER_BYTES:
+        raise Surprise("the other parts too large to keep a digest of")
+    digests = {}
+    for member in others:
+        digest = hashlib.sha256()
+        with archive.open(member) as stream:
+            while block := stream.read(_BLOCK):
+                digest.update(block)
+        digests[member.filename] = digest.hexdigest()
+    return digests
 
 
 def _skippable(archive: zipfile.ZipFile) -> frozenset[str]:
     """SKIPPED, where they are what their names say: the workbook is where readers look
-    for it and refers to nothing under docProps/ (a sheet or styles kept there would
-    otherwise go uncompared). Else nothing is skipped: a copy must be the same bytes."""
+    for it and refers to nothing under docProps/, however cased (the reader finds parts
+    so: a sheet or styles kept there would go uncompared). Else nothing is skipped."""
     root = archive.read("_rels/.rels") if "_rels/.rels" in archive.namelist() else b""
     rels = archive.read("xl/_rels/workbook.xml.rels")
     workbook = re.search(rb'Target="/?xl/workbook\.xml"', root) is not None
-    return SKIPPED if workbook and b"docProps" not in rels else frozenset()
+    return SKIPPED if workbook and b"docprops" not in rels.lower() else frozenset()
 
 
 class Keeping:
@@ -98,6 +108,8 @@ class Keeping:
     def __init__(self, conn: sqlite3.Connection, data: bytes) -> None:
         self.kept: Kept | None = None
         self.failed: BaseException | None = None
+        self.cancelled = False
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._write, args=(conn, data))
         self.thread.start()
 
@@ -106,11 +118,14 @@ class Keeping:
             kept, stream = kept_of(data)
         except Exception:  # a damaged file: the reader says what, nothing is kept
             return
-        try:  # the file alone: `memo._load` never takes it, the import's own bump leaves it
-            store_stream(conn, stream)
-        except BaseException as exc:  # raised in the import's thread (`join`)
-            self.failed = exc
-            return
+        with self.lock:  # not once the import is given up: it would write on its own
+            if self.cancelled:
+                return
+            try:  # the file alone: `memo._load` never takes it, the import's own bump leaves it
+                store_stream(conn, stream)
+            except BaseException as exc:  # raised in the import's thread (`join`)
+                self.failed = exc
+                return
         self.kept = kept
 
     def join(self) -> Kept | None:
@@ -118,6 +133,14 @@ class Keeping:
         if self.failed is not None:
             raise self.failed
         return self.kept
+
+    def cancel(self) -> None:
+        """The import is given up (an error, Ctrl-C) and is about to be rolled back: the
+        sheet not written after that, outside the import's transaction; one being
+        written finishes first, inside it, and goes with the rest."""
+        self.cancelled = True
+        with self.lock:
+            pass
 
 
 def store_stream(conn: sqlite3.Connection, stream: bytes | memoryview) -> None:

@@ -106,6 +106,9 @@ def keeping(
     writing = Keeping(conn, data)
     try:
         yield writing
+    except BaseException:
+        writing.cancel()
+        raise
     finally:
         writing.thread.join()
 
