@@ -285,7 +285,8 @@ def _read_window(
     if rows.start < max(HEADER_SEARCH_ROWS, memo.header.row + 1):
         return None
     xml = bytes(new[found.start : found.new_end])
-    if any(_column(letters) >= _MAX_WINDOW_COLUMNS for letters in set(_COLUMN.findall(xml))):
+    letters = {found.decode() for found in _COLUMN.findall(xml)}
+    if any(zip_checks.column_number(column) > _MAX_WINDOW_COLUMNS for column in letters):
         return None
     if [s.part for s in book.sheets if s.name == memo.sheet] != [memo.kept.part]:
         return None
@@ -295,13 +296,6 @@ def _read_window(
     lo = bisect.bisect_left(memo.rows, rows.start + 1)
     hi = bisect.bisect_left(memo.rows, rows.stop + 1)
     return piece, rows, lo, hi
-
-
-def _column(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number - 1
 
 
 def _apply(

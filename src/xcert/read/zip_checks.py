@@ -175,7 +175,7 @@ def _check_dimension(path: Path, part: str, prolog: bytes) -> None:
     first_col, first_row, last_col, last_row = (
         group.decode("ascii") if group else "" for group in found.groups()
     )
-    columns = _column_number(last_col) - _column_number(first_col or "A") + 1
+    columns = column_number(last_col) - column_number(first_col or "A") + 1
     rows = int(last_row) - int(first_row or "1") + 1
     if rows * columns > MAX_SHEET_CELLS:
         raise XcertError(
@@ -231,7 +231,7 @@ def _check_cells(path: Path, part: str, xml: bytes) -> None:
     columns = {letters.decode("ascii").upper() for letters, _ in found if letters} or {"A"}
     last_col = max(columns, key=lambda letters: (len(letters), letters))
     last_row = max(int(row) for _, row in found)
-    cells = last_row * _column_number(last_col)
+    cells = last_row * column_number(last_col)
     if cells > MAX_SHEET_CELLS:
         raise XcertError(
             f"{path.name}：{part} 有单元格远到{last_col}列、第{last_row}行，整张表将有"
@@ -240,7 +240,8 @@ def _check_cells(path: Path, part: str, xml: bytes) -> None:
         )
 
 
-def _column_number(letters: str) -> int:
+def column_number(letters: str) -> int:
+    """Excel's number of a column (A → 1, AA → 27)."""
     number = 0
     for letter in letters:
         number = number * 26 + ord(letter) - ord("A") + 1
