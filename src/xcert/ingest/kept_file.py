@@ -147,11 +147,13 @@ def store_stream(conn: sqlite3.Connection, stream: bytes | memoryview) -> None:
     conn.execute("INSERT OR REPLACE INTO import_memo_file (id, file) VALUES (1, ?)", (stream,))
 
 
-def compared(kept: Kept, stream: bytes, data: bytes) -> tuple[Versions, Kept] | None:
-    """The kept sheet and the new file's, where every other part is the same (by
-    digest); with what would be kept of the new file. None where the files differ
-    elsewhere. Raises what a damaged archive raises (the caller reads the file whole)."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
+def compared(
+    kept: Kept, stream: bytes, data: bytes, archive: zipfile.ZipFile
+) -> tuple[Versions, Kept] | None:
+    """The kept sheet and the new file's (`data`, opened as `archive`), where every other
+    part is the same (by digest); with what would be kept of the new file. None where the
+    files differ elsewhere. Raises what a damaged archive raises (the caller reads the
+    file whole)."""
     if _digests(archive, kept.part) != kept.digests:
         return None
     info = archive.getinfo(kept.part)

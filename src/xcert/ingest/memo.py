@@ -257,7 +257,7 @@ def _change(path: Path, memo: Memo, data: bytes) -> _Change | None:
             zip_checks.check_zip(path, archive, zip_checks.MAX_UNCOMPRESSED_BYTES)
             zip_checks.check_declared(path, archive.infolist(), zip_checks.MAX_UNCOMPRESSED_BYTES)
             zip_checks.check_shared_strings(path, archive, archive.infolist())
-        found = compared(memo.kept, memo.stream, data)
+        found = compared(memo.kept, memo.stream, data, archive)
         if found is None:
             return None
         versions, kept = found
