@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from xcert.store.connect import connect
+
 from conftest import make_id
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
@@ -33,9 +35,17 @@ def _state(db) -> tuple[int, int, str]:
         conn.close()
 
 
-def test_an_import_killed_at_random_points_is_all_or_nothing(cli, xlsx, tmp_path):
-    first = [["学号", "姓名", "班级"], ["2020000001", "早到的学生", "20数控1"]]
-    assert cli("import", xlsx("first.xlsx", {"S": first})).exit_code == 0
+@pytest.mark.parametrize("first_students", [False, True], ids=["wal", "rollback-journal"])
+def test_an_import_killed_at_random_points_is_all_or_nothing(cli, xlsx, tmp_path, first_students):
+    """Into a database holding a student (through the WAL), and as its first students
+    (through the rollback journal, store/connect.py)."""
+    if first_students:
+        assert cli("init").exit_code == 0
+        before, after = (0, 0), (ROWS, 1)
+    else:
+        first = [["学号", "姓名", "班级"], ["2020000001", "早到的学生", "20数控1"]]
+        assert cli("import", xlsx("first.xlsx", {"S": first})).exit_code == 0
+        before, after = (1, 1), (1 + ROWS, 2)
     base = tmp_path / "base.db"
     shutil.copy(cli.db, base)  # closed cleanly: everything is in the main file
     rows = [["学号", "姓名", "身份证号", "班级", "手机号"]] + [
@@ -62,7 +72,7 @@ def test_an_import_killed_at_random_points_is_all_or_nothing(cli, xlsx, tmp_path
     started = time.monotonic()
     assert start(trial).wait() == 0
     whole = time.monotonic() - started
-    assert _state(trial) == (1 + ROWS, 2, "ok")
+    assert _state(trial) == (*after, "ok")
 
     rng = random.Random(20261125)
     delays = [rng.uniform(0.0, whole) for _ in range(22)] + [whole * 3, whole * 3]
@@ -76,6 +86,10 @@ def test_an_import_killed_at_random_points_is_all_or_nothing(cli, xlsx, tmp_path
         proc.wait()
         students, imports, check = _state(db)
         assert check == "ok", f"attempt {attempt} ({delay:.2f} s): {check}"
-        assert (students, imports) in ((1, 1), (1 + ROWS, 2)), f"attempt {attempt} ({delay:.2f} s)"
-        outcomes.append(students)
-    assert 1 in outcomes[:22] and outcomes[22:] == [1 + ROWS, 1 + ROWS]
+        assert (students, imports) in (before, after), f"attempt {attempt} ({delay:.2f} s)"
+        outcomes.append((students, imports))
+    assert before in outcomes[:22] and outcomes[22:] == [after, after]
+    for attempt in range(len(delays)):  # xcert opens each in WAL mode again
+        conn = connect(tmp_path / f"killed{attempt}.db")
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn.close()

@@ -4,6 +4,7 @@ options and data) changes nothing. SPEC 5.1."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import sqlite3
@@ -35,7 +36,7 @@ from xcert.office import history
 from xcert.read import slices
 from xcert.read.sheets import read_bytes, read_workbook
 from xcert.store import writes
-from xcert.store.connect import transaction
+from xcert.store.connect import rollback_journal, transaction
 
 
 def run_import(
@@ -53,7 +54,7 @@ def run_import(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with transaction(conn):
+        with _journal(conn, options), transaction(conn):
             clashes = history.clash_reasons(conn)
             for path in paths:
                 reports.append(_import_file(conn, path, options, on_progress))
@@ -78,6 +79,16 @@ def run_import(
         for report in reports:
             report.import_id = None
     return ImportOutcome(files=reports, written=written)
+
+
+def _journal(
+    conn: sqlite3.Connection, options: ImportOptions
+) -> contextlib.AbstractContextManager[None]:
+    """The first students go in through the rollback journal (`connect.rollback_journal`):
+    nobody has anything to read in the file yet. A dry run writes nothing to save."""
+    if options.dry_run or conn.execute("SELECT 1 FROM students LIMIT 1").fetchone():
+        return contextlib.nullcontext()
+    return rollback_journal(conn)
 
 
 class _RollBack(Exception):
