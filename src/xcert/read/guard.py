@@ -12,6 +12,7 @@ import os
 import struct
 import sys
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -73,7 +74,17 @@ def quiet_panics() -> Iterator[None]:
     before the exception is raised; the user gets xcert's one line instead. So stderr
     goes to a temporary file meanwhile: dropped if it tells of a panic, else written
     out. Should the reader abort the process (an allocation refused), Python's fault
-    handler, pointed at the real stderr meanwhile, still says so (not a silent exit)."""
+    handler, pointed at the real stderr meanwhile, still says so (not a silent exit).
+    One thread at a time (a slice read ahead, read/ahead.py): two interleaved would
+    each put back the other's stderr, and the process would write into a spent file."""
+    with _PANICS:
+        yield from _quiet_panics()
+
+
+_PANICS = threading.RLock()
+
+
+def _quiet_panics() -> Iterator[None]:
     sys.stderr.flush()
     try:
         saved = os.dup(2)
