@@ -17,7 +17,9 @@ import pytest
 from openpyxl import Workbook
 
 from tests.test_slices import HEADER, roster_book
-from xcert.ingest import memo
+from xcert.ingest import memo, run
+from xcert.ingest.sliced import SlicedRoster
+from xcert.read import slices
 
 from conftest import Cli, make_id
 
@@ -187,6 +189,40 @@ def test_a_corrected_copy_reads_as_the_whole_file(
     if name.startswith("nothing"):
         _saved_again(second)
     _compare(tmp_path, monkeypatch, [first, second])
+    if fast[VARIANTS.index(variant)]:
+        assert taken == [True], name
+
+
+SLICED_EDITS = [
+    e for e in EDITS if e[0] in ("a phone", "a gender now disagreeing", "a row taken away")
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(("name", "edit", "fast"), SLICED_EDITS, ids=[e[0] for e in SLICED_EDITS])
+def test_a_correction_of_a_roster_first_read_in_slices(
+    tmp_path, monkeypatch, taken, name, edit, fast, variant
+):
+    """A large first roster comes a slice at a time (ingest/sliced.py): it is kept all
+    the same, and its correction read where it changed, as the whole file reads."""
+    monkeypatch.setattr(slices, "SLICED_BYTES", 0)
+    monkeypatch.setattr(slices, "SLICE_BYTES", 1500)
+    inserted: list[SlicedRoster] = []
+    real = run.import_roster_slices
+
+    def spy(*args, **kwargs):
+        inserted.append(real(*args, **kwargs))
+        return inserted[-1]
+
+    monkeypatch.setattr(run, "import_roster_slices", spy)
+    students = _students()
+    first = _write(tmp_path / "花名册.xlsx", students, variant)
+    edit(students)
+    second = _write(tmp_path / "花名册（改）.xlsx", students, variant)
+    _compare(tmp_path, monkeypatch, [first, second])
+    assert [i.students for i in inserted] == [range(1, COUNT + 1)] * 2  # both first imports
+    top = 2 if variant == "shared" else 3  # below the header (and the title: not Excel's)
+    assert [i.rows for i in inserted] == [range(top, COUNT + top)] * 2  # a run: kept as one
     if fast[VARIANTS.index(variant)]:
         assert taken == [True], name
 

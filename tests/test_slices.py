@@ -21,7 +21,7 @@ from tests.conftest import Cli
 from xcert.clean.idcard import check_digit
 from xcert.errors import XcertError
 from xcert.ingest import run
-from xcert.ingest.sliced import Restart
+from xcert.ingest.sliced import Restart, SlicedRoster
 from xcert.read import sheets, slices, zip_checks
 from xcert.read.sheets import read_workbook
 
@@ -245,10 +245,10 @@ def test_an_import_in_slices_gives_the_same_database_and_report(
     began, restarted = [], []
     real = run.import_roster_slices
 
-    def spy(*args: object, **kwargs: object) -> None:
+    def spy(*args: object, **kwargs: object) -> SlicedRoster:
         began.append(1)
         try:
-            real(*args, **kwargs)  # type: ignore[arg-type]
+            return real(*args, **kwargs)  # type: ignore[arg-type]
         except Restart:
             restarted.append(1)
             raise

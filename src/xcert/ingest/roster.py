@@ -172,10 +172,7 @@ def apply_roster(
         each = [new_students(len(p.columns), p.columns.values, p.derived) for p in parts]
         columns = each[0] if len(each) == 1 else [_joined_lists(c) for c in zip(*each, strict=True)]
         write_students(conn, columns, [], import_id, into_empty=True)
-        low, high, count = conn.execute(
-            "SELECT min(id), max(id), count(*) FROM students"
-        ).fetchone()
-        return range(low, high + 1) if count == total == high - low + 1 else None
+        return new_run(conn, total)
     if empty:  # rows of one student several times: each row by the identity rule
         rows = _row_ins(parts, options, range(total))
         tick = (lambda done: on_progress(done, total)) if on_progress is not None else None
@@ -188,6 +185,13 @@ def apply_roster(
     _report(report, resolution, added=len(columns[0]))
     write_students(conn, columns, resolution.updated, import_id, into_empty=empty)
     return None
+
+
+def new_run(conn: sqlite3.Connection, total: int) -> range | None:
+    """The ids of the `total` students just put into the empty table, in row order,
+    when they run without a gap (they do: SQLite numbers an empty table's rows from 1)."""
+    low, high, count = conn.execute("SELECT min(id), max(id), count(*) FROM students").fetchone()
+    return range(low, high + 1) if count == total == high - low + 1 else None
 
 
 def _row_ins(

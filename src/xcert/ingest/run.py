@@ -8,6 +8,7 @@ import contextlib
 import gc
 import hashlib
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from xcert import clock
 from xcert.errors import XcertError
 from xcert.ingest import memo
 from xcert.ingest.columns import CLEANERS, sheet_columns
-from xcert.ingest.plan import plan_sheets
+from xcert.ingest.plan import Plan, plan_sheets
 from xcert.ingest.report import (
     FileReport,
     ImportOptions,
@@ -148,28 +149,20 @@ def _import_workbook(
         report.kinds = sorted({kind for _, _, _, kind in plans}, key=SHEET_KINDS.index)
         import_id = record_import(conn, report, options, "+".join(report.kinds) or "roster")
         report.import_id = import_id
+        # A roster of one sheet whose rows each became a new student: what a memo keeps.
+        kept: tuple[Plan | None, Sequence[int], Sequence[int] | None] = (None, (), None)
         if takes_slices(conn, plans):
-            import_roster_slices(conn, plans[0], options, report, on_progress, import_id)
-            plans = []
+            inserted = import_roster_slices(conn, plans[0], options, report, on_progress, import_id)
+            kept, plans = (plans[0], inserted.rows, inserted.students), []
         elif takes_result_slices(plans):
             import_result_slices(conn, plans[0], options, report, import_id)
             plans = []
         for sheet, _, _, _ in plans:
             sheet.whole()
-        parts: list[RosterPart] = []
-        for sheet, header, summary, kind in plans:
-            if kind == "roster":
-                columns = sheet_columns(
-                    path.name,
-                    sheet,
-                    header,
-                    summary,
-                    report,
-                    required=("name",),
-                    wanted=STUDENT_FIELDS,
-                )
-                parts.append(roster_part(path.name, columns, options, report))
+        parts = _roster_parts(plans, options, report)
         students = apply_roster(conn, parts, options, report, on_progress, import_id)
+        if len(plans) == len(parts) == 1:
+            kept = (plans[0], parts[0].columns.row_numbers, students)
         wanted = tuple(CLEANERS)
         for sheet, header, summary, kind in plans:  # after the roster sheets: they add students
             if kind in ("results", "awards"):
@@ -186,10 +179,25 @@ def _import_workbook(
         apply_teachers(conn, staff, report, import_id)
         in_sheet_order(report)
         finish_import(conn, report, import_id)
-        if keeping is not None:  # one roster sheet, each row a new student: kept
-            roster = len(plans) == len(parts) == 1
-            plan, rows = (plans[0], parts[0].columns.row_numbers) if roster else (None, ())
-            memo.keep(conn, report, options, keeping, plan, rows, students)
+        if keeping is not None:
+            memo.keep(conn, report, options, keeping, *kept)
+
+
+def _roster_parts(
+    plans: list[Plan], options: ImportOptions, report: FileReport
+) -> list[RosterPart]:
+    """Each roster sheet's rows, cleaned and checked."""
+    label = report.path.name
+    return [
+        roster_part(
+            label,
+            sheet_columns(label, sheet, header, summary, report, ("name",), STUDENT_FIELDS),
+            options,
+            report,
+        )
+        for sheet, header, summary, kind in plans
+        if kind == "roster"
+    ]
 
 
 def _same_as(

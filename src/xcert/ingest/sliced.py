@@ -10,12 +10,13 @@ whole, the way it always has, so both ways give the same database and report.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from xcert.ingest.columns import sheet_columns
 from xcert.ingest.plan import Plan
 from xcert.ingest.report import FileReport, ImportOptions, ProgressCallback
-from xcert.ingest.roster import insert_students, new_students, roster_part
+from xcert.ingest.roster import insert_students, new_run, new_students, roster_part
 from xcert.model import STUDENT_FIELDS
 from xcert.office import students
 from xcert.read.slices import Slice
@@ -24,6 +25,15 @@ from xcert.store import writes
 
 class Restart(Exception):
     """What only the whole-file import handles: roll back, read the file whole."""
+
+
+@dataclass
+class SlicedRoster:
+    """What the slices became, for the memo of the import (ingest/memo.py): each row's
+    number in the file and, in the same order, the student it became."""
+
+    rows: Sequence[int]
+    students: range | None
 
 
 def takes_slices(conn: sqlite3.Connection, plans: list[Plan]) -> bool:
@@ -55,11 +65,12 @@ def import_roster_slices(
     report: FileReport,
     on_progress: ProgressCallback | None,
     import_id: int,
-) -> None:
+) -> SlicedRoster:
     """Clean, check and insert the roster slice by slice (see the module's note)."""
     sheet, header, summary, _ = plan
     label = report.path.name
     done = 0
+    rows: Sequence[int] = range(0)
     numbered: bool | None = None  # whether the rows carry 学号 (all or none)
     try:
         with writes.bulk_load(conn, "students"):
@@ -81,6 +92,7 @@ def import_roster_slices(
                 insert_students(
                     conn, new_students(count, part.columns.values, part.derived), import_id
                 )
+                rows = _joined(rows, part.columns.row_numbers)
                 done += count
                 if on_progress is not None:
                     on_progress(done, max(done, round(done / piece.share)) if piece.share else done)
@@ -89,3 +101,14 @@ def import_roster_slices(
     report.added += done
     if on_progress is not None:
         on_progress(done, done)
+    return SlicedRoster(rows, new_run(conn, done))
+
+
+def _joined(first: Sequence[int], then: Sequence[int]) -> Sequence[int]:
+    """Row numbers one after the other; a run where both run on (a clean roster's slices)."""
+    if isinstance(first, range) and isinstance(then, range) and then.step == first.step == 1:
+        if not first:
+            return then
+        if then.start == first.stop:
+            return range(first.start, then.stop)
+    return [*first, *then]
