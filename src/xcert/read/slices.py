@@ -30,9 +30,12 @@ from xcert.read.ahead import made_ahead
 from xcert.read.guard import quiet_panics, reader_failed
 from xcert.read.shared_strings import Surprise, shared_strings
 
-# A workbook whose worksheets inflate to more than this is read in slices.
-SLICED_BYTES = 128 * 2**20
-SLICE_BYTES = 4 * 2**20  # XML per slice (about 20,000 rows of a roster)
+# A workbook whose worksheets inflate to more than this is read in slices: memory then
+# grows with the slice, and the next slice is parsed while the import works on this
+# one. Below it the two ways take the same time (20,000 and 50,000 rows, December
+# 2026); at 100,000 rows (60 MB) the slices take a tenth less time and 40 % less memory.
+SLICED_BYTES = 32 * 2**20
+SLICE_BYTES = 4 * 2**20  # XML per slice (about 7,000 rows of a roster)
 _BLOCK = 1 * 2**20  # inflated bytes read at a time
 _INPUT = 64 * 2**10  # compressed bytes inflated at a time (`_inflated`)
 
