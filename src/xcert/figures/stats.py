@@ -27,6 +27,7 @@ NamedTuples, like figures/scope.py's values: defined at every start, cheaply.
 """
 
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -35,6 +36,8 @@ from xcert.figures import graduates, graduation, history
 from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, TEACHERS_NOTE, Scope, Span
 from xcert.figures.teachers import TeacherCounts
+from xcert.store.connect import reading_beside
+from xcert.threads import Background
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -231,10 +234,13 @@ def figures(
     report's date (today by default), which decides the cohorts graduated."""
     scope = (scope or Scope()).in_year(year)
     when = graduation.as_of(conn, on, scope.school_id)
-    rows = pass_rates(conn, by=by, all_kinds=all_kinds, scope=scope)
+    dual_of = functools.partial(dual_certificate, cohort=cohort, scope=scope, on=when)
+    with reading_beside(conn) as beside:  # the two largest counts at once, on two cores
+        counting = Background(functools.partial(dual_of, beside)) if beside else None
+        rows = pass_rates(conn, by=by, all_kinds=all_kinds, scope=scope)
+        dual = counting.result() if counting is not None else dual_of(conn)
     # the rows the targets compare against: counted once
     per_year = rows if by == "year" and not all_kinds else None
-    dual = dual_certificate(conn, cohort=cohort, scope=scope, on=when)
     wanted = targets(conn, per_year=per_year, scope=scope)
     notes = [TARGETS_NOTE] if scope.grouped and _targets_set(conn, scope) else []
     # teachers serve the whole school: counted up to the span's last year

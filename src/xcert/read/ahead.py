@@ -11,9 +11,11 @@ leaves the one in the making to finish on its own and be dropped.
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
+
+from xcert.threads import Background
 
 Item = TypeVar("Item")
 Made = TypeVar("Made")
@@ -26,13 +28,13 @@ def made_ahead(items: Iterable[Item], make: Callable[[Item], Made]) -> Iterator[
     for first in remaining:
         yield make(first)  # in line: the caller may take no more
         break
-    held: _Made[Made] | _Making[Item, Made] | None = None
+    held: _Made[Made] | Background[Made] | None = None
     for item in remaining:
         if held is None:  # the second, in line; the third is started before it is handed over
             held = _Made(make(item))
             continue
         made = held.result()
-        held = _Making(make, item)
+        held = Background(functools.partial(make, item), name="xcert-read-ahead")
         yield made
     if held is not None:
         yield held.result()
@@ -44,29 +46,3 @@ class _Made(Generic[Made]):
 
     def result(self) -> Made:
         return self._made
-
-
-class _Making(Generic[Item, Made]):
-    """`make(item)` on a thread of its own, started at once."""
-
-    def __init__(self, make: Callable[[Item], Made], item: Item) -> None:
-        self._make, self._item = make, item
-        self._made: list[Made] = []  # empty until made (Made itself may be None)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="xcert-read-ahead", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._made.append(self._make(self._item))
-        except BaseException as exc:  # raised again in the caller's thread (`result`)
-            self._error = exc
-        finally:
-            del self._item
-
-    def result(self) -> Made:
-        self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-        return self._made.pop()
