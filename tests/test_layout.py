@@ -12,7 +12,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "xcert"
 
 # What each layer may import, besides itself and the vocabulary (model, errors, clock,
-# privacy, resources, threads). Lowest first: a layer never imports one below it in this list.
+# privacy, resources). Lowest first: a layer never imports one below it in this list.
 LAYERS: dict[str, set[str]] = {
     "clean": set(),
     "read": {"clean"},
@@ -24,7 +24,7 @@ LAYERS: dict[str, set[str]] = {
     "cli": {"clean", "read", "store", "office", "ingest", "figures", "output"},
     "__main__": {"cli"},
 }
-VOCABULARY = {"model", "errors", "clock", "privacy", "outfiles", "resources", "threads", "__init__"}
+VOCABULARY = {"model", "errors", "clock", "privacy", "outfiles", "resources", "__init__"}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 

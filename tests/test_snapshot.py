@@ -196,3 +196,37 @@ def test_the_summary_side_by_side_is_the_summary_one_job_at_a_time(demo_folder, 
     span = summary.window(conn, since="2000-01-01", day=NOW.date(), now=NOW)
     assert summary.build(conn, span, readers=readers) == summary.build(conn, span, readers=0)
     conn.close()
+
+
+def test_stats_figures_count_side_by_side_as_they_count_one_by_one(demo_folder, monkeypatch):
+    """`figures` counts the pass rates and the dual-certificate table at once (the two
+    largest of `xcert stats`): the same figures as one after the other."""
+    from xcert.figures import stats
+
+    threads: dict[str, threading.Thread] = {}
+    dual_begun = threading.Event()
+    real_rates, real_dual = stats.pass_rates, stats.dual_certificate
+
+    def rates(*args, **kwargs):
+        threads["rates"] = threading.current_thread()
+        dual_begun.wait(timeout=5)  # the other connection takes the other job meanwhile
+        return real_rates(*args, **kwargs)
+
+    def dual(*args, **kwargs):
+        threads["dual"] = threading.current_thread()
+        dual_begun.set()
+        return real_dual(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "pass_rates", rates)
+    monkeypatch.setattr(stats, "dual_certificate", dual)
+    monkeypatch.setattr(snapshot.os, "cpu_count", lambda: 2)
+    conn = schema.open_db(demo_folder / "xcert.db", create=False)
+    side_by_side = stats.figures(conn, on=NOW.date())
+    assert threads["rates"] is not threads["dual"]
+    monkeypatch.setattr(snapshot, "MAX_READERS", 0)
+    monkeypatch.setattr(stats, "pass_rates", real_rates)  # one by one: nothing to wait for
+    one_by_one = stats.figures(conn, on=NOW.date())
+    conn.close()
+    assert threads["dual"] is threading.current_thread()
+    assert side_by_side == one_by_one
+    assert any(row.graduates for row in side_by_side.dual_certificate)  # something to compare

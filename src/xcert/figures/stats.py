@@ -36,8 +36,7 @@ from xcert.figures import graduates, graduation, history
 from xcert.figures import teachers as teacher_figures
 from xcert.figures.scope import TARGETS_NOTE, TEACHERS_NOTE, Scope, Span
 from xcert.figures.teachers import TeacherCounts
-from xcert.store.connect import reading_beside
-from xcert.threads import Background
+from xcert.store import snapshot
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -234,11 +233,13 @@ def figures(
     report's date (today by default), which decides the cohorts graduated."""
     scope = (scope or Scope()).in_year(year)
     when = graduation.as_of(conn, on, scope.school_id)
-    dual_of = functools.partial(dual_certificate, cohort=cohort, scope=scope, on=when)
-    with reading_beside(conn) as beside:  # the two largest counts at once, on two cores
-        counting = Background(functools.partial(dual_of, beside)) if beside else None
-        rows = pass_rates(conn, by=by, all_kinds=all_kinds, scope=scope)
-        dual = counting.result() if counting is not None else dual_of(conn)
+    rows, dual = snapshot.together(  # the two largest counts at once, from one snapshot
+        conn,
+        [
+            functools.partial(pass_rates, by=by, all_kinds=all_kinds, scope=scope),
+            functools.partial(dual_certificate, cohort=cohort, scope=scope, on=when),
+        ],
+    )
     # the rows the targets compare against: counted once
     per_year = rows if by == "year" and not all_kinds else None
     wanted = targets(conn, per_year=per_year, scope=scope)

@@ -12,10 +12,9 @@ leaves the one in the making to finish on its own and be dropped.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
-
-from xcert.threads import Background
 
 Item = TypeVar("Item")
 Made = TypeVar("Made")
@@ -28,13 +27,13 @@ def made_ahead(items: Iterable[Item], make: Callable[[Item], Made]) -> Iterator[
     for first in remaining:
         yield make(first)  # in line: the caller may take no more
         break
-    held: _Made[Made] | Background[Made] | None = None
+    held: _Made[Made] | _Making[Made] | None = None
     for item in remaining:
         if held is None:  # the second, in line; the third is started before it is handed over
             held = _Made(make(item))
             continue
         made = held.result()
-        held = Background(functools.partial(make, item), name="xcert-read-ahead")
+        held = _Making(functools.partial(make, item))
         yield made
     if held is not None:
         yield held.result()
@@ -46,3 +45,32 @@ class _Made(Generic[Made]):
 
     def result(self) -> Made:
         return self._made
+
+
+class _Making(Generic[Made]):
+    """`make()` on a thread of its own, started at once; `result()` waits for it and
+    returns what it made or raises what it raised, as if called there. A caller that
+    never asks leaves it to finish on its own (a daemon thread: exit does not wait)."""
+
+    def __init__(self, make: Callable[[], Made]) -> None:
+        self._make: Callable[[], Made] | None = make
+        self._made: list[Made] = []  # empty until made (Made itself may be None)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="xcert-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._make is not None  # run once
+        try:
+            self._made.append(self._make())
+        except BaseException as exc:  # raised again in the caller's thread (`result`)
+            self._error = exc
+        finally:
+            self._make = None
+
+    def result(self) -> Made:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return self._made.pop()

@@ -144,38 +144,6 @@ def open_current(path: Path, command: str | None = None) -> Connection | None:
 
 
 @contextmanager
-def reading_beside(conn: sqlite3.Connection) -> Iterator[Connection | None]:
-    """A second connection to `conn`'s file reading the same data as `conn` for the
-    block (both in a read transaction, at one data version), for a count run meanwhile
-    on another core (figures/stats.py); None where that cannot be had (a database in
-    memory, `conn` inside a transaction, a write committed between the two): the caller
-    then counts on `conn` alone."""
-    path = conn.execute("PRAGMA database_list").fetchone()[2]
-    if not path or conn.in_transaction:
-        yield None
-        return
-    other = connect(Path(path))
-    try:
-        conn.execute("BEGIN")
-        other.execute("BEGIN")
-        try:
-            same = _data_version(conn) == _data_version(other)
-            yield other if same else None
-        finally:
-            other.execute("COMMIT")
-            conn.execute("COMMIT")
-    finally:
-        other.close()
-
-
-def _data_version(conn: sqlite3.Connection) -> str | None:
-    """The counter every write bumps (`writes.data_version`); reading it begins the
-    read transaction's view of the file."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    return None if row is None else row[0]
-
-
-@contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""
     conn.execute("BEGIN IMMEDIATE")
