@@ -143,6 +143,14 @@ def open_current(path: Path, command: str | None = None) -> Connection | None:
     return None
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """A counter every write that changes data bumps (`writes.bump_data_version`): equal counters,
+    equal data. Here, not in writes.py, for the readers (`snapshot`) a read-only
+    command loads."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: all or nothing."""

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xcert.store.writes import data_version
+from xcert.store.connect import data_version
 
 ATTEMPTS = 3
 MAX_READERS = 3  # besides the caller's connection: the summary has no more big jobs

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from xcert import clock
 from xcert.errors import XcertError
 from xcert.privacy import mask_ids_in
-from xcert.store.connect import is_province, storable, transaction
+from xcert.store.connect import data_version, is_province, storable, transaction
 from xcert.store.triggers import EARLIEST_CERTIFIED
 
 
@@ -127,12 +127,6 @@ def finish_write(
 def now() -> str:
     """The time every write is recorded with: local time, to the second."""
     return clock.now().isoformat(timespec="seconds")
-
-
-def data_version(conn: sqlite3.Connection) -> int:
-    """A counter every write that changes data bumps: equal counters, equal data."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
 
 
 def bump_data_version(conn: sqlite3.Connection) -> int:
