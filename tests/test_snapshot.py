@@ -156,6 +156,17 @@ def test_without_wal_or_inside_a_transaction_the_jobs_run_one_by_one(tmp_path, m
     assert snapshot.together(conn, [_seen] * 2, readers=2) == [_seen(conn)] * 2
 
 
+def test_a_small_file_runs_its_jobs_one_by_one_unless_readers_are_asked_for(tmp_path, monkeypatch):
+    conn = _school(tmp_path / "s.db")
+    monkeypatch.setattr(snapshot.os, "cpu_count", lambda: 4)
+    threads: list[threading.Thread] = []
+    snapshot.together(conn, [lambda c: threads.append(threading.current_thread())] * 3)
+    assert threads == [threading.current_thread()] * 3  # no reader for a few pages
+    monkeypatch.setattr(snapshot, "MIN_BYTES", 0)
+    barrier = threading.Barrier(3, timeout=10)  # passes only with three at once
+    assert snapshot.together(conn, [lambda c: barrier.wait() >= 0] * 3) == [True] * 3
+
+
 def test_a_jobs_error_is_raised_after_every_thread_stopped(tmp_path):
     conn = _school(tmp_path / "xcert.db")
     threads = threading.active_count()
@@ -220,6 +231,7 @@ def test_stats_figures_count_side_by_side_as_they_count_one_by_one(demo_folder, 
     monkeypatch.setattr(stats, "pass_rates", rates)
     monkeypatch.setattr(stats, "dual_certificate", dual)
     monkeypatch.setattr(snapshot.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(snapshot, "MIN_BYTES", 0)  # the demo's database is small
     conn = schema.open_db(demo_folder / "xcert.db", create=False)
     side_by_side = stats.figures(conn, on=NOW.date())
     assert threads["rates"] is not threads["dual"]

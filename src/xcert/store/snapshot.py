@@ -34,6 +34,9 @@ from xcert.store.connect import data_version
 
 ATTEMPTS = 3
 MAX_READERS = 3  # besides the caller's connection: the summary has no more big jobs
+# Below this a file's jobs run one by one unless readers are asked for: a reader and its
+# thread (about 4 ms) cost more than they save (`xcert stats` on an empty database).
+MIN_BYTES = 8 * 2**20
 
 Job = Callable[[sqlite3.Connection], Any]
 
@@ -46,11 +49,11 @@ def together(
 ) -> list:
     """Each job's result, in the order of `jobs`, all read from one snapshot. The jobs
     only read; the first error is raised once every thread has stopped. `readers`:
-    connections besides `conn` (default: one per further core). `meanwhile`: work of
-    the caller's own that needs no database (loading templates), done by its thread
-    while the readers start on the jobs."""
+    connections besides `conn` (default: one per further core, none for a small file).
+    `meanwhile`: work of the caller's own that needs no database (loading templates),
+    done by its thread while the readers start on the jobs."""
     if readers is None:
-        readers = min(MAX_READERS, (os.cpu_count() or 1) - 1)
+        readers = min(MAX_READERS, (os.cpu_count() or 1) - 1) if _large(conn) else 0
     readers = min(readers, len(jobs) - 1)
     if conn.in_transaction:  # the caller's own transaction is the snapshot
         return _run([conn], jobs, meanwhile)
@@ -65,6 +68,11 @@ def together(
     finally:
         if conn.in_transaction:
             conn.execute("COMMIT")  # ends the read transaction: nothing was written
+
+
+def _large(conn: sqlite3.Connection) -> bool:
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    return bool(pages * conn.execute("PRAGMA page_size").fetchone()[0] >= MIN_BYTES)
 
 
 def marker(conn: sqlite3.Connection) -> tuple[int, int]:
