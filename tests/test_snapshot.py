@@ -242,3 +242,14 @@ def test_stats_figures_count_side_by_side_as_they_count_one_by_one(demo_folder, 
     assert threads["dual"] is threading.current_thread()
     assert side_by_side == one_by_one
     assert any(row.graduates for row in side_by_side.dual_certificate)  # something to compare
+
+
+def test_the_summary_counts_no_dual_certificate_table_it_does_not_show(demo_folder):
+    from xcert.figures import stats
+
+    conn = schema.open_db(demo_folder / "xcert.db", create=False)
+    whole = stats.figures(conn, on=NOW.date())
+    without = stats.figures(conn, on=NOW.date(), dual=False)
+    conn.close()
+    assert whole.dual_certificate and without.dual_certificate == ()
+    assert without == whole._replace(dual_certificate=())

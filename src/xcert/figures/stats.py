@@ -226,20 +226,21 @@ def figures(
     all_kinds: bool = False,
     scope: Scope | None = None,
     on: dt.date | None = None,
+    dual: bool = True,
 ) -> Figures:
     """Everything `xcert stats` prints, of `scope` (the whole school, every year, if None).
     `year` is the span of that one year: it restricts pass rates to that exam year and,
     unless `cohort` is given, the dual-certificate table to that cohort. `on`: the
-    report's date (today by default), which decides the cohorts graduated."""
+    report's date (today by default), which decides the cohorts graduated. `dual`: False
+    for a report without the dual-certificate table (the nightly summary), left empty."""
     scope = (scope or Scope()).in_year(year)
     when = graduation.as_of(conn, on, scope.school_id)
-    rows, dual = snapshot.together(  # the two largest counts at once, from one snapshot
-        conn,
-        [
-            functools.partial(pass_rates, by=by, all_kinds=all_kinds, scope=scope),
-            functools.partial(dual_certificate, cohort=cohort, scope=scope, on=when),
-        ],
-    )
+    jobs: list[snapshot.Job] = [
+        functools.partial(pass_rates, by=by, all_kinds=all_kinds, scope=scope)
+    ]
+    if dual:
+        jobs.append(functools.partial(dual_certificate, cohort=cohort, scope=scope, on=when))
+    rows, *duals = snapshot.together(conn, jobs)  # the two largest counts at once
     # the rows the targets compare against: counted once
     per_year = rows if by == "year" and not all_kinds else None
     wanted = targets(conn, per_year=per_year, scope=scope)
@@ -256,7 +257,7 @@ def figures(
         warnings += teacher_figures.guessed_warnings(conn, year=scope.years.last)
     return Figures(
         rows,
-        dual,
+        duals[0] if duals else (),
         wanted,
         teachers,
         teachers_total,

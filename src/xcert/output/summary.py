@@ -161,7 +161,8 @@ def build(
         "unsigned": _unsigned,
         "stale": functools.partial(_stale_classes, day=span.day),
         "passes": counters.pop("passes"),
-        "figures": functools.partial(stats.figures, year=year, on=span.day),
+        # the year's tables but the dual-certificate one (not in the summary)
+        "figures": functools.partial(stats.figures, year=year, on=span.day, dual=False),
         "overdue": functools.partial(_overdue, day=span.day),
         **counters,
         "writes": functools.partial(_writes, span=span),

@@ -1,7 +1,7 @@
 """The next slice of a large sheet read on a helper thread while the import cleans,
 matches and writes this one: python-calamine lets go of the interpreter while it
 parses, so on two cores the parse of one slice and the work on the one before overlap
-(a million results: about a quarter less time in all, docs/benchmarks.md).
+(a million results or roster rows: a fifth to a quarter less time, docs/benchmarks.md).
 
 At most one slice is made ahead, and only once the caller has come back for a second
 (a sheet whose first slice is all it reads makes none). What the maker raises is
