@@ -50,13 +50,15 @@ class _Made(Generic[Made]):
 class _Making(Generic[Made]):
     """`make()` on a thread of its own, started at once; `result()` waits for it and
     returns what it made or raises what it raised, as if called there. A caller that
-    never asks leaves it to finish on its own (a daemon thread: exit does not wait)."""
+    never asks leaves it to finish on its own. Not a daemon: exit waits for it (one slice),
+    so that its `quiet_panics` gives stderr back, and what the caller printed meanwhile
+    (an error line, "已中断") is written out, not lost with the thread."""
 
     def __init__(self, make: Callable[[], Made]) -> None:
         self._make: Callable[[], Made] | None = make
         self._made: list[Made] = []  # empty until made (Made itself may be None)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="xcert-read-ahead", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="xcert-read-ahead", daemon=False)
         self._thread.start()
 
     def _run(self) -> None:
