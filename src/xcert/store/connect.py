@@ -92,7 +92,6 @@ def _write_ahead(conn: sqlite3.Connection) -> None:
     """WAL, unless another connection is filling the file through the rollback journal
     (`rollback_journal`): SQLite refuses the switch at once, and this one reads as it is,
     waiting out the writer's commit (the busy timeout). NORMAL sync is safe with WAL only."""
-    timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
     conn.execute("PRAGMA busy_timeout = 0")  # refused at once, not after the timeout
     try:
         wal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
@@ -101,7 +100,7 @@ def _write_ahead(conn: sqlite3.Connection) -> None:
             raise
         wal = False
     finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
 
 
